@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import date
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
@@ -73,7 +73,7 @@ class DigestSettings(_Model):
     timezone: str = "UTC"
     output_dir: Path = Path("digests")
     # Fixed digest date for the default run; unset means "yesterday in timezone".
-    date: date | None = None
+    date: dt.date | None = None
     top_actors: Annotated[int, Field(ge=1, le=100)] = 8
     top_articles: Annotated[int, Field(ge=1, le=200)] = 10
 
@@ -195,13 +195,13 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         key = _format_loc(tuple(err["loc"]), data)
-        problem = err["msg"]
+        problem = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             problem = "unknown key"
         elif err["type"] == "missing":
             problem = "required key is missing"
         given = err.get("input")
-        if err["type"] not in ("missing", "extra_forbidden") and not isinstance(given, dict | list):
+        if err["type"] not in ("missing", "extra_forbidden", "value_error") and not isinstance(given, dict | list):
             problem += f" (got {given!r})"
         raise ConfigError(path, key, problem) from None
     names = [f.name for f in settings.feeds]

@@ -7,7 +7,7 @@ The pipeline is: sources (fetch/inbox) -> parse -> normalise -> dedup -> analyse
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 FetchStatus = Literal["ok", "not_modified", "error"]
@@ -135,3 +135,15 @@ class Analysis:
     candidates: dict[str, int]     # capitalised names not in the registry -> count
     topics: list[TopicMatch]
     simhash: int = 0               # 64-bit simhash of the text, for near-duplicate detection
+
+
+@dataclass(slots=True)
+class RenderedDigest:
+    """A digest ready to write or mail. The HTML references charts as `cid:NAME`; `images` maps NAME to PNG."""
+
+    digest_date: date
+    subject: str
+    html: str
+    text: str
+    markdown: str = ""
+    images: dict[str, bytes] = field(default_factory=dict)
