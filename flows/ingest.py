@@ -1,0 +1,220 @@
+"""The ingest flow: fetch feeds and read the inbox, fold duplicates, score, store. Orchestration only.
+
+Each task takes a batch (a group of feeds, a chunk of articles) and calls one plain function from newswatch/;
+the flow holds the only database connection, so every write happens here, in one thread, batch by batch.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from newswatch import fetch as fetch_mod
+from newswatch import ingest as stages
+from newswatch import rematch
+from newswatch.analyze import AnalysisPool, Analyzer, worker_count
+from newswatch.config import Settings, load_settings
+from newswatch.models import Analysis, Article, FetchResult
+from storage.db import Database, chunked
+from storage.repo import Store
+
+FEED_GROUP = 50          # feeds fetched, parsed and stored per round: bounds memory on large monitors
+DEFAULT_INTERVAL = timedelta(minutes=30)
+
+
+@dataclass
+class IngestSummary:
+    run_id: str
+    feeds_ok: int = 0
+    feeds_not_modified: int = 0
+    feeds_failed: int = 0
+    feeds_skipped: int = 0
+    files_read: int = 0
+    files_failed: int = 0
+    entries: int = 0
+    articles_new: int = 0
+    articles_duplicate: int = 0
+    errors: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    database: str = ""
+    client_copy: str = ""
+
+    def counts(self) -> dict[str, int]:
+        return {k: v for k, v in asdict(self).items() if isinstance(v, int)} | {"errors": len(self.errors)}
+
+
+@task(cache_policy=NO_CACHE)
+def fetch_feeds(jobs: list[stages.FeedJob], settings: Settings) -> list[FetchResult]:
+    return fetch_mod.fetch_feeds([(j.feed, j.etag, j.last_modified) for j in jobs], settings.fetch)
+
+
+@task(cache_policy=NO_CACHE)
+def parse_feeds(results: list[FetchResult], settings: Settings) -> tuple[list[Any], list[FetchResult]]:
+    return stages.parse_results(results, settings)
+
+
+@task(cache_policy=NO_CACHE)
+def read_inbox(settings: Settings, known: dict[str, tuple[int, float]]) -> stages.InboxBatch:
+    return stages.read_inbox(settings, known)
+
+
+@lru_cache(maxsize=4)
+def _analyzer_for(config_path: str) -> Analyzer:
+    # On a distributed runner each worker process builds its Analyzer once, from the same config file.
+    return Analyzer.from_settings(load_settings(config_path))
+
+
+@task(cache_policy=NO_CACHE)
+def analyze(articles: list[Article], pool: AnalysisPool | None, config_path: str) -> list[Analysis]:
+    if pool is not None:
+        return pool.analyze(articles)
+    return _analyzer_for(config_path).analyze_many(articles)
+
+
+def _store_articles(store: Store, run_id: str, articles: list[Article], analyses: list[Analysis]) -> int:
+    duplicates = stages.link_near_duplicates(articles, analyses, store)
+    return store.save_articles(run_id, articles, analyses, duplicates)
+
+
+def _process_entries(store: Store, settings: Settings, run_id: str, entries: list[Any], pool: AnalysisPool | None,
+                     summary: IngestSummary, distributed: bool) -> dict[str, int]:
+    """Normalise, fold duplicates, score and store; returns new articles per source."""
+    logger = get_run_logger()
+    now = stages.utcnow()
+    prepared = stages.prepare_articles(entries, store, run_id, now)
+    if prepared.sightings:
+        store.add_sightings(prepared.sightings)
+    summary.entries += prepared.entries
+    summary.articles_duplicate += prepared.duplicates
+    new_by_source: dict[str, int] = {}
+    batches = list(chunked(prepared.new, settings.runner.batch_size))
+    config_path = str(settings.path)
+    # Analysis of the next batch overlaps storage of the current one.
+    pending = analyze.submit(list(batches[0]), pool, config_path) if batches else None
+    if distributed:
+        futures = [analyze.submit(list(b), None, config_path) for b in batches]
+    for i, batch in enumerate(batches):
+        if distributed:
+            analyses = futures[i].result()
+        else:
+            assert pending is not None
+            analyses = pending.result()
+            pending = analyze.submit(list(batches[i + 1]), pool, config_path) if i + 1 < len(batches) else None
+        summary.articles_new += _store_articles(store, run_id, list(batch), analyses)
+        for art in batch:
+            new_by_source[art.source] = new_by_source.get(art.source, 0) + 1
+        done = sum(len(b) for b in batches[: i + 1])
+        logger.info("scored and stored %d of %d new articles", done, len(prepared.new))
+    return new_by_source
+
+
+@flow(name="ingest", log_prints=True)
+def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSummary:
+    """Fetch every due feed and read new inbox files; store what is new, scored, with topics and actors."""
+    logger = get_run_logger()
+    settings = load_settings(config_path)
+    started = time.monotonic()
+    with Database(settings.database_path, lock_timeout=60) as db:
+        store = Store(db)
+        store.close_stale_runs()
+        run_id = store.start_run("ingest")
+        summary = IngestSummary(run_id=run_id, database=str(settings.database_path))
+        try:
+            prepare_run(store, settings)
+            distributed = settings.runner.task_runner == "dask"
+            workers = 1 if distributed else worker_count(settings.runner.workers)
+            with AnalysisPool(Analyzer.from_settings(settings), workers) as pool:
+                _ingest_feeds(store, settings, run_id, None if distributed else pool, summary, force, distributed)
+                _ingest_inbox(store, settings, run_id, None if distributed else pool, summary, distributed)
+            changed = summary.articles_new > 0 or not settings.client_copy_path.exists()
+            if changed:
+                db.publish_copy(settings.client_copy_path)
+            summary.client_copy = str(settings.client_copy_path)
+            summary.seconds["total"] = round(time.monotonic() - started, 3)
+            store.finish_run(run_id, "ok", summary.counts(), {"errors": summary.errors[:200],
+                                                              "seconds": summary.seconds})
+        except BaseException as exc:
+            store.finish_run(run_id, "failed", summary.counts(), {"exception": repr(exc)[:2000]})
+            raise
+    logger.info("ingest %s: %d feeds ok, %d not modified, %d failed, %d skipped; %d files; %d new articles, "
+                "%d duplicates", run_id, summary.feeds_ok, summary.feeds_not_modified, summary.feeds_failed,
+                summary.feeds_skipped, summary.files_read, summary.articles_new, summary.articles_duplicate)
+    return summary
+
+
+def prepare_run(store: Store, settings: Settings) -> None:
+    """Record sources, actors and topic definitions; re-match stored articles against changed topics."""
+    store.sync_feeds(stages.source_rows(settings))
+    store.db.set_meta({"timezone": settings.digest.timezone})
+    rematch.sync_definitions(store, settings)
+
+
+def _ingest_feeds(store: Store, settings: Settings, run_id: str, pool: AnalysisPool | None,
+                  summary: IngestSummary, force: bool, distributed: bool) -> None:
+    logger = get_run_logger()
+    states = store.feed_states()
+    jobs, skipped = stages.plan_fetches(settings, states, stages.utcnow(), force=force)
+    summary.feeds_skipped = len(skipped)
+    if skipped:
+        logger.info("%d feeds backing off until their next attempt: %s", len(skipped), ", ".join(skipped[:10]))
+    for group_no, group in enumerate(chunked(jobs, FEED_GROUP)):
+        t0 = time.monotonic()
+        results = fetch_feeds(list(group), settings)
+        entries, results = parse_feeds(results, settings)
+        summary.seconds["fetch_parse"] = summary.seconds.get("fetch_parse", 0) + time.monotonic() - t0
+        t0 = time.monotonic()
+        new_by_source = _process_entries(store, settings, run_id, entries, pool, summary, distributed)
+        summary.seconds["score_store"] = summary.seconds.get("score_store", 0) + time.monotonic() - t0
+        per_feed = {r.feed: (sum(1 for e in entries if e.source == r.feed), new_by_source.get(r.feed, 0))
+                    for r in results}
+        store.save_fetches(run_id, results, per_feed, stages.feed_health(results, states, stages.utcnow(),
+                                                                         DEFAULT_INTERVAL))
+        for r in results:
+            if r.status == "ok":
+                summary.feeds_ok += 1
+            elif r.status == "not_modified":
+                summary.feeds_not_modified += 1
+            else:
+                summary.feeds_failed += 1
+                summary.errors.append(f"feed {r.feed}: {r.error_kind}: {r.error}")
+                logger.warning("feed %s failed: %s: %s", r.feed, r.error_kind, r.error)
+        logger.info("feeds %d/%d done", min((group_no + 1) * FEED_GROUP, len(jobs)), len(jobs))
+
+
+def _ingest_inbox(store: Store, settings: Settings, run_id: str, pool: AnalysisPool | None,
+                  summary: IngestSummary, distributed: bool) -> None:
+    if not settings.inbox.paths:
+        return
+    logger = get_run_logger()
+    batch = read_inbox(settings, store.inbox_files())
+    for problem in batch.problems:
+        summary.errors.append(f"file {problem.path}: {problem.kind}: {problem.message}")
+        logger.warning("inbox file %s: %s: %s", problem.path, problem.kind, problem.message)
+    summary.files_failed += len(batch.problems)
+    summary.files_read += sum(1 for f in batch.files if f[3] >= 0)
+    _process_entries(store, settings, run_id, batch.entries, pool, summary, distributed)
+    # Files are marked read only after their articles are stored: a crash before this re-reads them.
+    now = stages.utcnow()
+    errors = {p.path: p.message for p in batch.problems}
+    store.save_inbox_files([(path, size, mtime, now, "error" if n < 0 else "ok", max(n, 0), errors.get(path))
+                            for path, size, mtime, n in batch.files])
+
+
+def run_ingest(settings_path: Path | str | None, *, force: bool = False) -> IngestSummary:
+    flow_fn = ingest_flow
+    settings = load_settings(settings_path)
+    if settings.runner.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        runner = DaskTaskRunner(address=settings.runner.dask_address) if settings.runner.dask_address \
+            else DaskTaskRunner(cluster_kwargs={"n_workers": worker_count(settings.runner.workers),
+                                                "threads_per_worker": 1, "processes": True})
+        flow_fn = ingest_flow.with_options(task_runner=runner)
+    return flow_fn(config_path=str(settings.path), force=force)

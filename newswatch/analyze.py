@@ -1,0 +1,130 @@
+"""Analysis of articles: sentences and tone, actors and their tone, candidate names, topics, simhash.
+
+Pure computation on text, run in batches and spread over processes; it never touches the network or the database.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from newswatch import actors, dedup, tone
+from newswatch.config import Settings
+from newswatch.models import Analysis, Article, TopicMatch
+from newswatch.topics import TopicMatcher
+
+
+@dataclass
+class Analyzer:
+    """What scoring needs, built once per process: the actor registry and the topic matcher."""
+
+    registry: actors.ActorRegistry
+    matcher: TopicMatcher
+    seed_files: dict[str, str]          # resolved seed path -> topic name
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Analyzer:
+        registry = actors.ActorRegistry.load(settings.resolve(settings.actors_file))
+        seed_texts: dict[str, list[str]] = {}
+        seed_files: dict[str, str] = {}
+        for topic in settings.topics:
+            texts = []
+            for seed in topic.seeds:
+                path = settings.resolve(seed)
+                texts.append(read_seed(path, settings))
+                seed_files[str(path.resolve())] = topic.name
+            seed_texts[topic.name] = texts
+        return cls(registry=registry, matcher=TopicMatcher(settings.topics, seed_texts), seed_files=seed_files)
+
+    def analyze(self, article: Article) -> Analysis:
+        english = article.language is None or article.language.lower().startswith("en")
+        sentences = tone.score_sentences(article.text) if english else []
+        spans = [(s.start, s.end) for s in sentences] if sentences else tone.split_sentences(article.text)
+        when = article.published_at.date()
+        mentions = actors.match_actors(self.registry, article.title, article.text, spans, when)
+        actor_tones = actors.score_actor_tones(mentions, sentences, article.text) if english else []
+        candidates = actors.find_candidates(self.registry, article.title, article.text)
+        topics = self.matcher.match(article.title, article.text)
+        if article.origin and article.origin in self.seed_files:
+            name = self.seed_files[article.origin]
+            topics = [t for t in topics if t.topic != name] + [TopicMatch(name, 1.0, "seed-file")]
+        return Analysis(
+            article_id=article.article_id,
+            sentences=sentences,
+            tone=tone.aggregate_tone(sentences),
+            mentions=mentions,
+            actor_tones=actor_tones,
+            candidates=candidates,
+            topics=topics,
+            simhash=dedup.simhash(article.text),
+        )
+
+    def analyze_many(self, articles: Sequence[Article]) -> list[Analysis]:
+        return [self.analyze(a) for a in articles]
+
+
+def read_seed(path: Path, settings: Settings) -> str:
+    from newswatch.errors import ConfigError
+    from newswatch.inbox import read_inbox_file
+
+    try:
+        entries = read_inbox_file(path, settings.inbox.outlet)
+    except Exception as exc:  # a seed that cannot be read is a config problem
+        raise ConfigError(settings.path, "topics.seeds", f"cannot read seed file {path}: {exc}") from None
+    return "\n".join(f"{e.title}\n{e.content or e.summary}" for e in entries)
+
+
+# -- spreading the work over processes ----------------------------------------------------------------------
+_WORKER: Analyzer | None = None
+
+
+def _init_worker(analyzer: Analyzer) -> None:
+    global _WORKER
+    _WORKER = analyzer
+
+
+def _work(articles: list[Article]) -> list[Analysis]:
+    assert _WORKER is not None
+    return _WORKER.analyze_many(articles)
+
+
+def worker_count(configured: int) -> int:
+    return configured if configured > 0 else (os.cpu_count() or 1)
+
+
+class AnalysisPool:
+    """A process pool that keeps one Analyzer per worker; with one worker it runs in this process."""
+
+    def __init__(self, analyzer: Analyzer, workers: int) -> None:
+        self.analyzer = analyzer
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> AnalysisPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def analyze(self, articles: Sequence[Article]) -> list[Analysis]:
+        articles = list(articles)
+        if self.workers <= 1 or len(articles) < 16:
+            return self.analyzer.analyze_many(articles)
+        if self._pool is None:
+            import multiprocessing
+
+            # forkserver: forking a process that runs threads (Prefect does) can deadlock.
+            ctx = multiprocessing.get_context("forkserver" if hasattr(os, "fork") else "spawn")
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
+                                             initargs=(self.analyzer,))
+        size = max(1, -(-len(articles) // (self.workers * 4)))
+        parts = [articles[i:i + size] for i in range(0, len(articles), size)]
+        out: list[Analysis] = []
+        for result in self._pool.map(_work, parts):
+            out.extend(result)
+        return out

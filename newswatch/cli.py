@@ -1,0 +1,206 @@
+"""The `newswatch` command. The only place that turns errors into messages and exit codes.
+
+Prefect is imported only by the commands that run flows, after its offline defaults are set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from newswatch.config import Settings, load_settings
+from newswatch.errors import ConfigError, NewswatchError
+
+EXIT_OK, EXIT_ERROR, EXIT_CONFIG = 0, 1, 2
+
+# Quiet, offline, and patient on a loaded machine (../docs/deploy.md); the user's own settings win.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}
+
+
+def prefect_env() -> None:
+    for key, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def _print(*lines: str) -> None:
+    for line in lines:
+        print(line, flush=True)
+
+
+# -- commands ----------------------------------------------------------------------------------------------
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    code = cmd_ingest(args, settings)
+    return cmd_digest(args, settings) if code == EXIT_OK else code
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    prefect_env()
+    from flows.ingest import run_ingest
+
+    s = run_ingest(settings.path, force=getattr(args, "force", False))
+    _print(
+        f"ingest {s.run_id}: feeds {s.feeds_ok} fetched, {s.feeds_not_modified} not modified, "
+        f"{s.feeds_failed} failed, {s.feeds_skipped} backing off; inbox files {s.files_read} read, "
+        f"{s.files_failed} failed",
+        f"articles: {s.articles_new} new, {s.articles_duplicate} duplicate, from {s.entries} entries",
+        f"database: {s.database}",
+        f"for SQL clients: {s.client_copy}",
+    )
+    for err in s.errors[:20]:
+        _print(f"  problem: {err}")
+    if len(s.errors) > 20:
+        _print(f"  ... and {len(s.errors) - 20} more (see the fetch_log table)")
+    return EXIT_OK
+
+
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    prefect_env()
+    from flows.digest import digest_flow
+
+    s = digest_flow(config_path=str(settings.path), day=getattr(args, "date", None))
+    _print(f"digest for {s.digest_date}: {s.topics} topics, {s.articles} topic articles that day",
+           f"written to {s.html_path}", f"and {s.text_path}")
+    for h in s.highlights[:5]:
+        _print(f"  * {h}")
+    return EXIT_OK
+
+
+def cmd_rematch(args: argparse.Namespace, settings: Settings) -> int:
+    from newswatch import rematch
+    from storage.db import Database
+    from storage.repo import Store
+
+    topics = args.topic or None
+    unknown = sorted(set(topics or []) - {t.name for t in settings.topics})
+    if unknown:
+        raise ConfigError(settings.path, "topics", f"no topic named {unknown[0]!r} in the config")
+    with Database(settings.database_path, lock_timeout=60) as db:
+        store = Store(db)
+        n = rematch.rematch(store, settings, topics)
+        store.save_topic_definitions(rematch.topic_definitions(settings))
+        db.publish_copy(settings.client_copy_path)
+    _print(f"rematched {', '.join(topics or [t.name for t in settings.topics])}: {n} topic memberships")
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
+    info: dict[str, Any] = {
+        "config": str(settings.path.resolve()),
+        "database": str(settings.database_path),
+        "client_database": str(settings.client_copy_path),
+        "client_database_exists": settings.client_copy_path.exists(),
+        "digest_dir": str(settings.output_dir),
+        "timezone": settings.digest.timezone,
+        "feeds": len(settings.feeds),
+        "topics": [t.name for t in settings.topics],
+    }
+    if args.json:
+        _print(json.dumps(info, indent=2))
+    else:
+        width = max(len(k) for k in info)
+        for key, value in info.items():
+            _print(f"{key.ljust(width)}  {value}")
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
+    from newswatch import evaluate
+
+    if args.what == "tone":
+        result = evaluate.evaluate_tone(Path(args.path))
+        _print(evaluate.format_tone_table(result))
+    elif args.what == "actors":
+        from newswatch.actors import ActorRegistry
+
+        assert settings is not None
+        registry = ActorRegistry.load(settings.resolve(settings.actors_file))
+        result = evaluate.evaluate_actors(Path(args.path), registry)
+        _print(evaluate.format_actor_table(result))
+    else:
+        from newswatch import extraction_eval
+
+        result = extraction_eval.evaluate_extraction(Path(args.path))
+        _print(extraction_eval.format_extraction_table(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+    return EXIT_OK
+
+
+# -- parser ------------------------------------------------------------------------------------------------
+Command = Callable[[argparse.Namespace, Any], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newswatch",
+        description="News monitoring: ingest feeds and files, score tone per sentence and actor, store in "
+                    "DuckDB, and write the daily digest.",
+    )
+    parser.add_argument("--config", metavar="PATH",
+                        help="config file (default: $NEWSWATCH_CONFIG, else ./config/newswatch.toml)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Command, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("run", cmd_run, "Ingest, then build the digest (the scheduled job, once).")
+    p.add_argument("--date", type=_date, help="digest date YYYY-MM-DD (default: [digest] date, else yesterday)")
+    p.add_argument("--force", action="store_true", help="fetch feeds that are backing off after errors too")
+    p = add("ingest", cmd_ingest, "Fetch due feeds and read new inbox files; score and store new articles.")
+    p.add_argument("--force", action="store_true", help="fetch feeds that are backing off after errors too")
+    p = add("digest", cmd_digest, "Build the digest for a day, write it to the output folder and store it.")
+    p.add_argument("--date", type=_date, help="digest date YYYY-MM-DD (default: [digest] date, else yesterday)")
+    p = add("rematch", cmd_rematch, "Match stored articles again against the topics (after changing them).")
+    p.add_argument("--topic", action="append", help="only this topic (repeatable); default: all topics")
+    p = add("info", cmd_info, "Show where the database, the client copy and the digests are.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = add("eval", cmd_eval, "Measure the methods: actor tone, actor matching, or text extraction.")
+    p.add_argument("what", choices=["tone", "actors", "extraction"], help="what to evaluate")
+    p.add_argument("path", help="tone: NewsMTSC JSONL; actors: test-set JSONL; extraction: corpus folder")
+    p.add_argument("--json", metavar="OUT", help="also write the figures as JSON to OUT")
+    return parser
+
+
+NEEDS_NO_CONFIG = {("eval", "tone"), ("eval", "extraction")}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        key = (args.command, getattr(args, "what", None))
+        settings = None if key in NEEDS_NO_CONFIG else load_settings(args.config)
+        return int(args.func(args, settings))
+    except ConfigError as exc:
+        print(f"newswatch: config error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except NewswatchError as exc:
+        print(f"newswatch: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("newswatch: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

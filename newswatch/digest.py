@@ -1,0 +1,393 @@
+"""The daily digest: compute a day's figures against trailing baselines, then render HTML, text and markdown.
+
+Computation reads only the window (the day and the 28 days before it) through the Store; rendering is pure and
+escapes everything that came from a feed: no markup from articles ever reaches the reader (docs/reliability.md).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import jinja2
+
+from newswatch import measures
+from newswatch.config import Settings
+from newswatch.models import RenderedDigest
+from newswatch.stories import StoryItem, cluster_stories
+
+WINDOW_DAYS = 28
+SERIES_DAYS = 14
+TOP_OUTLETS = 8
+TOP_STORIES = 6
+HEADLINE_CAP = 200
+
+
+def default_day(settings: Settings, now: datetime | None = None) -> date:
+    """The configured digest date, else yesterday in the digest's time zone."""
+    if settings.digest.date is not None:
+        return settings.digest.date
+    now = now or datetime.now(UTC)
+    return now.astimezone(settings.digest.tz).date() - timedelta(days=1)
+
+
+def window_bounds(day: date, tz: Any, days: int = WINDOW_DAYS) -> tuple[datetime, datetime]:
+    start = datetime.combine(day - timedelta(days=days), time(0), tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+    return start, end
+
+
+def _english(language: str | None) -> bool:
+    return language is None or language.lower().startswith("en")
+
+
+def build_digest(store: Any, settings: Settings, day: date) -> dict[str, Any]:
+    """All figures for `day`, as plain data (stored as JSON beside the rendered digest)."""
+    tz = settings.digest.timezone
+    start, end = window_bounds(day, settings.digest.tz)
+    volume_rows = store.window_volume(start, end, tz)
+    topic_rows = store.window_topic_articles(start, end, tz)
+    actor_rows = store.window_actor_rows(start, end, tz)
+    candidate_rows = store.window_candidates(start, end, tz)
+
+    totals: Counter[date] = Counter()
+    for r in volume_rows:
+        totals[r["day"]] += r["n"]
+    actors_by_article: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in actor_rows:
+        actors_by_article[r["article_id"]].append(r)
+
+    topics = []
+    for topic in settings.topics:
+        rows = [r for r in topic_rows if r["topic"] == topic.name]
+        topics.append(_topic_section(topic.name, topic.description, rows, totals, actors_by_article, day,
+                                     settings.digest.top_actors, settings.digest.top_articles))
+    total = measures.count_baseline(dict(totals), day)
+    data = {
+        "date": day.isoformat(),
+        "timezone": tz,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "window": {"from": (day - timedelta(days=WINDOW_DAYS)).isoformat(), "to": day.isoformat()},
+        "totals": {"articles": int(total.value or 0), "base7": total.base7, "base28": total.base28,
+                   "change7": total.change7, "outlets": len({r["outlet"] for r in volume_rows if r["day"] == day})},
+        "topics": topics,
+        "candidates": _rising_candidates(candidate_rows, day),
+    }
+    data["highlights"] = _highlights(data)
+    return data
+
+
+def _topic_section(name: str, description: str, rows: list[dict[str, Any]], totals: Counter[date],
+                   actors_by_article: dict[str, list[dict[str, Any]]], day: date, top_actors: int,
+                   top_articles: int) -> dict[str, Any]:
+    counts: Counter[date] = Counter(r["day"] for r in rows)
+    count = measures.count_baseline(dict(counts), day)
+    share = measures.share_baseline(dict(counts), dict(totals), day)
+    trailing7 = set(measures.trailing_days(day, 7))
+    trailing28 = set(measures.trailing_days(day, 28))
+    today = [r for r in rows if r["day"] == day]
+    scored = [r for r in rows if _english(r["language"]) and r["tone"] is not None]
+    tone_day = measures.tone_stats([r["tone"] for r in scored if r["day"] == day])
+    tone_7 = measures.tone_stats([r["tone"] for r in scored if r["day"] in trailing7])
+    tone_28 = measures.tone_stats([r["tone"] for r in scored if r["day"] in trailing28])
+    series = []
+    for d in measures.trailing_days(day + timedelta(days=1), SERIES_DAYS):
+        ts = measures.tone_stats([r["tone"] for r in scored if r["day"] == d])
+        series.append({"day": d.isoformat(), "count": counts.get(d, 0), "tone": ts.mean})
+    return {
+        "name": name,
+        "description": description,
+        "count": _baseline_dict(count),
+        "volume_flag": measures.volume_flag(count.value or 0, count.base7),
+        "share": _baseline_dict(share),
+        "tone": {"day": asdict(tone_day), "base7": asdict(tone_7), "base28": asdict(tone_28),
+                 "change7": None if tone_day.mean is None or tone_7.mean is None else tone_day.mean - tone_7.mean,
+                 "flag": measures.tone_flag(tone_day, tone_7)},
+        "other_languages": sum(1 for r in today if not _english(r["language"])),
+        "series": series,
+        "actors": _actor_table(rows, actors_by_article, day, top_actors),
+        "outlets": _outlet_table(rows, actors_by_article, day),
+        "stories": _stories(rows, day),
+        "articles": [_article_row(r) for r in sorted(today, key=lambda r: (-r["score"], r["published_at"]))
+                     [:top_articles]],
+    }
+
+
+def _baseline_dict(b: measures.Baseline) -> dict[str, Any]:
+    return {"value": b.value, "base7": b.base7, "base28": b.base28, "change7": b.change7, "change28": b.change28}
+
+
+def _actor_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[dict[str, Any]]], day: date,
+                 top: int) -> list[dict[str, Any]]:
+    trailing7 = set(measures.trailing_days(day, 7))
+    per: dict[str, dict[str, Any]] = {}
+    seen_before: set[str] = set()
+    for r in rows:
+        english = _english(r["language"])
+        for a in actors_by_article.get(r["article_id"], ()):
+            e = per.setdefault(a["actor_id"], {"actor_id": a["actor_id"], "name": a["name"], "kind": a["kind"],
+                                               "mentions": 0, "articles": 0, "tones": [], "mentions7": 0,
+                                               "tones7": []})
+            if r["day"] == day:
+                e["mentions"] += a["mentions"]
+                e["articles"] += 1
+                if english and a["tone"] is not None:
+                    e["tones"].append(a["tone"])
+            elif r["day"] < day:
+                seen_before.add(a["actor_id"])
+                if r["day"] in trailing7:
+                    e["mentions7"] += a["mentions"]
+                    if english and a["tone"] is not None:
+                        e["tones7"].append(a["tone"])
+    total_mentions = sum(e["mentions"] for e in per.values()) or 1
+    out = []
+    for e in per.values():
+        if not e["mentions"]:
+            continue
+        t_day = measures.tone_stats(e.pop("tones"))
+        t_7 = measures.tone_stats(e.pop("tones7"))
+        base7 = e.pop("mentions7") / 7
+        out.append(e | {
+            "share_of_voice": e["mentions"] / total_mentions,
+            "mentions_base7": base7,
+            "mentions_change7": measures.pct_change(e["mentions"], base7),
+            "tone": t_day.mean,
+            "tone7": t_7.mean,
+            "tone_change": None if t_day.mean is None or t_7.mean is None else t_day.mean - t_7.mean,
+            "tone_flag": measures.tone_flag(t_day, t_7),
+            "first_seen": e["actor_id"] not in seen_before,
+        })
+    out.sort(key=lambda e: (-e["mentions"], e["name"]))
+    return out[:top]
+
+
+def _outlet_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[dict[str, Any]]],
+                  day: date) -> list[dict[str, Any]]:
+    trailing7 = set(measures.trailing_days(day, 7))
+    per: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        e = per.setdefault(r["outlet"], {"outlet": r["outlet"], "articles": 0, "n7": 0, "tones": [], "tones7": [],
+                                         "actor_tones": defaultdict(list)})
+        english = _english(r["language"]) and r["tone"] is not None
+        if r["day"] == day:
+            e["articles"] += 1
+            if english:
+                e["tones"].append(r["tone"])
+            for a in actors_by_article.get(r["article_id"], ()):
+                if a["tone"] is not None and _english(r["language"]):
+                    e["actor_tones"][a["name"]].append(a["tone"])
+        elif r["day"] in trailing7:
+            e["n7"] += 1
+            if english:
+                e["tones7"].append(r["tone"])
+    out = []
+    for e in per.values():
+        if not e["articles"]:
+            continue
+        t_day, t_7 = measures.tone_stats(e["tones"]), measures.tone_stats(e["tones7"])
+        on = sorted(((name, sum(v) / len(v), len(v)) for name, v in e["actor_tones"].items()), key=lambda x: x[1])
+        out.append({"outlet": e["outlet"], "articles": e["articles"], "base7": e["n7"] / 7,
+                    "change7": measures.pct_change(e["articles"], e["n7"] / 7), "tone": t_day.mean,
+                    "tone7": t_7.mean,
+                    "tone_change": None if t_day.mean is None or t_7.mean is None else t_day.mean - t_7.mean,
+                    "harshest_on": [{"actor": n, "tone": t, "articles": k} for n, t, k in on[:2] if t < 0]})
+    out.sort(key=lambda e: (-e["articles"], e["outlet"]))
+    return out[:TOP_OUTLETS]
+
+
+def _stories(rows: list[dict[str, Any]], day: date) -> list[dict[str, Any]]:
+    recent = [r for r in rows if day - timedelta(days=2) <= r["day"] <= day]
+    seen: dict[str, dict[str, Any]] = {}
+    for r in recent:
+        seen.setdefault(r["article_id"], r)
+    items = [StoryItem(article_id=r["article_id"], outlet=r["outlet"], title=r["title"],
+                       text=(r["summary"] or r["lead"] or ""), published_at=r["published_at"])
+             for r in seen.values()]
+    out = []
+    for story in cluster_stories(items):
+        on_day = [a for a in story.article_ids if seen[a]["day"] == day]
+        if not on_day:
+            continue
+        out.append({"story_id": story.story_id, "headline": story.headline, "outlets": sorted(story.outlets),
+                    "articles": story.size, "today": len(on_day), "before": story.size - len(on_day),
+                    "first_seen": story.first_seen.isoformat(timespec="minutes"),
+                    "urls": [seen[a]["url"] for a in story.article_ids if seen[a]["url"]][:3]})
+    out.sort(key=lambda s: (-len(s["outlets"]), -s["today"], s["headline"]))
+    return out[:TOP_STORIES]
+
+
+def _article_row(r: dict[str, Any]) -> dict[str, Any]:
+    return {"title": r["title"], "outlet": r["outlet"], "url": r["url"], "tone": r["tone"],
+            "published_at": r["published_at"].isoformat(timespec="minutes"), "language": r["language"],
+            "score": r["score"]}
+
+
+def _rising_candidates(rows: list[dict[str, Any]], day: date) -> list[dict[str, Any]]:
+    trailing7 = set(measures.trailing_days(day, 7))
+    today: Counter[str] = Counter()
+    before: Counter[str] = Counter()
+    for r in rows:
+        if r["day"] == day:
+            today[r["name"]] += r["articles"]
+        elif r["day"] in trailing7:
+            before[r["name"]] += r["articles"]
+    out = [{"name": n, "articles": k, "base7": before[n] / 7} for n, k in today.items()
+           if k >= 2 and k >= 2 * (before[n] / 7)]
+    out.sort(key=lambda c: (-c["articles"], c["name"]))
+    return out[:10]
+
+
+def _highlights(data: dict[str, Any]) -> list[str]:
+    """Only what changed enough to matter, by the rules in newswatch.measures."""
+    out = []
+    for t in data["topics"]:
+        c = t["count"]
+        if t["volume_flag"]:
+            out.append(f"{t['name']}: {t['volume_flag']} — {c['value']:.0f} articles vs a 7-day mean of "
+                       f"{c['base7']:.1f} ({fmt_pct(c['change7'])})")
+        if t["tone"]["flag"]:
+            out.append(f"{t['name']}: tone {t['tone']['flag']} — {fmt_tone(t['tone']['day']['mean'])} vs "
+                       f"{fmt_tone(t['tone']['base7']['mean'])} over the 7 days before")
+        for a in t["actors"]:
+            if a["tone_flag"]:
+                out.append(f"{t['name']}: coverage of {a['name']} turned {a['tone_flag']} "
+                           f"({fmt_tone(a['tone'])} vs {fmt_tone(a['tone7'])})")
+            elif a["first_seen"] and a["articles"] >= 2:
+                out.append(f"{t['name']}: {a['name']} appears for the first time in the window "
+                           f"({a['articles']} articles)")
+    return out
+
+
+# -- rendering ---------------------------------------------------------------------------------------------
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f]")
+
+
+def clean_text(value: Any, cap: int = HEADLINE_CAP) -> str:
+    """Text from feeds made inert for display: no control or bidi-override characters, length-capped."""
+    text = "" if value is None else str(value)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # bidi overrides, zero-widths
+    text = _CONTROL.sub(" ", text)
+    text = " ".join(text.split())
+    return text if len(text) <= cap else text[: cap - 1].rstrip() + "…"
+
+
+def safe_url(value: Any) -> str | None:
+    """Only http(s) links reach the digest; anything else (javascript:, data:, relative) is dropped."""
+    if not value:
+        return None
+    url = str(value).strip()
+    if len(url) > 2000 or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return None
+    parsed = urlparse(url)
+    if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
+        return None
+    return url
+
+
+def fmt_pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.0f}%"
+
+
+def fmt_tone(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.2f}"
+
+
+def fmt_num(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.{digits}f}"
+
+
+def fmt_share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f}%"
+
+
+def _environment(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("newswatch", "templates"),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(clean=clean_text, safe_url=safe_url, pct=fmt_pct, tone=fmt_tone, num=fmt_num,
+                       share=fmt_share)
+    return env
+
+
+def tone_colour(value: float | None) -> str:
+    if value is None:
+        return "#666666"
+    return "#b3261e" if value <= -0.05 else "#1e7b34" if value >= 0.05 else "#444444"
+
+
+def render_digest(data: dict[str, Any], *, subject_template: str = "newswatch digest {date}",
+                  images: dict[str, bytes] | None = None, charts: dict[str, str] | None = None) -> RenderedDigest:
+    """HTML (mail-ready: tables, inline CSS, no scripts, images by cid:), plain text and markdown."""
+    images = images or {}
+    context = {"d": data, "charts": charts or {}, "colour": tone_colour}
+    html = _environment(True).get_template("digest.html.j2").render(**context)
+    text = _environment(False).get_template("digest.txt.j2").render(**context)
+    markdown = _environment(False).get_template("digest.md.j2").render(**context)
+    subject = clean_text(subject_template.format(date=data["date"], topics=", ".join(t["name"] for t in
+                                                                                     data["topics"])), 200)
+    return RenderedDigest(digest_date=date.fromisoformat(data["date"]), subject=subject, html=html, text=text,
+                          markdown=markdown, images=dict(images))
+
+
+def write_digest(digest: RenderedDigest, output_dir: Path) -> tuple[Path, Path]:
+    """Write digest-DATE.html (charts beside it as PNG files) and digest-DATE.txt; atomically each."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"digest-{digest.digest_date.isoformat()}"
+    html = digest.html
+    for cid, png in digest.images.items():
+        name = f"{stem}-{cid}.png"
+        _write_atomic(output_dir / name, png)
+        html = html.replace(f"cid:{cid}", name)
+    html_path, text_path = output_dir / f"{stem}.html", output_dir / f"{stem}.txt"
+    _write_atomic(html_path, html.encode("utf-8"))
+    _write_atomic(text_path, digest.text.encode("utf-8"))
+    return html_path, text_path
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def chart_series(topic: dict[str, Any]) -> tuple[list[date], list[int], list[float | None]]:
+    days = [date.fromisoformat(s["day"]) for s in topic["series"]]
+    return days, [s["count"] for s in topic["series"]], [s["tone"] for s in topic["series"]]
+
+
+def topic_names(data: dict[str, Any]) -> Sequence[str]:
+    return [t["name"] for t in data["topics"]]
+
+
+def render_charts(data: dict[str, Any]) -> tuple[dict[str, bytes], dict[str, str]]:
+    """PNG charts per topic (14 days of volume and tone; top actors). Returns (cid -> PNG, slot -> cid)."""
+    from newswatch import charts
+
+    images: dict[str, bytes] = {}
+    slots: dict[str, str] = {}
+    day = date.fromisoformat(data["date"])
+    for i, t in enumerate(data["topics"]):
+        days, counts, tones = chart_series(t)
+        cid = f"topic{i}-volume"
+        images[cid] = charts.volume_tone_chart(t["name"], days, counts, tones, highlight=day)
+        slots[f"{t['name']}:volume"] = cid
+        if t["actors"]:
+            cid = f"topic{i}-actors"
+            rows = [(a["name"], a["mentions"], a["tone"], a["tone_change"]) for a in t["actors"]]
+            images[cid] = charts.actor_chart(rows)
+            slots[f"{t['name']}:actors"] = cid
+    return images, slots

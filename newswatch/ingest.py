@@ -1,0 +1,232 @@
+"""The ingest stages as plain functions: plan fetches, turn fetch results and inbox files into articles, fold
+duplicates, and work out each feed's new health. The Prefect flow (flows/ingest.py) only calls these in order.
+
+Nothing here opens the database itself: a Store is passed in. Nothing here raises for one bad feed or file:
+problems become data (FetchResult errors, FileProblem rows) and the run goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from newswatch import health as health_mod
+from newswatch import inbox as inbox_mod
+from newswatch.config import FeedSettings, Settings
+from newswatch.dedup import find_near_duplicates
+from newswatch.errors import ParseError, SourceError
+from newswatch.models import Analysis, Article, FetchResult, RawEntry
+from newswatch.normalize import normalize_entry
+from newswatch.parse import parse_feed
+
+INBOX_SOURCE = "inbox"
+NEAR_DUPLICATE_WINDOW = timedelta(days=7)
+
+
+@dataclass
+class FeedJob:
+    feed: FeedSettings
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass
+class FileProblem:
+    path: str
+    kind: str
+    message: str
+
+
+@dataclass
+class InboxBatch:
+    entries: list[RawEntry] = field(default_factory=list)
+    files: list[tuple[str, int, float, int]] = field(default_factory=list)   # path, size, mtime, entries
+    problems: list[FileProblem] = field(default_factory=list)
+
+
+@dataclass
+class Prepared:
+    """Normalised entries split into what is new and what was seen before."""
+
+    new: list[Article]
+    sightings: list[tuple[str, str, str, str | None, datetime, str]]   # for articles already stored
+    duplicates: int
+    entries: int
+
+
+def source_rows(settings: Settings) -> list[tuple[str, str, str | None, str | None, str | None, str | None]]:
+    rows: list[tuple[str, str, str | None, str | None, str | None, str | None]] = [
+        (f.name, "feed", f.url, f.outlet_name, f.country, f.language) for f in settings.feeds
+    ]
+    if settings.inbox.paths:
+        paths = ", ".join(str(settings.resolve(p)) for p in settings.inbox.paths)
+        rows.append((INBOX_SOURCE, "inbox", paths, settings.inbox.outlet, None, None))
+    return rows
+
+
+def resolve_feed(feed: FeedSettings, settings: Settings) -> FeedSettings:
+    """Local paths in the config are relative to the project folder; URLs stay as they are."""
+    url = feed.url
+    if url.startswith("file://"):
+        path = Path(url[len("file://"):])
+    elif "://" in url:
+        return feed
+    else:
+        path = Path(url)
+    return feed.model_copy(update={"url": str(settings.resolve(path))})
+
+
+def plan_fetches(settings: Settings, states: dict[str, dict[str, Any]], now: datetime, *,
+                 force: bool = False) -> tuple[list[FeedJob], list[str]]:
+    """Feeds due now (backoff honoured unless force) with their stored validators; and the names skipped."""
+    jobs, skipped = [], []
+    for feed in settings.feeds:
+        state = states.get(feed.name, {})
+        health = health_mod.FeedHealth(
+            error_count=state.get("error_count") or 0,
+            failure_weight=state.get("failure_weight") or 0.0,
+            next_attempt_at=state.get("next_attempt_at"),
+        )
+        if not force and not health_mod.is_due(health, now):
+            skipped.append(feed.name)
+            continue
+        jobs.append(FeedJob(resolve_feed(feed, settings), state.get("etag"), state.get("last_modified")))
+    return jobs, skipped
+
+
+def parse_results(results: Sequence[FetchResult], settings: Settings) -> tuple[list[RawEntry], list[FetchResult]]:
+    """Parse every fetched document; a document that is not a readable feed turns its result into an error."""
+    feeds = {f.name: f for f in settings.feeds}
+    entries: list[RawEntry] = []
+    out: list[FetchResult] = []
+    for result in results:
+        if result.status != "ok" or result.body is None:
+            out.append(result)
+            continue
+        feed = feeds[result.feed]
+        try:
+            parsed = parse_feed(result.body, source=feed.name, outlet=feed.outlet_name, url=result.final_url or result.url,
+                                headers=result.headers, language=feed.language)
+        except ParseError as exc:
+            result.status, result.error_kind, result.error = "error", exc.kind, exc.message
+            out.append(result)
+            continue
+        for entry in parsed.entries:
+            entry.language = entry.language or feed.language
+        entries.extend(parsed.entries)
+        if parsed.warning:
+            result.error = parsed.warning  # readable, with a warning: kept on the fetch log
+        result.body = None  # the bytes are not needed past this point
+        out.append(result)
+    return entries, out
+
+
+def read_inbox(settings: Settings, known: dict[str, tuple[int, float]]) -> InboxBatch:
+    """Read inbox files that are new or changed since they were last read."""
+    batch = InboxBatch()
+    paths = [settings.resolve(p) for p in settings.inbox.paths]
+    for missing in (p for p in paths if not p.exists()):
+        batch.problems.append(FileProblem(str(missing), "not_found", "inbox folder does not exist"))
+    for path in inbox_mod.scan_inbox([p for p in paths if p.exists()]):
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            batch.problems.append(FileProblem(str(path), "unreadable", str(exc)))
+            continue
+        key = str(path.resolve())
+        if known.get(key) == (stat.st_size, stat.st_mtime):
+            continue
+        try:
+            entries = inbox_mod.read_inbox_file(path, settings.inbox.outlet)
+        except SourceError as exc:
+            batch.problems.append(FileProblem(key, exc.kind, exc.message))
+            batch.files.append((key, stat.st_size, stat.st_mtime, -1))
+            continue
+        for entry in entries:
+            entry.source = INBOX_SOURCE
+            entry.origin = key
+        batch.entries.extend(entries)
+        batch.files.append((key, stat.st_size, stat.st_mtime, len(entries)))
+    return batch
+
+
+def prepare_articles(entries: Sequence[RawEntry], store: Any, run_id: str, now: datetime) -> Prepared:
+    """Normalise entries and fold exact duplicates: same canonical URL/guid (same id), then same content hash."""
+    articles: dict[str, Article] = {}
+    by_hash: dict[str, str] = {}
+    alias_sightings: list[tuple[str, Article]] = []   # (existing id, the copy that pointed to it)
+    for raw in entries:
+        art = normalize_entry(raw, now)
+        if art.article_id in articles:
+            alias_sightings.append((art.article_id, art))
+            continue
+        if art.content_hash in by_hash:
+            alias_sightings.append((by_hash[art.content_hash], art))
+            continue
+        articles[art.article_id] = art
+        by_hash[art.content_hash] = art.article_id
+    stored_ids = store.existing_ids(articles)
+    stored_hashes = store.existing_hashes(a.content_hash for a in articles.values() if a.article_id not in stored_ids)
+    new: list[Article] = []
+    sightings = []
+    for art in articles.values():
+        target = art.article_id if art.article_id in stored_ids else stored_hashes.get(art.content_hash)
+        if target is not None:
+            sightings.append((target, art.source, art.outlet, art.url, now, run_id))
+        else:
+            new.append(art)
+    for target, art in alias_sightings:
+        sightings.append((target, art.source, art.outlet, art.url, now, run_id))
+    return Prepared(new=new, sightings=sightings, duplicates=len(entries) - len(new), entries=len(entries))
+
+
+def link_near_duplicates(articles: Sequence[Article], analyses: Sequence[Analysis], store: Any) -> dict[str, str]:
+    """Near-identical copies (syndication) point to the earliest stored or earlier-in-batch copy."""
+    if not articles:
+        return {}
+    since = min(a.published_at for a in articles) - NEAR_DUPLICATE_WINDOW
+    existing = store.recent_simhashes(since)
+    order = sorted(zip(articles, analyses, strict=True), key=lambda p: (p[0].published_at, p[0].article_id))
+    new = [(a.article_id, an.simhash) for a, an in order if an.simhash]
+    return find_near_duplicates(new, existing)
+
+
+def feed_health(results: Sequence[FetchResult], states: dict[str, dict[str, Any]], now: datetime,
+                interval: timedelta) -> dict[str, dict[str, Any]]:
+    """New state columns per feed: validators on success, weighted failures and the next attempt on error."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in results:
+        s = states.get(r.feed, {})
+        before = health_mod.FeedHealth(
+            error_count=s.get("error_count") or 0,
+            failure_weight=s.get("failure_weight") or 0.0,
+            last_success_at=s.get("last_success_at"),
+            last_error_at=s.get("last_error_at"),
+            last_error=s.get("last_error"),
+            last_error_kind=s.get("last_error_kind"),
+            next_attempt_at=s.get("next_attempt_at"),
+        )
+        after = health_mod.record_result(before, r, now, interval)
+        row: dict[str, Any] = {
+            "last_status": r.status,
+            "last_attempt_at": now,
+            "error_count": after.error_count,
+            "failure_weight": after.failure_weight,
+            "last_success_at": after.last_success_at,
+            "last_error_at": after.last_error_at,
+            "last_error": after.last_error,
+            "last_error_kind": after.last_error_kind,
+            "next_attempt_at": after.next_attempt_at,
+        }
+        if r.status == "ok":
+            row["etag"] = r.etag
+            row["last_modified"] = r.last_modified
+        out[r.feed] = row
+    return out
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,52 @@
+"""Keep topic membership and the actor table in step with the config, over everything already stored.
+
+Topic membership lives apart from articles, so a topic added or changed later is matched against stored text
+(`newswatch rematch`, and automatically at the start of a run when a topic's definition changed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newswatch.analyze import Analyzer
+from newswatch.config import Settings, TopicSettings
+from newswatch.models import TopicMatch
+from storage.repo import definition_hash
+
+
+def topic_definitions(settings: Settings) -> dict[str, tuple[str, str]]:
+    return {t.name: (t.description, definition_hash(_definition(t))) for t in settings.topics}
+
+
+def _definition(topic: TopicSettings) -> dict[str, Any]:
+    return topic.model_dump(mode="json", exclude={"description", "queries"})
+
+
+def sync_definitions(store: Any, settings: Settings, analyzer: Analyzer | None = None) -> list[str]:
+    """Store actor and topic definitions; re-match the topics whose definition changed. Returns those topics."""
+    analyzer = analyzer or Analyzer.from_settings(settings)
+    store.sync_actors([(a.id, a.name, a.kind, a.country) for a in analyzer.registry.actors])
+    definitions = topic_definitions(settings)
+    changed = store.changed_topics(definitions)
+    if changed and store.db.scalar("SELECT count(*) FROM article"):
+        rematch(store, settings, changed, analyzer)
+    store.save_topic_definitions(definitions)
+    return changed
+
+
+def rematch(store: Any, settings: Settings, topics: list[str] | None = None,
+            analyzer: Analyzer | None = None) -> int:
+    """Recompute membership of `topics` (default: all) for every stored article. Returns memberships written."""
+    analyzer = analyzer or Analyzer.from_settings(settings)
+    names = topics if topics is not None else [t.name for t in settings.topics]
+    wanted = set(names)
+    matches: list[tuple[str, TopicMatch]] = []
+    for rows in store.iter_article_texts():
+        for article_id, title, body, origin in rows:
+            found = analyzer.matcher.match(title, body or "")
+            if origin and origin in analyzer.seed_files:
+                name = analyzer.seed_files[origin]
+                found = [m for m in found if m.topic != name] + [TopicMatch(name, 1.0, "seed-file")]
+            matches.extend((article_id, m) for m in found if m.topic in wanted)
+    store.replace_topic_matches(names, matches)
+    return len(matches)

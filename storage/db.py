@@ -1,0 +1,222 @@
+"""DuckDB behind one module: connections, append-only migrations, batched writes and the digest's queries.
+
+This is the only module that imports duckdb. It translates duckdb.Error into newswatch's StorageError, and it
+never writes row by row: every write takes a batch, in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from newswatch.errors import DatabaseLocked, StorageError
+
+# Files clients open must be readable by the duckdb CLI a version behind the library (docs/schema.md).
+STORAGE_COMPATIBILITY = "v1.5.0"
+_LOCK_PATTERN = re.compile(r"Could not set lock|Conflicting lock", re.IGNORECASE)
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    found = []
+    for entry in resources.files("storage").joinpath("migrations").iterdir():
+        match = re.fullmatch(r"(\d{3})_(\w+)\.sql", entry.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def _wrap(exc: duckdb.Error, path: Path, doing: str) -> StorageError:
+    message = str(exc)
+    if _LOCK_PATTERN.search(message):
+        return DatabaseLocked(
+            f"{path}: another process holds the database ({message.splitlines()[0]}). Only one newswatch "
+            f"run may write at a time; SQL clients should open the read copy (newswatch info)."
+        )
+    return StorageError(f"{path}: {doing}: {message}")
+
+
+class Database:
+    """A DuckDB file opened by this process. Use as a context manager; writes are batched and transactional."""
+
+    def __init__(self, path: Path, *, read_only: bool = False, lock_timeout: float = 0.0) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + lock_timeout
+        while True:
+            try:
+                config = {} if read_only else {"storage_compatibility_version": STORAGE_COMPATIBILITY}
+                self.con = duckdb.connect(str(self.path), read_only=read_only, config=config)
+                break
+            except duckdb.Error as exc:
+                err = _wrap(exc, self.path, "open")
+                if isinstance(err, DatabaseLocked) and time.monotonic() < deadline:
+                    time.sleep(0.5)
+                    continue
+                raise err from None
+        self.con.execute("SET TimeZone = 'UTC'")
+        if not read_only:
+            self.migrate()
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.con.close()
+        except duckdb.Error:  # pragma: no cover - closing twice
+            pass
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+        try:
+            return self.con.execute(sql, params) if params is not None else self.con.execute(sql)
+        except duckdb.Error as exc:
+            raise _wrap(exc, self.path, sql.strip().splitlines()[0][:80]) from None
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.execute(sql, params).fetchall()
+
+    def query_dicts(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        cur = self.execute(sql, params)
+        names = [d[0] for d in cur.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
+        row = self.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            try:
+                self.con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            raise
+        else:
+            self.execute("COMMIT")
+
+    # -- schema ----------------------------------------------------------------------------------------
+    def migrate(self) -> list[int]:
+        """Apply migrations not yet recorded, each in its own transaction. Returns the versions applied."""
+        self.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+        )
+        done = {row[0] for row in self.query("SELECT version FROM schema_migrations")}
+        applied = []
+        for version, name, sql in _migrations():
+            if version in done:
+                continue
+            with self.transaction():
+                for statement in _split_sql(sql):
+                    self.execute(statement)
+                self.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, _now()])
+            applied.append(version)
+        return applied
+
+    def schema_version(self) -> int:
+        return int(self.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations") or 0)
+
+    # -- generic batch writes ----------------------------------------------------------------------------
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                    on_conflict: str = "") -> int:
+        """Insert many rows in one statement (column lists unnested), never row by row."""
+        if not rows:
+            return 0
+        cols = list(zip(*rows, strict=True))
+        select = ", ".join(f"unnest(${i + 1}) AS {c}" for i, c in enumerate(columns))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} {on_conflict}"
+        self.execute(sql, [list(c) for c in cols])
+        return len(rows)
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        self.insert_rows("meta", ["key", "value"], list(values.items()),
+                         on_conflict="ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+
+    def get_meta(self, key: str) -> str | None:
+        value = self.scalar("SELECT value FROM meta WHERE key = ?", [key])
+        return str(value) if value is not None else None
+
+    # -- publishing a copy for SQL clients ---------------------------------------------------------------
+    def publish_copy(self, dest: Path) -> Path:
+        """Write a consistent snapshot to `dest` atomically (temp file, then rename).
+
+        Readers that hold the old file keep their open handle on the old inode; the next open sees the new file.
+        """
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.{int(time.time() * 1000)}.tmp")
+        for leftover in dest.parent.glob(f".{dest.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
+        self.execute("CHECKPOINT")
+        try:
+            alias = "publish_" + format(abs(hash(tmp)) % 10**8, "d")
+            self.execute(f"ATTACH '{_sql_str(tmp)}' AS {alias} (STORAGE_VERSION '{STORAGE_COMPATIBILITY}')")
+            try:
+                self.execute(f"COPY FROM DATABASE {self._catalog()} TO {alias}")
+            finally:
+                self.execute(f"DETACH {alias}")
+            tmp.replace(dest)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return dest
+
+    def _catalog(self) -> str:
+        return str(self.scalar("SELECT current_database()"))
+
+
+def _sql_str(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration file into statements (no semicolons inside our string literals)."""
+    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def copy_file_atomically(src: Path, dest: Path) -> None:
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    shutil.copyfile(src, tmp)
+    tmp.replace(dest)
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, default=_json_default, ensure_ascii=False, sort_keys=True)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def chunked(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
