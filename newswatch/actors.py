@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from newswatch.errors import ConfigError
 from newswatch.models import ActorTone, Mention, Sentence
-from newswatch.tone import polarity
+from newswatch.tone import normalize_valence, token_valences
 
 ActorKind = Literal["person", "country", "organisation", "group", "place"]
 KINDS: tuple[str, ...] = ("person", "country", "organisation", "group", "place")
@@ -517,28 +517,35 @@ def _resolve(
 
 # --- actor tone -----------------------------------------------------------------------------------------
 
-# Tuned on the dev half of NewsMTSC devtest_mt (docs/methods.md, "Evaluation").
-NEUTRAL_BAND = 0.05
-_CLAUSE_BREAK = re.compile(
-    r"\s*(?:[;:—–]|\s-\s|,\s*(?:but|while|whereas|although|though|yet)\b|\s(?:but|whereas|although|though)\s)\s*",
-    re.IGNORECASE,
-)
+# Tuned on the dev half of NewsMTSC devtest_mt only (docs/methods.md, "Evaluation").
+NEUTRAL_BAND = 0.1  # |compound| below this is neutral
+WINDOW = 8  # words either side of the mention whose valence counts
+# Words VADER scores as positive that, in political news, mostly name institutions ("special counsel",
+# "national security", "intelligence committee", "the party", "Justice Department", "health care", "United").
+NEWS_NEUTRAL = frozenset({"special", "security", "intelligence", "party", "justice", "care", "united"})
+_TARGET = "qqnewswatchtargetqq"
 
 
 def target_compound(sentence: str, start: int, end: int) -> float:
-    """Tone toward the mention at sentence[start:end], -1..1: VADER on the clause that holds the mention."""
-    lo, hi = 0, len(sentence)
-    for m in _CLAUSE_BREAK.finditer(sentence):
-        if m.end() <= start:
-            lo = m.end()
-        elif m.start() >= end:
-            hi = m.start()
-            break
-    clause = sentence[lo:start] + sentence[end:hi]
-    return polarity(clause)["compound"]
+    """Tone toward the mention at sentence[start:end], -1..1.
+
+    VADER's word valences over the whole sentence (so its negation, booster and "but" rules still see context),
+    with the mention itself replaced by a placeholder, then only the words within WINDOW words of the mention
+    are summed and normalised as VADER does. Words in NEWS_NEUTRAL count zero.
+    """
+    words, valences = token_valences(sentence[:start] + " " + _TARGET + " " + sentence[end:])
+    at = next((i for i, w in enumerate(words) if _TARGET in w.lower()), None)
+    total = 0.0
+    for i, (word, value) in enumerate(zip(words, valences, strict=True)):
+        if value == 0.0 or word.lower() in NEWS_NEUTRAL:
+            continue
+        if at is None or abs(i - at) <= WINDOW:
+            total += value
+    return normalize_valence(total)
 
 
 def label_compound(compound: float, band: float = NEUTRAL_BAND) -> Label:
+    """negative / neutral / positive with a neutral band of +-band."""
     if compound >= band:
         return "positive"
     if compound <= -band:

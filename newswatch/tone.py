@@ -107,6 +107,33 @@ def polarity(text: str) -> dict[str, float]:
     return analyzer().polarity_scores(text)
 
 
+def token_valences(text: str) -> tuple[list[str], list[float]]:
+    """VADER's per-word valences for one text, after its own booster, negation and "but" rules.
+
+    This is the loop of SentimentIntensityAnalyzer.polarity_scores (vaderSentiment 3.3.2, pinned) without the
+    final sum, so callers can weigh words by where they stand. Emoji are not translated here.
+    """
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
+
+    vader = analyzer()
+    senti = SentiText(text)
+    words = senti.words_and_emoticons
+    valences: list[float] = []
+    for i, item in enumerate(words):
+        lower = item.lower()
+        if lower in BOOSTER_DICT or (lower == "kind" and i + 1 < len(words) and words[i + 1].lower() == "of"):
+            valences.append(0.0)
+            continue
+        valences = vader.sentiment_valence(0.0, senti, item, i, valences)
+    valences = vader._but_check(words, valences)
+    return words, [float(v) for v in valences]
+
+
+def normalize_valence(total: float) -> float:
+    """VADER's map of a summed valence onto -1..1 (x / sqrt(x^2 + 15))."""
+    return total / math.sqrt(total * total + 15.0)
+
+
 def score_sentences(text: str, spans: Sequence[tuple[int, int]] | None = None) -> list[Sentence]:
     """Score each sentence of text with VADER; spans default to split_sentences(text)."""
     if spans is None:
