@@ -1,0 +1,387 @@
+"""Read articles dropped as files into the inbox folders: text, Markdown, HTML, JSON, JSON Lines, feeds.
+
+Never fetches anything a file points to, never executes or renders it. A file that cannot be read raises
+errors.SourceError naming the file and what to fix; a bad record inside a readable file is reported as a
+problem and the rest of the file still counts. Formats and fields: docs/inbox.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from newswatch.errors import SourceError
+from newswatch.models import RawEntry
+from newswatch.normalize import html_to_text
+from newswatch.parse import parse_feed
+
+log = logging.getLogger(__name__)
+
+INBOX_SOURCE = "inbox"
+TEXT_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")
+JSON_SUFFIXES = (".json", ".jsonl")
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+INBOX_SUFFIXES: tuple[str, ...] = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + FEED_SUFFIXES
+# Names that mean "still being written or a leftover": a downloader's or editor's temporary file.
+PARTIAL_SUFFIXES: tuple[str, ...] = (
+    ".part",
+    ".partial",
+    ".tmp",
+    ".temp",
+    ".crdownload",
+    ".download",
+    ".swp",
+    ".swx",
+    "~",
+)
+MAX_FILE_BYTES = 50 * 1024 * 1024
+FRONT_MATTER_KEYS = ("title", "url", "outlet", "published", "language", "guid", "author")
+JSON_FIELDS = (
+    "title",
+    "text",
+    "content",
+    "summary",
+    "url",
+    "published",
+    "outlet",
+    "language",
+    "guid",
+    "author",
+)
+
+
+@dataclass(slots=True)
+class InboxRead:
+    """What one inbox file yielded, and what in it could not be read (each problem names the file)."""
+
+    path: Path
+    entries: list[RawEntry]
+    problems: list[str] = field(default_factory=list)
+    encoding: str = "utf-8"
+
+
+def _is_partial(name: str) -> bool:
+    lower = name.lower()
+    return lower.startswith((".", "~$", ".#")) or lower.endswith(PARTIAL_SUFFIXES)
+
+
+def scan_inbox(paths: list[Path]) -> list[Path]:
+    """Inbox files under `paths` (files or folders, searched recursively), sorted and without duplicates.
+
+    Skips hidden files and folders, files still being written (*.part, *.tmp, ...), other suffixes, and
+    paths that do not exist (an inbox folder nobody has dropped anything into yet).
+    """
+    found: set[Path] = set()
+    for root in paths:
+        root = Path(root).expanduser()
+        if root.is_file():
+            if root.suffix.lower() in INBOX_SUFFIXES and not _is_partial(root.name):
+                found.add(root)
+            continue
+        if not root.is_dir():
+            continue
+        for candidate in root.rglob("*"):
+            relative = candidate.relative_to(root).parts
+            if any(part.startswith(".") for part in relative) or _is_partial(candidate.name):
+                continue
+            if candidate.suffix.lower() in INBOX_SUFFIXES and candidate.is_file():
+                found.add(candidate)
+    return sorted(found)
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, str]:
+    """Bytes of a text file -> (text, encoding used). UTF-8 first, then charset detection, then cp1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:8192]:
+        raise SourceError(
+            str(path),
+            "binary",
+            f"{path}: looks like a binary file (NUL bytes); "
+            "save it as UTF-8 text or remove it from the inbox",
+        )
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+    except Exception:  # noqa: BLE001 - detection is a nicety; cp1252 below always works
+        best = None
+    if best is not None and best.encoding:
+        try:
+            return data.decode(best.encoding), best.encoding
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def parse_published(value: Any, where: str) -> datetime:
+    """An ISO 8601 date or date-time -> aware UTC datetime (a date alone is midnight UTC, naive is UTC)."""
+    if isinstance(value, datetime):
+        when = value
+    else:
+        text = str(value).strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"{where}: published {value!r} is not an ISO 8601 date such as "
+                "2025-05-10 or 2025-05-10T08:30:00Z"
+            ) from None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _front_matter(lines: list[str], path: Path, problems: list[str]) -> tuple[dict[str, str], list[str]]:
+    """A leading block of `key: value` lines between two `---` lines, and the lines after it."""
+    if not lines or lines[0].strip() != "---":
+        return {}, lines
+    for end in range(1, min(len(lines), 200)):
+        if lines[end].strip() == "---":
+            break
+    else:
+        problems.append(f"{path}: front matter opened with '---' but never closed; read as plain text")
+        return {}, lines
+    meta: dict[str, str] = {}
+    for number, line in enumerate(lines[1:end], start=2):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        key = key.strip().lower()
+        if not sep or key not in FRONT_MATTER_KEYS:
+            problems.append(
+                f"{path}:{number}: front matter line {line.strip()[:80]!r} ignored; expected "
+                f"'key: value' with key one of {', '.join(FRONT_MATTER_KEYS)}"
+            )
+            continue
+        meta[key] = value.strip().strip("\"'")
+    return meta, lines[end + 1 :]
+
+
+def _entry_from_fields(
+    record: dict[str, Any],
+    *,
+    outlet: str,
+    path: Path,
+    where: str,
+    problems: list[str],
+    body: str | None = None,
+) -> RawEntry:
+    published = None
+    if record.get("published"):
+        try:
+            published = parse_published(record["published"], where)
+        except ValueError as exc:
+            problems.append(f"{exc}; first-seen time used instead")
+    text = body if body is not None else str(record.get("text") or record.get("content") or "")
+
+    def opt(key: str) -> str | None:
+        value = record.get(key)
+        return str(value).strip() or None if value not in (None, "") else None
+
+    return RawEntry(
+        source=INBOX_SOURCE,
+        outlet=opt("outlet") or outlet,
+        title=str(record.get("title") or "").strip(),
+        summary=str(record.get("summary") or ""),
+        content=text,
+        link=opt("url"),
+        guid=opt("guid"),
+        published=published,
+        language=(opt("language") or "").lower() or None,
+        author=opt("author"),
+        origin=str(path),
+        text_source="file",
+    )
+
+
+def _read_text(text: str, path: Path, outlet: str, problems: list[str]) -> list[RawEntry]:
+    meta, lines = _front_matter(text.split("\n"), path, problems)
+    rest = [line.rstrip("\r") for line in lines]
+    title = meta.get("title", "")
+    if not title:
+        while rest and not rest[0].strip():
+            rest.pop(0)
+        if not rest:
+            raise SourceError(
+                str(path),
+                "empty",
+                f"{path}: no headline: the first non-empty line is the headline, the lines after it the body",
+            )
+        title = rest.pop(0).strip()
+        if path.suffix.lower() == ".md":
+            title = title.lstrip("#").strip()
+    body = "\n".join(rest).strip()
+    record: dict[str, Any] = dict(meta)
+    record["title"] = title
+    return [
+        _entry_from_fields(record, outlet=outlet, path=path, where=str(path), problems=problems, body=body)
+    ]
+
+
+def _read_html(text: str, path: Path, outlet: str, problems: list[str]) -> list[RawEntry]:
+    import trafilatura  # heavy import; only needed when the inbox holds HTML
+
+    document = None
+    try:
+        document = trafilatura.bare_extraction(
+            text, with_metadata=True, include_comments=False, include_tables=True
+        )
+    except Exception as exc:  # noqa: BLE001 - trafilatura failing is one file's problem
+        problems.append(
+            f"{path}: main-text extraction failed ({type(exc).__name__}: {exc}); used the whole page text"
+        )
+    body = (getattr(document, "text", None) or "").strip() if document is not None else ""
+    title = (getattr(document, "title", None) or "").strip() if document is not None else ""
+    url = (getattr(document, "url", None) or "").strip() if document is not None else ""
+    date = (getattr(document, "date", None) or "") if document is not None else ""
+    language = (getattr(document, "language", None) or "") if document is not None else ""
+    if not title:
+        title = _html_title(text)
+    if not body:
+        body = html_to_text(text)
+    if not title:
+        title = next((line for line in body.split("\n") if line.strip()), "")
+    if not title and not body:
+        raise SourceError(str(path), "empty", f"{path}: the HTML page has no title and no text")
+    record: dict[str, Any] = {"title": title, "url": url or None, "language": language or None}
+    if date:
+        record["published"] = date
+    return [
+        _entry_from_fields(record, outlet=outlet, path=path, where=str(path), problems=problems, body=body)
+    ]
+
+
+def _html_title(text: str) -> str:
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.fromstring(text)
+    except Exception:  # noqa: BLE001 - an unparsable page simply has no title
+        return ""
+    found = tree.findtext(".//title")
+    return " ".join(found.split()) if found else ""
+
+
+def _read_records(
+    records: list[tuple[str, Any]], path: Path, outlet: str, problems: list[str]
+) -> list[RawEntry]:
+    entries: list[RawEntry] = []
+    for where, record in records:
+        if not isinstance(record, dict):
+            problems.append(f"{where}: expected a JSON object with a title, got {type(record).__name__}")
+            continue
+        title = record.get("title")
+        if not isinstance(title, str) or not title.strip():
+            problems.append(f"{where}: 'title' is missing or empty; every record needs a headline")
+            continue
+        unknown = sorted(set(record) - set(JSON_FIELDS))
+        if unknown:
+            problems.append(
+                f"{where}: unknown field(s) {', '.join(map(repr, unknown))} ignored; "
+                f"known: {', '.join(JSON_FIELDS)}"
+            )
+        entries.append(_entry_from_fields(record, outlet=outlet, path=path, where=where, problems=problems))
+    return entries
+
+
+def _read_json(text: str, path: Path, outlet: str, problems: list[str]) -> list[RawEntry]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(
+            str(path),
+            "bad_json",
+            f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); expected one object or a list of objects",
+        ) from None
+    items = data if isinstance(data, list) else [data]
+    records = [
+        (f"{path}[{i}]" if isinstance(data, list) else str(path), item) for i, item in enumerate(items)
+    ]
+    entries = _read_records(records, path, outlet, problems)
+    if not entries and problems:
+        raise SourceError(str(path), "bad_json", "; ".join(problems[:5]))
+    return entries
+
+
+def _read_jsonl(text: str, path: Path, outlet: str, problems: list[str]) -> list[RawEntry]:
+    records: list[tuple[str, Any]] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append((f"{path}:{number}", json.loads(line)))
+        except json.JSONDecodeError as exc:
+            problems.append(
+                f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno}); line skipped"
+            )
+    entries = _read_records(records, path, outlet, problems)
+    if not entries and problems:
+        raise SourceError(str(path), "bad_json", f"{path}: no readable line; " + "; ".join(problems[:5]))
+    return entries
+
+
+def read_inbox_file_with_problems(path: Path, outlet: str) -> InboxRead:
+    """Read one inbox file. Raises SourceError when nothing in it is readable; smaller problems
+    (a bad JSON line, an unreadable date, a guessed encoding) come back in InboxRead.problems."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in INBOX_SUFFIXES:
+        raise SourceError(
+            str(path),
+            "unsupported",
+            f"{path}: unsupported file type {suffix or '(none)'!r}; use one of {', '.join(INBOX_SUFFIXES)}",
+        )
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise SourceError(str(path), "file_not_found", f"{path}: no such file") from None
+    except OSError as exc:
+        raise SourceError(
+            str(path), "file_unreadable", f"{path}: cannot read ({exc.strerror or exc})"
+        ) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceError(str(path), "too_large", f"{path}: over {MAX_FILE_BYTES} bytes; split it")
+    if not data.strip():
+        raise SourceError(str(path), "empty", f"{path}: the file is empty")
+    problems: list[str] = []
+    if suffix in FEED_SUFFIXES:
+        parsed = parse_feed(data, source=INBOX_SOURCE, outlet=outlet, url=str(path))
+        if parsed.warning:
+            problems.append(parsed.warning)
+        return InboxRead(path=path, entries=parsed.entries, problems=problems, encoding=parsed.encoding or "")
+    text, encoding = decode_text(data, path)
+    if encoding not in ("utf-8", "utf-16"):
+        problems.append(f"{path}: not UTF-8; decoded as {encoding} (guessed). Save it as UTF-8 to be sure")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if suffix in TEXT_SUFFIXES:
+        entries = _read_text(text, path, outlet, problems)
+    elif suffix in HTML_SUFFIXES:
+        entries = _read_html(text, path, outlet, problems)
+    elif suffix == ".json":
+        entries = _read_json(text, path, outlet, problems)
+    else:
+        entries = _read_jsonl(text, path, outlet, problems)
+    return InboxRead(path=path, entries=entries, problems=problems, encoding=encoding)
+
+
+def read_inbox_file(path: Path, outlet: str) -> list[RawEntry]:
+    """Entries of one inbox file; problems that did not stop the read are logged as warnings.
+    Use read_inbox_file_with_problems to record them."""
+    result = read_inbox_file_with_problems(path, outlet)
+    for problem in result.problems:
+        log.warning("%s", problem)
+    return result.entries

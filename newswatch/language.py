@@ -1,0 +1,167 @@
+"""Which language a text is in, offline, with py3langid's bundled model.
+
+Never loads the model at import time (it takes a moment and some memory) and never touches the network.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from typing import Any
+
+# Below this many letters the n-gram model guesses; a declared language (the hint) is better than a guess.
+MIN_CHARS = 20
+# A detection weaker than this yields to a declared language.
+MIN_CONFIDENCE = 0.5
+
+# English names of languages (GDELT's DOC API reports `language` this way) -> ISO 639-1.
+_NAMES = {
+    "afrikaans": "af",
+    "albanian": "sq",
+    "arabic": "ar",
+    "armenian": "hy",
+    "azerbaijani": "az",
+    "basque": "eu",
+    "belarusian": "be",
+    "bengali": "bn",
+    "bosnian": "bs",
+    "bulgarian": "bg",
+    "catalan": "ca",
+    "chinese": "zh",
+    "croatian": "hr",
+    "czech": "cs",
+    "danish": "da",
+    "dutch": "nl",
+    "english": "en",
+    "estonian": "et",
+    "finnish": "fi",
+    "french": "fr",
+    "galician": "gl",
+    "georgian": "ka",
+    "german": "de",
+    "greek": "el",
+    "gujarati": "gu",
+    "hebrew": "he",
+    "hindi": "hi",
+    "hungarian": "hu",
+    "icelandic": "is",
+    "indonesian": "id",
+    "italian": "it",
+    "japanese": "ja",
+    "kannada": "kn",
+    "kazakh": "kk",
+    "korean": "ko",
+    "latvian": "lv",
+    "lithuanian": "lt",
+    "macedonian": "mk",
+    "malay": "ms",
+    "malayalam": "ml",
+    "marathi": "mr",
+    "mongolian": "mn",
+    "nepali": "ne",
+    "norwegian": "no",
+    "pashto": "ps",
+    "persian": "fa",
+    "polish": "pl",
+    "portuguese": "pt",
+    "punjabi": "pa",
+    "romanian": "ro",
+    "russian": "ru",
+    "serbian": "sr",
+    "sinhala": "si",
+    "sinhalese": "si",
+    "slovak": "sk",
+    "slovenian": "sl",
+    "somali": "so",
+    "spanish": "es",
+    "swahili": "sw",
+    "swedish": "sv",
+    "tagalog": "tl",
+    "tamil": "ta",
+    "telugu": "te",
+    "thai": "th",
+    "turkish": "tr",
+    "ukrainian": "uk",
+    "urdu": "ur",
+    "vietnamese": "vi",
+    "welsh": "cy",
+}
+# A few ISO 639-2/3 codes seen in feeds.
+_THREE = {
+    "eng": "en",
+    "deu": "de",
+    "ger": "de",
+    "fra": "fr",
+    "fre": "fr",
+    "spa": "es",
+    "ita": "it",
+    "por": "pt",
+    "rus": "ru",
+    "ara": "ar",
+    "hin": "hi",
+    "urd": "ur",
+    "zho": "zh",
+    "chi": "zh",
+    "jpn": "ja",
+    "nld": "nl",
+    "dut": "nl",
+    "pol": "pl",
+    "tur": "tr",
+    "fas": "fa",
+    "per": "fa",
+    "ben": "bn",
+    "ukr": "uk",
+}
+_TAG = re.compile(r"^([a-z]{2,3})(?:[-_].*)?$")
+_LETTER = re.compile(r"\w", re.UNICODE)
+_lock = threading.Lock()
+
+
+def normalise_language(tag: str | None) -> str | None:
+    """ISO 639-1 code for a declared language: 'en-US' -> 'en', 'EN_gb' -> 'en', 'English' -> 'en'.
+
+    None for empty or unrecognisable tags (never a guess).
+    """
+    if not tag:
+        return None
+    value = tag.strip().lower()
+    if value in _NAMES:
+        return _NAMES[value]
+    match = _TAG.match(value)
+    if not match:
+        return None
+    code = match.group(1)
+    if len(code) == 3:
+        return _THREE.get(code)
+    return code
+
+
+@functools.cache
+def _identifier() -> Any:
+    # Imported here so that importing newswatch never loads numpy or the model.
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str, *, hint: str | None = None) -> tuple[str | None, float]:
+    """(ISO 639-1 code, confidence 0..1) of `text`.
+
+    Short text (fewer than MIN_CHARS letters) is not detected: the normalised hint is returned with
+    confidence 0.0, or (None, 0.0) without a hint. A detection weaker than MIN_CONFIDENCE yields to the hint.
+    """
+    declared = normalise_language(hint)
+    if len(_LETTER.findall(text or "")) < MIN_CHARS:
+        return declared, 0.0
+    with _lock:  # the identifier is not documented as thread-safe
+        lang, confidence = _identifier().classify(text)
+    code = normalise_language(str(lang))
+    if declared and (code is None or confidence < MIN_CONFIDENCE):
+        return declared, float(confidence)
+    return code, float(confidence)
+
+
+def is_english(lang: str | None) -> bool:
+    """True for 'en' and any English tag ('en-GB', 'English'); False for None."""
+    return normalise_language(lang) == "en"

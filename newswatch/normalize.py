@@ -1,0 +1,294 @@
+"""Turn RawEntry records into Articles: plain text, canonical URLs, stable ids and content hashes.
+
+Pure functions, no I/O. HTML is read with the stdlib parser (never regex) and never fetched or rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+
+from newswatch.models import Article, RawEntry, TextSource
+
+MAX_TITLE = 1000
+MAX_TEXT = 200_000
+MAX_SUMMARY = 20_000
+MAX_GUID = 2000
+
+# Query parameters that only track the reader. Matched case-insensitively; the prefixes end in "_".
+TRACKING_PARAMS: frozenset[str] = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "ocid",
+        "cmpid",
+        "cmp",
+        "at_medium",
+        "at_campaign",
+        "at_custom1",
+        "at_custom2",
+        "at_custom3",
+        "at_custom4",
+        "smid",
+        "smtyp",
+        "_ga",
+        "_gl",
+        "ito",
+        "ns_mchannel",
+        "ns_source",
+        "ns_campaign",
+        "ns_linkname",
+        "ns_fee",
+        "mkt_tok",
+        "spm",
+        "sr_share",
+        "__twitter_impression",
+    }
+)
+TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "at_", "pk_", "mtm_", "hsa_", "vero_")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object"})
+_VOID_TAGS = frozenset(
+    {
+        "br",
+        "hr",
+        "img",
+        "input",
+        "meta",
+        "link",
+        "area",
+        "base",
+        "col",
+        "embed",
+        "source",
+        "track",
+        "wbr",
+        "param",
+    }
+)
+_SPACES = re.compile(r"[^\S\n]+")
+_NEWLINES = re.compile(r"\s*\n\s*")
+# C0/C1 controls and other invisible format characters that break text processing; \n and \t stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff\ufffe\uffff]")
+_TAG = re.compile(r"<[a-zA-Z!/?]")
+# Marks a block boundary while parsing; source newlines inside HTML text are plain whitespace.
+_BREAK = "\ue000"
+_ANY_SPACE = re.compile(r"\s+")
+
+
+class _TextExtractor(HTMLParser):
+    """Collects text, dropping scripts/styles, turning block elements into line breaks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS and tag not in _VOID_TAGS:
+            self.skipping += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(_BREAK)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append(_BREAK)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(_BREAK)
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data.replace(_BREAK, ""))
+
+
+def clean_text(value: str) -> str:
+    """Drop control characters (keeping newlines and tabs), collapse spaces, keep one newline per break."""
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    value = _CONTROL.sub("", value)
+    value = _SPACES.sub(" ", value)
+    value = _NEWLINES.sub("\n", value)
+    return value.strip()
+
+
+def html_to_text(value: str) -> str:
+    """Plain text of an HTML fragment or page: tags, scripts and styles gone, entities unescaped,
+    whitespace collapsed, one newline between paragraphs and other blocks."""
+    if not value:
+        return ""
+    parser = _TextExtractor()
+    try:
+        parser.feed(value)
+        parser.close()
+    except AssertionError:  # the stdlib parser gives up on a few malformed declarations
+        return clean_text(html.unescape(value))
+    flat = _ANY_SPACE.sub(" ", "".join(parser.parts))
+    return clean_text(flat.replace(_BREAK, "\n"))
+
+
+def to_text(value: str) -> str:
+    """Plain text of a value that may or may not be HTML (feeds deliver both)."""
+    if not value:
+        return ""
+    if _TAG.search(value):
+        return html_to_text(value)
+    if "&" in value:
+        value = html.unescape(value)
+    return clean_text(value)
+
+
+def canonical_url(url: str | None, base: str | None = None) -> str | None:
+    """The URL articles are keyed by: http(s) only, lower-case scheme and host, no default port, no user
+    info, no fragment, no tracking parameters, remaining parameters sorted. None for anything else."""
+    if not url or not url.strip():
+        return None
+    url = url.strip()
+    try:
+        if base:
+            url = urljoin(base.strip(), url)
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in _DEFAULT_PORTS or not parts.hostname:
+            return None
+        host = parts.hostname.lower().rstrip(".")
+        port = parts.port
+    except ValueError:  # bad port, bad IPv6 literal
+        return None
+    if any(ch.isspace() for ch in host) or not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    path = parts.path or "/"
+    pairs = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if key.lower() not in TRACKING_PARAMS and not key.lower().startswith(TRACKING_PREFIXES)
+    ]
+    query = urlencode(sorted(pairs), quote_via=quote, safe="/:@!$'()*,;~")
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _fold(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+def content_hash(title: str, text: str) -> str:
+    """sha1 hex of the casefolded, whitespace-collapsed title and text."""
+    return hashlib.sha1(f"{_fold(title)}\n{_fold(text)}".encode()).hexdigest()
+
+
+def article_id_for(url: str | None, guid: str | None, source: str, content_hash: str) -> str:
+    """A stable 16-hex-char id: from the canonical URL if any, else source + guid, else the content hash."""
+    canonical = canonical_url(url)
+    if canonical:
+        key = f"url\x00{canonical}"
+    elif guid and guid.strip():
+        key = f"guid\x00{source}\x00{guid.strip()}"
+    else:
+        key = f"hash\x00{content_hash}"
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def normalize_entry(raw: RawEntry, first_seen: datetime) -> Article:
+    """One RawEntry -> one Article. Text is the best of content, summary and title as plain text."""
+    title = clean_text(to_text(raw.title).replace("\n", " "))[:MAX_TITLE]
+    if raw.text_source in ("file", "page"):
+        # Files carry plain text already: keep its line breaks instead of treating it as HTML.
+        content = clean_text(raw.content) if not _TAG.search(raw.content) else to_text(raw.content)
+    else:
+        content = to_text(raw.content)
+    summary = to_text(raw.summary)
+    source: TextSource
+    if content and len(content) >= len(summary):
+        text = content
+        source = raw.text_source if raw.text_source in ("file", "page") else "feed"
+    elif summary:
+        text = summary
+        source = "file" if raw.text_source == "file" else "summary"
+    else:
+        text = title
+        source = "none"
+    text = text[:MAX_TEXT]
+    first_seen = _as_utc(first_seen)
+    published = _as_utc(raw.published) if raw.published is not None else None
+    url = canonical_url(raw.link)
+    guid = clean_text(raw.guid)[:MAX_GUID] or None if raw.guid else None
+    digest = content_hash(title, text)
+    return Article(
+        article_id=article_id_for(url, guid, raw.source, digest),
+        source=raw.source,
+        outlet=raw.outlet,
+        url=url,
+        guid=guid,
+        title=title,
+        summary=summary[:MAX_SUMMARY],
+        text=text,
+        text_source=source,
+        published_at=published or first_seen,
+        published_estimated=published is None,
+        first_seen_at=first_seen,
+        language=(raw.language or "").strip().lower() or None,
+        content_hash=digest,
+        origin=raw.origin,
+    )

@@ -1,0 +1,288 @@
+"""Turn feed bytes into RawEntry records with feedparser.
+
+Never hands feedparser a URL or a path (it would fetch or open it): always the bytes, wrapped in a stream.
+Never expands entity declarations or resolves external entities (feedparser does neither; nothing else here
+parses XML).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from newswatch.errors import ParseError
+from newswatch.models import RawEntry
+
+# Dates further ahead than this are a publisher's mistake (or a trick to pin an item on top): dropped.
+FUTURE_TOLERANCE = timedelta(days=2)
+# Dates before this are absurd for news (epoch-zero defaults, two-digit years gone wrong).
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+# A gzip-compressed document handed to parse_feed (e.g. a .xml.gz in the inbox) inflates at most to this.
+MAX_INFLATED = 64 * 1024 * 1024
+
+# When feedparser falls back to windows-1252 for bytes that do not decode as declared, and charset detection
+# says the bytes are one of these, the document is transcoded to UTF-8 and parsed again. Latin-script guesses
+# (cp1257, iso-8859-2, ...) are not trusted over windows-1252: detectors confuse them on short texts.
+REDETECT_ENCODINGS = frozenset(
+    {
+        "cp1251",
+        "windows-1251",
+        "koi8_r",
+        "koi8-r",
+        "koi8_u",
+        "koi8-u",
+        "iso8859_5",
+        "iso-8859-5",
+        "mac_cyrillic",
+        "cp866",
+        "gb2312",
+        "gbk",
+        "gb18030",
+        "big5",
+        "big5hkscs",
+        "euc_jp",
+        "euc-jp",
+        "shift_jis",
+        "cp932",
+        "euc_kr",
+        "euc-kr",
+        "cp949",
+        "cp1255",
+        "windows-1255",
+        "iso8859_8",
+        "cp1256",
+        "windows-1256",
+        "iso8859_6",
+        "tis_620",
+        "tis-620",
+        "cp874",
+        "cp1253",
+        "windows-1253",
+        "iso8859_7",
+    }
+)
+_XML_DECL_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
+
+# Response headers feedparser may use: the body is already decoded, so encoding/length headers would mislead it.
+_PASSED_HEADERS = ("content-type", "content-location", "content-language")
+
+
+@dataclass(slots=True)
+class ParsedFeed:
+    entries: list[RawEntry]
+    warning: str | None = None
+    title: str | None = None
+    # feedparser's name for the format (rss20, atom10, rss10, ...); "" when it found none.
+    version: str = ""
+    encoding: str | None = None
+    skipped: list[str] = field(default_factory=list)
+
+
+def _inflate(body: bytes, source: str) -> bytes:
+    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = decoder.decompress(body, MAX_INFLATED + 1)
+    except zlib.error as exc:
+        raise ParseError(source, "malformed", f"gzip data is corrupt ({exc})") from None
+    if len(out) > MAX_INFLATED:
+        raise ParseError(source, "decompression_bomb", f"gzip data inflates past {MAX_INFLATED} bytes")
+    return out
+
+
+def _redetect(body: bytes) -> tuple[bytes, str] | None:
+    """UTF-8 bytes of a document in a non-Latin legacy encoding it failed to declare correctly."""
+    try:
+        body.decode("utf-8")
+        return None  # valid UTF-8: feedparser's choice stands
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body[:500_000]).best()
+    if best is None or not best.encoding or best.encoding.lower() not in REDETECT_ENCODINGS:
+        return None
+    try:
+        text = body.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    fixed = _XML_DECL_ENCODING.sub(rb"\1\2utf-8\2", text.encode("utf-8"), count=1)
+    return fixed, best.encoding
+
+
+def _looks_like_html(body: bytes, headers: dict[str, str]) -> bool:
+    head = body[:4096].lstrip().lower()
+    if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
+        return False
+    if "html" in headers.get("content-type", "").lower():
+        return True
+    return head.startswith(b"<!doctype html") or b"<html" in head
+
+
+def _struct_to_utc(value: Any, now: datetime) -> datetime | None:
+    """feedparser's UTC struct_time -> aware datetime; None when missing or absurd."""
+    if not value:
+        return None
+    try:
+        when = datetime(*value[:6], tzinfo=UTC)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if when > now + FUTURE_TOLERANCE or when < EARLIEST:
+        return None
+    return when
+
+
+def _language(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = value.strip().replace("_", "-").lower()
+    return value[:35] or None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _resolve(link: str, base: str) -> str:
+    link = link.strip()
+    if not link:
+        return ""
+    if urlsplit(base).scheme.lower() in ("http", "https") and not urlsplit(link).scheme:
+        return urljoin(base, link)
+    return link
+
+
+def _entry(
+    item: Any, feed_language: str | None, *, source: str, outlet: str, url: str, now: datetime
+) -> RawEntry:
+    contents = [c.get("value", "") for c in item.get("content", []) or [] if isinstance(c, dict)]
+    content = max((c for c in contents if isinstance(c, str)), key=len, default="")
+    content_language = next(
+        (
+            _language(c.get("language"))
+            for c in item.get("content", []) or []
+            if isinstance(c, dict) and _language(c.get("language"))
+        ),
+        None,
+    )
+    link = _text(item.get("link"))
+    if not link:
+        # An Atom entry may carry only rel="alternate"-less links; take the first http one.
+        for candidate in item.get("links", []) or []:
+            href = _text(candidate.get("href")) if isinstance(candidate, dict) else ""
+            if href:
+                link = href
+                break
+    # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed with a warning.
+    published = _struct_to_utc(dict.get(item, "published_parsed"), now) or _struct_to_utc(
+        dict.get(item, "updated_parsed"), now
+    )
+    guid = _text(item.get("id")).strip() or None
+    return RawEntry(
+        source=source,
+        outlet=outlet,
+        title=_text(item.get("title")),
+        summary=_text(item.get("summary")),
+        content=content,
+        link=_resolve(link, url) or None,
+        guid=guid,
+        published=published,
+        language=_language(item.get("language")) or content_language or feed_language,
+        author=_text(item.get("author")).strip() or None,
+        origin=url,
+        text_source="feed",
+    )
+
+
+def parse_feed(
+    body: bytes,
+    *,
+    source: str,
+    outlet: str,
+    url: str,
+    headers: dict[str, str] | None = None,
+    language: str | None = None,
+) -> ParsedFeed:
+    """Parse one feed document from bytes.
+
+    Raises ParseError(source, kind, message) with kind empty, not_a_feed, malformed, bad_encoding or
+    decompression_bomb when there is nothing readable. A broken document that still yields entries
+    returns them with `warning` set.
+    """
+    if body[:2] == b"\x1f\x8b":
+        body = _inflate(body, source)
+    if not body.strip():
+        raise ParseError(source, "empty", f"{url}: the document is empty")
+    passed = {k.lower(): v for k, v in (headers or {}).items() if k.lower() in _PASSED_HEADERS}
+    if "content-location" not in passed and urlsplit(url).scheme.lower() in ("http", "https"):
+        passed["content-location"] = url  # base for feedparser's relative-URI resolution
+    # Without a type feedparser flags every document; a local file or a typeless reply is taken as XML.
+    passed.setdefault("content-type", "application/xml")
+    # A stream, never bytes/str: feedparser treats a str/bytes argument as a URL or a filename to open.
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=passed)
+    redetected = None
+    if parsed.get("bozo") and str(parsed.get("encoding", "")).lower() in (
+        "windows-1252",
+        "cp1252",
+        "iso-8859-1",
+    ):
+        redetected = _redetect(body)
+        if redetected is not None:
+            retry_headers = dict(passed, **{"content-type": "application/xml; charset=utf-8"})
+            parsed = feedparser.parse(io.BytesIO(redetected[0]), response_headers=retry_headers)
+    now = datetime.now(UTC)
+    problem = parsed.get("bozo_exception")
+    # A feed served as text/html or text/plain is common and harmless once it parsed as XML.
+    bozo = bool(parsed.get("bozo")) and not isinstance(problem, feedparser.NonXMLContentType)
+    problem_text = f"{type(problem).__name__}: {problem}" if problem is not None else ""
+    version = parsed.get("version") or ""
+    feed_meta = parsed.get("feed", {}) or {}
+    title = _text(feed_meta.get("title")).strip() or None
+    items = parsed.get("entries", []) or []
+    if not items:
+        if _looks_like_html(body, passed) and (bozo or not version):
+            raise ParseError(source, "not_a_feed", f"{url}: got an HTML page, not an RSS/Atom feed")
+        if not version and not body.lstrip()[:1] == b"<":
+            raise ParseError(source, "not_a_feed", f"{url}: not XML at all, so not an RSS/Atom feed")
+        if isinstance(problem, feedparser.CharacterEncodingUnknown):
+            raise ParseError(source, "bad_encoding", f"{url}: cannot decode the document ({problem_text})")
+        if bozo:
+            raise ParseError(
+                source,
+                "malformed",
+                f"{url}: not well-formed and no readable entries ({problem_text or 'unknown problem'})",
+            )
+        if not version:
+            raise ParseError(source, "not_a_feed", f"{url}: no RSS, Atom or RDF structure found")
+    feed_language = _language(feed_meta.get("language")) or _language(language)
+    entries: list[RawEntry] = []
+    skipped: list[str] = []
+    for position, item in enumerate(items):
+        entry = _entry(item, feed_language, source=source, outlet=outlet, url=url, now=now)
+        if not (entry.title.strip() or entry.summary.strip() or entry.content.strip() or entry.link):
+            skipped.append(f"entry {position + 1}: no title, text or link")
+            continue
+        entries.append(entry)
+    warning = None
+    if redetected is not None:
+        note = f"{url}: bytes did not match the declared encoding; decoded as {redetected[1]} (detected)"
+        warning = note if not bozo else f"{note}; {problem_text}"
+    elif bozo:
+        warning = f"{url}: feed is not well-formed; read {len(entries)} entries anyway ({problem_text})"
+    if skipped:
+        note = f"{len(skipped)} empty entries skipped"
+        warning = f"{warning}; {note}" if warning else f"{url}: {note}"
+    return ParsedFeed(
+        entries=entries,
+        warning=warning,
+        title=title,
+        version=version,
+        encoding=parsed.get("encoding"),
+        skipped=skipped,
+    )

@@ -1,0 +1,67 @@
+"""Offline language detection: samples written for these tests (no quoted text)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newswatch.language import detect_language, is_english, normalise_language
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = {
+    "en": "The town council agreed on Tuesday to repair the old bridge before the winter rains begin.",
+    "de": "Der Stadtrat hat am Dienstag beschlossen, die alte Brücke vor dem Winterregen zu reparieren.",
+    "fr": "Le conseil municipal a décidé mardi de réparer le vieux pont avant les pluies de l'hiver.",
+    "ur": "شہر کی کونسل نے منگل کو سردیوں کی بارشوں سے پہلے پرانے پل کی مرمت کا فیصلہ کیا۔",
+    "hi": "नगर परिषद ने मंगलवार को सर्दियों की बारिश से पहले पुराने पुल की मरम्मत करने का फैसला किया।",
+}
+
+
+@pytest.mark.parametrize(("expected", "text"), SAMPLES.items())
+def test_detects_language(expected: str, text: str) -> None:
+    lang, confidence = detect_language(text)
+    assert lang == expected
+    assert 0.5 < confidence <= 1.0
+
+
+def test_short_text_is_not_guessed() -> None:
+    assert detect_language("Bridge fixed") == (None, 0.0)
+    assert detect_language("") == (None, 0.0)
+    assert detect_language("Bridge fixed", hint="en-US") == ("en", 0.0)
+
+
+def test_text_outweighs_a_wrong_hint() -> None:
+    lang, _ = detect_language(SAMPLES["de"], hint="en")
+    assert lang == "de"
+
+
+@pytest.mark.parametrize(
+    ("tag", "code"),
+    [
+        ("en-US", "en"),
+        ("EN_gb", "en"),
+        ("de", "de"),
+        ("English", "en"),
+        ("Urdu", "ur"),
+        ("fra", "fr"),
+        ("", None),
+        (None, None),
+        ("x-klingon!", None),
+    ],
+)
+def test_normalise_language(tag: str | None, code: str | None) -> None:
+    assert normalise_language(tag) == code
+
+
+def test_is_english() -> None:
+    assert is_english("en") and is_english("en-GB") and is_english("English")
+    assert not is_english("de") and not is_english(None)
+
+
+def test_model_not_loaded_at_import() -> None:
+    code = "import sys, newswatch.language; print('py3langid' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"

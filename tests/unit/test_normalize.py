@@ -1,0 +1,154 @@
+"""normalize: canonical URLs, HTML to text, hashes, ids, RawEntry -> Article."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from newswatch.models import RawEntry
+from newswatch.normalize import (
+    MAX_TEXT,
+    MAX_TITLE,
+    article_id_for,
+    canonical_url,
+    content_hash,
+    html_to_text,
+    normalize_entry,
+)
+
+SEEN = datetime(2025, 5, 11, 6, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("HTTPS://News.Example.ORG:443/a/b?z=1&a=2#top", "https://news.example.org/a/b?a=2&z=1"),
+        ("http://example.org:80", "http://example.org/"),
+        ("http://example.org:8080/x", "http://example.org:8080/x"),
+        (
+            "https://example.org/x?utm_source=rss&utm_medium=feed&fbclid=1&gclid=2&mc_cid=3&mc_eid=4&ocid=5"
+            "&cmpid=6&at_medium=7&id=42",
+            "https://example.org/x?id=42",
+        ),
+        ("https://example.org/x?UTM_Campaign=a&q=a%20b", "https://example.org/x?q=a%20b"),
+        ("https://user:pw@example.org/x", "https://example.org/x"),
+        ("  https://example.org/x  ", "https://example.org/x"),
+        ("ftp://example.org/x", None),
+        ("javascript:alert(1)", None),
+        ("mailto:a@example.org", None),
+        ("file:///etc/passwd", None),
+        ("", None),
+        (None, None),
+        ("http://[::1", None),
+        ("http://example.org:99999/", None),
+        ("https:///nohost", None),
+    ],
+)
+def test_canonical_url(url: str | None, expected: str | None) -> None:
+    assert canonical_url(url) == expected
+
+
+def test_canonical_url_resolves_against_base_and_is_idempotent() -> None:
+    url = canonical_url("../b?y=2&x=1", "https://Example.org/a/c/index.html")
+    assert url == "https://example.org/a/b?x=1&y=2"
+    assert canonical_url(url) == url
+
+
+def test_html_to_text_strips_markup_keeps_paragraphs() -> None:
+    html = (
+        "<div><h2>Head</h2><p>One &amp; <b>two</b>\n   three</p><script>var x = '<p>no</p>';</script>"
+        "<style>p{}</style><p>Caf&eacute; &#8217;quoted&#8217;</p><ul><li>a</li><li>b</li></ul>x<br>y</div>"
+    )
+    assert html_to_text(html) == "Head\nOne & two three\nCafé \u2019quoted\u2019\na\nb\nx\ny"
+
+
+def test_html_to_text_leaves_unknown_entities_alone() -> None:
+    assert html_to_text("<p>&lol9; &amp;</p>") == "&lol9; &"
+    assert html_to_text("") == ""
+    assert html_to_text("plain text") == "plain text"
+
+
+def test_content_hash_ignores_case_and_spacing() -> None:
+    assert content_hash("Title", "Some  text\n here") == content_hash("title", "some text here")
+    assert content_hash("Title", "text") != content_hash("Title", "other text")
+    assert len(content_hash("a", "b")) == 40
+
+
+def test_article_id_prefers_url_then_guid_then_hash() -> None:
+    by_url = article_id_for("https://example.org/x?utm_source=a", "g", "feed", "h")
+    assert by_url == article_id_for("https://EXAMPLE.org/x", None, "other", "zz")
+    by_guid = article_id_for(None, "g", "feed", "h")
+    assert by_guid != article_id_for(None, "g", "feed2", "h")
+    assert by_guid == article_id_for("javascript:void(0)", "g", "feed", "other")
+    by_hash = article_id_for(None, None, "feed", "h")
+    assert by_hash == article_id_for(None, "  ", "other", "h")
+    assert len({by_url, by_guid, by_hash}) == 3
+    assert all(len(i) == 16 and int(i, 16) >= 0 for i in (by_url, by_guid, by_hash))
+
+
+def raw(**kwargs: object) -> RawEntry:
+    base: dict[str, object] = {"source": "sample", "outlet": "Sample Wire"}
+    base.update(kwargs)
+    return RawEntry(**base)  # type: ignore[arg-type]
+
+
+def test_normalize_entry_prefers_content() -> None:
+    published = datetime(2025, 5, 10, 10, 30, tzinfo=timezone(timedelta(hours=2)))
+    article = normalize_entry(
+        raw(
+            title="<b>Sample</b> headline",
+            summary="<p>Teaser</p>",
+            content="<p>Body one.</p><p>Body two.</p>",
+            link="https://example.org/a?utm_source=x",
+            guid=" g1 ",
+            published=published,
+            language="EN",
+            origin="https://example.org/feed",
+        ),
+        SEEN,
+    )
+    assert article.title == "Sample headline"
+    assert article.text == "Body one.\nBody two."
+    assert article.text_source == "feed"
+    assert article.summary == "Teaser"
+    assert article.url == "https://example.org/a"
+    assert article.guid == "g1"
+    assert article.published_at == datetime(2025, 5, 10, 8, 30, tzinfo=UTC)
+    assert article.published_estimated is False
+    assert article.first_seen_at == SEEN
+    assert article.language == "en"
+    assert article.content_hash == content_hash(article.title, article.text)
+    assert article.article_id == article_id_for(article.url, "g1", "sample", article.content_hash)
+
+
+def test_normalize_entry_falls_back_to_summary_then_title() -> None:
+    article = normalize_entry(raw(title="T", summary="Only a summary"), SEEN)
+    assert (article.text, article.text_source) == ("Only a summary", "summary")
+    article = normalize_entry(raw(title="Only a title"), SEEN)
+    assert (article.text, article.text_source) == ("Only a title", "none")
+    assert article.published_at == SEEN and article.published_estimated is True
+
+
+def test_normalize_file_entry_keeps_plain_text_lines() -> None:
+    article = normalize_entry(
+        raw(title="Head", content="Line one.\n\nLine two & more", text_source="file"), SEEN
+    )
+    assert article.text == "Line one.\nLine two & more"
+    assert article.text_source == "file"
+
+
+def test_normalize_strips_controls_and_caps_lengths() -> None:
+    article = normalize_entry(
+        raw(title="Bad\x00 tit\x07le " + "x" * 5000, content="ok\x1b[31m\ttext\x00" + "y" * (MAX_TEXT + 10)),
+        SEEN,
+    )
+    assert "\x00" not in article.title and "\x07" not in article.title
+    assert len(article.title) == MAX_TITLE
+    assert article.text.startswith("ok[31m text")
+    assert len(article.text) == MAX_TEXT
+
+
+def test_naive_datetimes_are_taken_as_utc() -> None:
+    article = normalize_entry(raw(title="t", published=datetime(2025, 1, 1, 12)), datetime(2025, 1, 2))
+    assert article.published_at.tzinfo is not None and article.first_seen_at.tzinfo is not None

@@ -1,0 +1,183 @@
+"""parse_feed: entries from bytes, classified errors, hostile XML never expanded or followed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from newswatch.errors import ParseError
+from newswatch.parse import parse_feed
+from tests.support.httpserver import LoopbackServer
+from tests.support.samples import SAMPLE_ATOM, SAMPLE_HTML_PAGE, SAMPLE_RSS, cyrillic_rss
+
+URL = "https://news.example.org/feed.xml"
+
+
+def parse(body: bytes, **kwargs: object) -> object:
+    return parse_feed(body, source="sample", outlet="Sample Wire", url=URL, **kwargs)  # type: ignore[arg-type]
+
+
+def test_rss_entries_carry_every_field() -> None:
+    parsed = parse_feed(SAMPLE_RSS, source="sample", outlet="Sample Wire", url=URL)
+    assert parsed.title == "Sample Wire (sample data)"
+    assert parsed.warning is None
+    first, second = parsed.entries
+    assert first.title == "Sample: ministers meet to discuss border talks"
+    assert first.link == "https://news.example.org/world/sample-talks?utm_source=rss&id=7"
+    assert first.guid == "sample-1"
+    assert first.published == datetime(2025, 5, 10, 8, 30, tzinfo=UTC)
+    assert "First paragraph" in first.content and "Second paragraph" in first.content
+    assert "<script" not in first.content  # feedparser's sanitiser
+    assert "teaser" in first.summary
+    assert first.language == "en-gb"
+    assert first.source == "sample" and first.outlet == "Sample Wire" and first.origin == URL
+    assert first.text_source == "feed"
+    assert second.published is None
+
+
+def test_atom_entry_language_and_dates() -> None:
+    parsed = parse_feed(SAMPLE_ATOM, source="s", outlet="o", url=URL, language="de")
+    (entry,) = parsed.entries
+    assert entry.language == "fr"  # the document's own language beats the configured one
+    assert entry.published == datetime(2025, 5, 10, 9, 0, tzinfo=UTC)
+    assert entry.link == "https://news.example.org/a/1"
+
+
+def test_configured_language_is_the_fallback() -> None:
+    body = SAMPLE_RSS.replace(b"<language>en-GB</language>", b"")
+    parsed = parse_feed(body, source="s", outlet="o", url=URL, language="en_US")
+    assert parsed.entries[0].language == "en-us"
+
+
+def test_far_future_and_ancient_dates_are_dropped() -> None:
+    body = SAMPLE_RSS.replace(b"Sat, 10 May 2025 08:30:00 GMT", b"Tue, 10 May 2095 08:30:00 GMT")
+    assert parse_feed(body, source="s", outlet="o", url=URL).entries[0].published is None
+    body = SAMPLE_RSS.replace(b"Sat, 10 May 2025 08:30:00 GMT", b"Thu, 01 Jan 1970 00:00:00 GMT")
+    assert parse_feed(body, source="s", outlet="o", url=URL).entries[0].published is None
+
+
+def test_longest_content_wins() -> None:
+    body = SAMPLE_RSS.replace(
+        b"<content:encoded>", b"<content:encoded>short</content:encoded><content:encoded>", 1
+    )
+    entry = parse_feed(body, source="s", outlet="o", url=URL).entries[0]
+    assert "First paragraph" in entry.content
+
+
+def test_broken_feed_with_entries_returns_them_with_a_warning() -> None:
+    body = SAMPLE_RSS.replace(b"</channel>", b"<unclosed></channel>")
+    parsed = parse_feed(body, source="s", outlet="o", url=URL)
+    assert len(parsed.entries) == 2
+    assert parsed.warning is not None and URL in parsed.warning
+
+
+def test_html_page_is_not_a_feed() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_feed(SAMPLE_HTML_PAGE, source="s", outlet="o", url=URL, headers={"Content-Type": "text/html"})
+    assert caught.value.kind == "not_a_feed"
+    assert caught.value.source == "s"
+    assert URL in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (b"", "empty"),
+        (b"   \n\t ", "empty"),
+        (b"<rss version='2.0'><channel><title>cut off", "malformed"),
+        (b'{"json": "not a feed"}', "not_a_feed"),
+        (b"\x00\x01\x02 binary junk \xff\xfe", "not_a_feed"),
+    ],
+)
+def test_unreadable_documents_raise_a_kind(body: bytes, kind: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_feed(body, source="s", outlet="o", url=URL)
+    assert caught.value.kind == kind
+
+
+def test_valid_feed_with_no_items_is_empty_not_an_error() -> None:
+    body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
+    parsed = parse_feed(body, source="s", outlet="o", url=URL)
+    assert parsed.entries == [] and parsed.title == "t"
+
+
+def test_bytes_that_look_like_a_path_are_never_opened(tmp_path: object) -> None:
+    # feedparser would open() a bytes argument as a file name; parse_feed hands it a stream.
+    with pytest.raises(ParseError):
+        parse_feed(b"/etc/hostname", source="s", outlet="o", url=URL)
+
+
+@pytest.mark.parametrize("declared", ["utf-8", None])
+def test_windows_1251_feed_with_wrong_or_missing_charset_is_decoded(declared: str | None) -> None:
+    parsed = parse_feed(
+        cyrillic_rss(declared),
+        source="s",
+        outlet="o",
+        url=URL,
+        headers={"Content-Type": "application/rss+xml; charset=utf-8"},
+    )
+    (entry,) = parsed.entries
+    assert entry.title == "Министр иностранных дел встретился с послом"
+    assert parsed.warning is not None and "cp1251" in parsed.warning
+
+
+def test_gzip_document_is_inflated() -> None:
+    import gzip
+
+    parsed = parse_feed(gzip.compress(SAMPLE_RSS), source="s", outlet="o", url=URL)
+    assert len(parsed.entries) == 2
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<rss version="2.0"><channel><title>bomb</title>
+<item><title>sample &lol9;</title><description>&lol9;</description><link>http://x.example/1</link></item>
+</channel></rss>
+"""
+
+
+def test_billion_laughs_stays_unexpanded() -> None:
+    try:
+        parsed = parse_feed(BILLION_LAUGHS, source="s", outlet="o", url=URL)
+    except ParseError as exc:
+        assert exc.kind in ("malformed", "not_a_feed")
+        return
+    for entry in parsed.entries:
+        assert len(entry.title) + len(entry.summary) + len(entry.content) < 10_000
+        assert "lollollol" not in entry.title + entry.summary
+
+
+def test_external_entities_are_never_fetched_or_read(http_server: LoopbackServer, tmp_path: object) -> None:
+    from pathlib import Path
+
+    secret = Path(str(tmp_path)) / "secret.txt"
+    secret.write_text("TOP-SECRET-SAMPLE")
+    http_server.add("/xxe", b"FETCHED-OVER-HTTP")
+    body = f"""<?xml version="1.0"?>
+<!DOCTYPE rss [
+ <!ENTITY web SYSTEM "{http_server.url("/xxe")}">
+ <!ENTITY file SYSTEM "file://{secret}">
+]>
+<rss version="2.0"><channel><title>xxe</title>
+<item><title>sample &web;</title><description>&file;</description><link>http://x.example/1</link></item>
+</channel></rss>
+""".encode()
+    try:
+        parsed = parse_feed(body, source="s", outlet="o", url=URL)
+        texts = " ".join(e.title + e.summary + e.content for e in parsed.entries)
+    except ParseError:
+        texts = ""
+    assert "TOP-SECRET" not in texts and "FETCHED-OVER-HTTP" not in texts
+    assert http_server.hits_for("/xxe") == 0
