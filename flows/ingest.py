@@ -197,6 +197,9 @@ def _ingest_inbox(store: Store, settings: Settings, run_id: str, pool: AnalysisP
     for problem in batch.problems:
         summary.errors.append(f"file {problem.path}: {problem.kind}: {problem.message}")
         logger.warning("inbox file %s: %s: %s", problem.path, problem.kind, problem.message)
+    for warning in batch.warnings:
+        summary.errors.append(f"file {warning.path}: {warning.message}")
+        logger.warning("inbox file %s: %s", warning.path, warning.message)
     summary.files_failed += len(batch.problems)
     summary.files_read += sum(1 for f in batch.files if f[3] >= 0)
     _process_entries(store, settings, run_id, batch.entries, pool, summary, distributed)

@@ -45,6 +45,7 @@ class InboxBatch:
     entries: list[RawEntry] = field(default_factory=list)
     files: list[tuple[str, int, float, int]] = field(default_factory=list)   # path, size, mtime, entries
     problems: list[FileProblem] = field(default_factory=list)
+    warnings: list[FileProblem] = field(default_factory=list)
 
 
 @dataclass
@@ -140,11 +141,14 @@ def read_inbox(settings: Settings, known: dict[str, tuple[int, float]]) -> Inbox
         if known.get(key) == (stat.st_size, stat.st_mtime):
             continue
         try:
-            entries = inbox_mod.read_inbox_file(path, settings.inbox.outlet)
+            read = inbox_mod.read_inbox_file_with_problems(path, settings.inbox.outlet)
         except SourceError as exc:
             batch.problems.append(FileProblem(key, exc.kind, exc.message))
             batch.files.append((key, stat.st_size, stat.st_mtime, -1))
             continue
+        # Smaller problems (a bad JSONL line, a guessed encoding) are reported; the rest of the file is kept.
+        batch.warnings.extend(FileProblem(key, "warning", p) for p in read.problems)
+        entries = read.entries
         for entry in entries:
             entry.source = INBOX_SOURCE
             entry.origin = key

@@ -1,0 +1,105 @@
+"""Storage on a real DuckDB file: migrations, batched idempotent writes, the client copy, lock errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from newswatch.errors import DatabaseLocked
+from newswatch.models import ActorTone, Analysis, Article, Mention, Sentence, Tone, TopicMatch
+from storage.db import Database
+from storage.repo import Store
+
+WHEN = datetime(2025, 5, 10, 12, 0, tzinfo=UTC)
+
+
+def make_article(i: int, text: str = "Pakistan and India agreed to a ceasefire.") -> tuple[Article, Analysis]:
+    aid = f"id{i:04d}"
+    art = Article(article_id=aid, source="feed-a", outlet="Outlet A", url=f"https://example.org/{i}", guid=None,
+                  title=f"Headline {i}", summary="", text=text, text_source="feed", published_at=WHEN,
+                  published_estimated=False, first_seen_at=WHEN, language="en", content_hash=f"h{i}")
+    sent = Sentence(0, 0, len(text), text, 0.3, 0.2, 0.8, 0.0)
+    an = Analysis(article_id=aid, sentences=[sent], tone=Tone(1, 0.3, 0.2, 0.8, 0.0),
+                  mentions=[Mention("pakistan", "Pakistan", "name", 0, 0, 8)],
+                  actor_tones=[ActorTone("pakistan", 1, 1, 0.3, "positive")], candidates={"Some Name": 2},
+                  topics=[TopicMatch("t", 0.9, "keywords")], simhash=12345 + i)
+    return art, an
+
+
+def test_migrations_apply_once_and_record_versions(tmp_path: Path) -> None:
+    path = tmp_path / "n.duckdb"
+    with Database(path) as db:
+        first = db.schema_version()
+        assert first >= 2
+        assert db.migrate() == []
+    with Database(path) as db:
+        assert db.schema_version() == first
+        views = {r[0] for r in db.query("SELECT view_name FROM duckdb_views() WHERE NOT internal")}
+        assert {"articles", "article_actors", "daily_coverage"} <= views
+
+
+def test_saving_a_batch_writes_every_table_together(tmp_path: Path) -> None:
+    with Database(tmp_path / "n.duckdb") as db:
+        store = Store(db)
+        pairs = [make_article(i) for i in range(3)]
+        store.save_articles("run1", [p[0] for p in pairs], [p[1] for p in pairs], {"id0002": "id0000"})
+        counts = store.counts()
+        assert counts["article"] == 3 and counts["sentence"] == 3 and counts["mention"] == 3
+        assert counts["article_actor"] == 3 and counts["article_topic"] == 3 and counts["sighting"] == 3
+        assert db.scalar("SELECT duplicate_of FROM article WHERE article_id = 'id0002'") == "id0000"
+        assert store.existing_ids(["id0001", "nope"]) == {"id0001"}
+        assert store.existing_hashes(["h1", "zz"]) == {"h1": "id0001"}
+
+
+def test_a_failing_batch_leaves_nothing_behind(tmp_path: Path) -> None:
+    with Database(tmp_path / "n.duckdb") as db:
+        store = Store(db)
+        art, an = make_article(1)
+        store.save_articles("run1", [art], [an], {})
+        other, other_an = make_article(2)
+        with pytest.raises(Exception):  # the same id twice violates the primary key: the whole batch fails
+            store.save_articles("run2", [other, art], [other_an, an], {})
+        assert store.existing_ids(["id0002"]) == set()
+        assert store.counts()["sentence"] == 1
+
+
+def test_client_copy_is_a_consistent_readable_snapshot(tmp_path: Path) -> None:
+    import duckdb
+
+    copy = tmp_path / "read.duckdb"
+    with Database(tmp_path / "n.duckdb") as db:
+        store = Store(db)
+        art, an = make_article(1)
+        store.save_articles("run1", [art], [an], {})
+        db.publish_copy(copy)
+        reader = duckdb.connect(str(copy), read_only=True)
+        try:
+            assert reader.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+            art2, an2 = make_article(2)
+            store.save_articles("run2", [art2], [an2], {})
+            db.publish_copy(copy)  # the reader holds the old file open: publishing must not fail
+            assert reader.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+        finally:
+            reader.close()
+    reader = duckdb.connect(str(copy), read_only=True)
+    assert reader.execute("SELECT count(*) FROM articles").fetchone() == (2,)
+    reader.close()
+
+
+def test_second_writer_gets_a_clear_lock_error(tmp_path: Path) -> None:
+    path = tmp_path / "n.duckdb"
+    Database(path).close()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(30)"),
+        str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(DatabaseLocked, match="another process holds the database"):
+            Database(path, lock_timeout=1.0)
+    finally:
+        holder.kill()
+        holder.wait()
