@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.logs import progress
 from newswatch import digest as digest_mod
 from newswatch.config import Settings, load_settings
 from newswatch.models import RenderedDigest
@@ -35,7 +35,6 @@ def render(data: dict, settings: Settings) -> RenderedDigest:
 @flow(name="digest", log_prints=True)
 def digest_flow(config_path: str | None = None, day: date | None = None) -> DigestSummary:
     """Build the digest for `day` (default: the configured date, else yesterday in the digest time zone)."""
-    logger = get_run_logger()
     settings = load_settings(config_path)
     day = day or digest_mod.default_day(settings)
     with Database(settings.database_path, lock_timeout=60) as db:
@@ -47,17 +46,13 @@ def digest_flow(config_path: str | None = None, day: date | None = None) -> Dige
             rendered = render(data, settings)
             html_path, text_path = digest_mod.write_digest(rendered, settings.output_dir)
             store.save_digest(rendered, settings.digest.timezone, data, str(html_path), str(text_path))
-            db.publish_copy(settings.client_copy_path)
             store.finish_run(run_id, "ok", {}, {"digest_date": day.isoformat()})
+            db.publish_copy(settings.client_copy_path)
         except BaseException as exc:
             store.finish_run(run_id, "failed", {}, {"exception": repr(exc)[:2000]})
             raise
     summary = DigestSummary(day, str(html_path), str(text_path), len(data["topics"]),
                             int(sum(t["count"]["value"] or 0 for t in data["topics"])), data["highlights"])
-    logger.info("digest for %s written to %s", day, html_path)
+    progress("digest for %s written to %s", day, html_path)
     return summary
 
-
-def output_paths(settings: Settings, day: date) -> tuple[Path, Path]:
-    stem = f"digest-{day.isoformat()}"
-    return settings.output_dir / f"{stem}.html", settings.output_dir / f"{stem}.txt"

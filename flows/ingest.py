@@ -6,16 +6,17 @@ the flow holds the only database connection, so every write happens here, in one
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.logs import progress
 from newswatch import fetch as fetch_mod
 from newswatch import ingest as stages
 from newswatch import rematch
@@ -86,7 +87,6 @@ def _store_articles(store: Store, run_id: str, articles: list[Article], analyses
 def _process_entries(store: Store, settings: Settings, run_id: str, entries: list[Any], pool: AnalysisPool | None,
                      summary: IngestSummary, distributed: bool) -> dict[str, int]:
     """Normalise, fold duplicates, score and store; returns new articles per source."""
-    logger = get_run_logger()
     now = stages.utcnow()
     prepared = stages.prepare_articles(entries, store, run_id, now)
     if prepared.sightings:
@@ -111,14 +111,13 @@ def _process_entries(store: Store, settings: Settings, run_id: str, entries: lis
         for art in batch:
             new_by_source[art.source] = new_by_source.get(art.source, 0) + 1
         done = sum(len(b) for b in batches[: i + 1])
-        logger.info("scored and stored %d of %d new articles", done, len(prepared.new))
+        progress("scored and stored %d of %d new articles", done, len(prepared.new))
     return new_by_source
 
 
 @flow(name="ingest", log_prints=True)
 def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSummary:
     """Fetch every due feed and read new inbox files; store what is new, scored, with topics and actors."""
-    logger = get_run_logger()
     settings = load_settings(config_path)
     started = time.monotonic()
     with Database(settings.database_path, lock_timeout=60) as db:
@@ -133,17 +132,17 @@ def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSu
             with AnalysisPool(Analyzer.from_settings(settings), workers) as pool:
                 _ingest_feeds(store, settings, run_id, None if distributed else pool, summary, force, distributed)
                 _ingest_inbox(store, settings, run_id, None if distributed else pool, summary, distributed)
-            changed = summary.articles_new > 0 or not settings.client_copy_path.exists()
-            if changed:
-                db.publish_copy(settings.client_copy_path)
-            summary.client_copy = str(settings.client_copy_path)
             summary.seconds["total"] = round(time.monotonic() - started, 3)
             store.finish_run(run_id, "ok", summary.counts(), {"errors": summary.errors[:200],
                                                               "seconds": summary.seconds})
+            # Clients get a new copy only when something changed: a quiet rerun stays cheap.
+            if summary.articles_new or summary.feeds_failed or not settings.client_copy_path.exists():
+                db.publish_copy(settings.client_copy_path)
+            summary.client_copy = str(settings.client_copy_path)
         except BaseException as exc:
             store.finish_run(run_id, "failed", summary.counts(), {"exception": repr(exc)[:2000]})
             raise
-    logger.info("ingest %s: %d feeds ok, %d not modified, %d failed, %d skipped; %d files; %d new articles, "
+    progress("ingest %s: %d feeds ok, %d not modified, %d failed, %d skipped; %d files; %d new articles, "
                 "%d duplicates", run_id, summary.feeds_ok, summary.feeds_not_modified, summary.feeds_failed,
                 summary.feeds_skipped, summary.files_read, summary.articles_new, summary.articles_duplicate)
     return summary
@@ -158,12 +157,11 @@ def prepare_run(store: Store, settings: Settings) -> None:
 
 def _ingest_feeds(store: Store, settings: Settings, run_id: str, pool: AnalysisPool | None,
                   summary: IngestSummary, force: bool, distributed: bool) -> None:
-    logger = get_run_logger()
     states = store.feed_states()
     jobs, skipped = stages.plan_fetches(settings, states, stages.utcnow(), force=force)
     summary.feeds_skipped = len(skipped)
     if skipped:
-        logger.info("%d feeds backing off until their next attempt: %s", len(skipped), ", ".join(skipped[:10]))
+        progress("%d feeds backing off until their next attempt: %s", len(skipped), ", ".join(skipped[:10]))
     for group_no, group in enumerate(chunked(jobs, FEED_GROUP)):
         t0 = time.monotonic()
         results = fetch_feeds(list(group), settings)
@@ -184,22 +182,21 @@ def _ingest_feeds(store: Store, settings: Settings, run_id: str, pool: AnalysisP
             else:
                 summary.feeds_failed += 1
                 summary.errors.append(f"feed {r.feed}: {r.error_kind}: {r.error}")
-                logger.warning("feed %s failed: %s: %s", r.feed, r.error_kind, r.error)
-        logger.info("feeds %d/%d done", min((group_no + 1) * FEED_GROUP, len(jobs)), len(jobs))
+                progress("feed %s failed: %s: %s", r.feed, r.error_kind, r.error, level=logging.WARNING)
+        progress("feeds %d/%d done", min((group_no + 1) * FEED_GROUP, len(jobs)), len(jobs))
 
 
 def _ingest_inbox(store: Store, settings: Settings, run_id: str, pool: AnalysisPool | None,
                   summary: IngestSummary, distributed: bool) -> None:
     if not settings.inbox.paths:
         return
-    logger = get_run_logger()
     batch = read_inbox(settings, store.inbox_files())
     for problem in batch.problems:
         summary.errors.append(f"file {problem.path}: {problem.kind}: {problem.message}")
-        logger.warning("inbox file %s: %s: %s", problem.path, problem.kind, problem.message)
+        progress("inbox file %s: %s: %s", problem.path, problem.kind, problem.message, level=logging.WARNING)
     for warning in batch.warnings:
         summary.errors.append(f"file {warning.path}: {warning.message}")
-        logger.warning("inbox file %s: %s", warning.path, warning.message)
+        progress("inbox file %s: %s", warning.path, warning.message, level=logging.WARNING)
     summary.files_failed += len(batch.problems)
     summary.files_read += sum(1 for f in batch.files if f[3] >= 0)
     _process_entries(store, settings, run_id, batch.entries, pool, summary, distributed)
@@ -210,9 +207,9 @@ def _ingest_inbox(store: Store, settings: Settings, run_id: str, pool: AnalysisP
                             for path, size, mtime, n in batch.files])
 
 
-def run_ingest(settings_path: Path | str | None, *, force: bool = False) -> IngestSummary:
+def configured_ingest_flow(settings: Settings) -> Any:
+    """The ingest flow with the task runner the config asks for (thread pool, or Dask)."""
     flow_fn = ingest_flow
-    settings = load_settings(settings_path)
     if settings.runner.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
 
@@ -220,4 +217,4 @@ def run_ingest(settings_path: Path | str | None, *, force: bool = False) -> Inge
             else DaskTaskRunner(cluster_kwargs={"n_workers": worker_count(settings.runner.workers),
                                                 "threads_per_worker": 1, "processes": True})
         flow_fn = ingest_flow.with_options(task_runner=runner)
-    return flow_fn(config_path=str(settings.path), force=force)
+    return flow_fn

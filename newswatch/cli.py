@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -31,6 +32,15 @@ PREFECT_DEFAULTS = {
 def prefect_env() -> None:
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
+    # Progress goes to stderr through the `newswatch` logger, unless Prefect's own console log already shows it.
+    if os.environ["PREFECT_LOGGING_LEVEL"].upper() not in ("DEBUG", "INFO"):
+        logger = logging.getLogger("newswatch")
+        if not logger.handlers:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+            logger.propagate = False
 
 
 def _date(value: str) -> date:
@@ -47,15 +57,31 @@ def _print(*lines: str) -> None:
 
 # -- commands ----------------------------------------------------------------------------------------------
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    code = cmd_ingest(args, settings)
-    return cmd_digest(args, settings) if code == EXIT_OK else code
+    return _run(args, settings, ingest=True, digest=True)
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    prefect_env()
-    from flows.ingest import run_ingest
+    return _run(args, settings, ingest=True, digest=False)
 
-    s = run_ingest(settings.path, force=getattr(args, "force", False))
+
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    return _run(args, settings, ingest=False, digest=True)
+
+
+def _run(args: argparse.Namespace, settings: Settings, *, ingest: bool, digest: bool) -> int:
+    prefect_env()
+    from flows.run import run_flow
+
+    result = run_flow(config_path=str(settings.path), day=getattr(args, "date", None),
+                      force=getattr(args, "force", False), ingest=ingest, digest=digest)
+    if result.ingest is not None:
+        _print_ingest(result.ingest)
+    if result.digest is not None:
+        _print_digest(result.digest)
+    return EXIT_OK
+
+
+def _print_ingest(s: Any) -> None:
     _print(
         f"ingest {s.run_id}: feeds {s.feeds_ok} fetched, {s.feeds_not_modified} not modified, "
         f"{s.feeds_failed} failed, {s.feeds_skipped} backing off; inbox files {s.files_read} read, "
@@ -68,19 +94,13 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         _print(f"  problem: {err}")
     if len(s.errors) > 20:
         _print(f"  ... and {len(s.errors) - 20} more (see the fetch_log table)")
-    return EXIT_OK
 
 
-def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
-    prefect_env()
-    from flows.digest import digest_flow
-
-    s = digest_flow(config_path=str(settings.path), day=getattr(args, "date", None))
+def _print_digest(s: Any) -> None:
     _print(f"digest for {s.digest_date}: {s.topics} topics, {s.articles} topic articles that day",
            f"written to {s.html_path}", f"and {s.text_path}")
     for h in s.highlights[:5]:
         _print(f"  * {h}")
-    return EXIT_OK
 
 
 def cmd_rematch(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,7 +11,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -77,10 +77,8 @@ class Database:
         self.close()
 
     def close(self) -> None:
-        try:
+        with suppress(duckdb.Error):
             self.con.close()
-        except duckdb.Error:  # pragma: no cover - closing twice
-            pass
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
         try:
@@ -106,10 +104,8 @@ class Database:
         try:
             yield
         except BaseException:
-            try:
+            with suppress(duckdb.Error):
                 self.con.execute("ROLLBACK")
-            except duckdb.Error:
-                pass
             raise
         else:
             self.execute("COMMIT")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.errors import DatabaseLocked
+from newswatch.errors import DatabaseLocked, StorageError
 from newswatch.models import ActorTone, Analysis, Article, Mention, Sentence, Tone, TopicMatch
 from storage.db import Database
 from storage.repo import Store
@@ -61,7 +61,7 @@ def test_a_failing_batch_leaves_nothing_behind(tmp_path: Path) -> None:
         art, an = make_article(1)
         store.save_articles("run1", [art], [an], {})
         other, other_an = make_article(2)
-        with pytest.raises(Exception):  # the same id twice violates the primary key: the whole batch fails
+        with pytest.raises(StorageError):  # the same id twice violates the primary key: the whole batch fails
             store.save_articles("run2", [other, art], [other_an, an], {})
         assert store.existing_ids(["id0002"]) == set()
         assert store.counts()["sentence"] == 1
