@@ -3,9 +3,10 @@
 Pure computation on strings and integers; never reads files or the database (storage keeps the fingerprints).
 
 Method. The text is lowercased and split into word tokens; every run of three consecutive words (a 3-shingle) is
-hashed with blake2b (8-byte digest, so the result does not depend on PYTHONHASHSEED or the platform). Each of the
-64 bit positions is voted on by every shingle (+weight when its hash has the bit set, -weight otherwise, weight =
-how often the shingle occurs); the fingerprint has a bit set where the vote is positive. Texts that share most of
+hashed to 64 bits: each word by blake2b (8-byte digest, so the result does not depend on PYTHONHASHSEED or the
+platform), the three word hashes combined by position through splitmix64's mixer (vectorised with numpy). Each of
+the 64 bit positions is voted on by every distinct shingle (+count when its hash has the bit set, -count
+otherwise); the fingerprint has a bit set where the vote is positive. Texts that share most of
 their shingles get fingerprints a few bits apart; unrelated texts differ in about 32 bits.
 
 Short texts. A text of fewer than `MIN_WORDS` words has too few shingles for its fingerprint to mean anything
@@ -23,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 import numpy as np
 
@@ -41,16 +43,46 @@ def shingles(text: str, size: int = SHINGLE) -> Counter[str]:
     return Counter(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
 
 
+@lru_cache(maxsize=1 << 16)
+def _word_hash(word: str) -> bytes:
+    # Cached: news vocabulary repeats, and blake2b per word dominated the cost.
+    return hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: spreads every input bit over all 64 output bits (uint64 arithmetic wraps)."""
+    z = z ^ (z >> np.uint64(30))
+    z = z * np.uint64(0xBF58476D1CE4E5B9)
+    z = z ^ (z >> np.uint64(27))
+    z = z * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _rotl(z: np.ndarray, r: int) -> np.ndarray:
+    return (z << np.uint64(r)) | (z >> np.uint64(_BITS - r))
+
+
 def simhash(text: str, min_words: int = MIN_WORDS) -> int:
     """The 64-bit unsigned simhash of `text`, or 0 when it has fewer than `min_words` words."""
-    if len(_WORD.findall(text)) < max(min_words, 1):
+    words = _WORD.findall(text.lower())
+    if len(words) < max(min_words, 1):
         return 0
-    grams = shingles(text)
-    digests = b"".join(hashlib.blake2b(g.encode("utf-8"), digest_size=8).digest() for g in grams)
-    # One row of 64 bits per shingle, most significant bit first.
-    bits = np.unpackbits(np.frombuffer(digests, dtype=np.uint8)).reshape(len(grams), _BITS)
-    weights = np.fromiter(grams.values(), dtype=np.int64, count=len(grams))
-    votes = (weights[:, None] * (2 * bits.astype(np.int64) - 1)).sum(axis=0)
+    # Each distinct word is hashed once with blake2b; a shingle's hash mixes its words' hashes by position,
+    # which equals hashing the shingle for our purpose and runs vectorised.
+    vocab: dict[str, int] = {}
+    ids = [vocab.setdefault(w, len(vocab)) for w in words]
+    table = np.frombuffer(b"".join(map(_word_hash, vocab)), dtype=">u8").astype(np.uint64)
+    tok = table[np.asarray(ids, dtype=np.intp)]
+    n = len(tok) - SHINGLE + 1
+    if n < 1:
+        grams = tok
+    else:
+        grams = tok[:n].copy()
+        for k in range(1, SHINGLE):
+            grams = _mix(grams ^ _rotl(tok[k : k + n], 17 * k))
+    values, counts = np.unique(grams, return_counts=True)
+    bits = np.unpackbits(values.astype(">u8").view(np.uint8)).reshape(len(values), _BITS)
+    votes = counts.astype(np.int64) @ (2 * bits.astype(np.int64) - 1)
     return int.from_bytes(np.packbits(votes > 0).tobytes(), "big")
 
 

@@ -1398,6 +1398,7 @@ def _topic_item(rng: random.Random, outlet: Outlet, event: Event, n: int, varian
         "world",
         tracking,
         fragment,
+        {"event": event.slug},
     )
 
 
@@ -1532,6 +1533,7 @@ def build_items() -> dict[str, list[Item]]:
             "agency",
             "utm_source=syndication&utm_medium=wire",
             "",
+            {"event": slug},
         )
         items["ledger"].append(copy)
     # One undated explainer, to exercise missing dates.
