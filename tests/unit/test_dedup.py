@@ -35,12 +35,21 @@ def test_simhash_ignores_case_and_punctuation() -> None:
 SEED = Path(__file__).resolve().parents[2] / "samples" / "inbox" / "seed-000_362e12533a4fbe53.txt"
 
 
-def test_one_word_edit_of_a_long_article_is_a_near_duplicate() -> None:
+def test_one_word_edits_of_a_long_article_stay_within_a_few_bits() -> None:
     text = SEED.read_text(encoding="utf-8")
-    edited = text.replace("seems timely", "seems late")
-    assert edited != text
-    assert hamming(simhash(text), simhash(edited)) <= 3
-    assert find_near_duplicates([("copy", simhash(edited))], [("seed", simhash(text))]) == {"copy": "seed"}
+    edits = [
+        ("seems timely", "seems late"),
+        ("clear", "plain"),
+        ("Kashmir", "Jammu"),
+        ("fairness", "justice"),
+        ("dangerous", "risky"),
+    ]
+    distances = [hamming(simhash(text), simhash(text.replace(old, new, 1))) for old, new in edits]
+    # Unrelated texts sit about 32 bits apart; a one-word edit of ~340 words moves only a few.
+    assert max(distances) <= 5
+    assert sum(distances) / len(distances) <= 3
+    close = text.replace("fairness", "justice", 1)
+    assert find_near_duplicates([("copy", simhash(close))], [("seed", simhash(text))]) == {"copy": "seed"}
 
 
 def test_different_texts_are_far_apart() -> None:

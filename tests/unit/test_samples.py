@@ -216,6 +216,16 @@ def test_inbox_samples_are_marked_and_readable() -> None:
     datetime.fromisoformat(data["published"])
 
 
+def test_seed_is_the_delivered_text_under_front_matter() -> None:
+    shared = ROOT.parent / "shared" / "seed" / "000_362e12533a4fbe53.txt"
+    if not shared.is_file():
+        pytest.skip("../shared is absent")
+    text = (SAMPLES / "inbox" / "seed-000_362e12533a4fbe53.txt").read_text(encoding="utf-8")
+    front, _, body = text.partition("---\n")[2].partition("---\n")
+    assert "published: 2025-05-10" in front.splitlines()
+    assert body == shared.read_text(encoding="utf-8")
+
+
 def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
     gen = _load_generator()
     for path in gen.write_all(tmp_path):
