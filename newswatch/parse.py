@@ -133,7 +133,8 @@ def _struct_to_utc(value: Any, now: datetime) -> datetime | None:
     if not value:
         return None
     try:
-        when = datetime(*value[:6], tzinfo=UTC)
+        year, month, day, hour, minute, second = (int(part) for part in value[:6])
+        when = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
     if when > now + FUTURE_TOLERANCE or when < EARLIEST:

@@ -174,3 +174,32 @@ def test_every_error_kind_is_documented() -> None:
     text = doc.read_text(encoding="utf-8")
     missing = [kind for kind in ERROR_KINDS if f"`{kind}`" not in text]
     assert not missing, f"docs/reliability.md does not mention {missing}"
+
+
+def test_dns_failure_is_classified(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Resolving a real name would leave the machine, so the resolver is the one thing mocked here.
+    import socket
+
+    real = socket.getaddrinfo
+
+    def fake(host: object, *args: object, **kwargs: object):  # noqa: ANN202
+        if host == "feeds.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    result = fetch("http://feeds.invalid/rss")
+    assert result.error_kind == "dns"
+    assert "feeds.invalid" in (result.error or "")
+
+
+def test_tls_failure_is_classified(http_server: LoopbackServer) -> None:
+    # https:// against a plain-HTTP loopback server: the TLS handshake fails.
+    http_server.add("/feed", SAMPLE_RSS)
+    result = fetch(f"https://127.0.0.1:{http_server.port}/feed")
+    assert result.error_kind == "tls", result.error
+
+
+def test_file_url_with_a_host_is_refused() -> None:
+    result = fetch("file://otherhost/share/feed.xml")
+    assert result.error_kind == "bad_url"
