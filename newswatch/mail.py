@@ -475,7 +475,9 @@ def _fail(settings: EmailSettings, exc: BaseException) -> SmtpError:
         transient = 400 <= code < 500 or code == -1
         return err(f"{code} {_smtp_text(exc.smtp_error)}", transient, code)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return err(f"server closed the connection ({exc or 'no reason given'})", True)
+        if isinstance(exc.__context__, TimeoutError):  # smtplib hides a read timeout behind this
+            return err(f"no answer within {settings.timeout_seconds:g} s (timeout){_tls_hint(settings)}", True)
+        return err(f"server closed the connection ({exc or 'no reason given'}){_tls_hint(settings)}", True)
     if isinstance(exc, ssl.SSLCertVerificationError):
         return err(f"TLS certificate not trusted: {exc.verify_message or exc}", False)
     if isinstance(exc, ssl.SSLError):
@@ -483,7 +485,7 @@ def _fail(settings: EmailSettings, exc: BaseException) -> SmtpError:
     if isinstance(exc, ConnectionRefusedError):
         return err("connection refused (is the server running and the port right?)", True)
     if isinstance(exc, TimeoutError | socket.timeout):
-        return err(f"no answer within {settings.timeout_seconds:g} s (timeout)", True)
+        return err(f"no answer within {settings.timeout_seconds:g} s (timeout){_tls_hint(settings)}", True)
     if isinstance(exc, socket.gaierror):
         # EAI_AGAIN is a DNS hiccup; "name not known" is a typo and stays wrong.
         return err(f"cannot resolve host name ({exc.strerror or exc})", exc.errno == socket.EAI_AGAIN)
@@ -492,6 +494,15 @@ def _fail(settings: EmailSettings, exc: BaseException) -> SmtpError:
     if isinstance(exc, smtplib.SMTPException):
         return err(str(exc), False)
     return err(f"{type(exc).__name__}: {exc}", False)
+
+
+def _tls_hint(settings: EmailSettings) -> str:
+    # A plain client on an implicit-TLS port waits for a greeting that never comes, and the reverse fails oddly.
+    if settings.security != "ssl" and settings.port == 465:
+        return "; port 465 usually expects security = 'ssl'"
+    if settings.security == "ssl" and settings.port in (25, 587):
+        return f"; port {settings.port} usually expects security = 'starttls'"
+    return ""
 
 
 def _smtp_text(raw: bytes | str) -> str:
