@@ -476,7 +476,9 @@ def _fail(settings: EmailSettings, exc: BaseException) -> SmtpError:
         return err(f"{code} {_smtp_text(exc.smtp_error)}", transient, code)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         if isinstance(exc.__context__, TimeoutError):  # smtplib hides a read timeout behind this
-            return err(f"no answer within {settings.timeout_seconds:g} s (timeout){_tls_hint(settings)}", True)
+            return err(
+                f"no answer within {settings.timeout_seconds:g} s (timeout){_tls_hint(settings)}", True
+            )
         return err(f"server closed the connection ({exc or 'no reason given'}){_tls_hint(settings)}", True)
     if isinstance(exc, ssl.SSLCertVerificationError):
         return err(f"TLS certificate not trusted: {exc.verify_message or exc}", False)

@@ -177,7 +177,7 @@ def smtp_server(
     # plain AUTH tests, and implicit TLS where AUTH is encrypted already.
     relax_auth_tls = login is not None and tls != "starttls"
 
-    class _Controller(Controller):  # type: ignore[misc]
+    class _Controller(Controller):
         def factory(self) -> SMTP:
             smtp = super().factory()
             if relax_auth_tls:
