@@ -206,15 +206,30 @@ def test_password_from_a_secret_block_via_the_loader() -> None:
 
 def test_secret_block_objects_are_unwrapped() -> None:
     class SecretStrLike:
-        def get_secret_value(self) -> str:
-            return "sample-secret"
+        def __init__(self, text: str) -> None:
+            self.text = text
 
-    class Block:  # shaped like prefect.blocks.system.Secret: .get() gives the value
-        def get(self) -> SecretStrLike:
-            return SecretStrLike()
+        def get_secret_value(self) -> str:
+            return self.text
+
+    class Block:  # shaped like prefect.blocks.system.Secret: .value holds a SecretStr, .get() JSON-decodes it
+        def __init__(self, text: str) -> None:
+            self.value = SecretStrLike(text)
+
+        def get(self) -> object:
+            return 12345
 
     s = settings(username="digest", password_block="smtp-password")
-    assert mail.resolve_password(s, lambda name: Block()) == "sample-secret"
+    assert mail.resolve_password(s, lambda name: Block("12345")) == "12345"
+    assert mail.resolve_password(s, lambda name: SecretStrLike("sample-secret")) == "sample-secret"
+
+    class GetOnly:
+        def get(self) -> str:
+            return "sample-secret"
+
+    assert mail.resolve_password(s, lambda name: GetOnly()) == "sample-secret"
+    with pytest.raises(MailError, match="expected the secret to be text, got dict"):
+        mail.resolve_password(s, lambda name: {"password": "x"})
 
 
 def test_secret_block_without_a_loader_or_failing_is_named() -> None:
@@ -302,6 +317,8 @@ def test_cid_without_an_image_is_refused() -> None:
         '<style>@import "https://example.org/more.css";</style>',
         '<table background="https://example.org/bg.png"><tr><td>x</td></tr></table>',
         "<script>alert(1)</script>",
+        '<svg><image href="https://example.org/pixel.png"/></svg>',
+        '<iframe src="https://example.org/frame"></iframe>',
     ],
 )
 def test_remote_loads_are_refused(html: str) -> None:
@@ -322,7 +339,7 @@ def test_image_names_must_fit_a_content_id() -> None:
 
 
 def test_referenced_images_in_order() -> None:
-    html = '<img src="cid:b"><img src="cid:a"><td style="background:url(cid:c)"><img src="cid:b">'
+    html = '<img src="cid:b"><img src="cid:a"><td style="background:url(cid:c)"><img src="cid:b"><p>Lucid:dream</p>'
     assert mail.referenced_images(html) == ["b", "a", "c"]
 
 
