@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -118,9 +119,10 @@ def extract_text(html: bytes | str, url: str | None = None) -> tuple[str | None,
     )
     if document is None:
         return None, None
-    text = (getattr(document, "text", None) or "").strip()
+    # NFC as trafilatura.extract does: the same letter can arrive composed or not (Bengali, for one).
+    text = unicodedata.normalize("NFC", getattr(document, "text", None) or "").strip()
     title = getattr(document, "title", None) or None
-    return (text or None), title
+    return (text or None), (unicodedata.normalize("NFC", title) if title else None)
 
 
 def _domain(url: str) -> str:
