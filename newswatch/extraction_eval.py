@@ -41,7 +41,7 @@ def _load(path: Path) -> dict[str, Any]:
     return data
 
 
-def _ratio(a: int, b: int) -> float:
+def _ratio(a: float, b: float) -> float:
     return a / b if b else 0.0
 
 
