@@ -196,6 +196,7 @@ def parse_search_response(
     return get_provider(provider).parse(body, lowered, source=source, topic=topic)
 
 
+USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch/newswatch)"
 FetchSearch = Callable[[SearchFeed, httpx.Client], FetchResult]
 
 
@@ -228,9 +229,17 @@ def fetch_search_feeds(
 
 
 def fetch_search_feed(
-    feed: SearchFeed, client: httpx.Client, *, max_bytes: int = 10 * 1024 * 1024
+    feed: SearchFeed,
+    client: httpx.Client,
+    *,
+    max_bytes: int = 10 * 1024 * 1024,
+    timeout: float = 20.0,
+    user_agent: str = USER_AGENT,
 ) -> FetchResult:
-    """One GET of a search feed with a byte cap. Stand-in until the pipeline's fetcher is wired in."""
+    """One GET of a search feed with a byte cap and a clear User-Agent (GDELT throttles requests without one).
+
+    Stand-in until the pipeline's fetcher is wired in.
+    """
     started = time.monotonic()
     fetched_at = datetime.now(UTC)
 
@@ -247,7 +256,9 @@ def fetch_search_feed(
         )
 
     try:
-        with client.stream("GET", feed.url, follow_redirects=True) as response:
+        with client.stream(
+            "GET", feed.url, headers={"User-Agent": user_agent}, timeout=timeout, follow_redirects=True
+        ) as response:
             headers = {k.lower(): v for k, v in response.headers.items()}
             if response.status_code >= 400:
                 return failed("http", f"HTTP {response.status_code}", response.status_code)
