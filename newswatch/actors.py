@@ -259,7 +259,7 @@ _COORDINATORS = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s*&\s*)$")
 
 def _key(surface: str) -> str:
     """Normalised lookup key: lower case, straight apostrophes, no dots, single spaces."""
-    out = surface.replace("’", "'").replace(".", " ").lower()
+    out = surface.replace("’", "'").replace(".", "").lower()
     return " ".join(out.split())
 
 
@@ -431,7 +431,10 @@ def _match_part(matcher: _Matcher, text: str, when: date, introduced: set[str]) 
                     )
                 continue
             known = [e for e in hit.entries if e.actor_id in introduced]
+            if not known:
+                known = _surname_after_title(matcher, hits, i, text, when)
             if len(known) == 1:
+                introduced.add(known[0].actor_id)
                 out.append(
                     Mention(
                         known[0].actor_id,
@@ -454,6 +457,24 @@ def _match_part(matcher: _Matcher, text: str, when: date, introduced: set[str]) 
             introduced.add(holder)
             out.append(Mention(holder, hit.text, "role", 0, hit.start, hit.end))
     return out
+
+
+_HONORIFIC = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|General|Lt|Sen|Senator|Rep)\.?\s+)$")
+
+
+def _surname_after_title(matcher: _Matcher, hits: list[_Hit], i: int, text: str, when: date) -> list[_Entry]:
+    """'Prime Minister Sharif', 'Gen. Munir': a title or honorific right before a bare surname introduces it.
+
+    A registry title picks whichever of the surname's people held it on the date; an honorific (Mr., Gen.)
+    only helps when the surname belongs to one person in the registry.
+    """
+    hit = hits[i]
+    if i > 0 and hits[i - 1].title and text[hits[i - 1].end : hit.start].isspace():
+        holders = {a for a, role in matcher.titles.get(_key(hits[i - 1].text), []) if role.held_on(when)}
+        return [e for e in hit.entries if e.actor_id in holders]
+    if _HONORIFIC.search(text, max(0, hit.start - 20), hit.start) and len(hit.entries) == 1:
+        return list(hit.entries)
+    return []
 
 
 def _qualifier(
@@ -596,8 +617,10 @@ def score_actor_tones(
 # --- candidates -----------------------------------------------------------------------------------------
 
 _MONTHS_DAYS = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
+    """
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+    """.split()  # noqa: SIM905
 )
 _STOP = frozenset(
     """
@@ -605,7 +628,7 @@ _STOP = frozenset(
     but and or so yet if when while as at in on of for to from by with after before during since until
     what why how who where which whether however meanwhile also then still only even just
     mr mrs ms dr
-    """.split()
+    """.split()  # noqa: SIM905
 )
 _CONNECTORS = frozenset({"of", "the", "al", "bin", "de", "von", "van", "ul", "e"})
 _CAP_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]{2,5}|[A-Z]\.)"
