@@ -263,19 +263,64 @@ def _key(surface: str) -> str:
     return " ".join(out.split())
 
 
-def _pattern(surface: str) -> str:
-    """Regex for a surface: dots optional, any whitespace between words, either apostrophe."""
-    parts = []
+def _atoms(surface: str) -> list[tuple[str, str]]:
+    """(trie key, regex) per character: dots optional, any whitespace between words, either apostrophe."""
+    atoms = []
     for ch in surface:
         if ch == ".":
-            parts.append(r"\.?")
+            atoms.append((".", r"\.?"))
         elif ch.isspace():
-            parts.append(r"\s+")
+            if not atoms or atoms[-1][0] != " ":
+                atoms.append((" ", r"\s+"))
         elif ch in _APOSTROPHES:
-            parts.append("['’]")
+            atoms.append(("'", "['’]"))
         else:
-            parts.append(re.escape(ch))
-    return "".join(parts)
+            atoms.append((ch.lower(), re.escape(ch.lower())))
+    return atoms
+
+
+def _trie_pattern(surfaces: Iterable[str]) -> str:
+    """One regex for many surfaces, as a trie: at each character only the branches that can still match are tried.
+
+    A plain alternation tries every surface at every position; the trie keeps matching fast as the registry grows.
+    Each branch is tried before ending a shorter surface, so the longest surface wins ("Pakistan Army" over
+    "Pakistan"); the caller's word-boundary check backtracks to a shorter one when needed.
+    """
+    end = ""
+    root: dict[str, Any] = {}
+    for surface in surfaces:
+        node = root
+        for key, atom in _atoms(surface):
+            node = node.setdefault((key, atom), {})
+        node[end] = {}
+
+    def emit(node: dict[Any, Any]) -> str:
+        branches = [
+            atom + emit(child) for (key, atom), child in sorted((k, v) for k, v in node.items() if k != end)
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if end in node:
+            return body + "?" if len(branches) == 1 and _single_atom(body) else "(?:" + body + ")?"
+        return body
+
+    return emit(root)
+
+
+def _single_atom(pattern: str) -> bool:
+    return len(pattern) == 1 or (
+        pattern.startswith("(?:") and pattern.endswith(")") and _balanced(pattern[3:-1])
+    )
+
+
+def _balanced(inner: str) -> bool:
+    depth = 0
+    for ch in inner:
+        depth += (ch == "(") - (ch == ")")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _is_acronym(surface: str) -> bool:
@@ -321,10 +366,8 @@ class _Matcher:
                 surfaces.setdefault(key, role.title)
             for hint in actor.ambiguous:
                 self.ambiguity[(actor.id, _key(hint.surface))] = hint
-        ordered = sorted(surfaces.values(), key=lambda s: (-len(s), s))
-        alternation = "|".join(_pattern(s) for s in ordered)
-        # Longest surfaces first so "United States" wins over "United", "Pakistan Army" over "Pakistan".
-        self.regex = re.compile(rf"(?<![\w.])(?:{alternation})(?!\w)", re.IGNORECASE) if ordered else None
+        trie = _trie_pattern(surfaces.values())
+        self.regex = re.compile(rf"(?<![\w.])(?:{trie})(?!\w)", re.IGNORECASE) if surfaces else None
 
     def _add(self, surfaces: dict[str, str], surface: str, entry: _Entry) -> None:
         key = _key(surface)
