@@ -287,7 +287,7 @@ def _trie_pattern(surfaces: Iterable[str]) -> str:
     "Pakistan"); the caller's word-boundary check backtracks to a shorter one when needed.
     """
     end = ""
-    root: dict[str, Any] = {}
+    root: dict[Any, Any] = {}
     for surface in surfaces:
         node = root
         for key, atom in _atoms(surface):
@@ -495,7 +495,7 @@ def _match_part(matcher: _Matcher, text: str, when: date, introduced: set[str]) 
             qualifier[i] = q
         if _premodifies_name(hits, i, text) or _not_holder(text, hit.start):
             continue
-        holder = _resolve(matcher, registry, _key(hit.text), q, when)
+        holder = _resolve(matcher, _key(hit.text), q, when)
         if holder is not None:
             introduced.add(holder)
             out.append(Mention(holder, hit.text, "role", 0, hit.start, hit.end))
@@ -547,7 +547,7 @@ def _qualifier(
 def _premodifies_name(hits: list[_Hit], i: int, text: str) -> bool:
     """'Secretary of State Marco Rubio': the title introduces a name, so the name is the mention."""
     after = text[hits[i].end : hits[i].end + 40]
-    m = re.match(r"\s+([A-Z][\w.’'-]*)", after)
+    m = re.match(r"[ \t]+([A-Z][\w.’'-]*)", after)  # not across a line break
     return bool(m and m.group(1).lower() not in {"and", "of", "on", "in", "said", "the"})
 
 
@@ -556,21 +556,14 @@ def _not_holder(text: str, start: int) -> bool:
     return bool(m and m.group(1).lower() in _NOT_HOLDER)
 
 
-def _resolve(
-    matcher: _Matcher, registry: ActorRegistry, title_key: str, qualifier: str | None, when: date
-) -> str | None:
+def _resolve(matcher: _Matcher, title_key: str, qualifier: str | None, when: date) -> str | None:
+    """The one actor holding the title on `when` (for `qualifier` when given), else None."""
     candidates = matcher.titles.get(title_key, [])
     holders = set()
     for actor_id, role in candidates:
         if not role.held_on(when):
             continue
-        if qualifier is None:
-            holders.add(actor_id)
-            continue
-        q = registry.get(qualifier)
-        if role.country == qualifier or (
-            q is not None and q.country is not None and role.country == q.country and q.kind == "country"
-        ):
+        if qualifier is None or role.country == qualifier:
             holders.add(actor_id)
     if len(holders) != 1:
         return None

@@ -364,3 +364,15 @@ def test_promote_candidate_refuses_duplicates_and_bad_input(
     with pytest.raises(ConfigError, match=problem):
         promote_candidate(path, name, kind, aliases=list(aliases), country=country)
     assert path.read_text(encoding="utf-8") == before
+
+
+def test_title_at_line_end_is_not_read_as_introducing_the_next_line(registry: ActorRegistry) -> None:
+    assert found(registry, "Pakistan's prime minister\nThe talks went on.") == {"pakistan", "shehbaz-sharif"}
+
+
+def test_title_qualified_by_an_organisation(registry: ActorRegistry) -> None:
+    assert found(registry, "The Pakistani military chief visited.") == {"pakistan-army", "asim-munir"}
+    assert found(registry, "The Pakistani military chief visited.", date(2020, 1, 1)) == {
+        "pakistan-army",
+        "qamar-javed-bajwa",
+    }
