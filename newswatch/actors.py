@@ -354,7 +354,7 @@ class _Matcher:
         self.entries: dict[str, list[_Entry]] = {}
         self.titles: dict[str, list[tuple[str, Role]]] = {}  # title key -> (actor id, role)
         self.ambiguity: dict[tuple[str, str], Ambiguity] = {}  # (actor id, surface key) -> hint
-        surfaces: dict[str, str] = {}
+        surfaces: set[str] = set()  # every spelling goes into the regex ("UAE" and "U.A.E.")
         for actor in registry.actors:
             for surface, via in actor.surfaces():
                 self._add(surfaces, surface, _Entry(actor.id, via, surface, _is_acronym(surface)))
@@ -363,18 +363,18 @@ class _Matcher:
             for role in actor.roles:
                 key = _key(role.title)
                 self.titles.setdefault(key, []).append((actor.id, role))
-                surfaces.setdefault(key, role.title)
+                surfaces.add(role.title)
             for hint in actor.ambiguous:
                 self.ambiguity[(actor.id, _key(hint.surface))] = hint
-        trie = _trie_pattern(surfaces.values())
+        trie = _trie_pattern(sorted(surfaces))
         self.regex = re.compile(rf"(?<![\w.])(?:{trie})(?!\w)", re.IGNORECASE) if surfaces else None
 
-    def _add(self, surfaces: dict[str, str], surface: str, entry: _Entry) -> None:
+    def _add(self, surfaces: set[str], surface: str, entry: _Entry) -> None:
         key = _key(surface)
         bucket = self.entries.setdefault(key, [])
         if not any(e.actor_id == entry.actor_id and e.via == entry.via for e in bucket):
             bucket.append(entry)
-        surfaces.setdefault(key, surface)
+        surfaces.add(surface)
 
     def hits(self, text: str) -> list[_Hit]:
         if self.regex is None:
