@@ -666,6 +666,8 @@ _STOP = frozenset(
     mr mrs ms dr
     """.split()  # noqa: SIM905
 )
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
+_SENTENCE_START = re.compile(r"(?:\A|[.!?…][\"'”’)]*\s+|\n)[\"'“‘(]*\Z")
 _CONNECTORS = frozenset({"of", "the", "al", "bin", "de", "von", "van", "ul", "e"})
 _CAP_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]{2,5}|[A-Z]\.)"
 _CANDIDATE = re.compile(
@@ -681,14 +683,20 @@ def find_candidates(registry: ActorRegistry, title: str, text: str) -> dict[str,
     """
     matcher = registry.matcher()
     counts: Counter[str] = Counter()
+    lower_words = set(_LOWER_WORD.findall(title)) | set(_LOWER_WORD.findall(text))
     for body in (title, text):
         masked = list(body)
         for hit in matcher.hits(body):
             if hit.entries and all(e.via == "surname" for e in hit.entries):
                 continue  # a bare surname may belong to someone else ("Ahmed Sharif Chaudhry")
             masked[hit.start : hit.possessive_end] = "|" * (hit.possessive_end - hit.start)
-        for m in _CANDIDATE.finditer("".join(masked)):
-            for name in _candidate_names(m.group(1).split()):
+        joined = "".join(masked)
+        for m in _CANDIDATE.finditer(joined):
+            words = m.group(1).split()
+            # A sentence's first word that the article also uses in lower case is a common word ("Yesterday").
+            if _SENTENCE_START.search(joined, 0, m.start()) and words[0].lower() in lower_words:
+                words = words[1:]
+            for name in _candidate_names(words):
                 counts[name] += 1
     return dict(counts)
 

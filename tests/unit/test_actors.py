@@ -376,3 +376,8 @@ def test_title_qualified_by_an_organisation(registry: ActorRegistry) -> None:
         "pakistan-army",
         "qamar-javed-bajwa",
     }
+
+
+def test_find_candidates_drops_a_common_sentence_initial_word(registry: ActorRegistry) -> None:
+    text = "Yesterday Jerome Powell met staff. It rained yesterday.\nLater Wang Yi spoke, later than planned."
+    assert find_candidates(registry, "", text) == {"Jerome Powell": 1, "Wang Yi": 1}
