@@ -377,15 +377,14 @@ class _Matcher:
         surfaces.add(surface)
 
     def hits(self, text: str) -> list[_Hit]:
+        """Every registry surface or role title in text, checked for case and ambiguity hints, in order."""
         if self.regex is None:
             return []
         found = []
         for m in self.regex.finditer(text):
             raw = m.group(0)
             start, end = m.start(), m.end()
-            # The pattern may have swallowed a sentence-final dot ("in the U.S.") — fine; but not a trailing dot
-            # of a name that has none.
-            key = _key(raw)
+            key = _key(raw)  # dots dropped: "U.S." at a sentence end keeps its dot in the surface
             entries = [e for e in self.entries.get(key, []) if self._case_ok(e, raw)]
             entries = [e for e in entries if not self._excluded(e, text, start, end)]
             is_title = key in self.titles
