@@ -124,3 +124,14 @@ def test_token_valences_keep_vader_negation() -> None:
     words, valences = token_valences("The plan is not good")
     assert words[-1] == "good"
     assert valences[-1] < 0
+
+
+def test_importing_tone_builds_no_analyzer() -> None:
+    import subprocess
+    import sys
+
+    code = "import newswatch.tone as t, newswatch.actors; print(t.analyzer.cache_info().currsize)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=SEED.parents[2]
+    )
+    assert out.stdout.strip() == "0"
