@@ -381,3 +381,21 @@ def test_title_qualified_by_an_organisation(registry: ActorRegistry) -> None:
 def test_find_candidates_drops_a_common_sentence_initial_word(registry: ActorRegistry) -> None:
     text = "Yesterday Jerome Powell met staff. It rained yesterday.\nLater Wang Yi spoke, later than planned."
     assert find_candidates(registry, "", text) == {"Jerome Powell": 1, "Wang Yi": 1}
+
+
+def test_shared_seed_article_gives_the_same_actors(registry: ActorRegistry) -> None:
+    shared = ROOT / ".." / "shared" / "seed" / "000_362e12533a4fbe53.txt"
+    if not shared.is_file():
+        pytest.skip(f"{shared} not present")
+    title, _, text = shared.read_text(encoding="utf-8").partition("\n")
+    ids = {m.actor_id for m in match_actors(registry, title, text, split_sentences(text), SEED_DATE)}
+    assert {
+        "marco-rubio",
+        "pakistan",
+        "india",
+        "united-states",
+        "china",
+        "kashmir",
+        "asim-munir",
+        "shehbaz-sharif",
+    } <= ids
