@@ -259,23 +259,68 @@ _COORDINATORS = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s*&\s*)$")
 
 def _key(surface: str) -> str:
     """Normalised lookup key: lower case, straight apostrophes, no dots, single spaces."""
-    out = surface.replace("’", "'").replace(".", " ").lower()
+    out = surface.replace("’", "'").replace(".", "").lower()
     return " ".join(out.split())
 
 
-def _pattern(surface: str) -> str:
-    """Regex for a surface: dots optional, any whitespace between words, either apostrophe."""
-    parts = []
+def _atoms(surface: str) -> list[tuple[str, str]]:
+    """(trie key, regex) per character: dots optional, any whitespace between words, either apostrophe."""
+    atoms = []
     for ch in surface:
         if ch == ".":
-            parts.append(r"\.?")
+            atoms.append((".", r"\.?"))
         elif ch.isspace():
-            parts.append(r"\s+")
+            if not atoms or atoms[-1][0] != " ":
+                atoms.append((" ", r"\s+"))
         elif ch in _APOSTROPHES:
-            parts.append("['’]")
+            atoms.append(("'", "['’]"))
         else:
-            parts.append(re.escape(ch))
-    return "".join(parts)
+            atoms.append((ch.lower(), re.escape(ch.lower())))
+    return atoms
+
+
+def _trie_pattern(surfaces: Iterable[str]) -> str:
+    """One regex for many surfaces, as a trie: at each character only the branches that can still match are tried.
+
+    A plain alternation tries every surface at every position; the trie keeps matching fast as the registry grows.
+    Each branch is tried before ending a shorter surface, so the longest surface wins ("Pakistan Army" over
+    "Pakistan"); the caller's word-boundary check backtracks to a shorter one when needed.
+    """
+    end = ""
+    root: dict[Any, Any] = {}
+    for surface in surfaces:
+        node = root
+        for key, atom in _atoms(surface):
+            node = node.setdefault((key, atom), {})
+        node[end] = {}
+
+    def emit(node: dict[Any, Any]) -> str:
+        branches = [
+            atom + emit(child) for (key, atom), child in sorted((k, v) for k, v in node.items() if k != end)
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if end in node:
+            return body + "?" if len(branches) == 1 and _single_atom(body) else "(?:" + body + ")?"
+        return body
+
+    return emit(root)
+
+
+def _single_atom(pattern: str) -> bool:
+    return len(pattern) == 1 or (
+        pattern.startswith("(?:") and pattern.endswith(")") and _balanced(pattern[3:-1])
+    )
+
+
+def _balanced(inner: str) -> bool:
+    depth = 0
+    for ch in inner:
+        depth += (ch == "(") - (ch == ")")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _is_acronym(surface: str) -> bool:
@@ -309,7 +354,7 @@ class _Matcher:
         self.entries: dict[str, list[_Entry]] = {}
         self.titles: dict[str, list[tuple[str, Role]]] = {}  # title key -> (actor id, role)
         self.ambiguity: dict[tuple[str, str], Ambiguity] = {}  # (actor id, surface key) -> hint
-        surfaces: dict[str, str] = {}
+        surfaces: set[str] = set()  # every spelling goes into the regex ("UAE" and "U.A.E.")
         for actor in registry.actors:
             for surface, via in actor.surfaces():
                 self._add(surfaces, surface, _Entry(actor.id, via, surface, _is_acronym(surface)))
@@ -318,31 +363,28 @@ class _Matcher:
             for role in actor.roles:
                 key = _key(role.title)
                 self.titles.setdefault(key, []).append((actor.id, role))
-                surfaces.setdefault(key, role.title)
+                surfaces.add(role.title)
             for hint in actor.ambiguous:
                 self.ambiguity[(actor.id, _key(hint.surface))] = hint
-        ordered = sorted(surfaces.values(), key=lambda s: (-len(s), s))
-        alternation = "|".join(_pattern(s) for s in ordered)
-        # Longest surfaces first so "United States" wins over "United", "Pakistan Army" over "Pakistan".
-        self.regex = re.compile(rf"(?<![\w.])(?:{alternation})(?!\w)", re.IGNORECASE) if ordered else None
+        trie = _trie_pattern(sorted(surfaces))
+        self.regex = re.compile(rf"(?<![\w.])(?:{trie})(?!\w)", re.IGNORECASE) if surfaces else None
 
-    def _add(self, surfaces: dict[str, str], surface: str, entry: _Entry) -> None:
+    def _add(self, surfaces: set[str], surface: str, entry: _Entry) -> None:
         key = _key(surface)
         bucket = self.entries.setdefault(key, [])
         if not any(e.actor_id == entry.actor_id and e.via == entry.via for e in bucket):
             bucket.append(entry)
-        surfaces.setdefault(key, surface)
+        surfaces.add(surface)
 
     def hits(self, text: str) -> list[_Hit]:
+        """Every registry surface or role title in text, checked for case and ambiguity hints, in order."""
         if self.regex is None:
             return []
         found = []
         for m in self.regex.finditer(text):
             raw = m.group(0)
             start, end = m.start(), m.end()
-            # The pattern may have swallowed a sentence-final dot ("in the U.S.") — fine; but not a trailing dot
-            # of a name that has none.
-            key = _key(raw)
+            key = _key(raw)  # dots dropped: "U.S." at a sentence end keeps its dot in the surface
             entries = [e for e in self.entries.get(key, []) if self._case_ok(e, raw)]
             entries = [e for e in entries if not self._excluded(e, text, start, end)]
             is_title = key in self.titles
@@ -431,7 +473,10 @@ def _match_part(matcher: _Matcher, text: str, when: date, introduced: set[str]) 
                     )
                 continue
             known = [e for e in hit.entries if e.actor_id in introduced]
+            if not known:
+                known = _surname_after_title(matcher, hits, i, text, when)
             if len(known) == 1:
+                introduced.add(known[0].actor_id)
                 out.append(
                     Mention(
                         known[0].actor_id,
@@ -449,11 +494,29 @@ def _match_part(matcher: _Matcher, text: str, when: date, introduced: set[str]) 
             qualifier[i] = q
         if _premodifies_name(hits, i, text) or _not_holder(text, hit.start):
             continue
-        holder = _resolve(matcher, registry, _key(hit.text), q, when)
+        holder = _resolve(matcher, _key(hit.text), q, when)
         if holder is not None:
             introduced.add(holder)
             out.append(Mention(holder, hit.text, "role", 0, hit.start, hit.end))
     return out
+
+
+_HONORIFIC = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|General|Lt|Sen|Senator|Rep)\.?\s+)$")
+
+
+def _surname_after_title(matcher: _Matcher, hits: list[_Hit], i: int, text: str, when: date) -> list[_Entry]:
+    """'Prime Minister Sharif', 'Gen. Munir': a title or honorific right before a bare surname introduces it.
+
+    A registry title picks whichever of the surname's people held it on the date; an honorific (Mr., Gen.)
+    only helps when the surname belongs to one person in the registry.
+    """
+    hit = hits[i]
+    if i > 0 and hits[i - 1].title and text[hits[i - 1].end : hit.start].isspace():
+        holders = {a for a, role in matcher.titles.get(_key(hits[i - 1].text), []) if role.held_on(when)}
+        return [e for e in hit.entries if e.actor_id in holders]
+    if _HONORIFIC.search(text, max(0, hit.start - 20), hit.start) and len(hit.entries) == 1:
+        return list(hit.entries)
+    return []
 
 
 def _qualifier(
@@ -483,7 +546,7 @@ def _qualifier(
 def _premodifies_name(hits: list[_Hit], i: int, text: str) -> bool:
     """'Secretary of State Marco Rubio': the title introduces a name, so the name is the mention."""
     after = text[hits[i].end : hits[i].end + 40]
-    m = re.match(r"\s+([A-Z][\w.’'-]*)", after)
+    m = re.match(r"[ \t]+([A-Z][\w.’'-]*)", after)  # not across a line break
     return bool(m and m.group(1).lower() not in {"and", "of", "on", "in", "said", "the"})
 
 
@@ -492,21 +555,14 @@ def _not_holder(text: str, start: int) -> bool:
     return bool(m and m.group(1).lower() in _NOT_HOLDER)
 
 
-def _resolve(
-    matcher: _Matcher, registry: ActorRegistry, title_key: str, qualifier: str | None, when: date
-) -> str | None:
+def _resolve(matcher: _Matcher, title_key: str, qualifier: str | None, when: date) -> str | None:
+    """The one actor holding the title on `when` (for `qualifier` when given), else None."""
     candidates = matcher.titles.get(title_key, [])
     holders = set()
     for actor_id, role in candidates:
         if not role.held_on(when):
             continue
-        if qualifier is None:
-            holders.add(actor_id)
-            continue
-        q = registry.get(qualifier)
-        if role.country == qualifier or (
-            q is not None and q.country is not None and role.country == q.country and q.kind == "country"
-        ):
+        if qualifier is None or role.country == qualifier:
             holders.add(actor_id)
     if len(holders) != 1:
         return None
@@ -596,8 +652,10 @@ def score_actor_tones(
 # --- candidates -----------------------------------------------------------------------------------------
 
 _MONTHS_DAYS = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
+    """
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+    """.split()  # noqa: SIM905
 )
 _STOP = frozenset(
     """
@@ -605,8 +663,10 @@ _STOP = frozenset(
     but and or so yet if when while as at in on of for to from by with after before during since until
     what why how who where which whether however meanwhile also then still only even just
     mr mrs ms dr
-    """.split()
+    """.split()  # noqa: SIM905
 )
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
+_SENTENCE_START = re.compile(r"(?:\A|[.!?…][\"'”’)]*\s+|\n)[\"'“‘(]*\Z")
 _CONNECTORS = frozenset({"of", "the", "al", "bin", "de", "von", "van", "ul", "e"})
 _CAP_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]{2,5}|[A-Z]\.)"
 _CANDIDATE = re.compile(
@@ -622,14 +682,20 @@ def find_candidates(registry: ActorRegistry, title: str, text: str) -> dict[str,
     """
     matcher = registry.matcher()
     counts: Counter[str] = Counter()
+    lower_words = set(_LOWER_WORD.findall(title)) | set(_LOWER_WORD.findall(text))
     for body in (title, text):
         masked = list(body)
         for hit in matcher.hits(body):
             if hit.entries and all(e.via == "surname" for e in hit.entries):
                 continue  # a bare surname may belong to someone else ("Ahmed Sharif Chaudhry")
             masked[hit.start : hit.possessive_end] = "|" * (hit.possessive_end - hit.start)
-        for m in _CANDIDATE.finditer("".join(masked)):
-            for name in _candidate_names(m.group(1).split()):
+        joined = "".join(masked)
+        for m in _CANDIDATE.finditer(joined):
+            words = m.group(1).split()
+            # A sentence's first word that the article also uses in lower case is a common word ("Yesterday").
+            if _SENTENCE_START.search(joined, 0, m.start()) and words[0].lower() in lower_words:
+                words = words[1:]
+            for name in _candidate_names(words):
                 counts[name] += 1
     return dict(counts)
 

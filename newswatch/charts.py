@@ -66,7 +66,7 @@ def _render(draw: Any, height_in: float) -> bytes:
         image = Image.frombuffer("RGBA", canvas.get_width_height(), rgba, "raw", "RGBA", 0, 1).convert("RGB")
     out = io.BytesIO()
     palette = image.quantize(
-        colors=_PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        colors=_PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
     )
     # dpi tells viewers the intended display size: 2x pixels at 144 dpi.
     palette.save(out, format="PNG", optimize=True, dpi=(72 * DENSITY, 72 * DENSITY))

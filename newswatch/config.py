@@ -201,9 +201,7 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
         elif err["type"] == "missing":
             problem = "required key is missing"
         given = err.get("input")
-        if err["type"] not in ("missing", "extra_forbidden", "value_error") and not isinstance(
-            given, dict | list
-        ):
+        if err["type"] not in ("missing", "extra_forbidden", "value_error") and not isinstance(given, dict | list):
             problem += f" (got {given!r})"
         raise ConfigError(path, key, problem) from None
     names = [f.name for f in settings.feeds]
@@ -222,17 +220,13 @@ def load_settings(explicit: str | os.PathLike[str] | None = None) -> Settings:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(
-            path, None, "config file not found (pass --config PATH or set NEWSWATCH_CONFIG)"
-        ) from None
+        raise ConfigError(path, None, "config file not found (pass --config PATH or set NEWSWATCH_CONFIG)") from None
     except OSError as exc:
         raise ConfigError(path, None, f"cannot read config file: {exc.strerror or exc}") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            path, None, f"expected UTF-8 text, found an undecodable byte at offset {exc.start}"
-        ) from None
+        raise ConfigError(path, None, f"expected UTF-8 text, found an undecodable byte at offset {exc.start}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, None, f"malformed TOML: {exc}") from None
     return parse_settings(data, path)

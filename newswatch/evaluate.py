@@ -119,6 +119,18 @@ def evaluate_tone(path: Path, *, holdout: str = "all") -> dict[str, Any]:
     Each method's entry also has `seconds`: wall time to label every target once.
     """
     rows = read_targets(path, holdout)
+    result = {"file": str(path), "holdout": holdout, "targets": len(rows), "methods": _score_methods(rows)}
+    if holdout == "all":
+        # The halves too, so the held-out figure (never tuned on) is always in sight.
+        result["halves"] = {
+            half: {"targets": len(part), "methods": _score_methods(part)}
+            for half in ("dev", "heldout")
+            if (part := [row for row in rows if split_of(row[0]) == half])
+        }
+    return result
+
+
+def _score_methods(rows: list[tuple[str, int, int, Label]]) -> dict[str, Any]:
     gold = [row[3] for row in rows]
     methods: dict[str, Any] = {}
     for name, method in METHODS.items():
@@ -126,24 +138,32 @@ def evaluate_tone(path: Path, *, holdout: str = "all") -> dict[str, Any]:
         predicted = [method(sentence, start, end) for sentence, start, end, _ in rows]
         seconds = time.perf_counter() - began
         methods[name] = classification_scores(gold, predicted) | {"seconds": seconds}
-    return {"file": str(path), "holdout": holdout, "targets": len(rows), "methods": methods}
+    return methods
 
 
 def format_tone_table(result: dict[str, Any]) -> str:
     """A plain-text table of evaluate_tone's result."""
-    head = f"{result['file']} ({result['holdout']}, {result['targets']} targets)"
+    lines = [f"{result['file']}"]
+    parts = [(result["holdout"], result)] + list(result.get("halves", {}).items())
+    for half, part in parts:
+        lines.append("")
+        lines.extend(_tone_rows(f"{half} ({part['targets']} targets)", part["methods"]))
+    return "\n".join(lines)
+
+
+def _tone_rows(head: str, methods: dict[str, Any]) -> list[str]:
     lines = [
         head,
         f"{'method':<18} {'acc':>6} {'macroF1':>8} {'P-neg':>6} {'R-neg':>6} {'P-neu':>6} {'R-neu':>6} "
         f"{'P-pos':>6} {'R-pos':>6} {'ms':>7}",
     ]
-    for name, m in result["methods"].items():
+    for name, m in methods.items():
         pc = m["per_class"]
         cells = " ".join(f"{pc[c]['precision']:6.3f} {pc[c]['recall']:6.3f}" for c in LABELS)
         lines.append(
             f"{name:<18} {m['accuracy']:6.3f} {m['macro_f1']:8.3f} {cells} {m['seconds'] * 1000:7.0f}"
         )
-    return "\n".join(lines)
+    return lines
 
 
 # --- actor matching ---------------------------------------------------------------------------------------

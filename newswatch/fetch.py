@@ -86,7 +86,6 @@ HARD_KINDS: frozenset[str] = frozenset(
 )
 SOFT_KINDS: frozenset[str] = frozenset(ERROR_KINDS) - HARD_KINDS
 
-_CHUNK = 64 * 1024
 _ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -108,6 +107,16 @@ class _Failure(Exception):
         self.retry_after = retry_after
 
 
+# httpx parses a redirect's Location even when it does not follow it, and raises on odd ones
+# (javascript:, broken URLs) before we can classify them; a response hook moves it aside first.
+LOCATION_HEADER = "x-newswatch-location"
+
+
+def _hold_location(response: httpx.Response) -> None:
+    if "location" in response.headers:
+        response.headers[LOCATION_HEADER] = response.headers.pop("location")
+
+
 def make_client(settings: FetchSettings) -> httpx.Client:
     """An httpx client for fetch_feed: per-phase timeouts, no automatic redirects, our User-Agent.
 
@@ -123,6 +132,7 @@ def make_client(settings: FetchSettings) -> httpx.Client:
             "Accept": _ACCEPT,
             "Accept-Encoding": "gzip, deflate",
         },
+        event_hooks={"response": [_hold_location]},
         limits=httpx.Limits(
             max_connections=max(settings.concurrency * 2, 4), max_keepalive_connections=settings.concurrency
         ),
@@ -262,7 +272,8 @@ def _read_body(response: httpx.Response, settings: FetchSettings, deadline: floa
 
     def raw_chunks() -> Iterator[bytes]:
         nonlocal raw_total
-        for chunk in response.iter_raw(_CHUNK):
+        # No chunk_size: httpx would buffer until it has that many bytes, hiding a slow drip from the deadline.
+        for chunk in response.iter_raw():
             raw_total += len(chunk)
             if time.monotonic() > deadline:
                 raise _Failure(
@@ -270,11 +281,10 @@ def _read_body(response: httpx.Response, settings: FetchSettings, deadline: floa
                     f"{url}: body not complete within {settings.timeout_seconds:g} s "
                     f"({raw_total} bytes so far)",
                 )
-            if raw_total > cap and not encodings:
-                raise _Failure("too_large", f"{url}: body is over the {cap}-byte limit")
-            # A compressed stream is also bounded on the wire, so a huge compressed body cannot run forever.
+            # The wire is capped too, so a compressed stream that never ends cannot run on forever.
             if raw_total > cap:
-                raise _Failure("too_large", f"{url}: compressed body is over the {cap}-byte limit")
+                what = "compressed body" if encodings else "body"
+                raise _Failure("too_large", f"{url}: {what} is over the {cap}-byte limit")
             yield chunk
 
     if len(encodings) > 1:
@@ -332,15 +342,22 @@ def _fetch_http(
                 status = response.status_code
                 headers = _lower_headers(response)
                 if status in (301, 302, 303, 307, 308):
-                    location = headers.get("location", "").strip()
+                    location = headers.pop(LOCATION_HEADER, "").strip()
                     if not location:
                         raise _Failure(
                             "bad_redirect",
                             f"{url}: HTTP {status} without a Location header",
                             http_status=status,
                         )
-                    target = urljoin(url, location)
-                    scheme = urlsplit(target).scheme.lower()
+                    try:
+                        target = urljoin(url, location)
+                        scheme = urlsplit(target).scheme.lower()
+                    except ValueError:
+                        raise _Failure(
+                            "bad_redirect",
+                            f"{url}: unreadable redirect target {location[:200]!r}",
+                            http_status=status,
+                        ) from None
                     if scheme not in ("http", "https"):
                         raise _Failure(
                             "bad_redirect",

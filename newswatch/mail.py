@@ -284,8 +284,6 @@ def resolve_password(
         try:
             secret = secret_loader(name)
             value = _secret_text(secret)
-        except MailError:
-            raise
         except Exception as exc:  # the loader is foreign code: say which block failed and why
             raise MailError(f"email.password_block: cannot load the Secret block {name!r}: {exc}") from exc
         if not value:
@@ -295,26 +293,33 @@ def resolve_password(
 
 
 def _secret_text(secret: Any) -> str:
-    for _ in range(3):  # Secret block -> .get() -> maybe SecretStr -> .get_secret_value()
+    # A Prefect Secret block keeps the text in .value (a SecretStr); its .get() would JSON-decode "12345" to
+    # an int, so the raw value comes first.
+    for _ in range(3):
         if isinstance(secret, str):
             return secret
+        if isinstance(secret, Mapping | bytes | int | float):
+            break
         if hasattr(secret, "get_secret_value"):
             secret = secret.get_secret_value()
+        elif hasattr(secret, "value"):
+            secret = secret.value
         elif callable(getattr(secret, "get", None)):
             secret = secret.get()
         else:
             break
-    raise MailError(f"expected the secret to be text, got {type(secret).__name__}")
+    raise TypeError(f"expected the secret to be text, got {type(secret).__name__}")
 
 
 # ---------------------------------------------------------------------------------------------- message
 
-_CID_REF = re.compile(r"""cid:([^\s"'()<>;,]+)""", re.IGNORECASE)
+_CID_REF = re.compile(r"""(?<![\w-])cid:([^\s"'()<>;,]+)""", re.IGNORECASE)
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)""", re.IGNORECASE)
 _IMAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
 # Attributes whose URL a mail client fetches on open (links the reader clicks are fine).
 _FETCHED_ATTRS = {"src", "srcset", "background", "poster", "data", "lowsrc", "dynsrc"}
+_HREF_LOADS = {"link", "image", "use", "feimage"}  # <link> and SVG elements load their href
 
 
 def _is_remote(url: str) -> bool:
@@ -333,7 +338,7 @@ class _RemoteFinder(HTMLParser):
             if not value:
                 continue
             urls = [part.strip().split(" ")[0] for part in value.split(",")] if name == "srcset" else [value]
-            if name in _FETCHED_ATTRS or (tag == "link" and name == "href"):
+            if name in _FETCHED_ATTRS or (tag in _HREF_LOADS and name in ("href", "xlink:href")):
                 for url in urls:
                     if _is_remote(url):
                         self.problems.append(f"<{tag} {name}> loads a remote resource: {url}")
@@ -475,7 +480,11 @@ def _fail(settings: EmailSettings, exc: BaseException) -> SmtpError:
         transient = 400 <= code < 500 or code == -1
         return err(f"{code} {_smtp_text(exc.smtp_error)}", transient, code)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return err(f"server closed the connection ({exc or 'no reason given'})", True)
+        if isinstance(exc.__context__, TimeoutError):  # smtplib hides a read timeout behind this
+            return err(
+                f"no answer within {settings.timeout_seconds:g} s (timeout){_tls_hint(settings)}", True
+            )
+        return err(f"server closed the connection ({exc or 'no reason given'}){_tls_hint(settings)}", True)
     if isinstance(exc, ssl.SSLCertVerificationError):
         return err(f"TLS certificate not trusted: {exc.verify_message or exc}", False)
     if isinstance(exc, ssl.SSLError):
@@ -483,7 +492,7 @@ def _fail(settings: EmailSettings, exc: BaseException) -> SmtpError:
     if isinstance(exc, ConnectionRefusedError):
         return err("connection refused (is the server running and the port right?)", True)
     if isinstance(exc, TimeoutError | socket.timeout):
-        return err(f"no answer within {settings.timeout_seconds:g} s (timeout)", True)
+        return err(f"no answer within {settings.timeout_seconds:g} s (timeout){_tls_hint(settings)}", True)
     if isinstance(exc, socket.gaierror):
         # EAI_AGAIN is a DNS hiccup; "name not known" is a typo and stays wrong.
         return err(f"cannot resolve host name ({exc.strerror or exc})", exc.errno == socket.EAI_AGAIN)
@@ -492,6 +501,15 @@ def _fail(settings: EmailSettings, exc: BaseException) -> SmtpError:
     if isinstance(exc, smtplib.SMTPException):
         return err(str(exc), False)
     return err(f"{type(exc).__name__}: {exc}", False)
+
+
+def _tls_hint(settings: EmailSettings) -> str:
+    # A plain client on an implicit-TLS port waits for a greeting that never comes, and the reverse fails oddly.
+    if settings.security != "ssl" and settings.port == 465:
+        return "; port 465 usually expects security = 'ssl'"
+    if settings.security == "ssl" and settings.port in (25, 587):
+        return f"; port {settings.port} usually expects security = 'starttls'"
+    return ""
 
 
 def _smtp_text(raw: bytes | str) -> str:

@@ -18,17 +18,17 @@ TextSource = Literal["feed", "summary", "file", "page", "none"]
 class FetchResult:
     """One attempt to get one feed document, over HTTP or from disk."""
 
-    feed: str  # feed name from config
+    feed: str                      # feed name from config
     url: str
     status: FetchStatus
-    fetched_at: datetime  # tz-aware UTC
+    fetched_at: datetime           # tz-aware UTC
     body: bytes | None = None
-    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    headers: dict[str, str] = field(default_factory=dict)   # lower-case names
     http_status: int | None = None
     etag: str | None = None
     last_modified: str | None = None
     error_kind: str | None = None  # one of fetch.ERROR_KINDS when status == "error"
-    error: str | None = None  # human-readable cause
+    error: str | None = None       # human-readable cause
     retry_after: float | None = None  # seconds, from Retry-After
     elapsed: float = 0.0
     final_url: str | None = None
@@ -38,17 +38,17 @@ class FetchResult:
 class RawEntry:
     """An item as a source delivered it, before normalisation."""
 
-    source: str  # feed name, or "inbox"
-    outlet: str  # who published it (feed's outlet, or the inbox file's declared outlet)
+    source: str                    # feed name, or "inbox"
+    outlet: str                    # who published it (feed's outlet, or the inbox file's declared outlet)
     title: str = ""
-    summary: str = ""  # may contain HTML
-    content: str = ""  # full text if the source carried it (may contain HTML)
+    summary: str = ""              # may contain HTML
+    content: str = ""              # full text if the source carried it (may contain HTML)
     link: str | None = None
     guid: str | None = None
-    published: datetime | None = None  # tz-aware UTC if known
+    published: datetime | None = None   # tz-aware UTC if known
     language: str | None = None
     author: str | None = None
-    origin: str | None = None  # file path or feed URL it came from
+    origin: str | None = None      # file path or feed URL it came from
     text_source: TextSource = "feed"
 
 
@@ -59,24 +59,24 @@ class Article:
     article_id: str
     source: str
     outlet: str
-    url: str | None  # canonical URL (no fragment, no tracking parameters)
+    url: str | None                # canonical URL (no fragment, no tracking parameters)
     guid: str | None
     title: str
-    summary: str  # plain text
-    text: str  # plain text used for scoring (body, else summary, else title)
+    summary: str                   # plain text
+    text: str                      # plain text used for scoring (body, else summary, else title)
     text_source: TextSource
-    published_at: datetime  # tz-aware UTC
-    published_estimated: bool  # True when the source gave no date and first-seen time stands in
+    published_at: datetime         # tz-aware UTC
+    published_estimated: bool      # True when the source gave no date and first-seen time stands in
     first_seen_at: datetime
     language: str | None
-    content_hash: str  # sha1 of normalised title + text
+    content_hash: str              # sha1 of normalised title + text
     origin: str | None = None
 
 
 @dataclass(slots=True)
 class Sentence:
     index: int
-    start: int  # char offsets into Article.text (end exclusive)
+    start: int                     # char offsets into Article.text (end exclusive)
     end: int
     text: str
     compound: float
@@ -100,10 +100,10 @@ class Tone:
 @dataclass(slots=True)
 class Mention:
     actor_id: str
-    surface: str  # the text as it appeared
-    via: str  # name | alias | demonym | role | possessive
-    sentence_index: int  # -1 for the headline
-    start: int  # char offsets into Article.text (or title when sentence_index == -1)
+    surface: str                   # the text as it appeared
+    via: str                       # name | alias | demonym | role | possessive
+    sentence_index: int            # -1 for the headline
+    start: int                     # char offsets into Article.text (or title when sentence_index == -1)
     end: int
 
 
@@ -111,16 +111,16 @@ class Mention:
 class ActorTone:
     actor_id: str
     mentions: int
-    sentences: int  # sentences that mention the actor
-    compound: float  # actor-level tone (method in docs/methods.md)
+    sentences: int                 # sentences that mention the actor
+    compound: float                # actor-level tone (method in docs/methods.md)
     label: Literal["negative", "neutral", "positive"] = "neutral"
 
 
 @dataclass(slots=True)
 class TopicMatch:
     topic: str
-    score: float  # 0..1
-    via: str  # keywords | seed | keywords+seed | seed-file
+    score: float                   # 0..1
+    via: str                       # keywords | seed | keywords+seed | seed-file
 
 
 @dataclass(slots=True)
@@ -132,9 +132,9 @@ class Analysis:
     tone: Tone
     mentions: list[Mention]
     actor_tones: list[ActorTone]
-    candidates: dict[str, int]  # capitalised names not in the registry -> count
+    candidates: dict[str, int]     # capitalised names not in the registry -> count
     topics: list[TopicMatch]
-    simhash: int = 0  # 64-bit simhash of the text, for near-duplicate detection
+    simhash: int = 0               # 64-bit simhash of the text, for near-duplicate detection
 
 
 @dataclass(slots=True)

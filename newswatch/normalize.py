@@ -11,7 +11,7 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 from html.parser import HTMLParser
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from newswatch.models import Article, RawEntry, TextSource
 
@@ -216,13 +216,16 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
         host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = parts.path or "/"
-    pairs = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if key.lower() not in TRACKING_PARAMS and not key.lower().startswith(TRACKING_PREFIXES)
-    ]
-    query = urlencode(sorted(pairs), quote_via=quote, safe="/:@!$'()*,;~")
+    # Parameters are kept exactly as written (no decoding or re-encoding), only filtered and sorted.
+    params = [p for p in parts.query.replace(";", "&").split("&") if p]
+    kept = sorted(p for p in params if not _is_tracking(unquote_plus(p.split("=", 1)[0])))
+    query = "&".join(kept)
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _is_tracking(key: str) -> bool:
+    key = key.strip().lower()
+    return key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES)
 
 
 def _fold(value: str) -> str:

@@ -19,6 +19,7 @@ import feedparser
 
 from newswatch.errors import ParseError
 from newswatch.models import RawEntry
+from newswatch.normalize import to_text
 
 # Dates further ahead than this are a publisher's mistake (or a trick to pin an item on top): dropped.
 FUTURE_TOLERANCE = timedelta(days=2)
@@ -68,6 +69,8 @@ REDETECT_ENCODINGS = frozenset(
         "iso8859_7",
     }
 )
+# What feedparser settles on when the declared encoding and UTF-8 both fail.
+_FALLBACK_ENCODINGS = ("windows-1252", "cp1252", "iso-8859-1", "iso-8859-2")
 _XML_DECL_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
 
 # Response headers feedparser may use: the body is already decoded, so encoding/length headers would mislead it.
@@ -130,7 +133,8 @@ def _struct_to_utc(value: Any, now: datetime) -> datetime | None:
     if not value:
         return None
     try:
-        when = datetime(*value[:6], tzinfo=UTC)
+        year, month, day, hour, minute, second = (int(part) for part in value[:6])
+        when = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
     if when > now + FUTURE_TOLERANCE or when < EARLIEST:
@@ -227,10 +231,9 @@ def parse_feed(
     # A stream, never bytes/str: feedparser treats a str/bytes argument as a URL or a filename to open.
     parsed = feedparser.parse(io.BytesIO(body), response_headers=passed)
     redetected = None
-    if parsed.get("bozo") and str(parsed.get("encoding", "")).lower() in (
-        "windows-1252",
-        "cp1252",
-        "iso-8859-1",
+    fell_back = str(parsed.get("encoding", "")).lower() in _FALLBACK_ENCODINGS
+    if parsed.get("bozo") and (
+        fell_back or isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride)
     ):
         redetected = _redetect(body)
         if redetected is not None:
@@ -265,8 +268,8 @@ def parse_feed(
     skipped: list[str] = []
     for position, item in enumerate(items):
         entry = _entry(item, feed_language, source=source, outlet=outlet, url=url, now=now)
-        if not (entry.title.strip() or entry.summary.strip() or entry.content.strip() or entry.link):
-            skipped.append(f"entry {position + 1}: no title, text or link")
+        if not (entry.link or to_text(entry.title) or to_text(entry.summary) or to_text(entry.content)):
+            skipped.append(f"entry {position + 1}: no title, no visible text and no link")
             continue
         entries.append(entry)
     warning = None

@@ -23,14 +23,14 @@ ABBREVIATIONS = frozenset(
     rev hon amb atty messrs mmes sec dept corp inc ltd co bros no nos vs etc al approx est fig vol ch art pp
     jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
     ave blvd rd hwy
-    """.split()
+    """.split()  # noqa: SIM905
 )
 # After a dotted acronym ("U.S.", "U.N.") a sentence ends only when one of these words follows.
 SENTENCE_STARTERS = frozenset(
     """
     the a an he she it they we i you this that these those there but and or so yet however meanwhile
     in on at for if when while after before as his her its their our my what why how who where
-    """.split()
+    """.split()  # noqa: SIM905
 )
 
 _CLOSERS = "\"'”’)]»"

@@ -10,8 +10,9 @@ import importlib
 import pkgutil
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 import feedparser
@@ -57,6 +58,49 @@ class SearchFeed:
     headline_only: bool
 
 
+@dataclass(frozen=True)
+class SearchSettings:
+    """The config's [search] table."""
+
+    enabled: bool = False
+    # GDELT gives publisher URLs and languages; Bing gives URLs and snippets; Google News gives headlines only.
+    providers: tuple[str, ...] = ("gdelt", "bing_news")
+    base_urls: dict[str, str] = field(default_factory=dict)
+
+
+def parse_search_settings(table: dict[str, Any] | None, path: str | Path) -> SearchSettings:
+    """SearchSettings from [search]; ConfigError naming the file and key on an unknown key or provider."""
+    if table is None:
+        return SearchSettings()
+    allowed = {"enabled", "providers", "base_urls"}
+    for key in table:
+        if key not in allowed:
+            raise ConfigError(
+                path, f"search.{key}", f"unknown key; expected one of: {', '.join(sorted(allowed))}"
+            )
+    enabled = table.get("enabled", False)
+    if not isinstance(enabled, bool):
+        raise ConfigError(path, "search.enabled", f"expected true or false, got {enabled!r}")
+    providers = table.get("providers", list(SearchSettings.providers))
+    if not isinstance(providers, list) or not all(isinstance(p, str) for p in providers):
+        raise ConfigError(path, "search.providers", f"expected a list of provider names, got {providers!r}")
+    for name in providers:
+        if name not in PROVIDERS:
+            known = ", ".join(sorted(PROVIDERS))
+            raise ConfigError(
+                path, "search.providers", f"unknown search provider {name!r}; expected one of: {known}"
+            )
+    base_urls = table.get("base_urls", {})
+    if not isinstance(base_urls, dict) or not all(isinstance(v, str) for v in base_urls.values()):
+        raise ConfigError(path, "search.base_urls", "expected a table of provider name = URL")
+    for name in base_urls:
+        if name not in PROVIDERS:
+            raise ConfigError(path, f"search.base_urls.{name}", "unknown search provider")
+    return SearchSettings(
+        enabled=enabled, providers=tuple(dict.fromkeys(providers)), base_urls=dict(base_urls)
+    )
+
+
 def read_rss(body: bytes, headers: dict[str, str], *, source: str) -> Any:
     """feedparser's reading of an RSS body; ParseError when it holds neither a channel nor items."""
     parsed = feedparser.parse(body, response_headers=headers)
@@ -71,7 +115,8 @@ def entry_time(entry: Any) -> datetime | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None
-    return datetime(*parsed[:6], tzinfo=UTC)
+    year, month, day, hour, minute, second = parsed[:6]
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def _discover() -> dict[str, Provider]:
@@ -151,6 +196,7 @@ def parse_search_response(
     return get_provider(provider).parse(body, lowered, source=source, topic=topic)
 
 
+USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch/newswatch)"
 FetchSearch = Callable[[SearchFeed, httpx.Client], FetchResult]
 
 
@@ -183,9 +229,17 @@ def fetch_search_feeds(
 
 
 def fetch_search_feed(
-    feed: SearchFeed, client: httpx.Client, *, max_bytes: int = 10 * 1024 * 1024
+    feed: SearchFeed,
+    client: httpx.Client,
+    *,
+    max_bytes: int = 10 * 1024 * 1024,
+    timeout: float = 20.0,
+    user_agent: str = USER_AGENT,
 ) -> FetchResult:
-    """One GET of a search feed with a byte cap. Stand-in until the pipeline's fetcher is wired in."""
+    """One GET of a search feed with a byte cap and a clear User-Agent (GDELT throttles requests without one).
+
+    Stand-in until the pipeline's fetcher is wired in.
+    """
     started = time.monotonic()
     fetched_at = datetime.now(UTC)
 
@@ -202,7 +256,9 @@ def fetch_search_feed(
         )
 
     try:
-        with client.stream("GET", feed.url, follow_redirects=True) as response:
+        with client.stream(
+            "GET", feed.url, headers={"User-Agent": user_agent}, timeout=timeout, follow_redirects=True
+        ) as response:
             headers = {k.lower(): v for k, v in response.headers.items()}
             if response.status_code >= 400:
                 return failed("http", f"HTTP {response.status_code}", response.status_code)

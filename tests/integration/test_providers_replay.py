@@ -27,12 +27,14 @@ ROUTES = {
 
 class Replay(BaseHTTPRequestHandler):
     requests: list[str] = []
+    agents: list[str] = []
 
     def log_message(self, format: str, *args: object) -> None:
         pass
 
     def do_GET(self) -> None:
         self.requests.append(self.path)
+        self.agents.append(self.headers.get("User-Agent", ""))
         route = ROUTES.get(urlsplit(self.path).path)
         if route is None:
             self.send_response(404)
@@ -49,6 +51,7 @@ class Replay(BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[str]:
     Replay.requests = []
+    Replay.agents = []
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Replay)
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -136,6 +139,7 @@ def test_fetch_search_feeds_spaces_requests_per_provider(server: str) -> None:
         results = fetch_search_feeds(feeds, client=client, sleep=sleep, clock=clock)
     assert [r.status for r in results] == ["ok"] * 4
     assert len(Replay.requests) == 4
+    assert all(agent.startswith("newswatch/") for agent in Replay.agents)
     # The second GDELT request waits GDELT's 5 s; the second Bing one waits Bing's interval.
     assert sleeps == [5.0, 10.0]
     entries = parse_search_response(

@@ -25,7 +25,7 @@ def result(status: str = "error", kind: str | None = None, retry_after: float | 
 
 
 def test_kinds_split_into_hard_and_soft() -> None:
-    assert HARD_KINDS | SOFT_KINDS == set(ERROR_KINDS)
+    assert set(ERROR_KINDS) == HARD_KINDS | SOFT_KINDS
     assert not HARD_KINDS & SOFT_KINDS
     assert {"http_404", "http_410", "dns", "not_a_feed"} <= HARD_KINDS
     assert {"http_5xx", "read_timeout", "connect_refused", "rate_limited"} <= SOFT_KINDS

@@ -10,7 +10,15 @@ import pytest
 
 from newswatch.config import TopicSettings
 from newswatch.errors import ConfigError, ParseError
-from newswatch.providers import PROVIDERS, SearchFeed, due_search_feeds, parse_search_response, search_feeds
+from newswatch.providers import (
+    PROVIDERS,
+    SearchFeed,
+    SearchSettings,
+    due_search_feeds,
+    parse_search_response,
+    parse_search_settings,
+    search_feeds,
+)
 from newswatch.providers.bing_news import publisher_url
 from newswatch.providers.google_news import split_headline
 
@@ -122,3 +130,32 @@ def test_sample_files_parse(provider: str, name: str, count: int) -> None:
     assert len(entries) == count
     assert all(e.title.startswith(("SAMPLE", "BEISPIEL")) for e in entries)
     assert all(e.published is None or e.published.tzinfo is UTC for e in entries)
+
+
+def test_parse_search_settings() -> None:
+    assert parse_search_settings(None, "cfg.toml") == SearchSettings()
+    settings = parse_search_settings(
+        {
+            "enabled": True,
+            "providers": ["gdelt", "google_news", "gdelt"],
+            "base_urls": {"gdelt": "http://127.0.0.1:1/"},
+        },
+        "cfg.toml",
+    )
+    assert settings.enabled and settings.providers == ("gdelt", "google_news")
+    assert settings.base_urls == {"gdelt": "http://127.0.0.1:1/"}
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"provider": ["gdelt"]}, r"cfg.toml: search.provider: unknown key"),
+        ({"enabled": "yes"}, r"search.enabled: expected true or false"),
+        ({"providers": "gdelt"}, r"search.providers: expected a list"),
+        ({"providers": ["altavista"]}, r"search.providers: unknown search provider 'altavista'"),
+        ({"base_urls": {"nope": "http://x"}}, r"search.base_urls.nope: unknown search provider"),
+    ],
+)
+def test_parse_search_settings_rejects_bad_tables(table: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_search_settings(table, "cfg.toml")

@@ -1,0 +1,157 @@
+"""Near-duplicate detection: 64-bit simhash fingerprints of word 3-shingles, compared by Hamming distance.
+
+Pure computation on strings and integers; never reads files or the database (storage keeps the fingerprints).
+
+Method. The text is lowercased and split into word tokens; every run of three consecutive words (a 3-shingle) is
+hashed to 64 bits: each word by blake2b (8-byte digest, so the result does not depend on PYTHONHASHSEED or the
+platform), the three word hashes combined by position through splitmix64's mixer (vectorised with numpy). Each of
+the 64 bit positions is voted on by every distinct shingle (+count when its hash has the bit set, -count
+otherwise); the fingerprint has a bit set where the vote is positive. Texts that share most of
+their shingles get fingerprints a few bits apart; unrelated texts differ in about 32 bits.
+
+Short texts. A text of fewer than `MIN_WORDS` words has too few shingles for its fingerprint to mean anything
+(two different three-line briefs can land within 3 bits by chance), so `simhash` returns 0 for it, and 0 means
+"no fingerprint": `find_near_duplicates` never pairs it. Exact copies of short texts are still caught upstream by
+the article's content hash.
+
+Lookup. `find_near_duplicates` splits each fingerprint into `max_distance + 1` bands; by the pigeonhole principle
+two fingerprints within `max_distance` bits agree exactly on at least one band, so only items sharing a band are
+compared, which keeps the work close to linear instead of new x existing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from functools import lru_cache
+
+import numpy as np
+
+MIN_WORDS = 20
+SHINGLE = 3
+_BITS = 64
+_MASK = (1 << _BITS) - 1
+_WORD = re.compile(r"[^\W_]+")
+
+
+def shingles(text: str, size: int = SHINGLE) -> Counter[str]:
+    """Word n-grams of the lowercased text, with their counts (the whole text when it has fewer words)."""
+    words = _WORD.findall(text.lower())
+    if len(words) < size:
+        return Counter([" ".join(words)]) if words else Counter()
+    return Counter(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_hash(word: str) -> bytes:
+    # Cached: news vocabulary repeats, and blake2b per word dominated the cost.
+    return hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: spreads every input bit over all 64 output bits (uint64 arithmetic wraps)."""
+    z = z ^ (z >> np.uint64(30))
+    z = z * np.uint64(0xBF58476D1CE4E5B9)
+    z = z ^ (z >> np.uint64(27))
+    z = z * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _rotl(z: np.ndarray, r: int) -> np.ndarray:
+    return (z << np.uint64(r)) | (z >> np.uint64(_BITS - r))
+
+
+def simhash(text: str, min_words: int = MIN_WORDS) -> int:
+    """The 64-bit unsigned simhash of `text`, or 0 when it has fewer than `min_words` words."""
+    words = _WORD.findall(text.lower())
+    if len(words) < max(min_words, 1):
+        return 0
+    # Each distinct word is hashed once with blake2b; a shingle's hash mixes its words' hashes by position,
+    # which equals hashing the shingle for our purpose and runs vectorised.
+    vocab: dict[str, int] = {}
+    ids = [vocab.setdefault(w, len(vocab)) for w in words]
+    table = np.frombuffer(b"".join(map(_word_hash, vocab)), dtype=">u8").astype(np.uint64)
+    tok = table[np.asarray(ids, dtype=np.intp)]
+    n = len(tok) - SHINGLE + 1
+    if n < 1:
+        grams = tok
+    else:
+        grams = tok[:n].copy()
+        for k in range(1, SHINGLE):
+            grams = _mix(grams ^ _rotl(tok[k : k + n], 17 * k))
+    values, counts = np.unique(grams, return_counts=True)
+    bits = np.unpackbits(values.astype(">u8").view(np.uint8)).reshape(len(values), _BITS)
+    votes = counts.astype(np.int64) @ (2 * bits.astype(np.int64) - 1)
+    return int.from_bytes(np.packbits(votes > 0).tobytes(), "big")
+
+
+def hamming(a: int, b: int) -> int:
+    """Number of differing bits between two 64-bit fingerprints."""
+    return ((a ^ b) & _MASK).bit_count()
+
+
+def _bands(max_distance: int) -> list[tuple[int, int]]:
+    """(shift, mask) pairs cutting 64 bits into max_distance + 1 contiguous bands."""
+    n = min(max_distance + 1, _BITS)
+    width, extra = divmod(_BITS, n)
+    out: list[tuple[int, int]] = []
+    shift = 0
+    for i in range(n):
+        w = width + (1 if i < extra else 0)
+        out.append((shift, (1 << w) - 1))
+        shift += w
+    return out
+
+
+def find_near_duplicates(
+    new: list[tuple[str, int]],
+    existing: list[tuple[str, int]],
+    max_distance: int = 3,
+) -> dict[str, str]:
+    """Map each new article_id to the earlier article_id it near-duplicates (Hamming distance <= max_distance).
+
+    `existing` holds fingerprints already stored; `new` is in arrival order, and a new item may duplicate an
+    earlier new one. The answer is always the group's original: when B copies A and A itself copies X, B maps
+    to X, so folding needs one lookup. Among several matches the closest wins, then the earliest. Fingerprint 0
+    (too short to fingerprint) never matches.
+    """
+    if max_distance < 0:
+        raise ValueError(f"max_distance must be >= 0, got {max_distance}")
+    bands = _bands(max_distance)
+    index: list[dict[int, list[int]]] = [defaultdict(list) for _ in bands]
+    ids: list[str] = []
+    hashes: list[int] = []
+    root: dict[str, str] = {}
+
+    def add(article_id: str, value: int) -> None:
+        pos = len(ids)
+        ids.append(article_id)
+        hashes.append(value)
+        for table, (shift, mask) in zip(index, bands, strict=True):
+            table[(value >> shift) & mask].append(pos)
+
+    for article_id, value in existing:
+        if value:
+            add(article_id, value & _MASK)
+
+    found: dict[str, str] = {}
+    for article_id, value in new:
+        value &= _MASK
+        if not value:
+            continue
+        best: tuple[int, int] | None = None  # (distance, position)
+        for table, (shift, mask) in zip(index, bands, strict=True):
+            for pos in table.get((value >> shift) & mask, ()):
+                if ids[pos] == article_id:
+                    continue
+                d = hamming(value, hashes[pos])
+                if d <= max_distance and (best is None or (d, pos) < best):
+                    best = (d, pos)
+        if best is not None:
+            original = ids[best[1]]
+            original = root.get(original, original)
+            found[article_id] = original
+            root[article_id] = original
+        add(article_id, value)
+    return found

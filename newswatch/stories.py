@@ -1,0 +1,182 @@
+"""Stories: groups of articles, usually from different outlets, that report the same event.
+
+Pure computation with lexical methods that run anywhere (no models, no downloads); never reads files or storage.
+
+Method (single pass, in publication order, so the result does not depend on input order):
+
+1. Each article becomes a TF-IDF vector of its title (counted twice: headlines name the event) and its lead (the
+   first `LEAD_WORDS` words of the text). Tokens are lowercased words without stopwords (`topics.content_terms`);
+   term weight is (1 + ln tf) * idf, with idf = ln((1 + N) / (1 + df)) + 1 over the articles being clustered, so
+   words every article shares ("India", "Pakistan" in a topic's coverage) weigh little and the specifics of an
+   event (place names, "air bases", "hotline") weigh a lot. Vectors keep their `MAX_TERMS` heaviest terms.
+2. Articles are visited oldest first. An article joins an open story when
+   - its simhash (of title and full text, `dedup.simhash`) is within `DUPLICATE_BITS` of a member's: a syndicated
+     copy always joins its original's story; or
+   - its cosine to the story's centroid (the sum of its members' vectors, i.e. average link) is at least
+     `threshold`; the most similar story wins.
+   A story is open to an article published no later than `window` after the story's first article, so a
+   week-long crisis splits into its day-to-day events instead of one chain.
+   Otherwise the article starts a new story.
+3. A story's headline is the title of its most central member (highest cosine to the centroid; earliest on a
+   tie), its id is "story-" + the first 16 hex digits of sha1(earliest article_id), so ids are stable when later
+   articles join.
+
+The default threshold (`THRESHOLD`) was tuned on the bundled samples (samples/make_samples.py labels every topic
+item with its event): syndicated copies and reports of the same event group, different events on the same day
+stay apart (see tests/unit/test_stories.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from newswatch.dedup import hamming, simhash
+from newswatch.topics import content_terms, tokenize
+
+THRESHOLD = 0.35
+LEAD_WORDS = 60
+MAX_TERMS = 40
+DUPLICATE_BITS = 3
+
+
+@dataclass(slots=True)
+class StoryItem:
+    article_id: str
+    outlet: str
+    title: str
+    text: str
+    published_at: datetime  # tz-aware
+    # The article's simhash if already computed (Analysis.simhash); computed from title and text when None.
+    simhash: int | None = None
+
+
+@dataclass(slots=True)
+class Story:
+    story_id: str
+    article_ids: list[str]  # oldest first
+    outlets: list[str]  # distinct, in order of first report
+    headline: str
+    first_seen: datetime
+    last_seen: datetime
+    size: int
+
+
+@dataclass(slots=True)
+class _Open:
+    first: datetime
+    members: list[int] = field(default_factory=list)
+    centroid: dict[str, float] = field(default_factory=dict)
+    norm2: float = 0.0  # squared length of the centroid, kept up to date by _add
+    hashes: list[int] = field(default_factory=list)
+
+
+def _terms(item: StoryItem) -> Counter[str]:
+    lead = tokenize(item.text)[:LEAD_WORDS]
+    title = tokenize(item.title)
+    return content_terms([*title, *title, *lead])
+
+
+def _vectors(items: list[StoryItem]) -> list[dict[str, float]]:
+    counts = [_terms(it) for it in items]
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+    n = len(items)
+    idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
+    out: list[dict[str, float]] = []
+    for c in counts:
+        weights = sorted(((1.0 + math.log(k)) * idf[t], t) for t, k in c.items())[-MAX_TERMS:]
+        norm = math.sqrt(sum(w * w for w, _ in weights))
+        out.append({t: w / norm for w, t in weights} if norm else {})
+    return out
+
+
+def _cosine(vec: dict[str, float], story: _Open) -> float:
+    if story.norm2 <= 0.0:
+        return 0.0
+    centroid = story.centroid
+    return sum(w * centroid.get(t, 0.0) for t, w in vec.items()) / math.sqrt(story.norm2)
+
+
+def _add(story: _Open, vec: dict[str, float]) -> None:
+    centroid = story.centroid
+    for t, w in vec.items():
+        old = centroid.get(t, 0.0)
+        centroid[t] = old + w
+        story.norm2 += (old + w) ** 2 - old * old
+
+
+def story_id_for(article_id: str) -> str:
+    """The id of the story whose earliest article is `article_id`."""
+    return "story-" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:16]
+
+
+def cluster_stories(
+    items: Iterable[StoryItem],
+    window: timedelta = timedelta(hours=48),
+    threshold: float = THRESHOLD,
+) -> list[Story]:
+    """Group articles about the same event; every article lands in exactly one story (possibly alone).
+
+    Returns stories ordered by first_seen, then story_id.
+    """
+    ordered = sorted(items, key=lambda it: (it.published_at, it.article_id))
+    seen: set[str] = set()
+    unique: list[StoryItem] = []
+    for it in ordered:  # an article listed twice counts once
+        if it.article_id not in seen:
+            seen.add(it.article_id)
+            unique.append(it)
+    vectors = _vectors(unique)
+    hashes = [it.simhash if it.simhash is not None else simhash(f"{it.title}\n{it.text}") for it in unique]
+    stories: list[_Open] = []
+    active: list[int] = []  # indexes into stories still open to new articles, oldest first
+    for i, it in enumerate(unique):
+        active = [s for s in active if it.published_at - stories[s].first <= window]
+        chosen: int | None = None
+        if hashes[i]:
+            for s in active:
+                if any(h and hamming(h, hashes[i]) <= DUPLICATE_BITS for h in stories[s].hashes):
+                    chosen = s
+                    break
+        if chosen is None and vectors[i]:
+            best = threshold
+            for s in active:
+                score = _cosine(vectors[i], stories[s])
+                if score >= best and (chosen is None or score > best):
+                    best, chosen = score, s
+        if chosen is None:
+            stories.append(_Open(first=it.published_at))
+            chosen = len(stories) - 1
+            active.append(chosen)
+        story = stories[chosen]
+        story.members.append(i)
+        story.hashes.append(hashes[i])
+        _add(story, vectors[i])
+
+    out: list[Story] = []
+    for story in stories:
+        members = [unique[m] for m in story.members]
+        central = max(
+            range(len(members)),
+            key=lambda k: (_cosine(vectors[story.members[k]], story), -k),
+        )
+        outlets = list(dict.fromkeys(m.outlet for m in members))
+        out.append(
+            Story(
+                story_id=story_id_for(members[0].article_id),
+                article_ids=[m.article_id for m in members],
+                outlets=outlets,
+                headline=members[central].title,
+                first_seen=members[0].published_at,
+                last_seen=max(m.published_at for m in members),
+                size=len(members),
+            )
+        )
+    out.sort(key=lambda s: (s.first_seen, s.story_id))
+    return out

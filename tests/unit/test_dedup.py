@@ -1,0 +1,121 @@
+"""Simhash fingerprints and near-duplicate lookup."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from newswatch.dedup import MIN_WORDS, find_near_duplicates, hamming, simhash
+
+STORY = (
+    "India said it struck nine sites in Pakistan and Pakistan-administered Kashmir early on Wednesday. "
+    "The Indian government said the targets were linked to militant groups, including sites in Bahawalpur "
+    "and Muridke. Pakistan said civilians were killed in the strikes and called them an act of war. "
+    "The strikes were the deepest inside Pakistan in decades, analysts said."
+)
+OTHER = (
+    "The Lakeport council voted to build protected cycle lanes on two main roads in the town centre. "
+    "Councillors said the lanes would make the school run safer, while some shop owners worried about "
+    "the loss of parking spaces. Work is expected to start in the autumn and take about six months."
+)
+
+
+def test_simhash_is_deterministic_64_bit_unsigned() -> None:
+    value = simhash(STORY)
+    assert value == simhash(STORY)
+    assert 0 < value < 2**64
+
+
+def test_simhash_ignores_case_and_punctuation() -> None:
+    assert simhash(STORY) == simhash(STORY.upper().replace(",", "").replace(".", " ."))
+
+
+SEED = Path(__file__).resolve().parents[2] / "samples" / "inbox" / "seed-000_362e12533a4fbe53.txt"
+
+
+def test_one_word_edits_of_a_long_article_stay_within_a_few_bits() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    edits = [
+        ("seems timely", "seems late"),
+        ("clear", "plain"),
+        ("Kashmir", "Jammu"),
+        ("fairness", "justice"),
+        ("dangerous", "risky"),
+    ]
+    distances = [hamming(simhash(text), simhash(text.replace(old, new, 1))) for old, new in edits]
+    # Unrelated texts sit about 32 bits apart; a one-word edit of ~340 words moves only a few.
+    assert max(distances) <= 5
+    assert sum(distances) / len(distances) <= 3
+    close = text.replace("fairness", "justice", 1)
+    assert find_near_duplicates([("copy", simhash(close))], [("seed", simhash(text))]) == {"copy": "seed"}
+
+
+def test_different_texts_are_far_apart() -> None:
+    assert hamming(simhash(STORY), simhash(OTHER)) > 10
+
+
+def test_short_text_has_no_fingerprint() -> None:
+    assert simhash("India and Pakistan agree to ceasefire") == 0
+    assert simhash(" ".join(["word"] * (MIN_WORDS - 1))) == 0
+    assert simhash(" ".join(f"w{i}" for i in range(MIN_WORDS))) != 0
+
+
+def test_hamming_counts_differing_bits() -> None:
+    assert hamming(0, 0) == 0
+    assert hamming(0b1011, 0b0001) == 2
+    assert hamming(2**64 - 1, 0) == 64
+
+
+def test_find_near_duplicates_against_existing_and_within_new() -> None:
+    a, b = simhash(STORY), simhash(OTHER)
+    new = [("n1", a ^ 0b101), ("n2", b), ("n3", a ^ (1 << 63)), ("n4", b ^ (0b111 << 40))]
+    found = find_near_duplicates(new, [("old", a)], max_distance=3)
+    assert found == {"n1": "old", "n3": "old", "n4": "n2"}
+
+
+def test_chain_resolves_to_the_original() -> None:
+    base = simhash(STORY)
+    step1 = base ^ 0b111  # 3 bits from base
+    step2 = step1 ^ (0b111 << 20)  # 3 bits from step1, 6 from base
+    found = find_near_duplicates([("b", step1), ("c", step2)], [("a", base)], max_distance=3)
+    assert found == {"b": "a", "c": "a"}
+
+
+def test_closest_match_wins() -> None:
+    base = simhash(STORY)
+    found = find_near_duplicates([("x", base ^ 1)], [("far", base ^ 0b1110), ("near", base)], max_distance=3)
+    assert found == {"x": "near"}
+
+
+def test_zero_fingerprint_never_matches() -> None:
+    assert find_near_duplicates([("x", 0), ("y", 0)], [("z", 0)]) == {}
+
+
+def test_same_id_is_not_its_own_duplicate() -> None:
+    value = simhash(STORY)
+    assert find_near_duplicates([("a", value)], [("a", value)]) == {}
+
+
+def test_banding_finds_every_pair_within_distance() -> None:
+    rng = random.Random(7)
+    existing = [(f"e{i}", rng.getrandbits(64) or 1) for i in range(300)]
+    new: list[tuple[str, int]] = []
+    expected: dict[str, str] = {}
+    for i in range(100):
+        article_id, value = existing[rng.randrange(len(existing))]
+        flips = rng.sample(range(64), rng.randint(0, 4))
+        for bit in flips:
+            value ^= 1 << bit
+        new.append((f"n{i}", value))
+        if len(flips) <= 4:
+            expected[f"n{i}"] = article_id
+    found = find_near_duplicates(new, existing, max_distance=4)
+    # Random 64-bit values are ~32 bits apart, so only the planted copies match.
+    assert {k: v for k, v in found.items() if v.startswith("e")} == expected
+
+
+def test_negative_distance_is_rejected() -> None:
+    with pytest.raises(ValueError, match="max_distance"):
+        find_near_duplicates([], [], max_distance=-1)

@@ -1,0 +1,127 @@
+"""Topic matching: keyword rules, seed similarity and the combined score."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newswatch.config import TopicSettings
+from newswatch.topics import KEYWORD_BASE, TopicMatcher, normalise, tokenize
+
+SEED = Path(__file__).resolve().parents[2] / "samples" / "inbox" / "seed-000_362e12533a4fbe53.txt"
+RELATED = (
+    "Secretary of State Marco Rubio spoke with Pakistan's army chief and urged both sides to de-escalate, "
+    "offering US help to start constructive talks as missile and drone strikes continued along the border."
+)
+UNRELATED = "The Lakeport council voted to build protected cycle lanes on two main roads in the town centre."
+
+
+def topic(**kw: object) -> TopicSettings:
+    return TopicSettings(name=str(kw.pop("name", "t")), **kw)  # type: ignore[arg-type]
+
+
+def names(matcher: TopicMatcher, title: str, text: str = "") -> list[str]:
+    return [m.topic for m in matcher.match(title, text)]
+
+
+def test_tokenize_folds_case_acronyms_and_punctuation() -> None:
+    assert tokenize("The U.S. and India-Pakistan talks") == ["the", "us", "and", "india", "pakistan", "talks"]
+    assert normalise("U.K. talks") == "uk talks"
+
+
+def test_any_rule_is_case_insensitive_and_word_bounded() -> None:
+    m = TopicMatcher([topic(any=["india"])], {})
+    assert names(m, "INDIA strikes") == ["t"]
+    assert names(m, "Indiana weather") == []
+    assert names(m, "", "tension in india.") == ["t"]
+
+
+def test_phrases_tolerate_punctuation_and_acronyms() -> None:
+    m = TopicMatcher([topic(any=["india pakistan", "U.S. envoy"])], {})
+    assert names(m, "India-Pakistan ceasefire holds") == ["t"]
+    assert names(m, "", "The US envoy arrived") == ["t"]
+    assert names(m, "", "The U.S. envoy arrived") == ["t"]
+    assert names(m, "Pakistan and India") == []
+
+
+def test_wildcard_and_alternatives() -> None:
+    m = TopicMatcher([topic(any=["pakistan*"], all=["army | military"])], {})
+    assert names(m, "Pakistani army on alert") == ["t"]
+    assert names(m, "Pakistani military on alert") == ["t"]
+    assert names(m, "Pakistani cricket team") == []
+
+
+def test_all_rule_needs_every_term() -> None:
+    m = TopicMatcher([topic(all=["india", "ceasefire"])], {})
+    assert names(m, "India ceasefire holds") == ["t"]
+    assert names(m, "India holds election") == []
+
+
+def test_none_rule_vetoes_even_a_seed_match() -> None:
+    seed = SEED.read_text(encoding="utf-8")
+    m = TopicMatcher([topic(any=["pakistan"], none=["cricket"], seeds=[SEED])], {"t": [seed]})
+    assert names(m, "Pakistan army chief", RELATED) == ["t"]
+    assert names(m, "Pakistan cricket", RELATED) == []
+    assert names(m, "Cricket", seed) == []
+
+
+def test_keyword_score_and_via() -> None:
+    m = TopicMatcher([topic(any=["lanes"])], {})
+    [match] = m.match("Cycle lanes", UNRELATED)
+    assert match.score == pytest.approx(KEYWORD_BASE)
+    assert match.via == "keywords"
+
+
+def test_seed_similarity_ranks_related_text_above_unrelated() -> None:
+    seed = SEED.read_text(encoding="utf-8")
+    m = TopicMatcher([topic(seeds=[SEED])], {"t": [seed]})
+    related = m.similarity("t", "Rubio calls army chief", RELATED)
+    unrelated = m.similarity("t", "Cycle lanes", UNRELATED)
+    assert 0.0 <= unrelated < 0.2 < related <= 1.0
+    assert m.similarity("t", "", seed) == pytest.approx(1.0)
+
+
+def test_seed_only_match_needs_high_similarity() -> None:
+    seed = SEED.read_text(encoding="utf-8")
+    m = TopicMatcher([topic(seeds=[SEED])], {"t": [seed]})
+    [match] = m.match("", seed)
+    assert match.via == "seed"
+    assert match.score == pytest.approx(1.0)
+    assert m.match("Cycle lanes", UNRELATED) == []
+
+
+def test_keywords_plus_seed_scores_higher_than_keywords_alone() -> None:
+    seed = SEED.read_text(encoding="utf-8")
+    m = TopicMatcher([topic(any=["rubio"], seeds=[SEED])], {"t": [seed]})
+    [match] = m.match("Rubio and the peace mission", seed)
+    assert match.via == "keywords+seed"
+    assert match.score > KEYWORD_BASE
+
+
+def test_min_score_filters() -> None:
+    m = TopicMatcher([topic(any=["lanes"], min_score=0.9)], {})
+    assert m.match("Cycle lanes", UNRELATED) == []
+
+
+def test_topic_without_rules_or_seeds_matches_nothing() -> None:
+    m = TopicMatcher([topic()], {})
+    assert m.match("Anything at all", RELATED) == []
+
+
+def test_several_topics_are_reported_independently() -> None:
+    m = TopicMatcher([topic(name="a", any=["india"]), topic(name="b", any=["rubio"])], {})
+    assert names(m, "Rubio calls India") == ["a", "b"]
+    assert names(m, "India votes") == ["a"]
+
+
+def test_empty_rule_and_unknown_seed_topic_are_errors() -> None:
+    with pytest.raises(ValueError, match="'t'.*'\\?\\?'"):
+        TopicMatcher([topic(any=["??"])], {})
+    with pytest.raises(ValueError, match="unknown topic 'x'"):
+        TopicMatcher([topic(any=["a"])], {"x": ["text"]})
+
+
+def test_empty_article_matches_nothing() -> None:
+    m = TopicMatcher([topic(any=["india"], seeds=[SEED])], {"t": [SEED.read_text(encoding="utf-8")]})
+    assert m.match("", "") == []
