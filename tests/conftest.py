@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.httpserver import LoopbackServer
+
 # Prefect reads its settings when imported: set them before any test module imports flows.
 _PREFECT_HOME = tempfile.mkdtemp(prefix="newswatch-test-prefect-")
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
@@ -37,6 +39,13 @@ def prefect_engine() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+@pytest.fixture
+def http_server() -> Iterator[LoopbackServer]:
+    """A threaded HTTP server on 127.0.0.1:<free port>, stopped after the test (tests/support/httpserver.py)."""
+    with LoopbackServer() as server:
+        yield server
 
 
 @pytest.fixture
