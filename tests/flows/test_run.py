@@ -1,0 +1,64 @@
+"""The README's main job, end to end on Prefect's real engine: the shipped config and samples in tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from newswatch import cli
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_engine")]
+
+SEED_TITLE = "Marco Rubio and the Peace Mission That’s Anything but Simple"
+
+
+def counts(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+                for t in ("articles", "article_actors", "sentence", "mention", "article_topic")}
+    finally:
+        con.close()
+
+
+def test_run_ingests_scores_stores_and_digests_then_a_rerun_adds_nothing(project: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    config = str(project / "config" / "newswatch.toml")
+    assert cli.main(["--config", config, "run"]) == 0
+    out = capsys.readouterr().out
+    assert "articles:" in out and "new" in out and "digest for 2025-05-10" in out
+
+    client_db = project / "data" / "newswatch-read.duckdb"
+    con = duckdb.connect(str(client_db), read_only=True)
+    try:
+        seed = con.execute("SELECT article_id, topics, published_day::VARCHAR FROM articles WHERE title = ?",
+                           [SEED_TITLE]).fetchall()
+        assert len(seed) == 1
+        article_id, topics, day = seed[0]
+        assert "india-pakistan" in topics and day == "2025-05-10"
+        actors = dict(con.execute("SELECT actor_id, tone FROM article_actors WHERE article_id = ?",
+                                  [article_id]).fetchall())
+        for actor in ("marco-rubio", "pakistan", "india", "united-states", "china"):
+            assert actor in actors, actor
+            assert actors[actor] is not None
+        # Every ingested item is stored; topic membership is kept apart and is a subset.
+        total, in_topic = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE len(topics) > 0) FROM articles").fetchone()  # type: ignore[misc]
+        assert 0 < in_topic < total
+        feeds_ok = con.execute("SELECT count(*) FROM feeds WHERE last_status = 'ok'").fetchone()[0]  # type: ignore[index]
+        assert feeds_ok == 4
+    finally:
+        con.close()
+
+    html = (project / "digests" / "digest-2025-05-10.html").read_text(encoding="utf-8")
+    text = (project / "digests" / "digest-2025-05-10.txt").read_text(encoding="utf-8")
+    for topic in ("india-pakistan", "us-diplomacy-south-asia"):
+        assert topic in html and topic in text
+    assert "7-day base" in html and "7-day base" in text
+
+    before = counts(client_db)
+    assert cli.main(["--config", config, "run"]) == 0
+    assert "0 new" in capsys.readouterr().out
+    assert counts(client_db) == before
