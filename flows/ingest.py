@@ -195,8 +195,8 @@ def _ingest_inbox(store: Store, settings: Settings, run_id: str, pool: AnalysisP
         summary.errors.append(f"file {problem.path}: {problem.kind}: {problem.message}")
         progress("inbox file %s: %s: %s", problem.path, problem.kind, problem.message, level=logging.WARNING)
     for warning in batch.warnings:
-        summary.errors.append(f"file {warning.path}: {warning.message}")
-        progress("inbox file %s: %s", warning.path, warning.message, level=logging.WARNING)
+        summary.errors.append(f"file {warning.message}")   # inbox messages name their file
+        progress("inbox: %s", warning.message, level=logging.WARNING)
     summary.files_failed += len(batch.problems)
     summary.files_read += sum(1 for f in batch.files if f[3] >= 0)
     _process_entries(store, settings, run_id, batch.entries, pool, summary, distributed)
