@@ -59,7 +59,7 @@ def _ends_sentence(para: str, dot_start: int, after: int, terminal: str) -> bool
         return not next_word[0].islower()
     if next_word[0].islower():
         return False
-    before = _WORD_BEFORE.search(para, 0, dot_start)
+    before = _WORD_BEFORE.search(para, max(0, dot_start - 40), dot_start)  # bounded: no quadratic scan
     word = before.group(1) if before else ""
     bare = word.rstrip(".").lower().lstrip("'’-")
     if bare in TITLE_ABBREVIATIONS:
