@@ -693,7 +693,10 @@ def find_candidates(registry: ActorRegistry, title: str, text: str) -> dict[str,
         for m in _CANDIDATE.finditer(joined):
             words = m.group(1).split()
             # A sentence's first word that the article also uses in lower case is a common word ("Yesterday").
-            if _SENTENCE_START.search(joined, 0, m.start()) and words[0].lower() in lower_words:
+            if (
+                _SENTENCE_START.search(joined, max(0, m.start() - 8), m.start())
+                and words[0].lower() in lower_words
+            ):
                 words = words[1:]
             for name in _candidate_names(words):
                 counts[name] += 1

@@ -16,16 +16,23 @@ from newswatch.models import Sentence, Tone
 if TYPE_CHECKING:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-# Words that end with a period but do not end a sentence (compared lower-case, without the period).
-ABBREVIATIONS = frozenset(
+# Abbreviations, compared lower-case without the period. Titles before a name never end a sentence.
+TITLE_ABBREVIATIONS = frozenset(
     """
-    mr mrs ms dr prof sr jr st mt ft gen lt col maj capt cpt sgt adm cmdr cdr brig sen rep gov pres supt insp
-    rev hon amb atty messrs mmes sec dept corp inc ltd co bros no nos vs etc al approx est fig vol ch art pp
-    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
-    ave blvd rd hwy
+    mr mrs ms dr prof gen lt col maj capt cpt sgt adm cmdr cdr brig sen rep gov pres supt insp rev hon amb atty
+    messrs mmes st mt ft dept vs al
     """.split()  # noqa: SIM905
 )
-# After a dotted acronym ("U.S.", "U.N.") a sentence ends only when one of these words follows.
+# These end a sentence only before a usual sentence opener ("Apple Inc. The ..." but "Apple Inc. Chief ...").
+SUFFIX_ABBREVIATIONS = frozenset("jr sr inc corp ltd co bros etc".split())  # noqa: SIM905
+# These are abbreviations only before a number ("No. 10", "Jan. 5"); elsewhere they are words ("in the sun.").
+NUMBER_ABBREVIATIONS = frozenset(
+    """
+    no nos art fig vol ch pp sec est approx jan feb mar apr jun jul aug sep sept oct nov dec
+    mon tue tues wed thu thur thurs fri sat sun
+    """.split()  # noqa: SIM905
+)
+# After a dotted acronym ("U.S.", "U.N.") or a suffix abbreviation a sentence ends only when one of these follows.
 SENTENCE_STARTERS = frozenset(
     """
     the a an he she it they we i you this that these those there but and or so yet however meanwhile
@@ -52,14 +59,16 @@ def _ends_sentence(para: str, dot_start: int, after: int, terminal: str) -> bool
         return not next_word[0].islower()
     if next_word[0].islower():
         return False
-    before = _WORD_BEFORE.search(para, 0, dot_start)
+    before = _WORD_BEFORE.search(para, max(0, dot_start - 40), dot_start)  # bounded: no quadratic scan
     word = before.group(1) if before else ""
     bare = word.rstrip(".").lower().lstrip("'’-")
-    if bare in ABBREVIATIONS:
+    if bare in TITLE_ABBREVIATIONS:
+        return False
+    if bare in NUMBER_ABBREVIATIONS and next_word[0].isdigit():
         return False
     if len(bare) == 1 and bare.isalpha():  # an initial: "S. Jaishankar", "George W. Bush"
         return False
-    if "." in word.strip("."):  # a dotted acronym: "U.S.", "D.C."
+    if bare in SUFFIX_ABBREVIATIONS or "." in word.strip("."):  # "Inc.", or a dotted acronym: "U.S.", "D.C."
         return next_word.strip("\"'“‘").lower() in SENTENCE_STARTERS
     return True
 
