@@ -141,6 +141,78 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.repo import Store
+
+    with _reader(settings) as db:
+        states = Store(db).feed_states()
+    rows = []
+    for feed in [*(f.name for f in settings.feeds), *(n for n in states if n not in {f.name for f in settings.feeds})]:
+        st = states.get(feed, {})
+        state = "new" if not st.get("last_status") else ("ok" if st.get("last_status") in ("ok", "not_modified")
+                                                        else f"failing x{st.get('error_count') or 0}")
+        if st and not st.get("active", True):
+            state = "removed"
+        if st.get("kind") == "inbox":
+            state = "inbox folder"
+        rows.append({"feed": feed, "state": state, "last_status": st.get("last_status"),
+                     "last_success": _ts(st.get("last_success_at")), "last_error": _ts(st.get("last_error_at")),
+                     "error": f"{st.get('last_error_kind')}: {st.get('last_error')}" if st.get("last_error_kind")
+                     else "", "next_attempt": _ts(st.get("next_attempt_at")) or "now"})
+    if args.json:
+        _print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    _print("(times in UTC)")
+    cols = ["feed", "state", "last_success", "last_error", "next_attempt", "error"]
+    widths = {c: min(40, max(len(c), *(len(str(r[c] or "")) for r in rows))) if rows else len(c) for c in cols}
+    _print("  ".join(c.ljust(widths[c]) for c in cols))
+    for r in rows:
+        _print("  ".join(str(r[c] or "")[:80 if c == "error" else widths[c]].ljust(widths[c]) for c in cols))
+    return EXIT_OK
+
+
+def _ts(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _reader(settings: Settings) -> Any:
+    """Open the read copy (never the working file), so this works while a run holds the database."""
+    from newswatch.errors import StorageError
+    from storage.db import Database
+
+    path = settings.client_copy_path
+    if not path.exists():
+        raise StorageError(f"{path}: no read copy yet; run `newswatch ingest` first")
+    return Database(path, read_only=True)
+
+
+def cmd_actors(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from newswatch.actors import promote_candidate
+    from storage.repo import Store
+
+    actors_file = settings.resolve(settings.actors_file)
+    if args.action == "promote":
+        if not args.name:
+            raise ConfigError(actors_file, "name", "give the name to promote: newswatch actors promote NAME --kind K")
+        new_id = promote_candidate(actors_file, args.name, args.kind, aliases=args.alias or (), country=args.country)
+        _print(f"added {new_id!r} to {actors_file}; articles from the next run on are matched against it")
+        return EXIT_OK
+    now = datetime.now(UTC)
+    with _reader(settings) as db:
+        rows = Store(db).candidate_counts(now - timedelta(days=2 * args.days), now - timedelta(days=args.days),
+                                          args.limit)
+    if args.json:
+        _print(json.dumps(rows, indent=2, default=str))
+        return EXIT_OK
+    _print(f"names not in the registry: articles in the last {args.days} days vs the {args.days} before")
+    for r in rows:
+        _print(f"  {r['name'][:50]:50}  {r['recent']:5} (before {r['earlier']}), first seen {_ts(r['first_seen'])}")
+    _print("promote one with: newswatch actors promote \"NAME\" --kind person|country|organisation|group|place")
+    return EXIT_OK
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
     from newswatch import evaluate
 
@@ -193,6 +265,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("rematch", cmd_rematch, "Match stored articles again against the topics (after changing them).")
     p.add_argument("--topic", action="append", help="only this topic (repeatable); default: all topics")
     p = add("info", cmd_info, "Show where the database, the client copy and the digests are.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = add("feeds", cmd_feeds, "List each feed's state, last success, last error and next attempt.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = add("actors", cmd_actors, "List candidate names not in the actor registry, or promote one into it.")
+    p.add_argument("action", choices=["candidates", "promote"], help="candidates: list; promote: add NAME")
+    p.add_argument("name", nargs="?", help="promote: the name to add to config/actors.toml")
+    p.add_argument("--kind", default="person", help="promote: person, country, organisation, group or place")
+    p.add_argument("--alias", action="append", help="promote: another name (repeatable)")
+    p.add_argument("--country", help="promote: id of the actor's country in the registry")
+    p.add_argument("--days", type=int, default=7, help="candidates: the recent window in days (default 7)")
+    p.add_argument("--limit", type=int, default=30, help="candidates: how many to list")
     p.add_argument("--json", action="store_true", help="print JSON")
     p = add("eval", cmd_eval, "Measure the methods: actor tone, actor matching, or text extraction.")
     p.add_argument("what", choices=["tone", "actors", "extraction"], help="what to evaluate")

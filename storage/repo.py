@@ -202,6 +202,16 @@ class Store:
                                 [(aid, m.topic, m.score, m.via) for aid, m in matches],
                                 on_conflict="ON CONFLICT DO NOTHING")
 
+    def candidate_counts(self, since: datetime, half: datetime, limit: int) -> list[dict[str, Any]]:
+        """Candidate names since `since`: articles before and after `half` (to show what is rising)."""
+        return self.db.query_dicts(
+            "SELECT c.name, count(*) AS articles, sum(c.mentions) AS mentions, "
+            "count(*) FILTER (WHERE a.published_at >= $half) AS recent, "
+            "count(*) FILTER (WHERE a.published_at < $half) AS earlier, min(a.published_at) AS first_seen "
+            "FROM candidate c JOIN article a USING (article_id) WHERE a.published_at >= $since "
+            "GROUP BY c.name ORDER BY recent DESC, articles DESC, c.name LIMIT $limit",
+            {"since": since, "half": half, "limit": limit})
+
     # -- the digest's window ------------------------------------------------------------------------------
     # Every query filters on published_at between UTC bounds first, so the work grows with the window, not with
     # the history; the local day is computed only for rows inside the window.

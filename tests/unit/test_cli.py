@@ -1,0 +1,76 @@
+"""The CLI: help for every command, documented in the README; config errors name file and key; exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from newswatch import cli
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def commands() -> list[str]:
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    return sorted(sub.choices)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", commands())
+def test_every_command_has_help_and_is_documented_in_the_readme(command: str,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main([command, "--help"])
+    assert exc.value.code == 0
+    assert len(capsys.readouterr().out) > 80
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert re.search(rf"`newswatch {command}\b", readme), f"`newswatch {command}` is not in README.md"
+
+
+def test_a_bad_config_names_the_file_and_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text('[[feeds]]\nname = "x"\n', encoding="utf-8")
+    assert cli.main(["--config", str(config), "info"]) == cli.EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert str(config) in err and "feeds[0] ('x').url" in err and "required" in err
+
+
+def test_malformed_toml_is_a_config_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("[storage\n", encoding="utf-8")
+    assert cli.main(["--config", str(config), "info"]) == cli.EXIT_CONFIG
+    assert "malformed TOML" in capsys.readouterr().err
+
+
+def test_missing_config_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--config", str(tmp_path / "nope.toml"), "info"]) == cli.EXIT_CONFIG
+    assert "config file not found" in capsys.readouterr().err
+
+
+def test_info_json_names_the_file_clients_open(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--config", str(project / "config" / "newswatch.toml"), "info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["client_database"] == str(project / "data" / "newswatch-read.duckdb")
+    assert info["database"] == str(project / "data" / "newswatch.duckdb")
+
+
+def test_feeds_without_a_read_copy_says_what_to_do(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--config", str(project / "config" / "newswatch.toml"), "feeds"]) == cli.EXIT_ERROR
+    assert "newswatch ingest" in capsys.readouterr().err
+
+
+def test_promote_adds_an_actor_and_refuses_it_twice(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = str(project / "config" / "newswatch.toml")
+    assert cli.main(["--config", config, "actors", "promote", "Mira Castellan", "--kind", "person"]) == 0
+    assert "mira-castellan" in (project / "config" / "actors.toml").read_text(encoding="utf-8")
+    assert cli.main(["--config", config, "actors", "promote", "Mira Castellan"]) == cli.EXIT_CONFIG
+    assert "already" in capsys.readouterr().err
+
+
+def test_bad_date_argument_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["digest", "--date", "10/05/2025"])
+    assert "YYYY-MM-DD" in capsys.readouterr().err
