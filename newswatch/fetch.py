@@ -10,6 +10,7 @@ import email.utils
 import errno
 import socket
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from newswatch.config import FeedSettings, FetchSettings
@@ -117,25 +119,108 @@ def _hold_location(response: httpx.Response) -> None:
         response.headers[LOCATION_HEADER] = response.headers.pop("location")
 
 
+# The wall-clock deadline of the fetch running on this thread (time.monotonic()), read by the socket layer.
+_deadline = threading.local()
+
+
+def _bounded(timeout: float | None) -> float | None:
+    """A socket timeout cut down to what is left of this thread's fetch deadline."""
+    deadline: float | None = getattr(_deadline, "at", None)
+    if deadline is None:
+        return timeout
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise httpcore.ReadTimeout("the fetch's wall-clock deadline has passed")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket whose every read, write and TLS handshake ends by the fetch's deadline.
+
+    httpx's timeouts apply per operation; a server dripping headers or body one byte at a time would
+    otherwise hold a fetch open for as long as it likes.
+    """
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _bounded(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _bounded(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout)))
+
+    def get_extra_info(self, info: str) -> object:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: object = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(host, port, _bounded(timeout), local_address, socket_options)  # type: ignore[arg-type]
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: object = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(path, _bounded(timeout), socket_options))  # type: ignore[arg-type]
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _make_transport(settings: FetchSettings) -> httpx.HTTPTransport:
+    limits = httpx.Limits(
+        max_connections=max(settings.concurrency * 2, 4), max_keepalive_connections=settings.concurrency
+    )
+    transport = httpx.HTTPTransport(limits=limits)
+    # httpx has no parameter for httpcore's network backend; rebuild its pool (same arguments) with ours.
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=_DeadlineBackend(),
+    )
+    return transport
+
+
 def make_client(settings: FetchSettings) -> httpx.Client:
     """An httpx client for fetch_feed: per-phase timeouts, no automatic redirects, our User-Agent.
 
     Redirects are followed by fetch_feed itself so every hop's scheme is checked. Only gzip and deflate
-    are offered because fetch_feed inflates them itself under the byte cap.
+    are offered because fetch_feed inflates them itself under the byte cap. Every socket operation is
+    bounded by the deadline fetch_feed sets for its thread.
     """
     total = settings.timeout_seconds
     return httpx.Client(
         follow_redirects=False,
-        timeout=httpx.Timeout(total, connect=min(total, 10.0)),
+        # A server silent for half the budget is stalled (read_timeout); the whole budget is the deadline.
+        timeout=httpx.Timeout(total / 2, connect=min(total, 10.0)),
         headers={
             "User-Agent": settings.user_agent,
             "Accept": _ACCEPT,
             "Accept-Encoding": "gzip, deflate",
         },
         event_hooks={"response": [_hold_location]},
-        limits=httpx.Limits(
-            max_connections=max(settings.concurrency * 2, 4), max_keepalive_connections=settings.concurrency
-        ),
+        transport=_make_transport(settings),
     )
 
 
@@ -187,7 +272,7 @@ def _classify_transport(exc: httpx.TransportError, url: str, timeout: float) -> 
     if isinstance(exc, httpx.ConnectTimeout):
         return _Failure("connect_timeout", f"{url}: no connection within {min(timeout, 10.0):g} s")
     if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.PoolTimeout):
-        return _Failure("read_timeout", f"{url}: the server sent nothing for {timeout:g} s")
+        return _Failure("read_timeout", f"{url}: the server sent nothing for {timeout / 2:g} s")
     if any(isinstance(e, socket.gaierror) for e in chain) or any(
         marker in text
         for marker in (
@@ -335,10 +420,9 @@ def _fetch_http(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise _Failure("deadline", f"{feed.url}: no answer within {settings.timeout_seconds:g} s")
-        timeout = httpx.Timeout(remaining, connect=min(remaining, 10.0))
         seen.append(url)
         try:
-            with client.stream("GET", url, headers=request_headers, timeout=timeout) as response:
+            with client.stream("GET", url, headers=request_headers) as response:
                 status = response.status_code
                 headers = _lower_headers(response)
                 if status in (301, 302, 303, 307, 308):
@@ -444,6 +528,14 @@ def _fetch_http(
                     elapsed=time.monotonic() - started,
                 )
         except httpx.TransportError as exc:
+            if (
+                isinstance(exc, httpx.TimeoutException)
+                and not isinstance(exc, httpx.ConnectTimeout)
+                and time.monotonic() >= deadline
+            ):
+                raise _Failure(
+                    "deadline", f"{url}: not complete within {settings.timeout_seconds:g} s"
+                ) from None
             raise _classify_transport(exc, url, settings.timeout_seconds) from None
         except httpx.InvalidURL as exc:
             raise _Failure("bad_url", f"{url}: invalid URL ({exc})") from None
@@ -489,6 +581,7 @@ def fetch_feed(
     """Get one feed document. Never raises for the feed's problems: they come back as status="error"."""
     started = time.monotonic()
     now = datetime.now(UTC)
+    _deadline.at = started + settings.timeout_seconds
     try:
         if is_local(feed.url):
             return _fetch_file(feed, settings, started, now)
@@ -515,6 +608,8 @@ def fetch_feed(
             error=f"{feed.url}: unexpected {type(exc).__name__}: {exc}",
             elapsed=time.monotonic() - started,
         )
+    finally:
+        _deadline.at = None
 
 
 def fetch_feeds(
