@@ -177,7 +177,7 @@ def _entry(
     )
     link = _text(item.get("link"))
     if not link:
-        # An Atom entry may carry only rel="alternate"-less links; take the first http one.
+        # An Atom entry may have links but none marked rel="alternate"; take the first one.
         for candidate in item.get("links", []) or []:
             href = _text(candidate.get("href")) if isinstance(candidate, dict) else ""
             if href:
