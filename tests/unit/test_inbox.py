@@ -71,6 +71,16 @@ def test_markdown_with_front_matter(tmp_path: Path) -> None:
     assert (entry.language, entry.guid) == ("en", "sample-7")
 
 
+def test_markdown_marks_are_removed(tmp_path: Path) -> None:
+    text = (
+        "## A *sample* headline\n\nSome **bold** words, a [link](https://example.org/x) and an "
+        "![chart](img.png).\n> a quoted line\n- list item with `code`\n"
+    )
+    (entry,) = read_inbox_file(write(tmp_path / "a.md", text), "inbox")
+    assert entry.title == "A sample headline"
+    assert entry.content == "Some bold words, a link and an chart.\na quoted line\n- list item with code"
+
+
 def test_front_matter_problems_are_reported_not_fatal(tmp_path: Path) -> None:
     text = "---\npublished: yesterday\ncolour: blue\n---\nHeadline\nBody\n"
     path = write(tmp_path / "a.txt", text)
