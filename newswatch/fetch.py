@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import errno
+import functools
 import socket
 import ssl
 import threading
@@ -186,20 +187,34 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying SSL context for every client: loading the CA bundle costs a few hundred ms."""
+    return httpx.create_ssl_context()
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    """httpx's transport over an httpcore pool that uses _DeadlineBackend.
+
+    httpx takes no network backend, so this sets the pool its handle_request uses (`_pool`) itself;
+    HTTPTransport.__init__ is skipped because it would only build a pool (and SSL context) to throw away.
+    """
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_DeadlineBackend(),
+        )
+
+
 def _make_transport(settings: FetchSettings) -> httpx.HTTPTransport:
     limits = httpx.Limits(
         max_connections=max(settings.concurrency * 2, 4), max_keepalive_connections=settings.concurrency
     )
-    transport = httpx.HTTPTransport(limits=limits)
-    # httpx has no parameter for httpcore's network backend; rebuild its pool (same arguments) with ours.
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(),
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=_DeadlineBackend(),
-    )
-    return transport
+    return _DeadlineTransport(limits)
 
 
 def make_client(settings: FetchSettings) -> httpx.Client:
@@ -268,7 +283,9 @@ def _classify_transport(exc: httpx.TransportError, url: str, timeout: float) -> 
     while seen is not None and len(chain) < 10:
         chain.append(seen)
         seen = seen.__cause__ or seen.__context__
-    text = " | ".join(str(e) for e in chain if str(e))
+    text = " | ".join(dict.fromkeys(str(e) for e in chain if str(e)))  # each distinct message once
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return _Failure("bad_url", f"{url}: cannot be requested ({text})")
     if isinstance(exc, httpx.ConnectTimeout):
         return _Failure("connect_timeout", f"{url}: no connection within {min(timeout, 10.0):g} s")
     if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.PoolTimeout):
@@ -394,6 +411,21 @@ def _read_body(response: httpx.Response, settings: FetchSettings, deadline: floa
     return b"".join(parts)
 
 
+def _check_url(url: str) -> None:
+    """Refuse, before any network traffic, a URL that has no host or contains spaces or a bad port."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise _Failure("bad_url", f"{url}: not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise _Failure("bad_url", f"{url}: only http and https URLs (or local files) can be fetched")
+    if not parts.hostname or any(ch.isspace() for ch in url):
+        raise _Failure("bad_url", f"{url}: not a valid URL (no host name, or spaces in it)")
+    if port == 0:
+        raise _Failure("bad_url", f"{url}: port 0 cannot be connected to")
+
+
 def _lower_headers(response: httpx.Response) -> dict[str, str]:
     return {k.lower(): v for k, v in response.headers.items()}
 
@@ -408,7 +440,8 @@ def _fetch_http(
     now: datetime,
 ) -> FetchResult:
     deadline = started + settings.timeout_seconds
-    url = feed.url
+    url = feed.url.strip()
+    _check_url(url)
     seen: list[str] = []
     request_headers: dict[str, str] = {}
     if etag:
@@ -448,6 +481,12 @@ def _fetch_http(
                             f"{url}: redirect to {target[:200]!r} refused (only http and https are followed)",
                             http_status=status,
                         )
+                    try:
+                        _check_url(target)
+                    except _Failure as bad:
+                        raise _Failure(
+                            "bad_redirect", f"{url}: redirect refused: {bad.message}", http_status=status
+                        ) from None
                     if target in seen:
                         raise _Failure(
                             "too_many_redirects",

@@ -132,6 +132,13 @@ def test_redirect_without_location(http_server: LoopbackServer) -> None:
     assert fetch(url).error_kind == "bad_redirect"
 
 
+@pytest.mark.parametrize("location", ["http://exa mple.org/", "http://127.0.0.1:0/", "https://[::1/"])
+def test_redirect_to_a_broken_url(http_server: LoopbackServer, location: str) -> None:
+    url = http_server.route("/r", redirect(location))
+    result = fetch(url)
+    assert result.error_kind == "bad_redirect", result.error
+
+
 def test_unknown_content_encoding(http_server: LoopbackServer) -> None:
     url = http_server.add("/br", b"\x00\x01garbage", headers={"Content-Encoding": "br"})
     assert fetch(url).error_kind == "bad_content_encoding"
@@ -203,3 +210,12 @@ def test_tls_failure_is_classified(http_server: LoopbackServer) -> None:
 def test_file_url_with_a_host_is_refused() -> None:
     result = fetch("file://otherhost/share/feed.xml")
     assert result.error_kind == "bad_url"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://", "http://exa mple.org/x", "http://127.0.0.1:99999/", "http://127.0.0.1:0/"]
+)
+def test_bad_urls_fail_before_any_traffic(url: str) -> None:
+    result = fetch(url)
+    assert result.error_kind == "bad_url", result.error
+    assert url in (result.error or "")
