@@ -135,27 +135,35 @@ class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self.skipping = 0
+        self.skipping: list[str] = []  # open elements whose content is dropped
+        self.pre = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body":
+            self.skipping.clear()  # a <head> left open must not swallow the page
         if tag in _SKIP_TAGS and tag not in _VOID_TAGS:
-            self.skipping += 1
+            self.skipping.append(tag)
         elif tag in _BLOCK_TAGS:
             self.parts.append(_BREAK)
+            self.pre += tag == "pre"
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCK_TAGS:
             self.parts.append(_BREAK)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS:
-            self.skipping = max(0, self.skipping - 1)
+        if tag in self.skipping:
+            del self.skipping[len(self.skipping) - 1 - self.skipping[::-1].index(tag) :]
         elif tag in _BLOCK_TAGS:
             self.parts.append(_BREAK)
+            if tag == "pre":
+                self.pre = max(0, self.pre - 1)
 
     def handle_data(self, data: str) -> None:
         if not self.skipping:
-            self.parts.append(data.replace(_BREAK, ""))
+            data = data.replace(_BREAK, "")
+            # Inside <pre> line breaks are content; elsewhere they are just whitespace.
+            self.parts.append(data.replace("\n", _BREAK) if self.pre else data)
 
 
 def clean_text(value: str) -> str:

@@ -63,6 +63,12 @@ def test_html_to_text_strips_markup_keeps_paragraphs() -> None:
     assert html_to_text(html) == "Head\nOne & two three\nCafé \u2019quoted\u2019\na\nb\nx\ny"
 
 
+def test_html_to_text_keeps_pre_lines_and_survives_an_open_head() -> None:
+    assert html_to_text("<p>a</p><pre>line 1\nline 2</pre>") == "a\nline 1\nline 2"
+    assert html_to_text("<html><head><title>T</title><body><p>Body text</p></body></html>") == "Body text"
+    assert html_to_text("<div><style>x{}<p>hidden</p></style>shown</div>") == "shown"
+
+
 def test_html_to_text_leaves_unknown_entities_alone() -> None:
     assert html_to_text("<p>&lol9; &amp;</p>") == "&lol9; &"
     assert html_to_text("") == ""
