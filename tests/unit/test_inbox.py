@@ -205,3 +205,15 @@ def test_feed_documents_go_through_parse_feed(tmp_path: Path) -> None:
     with pytest.raises(ParseError) as caught:
         read_inbox_file(write(tmp_path / "not.rss", "<html><body>page</body></html>"), "inbox")
     assert caught.value.kind == "not_a_feed"
+
+
+def test_html_entities_declared_in_the_page_are_never_resolved(tmp_path: Path) -> None:
+    secret = write(tmp_path / "secret.txt", "SAMPLE-SECRET-LINE")
+    page = (
+        f'<!DOCTYPE html [<!ENTITY x SYSTEM "{secret.as_uri()}"><!ENTITY big "{"B" * 50}">]>\n'
+        "<html><head><title>Sample &x;</title></head><body><article><p>Sample text &x; and &big;&big; "
+        "with enough further words to count as the main text of this sample page.</p></article></body></html>"
+    )
+    (entry,) = read_inbox_file(write(tmp_path / "xxe.html", page), "inbox")
+    assert "SAMPLE-SECRET" not in entry.title + entry.content
+    assert "B" * 50 not in entry.content
