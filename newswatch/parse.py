@@ -180,11 +180,11 @@ def _root_name(body: bytes) -> str | None:
     return match.group(1).decode("ascii", "replace").rsplit(":", 1)[-1].lower()
 
 
-def _looks_like_html(body: bytes, headers: dict[str, str]) -> bool:
+def _looks_like_html(body: bytes, content_type: str) -> bool:
     head = body[:4096].lstrip().lower()
     if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
         return False
-    if "html" in headers.get("content-type", "").lower():
+    if "html" in content_type.lower():
         return True
     return head.startswith(b"<!doctype html") or b"<html" in head
 
@@ -288,7 +288,11 @@ def parse_feed(
     if "content-location" not in passed and urlsplit(url).scheme.lower() in ("http", "https"):
         passed["content-location"] = url  # base for feedparser's relative-URI resolution
     # Without a type feedparser flags every document; a local file or a typeless reply is taken as XML.
-    passed.setdefault("content-type", "application/xml")
+    served_type = passed.get("content-type", "")
+    if not served_type or ("charset" not in served_type.lower() and served_type.lower().startswith("text/")):
+        # feedparser follows RFC 3023 (text/* without charset means US-ASCII) and flags every UTF-8 feed
+        # served that way; RFC 7303 lets the XML declaration decide, which is what application/xml does.
+        passed["content-type"] = "application/xml"
     body, entities_removed = strip_entity_declarations(body)
     # A stream, never bytes/str: feedparser treats a str/bytes argument as a URL or a filename to open.
     parsed = feedparser.parse(io.BytesIO(body), response_headers=passed)
@@ -311,7 +315,7 @@ def parse_feed(
     title = _text(feed_meta.get("title")).strip() or None
     items = parsed.get("entries", []) or []
     if not items:
-        if _looks_like_html(body, passed) and (bozo or not version):
+        if _looks_like_html(body, served_type) and (bozo or not version):
             raise ParseError(source, "not_a_feed", f"{url}: got an HTML page, not an RSS/Atom feed")
         if not version and not body.lstrip()[:1] == b"<":
             raise ParseError(source, "not_a_feed", f"{url}: not XML at all, so not an RSS/Atom feed")

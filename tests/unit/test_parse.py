@@ -208,3 +208,11 @@ def test_external_entities_are_never_fetched_or_read(http_server: LoopbackServer
         texts = ""
     assert "TOP-SECRET" not in texts and "FETCHED-OVER-HTTP" not in texts
     assert http_server.hits_for("/xxe") == 0
+
+
+@pytest.mark.parametrize("content_type", ["text/xml", "text/plain", "text/html", "application/octet-stream"])
+def test_utf8_feed_served_with_a_loose_type_reads_cleanly(content_type: str) -> None:
+    body = SAMPLE_RSS.replace(b"border talks", "border talks – café “Привет”".encode())
+    parsed = parse_feed(body, source="s", outlet="o", url=URL, headers={"Content-Type": content_type})
+    assert parsed.entries[0].title.endswith("border talks – café “Привет”")
+    assert parsed.warning is None
