@@ -219,3 +219,19 @@ def test_bad_urls_fail_before_any_traffic(url: str) -> None:
     result = fetch(url)
     assert result.error_kind == "bad_url", result.error
     assert url in (result.error or "")
+
+
+def test_unhandled_status_is_classified(http_server: LoopbackServer) -> None:
+    url = http_server.add("/multi", b"choose", status=300)
+    result = fetch(url)
+    assert (result.error_kind, result.http_status) == ("http_status", 300)
+
+
+def test_a_bug_inside_one_fetch_is_recorded_not_raised() -> None:
+    class Broken:
+        def stream(self, *args: object, **kwargs: object) -> None:
+            raise RuntimeError("sample bug")
+
+    result = fetch_feed(Broken(), feed("http://127.0.0.1:9/x"), SETTINGS)  # type: ignore[arg-type]
+    assert result.status == "error" and result.error_kind == "unexpected"
+    assert "RuntimeError" in (result.error or "") and "sample bug" in (result.error or "")
