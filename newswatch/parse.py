@@ -17,8 +17,9 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
+from newswatch.config import FeedSettings
 from newswatch.errors import ParseError
-from newswatch.models import RawEntry
+from newswatch.models import FetchResult, RawEntry
 from newswatch.normalize import to_text
 
 # Dates further ahead than this are a publisher's mistake (or a trick to pin an item on top): dropped.
@@ -360,4 +361,19 @@ def parse_feed(
         version=version,
         encoding=parsed.get("encoding"),
         skipped=skipped,
+    )
+
+
+def parse_fetch_result(result: FetchResult, feed: FeedSettings) -> ParsedFeed:
+    """parse_feed for a successful fetch_feed result: the feed's name as source, its outlet and language,
+    the response headers, and links resolved against the URL the body finally came from (after redirects)."""
+    if result.status != "ok" or result.body is None:
+        raise ValueError(f"{result.feed}: parse_fetch_result needs an ok FetchResult, got {result.status}")
+    return parse_feed(
+        result.body,
+        source=feed.name,
+        outlet=feed.outlet_name,
+        url=result.final_url or result.url,
+        headers=result.headers,
+        language=feed.language,
     )

@@ -11,7 +11,7 @@ import pytest
 
 from newswatch.config import FeedSettings, FetchSettings
 from newswatch.fetch import ERROR_KINDS, fetch_feed, fetch_feeds, make_client, parse_retry_after
-from newswatch.parse import parse_feed
+from newswatch.parse import parse_feed, parse_fetch_result
 from tests.support.httpserver import LoopbackServer, redirect
 from tests.support.samples import SAMPLE_RSS
 
@@ -235,3 +235,21 @@ def test_a_bug_inside_one_fetch_is_recorded_not_raised() -> None:
     result = fetch_feed(Broken(), feed("http://127.0.0.1:9/x"), SETTINGS)  # type: ignore[arg-type]
     assert result.status == "error" and result.error_kind == "unexpected"
     assert "RuntimeError" in (result.error or "") and "sample bug" in (result.error or "")
+
+
+def test_parse_fetch_result_uses_the_feed_settings_and_final_url(http_server: LoopbackServer) -> None:
+    body = SAMPLE_RSS.replace(b"<language>en-GB</language>", b"")
+    http_server.add("/moved/feed.xml", body)
+    http_server.route("/feed", redirect("/moved/feed.xml", 301))
+    settings_feed = FeedSettings(
+        name="wire", url=http_server.url("/feed"), outlet="Sample Wire", language="en"
+    )
+    with make_client(SETTINGS) as client:
+        result = fetch_feed(client, settings_feed, SETTINGS)
+    parsed = parse_fetch_result(result, settings_feed)
+    entry = parsed.entries[0]
+    assert (entry.source, entry.outlet, entry.language) == ("wire", "Sample Wire", "en")
+    assert entry.link == http_server.url("/world/sample-talks?utm_source=rss&id=7")
+    assert entry.origin == http_server.url("/moved/feed.xml")
+    with pytest.raises(ValueError):
+        parse_fetch_result(fetch("/nonexistent/file.xml"), settings_feed)
