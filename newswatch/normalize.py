@@ -19,6 +19,7 @@ MAX_TITLE = 1000
 MAX_TEXT = 200_000
 MAX_SUMMARY = 20_000
 MAX_GUID = 2000
+MAX_INPUT = 10 * MAX_TEXT  # characters of a raw field read at all
 
 # Query parameters that only track the reader. Matched case-insensitively; the prefixes end in "_".
 TRACKING_PARAMS: frozenset[str] = frozenset(
@@ -194,6 +195,8 @@ def to_text(value: str) -> str:
     """Plain text of a value that may or may not be HTML (feeds deliver both)."""
     if not value:
         return ""
+    # Text is capped at MAX_TEXT anyway; markup rarely outweighs text ten to one, so the rest is never read.
+    value = value[:MAX_INPUT]
     if _TAG.search(value):
         return html_to_text(value)
     if "&" in value:

@@ -158,3 +158,10 @@ def test_normalize_strips_controls_and_caps_lengths() -> None:
 def test_naive_datetimes_are_taken_as_utc() -> None:
     article = normalize_entry(raw(title="t", published=datetime(2025, 1, 1, 12)), datetime(2025, 1, 2))
     assert article.published_at.tzinfo is not None and article.first_seen_at.tzinfo is not None
+
+
+def test_huge_html_fields_are_read_only_up_to_a_bound() -> None:
+    from newswatch.normalize import MAX_INPUT
+
+    article = normalize_entry(raw(title="t", content="<p>" + "word " * (MAX_INPUT // 2) + "</p>"), SEEN)
+    assert len(article.text) == MAX_TEXT
