@@ -124,7 +124,15 @@ _SPACES = re.compile(r"[^\S\n]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 # C0/C1 controls and other invisible format characters that break text processing; \n and \t stay.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff\ufffe\uffff]")
-_TAG = re.compile(r"<[a-zA-Z!/?]")
+# A value is read as HTML only when it holds a real HTML tag or comment: plain text such as "a<b" or
+# "Name <name@example.org>" must keep its characters and line breaks.
+_HTML_TAGS = (
+    "a|abbr|article|aside|audio|b|big|blockquote|body|br|button|caption|center|cite|code|dd|del|div|dl|dt|em|"
+    "figcaption|figure|font|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|input|ins|label|li|link|main|"
+    "mark|meta|nav|noscript|ol|p|picture|pre|q|s|script|section|small|source|span|strike|strong|style|sub|sup|"
+    "svg|table|tbody|td|th|thead|time|title|tr|tt|u|ul|video|wbr"
+)
+_TAG = re.compile(rf"<!--|<!doctype\s|</?(?:{_HTML_TAGS})(?=[\s/>])", re.IGNORECASE)
 # Marks a block boundary while parsing; source newlines inside HTML text are plain whitespace.
 _BREAK = "\ue000"
 _ANY_SPACE = re.compile(r"\s+")
@@ -268,8 +276,9 @@ def normalize_entry(raw: RawEntry, first_seen: datetime) -> Article:
     """One RawEntry -> one Article. Text is the best of content, summary and title as plain text."""
     title = clean_text(to_text(raw.title).replace("\n", " "))[:MAX_TITLE]
     if raw.text_source in ("file", "page"):
-        # Files carry plain text already: keep its line breaks instead of treating it as HTML.
-        content = clean_text(raw.content) if not _TAG.search(raw.content) else to_text(raw.content)
+        # Files carry plain text (entities and all) unless they hold real HTML: keep the characters as written.
+        value = raw.content[:MAX_INPUT]
+        content = to_text(value) if _TAG.search(value) else clean_text(value)
     else:
         content = to_text(raw.content)
     summary = to_text(raw.summary)

@@ -165,3 +165,17 @@ def test_huge_html_fields_are_read_only_up_to_a_bound() -> None:
 
     article = normalize_entry(raw(title="t", content="<p>" + "word " * (MAX_INPUT // 2) + "</p>"), SEEN)
     assert len(article.text) == MAX_TEXT
+
+
+def test_plain_text_with_angle_brackets_is_not_html() -> None:
+    article = normalize_entry(
+        raw(title="2<3 and 5>4", summary="Mail Sample <sample@example.org>\nif x<y then"), SEEN
+    )
+    assert article.title == "2<3 and 5>4"
+    assert article.text == "Mail Sample <sample@example.org>\nif x<y then"
+    file_article = normalize_entry(
+        raw(title="t", content="Tom &amp; Jerry <tom@example.org>", text_source="file"), SEEN
+    )
+    assert file_article.text == "Tom &amp; Jerry <tom@example.org>"
+    html_article = normalize_entry(raw(title="t", content="<P CLASS=x>Real &amp; HTML</P><!-- c -->"), SEEN)
+    assert html_article.text == "Real & HTML"
