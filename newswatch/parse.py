@@ -225,7 +225,7 @@ def _resolve(link: str, base: str) -> str:
 
 
 def _entry(
-    item: Any, feed_language: str | None, *, source: str, outlet: str, url: str, now: datetime
+    item: Any, feed_language: str | None, *, source: str, outlet: str, url: str, base: str, now: datetime
 ) -> RawEntry:
     contents = [c.get("value", "") for c in item.get("content", []) or [] if isinstance(c, dict)]
     content = max((c for c in contents if isinstance(c, str)), key=len, default="")
@@ -256,7 +256,7 @@ def _entry(
         title=_text(item.get("title")),
         summary=_text(item.get("summary")),
         content=content,
-        link=_resolve(link, url) or None,
+        link=_resolve(link, base) or None,
         guid=guid,
         published=published,
         language=_language(item.get("language")) or content_language or feed_language,
@@ -334,10 +334,16 @@ def parse_feed(
         if not version:
             raise ParseError(source, "not_a_feed", f"{url}: no RSS, Atom or RDF structure found")
     feed_language = _language(feed_meta.get("language")) or _language(language)
+    # Relative item links resolve against the feed's URL; a feed read from disk has none, so its own
+    # <link> (the site) stands in.
+    base = url
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        site = _text(feed_meta.get("link")).strip()
+        base = site if urlsplit(site).scheme.lower() in ("http", "https") else url
     entries: list[RawEntry] = []
     skipped: list[str] = []
     for position, item in enumerate(items):
-        entry = _entry(item, feed_language, source=source, outlet=outlet, url=url, now=now)
+        entry = _entry(item, feed_language, source=source, outlet=outlet, url=url, base=base, now=now)
         if not (entry.link or to_text(entry.title) or to_text(entry.summary) or to_text(entry.content)):
             skipped.append(f"entry {position + 1}: no title, no visible text and no link")
             continue

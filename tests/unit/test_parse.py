@@ -216,3 +216,9 @@ def test_utf8_feed_served_with_a_loose_type_reads_cleanly(content_type: str) -> 
     parsed = parse_feed(body, source="s", outlet="o", url=URL, headers={"Content-Type": content_type})
     assert parsed.entries[0].title.endswith("border talks – café “Привет”")
     assert parsed.warning is None
+
+
+def test_a_feed_read_from_disk_resolves_links_against_its_site_link() -> None:
+    parsed = parse_feed(SAMPLE_RSS, source="inbox", outlet="o", url="/srv/inbox/feed.xml")
+    assert parsed.entries[0].link == "https://news.example.org/world/sample-talks?utm_source=rss&id=7"
+    assert parsed.entries[0].origin == "/srv/inbox/feed.xml"
