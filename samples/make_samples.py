@@ -350,6 +350,22 @@ EVENTS: list[Event] = [
     ),
     Event(
         _d(5, 4),
+        "chenab-flow-reduced",
+        ("india", "pakistan"),
+        (
+            "India reduces Chenab river flow through dam, reports say",
+            "Water becomes a weapon as India slows Chenab flow to Pakistan",
+            "Reports of reduced Chenab flow raise stakes in Indus treaty dispute",
+        ),
+        (
+            "India reduced the flow of the Chenab river through the Baglihar dam in Jammu and Kashmir, according to media reports citing officials, after suspending the Indus Waters Treaty.",
+            "Pakistan has said that any attempt to stop or divert water owed to it under the treaty would be treated as an act of war.",
+            "Experts said India lacks the storage capacity to hold back large volumes of water for long.",
+            "The 1960 treaty, brokered by the World Bank, had survived earlier wars between the two countries.",
+        ),
+    ),
+    Event(
+        _d(5, 5),
         "un-chief-offers-good-offices",
         ("india", "pakistan"),
         (
@@ -459,7 +475,7 @@ EVENTS: list[Event] = [
         (
             "Pakistan's military said it shot down five Indian aircraft during the Indian strikes, a claim India did not immediately address.",
             "Pakistan's National Security Committee authorised the armed forces to take corresponding action at a time and place of its choosing, according to an official statement.",
-            "Pakistani officials said the death toll from the Indian strikes had risen to 31.",
+            "Pakistani officials said 31 people had been killed, including victims of firing along the Line of Control.",
             "The claims could not be independently verified.",
         ),
     ),
@@ -637,7 +653,7 @@ EVENTS: list[Event] = [
         (
             "India's top cricket league was suspended for a week because of the hostilities with Pakistan, the country's cricket board said.",
             "A match in Dharamsala had been abandoned the previous night after a blackout, officials said.",
-            "Pakistan's own league moved its remaining matches out of the country.",
+            "Pakistan's own league said it would move its remaining matches out of the country.",
             "Foreign players began leaving India, team officials said.",
         ),
     ),
@@ -932,7 +948,7 @@ EVENTS: list[Event] = [
             "Indian Defence Minister Rajnath Singh visited Srinagar and reviewed the security situation with military commanders, the defence ministry said.",
             "He praised the troops for their response during the fighting.",
             "He said the world had seen India's resolve against terrorism, according to the ministry.",
-            "Pakistan criticised the visit as provocative.",
+            "Officials said the visit was meant to show support for troops deployed in the region.",
         ),
     ),
     Event(
@@ -946,7 +962,7 @@ EVENTS: list[Event] = [
         ),
         (
             "Pakistan observed a national day of thanksgiving to honour its armed forces after the conflict with India, with ceremonies in Islamabad and other cities.",
-            "Army chief General Asim Munir attended the main ceremony alongside Prime Minister Shehbaz Sharif, state media said.",
+            "State media showed Prime Minister Shehbaz Sharif and the military leadership, headed by army chief General Asim Munir, at events in the capital.",
             "Leaders praised the military's performance during the fighting.",
             "India has rejected Pakistan's account of the conflict.",
         ),
@@ -963,7 +979,7 @@ EVENTS: list[Event] = [
         (
             "India said it would send seven delegations of lawmakers from several parties to partner countries to explain its position on terrorism after the conflict with Pakistan.",
             "The delegations were to visit members of the UN Security Council and other key capitals, officials said.",
-            "The opposition Congress party said it supported the outreach.",
+            "Opposition parties named members to the delegations, officials said.",
             "Pakistan said it would also send envoys abroad.",
         ),
     ),
@@ -1498,7 +1514,7 @@ def build_items() -> dict[str, list[Item]]:
                 if outlet.key == "wire":
                     wire_copy[event.slug] = item
                 # Spike day: outlets add follow-ups and live updates.
-                if day == CEASEFIRE_DAY and outlet.stance != "neutral":
+                if day == CEASEFIRE_DAY:
                     n += 1
                     follow = _topic_item(rng, outlet, event, n, oi + ei + 1)
                     follow.title = "Live updates: " + follow.title
