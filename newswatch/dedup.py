@@ -32,7 +32,14 @@ MIN_WORDS = 20
 SHINGLE = 3
 _BITS = 64
 _MASK = (1 << _BITS) - 1
-_WORD = re.compile(r"[^\W_]+")
+# A word is letters and digits plus the combining marks that Python's \w leaves out (Devanagari and other
+# Indic vowel signs, Arabic and Hebrew points, accents), so "भारत" stays one word.
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+    "\u0900-\u0963\u0966-\u0dff\u0e00-\u0eff\u1ab0-\u1aff\u1dc0-\u1dff\u200c\u200d\u20d0-\u20ff\ufe20-\ufe2f"
+)
+WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}])+")
+_WORD = WORD
 
 
 def shingles(text: str, size: int = SHINGLE) -> Counter[str]:

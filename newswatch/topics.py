@@ -34,13 +34,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from newswatch.config import TopicSettings
+from newswatch.dedup import WORD
 from newswatch.models import TopicMatch
 
 KEYWORD_BASE = 0.6
 SIM_FULL = 0.20
 SEED_PASS = 0.5
 
-_TOKEN = re.compile(r"[^\W_]+")
+_TOKEN = WORD  # shared with dedup, so fingerprints and topics split words alike
 _ACRONYM = re.compile(r"\b(?:[^\W\d_]\.){2,}")
 
 _STOPWORD_TEXT = """

@@ -125,3 +125,18 @@ def test_empty_rule_and_unknown_seed_topic_are_errors() -> None:
 def test_empty_article_matches_nothing() -> None:
     m = TopicMatcher([topic(any=["india"], seeds=[SEED])], {"t": [SEED.read_text(encoding="utf-8")]})
     assert m.match("", "") == []
+
+
+def test_words_keep_their_combining_marks() -> None:
+    assert tokenize("भारत और पाकिस्तान के बीच संघर्ष विराम।") == [
+        "भारत",
+        "और",
+        "पाकिस्तान",
+        "के",
+        "बीच",
+        "संघर्ष",
+        "विराम",
+    ]
+    m = TopicMatcher([topic(any=["पाकिस्तान"])], {})
+    assert names(m, "भारत और पाकिस्तान") == ["t"]
+    assert names(m, "भारत") == []
