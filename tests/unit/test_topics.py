@@ -140,3 +140,12 @@ def test_words_keep_their_combining_marks() -> None:
     m = TopicMatcher([topic(any=["पाकिस्तान"])], {})
     assert names(m, "भारत और पाकिस्तान") == ["t"]
     assert names(m, "भारत") == []
+
+
+def test_wildcards_inside_phrases() -> None:
+    m = TopicMatcher([topic(any=["de escalat*", "pakistan* army", "line of control"])], {})
+    assert names(m, "Calls for de-escalation grow") == ["t"]
+    assert names(m, "", "Pakistani army on alert") == ["t"]
+    assert names(m, "", "Escalation feared") == []
+    assert names(m, "", "The army of Pakistan") == []
+    assert names(m, "Control of the line") == []
