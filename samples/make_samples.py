@@ -1359,8 +1359,9 @@ def _days() -> list[date]:
     return [FIRST_DAY + timedelta(days=i) for i in range((LAST_DAY - FIRST_DAY).days + 1)]
 
 
-def _time_on(rng: random.Random, day: date, outlet: Outlet, start: int = 4, end: int = 18) -> datetime:
-    """A time on `day`, picked in UTC hours that fall on the same calendar day in every outlet's zone."""
+def _time_on(rng: random.Random, day: date, outlet: Outlet, start: int = 4, end: int = 17) -> datetime:
+    """A time on `day`, in UTC hours that fall on the same calendar day in every outlet's zone and in the
+    digest's (Asia/Kolkata, +05:30: 17:55 UTC is 23:25 there)."""
     utc = datetime(
         day.year,
         day.month,
@@ -1432,7 +1433,7 @@ def _opinion_item(rng: random.Random, outlet: Outlet, day: date, n: int, events:
         outlet,
         title,
         body,
-        _time_on(rng, day, outlet, 12, 18),
+        _time_on(rng, day, outlet, 12, 17),
         _slugify(title) + f"-{day:%m%d}",
         f"{outlet.key}-{day:%Y%m%d}-{n:03d}",
         "opinion",
