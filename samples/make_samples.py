@@ -1203,7 +1203,7 @@ UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
             "{team} beat {team2} {a}-{b} to stay top of the Sample League",
             [
                 "{team} beat {team2} {a}-{b} on {weekday} night in front of a sold-out crowd.",
-                "Midfielder {person} scored twice and set up another goal.",
+                "{person}, a midfielder, scored twice and set up another goal.",
                 "The win keeps {team} {gap} points clear at the top with {left} games left.",
                 "{team2} have now lost three matches in a row and face a difficult run of fixtures.",
                 "Coaches from both clubs praised the atmosphere at the ground.",
@@ -1222,7 +1222,7 @@ UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
             "{town} tennis club opens four new courts",
             [
                 "The {town} tennis club opened four new courts on {weekday} after a fundraising campaign that raised {n} dollars.",
-                "Club secretary {person} said junior membership had grown to {people} players since last summer.",
+                "{person}, the club secretary, said junior membership had grown to {people} players since last summer.",
                 "The courts will be open to schools on weekday mornings.",
                 "A open day with free coaching sessions is planned for the weekend.",
             ],
@@ -1273,7 +1273,7 @@ UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
                 "Brightmart, a fictional retail chain used in sample data, reported {updown2} quarterly sales of {n} million dollars.",
                 "The company said online orders grew faster than store sales.",
                 "Its shares {updown} {pct} percent in early trading.",
-                "Chief executive {person} said the company would open new stores in {town}.",
+                "{person}, the chief executive, said the company would open new stores in {town}.",
             ],
         ),
         (
@@ -1291,7 +1291,7 @@ UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
             "{town} council approves new cycle lanes",
             [
                 "The {town} council voted {votes} on {weekday} to build protected cycle lanes on two main roads.",
-                "Councillor {person} said the lanes would make the school run safer.",
+                "{person}, a councillor, said the lanes would make the school run safer.",
                 "Some shop owners worried about the loss of parking spaces.",
                 "Work is expected to start in the autumn and take about six months.",
             ],
@@ -1300,7 +1300,7 @@ UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
             "{town} library extends opening hours",
             [
                 "The public library in {town} will open until nine in the evening on weekdays from next month, the council said on {weekday}.",
-                "Head librarian {person} said students had asked for more quiet study space.",
+                "{person}, the head librarian, said students had asked for more quiet study space.",
                 "The extension is funded by a grant of {n} dollars from a local foundation.",
                 "The library will also host free coding classes for teenagers.",
             ],
@@ -1310,7 +1310,7 @@ UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
             [
                 "A main road in {town} will close for three weeks for bridge repairs starting on {weekday}, affecting about {n} drivers a day.",
                 "Buses will be diverted and drivers are advised to allow extra time.",
-                "Engineer {person} said the repairs were overdue after a winter of heavy frost.",
+                "{person}, the engineer in charge, said the repairs were overdue after a winter of heavy frost.",
                 "Pedestrians will still be able to cross the bridge.",
             ],
         ),
@@ -1319,7 +1319,7 @@ UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
             [
                 "The annual {town} food festival drew a record {n} visitors over the weekend, with {people} stalls.",
                 "Stalls sold dishes from more than thirty countries.",
-                "Organiser {person} thanked volunteers who cleaned the park afterwards.",
+                "{person}, the organiser, thanked volunteers who cleaned the park afterwards.",
                 "Next year's festival will run for three days.",
             ],
         ),
