@@ -742,6 +742,38 @@ EVENTS: list[Event] = [
             "Pakistan welcomed the prospect of dialogue.",
         ),
     ),
+    Event(
+        _d(5, 10),
+        "g7-urges-restraint",
+        ("india", "pakistan", "us"),
+        (
+            "G7 foreign ministers urge India and Pakistan to show maximum restraint",
+            "Group of Seven calls for immediate de-escalation in South Asia",
+            "G7 statement condemns Pahalgam attack, urges direct dialogue",
+        ),
+        (
+            "Foreign ministers of the Group of Seven urged India and Pakistan to exercise maximum restraint and called for immediate de-escalation, in a joint statement.",
+            "The ministers condemned the attack near Pahalgam in April and said further military escalation posed a serious threat to regional stability.",
+            "They encouraged both countries to engage in direct dialogue towards a peaceful outcome, the statement said.",
+            "The statement was issued hours before the ceasefire was announced.",
+        ),
+    ),
+    Event(
+        _d(5, 10),
+        "india-military-briefing-may10",
+        ("india", "pakistan"),
+        (
+            "India says Pakistani claims of destroying its bases are false",
+            "Indian military briefing says air bases targeted by Pakistan are operational",
+            "India denies Pakistani claims of damage to S-400 system and air bases",
+        ),
+        (
+            "India's military told a briefing in New Delhi that Pakistani claims of having destroyed Indian air bases and an S-400 air defence system were false.",
+            "Officers said Pakistan had targeted military sites along the western frontier with drones, missiles and long-range weapons and that damage was limited.",
+            "They said Indian forces had struck Pakistani military installations in response, choosing targets to limit harm to civilians.",
+            "Pakistan maintained that its strikes had hit their targets.",
+        ),
+    ),
     # --- 11 May onward: calm returns -------------------------------------------------------------------------
     Event(
         _d(5, 11),
@@ -1327,6 +1359,18 @@ UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
 }
 
 
+FILLER_EXTRA = [
+    "{person} said more details would be published on the council website on {weekday}.",
+    "Local radio reported that about {people} people had followed the news online by {weekday} evening.",
+    "A spokesperson for {town} said residents could send questions by email until the end of the month.",
+    "The figures were first reported in the {town} evening newsletter, which has {n} subscribers.",
+    "{person} told a local newsletter that the decision had been expected for some time.",
+    "Similar plans in neighbouring {town} drew mixed reactions last year.",
+    "Readers can find a summary of the {weekday} announcement in our local briefing.",
+    "The next update is expected after a meeting scheduled for {people} days from now.",
+]
+
+
 @dataclass
 class Item:
     outlet: Outlet
@@ -1471,6 +1515,9 @@ def _unrelated_item(rng: random.Random, outlet: Outlet, day: date, n: int) -> It
     title = title_t.format(**values)
     body = [s.format(**values) for s in sentences]
     keep = rng.randint(3, len(body))
+    # One extra line from a shared pool, so two items from one template are not near-copies of each other.
+    body = [body[0], *rng.sample(body[1:keep], keep - 1), rng.choice(FILLER_EXTRA).format(**values)]
+    keep = len(body)
     tracking, fragment = _tracking(rng)
     return Item(
         outlet,
@@ -1514,12 +1561,20 @@ def build_items() -> dict[str, list[Item]]:
                 items[outlet.key].append(item)
                 if outlet.key == "wire":
                     wire_copy[event.slug] = item
-                # Spike day: outlets add follow-ups and live updates.
-                if day == CEASEFIRE_DAY:
+                # Spike day: two outlets add live updates to every story.
+                if day == CEASEFIRE_DAY and outlet.key in ("herald", "ledger"):
                     n += 1
                     follow = _topic_item(rng, outlet, event, n, oi + ei + 1)
                     follow.title = "Live updates: " + follow.title
                     follow.slug = "live-" + follow.slug
+                    # Updates come after the first report, lead with the newest fact, and stay on the day.
+                    assert item.published is not None
+                    last = datetime(day.year, day.month, day.day, 17, 55, tzinfo=UTC)
+                    later = item.published + timedelta(minutes=rng.randint(60, 240))
+                    follow.published = min(later, last).astimezone(outlet.tz)
+                    follow.paragraphs = [event.facts[-1]] + [
+                        p for p in follow.paragraphs if p != event.facts[-1]
+                    ]
                     items[outlet.key].append(follow)
             if events and (day - FIRST_DAY).days % 3 == oi % 3:
                 n += 1
@@ -1529,15 +1584,15 @@ def build_items() -> dict[str, list[Item]]:
             for _ in range(rng.randint(3, 4)):
                 n += 1
                 items[outlet.key].append(_unrelated_item(rng, outlet, day, n))
-    # Syndication: the Ledger runs three wire stories: one verbatim, one with a short credit, one with a credit line.
+    # Syndication: the Ledger runs three wire stories: one verbatim, one retypeset, one with a credit line added.
     ledger = next(o for o in OUTLETS if o.key == "ledger")
     for i, slug in enumerate(["operation-sindoor-strikes", "ceasefire-announced", "dgmo-hotline-talks"]):
         src = wire_copy[slug]
         assert src.published is not None
         if i == 0:
             paragraphs = list(src.paragraphs)
-        elif i == 1:
-            paragraphs = [*src.paragraphs[:-1], src.paragraphs[-1] + " (Sample Wire)"]
+        elif i == 1:  # the reprinting site's typesetting: curly apostrophes, non-breaking space after "p.m."
+            paragraphs = [p.replace("'", "\u2019").replace("p.m. ", "p.m.\u00a0") for p in src.paragraphs]
         else:
             paragraphs = [*src.paragraphs, "This report was distributed by Sample Wire."]
         copy = Item(
