@@ -755,7 +755,7 @@ EVENTS: list[Event] = [
             "Foreign ministers of the Group of Seven urged India and Pakistan to exercise maximum restraint and called for immediate de-escalation, in a joint statement.",
             "The ministers condemned the attack near Pahalgam in April and said further military escalation posed a serious threat to regional stability.",
             "They encouraged both countries to engage in direct dialogue towards a peaceful outcome, the statement said.",
-            "The statement was issued hours before the ceasefire was announced.",
+            "The statement was issued on the day the ceasefire was announced.",
         ),
     ),
     Event(
