@@ -1219,16 +1219,36 @@ TEAMS = [
     "Oakridge City",
     "Harrow Town",
 ]
-PEOPLE = [
-    "Alana Brightwater",
-    "Tomas Fenwick",
-    "Priya Lanecroft",
-    "Jonah Ashdown",
-    "Mira Castellan",
-    "Owen Threlfall",
-    "Nadia Quill",
-    "Felix Arbery",
+# Fictional names, many of them, so no single one looks like a rising name in the digest.
+FIRST_NAMES = [
+    "Alana",
+    "Tomas",
+    "Priya",
+    "Jonah",
+    "Mira",
+    "Owen",
+    "Nadia",
+    "Felix",
+    "Ruth",
+    "Idris",
+    "Leona",
+    "Caspar",
 ]
+SURNAMES = [
+    "Brightwater",
+    "Fenwick",
+    "Lanecroft",
+    "Ashdown",
+    "Castellan",
+    "Threlfall",
+    "Quill",
+    "Arbery",
+    "Marlowe",
+    "Oakes",
+    "Pendry",
+    "Selwood",
+]
+PEOPLE = [f"{first} {last}" for first in FIRST_NAMES for last in SURNAMES]
 UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
     "sports": [
         (
@@ -1360,11 +1380,11 @@ UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
 
 
 FILLER_EXTRA = [
-    "{person} said more details would be published on the council website on {weekday}.",
+    "More details will be published on the council website on {weekday}, officials said.",
     "Local radio reported that about {people} people had followed the news online by {weekday} evening.",
     "A spokesperson for {town} said residents could send questions by email until the end of the month.",
     "The figures were first reported in the {town} evening newsletter, which has {n} subscribers.",
-    "{person} told a local newsletter that the decision had been expected for some time.",
+    "A local business group said the decision had been expected for some time.",
     "Similar plans in neighbouring {town} drew mixed reactions last year.",
     "Readers can find a summary of the {weekday} announcement in our local briefing.",
     "The next update is expected after a meeting scheduled for {people} days from now.",
