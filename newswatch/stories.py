@@ -10,8 +10,8 @@ Method (single pass, in publication order, so the result does not depend on inpu
    words every article shares ("India", "Pakistan" in a topic's coverage) weigh little and the specifics of an
    event (place names, "air bases", "hotline") weigh a lot. Vectors keep their `MAX_TERMS` heaviest terms.
 2. Articles are visited oldest first. An article joins an open story when
-   - its simhash (`StoryItem.simhash`, else computed from title and text) is within `DUPLICATE_BITS` of a member's: a syndicated
-     copy always joins its original's story; or
+   - its simhash (`StoryItem.simhash`, else computed from title and text) is within `DUPLICATE_BITS` of a
+     member's: a syndicated copy always joins its original's story; or
    - its cosine to the story's centroid (the sum of its members' vectors, i.e. average link) is at least
      `threshold`; the most similar story wins.
    A story is open to an article published no later than `window` after the story's first article, so a
@@ -21,14 +21,15 @@ Method (single pass, in publication order, so the result does not depend on inpu
    `CENTRAL_MARGIN` of the best count as tied and the earliest wins). Its id is "story-" + the first 16 hex
    digits of sha1(earliest article_id), so the id stays when later articles join.
 
-The default threshold (`THRESHOLD`) was tuned on the bundled samples (samples/make_samples.py labels every topic
-item with its event): syndicated copies and reports of the same event group, different events on the same day
-stay apart (see tests/unit/test_stories.py). On the samples' ~250 labelled topic items, pairwise precision is about 0.95
-and recall 0.99 at 0.35 and 0.4 (0.3 merges more and pulls in unrelated filler; 0.45 starts splitting events);
-the merges are follow-ups a day or two apart (firing along the frontier on consecutive nights, two missile tests,
-Rubio's calls), which a reader may well call one story. On 954 dated items of the real feeds in ../shared/corpus, 0.35
-forms 12 groups, nearly all plausible (a speech's coverage, a trial's days); 0.4 loses true pairs and 0.3 adds
-loose ones. Real reports of one event share fewer words than the samples do, hence 0.35.
+The default threshold (`THRESHOLD`) was tuned on the bundled samples (samples/make_samples.py labels every
+topic item with its event): syndicated copies and reports of the same event group, different events on the
+same day stay apart (see tests/unit/test_stories.py). On the samples' ~250 labelled topic items, pairwise
+precision is about 0.95 and recall 0.99 at 0.35 and 0.4 (0.3 merges more and pulls in unrelated filler; 0.45
+starts splitting events); the merges are follow-ups a day or two apart (firing along the frontier on
+consecutive nights, two missile tests, Rubio's calls), which a reader may well call one story. On 954 dated
+items of the real feeds in ../shared/corpus, 0.35 forms 12 groups, nearly all plausible (a speech's coverage,
+a trial's days); 0.4 loses true pairs and 0.3 adds loose ones. Real reports of one event share fewer words
+than the samples do, hence 0.35.
 """
 
 from __future__ import annotations
