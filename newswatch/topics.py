@@ -48,7 +48,7 @@ KEYWORD_BASE = 0.6
 SIM_FULL = 0.20
 SEED_PASS = 0.5
 
-_ACRONYM = re.compile(r"\b(?:[^\W\d_]\.){2,}")
+_ACRONYM = re.compile(r"\b[^\W\d_](?:\.[^\W\d_])+\.?(?!\w)")  # U.S. U.S U.K. a.m.
 
 _STOPWORD_TEXT = """
     a about above after again against all almost also although am among an and another any are around as at

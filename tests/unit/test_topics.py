@@ -28,6 +28,8 @@ def names(matcher: TopicMatcher, title: str, text: str = "") -> list[str]:
 def test_tokenize_folds_case_acronyms_and_punctuation() -> None:
     assert tokenize("The U.S. and India-Pakistan talks") == ["the", "us", "and", "india", "pakistan", "talks"]
     assert normalise("U.K. talks") == "uk talks"
+    assert normalise("U.S-India ties") == "us-india ties"
+    assert normalise("Mr.Smith, version 3.5") == "mr.smith, version 3.5"
 
 
 def test_any_rule_is_case_insensitive_and_word_bounded() -> None:
