@@ -132,7 +132,13 @@ def cluster_stories(
 
     Returns stories ordered by first_seen, then story_id.
     """
-    ordered = sorted(items, key=lambda it: (it.published_at, it.article_id))
+    given = list(items)
+    for it in given:
+        if it.published_at.tzinfo is None or it.published_at.utcoffset() is None:
+            raise ValueError(
+                f"article {it.article_id!r}: published_at must be timezone-aware, got {it.published_at}"
+            )
+    ordered = sorted(given, key=lambda it: (it.published_at, it.article_id))
     seen: set[str] = set()
     unique: list[StoryItem] = []
     for it in ordered:  # an article listed twice counts once
