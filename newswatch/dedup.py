@@ -32,12 +32,23 @@ MIN_WORDS = 20
 SHINGLE = 3
 _BITS = 64
 _MASK = (1 << _BITS) - 1
-_WORD = re.compile(r"[^\W_]+")
+# A word is letters and digits plus the combining marks that Python's \w leaves out (Devanagari and other
+# Indic vowel signs, Arabic and Hebrew points, accents), so "भारत" stays one word.
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+    "\u0900-\u0963\u0966-\u0dff\u0e00-\u0eff\u1ab0-\u1aff\u1dc0-\u1dff\u200c\u200d\u20d0-\u20ff\ufe20-\ufe2f"
+)
+_WORD = re.compile(rf"[\w{_MARKS}]+")  # one character class: an alternation was twice as slow
+
+
+def split_words(text: str) -> list[str]:
+    """The words of `text`, case kept: letters, digits and combining marks; underscores separate words."""
+    return _WORD.findall(text.replace("_", " "))
 
 
 def shingles(text: str, size: int = SHINGLE) -> Counter[str]:
     """Word n-grams of the lowercased text, with their counts (the whole text when it has fewer words)."""
-    words = _WORD.findall(text.lower())
+    words = split_words(text.lower())
     if len(words) < size:
         return Counter([" ".join(words)]) if words else Counter()
     return Counter(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
@@ -64,7 +75,7 @@ def _rotl(z: np.ndarray, r: int) -> np.ndarray:
 
 def simhash(text: str, min_words: int = MIN_WORDS) -> int:
     """The 64-bit unsigned simhash of `text`, or 0 when it has fewer than `min_words` words."""
-    words = _WORD.findall(text.lower())
+    words = split_words(text.lower())
     if len(words) < max(min_words, 1):
         return 0
     # Each distinct word is hashed once with blake2b; a shingle's hash mixes its words' hashes by position,

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import email.utils
 import errno
+import functools
 import socket
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from newswatch.config import FeedSettings, FetchSettings
@@ -117,25 +120,122 @@ def _hold_location(response: httpx.Response) -> None:
         response.headers[LOCATION_HEADER] = response.headers.pop("location")
 
 
+# The wall-clock deadline of the fetch running on this thread (time.monotonic()), read by the socket layer.
+_deadline = threading.local()
+
+
+def _bounded(timeout: float | None) -> float | None:
+    """A socket timeout cut down to what is left of this thread's fetch deadline."""
+    deadline: float | None = getattr(_deadline, "at", None)
+    if deadline is None:
+        return timeout
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise httpcore.ReadTimeout("the fetch's wall-clock deadline has passed")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket whose every read, write and TLS handshake ends by the fetch's deadline.
+
+    httpx's timeouts apply per operation; a server dripping headers or body one byte at a time would
+    otherwise hold a fetch open for as long as it likes.
+    """
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _bounded(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _bounded(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout)))
+
+    def get_extra_info(self, info: str) -> object:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: object = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(host, port, _bounded(timeout), local_address, socket_options)  # type: ignore[arg-type]
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: object = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(path, _bounded(timeout), socket_options))  # type: ignore[arg-type]
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying SSL context for every client: loading the CA bundle costs a few hundred ms."""
+    return httpx.create_ssl_context()
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    """httpx's transport over an httpcore pool that uses _DeadlineBackend.
+
+    httpx takes no network backend, so this sets the pool its handle_request uses (`_pool`) itself;
+    HTTPTransport.__init__ is skipped because it would only build a pool (and SSL context) to throw away.
+    """
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_DeadlineBackend(),
+        )
+
+
+def _make_transport(settings: FetchSettings) -> httpx.HTTPTransport:
+    limits = httpx.Limits(
+        max_connections=max(settings.concurrency * 2, 4), max_keepalive_connections=settings.concurrency
+    )
+    return _DeadlineTransport(limits)
+
+
 def make_client(settings: FetchSettings) -> httpx.Client:
     """An httpx client for fetch_feed: per-phase timeouts, no automatic redirects, our User-Agent.
 
     Redirects are followed by fetch_feed itself so every hop's scheme is checked. Only gzip and deflate
-    are offered because fetch_feed inflates them itself under the byte cap.
+    are offered because fetch_feed inflates them itself under the byte cap. Every socket operation is
+    bounded by the deadline fetch_feed sets for its thread.
     """
     total = settings.timeout_seconds
     return httpx.Client(
         follow_redirects=False,
-        timeout=httpx.Timeout(total, connect=min(total, 10.0)),
+        # A server silent for half the budget is stalled (read_timeout); the whole budget is the deadline.
+        timeout=httpx.Timeout(total / 2, connect=min(total, 10.0)),
         headers={
             "User-Agent": settings.user_agent,
             "Accept": _ACCEPT,
             "Accept-Encoding": "gzip, deflate",
         },
         event_hooks={"response": [_hold_location]},
-        limits=httpx.Limits(
-            max_connections=max(settings.concurrency * 2, 4), max_keepalive_connections=settings.concurrency
-        ),
+        transport=_make_transport(settings),
     )
 
 
@@ -183,11 +283,13 @@ def _classify_transport(exc: httpx.TransportError, url: str, timeout: float) -> 
     while seen is not None and len(chain) < 10:
         chain.append(seen)
         seen = seen.__cause__ or seen.__context__
-    text = " | ".join(str(e) for e in chain if str(e))
+    text = " | ".join(dict.fromkeys(str(e) for e in chain if str(e)))  # each distinct message once
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return _Failure("bad_url", f"{url}: cannot be requested ({text})")
     if isinstance(exc, httpx.ConnectTimeout):
         return _Failure("connect_timeout", f"{url}: no connection within {min(timeout, 10.0):g} s")
     if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.PoolTimeout):
-        return _Failure("read_timeout", f"{url}: the server sent nothing for {timeout:g} s")
+        return _Failure("read_timeout", f"{url}: the server sent nothing for {timeout / 2:g} s")
     if any(isinstance(e, socket.gaierror) for e in chain) or any(
         marker in text
         for marker in (
@@ -309,6 +411,21 @@ def _read_body(response: httpx.Response, settings: FetchSettings, deadline: floa
     return b"".join(parts)
 
 
+def _check_url(url: str) -> None:
+    """Refuse, before any network traffic, a URL that has no host or contains spaces or a bad port."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise _Failure("bad_url", f"{url}: not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise _Failure("bad_url", f"{url}: only http and https URLs (or local files) can be fetched")
+    if not parts.hostname or any(ch.isspace() for ch in url):
+        raise _Failure("bad_url", f"{url}: not a valid URL (no host name, or spaces in it)")
+    if port == 0:
+        raise _Failure("bad_url", f"{url}: port 0 cannot be connected to")
+
+
 def _lower_headers(response: httpx.Response) -> dict[str, str]:
     return {k.lower(): v for k, v in response.headers.items()}
 
@@ -323,7 +440,8 @@ def _fetch_http(
     now: datetime,
 ) -> FetchResult:
     deadline = started + settings.timeout_seconds
-    url = feed.url
+    url = feed.url.strip()
+    _check_url(url)
     seen: list[str] = []
     request_headers: dict[str, str] = {}
     if etag:
@@ -335,10 +453,9 @@ def _fetch_http(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise _Failure("deadline", f"{feed.url}: no answer within {settings.timeout_seconds:g} s")
-        timeout = httpx.Timeout(remaining, connect=min(remaining, 10.0))
         seen.append(url)
         try:
-            with client.stream("GET", url, headers=request_headers, timeout=timeout) as response:
+            with client.stream("GET", url, headers=request_headers) as response:
                 status = response.status_code
                 headers = _lower_headers(response)
                 if status in (301, 302, 303, 307, 308):
@@ -364,6 +481,12 @@ def _fetch_http(
                             f"{url}: redirect to {target[:200]!r} refused (only http and https are followed)",
                             http_status=status,
                         )
+                    try:
+                        _check_url(target)
+                    except _Failure as bad:
+                        raise _Failure(
+                            "bad_redirect", f"{url}: redirect refused: {bad.message}", http_status=status
+                        ) from None
                     if target in seen:
                         raise _Failure(
                             "too_many_redirects",
@@ -444,6 +567,14 @@ def _fetch_http(
                     elapsed=time.monotonic() - started,
                 )
         except httpx.TransportError as exc:
+            if (
+                isinstance(exc, httpx.TimeoutException)
+                and not isinstance(exc, httpx.ConnectTimeout)
+                and time.monotonic() >= deadline
+            ):
+                raise _Failure(
+                    "deadline", f"{url}: not complete within {settings.timeout_seconds:g} s"
+                ) from None
             raise _classify_transport(exc, url, settings.timeout_seconds) from None
         except httpx.InvalidURL as exc:
             raise _Failure("bad_url", f"{url}: invalid URL ({exc})") from None
@@ -489,6 +620,7 @@ def fetch_feed(
     """Get one feed document. Never raises for the feed's problems: they come back as status="error"."""
     started = time.monotonic()
     now = datetime.now(UTC)
+    _deadline.at = started + settings.timeout_seconds
     try:
         if is_local(feed.url):
             return _fetch_file(feed, settings, started, now)
@@ -515,6 +647,8 @@ def fetch_feed(
             error=f"{feed.url}: unexpected {type(exc).__name__}: {exc}",
             elapsed=time.monotonic() - started,
         )
+    finally:
+        _deadline.at = None
 
 
 def fetch_feeds(

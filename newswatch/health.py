@@ -37,24 +37,43 @@ def failure_weight_of(kind: str | None) -> float:
 def record_result(state: FeedHealth, result: FetchResult, now: datetime, interval: timedelta) -> FeedHealth:
     """The feed's health after one fetch. Returns a new FeedHealth; `state` is not changed."""
     if result.status in ("ok", "not_modified"):
-        return FeedHealth(
-            last_success_at=now,
-            last_error_at=state.last_error_at,
-            last_error=state.last_error,
-            last_error_kind=state.last_error_kind,
-            next_attempt_at=None,
-        )
-    weight = state.failure_weight + failure_weight_of(result.error_kind)
+        return record_success(state, now)
+    return record_error(state, result.error_kind, result.error, now, interval, retry_after=result.retry_after)
+
+
+def record_success(state: FeedHealth, now: datetime) -> FeedHealth:
+    """Fetched (or 304) and readable: the count, the weight and the back-off reset; the last error stays."""
+    return FeedHealth(
+        last_success_at=now,
+        last_error_at=state.last_error_at,
+        last_error=state.last_error,
+        last_error_kind=state.last_error_kind,
+        next_attempt_at=None,
+    )
+
+
+def record_error(
+    state: FeedHealth,
+    kind: str | None,
+    error: str | None,
+    now: datetime,
+    interval: timedelta,
+    *,
+    retry_after: float | None = None,
+) -> FeedHealth:
+    """One failure of kind `kind` (fetch.ERROR_KINDS). When the fetch was ok but parse_feed raised, call this
+    instead of record_result: record_error(state, exc.kind, str(exc), now, interval)."""
+    weight = state.failure_weight + failure_weight_of(kind)
     wait = min(interval * weight, MAX_BACKOFF)
-    if result.retry_after is not None:
-        wait = max(wait, timedelta(seconds=result.retry_after))
+    if retry_after is not None:
+        wait = max(wait, timedelta(seconds=retry_after))
     return replace(
         state,
         error_count=state.error_count + 1,
         failure_weight=weight,
         last_error_at=now,
-        last_error=result.error,
-        last_error_kind=result.error_kind,
+        last_error=error,
+        last_error_kind=kind,
         next_attempt_at=now + wait,
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +54,22 @@ JSON_FIELDS = (
     "guid",
     "author",
 )
+
+
+# Markdown marks that would otherwise reach the text: images and links keep their words, emphasis and
+# heading/quote markers go. Lists, paragraphs and everything else stay as written.
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
+_MD_LINE_MARK = re.compile(r"^(\s{0,3}#{1,6}\s+|\s{0,3}>\s?)", re.MULTILINE)
+
+
+def markdown_to_text(value: str) -> str:
+    """Plain text of simple Markdown: links and images keep their words; emphasis, headings, quotes unmarked."""
+    value = _MD_IMAGE.sub(r"\1", value)
+    value = _MD_LINK.sub(r"\1", value)
+    value = _MD_EMPHASIS.sub(r"\2", value)
+    return _MD_LINE_MARK.sub("", value)
 
 
 @dataclass(slots=True)
@@ -221,9 +238,10 @@ def _read_text(text: str, path: Path, outlet: str, problems: list[str]) -> list[
                 f"{path}: no headline: the first non-empty line is the headline, the lines after it the body",
             )
         title = rest.pop(0).strip()
-        if path.suffix.lower() == ".md":
-            title = title.lstrip("#").strip()
     body = "\n".join(rest).strip()
+    if path.suffix.lower() == ".md":
+        title = markdown_to_text(title).strip()
+        body = markdown_to_text(body)
     record: dict[str, Any] = dict(meta)
     record["title"] = title
     return [
@@ -237,7 +255,12 @@ def _read_html(text: str, path: Path, outlet: str, problems: list[str]) -> list[
     document = None
     try:
         document = trafilatura.bare_extraction(
-            text, with_metadata=True, include_comments=False, include_tables=True
+            text,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            # The extensive date search scans every string on the page: seconds per page for little gain.
+            date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except Exception as exc:  # noqa: BLE001 - trafilatura failing is one file's problem
         problems.append(

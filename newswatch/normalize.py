@@ -19,6 +19,7 @@ MAX_TITLE = 1000
 MAX_TEXT = 200_000
 MAX_SUMMARY = 20_000
 MAX_GUID = 2000
+MAX_INPUT = 10 * MAX_TEXT  # characters of a raw field read at all
 
 # Query parameters that only track the reader. Matched case-insensitively; the prefixes end in "_".
 TRACKING_PARAMS: frozenset[str] = frozenset(
@@ -123,7 +124,15 @@ _SPACES = re.compile(r"[^\S\n]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 # C0/C1 controls and other invisible format characters that break text processing; \n and \t stay.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff\ufffe\uffff]")
-_TAG = re.compile(r"<[a-zA-Z!/?]")
+# A value is read as HTML only when it holds a real HTML tag or comment: plain text such as "a<b" or
+# "Name <name@example.org>" must keep its characters and line breaks.
+_HTML_TAGS = (
+    "a|abbr|article|aside|audio|b|big|blockquote|body|br|button|caption|center|cite|code|dd|del|div|dl|dt|em|"
+    "figcaption|figure|font|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|input|ins|label|li|link|main|"
+    "mark|meta|nav|noscript|ol|p|picture|pre|q|s|script|section|small|source|span|strike|strong|style|sub|sup|"
+    "svg|table|tbody|td|th|thead|time|title|tr|tt|u|ul|video|wbr"
+)
+_TAG = re.compile(rf"<!--|<!doctype\s|</?(?:{_HTML_TAGS})(?=[\s/>])", re.IGNORECASE)
 # Marks a block boundary while parsing; source newlines inside HTML text are plain whitespace.
 _BREAK = "\ue000"
 _ANY_SPACE = re.compile(r"\s+")
@@ -135,27 +144,35 @@ class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self.skipping = 0
+        self.skipping: list[str] = []  # open elements whose content is dropped
+        self.pre = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body":
+            self.skipping.clear()  # a <head> left open must not swallow the page
         if tag in _SKIP_TAGS and tag not in _VOID_TAGS:
-            self.skipping += 1
+            self.skipping.append(tag)
         elif tag in _BLOCK_TAGS:
             self.parts.append(_BREAK)
+            self.pre += tag == "pre"
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCK_TAGS:
             self.parts.append(_BREAK)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS:
-            self.skipping = max(0, self.skipping - 1)
+        if tag in self.skipping:
+            del self.skipping[len(self.skipping) - 1 - self.skipping[::-1].index(tag) :]
         elif tag in _BLOCK_TAGS:
             self.parts.append(_BREAK)
+            if tag == "pre":
+                self.pre = max(0, self.pre - 1)
 
     def handle_data(self, data: str) -> None:
         if not self.skipping:
-            self.parts.append(data.replace(_BREAK, ""))
+            data = data.replace(_BREAK, "")
+            # Inside <pre> line breaks are content; elsewhere they are just whitespace.
+            self.parts.append(data.replace("\n", _BREAK) if self.pre else data)
 
 
 def clean_text(value: str) -> str:
@@ -186,6 +203,8 @@ def to_text(value: str) -> str:
     """Plain text of a value that may or may not be HTML (feeds deliver both)."""
     if not value:
         return ""
+    # Text is capped at MAX_TEXT anyway; markup rarely outweighs text ten to one, so the rest is never read.
+    value = value[:MAX_INPUT]
     if _TAG.search(value):
         return html_to_text(value)
     if "&" in value:
@@ -257,8 +276,9 @@ def normalize_entry(raw: RawEntry, first_seen: datetime) -> Article:
     """One RawEntry -> one Article. Text is the best of content, summary and title as plain text."""
     title = clean_text(to_text(raw.title).replace("\n", " "))[:MAX_TITLE]
     if raw.text_source in ("file", "page"):
-        # Files carry plain text already: keep its line breaks instead of treating it as HTML.
-        content = clean_text(raw.content) if not _TAG.search(raw.content) else to_text(raw.content)
+        # Files carry plain text (entities and all) unless they hold real HTML: keep the characters as written.
+        value = raw.content[:MAX_INPUT]
+        content = to_text(value) if _TAG.search(value) else clean_text(value)
     else:
         content = to_text(raw.content)
     summary = to_text(raw.summary)

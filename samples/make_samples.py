@@ -350,6 +350,22 @@ EVENTS: list[Event] = [
     ),
     Event(
         _d(5, 4),
+        "chenab-flow-reduced",
+        ("india", "pakistan"),
+        (
+            "India reduces Chenab river flow through dam, reports say",
+            "Water becomes a weapon as India slows Chenab flow to Pakistan",
+            "Reports of reduced Chenab flow raise stakes in Indus treaty dispute",
+        ),
+        (
+            "India reduced the flow of the Chenab river through the Baglihar dam in Jammu and Kashmir, according to media reports citing officials, after suspending the Indus Waters Treaty.",
+            "Pakistan has said that any attempt to stop or divert water owed to it under the treaty would be treated as an act of war.",
+            "Experts said India lacks the storage capacity to hold back large volumes of water for long.",
+            "The 1960 treaty, brokered by the World Bank, had survived earlier wars between the two countries.",
+        ),
+    ),
+    Event(
+        _d(5, 5),
         "un-chief-offers-good-offices",
         ("india", "pakistan"),
         (
@@ -459,7 +475,7 @@ EVENTS: list[Event] = [
         (
             "Pakistan's military said it shot down five Indian aircraft during the Indian strikes, a claim India did not immediately address.",
             "Pakistan's National Security Committee authorised the armed forces to take corresponding action at a time and place of its choosing, according to an official statement.",
-            "Pakistani officials said the death toll from the Indian strikes had risen to 31.",
+            "Pakistani officials said 31 people had been killed, including victims of firing along the Line of Control.",
             "The claims could not be independently verified.",
         ),
     ),
@@ -637,7 +653,7 @@ EVENTS: list[Event] = [
         (
             "India's top cricket league was suspended for a week because of the hostilities with Pakistan, the country's cricket board said.",
             "A match in Dharamsala had been abandoned the previous night after a blackout, officials said.",
-            "Pakistan's own league moved its remaining matches out of the country.",
+            "Pakistan's own league said it would move its remaining matches out of the country.",
             "Foreign players began leaving India, team officials said.",
         ),
     ),
@@ -724,6 +740,38 @@ EVENTS: list[Event] = [
             "Indian officials said there had been no decision to hold talks on any other issue at any other place.",
             "The differing accounts highlighted India's longstanding opposition to third-party mediation.",
             "Pakistan welcomed the prospect of dialogue.",
+        ),
+    ),
+    Event(
+        _d(5, 10),
+        "g7-urges-restraint",
+        ("india", "pakistan", "us"),
+        (
+            "G7 foreign ministers urge India and Pakistan to show maximum restraint",
+            "Group of Seven calls for immediate de-escalation in South Asia",
+            "G7 statement condemns Pahalgam attack, urges direct dialogue",
+        ),
+        (
+            "Foreign ministers of the Group of Seven urged India and Pakistan to exercise maximum restraint and called for immediate de-escalation, in a joint statement.",
+            "The ministers condemned the attack near Pahalgam in April and said further military escalation posed a serious threat to regional stability.",
+            "They encouraged both countries to engage in direct dialogue towards a peaceful outcome, the statement said.",
+            "The statement was issued on the day the ceasefire was announced.",
+        ),
+    ),
+    Event(
+        _d(5, 10),
+        "india-military-briefing-may10",
+        ("india", "pakistan"),
+        (
+            "India says Pakistani claims of destroying its bases are false",
+            "Indian military briefing says air bases targeted by Pakistan are operational",
+            "India denies Pakistani claims of damage to S-400 system and air bases",
+        ),
+        (
+            "India's military told a briefing in New Delhi that Pakistani claims of having destroyed Indian air bases and an S-400 air defence system were false.",
+            "Officers said Pakistan had targeted military sites along the western frontier with drones, missiles and long-range weapons and that damage was limited.",
+            "They said Indian forces had struck Pakistani military installations in response, choosing targets to limit harm to civilians.",
+            "Pakistan maintained that its strikes had hit their targets.",
         ),
     ),
     # --- 11 May onward: calm returns -------------------------------------------------------------------------
@@ -932,7 +980,7 @@ EVENTS: list[Event] = [
             "Indian Defence Minister Rajnath Singh visited Srinagar and reviewed the security situation with military commanders, the defence ministry said.",
             "He praised the troops for their response during the fighting.",
             "He said the world had seen India's resolve against terrorism, according to the ministry.",
-            "Pakistan criticised the visit as provocative.",
+            "Officials said the visit was meant to show support for troops deployed in the region.",
         ),
     ),
     Event(
@@ -946,7 +994,7 @@ EVENTS: list[Event] = [
         ),
         (
             "Pakistan observed a national day of thanksgiving to honour its armed forces after the conflict with India, with ceremonies in Islamabad and other cities.",
-            "Army chief General Asim Munir attended the main ceremony alongside Prime Minister Shehbaz Sharif, state media said.",
+            "State media showed Prime Minister Shehbaz Sharif and the military leadership, headed by army chief General Asim Munir, at events in the capital.",
             "Leaders praised the military's performance during the fighting.",
             "India has rejected Pakistan's account of the conflict.",
         ),
@@ -963,7 +1011,7 @@ EVENTS: list[Event] = [
         (
             "India said it would send seven delegations of lawmakers from several parties to partner countries to explain its position on terrorism after the conflict with Pakistan.",
             "The delegations were to visit members of the UN Security Council and other key capitals, officials said.",
-            "The opposition Congress party said it supported the outreach.",
+            "Opposition parties named members to the delegations, officials said.",
             "Pakistan said it would also send envoys abroad.",
         ),
     ),
@@ -1171,23 +1219,43 @@ TEAMS = [
     "Oakridge City",
     "Harrow Town",
 ]
-PEOPLE = [
-    "Alana Brightwater",
-    "Tomas Fenwick",
-    "Priya Lanecroft",
-    "Jonah Ashdown",
-    "Mira Castellan",
-    "Owen Threlfall",
-    "Nadia Quill",
-    "Felix Arbery",
+# Fictional names, many of them, so no single one looks like a rising name in the digest.
+FIRST_NAMES = [
+    "Alana",
+    "Tomas",
+    "Priya",
+    "Jonah",
+    "Mira",
+    "Owen",
+    "Nadia",
+    "Felix",
+    "Ruth",
+    "Idris",
+    "Leona",
+    "Caspar",
 ]
+SURNAMES = [
+    "Brightwater",
+    "Fenwick",
+    "Lanecroft",
+    "Ashdown",
+    "Castellan",
+    "Threlfall",
+    "Quill",
+    "Arbery",
+    "Marlowe",
+    "Oakes",
+    "Pendry",
+    "Selwood",
+]
+PEOPLE = [f"{first} {last}" for first in FIRST_NAMES for last in SURNAMES]
 UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
     "sports": [
         (
             "{team} beat {team2} {a}-{b} to stay top of the Sample League",
             [
                 "{team} beat {team2} {a}-{b} on {weekday} night in front of a sold-out crowd.",
-                "Midfielder {person} scored twice and set up another goal.",
+                "{person}, a midfielder, scored twice and set up another goal.",
                 "The win keeps {team} {gap} points clear at the top with {left} games left.",
                 "{team2} have now lost three matches in a row and face a difficult run of fixtures.",
                 "Coaches from both clubs praised the atmosphere at the ground.",
@@ -1206,7 +1274,7 @@ UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
             "{town} tennis club opens four new courts",
             [
                 "The {town} tennis club opened four new courts on {weekday} after a fundraising campaign that raised {n} dollars.",
-                "Club secretary {person} said junior membership had grown to {people} players since last summer.",
+                "{person}, the club secretary, said junior membership had grown to {people} players since last summer.",
                 "The courts will be open to schools on weekday mornings.",
                 "A open day with free coaching sessions is planned for the weekend.",
             ],
@@ -1257,7 +1325,7 @@ UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
                 "Brightmart, a fictional retail chain used in sample data, reported {updown2} quarterly sales of {n} million dollars.",
                 "The company said online orders grew faster than store sales.",
                 "Its shares {updown} {pct} percent in early trading.",
-                "Chief executive {person} said the company would open new stores in {town}.",
+                "{person}, the chief executive, said the company would open new stores in {town}.",
             ],
         ),
         (
@@ -1275,7 +1343,7 @@ UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
             "{town} council approves new cycle lanes",
             [
                 "The {town} council voted {votes} on {weekday} to build protected cycle lanes on two main roads.",
-                "Councillor {person} said the lanes would make the school run safer.",
+                "{person}, a councillor, said the lanes would make the school run safer.",
                 "Some shop owners worried about the loss of parking spaces.",
                 "Work is expected to start in the autumn and take about six months.",
             ],
@@ -1284,7 +1352,7 @@ UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
             "{town} library extends opening hours",
             [
                 "The public library in {town} will open until nine in the evening on weekdays from next month, the council said on {weekday}.",
-                "Head librarian {person} said students had asked for more quiet study space.",
+                "{person}, the head librarian, said students had asked for more quiet study space.",
                 "The extension is funded by a grant of {n} dollars from a local foundation.",
                 "The library will also host free coding classes for teenagers.",
             ],
@@ -1294,7 +1362,7 @@ UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
             [
                 "A main road in {town} will close for three weeks for bridge repairs starting on {weekday}, affecting about {n} drivers a day.",
                 "Buses will be diverted and drivers are advised to allow extra time.",
-                "Engineer {person} said the repairs were overdue after a winter of heavy frost.",
+                "{person}, the engineer in charge, said the repairs were overdue after a winter of heavy frost.",
                 "Pedestrians will still be able to cross the bridge.",
             ],
         ),
@@ -1303,12 +1371,24 @@ UNRELATED: dict[str, list[tuple[str, list[str]]]] = {
             [
                 "The annual {town} food festival drew a record {n} visitors over the weekend, with {people} stalls.",
                 "Stalls sold dishes from more than thirty countries.",
-                "Organiser {person} thanked volunteers who cleaned the park afterwards.",
+                "{person}, the organiser, thanked volunteers who cleaned the park afterwards.",
                 "Next year's festival will run for three days.",
             ],
         ),
     ],
 }
+
+
+FILLER_EXTRA = [
+    "More details will be published on the council website on {weekday}, officials said.",
+    "Local radio reported that about {people} people had followed the news online by {weekday} evening.",
+    "A spokesperson for {town} said residents could send questions by email until the end of the month.",
+    "The figures were first reported in the {town} evening newsletter, which has {n} subscribers.",
+    "A local business group said the decision had been expected for some time.",
+    "Similar plans in neighbouring {town} drew mixed reactions last year.",
+    "Readers can find a summary of the {weekday} announcement in our local briefing.",
+    "The next update is expected after a meeting scheduled for {people} days from now.",
+]
 
 
 @dataclass
@@ -1343,8 +1423,9 @@ def _days() -> list[date]:
     return [FIRST_DAY + timedelta(days=i) for i in range((LAST_DAY - FIRST_DAY).days + 1)]
 
 
-def _time_on(rng: random.Random, day: date, outlet: Outlet, start: int = 4, end: int = 18) -> datetime:
-    """A time on `day`, picked in UTC hours that fall on the same calendar day in every outlet's zone."""
+def _time_on(rng: random.Random, day: date, outlet: Outlet, start: int = 4, end: int = 17) -> datetime:
+    """A time on `day`, in UTC hours that fall on the same calendar day in every outlet's zone and in the
+    digest's (Asia/Kolkata, +05:30: 17:55 UTC is 23:25 there)."""
     utc = datetime(
         day.year,
         day.month,
@@ -1416,7 +1497,7 @@ def _opinion_item(rng: random.Random, outlet: Outlet, day: date, n: int, events:
         outlet,
         title,
         body,
-        _time_on(rng, day, outlet, 12, 18),
+        _time_on(rng, day, outlet, 12, 17),
         _slugify(title) + f"-{day:%m%d}",
         f"{outlet.key}-{day:%Y%m%d}-{n:03d}",
         "opinion",
@@ -1454,6 +1535,9 @@ def _unrelated_item(rng: random.Random, outlet: Outlet, day: date, n: int) -> It
     title = title_t.format(**values)
     body = [s.format(**values) for s in sentences]
     keep = rng.randint(3, len(body))
+    # One extra line from a shared pool, so two items from one template are not near-copies of each other.
+    body = [body[0], *rng.sample(body[1:keep], keep - 1), rng.choice(FILLER_EXTRA).format(**values)]
+    keep = len(body)
     tracking, fragment = _tracking(rng)
     return Item(
         outlet,
@@ -1497,12 +1581,20 @@ def build_items() -> dict[str, list[Item]]:
                 items[outlet.key].append(item)
                 if outlet.key == "wire":
                     wire_copy[event.slug] = item
-                # Spike day: outlets add follow-ups and live updates.
-                if day == CEASEFIRE_DAY and outlet.stance != "neutral":
+                # Spike day: two outlets add live updates to every story.
+                if day == CEASEFIRE_DAY and outlet.key in ("herald", "ledger"):
                     n += 1
                     follow = _topic_item(rng, outlet, event, n, oi + ei + 1)
                     follow.title = "Live updates: " + follow.title
                     follow.slug = "live-" + follow.slug
+                    # Updates come after the first report, lead with the newest fact, and stay on the day.
+                    assert item.published is not None
+                    last = datetime(day.year, day.month, day.day, 17, 55, tzinfo=UTC)
+                    later = item.published + timedelta(minutes=rng.randint(60, 240))
+                    follow.published = min(later, last).astimezone(outlet.tz)
+                    follow.paragraphs = [event.facts[-1]] + [
+                        p for p in follow.paragraphs if p != event.facts[-1]
+                    ]
                     items[outlet.key].append(follow)
             if events and (day - FIRST_DAY).days % 3 == oi % 3:
                 n += 1
@@ -1512,15 +1604,15 @@ def build_items() -> dict[str, list[Item]]:
             for _ in range(rng.randint(3, 4)):
                 n += 1
                 items[outlet.key].append(_unrelated_item(rng, outlet, day, n))
-    # Syndication: the Ledger runs three wire stories: one verbatim, one with a short credit, one with a credit line.
+    # Syndication: the Ledger runs three wire stories: one verbatim, one retypeset, one with a credit line added.
     ledger = next(o for o in OUTLETS if o.key == "ledger")
     for i, slug in enumerate(["operation-sindoor-strikes", "ceasefire-announced", "dgmo-hotline-talks"]):
         src = wire_copy[slug]
         assert src.published is not None
         if i == 0:
             paragraphs = list(src.paragraphs)
-        elif i == 1:
-            paragraphs = [*src.paragraphs[:-1], src.paragraphs[-1] + " (Sample Wire)"]
+        elif i == 1:  # the reprinting site's typesetting: curly apostrophes, non-breaking space after "p.m."
+            paragraphs = [p.replace("'", "\u2019").replace("p.m. ", "p.m.\u00a0") for p in src.paragraphs]
         else:
             paragraphs = [*src.paragraphs, "This report was distributed by Sample Wire."]
         copy = Item(

@@ -51,6 +51,20 @@ def silent(request: BaseHTTPRequestHandler) -> None:
     request.close_connection = True
 
 
+def header_drip(request: BaseHTTPRequestHandler) -> None:
+    """Slow loris on the headers: one header byte every 0.1 s, never finishing (bounded at 10 s)."""
+    owner = request.server.owner  # type: ignore[attr-defined]
+    request.wfile.write(b"HTTP/1.1 200 OK\r\n")
+    request.wfile.flush()
+    for _ in range(100):
+        if owner.stopping.is_set():
+            break
+        request.wfile.write(b"X")
+        request.wfile.flush()
+        owner.stopping.wait(0.1)
+    request.close_connection = True
+
+
 def cut_short(request: BaseHTTPRequestHandler) -> None:
     """Promise 5000 bytes, send 20, hang up."""
     request.send_response(200)
@@ -74,6 +88,7 @@ FAULTS: dict[str, tuple[Callable[[LoopbackServer], str], str]] = {
     "refused": (lambda s: f"http://127.0.0.1:{closed_port()}/feed", "connect_refused"),
     "slow_drip": (lambda s: s.route("/drip", slow_drip(SAMPLE_RSS, interval=0.2)), "deadline"),
     "silent": (lambda s: s.route("/silent", silent), "read_timeout"),
+    "header_drip": (lambda s: s.route("/hdrip", header_drip), "deadline"),
     "cut_short": (lambda s: s.route("/cut", cut_short), "protocol"),
     "404": (lambda s: s.add("/404", b"no", status=404), "http_404"),
     "410": (lambda s: s.add("/410", b"gone", status=410), "http_410"),

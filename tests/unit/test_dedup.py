@@ -119,3 +119,12 @@ def test_banding_finds_every_pair_within_distance() -> None:
 def test_negative_distance_is_rejected() -> None:
     with pytest.raises(ValueError, match="max_distance"):
         find_near_duplicates([], [], max_distance=-1)
+
+
+def test_signed_64_bit_storage_round_trips() -> None:
+    # A BIGINT column hands back fingerprints above 2**63 as negative numbers; they must still compare.
+    value = simhash(STORY) | (1 << 63)
+    signed = value - (1 << 64)
+    assert signed < 0
+    assert hamming(signed, value) == 0
+    assert find_near_duplicates([("new", value ^ 1)], [("old", signed)]) == {"new": "old"}

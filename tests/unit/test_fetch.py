@@ -11,7 +11,7 @@ import pytest
 
 from newswatch.config import FeedSettings, FetchSettings
 from newswatch.fetch import ERROR_KINDS, fetch_feed, fetch_feeds, make_client, parse_retry_after
-from newswatch.parse import parse_feed
+from newswatch.parse import parse_feed, parse_fetch_result
 from tests.support.httpserver import LoopbackServer, redirect
 from tests.support.samples import SAMPLE_RSS
 
@@ -132,6 +132,13 @@ def test_redirect_without_location(http_server: LoopbackServer) -> None:
     assert fetch(url).error_kind == "bad_redirect"
 
 
+@pytest.mark.parametrize("location", ["http://exa mple.org/", "http://127.0.0.1:0/", "https://[::1/"])
+def test_redirect_to_a_broken_url(http_server: LoopbackServer, location: str) -> None:
+    url = http_server.route("/r", redirect(location))
+    result = fetch(url)
+    assert result.error_kind == "bad_redirect", result.error
+
+
 def test_unknown_content_encoding(http_server: LoopbackServer) -> None:
     url = http_server.add("/br", b"\x00\x01garbage", headers={"Content-Encoding": "br"})
     assert fetch(url).error_kind == "bad_content_encoding"
@@ -203,3 +210,46 @@ def test_tls_failure_is_classified(http_server: LoopbackServer) -> None:
 def test_file_url_with_a_host_is_refused() -> None:
     result = fetch("file://otherhost/share/feed.xml")
     assert result.error_kind == "bad_url"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://", "http://exa mple.org/x", "http://127.0.0.1:99999/", "http://127.0.0.1:0/"]
+)
+def test_bad_urls_fail_before_any_traffic(url: str) -> None:
+    result = fetch(url)
+    assert result.error_kind == "bad_url", result.error
+    assert url in (result.error or "")
+
+
+def test_unhandled_status_is_classified(http_server: LoopbackServer) -> None:
+    url = http_server.add("/multi", b"choose", status=300)
+    result = fetch(url)
+    assert (result.error_kind, result.http_status) == ("http_status", 300)
+
+
+def test_a_bug_inside_one_fetch_is_recorded_not_raised() -> None:
+    class Broken:
+        def stream(self, *args: object, **kwargs: object) -> None:
+            raise RuntimeError("sample bug")
+
+    result = fetch_feed(Broken(), feed("http://127.0.0.1:9/x"), SETTINGS)  # type: ignore[arg-type]
+    assert result.status == "error" and result.error_kind == "unexpected"
+    assert "RuntimeError" in (result.error or "") and "sample bug" in (result.error or "")
+
+
+def test_parse_fetch_result_uses_the_feed_settings_and_final_url(http_server: LoopbackServer) -> None:
+    body = SAMPLE_RSS.replace(b"<language>en-GB</language>", b"")
+    http_server.add("/moved/feed.xml", body)
+    http_server.route("/feed", redirect("/moved/feed.xml", 301))
+    settings_feed = FeedSettings(
+        name="wire", url=http_server.url("/feed"), outlet="Sample Wire", language="en"
+    )
+    with make_client(SETTINGS) as client:
+        result = fetch_feed(client, settings_feed, SETTINGS)
+    parsed = parse_fetch_result(result, settings_feed)
+    entry = parsed.entries[0]
+    assert (entry.source, entry.outlet, entry.language) == ("wire", "Sample Wire", "en")
+    assert entry.link == http_server.url("/world/sample-talks?utm_source=rss&id=7")
+    assert entry.origin == http_server.url("/moved/feed.xml")
+    with pytest.raises(ValueError):
+        parse_fetch_result(fetch("/nonexistent/file.xml"), settings_feed)

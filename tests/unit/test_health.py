@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from newswatch.fetch import ERROR_KINDS, HARD_KINDS, SOFT_KINDS
-from newswatch.health import FeedHealth, is_due, record_result
+from newswatch.health import FeedHealth, is_due, record_error, record_result
 from newswatch.models import FetchResult
 
 NOW = datetime(2025, 5, 10, 12, 0, tzinfo=UTC)
@@ -80,3 +80,10 @@ def test_record_result_does_not_mutate_its_input() -> None:
     state = FeedHealth()
     record_result(state, result(kind="http_404"), NOW, HOUR)
     assert state == FeedHealth()
+
+
+def test_a_parse_error_after_a_good_fetch_counts_as_a_failure() -> None:
+    earlier = record_result(FeedHealth(), result(status="ok"), NOW - HOUR, HOUR)
+    state = record_error(earlier, "not_a_feed", "sample: not_a_feed: got an HTML page", NOW, HOUR)
+    assert (state.error_count, state.failure_weight, state.last_error_kind) == (1, 1.0, "not_a_feed")
+    assert state.last_success_at == NOW - HOUR and state.next_attempt_at == NOW + HOUR

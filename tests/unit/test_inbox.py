@@ -71,6 +71,16 @@ def test_markdown_with_front_matter(tmp_path: Path) -> None:
     assert (entry.language, entry.guid) == ("en", "sample-7")
 
 
+def test_markdown_marks_are_removed(tmp_path: Path) -> None:
+    text = (
+        "## A *sample* headline\n\nSome **bold** words, a [link](https://example.org/x) and an "
+        "![chart](img.png).\n> a quoted line\n- list item with `code`\n"
+    )
+    (entry,) = read_inbox_file(write(tmp_path / "a.md", text), "inbox")
+    assert entry.title == "A sample headline"
+    assert entry.content == "Some bold words, a link and an chart.\na quoted line\n- list item with code"
+
+
 def test_front_matter_problems_are_reported_not_fatal(tmp_path: Path) -> None:
     text = "---\npublished: yesterday\ncolour: blue\n---\nHeadline\nBody\n"
     path = write(tmp_path / "a.txt", text)
@@ -195,3 +205,15 @@ def test_feed_documents_go_through_parse_feed(tmp_path: Path) -> None:
     with pytest.raises(ParseError) as caught:
         read_inbox_file(write(tmp_path / "not.rss", "<html><body>page</body></html>"), "inbox")
     assert caught.value.kind == "not_a_feed"
+
+
+def test_html_entities_declared_in_the_page_are_never_resolved(tmp_path: Path) -> None:
+    secret = write(tmp_path / "secret.txt", "SAMPLE-SECRET-LINE")
+    page = (
+        f'<!DOCTYPE html [<!ENTITY x SYSTEM "{secret.as_uri()}"><!ENTITY big "{"B" * 50}">]>\n'
+        "<html><head><title>Sample &x;</title></head><body><article><p>Sample text &x; and &big;&big; "
+        "with enough further words to count as the main text of this sample page.</p></article></body></html>"
+    )
+    (entry,) = read_inbox_file(write(tmp_path / "xxe.html", page), "inbox")
+    assert "SAMPLE-SECRET" not in entry.title + entry.content
+    assert "B" * 50 not in entry.content

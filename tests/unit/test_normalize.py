@@ -63,6 +63,12 @@ def test_html_to_text_strips_markup_keeps_paragraphs() -> None:
     assert html_to_text(html) == "Head\nOne & two three\nCafé \u2019quoted\u2019\na\nb\nx\ny"
 
 
+def test_html_to_text_keeps_pre_lines_and_survives_an_open_head() -> None:
+    assert html_to_text("<p>a</p><pre>line 1\nline 2</pre>") == "a\nline 1\nline 2"
+    assert html_to_text("<html><head><title>T</title><body><p>Body text</p></body></html>") == "Body text"
+    assert html_to_text("<div><style>x{}<p>hidden</p></style>shown</div>") == "shown"
+
+
 def test_html_to_text_leaves_unknown_entities_alone() -> None:
     assert html_to_text("<p>&lol9; &amp;</p>") == "&lol9; &"
     assert html_to_text("") == ""
@@ -152,3 +158,24 @@ def test_normalize_strips_controls_and_caps_lengths() -> None:
 def test_naive_datetimes_are_taken_as_utc() -> None:
     article = normalize_entry(raw(title="t", published=datetime(2025, 1, 1, 12)), datetime(2025, 1, 2))
     assert article.published_at.tzinfo is not None and article.first_seen_at.tzinfo is not None
+
+
+def test_huge_html_fields_are_read_only_up_to_a_bound() -> None:
+    from newswatch.normalize import MAX_INPUT
+
+    article = normalize_entry(raw(title="t", content="<p>" + "word " * (MAX_INPUT // 2) + "</p>"), SEEN)
+    assert len(article.text) == MAX_TEXT
+
+
+def test_plain_text_with_angle_brackets_is_not_html() -> None:
+    article = normalize_entry(
+        raw(title="2<3 and 5>4", summary="Mail Sample <sample@example.org>\nif x<y then"), SEEN
+    )
+    assert article.title == "2<3 and 5>4"
+    assert article.text == "Mail Sample <sample@example.org>\nif x<y then"
+    file_article = normalize_entry(
+        raw(title="t", content="Tom &amp; Jerry <tom@example.org>", text_source="file"), SEEN
+    )
+    assert file_article.text == "Tom &amp; Jerry <tom@example.org>"
+    html_article = normalize_entry(raw(title="t", content="<P CLASS=x>Real &amp; HTML</P><!-- c -->"), SEEN)
+    assert html_article.text == "Real & HTML"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from newswatch.errors import ParseError
-from newswatch.parse import parse_feed
+from newswatch.parse import parse_feed, strip_entity_declarations
 from tests.support.httpserver import LoopbackServer
 from tests.support.samples import SAMPLE_ATOM, SAMPLE_HTML_PAGE, SAMPLE_RSS, cyrillic_rss
 
@@ -159,6 +159,33 @@ def test_billion_laughs_stays_unexpanded() -> None:
         assert "lollollol" not in entry.title + entry.summary
 
 
+def quadratic_feed(lines: bool = True) -> str:
+    """One 10 KB entity used 2,000 times: 16 KB on the wire, 20 MB if expanded."""
+    nl = "\n" if lines else ""
+    return (
+        f'<?xml version="1.0"?>{nl}<!DOCTYPE rss [{nl}<!ENTITY a "{"B" * 10_000}">{nl}]>{nl}'
+        '<rss version="2.0"><channel><title>q</title><item><link>http://x.example/1</link>'
+        f"<title>{'&a;' * 2000}</title><description>{'&a;' * 2000}</description></item></channel></rss>"
+    )
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-16", "utf-32"])
+def test_quadratic_blowup_is_never_expanded(codec: str) -> None:
+    # feedparser keeps "safe" plain-text entity declarations and its loose parser expands them;
+    # parse_feed removes every declaration first.
+    parsed = parse_feed(quadratic_feed().encode(codec), source="s", outlet="o", url=URL)
+    (entry,) = parsed.entries
+    assert len(entry.title) + len(entry.summary) < 50_000
+    assert "BBBB" not in entry.title + entry.summary
+    assert parsed.warning is not None and "entity declarations removed" in parsed.warning
+
+
+def test_entity_text_after_the_root_element_is_left_alone() -> None:
+    body = SAMPLE_RSS.replace(b"Second paragraph.", b"Write <!DOCTYPE x [<!ENTITY a 'b'>]> here.")
+    assert b"<!ENTITY a 'b'>" in body
+    assert strip_entity_declarations(body) == (body, 0)
+
+
 def test_external_entities_are_never_fetched_or_read(http_server: LoopbackServer, tmp_path: object) -> None:
     from pathlib import Path
 
@@ -181,3 +208,17 @@ def test_external_entities_are_never_fetched_or_read(http_server: LoopbackServer
         texts = ""
     assert "TOP-SECRET" not in texts and "FETCHED-OVER-HTTP" not in texts
     assert http_server.hits_for("/xxe") == 0
+
+
+@pytest.mark.parametrize("content_type", ["text/xml", "text/plain", "text/html", "application/octet-stream"])
+def test_utf8_feed_served_with_a_loose_type_reads_cleanly(content_type: str) -> None:
+    body = SAMPLE_RSS.replace(b"border talks", "border talks – café “Привет”".encode())
+    parsed = parse_feed(body, source="s", outlet="o", url=URL, headers={"Content-Type": content_type})
+    assert parsed.entries[0].title.endswith("border talks – café “Привет”")
+    assert parsed.warning is None
+
+
+def test_a_feed_read_from_disk_resolves_links_against_its_site_link() -> None:
+    parsed = parse_feed(SAMPLE_RSS, source="inbox", outlet="o", url="/srv/inbox/feed.xml")
+    assert parsed.entries[0].link == "https://news.example.org/world/sample-talks?utm_source=rss&id=7"
+    assert parsed.entries[0].origin == "/srv/inbox/feed.xml"

@@ -231,3 +231,20 @@ def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
     for path in gen.write_all(tmp_path):
         committed = SAMPLES / path.relative_to(tmp_path)
         assert path.read_bytes() == committed.read_bytes(), committed
+
+
+def test_default_topics_separate_conflict_news_from_look_alikes(matcher: TopicMatcher) -> None:
+    def topics(title: str, text: str = "") -> list[str]:
+        return [m.topic for m in matcher.match(title, text)]
+
+    assert topics("India and Pakistan agree to ceasefire after four days of strikes") == ["india-pakistan"]
+    assert topics("Rubio urges Pakistan's army chief to de-escalate") == [
+        "india-pakistan",
+        "us-diplomacy-south-asia",
+    ]
+    assert (
+        topics("Warming trend measured in the Indian Ocean", "Scientists reported a change in rainfall.")
+        == []
+    )
+    assert topics("Indiana lawmakers debate border security bill") == []
+    assert topics("Washington hosts trade talks", "Officials from Japan attended.") == []

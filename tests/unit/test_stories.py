@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 from newswatch.stories import StoryItem, cluster_stories, story_id_for
 
 T0 = datetime(2025, 5, 10, 6, 0, tzinfo=UTC)
@@ -155,3 +157,9 @@ def test_sample_events_are_recovered() -> None:
                 o for o in labelled if o.outlet.key == "wire" and o.extra["event"] == it.extra["event"]
             )
             assert story_of[it.guid] == story_of[original.guid]
+
+
+def test_naive_time_is_refused_by_name() -> None:
+    naive = StoryItem("x1", "Wire", "Ceasefire", CEASEFIRE, datetime(2025, 5, 10, 6, 0))
+    with pytest.raises(ValueError, match="'x1'.*timezone-aware"):
+        cluster_stories([naive])

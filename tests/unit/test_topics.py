@@ -28,6 +28,8 @@ def names(matcher: TopicMatcher, title: str, text: str = "") -> list[str]:
 def test_tokenize_folds_case_acronyms_and_punctuation() -> None:
     assert tokenize("The U.S. and India-Pakistan talks") == ["the", "us", "and", "india", "pakistan", "talks"]
     assert normalise("U.K. talks") == "uk talks"
+    assert normalise("U.S-India ties") == "us-india ties"
+    assert normalise("Mr.Smith, version 3.5") == "mr.smith, version 3.5"
 
 
 def test_any_rule_is_case_insensitive_and_word_bounded() -> None:
@@ -125,3 +127,27 @@ def test_empty_rule_and_unknown_seed_topic_are_errors() -> None:
 def test_empty_article_matches_nothing() -> None:
     m = TopicMatcher([topic(any=["india"], seeds=[SEED])], {"t": [SEED.read_text(encoding="utf-8")]})
     assert m.match("", "") == []
+
+
+def test_words_keep_their_combining_marks() -> None:
+    assert tokenize("भारत और पाकिस्तान के बीच संघर्ष विराम।") == [
+        "भारत",
+        "और",
+        "पाकिस्तान",
+        "के",
+        "बीच",
+        "संघर्ष",
+        "विराम",
+    ]
+    m = TopicMatcher([topic(any=["पाकिस्तान"])], {})
+    assert names(m, "भारत और पाकिस्तान") == ["t"]
+    assert names(m, "भारत") == []
+
+
+def test_wildcards_inside_phrases() -> None:
+    m = TopicMatcher([topic(any=["de escalat*", "pakistan* army", "line of control"])], {})
+    assert names(m, "Calls for de-escalation grow") == ["t"]
+    assert names(m, "", "Pakistani army on alert") == ["t"]
+    assert names(m, "", "Escalation feared") == []
+    assert names(m, "", "The army of Pakistan") == []
+    assert names(m, "Control of the line") == []
