@@ -94,6 +94,8 @@ def _process_entries(store: Store, settings: Settings, run_id: str, entries: lis
     summary.entries += prepared.entries
     summary.articles_duplicate += prepared.duplicates
     new_by_source: dict[str, int] = {}
+    # In publication order, so a near-duplicate always points at the earlier copy, across batches too.
+    prepared.new.sort(key=lambda a: (a.published_at, a.article_id))
     batches = list(chunked(prepared.new, settings.runner.batch_size))
     config_path = str(settings.path)
     # Analysis of the next batch overlaps storage of the current one.

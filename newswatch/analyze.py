@@ -59,7 +59,7 @@ class Analyzer:
             actor_tones=actor_tones,
             candidates=candidates,
             topics=topics,
-            simhash=dedup.simhash(article.text),
+            simhash=dedup.simhash(f"{article.title}\n{article.text}"),
         )
 
     def analyze_many(self, articles: Sequence[Article]) -> list[Analysis]:

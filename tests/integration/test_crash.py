@@ -24,7 +24,7 @@ WORDS = ("ceasefire talks border Kashmir Islamabad New Delhi Washington army min
          "strikes drone civilians markets shelling calm tense diplomats pressure dialogue").split()
 
 
-def write_workload(root: Path, feeds: int = 3, items: int = 300) -> Path:
+def write_workload(root: Path, feeds: int = 3, items: int = 60) -> Path:
     rng = random.Random(7)
     (root / "feeds").mkdir(parents=True)
     blocks = []
@@ -44,8 +44,8 @@ def write_workload(root: Path, feeds: int = 3, items: int = 300) -> Path:
     (root / "config").mkdir()
     (root / "config" / "actors.toml").write_bytes((REPO / "config" / "actors.toml").read_bytes())
     config = root / "config" / "newswatch.toml"
-    config.write_text("\n".join(blocks) + '[storage]\ndatabase = "data/n.duckdb"\n[runner]\nbatch_size = 100\n'
-                      'workers = 2\n[[topics]]\nname = "south-asia"\nany = ["pakistan", "india"]\n',
+    config.write_text("\n".join(blocks) + '[storage]\ndatabase = "data/n.duckdb"\n[runner]\nbatch_size = 20\n'
+                      'workers = 1\n[[topics]]\nname = "south-asia"\nany = ["pakistan", "india"]\n',
                       encoding="utf-8")
     return config
 
@@ -96,7 +96,7 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
         duration = time.monotonic() - t0
         os.replace(db_path, reference / "n.duckdb")
         expected = check_consistent(reference / "n.duckdb")
-        assert expected == 900
+        assert expected == 180
 
         rng = random.Random(2024)
         killed = 0
