@@ -298,3 +298,28 @@ def test_page_budget_spent_skips_without_fetching() -> None:
     result = budget.fetch(["http://127.0.0.1:9/a"])
     assert result["http://127.0.0.1:9/a"].status == "skipped"
     assert result["http://127.0.0.1:9/a"].error == "time budget"
+
+
+@pytest.mark.flow
+@pytest.mark.slow
+def test_ingest_flow_runs_search_and_page_stages(project: Path, site: LoopbackServer, prefect_engine: None) -> None:
+    from flows.ingest import ingest_flow
+
+    config = write_config(project, site.url(""))
+    summary = ingest_flow(config_path=str(config))
+    assert summary.search_ok == 3 and summary.search_failed == 0
+    assert summary.pages_fetched == 3 and summary.pages_failed == 1
+    assert summary.articles_new == 6
+    settings = load_settings(config)
+    with Database(settings.database_path) as db:
+        got = articles(Store(db))
+        kinds = dict(db.query("SELECT name, kind FROM feeds"))
+        polled = db.scalar("SELECT count(*) FROM feeds WHERE kind = 'search' AND last_attempt_at IS NOT NULL")
+    assert sorted(kinds.values()) == ["search"] * 3 and polled == 3
+    assert got["SAMPLE: Harbour committee backs sea wall plan"]["text_source"] == "page"
+    assert got["BEISPIEL: Hafenausschuss beschließt Reparatur"]["language"] == "de"
+    assert site.hits_for("/news/harbour-plan") == 1
+    # A second run straight away polls no provider again (their intervals) and fetches no page twice.
+    again = ingest_flow(config_path=str(config))
+    assert again.search_ok == 0 and again.articles_new == 0
+    assert site.hits_for("/gdelt") == 1 and site.hits_for("/news/harbour-plan") == 1
