@@ -56,9 +56,11 @@ DAY = date(2025, 5, 10)
 
 def page(title: str, paragraphs: list[str], lang: str) -> bytes:
     body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
-    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>'
-            f"<body><nav><a href='/'>Home</a></nav><main><article><h1>{title}</h1>{body}</article></main>"
-            f"<footer><p>Sample footer</p></footer></body></html>").encode()
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><nav><a href='/'>Home</a></nav><main><article><h1>{title}</h1>{body}</article></main>"
+        f"<footer><p>Sample footer</p></footer></body></html>"
+    ).encode()
 
 
 def gdelt_json(base: str) -> bytes:
@@ -77,40 +79,71 @@ def gdelt_json(base: str) -> bytes:
 def bing_rss(base: str) -> bytes:
     def click(path: str) -> str:
         # Bing wraps publisher links in apiclick redirects; the url parameter holds the publisher's URL.
-        return ("http://www.bing.com/news/apiclick.aspx?ref=FexRss&amp;aid=&amp;tid=SAMPLE&amp;url="
-                + quote(base + path, safe="") + "&amp;c=1&amp;mkt=en-us")
+        return (
+            "http://www.bing.com/news/apiclick.aspx?ref=FexRss&amp;aid=&amp;tid=SAMPLE&amp;url="
+            + quote(base + path, safe="")
+            + "&amp;c=1&amp;mkt=en-us"
+        )
 
     items = [
-        ("SAMPLE: Harbour committee backs sea wall plan", "/news/harbour-plan", "Sample Gazette",
-         "SAMPLE snippet: the harbour committee met on Monday."),
-        ("BEISPIEL: Hafenausschuss beschließt Reparatur", "/de/hafen", "Beispiel Zeitung",
-         "BEISPIEL: Der Hafenausschuss hat am Montag getagt."),
-        ("EXEMPLE : le comité du port approuve la digue", "/fr/port", "Journal Exemple",
-         "EXEMPLE : le comité du port s'est réuni lundi."),
+        (
+            "SAMPLE: Harbour committee backs sea wall plan",
+            "/news/harbour-plan",
+            "Sample Gazette",
+            "SAMPLE snippet: the harbour committee met on Monday.",
+        ),
+        (
+            "BEISPIEL: Hafenausschuss beschließt Reparatur",
+            "/de/hafen",
+            "Beispiel Zeitung",
+            "BEISPIEL: Der Hafenausschuss hat am Montag getagt.",
+        ),
+        (
+            "EXEMPLE : le comité du port approuve la digue",
+            "/fr/port",
+            "Journal Exemple",
+            "EXEMPLE : le comité du port s'est réuni lundi.",
+        ),
     ]
     body = "".join(
         f"<item><title>{t}</title><link>{click(p)}</link><description>{d}</description>"
         f"<pubDate>Sat, 10 May 2025 1{i}:00:00 GMT</pubDate><News:Source>{s}</News:Source></item>"
-        for i, (t, p, s, d) in enumerate(items))
-    return ('<?xml version="1.0" encoding="utf-8" ?><!-- SAMPLE test data in the shape of Bing News RSS -->'
-            '<rss version="2.0" xmlns:News="https://www.bing.com/news/search?q=harbour&amp;format=rss">'
-            f"<channel><title>Bing News: harbour</title><link>https://www.bing.com/news</link>{body}"
-            "</channel></rss>").encode()
+        for i, (t, p, s, d) in enumerate(items)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8" ?><!-- SAMPLE test data in the shape of Bing News RSS -->'
+        '<rss version="2.0" xmlns:News="https://www.bing.com/news/search?q=harbour&amp;format=rss">'
+        f"<channel><title>Bing News: harbour</title><link>https://www.bing.com/news</link>{body}"
+        "</channel></rss>"
+    ).encode()
 
 
 def google_rss() -> bytes:
-    items = [("SAMPLE: Harbour repairs to start within weeks - Sample Courier", "Sample Courier",
-              "https://courier.example", "CBMiSAMPLEHARBOUR01"),
-             ("SAMPLE: Town weighs harbour footpath closure - Sample Post", "Sample Post",
-              "https://post.example", "CBMiSAMPLEHARBOUR02")]
+    items = [
+        (
+            "SAMPLE: Harbour repairs to start within weeks - Sample Courier",
+            "Sample Courier",
+            "https://courier.example",
+            "CBMiSAMPLEHARBOUR01",
+        ),
+        (
+            "SAMPLE: Town weighs harbour footpath closure - Sample Post",
+            "Sample Post",
+            "https://post.example",
+            "CBMiSAMPLEHARBOUR02",
+        ),
+    ]
     body = "".join(
         f"<item><title>{t}</title><link>https://news.google.com/rss/articles/{tok}?oc=5</link>"
         f'<guid isPermaLink="false">{tok}</guid><pubDate>Sat, 10 May 2025 07:30:00 GMT</pubDate>'
         f'<description>SAMPLE</description><source url="{u}">{s}</source></item>'
-        for t, s, u, tok in items)
-    return ('<?xml version="1.0" encoding="UTF-8"?><!-- SAMPLE test data in the shape of Google News RSS -->'
-            '<rss version="2.0"><channel><title>"harbour" - Google News</title><language>en-US</language>'
-            f"{body}</channel></rss>").encode()
+        for t, s, u, tok in items
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><!-- SAMPLE test data in the shape of Google News RSS -->'
+        '<rss version="2.0"><channel><title>"harbour" - Google News</title><language>en-US</language>'
+        f"{body}</channel></rss>"
+    ).encode()
 
 
 @pytest.fixture
@@ -121,8 +154,9 @@ def site(http_server: LoopbackServer) -> LoopbackServer:
     http_server.add("/bing", bing_rss(base), headers={"Content-Type": "text/xml; charset=utf-8"})
     http_server.add("/google", google_rss(), headers={"Content-Type": "application/xml; charset=utf-8"})
     http_server.add("/robots.txt", ROBOTS, headers={"Content-Type": "text/plain"})
-    http_server.add("/news/harbour-plan", page("SAMPLE: Harbour committee backs sea wall plan", EN, "en"),
-                    headers=html)
+    http_server.add(
+        "/news/harbour-plan", page("SAMPLE: Harbour committee backs sea wall plan", EN, "en"), headers=html
+    )
     http_server.add("/de/hafen", page("BEISPIEL: Hafenausschuss", DE, "de"), headers=html)
     http_server.add("/fr/port", page("EXEMPLE : le comité du port", FR, "fr"), headers=html)
     http_server.add("/private/members-only", page("SAMPLE private", EN, "en"), headers=html)
@@ -131,7 +165,8 @@ def site(http_server: LoopbackServer) -> LoopbackServer:
 
 def write_config(project: Path, base: str, *, budget: float = 30) -> Path:
     path = project / "config" / "newswatch.toml"
-    path.write_text(textwrap.dedent(f"""\
+    path.write_text(
+        textwrap.dedent(f"""\
         # SAMPLE config for tests: one topic with queries, every provider replayed by a local server.
         [storage]
         database = "data/related.duckdb"
@@ -158,7 +193,9 @@ def write_config(project: Path, base: str, *, budget: float = 30) -> Path:
         [digest]
         timezone = "UTC"
         date = {DAY.isoformat()}
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -180,16 +217,27 @@ def ingest_once(settings: Settings, store: Store, now: datetime) -> dict[str, An
     related.detect_languages(prepared.new)
     analyses = analyzer.analyze_many(prepared.new)
     store.save_articles("run", prepared.new, analyses, {})
-    store.save_fetches("run", results, {}, stages.feed_health(results, states, now,
-                                                              related.search_interval(feeds or [])))
-    return {"feeds": feeds, "not_due": not_due, "results": results, "rows": rows, "rescored": rescored,
-            "waiting": waiting}
+    store.save_fetches(
+        "run", results, {}, stages.feed_health(results, states, now, related.search_interval(feeds or []))
+    )
+    return {
+        "feeds": feeds,
+        "not_due": not_due,
+        "results": results,
+        "rows": rows,
+        "rescored": rescored,
+        "waiting": waiting,
+    }
 
 
 def articles(store: Store) -> dict[str, dict[str, Any]]:
-    return {r["title"]: r for r in store.db.query_dicts(
-        "SELECT a.*, p.status AS page_status, p.error AS page_error FROM article a "
-        "LEFT JOIN page_fetch p USING (article_id)")}
+    return {
+        r["title"]: r
+        for r in store.db.query_dicts(
+            "SELECT a.*, p.status AS page_status, p.error AS page_error FROM article a "
+            "LEFT JOIN page_fetch p USING (article_id)"
+        )
+    }
 
 
 def test_search_pages_and_languages_end_to_end(project: Path, site: LoopbackServer) -> None:
@@ -233,8 +281,13 @@ def test_search_pages_and_languages_end_to_end(project: Path, site: LoopbackServ
         assert (german["language"], french["language"]) == ("de", "fr")
         assert german["text_source"] == french["text_source"] == "page"
         assert german["tone"] is None and french["tone"] is None
-        assert store.db.scalar("SELECT count(*) FROM article_actor WHERE article_id IN (?, ?)",
-                               [german["article_id"], french["article_id"]]) == 0
+        assert (
+            store.db.scalar(
+                "SELECT count(*) FROM article_actor WHERE article_id IN (?, ?)",
+                [german["article_id"], french["article_id"]],
+            )
+            == 0
+        )
 
         # Every search hit joined the topic (its own query found it), whatever its language.
         topics = dict(store.db.query("SELECT article_id, via FROM article_topic"))
@@ -260,7 +313,9 @@ def test_search_pages_and_languages_end_to_end(project: Path, site: LoopbackServ
         assert site.hits_for("/gdelt") == hits
 
 
-def test_pages_skipped_for_budget_are_fetched_and_rescored_next_run(project: Path, site: LoopbackServer) -> None:
+def test_pages_skipped_for_budget_are_fetched_and_rescored_next_run(
+    project: Path, site: LoopbackServer
+) -> None:
     settings = load_settings(write_config(project, site.url(""), budget=0))
     now = datetime(2025, 5, 10, 20, 0, tzinfo=UTC)
     with Database(settings.database_path) as db:
@@ -272,9 +327,11 @@ def test_pages_skipped_for_budget_are_fetched_and_rescored_next_run(project: Pat
         # Budget spent: nothing fetched, every page waits; the articles are stored with what their feeds gave.
         assert site.hits_for("/news/harbour-plan") == 0
         assert plan["page_status"] == "skipped" and plan["page_error"] == "time budget"
-        assert plan["text_source"] == "none" and plan["tone"] is None   # GDELT gave the headline only
+        assert plan["text_source"] == "none" and plan["tone"] is None  # GDELT gave the headline only
         assert german["page_status"] == "skipped"
-        assert german["text_source"] == "summary" and german["body"].startswith("BEISPIEL: Der Hafenausschuss")
+        assert german["text_source"] == "summary" and german["body"].startswith(
+            "BEISPIEL: Der Hafenausschuss"
+        )
 
         # Next run with time to spare: the waiting pages are fetched once and their articles re-scored in place.
         settings = load_settings(write_config(project, site.url(""), budget=30))
@@ -283,10 +340,15 @@ def test_pages_skipped_for_budget_are_fetched_and_rescored_next_run(project: Pat
         got = articles(store)
         plan = got["SAMPLE: Harbour committee backs sea wall plan"]
         assert plan["text_source"] == "page" and plan["page_status"] == "page"
-        assert plan["n_sentences"] == store.db.scalar("SELECT count(*) FROM sentence WHERE article_id = ?",
-                                                      [plan["article_id"]]) > 1
+        assert (
+            plan["n_sentences"]
+            == store.db.scalar("SELECT count(*) FROM sentence WHERE article_id = ?", [plan["article_id"]])
+            > 1
+        )
         assert got["BEISPIEL: Hafenausschuss beschließt Reparatur"]["language"] == "de"
-        assert store.db.scalar("SELECT attempts FROM page_fetch WHERE article_id = ?", [plan["article_id"]]) == 2
+        assert (
+            store.db.scalar("SELECT attempts FROM page_fetch WHERE article_id = ?", [plan["article_id"]]) == 2
+        )
         assert site.hits_for("/news/harbour-plan") == 1
         # The robots-disallowed page was given up as failed, not retried.
         assert got["SAMPLE: Harbour members-only briefing"]["page_status"] == "failed"
@@ -302,7 +364,9 @@ def test_page_budget_spent_skips_without_fetching() -> None:
 
 @pytest.mark.flow
 @pytest.mark.slow
-def test_ingest_flow_runs_search_and_page_stages(project: Path, site: LoopbackServer, prefect_engine: None) -> None:
+def test_ingest_flow_runs_search_and_page_stages(
+    project: Path, site: LoopbackServer, prefect_engine: None
+) -> None:
     from flows.ingest import ingest_flow
 
     config = write_config(project, site.url(""))
