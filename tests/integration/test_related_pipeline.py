@@ -18,7 +18,7 @@ from newswatch import ingest as stages
 from newswatch import related
 from newswatch.analyze import Analyzer
 from newswatch.config import Settings, load_settings
-from newswatch.digest import build_digest
+from newswatch.digest import build_digest, render_charts, render_digest
 from newswatch.fulltext import FulltextSettings
 from storage.db import Database
 from storage.repo import Store
@@ -301,6 +301,9 @@ def test_search_pages_and_languages_end_to_end(project: Path, site: LoopbackServ
         assert topic["other_languages"] == 2
         assert topic["tone"]["day"]["n"] == 1
         assert topic["tone"]["day"]["mean"] == pytest.approx(plan["tone"])
+        images, charts = render_charts(data)
+        rendered = render_digest(data, images=images, charts=charts)
+        assert "2 articles in other languages counted, not scored for tone" in rendered.text
         # The SQL views carry the language.
         langs = dict(store.db.query("SELECT language, articles FROM daily_languages WHERE topic = 'harbour'"))
         assert langs == {"en": 4, "de": 1, "fr": 1}
