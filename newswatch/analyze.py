@@ -74,10 +74,10 @@ class Analyzer:
         if origin and origin in self.seed_files:
             name = self.seed_files[origin]
             topics = [t for t in topics if t.topic != name] + [TopicMatch(name, 1.0, "seed-file")]
-        name = self.search_topics.get(source or "")
-        if name and all(t.topic != name for t in topics):
+        searched = self.search_topics.get(source or "")
+        if searched and all(t.topic != searched for t in topics):
             # The topic's own query found it: it belongs to the topic even if its words miss the keywords.
-            topics.append(TopicMatch(name, self.min_scores.get(name, 0.5), "search"))
+            topics.append(TopicMatch(searched, self.min_scores.get(searched, 0.5), "search"))
         return topics
 
     def analyze_many(self, articles: Sequence[Article]) -> list[Analysis]:

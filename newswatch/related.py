@@ -96,7 +96,7 @@ def search_topics(settings: Settings) -> dict[str, str]:
 
 def headline_only_sources(settings: Settings) -> set[str]:
     """Names of search feeds whose entries are headlines only (Google News): never fetched, never scored."""
-    out = set()
+    out: set[str] = set()
     for topic in settings.topics:
         for query in topic.queries:
             if query.strip():
