@@ -19,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.logs import progress
 from newswatch import fetch as fetch_mod
 from newswatch import ingest as stages
-from newswatch import rematch
+from newswatch import related, rematch
 from newswatch.analyze import AnalysisPool, Analyzer, worker_count
 from newswatch.config import Settings, load_settings
 from newswatch.models import Analysis, Article, FetchResult
@@ -46,6 +46,12 @@ class IngestSummary:
     seconds: dict[str, float] = field(default_factory=dict)
     database: str = ""
     client_copy: str = ""
+    search_ok: int = 0
+    search_failed: int = 0
+    pages_fetched: int = 0
+    pages_failed: int = 0
+    pages_waiting: int = 0
+    pages_rescored: int = 0
 
     def counts(self) -> dict[str, int]:
         return {k: v for k, v in asdict(self).items() if isinstance(v, int)} | {"errors": len(self.errors)}
@@ -85,12 +91,17 @@ def _store_articles(store: Store, run_id: str, articles: list[Article], analyses
 
 
 def _process_entries(store: Store, settings: Settings, run_id: str, entries: list[Any], pool: AnalysisPool | None,
-                     summary: IngestSummary, distributed: bool) -> dict[str, int]:
-    """Normalise, fold duplicates, score and store; returns new articles per source."""
+                     summary: IngestSummary, distributed: bool,
+                     pages: related.PageBudget | None = None) -> dict[str, int]:
+    """Normalise, fold duplicates, fetch pages for short texts, detect languages, score and store; returns new
+    articles per source."""
     now = stages.utcnow()
     prepared = stages.prepare_articles(entries, store, run_id, now)
     if prepared.sightings:
         store.add_sightings(prepared.sightings)
+    if pages is not None:
+        _fill_pages(store, settings, prepared.new, pages, summary, now)
+    related.detect_languages(prepared.new)
     summary.entries += prepared.entries
     summary.articles_duplicate += prepared.duplicates
     new_by_source: dict[str, int] = {}
@@ -131,8 +142,13 @@ def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSu
             prepare_run(store, settings)
             distributed = settings.runner.task_runner == "dask"
             workers = 1 if distributed else worker_count(settings.runner.workers)
+            pages = related.PageBudget(related.fulltext_settings(settings))
             with AnalysisPool(Analyzer.from_settings(settings), workers) as pool:
-                _ingest_feeds(store, settings, run_id, None if distributed else pool, summary, force, distributed)
+                _retry_pages(store, pool, pages, summary)
+                _ingest_feeds(store, settings, run_id, None if distributed else pool, summary, force, distributed,
+                              pages)
+                _ingest_search(store, settings, run_id, None if distributed else pool, summary, force, distributed,
+                               pages)
                 _ingest_inbox(store, settings, run_id, None if distributed else pool, summary, distributed)
             summary.seconds["total"] = round(time.monotonic() - started, 3)
             store.finish_run(run_id, "ok", summary.counts(), {"errors": summary.errors[:200],
@@ -152,13 +168,14 @@ def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSu
 
 def prepare_run(store: Store, settings: Settings) -> None:
     """Record sources, actors and topic definitions; re-match stored articles against changed topics."""
-    store.sync_feeds(stages.source_rows(settings))
+    store.sync_feeds(stages.source_rows(settings) + related.search_source_rows(settings))
     store.db.set_meta({"timezone": settings.digest.timezone})
     rematch.sync_definitions(store, settings)
 
 
 def _ingest_feeds(store: Store, settings: Settings, run_id: str, pool: AnalysisPool | None,
-                  summary: IngestSummary, force: bool, distributed: bool) -> None:
+                  summary: IngestSummary, force: bool, distributed: bool,
+                  pages: related.PageBudget | None = None) -> None:
     states = store.feed_states()
     jobs, skipped = stages.plan_fetches(settings, states, stages.utcnow(), force=force)
     summary.feeds_skipped = len(skipped)
@@ -170,7 +187,7 @@ def _ingest_feeds(store: Store, settings: Settings, run_id: str, pool: AnalysisP
         entries, results = parse_feeds(results, settings)
         summary.seconds["fetch_parse"] = summary.seconds.get("fetch_parse", 0) + time.monotonic() - t0
         t0 = time.monotonic()
-        new_by_source = _process_entries(store, settings, run_id, entries, pool, summary, distributed)
+        new_by_source = _process_entries(store, settings, run_id, entries, pool, summary, distributed, pages)
         summary.seconds["score_store"] = summary.seconds.get("score_store", 0) + time.monotonic() - t0
         per_feed = {r.feed: (sum(1 for e in entries if e.source == r.feed), new_by_source.get(r.feed, 0))
                     for r in results}
@@ -207,6 +224,52 @@ def _ingest_inbox(store: Store, settings: Settings, run_id: str, pool: AnalysisP
     errors = {p.path: p.message for p in batch.problems}
     store.save_inbox_files([(path, size, mtime, now, "error" if n < 0 else "ok", max(n, 0), errors.get(path))
                             for path, size, mtime, n in batch.files])
+
+
+def _ingest_search(store: Store, settings: Settings, run_id: str, pool: AnalysisPool | None,
+                   summary: IngestSummary, force: bool, distributed: bool, pages: related.PageBudget) -> None:
+    """Search feeds of topics with queries: polled no more often than each provider allows, then stored like
+    feed entries (newswatch/related.py)."""
+    states = store.feed_states()
+    feeds, _ = related.plan_search(settings, states, stages.utcnow(), force=force)
+    if not feeds:
+        return
+    t0 = time.monotonic()
+    results = related.fetch_search(feeds, settings)
+    entries, results = related.parse_search(results, feeds)
+    summary.seconds["search"] = summary.seconds.get("search", 0) + time.monotonic() - t0
+    new_by_source = _process_entries(store, settings, run_id, entries, pool, summary, distributed, pages)
+    per_feed = {r.feed: (sum(1 for e in entries if e.source == r.feed), new_by_source.get(r.feed, 0))
+                for r in results}
+    store.save_fetches(run_id, results, per_feed, stages.feed_health(results, states, stages.utcnow(),
+                                                                     related.search_interval(feeds)))
+    for r in results:
+        if r.status == "error":
+            summary.search_failed += 1
+            summary.errors.append(f"search {r.feed}: {r.error_kind}: {r.error}")
+            progress("search %s failed: %s: %s", r.feed, r.error_kind, r.error, level=logging.WARNING)
+        else:
+            summary.search_ok += 1
+    progress("search: %d feeds ok, %d failed, %d entries", summary.search_ok, summary.search_failed, len(entries))
+
+
+def _fill_pages(store: Store, settings: Settings, articles: list[Article], pages: related.PageBudget,
+                summary: IngestSummary, now: Any) -> None:
+    """Page text for new articles whose feed gave only a summary; every attempt recorded before the articles."""
+    rows = related.fill_fulltext(articles, pages, related.headline_only_sources(settings), now)
+    if rows:
+        store.save_page_fetches(rows)
+    summary.pages_fetched += sum(1 for r in rows if r[2] == "page")
+    summary.pages_failed += sum(1 for r in rows if r[2] == "failed")
+    summary.pages_waiting += sum(1 for r in rows if r[2] == "skipped")
+
+
+def _retry_pages(store: Store, pool: AnalysisPool, pages: related.PageBudget, summary: IngestSummary) -> None:
+    """Pages skipped on earlier runs (time budget): fetched now, their articles re-scored in place."""
+    rescored, waiting = related.retry_pages(store, pages, pool.analyze, stages.utcnow())
+    summary.pages_rescored += rescored
+    if rescored or waiting:
+        progress("pages from earlier runs: %d articles re-scored, %d still waiting", rescored, waiting)
 
 
 def configured_ingest_flow(settings: Settings) -> Any:

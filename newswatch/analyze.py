@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from newswatch import actors, dedup, tone
@@ -24,6 +24,10 @@ class Analyzer:
     registry: actors.ActorRegistry
     matcher: TopicMatcher
     seed_files: dict[str, str]          # resolved seed path -> topic name
+    # Search feed name -> the topic whose query found it (newswatch/related.py).
+    search_topics: dict[str, str] = field(default_factory=dict)
+    # Topic name -> its min_score, the score a search hit gets when the matcher does not place it.
+    min_scores: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Analyzer:
@@ -37,20 +41,22 @@ class Analyzer:
                 texts.append(read_seed(path, settings))
                 seed_files[str(path.resolve())] = topic.name
             seed_texts[topic.name] = texts
-        return cls(registry=registry, matcher=TopicMatcher(settings.topics, seed_texts), seed_files=seed_files)
+        from newswatch.related import search_topics
+
+        return cls(registry=registry, matcher=TopicMatcher(settings.topics, seed_texts), seed_files=seed_files,
+                   search_topics=search_topics(settings), min_scores={t.name: t.min_score for t in settings.topics})
 
     def analyze(self, article: Article) -> Analysis:
         english = article.language is None or article.language.lower().startswith("en")
-        sentences = tone.score_sentences(article.text) if english else []
+        # text_source "none": the text is only the headline, which is never scored as if it were the article.
+        scored = english and article.text_source != "none"
+        sentences = tone.score_sentences(article.text) if scored else []
         spans = [(s.start, s.end) for s in sentences] if sentences else tone.split_sentences(article.text)
         when = article.published_at.date()
         mentions = actors.match_actors(self.registry, article.title, article.text, spans, when)
-        actor_tones = actors.score_actor_tones(mentions, sentences, article.text) if english else []
+        actor_tones = actors.score_actor_tones(mentions, sentences, article.text) if scored else []
         candidates = actors.find_candidates(self.registry, article.title, article.text)
-        topics = self.matcher.match(article.title, article.text)
-        if article.origin and article.origin in self.seed_files:
-            name = self.seed_files[article.origin]
-            topics = [t for t in topics if t.topic != name] + [TopicMatch(name, 1.0, "seed-file")]
+        topics = self.match_topics(article.title, article.text, article.origin, article.source)
         return Analysis(
             article_id=article.article_id,
             sentences=sentences,
@@ -61,6 +67,18 @@ class Analyzer:
             topics=topics,
             simhash=dedup.simhash(f"{article.title}\n{article.text}"),
         )
+
+    def match_topics(self, title: str, text: str, origin: str | None, source: str | None) -> list[TopicMatch]:
+        """Keyword/seed matches, plus the topic of the seed file it came from or the search query that found it."""
+        topics = self.matcher.match(title, text)
+        if origin and origin in self.seed_files:
+            name = self.seed_files[origin]
+            topics = [t for t in topics if t.topic != name] + [TopicMatch(name, 1.0, "seed-file")]
+        searched = self.search_topics.get(source or "")
+        if searched and all(t.topic != searched for t in topics):
+            # The topic's own query found it: it belongs to the topic even if its words miss the keywords.
+            topics.append(TopicMatch(searched, self.min_scores.get(searched, 0.5), "search"))
+        return topics
 
     def analyze_many(self, articles: Sequence[Article]) -> list[Analysis]:
         return [self.analyze(a) for a in articles]

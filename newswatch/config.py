@@ -212,7 +212,19 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
     dupes = sorted({n for n in topic_names if topic_names.count(n) > 1})
     if dupes:
         raise ConfigError(path, "topics", f"topic names must be unique; {dupes[0]!r} appears twice")
+    _check_search_and_fulltext(extra, path)
     return settings
+
+
+def _check_search_and_fulltext(extra: dict[str, Any], path: Path) -> None:
+    """[search] and [fulltext] are checked by their own modules (imported here: they import this one)."""
+    from newswatch.fulltext import parse_fulltext_settings
+    from newswatch.providers import parse_search_settings
+
+    if "search" in extra:
+        parse_search_settings(extra["search"], path)
+    if "fulltext" in extra:
+        parse_fulltext_settings(extra["fulltext"], path)
 
 
 def load_settings(explicit: str | os.PathLike[str] | None = None) -> Settings:

@@ -42,11 +42,8 @@ def rematch(store: Any, settings: Settings, topics: list[str] | None = None,
     wanted = set(names)
     matches: list[tuple[str, TopicMatch]] = []
     for rows in store.iter_article_texts():
-        for article_id, title, body, origin in rows:
-            found = analyzer.matcher.match(title, body or "")
-            if origin and origin in analyzer.seed_files:
-                name = analyzer.seed_files[origin]
-                found = [m for m in found if m.topic != name] + [TopicMatch(name, 1.0, "seed-file")]
+        for article_id, title, body, origin, source in rows:
+            found = analyzer.match_topics(title, body or "", origin, source)
             matches.extend((article_id, m) for m in found if m.topic in wanted)
     store.replace_topic_matches(names, matches)
     return len(matches)

@@ -132,12 +132,10 @@ class Store:
         art_rows, sent_rows, men_rows, act_rows, cand_rows, top_rows, sight_rows = [], [], [], [], [], [], []
         for art in articles:
             an = by_id[art.article_id]
-            t = an.tone
             art_rows.append((art.article_id, art.url, art.guid, art.source, art.outlet, art.title, art.summary,
                              art.text, art.text_source, art.published_at, art.published_estimated,
                              art.first_seen_at, art.language, art.content_hash, an.simhash or None,
-                             duplicate_of.get(art.article_id), art.origin, run_id, t.n_sentences, t.compound,
-                             t.pos, t.neu, t.neg, t.compound_sd))
+                             duplicate_of.get(art.article_id), art.origin, run_id, *_tone_columns(an)))
             for s in an.sentences:
                 sent_rows.append((art.article_id, s.index, s.start, s.end, s.text, s.compound, s.pos, s.neu, s.neg))
             for m in an.mentions:
@@ -168,6 +166,76 @@ class Store:
                                 sight_rows, on_conflict="ON CONFLICT DO NOTHING")
         return len(art_rows)
 
+    # -- full text: page fetches and re-scored articles (migration 005) ---------------------------------
+    def save_page_fetches(self, rows: Sequence[tuple[str, str, str, str | None, str | None, int | None,
+                                                     str | None, datetime]]) -> None:
+        """rows: (url, article_id, status, method, error, http_status, final_url, fetched_at); attempts counted."""
+        self.db.insert_rows(
+            "page_fetch", ["url", "article_id", "status", "method", "error", "http_status", "final_url",
+                           "fetched_at"], rows,
+            on_conflict="ON CONFLICT (url) DO UPDATE SET article_id = excluded.article_id, "
+                        "status = excluded.status, method = excluded.method, error = excluded.error, "
+                        "http_status = excluded.http_status, final_url = excluded.final_url, "
+                        "fetched_at = excluded.fetched_at, attempts = page_fetch.attempts + 1")
+
+    def pending_pages(self, limit: int) -> list[tuple[str, str, int]]:
+        """(url, article_id, attempts) of pages skipped on an earlier run, oldest attempt first."""
+        return [(r[0], r[1], int(r[2])) for r in self.db.query(
+            "SELECT p.url, p.article_id, p.attempts FROM page_fetch p JOIN article a USING (article_id) "
+            "WHERE p.status = 'skipped' ORDER BY p.fetched_at, p.url LIMIT ?", [limit])]
+
+    def load_articles(self, ids: Iterable[str]) -> list[Article]:
+        """Stored articles as Article records (for re-scoring after their page text arrives)."""
+        rows = self.db.query_dicts(
+            "SELECT article_id, source, outlet, url, guid, title, summary, body, text_source, published_at, "
+            "published_estimated, first_seen_at, language, content_hash, origin FROM article "
+            "WHERE article_id IN (SELECT unnest($1)) ORDER BY article_id", [list(dict.fromkeys(ids))])
+        return [Article(article_id=r["article_id"], source=r["source"], outlet=r["outlet"], url=r["url"],
+                        guid=r["guid"], title=r["title"], summary=r["summary"] or "", text=r["body"] or "",
+                        text_source=r["text_source"] or "none", published_at=r["published_at"],
+                        published_estimated=bool(r["published_estimated"]), first_seen_at=r["first_seen_at"],
+                        language=r["language"], content_hash=r["content_hash"], origin=r["origin"])
+                for r in rows]
+
+    def replace_analyses(self, articles: Sequence[Article], analyses: Sequence[Analysis],
+                         pages: Sequence[tuple[str, str, str, str | None, str | None, int | None, str | None,
+                                               datetime]] = ()) -> int:
+        """New text and everything computed from it for stored articles, with their page rows, all or nothing.
+
+        The content hash stays the feed's: it is the key later copies of the same entry are folded on."""
+        by_id = {a.article_id: a for a in analyses}
+        ids = [a.article_id for a in articles]
+        with self.db.transaction():
+            for table in ("sentence", "mention", "article_actor", "candidate", "article_topic"):
+                self.db.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest($1))", [ids])
+            for art in articles:
+                an = by_id[art.article_id]
+                self.db.execute(
+                    "UPDATE article SET body = ?, text_source = ?, language = ?, simhash = ?, n_sentences = ?, "
+                    "tone = ?, tone_pos = ?, tone_neu = ?, tone_neg = ?, tone_sd = ? WHERE article_id = ?",
+                    [art.text, art.text_source, art.language, an.simhash or None, *_tone_columns(an),
+                     art.article_id])
+            self.db.insert_rows("sentence", ["article_id", "idx", "start_char", "end_char", "text", "compound",
+                                             "pos", "neu", "neg"],
+                                [(an.article_id, s.index, s.start, s.end, s.text, s.compound, s.pos, s.neu, s.neg)
+                                 for an in analyses for s in an.sentences])
+            self.db.insert_rows("mention", ["article_id", "actor_id", "sentence_idx", "start_char", "end_char",
+                                            "surface", "via"],
+                                [(an.article_id, m.actor_id, m.sentence_index, m.start, m.end, m.surface, m.via)
+                                 for an in analyses for m in an.mentions])
+            self.db.insert_rows("article_actor", ["article_id", "actor_id", "mentions", "sentences", "tone",
+                                                  "label"],
+                                [(an.article_id, t.actor_id, t.mentions, t.sentences, t.compound, t.label)
+                                 for an in analyses for t in an.actor_tones])
+            self.db.insert_rows("candidate", ["article_id", "name", "mentions"],
+                                [(an.article_id, name[:200], n) for an in analyses for name, n in an.candidates.items()],
+                                on_conflict="ON CONFLICT DO NOTHING")
+            self.db.insert_rows("article_topic", ["article_id", "topic", "score", "via"],
+                                [(an.article_id, m.topic, m.score, m.via) for an in analyses for m in an.topics])
+            if pages:
+                self.save_page_fetches(pages)
+        return len(articles)
+
     # -- actors and topics -----------------------------------------------------------------------------
     def sync_actors(self, rows: Sequence[tuple[str, str, str, str | None]]) -> None:
         self.db.insert_rows("actor", ["actor_id", "name", "kind", "country"], rows,
@@ -186,9 +254,9 @@ class Store:
                             on_conflict="ON CONFLICT (name) DO UPDATE SET description = excluded.description, "
                                         "definition_hash = excluded.definition_hash, updated_at = excluded.updated_at")
 
-    def iter_article_texts(self, batch: int = 2000) -> Iterator[list[tuple[str, str, str, str | None]]]:
-        """(article_id, title, body, origin) in batches, for re-matching topics over what is stored."""
-        cur = self.db.execute("SELECT article_id, title, body, origin FROM article ORDER BY article_id")
+    def iter_article_texts(self, batch: int = 2000) -> Iterator[list[tuple[str, str, str, str | None, str]]]:
+        """(article_id, title, body, origin, source) in batches, for re-matching topics over what is stored."""
+        cur = self.db.execute("SELECT article_id, title, body, origin, source FROM article ORDER BY article_id")
         while True:
             rows = cur.fetchmany(batch)
             if not rows:
@@ -266,6 +334,15 @@ class Store:
         for table in ("article", "sentence", "mention", "article_actor", "article_topic", "sighting", "candidate"):
             out[table] = int(self.db.scalar(f"SELECT count(*) FROM {table}") or 0)
         return out
+
+
+def _tone_columns(an: Analysis) -> tuple[int, float | None, float | None, float | None, float | None,
+                                          float | None]:
+    """n_sentences and tone columns; NULL tone when nothing was scored (not English, headline only, no text)."""
+    t = an.tone
+    if not t.n_sentences:
+        return 0, None, None, None, None, None
+    return t.n_sentences, t.compound, t.pos, t.neu, t.neg, t.compound_sd
 
 
 def definition_hash(definition: dict[str, Any]) -> str:

@@ -1,0 +1,159 @@
+"""The related-articles stages without network or database: config checks, polling plan, page choice, language."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from newswatch import related
+from newswatch.actors import ActorRegistry
+from newswatch.analyze import Analyzer
+from newswatch.config import Settings, parse_settings
+from newswatch.errors import ConfigError
+from newswatch.fulltext import FulltextSettings
+from newswatch.models import Article
+from newswatch.topics import TopicMatcher
+
+PATH = Path("/tmp/sample/config/newswatch.toml")
+NOW = datetime(2025, 5, 10, 12, 0, tzinfo=UTC)
+
+
+def settings(**extra: object) -> Settings:
+    data: dict[str, object] = {
+        "topics": [{"name": "harbour", "any": ["harbour"], "queries": ["harbour", " ", "sea wall"]}],
+        **extra,
+    }
+    return parse_settings(data, PATH)
+
+
+def article(**kw: object) -> Article:
+    base: dict[str, object] = dict(
+        article_id="a1",
+        source="feed",
+        outlet="Sample",
+        url="https://sample.example/a",
+        guid=None,
+        title="SAMPLE harbour headline",
+        summary="",
+        text="SAMPLE short summary about the harbour.",
+        text_source="summary",
+        published_at=NOW,
+        published_estimated=False,
+        first_seen_at=NOW,
+        language=None,
+        content_hash="h",
+    )
+    base.update(kw)
+    return Article(**base)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("extra", "key"),
+    [
+        ({"search": {"enabled": True, "providers": ["altavista"]}}, "search.providers"),
+        ({"search": {"enabled": "yes"}}, "search.enabled"),
+        ({"search": {"interval": 5}}, "search.interval"),
+        ({"fulltext": {"min_chars": "many"}}, "fulltext.min_chars"),
+        ({"fulltext": {"per_domain_concurrency": 0}}, "fulltext.per_domain_concurrency"),
+        ({"fulltext": {"budget": 3}}, "fulltext.budget"),
+    ],
+)
+def test_bad_search_or_fulltext_config_fails_at_load_naming_the_key(extra: dict, key: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        settings(**extra)
+    assert err.value.key == key and str(PATH) in str(err.value)
+
+
+def test_search_and_fulltext_are_off_unless_configured() -> None:
+    plain = settings()
+    assert related.all_search_feeds(plain) == []
+    assert related.fulltext_settings(plain).enabled is False
+    on = settings(search={"enabled": True, "providers": ["gdelt", "google_news"]}, fulltext={})
+    assert related.fulltext_settings(on).enabled is True
+    feeds = related.all_search_feeds(on)
+    assert sorted(f.name for f in feeds) == [
+        "search:gdelt:harbour:harbour",
+        "search:gdelt:harbour:sea wall",
+        "search:google_news:harbour:harbour",
+        "search:google_news:harbour:sea wall",
+    ]
+    assert related.headline_only_sources(on) == {
+        "search:google_news:harbour:harbour",
+        "search:google_news:harbour:sea wall",
+    }
+    rows = related.search_source_rows(on)
+    assert {r[1] for r in rows} == {"search"} and len(rows) == 4
+
+
+def test_plan_search_keeps_each_providers_interval_even_when_forced() -> None:
+    s = settings(search={"enabled": True, "providers": ["gdelt"]})
+    states = {
+        "search:gdelt:harbour:harbour": {"last_attempt_at": NOW - timedelta(minutes=5)},
+        "search:gdelt:harbour:sea wall": {
+            "last_attempt_at": NOW - timedelta(minutes=20),
+            "next_attempt_at": NOW + timedelta(hours=1),
+        },
+    }
+    due, not_due = related.plan_search(s, states, NOW)
+    assert due == [] and len(not_due) == 2  # one polled 5 min ago, one backing off after errors
+    due, _ = related.plan_search(s, states, NOW, force=True)
+    assert [f.query for f in due] == ["sea wall"]  # force lifts back-off, never the polling interval
+    due, _ = related.plan_search(s, {}, NOW)
+    assert len(due) == 2
+
+
+def test_pages_are_wanted_only_for_short_fetchable_non_headline_texts() -> None:
+    ft = FulltextSettings(min_chars=100)
+    google = {"search:google_news:harbour:harbour"}
+    assert related.wants_page(article(), ft, google)
+    assert not related.wants_page(article(text="x" * 100), ft, google)
+    assert not related.wants_page(article(url=None), ft, google)
+    assert not related.wants_page(article(text_source="file"), ft, google)
+    assert not related.wants_page(
+        article(source="search:google_news:harbour:harbour", text_source="none"), ft, google
+    )
+    assert not related.wants_page(article(), FulltextSettings(enabled=False), google)
+
+
+def test_languages_detected_only_when_none_declared() -> None:
+    german = article(
+        title="BEISPIEL",
+        text="Der Hafenausschuss der Stadt hat am Montag beschlossen, die alte "
+        "Kaimauer vor den Winterstürmen zu reparieren.",
+    )
+    declared = article(article_id="a2", language="en", text=german.text)
+    tiny = article(article_id="a3", title="Hi", text="Ok")
+    assert related.detect_languages([german, declared, tiny]) == 1
+    assert (german.language, declared.language, tiny.language) == ("de", "en", None)
+
+
+def test_analyzer_never_scores_a_headline_and_places_search_hits_in_their_topic() -> None:
+    s = settings(search={"enabled": True, "providers": ["google_news"]})
+    analyzer = Analyzer(
+        registry=ActorRegistry(actors=[]),
+        matcher=TopicMatcher(s.topics, {}),
+        seed_files={},
+        search_topics=related.search_topics(s),
+        min_scores={"harbour": 0.5},
+    )
+    headline = article(
+        source="search:google_news:harbour:sea wall",
+        title="SAMPLE: Town council meets",
+        text="SAMPLE: Town council meets",
+        text_source="none",
+        language="en",
+    )
+    result = analyzer.analyze(headline)
+    assert result.sentences == [] and result.tone.n_sentences == 0 and result.actor_tones == []
+    assert [(t.topic, t.via) for t in result.topics] == [("harbour", "search")]
+    french = article(
+        text="Le comité du port s'est réuni lundi. Les habitants sont très heureux.", language="fr"
+    )
+    assert analyzer.analyze(french).sentences == []
+    english = article(text="The harbour committee met on Monday. Residents were very happy.", language="en")
+    result = analyzer.analyze(english)
+    assert result.tone.n_sentences == 2 and [(t.topic, t.via) for t in result.topics] == [
+        ("harbour", "keywords")
+    ]
