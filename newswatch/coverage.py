@@ -1,0 +1,72 @@
+"""Stored stories: cluster a time range's topic articles (newswatch.stories) and hand the result to the Store.
+
+Plain functions over a Store-like object (no prefect, no duckdb here). Stories that began before the range keep
+their id and their articles; articles of the range that continue such a story join it, the rest are re-clustered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from newswatch.stories import Story, StoryItem, cluster_stories
+
+STORY_WINDOW = timedelta(hours=48)   # cluster_stories' default: a story stays open 48 h after its first article
+RECENT_DAYS = 3                      # the ingest flow re-clusters this many local days up to now
+
+
+@dataclass(frozen=True)
+class StoryRefresh:
+    start: datetime
+    end: datetime
+    articles: int       # articles of the range placed in a story
+    stories: int        # stories written (new or continued)
+
+
+def day_range(first: date, last: date, tz: Any) -> tuple[datetime, datetime]:
+    """UTC bounds of the local days first..last (inclusive)."""
+    start = datetime.combine(first, datetime.min.time(), tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz).astimezone(UTC)
+    return start, end
+
+
+def recent_range(tz: Any, now: datetime | None = None, days: int = RECENT_DAYS) -> tuple[datetime, datetime]:
+    """The last `days` local days up to and including today; end is open (tomorrow's midnight)."""
+    today = (now or datetime.now(UTC)).astimezone(tz).date()
+    return day_range(today - timedelta(days=days - 1), today, tz)
+
+
+def refresh_stories(store: Any, start: datetime, end: datetime, window: timedelta = STORY_WINDOW) -> StoryRefresh:
+    """Recompute the stories of articles published in [start, end) and store them (one transaction).
+
+    `store` provides story_items(since, end) -> [(StoryItem, story_id or None)] and
+    replace_stories(start, end, stories, links) (storage/repo.py).
+    """
+    # Articles up to `window` before the range give continuing stories their context.
+    rows = store.story_items(start - window, end)
+    items = [item for item, _ in rows]
+    # Only articles before the range keep their story: everything inside it is placed again.
+    earlier = {item.article_id: sid for item, sid in rows if sid is not None and item.published_at < start}
+    stories: list[Story] = []
+    links: list[tuple[str, str]] = []
+    for story in cluster_stories(items, window=window):
+        unplaced = [a for a in story.article_ids if a not in earlier]
+        if not unplaced:
+            continue
+        continued = next((earlier[a] for a in story.article_ids if a in earlier), None)
+        if continued is not None:
+            # It continues a story that began before the range: the new articles join that story.
+            links.extend((a, continued) for a in unplaced)
+            continue
+        stories.append(story)
+        links.extend((a, story.story_id) for a in unplaced)
+    store.replace_stories(start, end, stories, links)
+    return StoryRefresh(start, end, len(links), len(stories))
+
+
+def story_item(row: dict[str, Any]) -> StoryItem:
+    """A StoryItem from a stored row (article_id, outlet, title, summary, lead, published_at, simhash)."""
+    return StoryItem(article_id=row["article_id"], outlet=row["outlet"], title=row["title"],
+                     text=row.get("summary") or row.get("lead") or "", published_at=row["published_at"],
+                     simhash=row.get("simhash"))
