@@ -70,3 +70,21 @@ def story_item(row: dict[str, Any]) -> StoryItem:
     return StoryItem(article_id=row["article_id"], outlet=row["outlet"], title=row["title"],
                      text=row.get("summary") or row.get("lead") or "", published_at=row["published_at"],
                      simhash=row.get("simhash"))
+
+
+def day_groups(days: list[date], gap: int = 2) -> list[tuple[date, date]]:
+    """Contiguous runs of days (holes up to `gap` days bridged), as (first, last) pairs."""
+    out: list[tuple[date, date]] = []
+    for d in sorted(set(days)):
+        if out and (d - out[-1][1]).days <= gap + 1:
+            out[-1] = (out[-1][0], d)
+        else:
+            out.append((d, d))
+    return out
+
+
+def refresh_run_stories(store: Any, run_id: str, tz: Any) -> list[StoryRefresh]:
+    """After an ingest run: re-cluster the local days its new articles were published on (and nothing else),
+    so a late article from long ago costs its own days, not the history in between."""
+    days = store.run_article_days(run_id, str(tz))
+    return [refresh_stories(store, *day_range(first, last, tz)) for first, last in day_groups(days)]

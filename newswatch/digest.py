@@ -105,7 +105,7 @@ def _topic_section(name: str, description: str, rows: list[dict[str, Any]], tota
         "name": name,
         "description": description,
         "count": _baseline_dict(count),
-        "volume_flag": measures.volume_flag(count.value or 0, count.base7),
+        "volume_flag": measures.volume_flag(count.value or 0, count.base7, measures.history_days(dict(totals), day)),
         "share": _baseline_dict(share),
         "tone": {"day": asdict(tone_day), "base7": asdict(tone_7), "base28": asdict(tone_28),
                  "change7": None if tone_day.mean is None or tone_7.mean is None else tone_day.mean - tone_7.mean,
@@ -230,18 +230,26 @@ def _article_row(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _rising_candidates(rows: list[dict[str, Any]], day: date) -> list[dict[str, Any]]:
+    """Names outside the registry on the rise: at least 2 articles and twice their 7-day mean; `first_seen`
+    when the name appears nowhere in the window's earlier days."""
     trailing7 = set(measures.trailing_days(day, 7))
     today: Counter[str] = Counter()
     before: Counter[str] = Counter()
+    earlier: set[str] = set()
     for r in rows:
         if r["day"] == day:
             today[r["name"]] += r["articles"]
-        elif r["day"] in trailing7:
-            before[r["name"]] += r["articles"]
-    out = [{"name": n, "articles": k, "base7": before[n] / 7} for n, k in today.items()
-           if k >= 2 and k >= 2 * (before[n] / 7)]
+        elif r["day"] < day:
+            earlier.add(r["name"])
+            if r["day"] in trailing7:
+                before[r["name"]] += r["articles"]
+    out = [{"name": n, "articles": k, "base7": before[n] / 7, "change7": measures.pct_change(k, before[n] / 7),
+            "first_seen": n not in earlier} for n, k in today.items() if k >= 2 and k >= 2 * (before[n] / 7)]
     out.sort(key=lambda c: (-c["articles"], c["name"]))
     return out[:10]
+
+
+NEW_NAME_MIN = 3  # a name outside the registry reaches the top only from this many articles on its first day
 
 
 def _highlights(data: dict[str, Any]) -> list[str]:
@@ -262,6 +270,10 @@ def _highlights(data: dict[str, Any]) -> list[str]:
             elif a["first_seen"] and a["articles"] >= 2:
                 out.append(f"{t['name']}: {a['name']} appears for the first time in the window "
                            f"({a['articles']} articles)")
+    for c in data["candidates"]:
+        if c["first_seen"] and c["articles"] >= NEW_NAME_MIN:
+            out.append(f"new name (not in the registry): {c['name']}, first seen in the window "
+                       f"({c['articles']} articles)")
     return out
 
 

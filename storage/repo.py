@@ -251,6 +251,12 @@ class Store:
             {"since": since, "end": end})
         return [(story_item(r), r["story_id"]) for r in rows]
 
+    def run_article_days(self, run_id: str, tz: str) -> list[Any]:
+        """Local days on which the articles a run stored were published."""
+        return [r[0] for r in self.db.query(
+            f"SELECT DISTINCT {self._local_day()} FROM article a WHERE a.run_id = $run_id",
+            {"tz": tz, "run_id": run_id})]
+
     def replace_stories(self, start: datetime, end: datetime, stories: Sequence[Any],
                         links: Sequence[tuple[str, str]]) -> None:
         """Replace the stories of articles published in [start, end): links are (article_id, story_id)."""

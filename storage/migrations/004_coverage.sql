@@ -110,7 +110,7 @@ SELECT
     z7,
     history_days7,
     CASE
-        WHEN history_days7 < 5 THEN NULL
+        WHEN history_days7 < 5 OR all_articles = 0 THEN NULL
         WHEN articles >= 5 AND articles >= 1.5 * articles_base7 AND z7 >= 2 THEN 'spike'
         WHEN articles_base7 >= 5 AND articles <= 0.5 * articles_base7 AND z7 <= -2 THEN 'drop'
     END AS volume_flag,
