@@ -76,7 +76,8 @@ def build_digest(store: Any, settings: Settings, day: date) -> dict[str, Any]:
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "window": {"from": (day - timedelta(days=WINDOW_DAYS)).isoformat(), "to": day.isoformat()},
         "totals": {"articles": int(total.value or 0), "base7": total.base7, "base28": total.base28,
-                   "change7": total.change7, "outlets": len({r["outlet"] for r in volume_rows if r["day"] == day})},
+                   "change7": total.change7, "outlets": len({r["outlet"] for r in volume_rows if r["day"] == day}),
+                   "history_days": measures.history_days(dict(totals), day)},
         "topics": topics,
         "candidates": _rising_candidates(candidate_rows, day),
     }
@@ -213,7 +214,7 @@ def _stories(rows: list[dict[str, Any]], day: date) -> list[dict[str, Any]]:
     out = []
     for story in cluster_stories(items):
         on_day = [a for a in story.article_ids if seen[a]["day"] == day]
-        if not on_day:
+        if not on_day or len(story.outlets) < 2:  # a story here is one event reported by several outlets
             continue
         out.append({"story_id": story.story_id, "headline": story.headline, "outlets": sorted(story.outlets),
                     "articles": story.size, "today": len(on_day), "before": story.size - len(on_day),
@@ -255,6 +256,8 @@ NEW_NAME_MIN = 3  # a name outside the registry reaches the top only from this m
 def _highlights(data: dict[str, Any]) -> list[str]:
     """Only what changed enough to matter, by the rules in newswatch.measures."""
     out = []
+    # "First seen" means nothing before the sources have a history (the database's first days).
+    history = data["totals"]["history_days"] >= measures.MIN_HISTORY_DAYS
     for t in data["topics"]:
         c = t["count"]
         if t["volume_flag"]:
@@ -267,11 +270,11 @@ def _highlights(data: dict[str, Any]) -> list[str]:
             if a["tone_flag"]:
                 out.append(f"{t['name']}: coverage of {a['name']} turned {a['tone_flag']} "
                            f"({fmt_tone(a['tone'])} vs {fmt_tone(a['tone7'])})")
-            elif a["first_seen"] and a["articles"] >= 2:
+            elif history and a["first_seen"] and a["articles"] >= 2:
                 out.append(f"{t['name']}: {a['name']} appears for the first time in the window "
                            f"({a['articles']} articles)")
     for c in data["candidates"]:
-        if c["first_seen"] and c["articles"] >= NEW_NAME_MIN:
+        if history and c["first_seen"] and c["articles"] >= NEW_NAME_MIN:
             out.append(f"new name (not in the registry): {c['name']}, first seen in the window "
                        f"({c['articles']} articles)")
     return out
