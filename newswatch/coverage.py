@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from newswatch.stories import Story, StoryItem, cluster_stories
+from newswatch.stories import Story, StoryItem, cluster_stories, story_id_for
 
 STORY_WINDOW = timedelta(hours=48)   # cluster_stories' default: a story stays open 48 h after its first article
 RECENT_DAYS = 3                      # the ingest flow re-clusters this many local days up to now
@@ -50,19 +50,32 @@ def refresh_stories(store: Any, start: datetime, end: datetime, window: timedelt
     earlier = {item.article_id: sid for item, sid in rows if sid is not None and item.published_at < start}
     stories: list[Story] = []
     links: list[tuple[str, str]] = []
+    by_id = {item.article_id: item for item in items}
     for story in cluster_stories(items, window=window):
-        unplaced = [a for a in story.article_ids if a not in earlier]
-        if not unplaced:
+        inside = [a for a in story.article_ids if by_id[a].published_at >= start]
+        if not inside:
             continue
         continued = next((earlier[a] for a in story.article_ids if a in earlier), None)
         if continued is not None:
-            # It continues a story that began before the range: the new articles join that story.
-            links.extend((a, continued) for a in unplaced)
+            # It continues a story that began before the range: the range's articles join that story.
+            links.extend((a, continued) for a in inside)
             continue
+        if len(inside) < story.size:  # context articles that were never placed stay with their own range
+            story = _trim(story, inside, by_id)
         stories.append(story)
-        links.extend((a, story.story_id) for a in unplaced)
+        links.extend((a, story.story_id) for a in inside)
     store.replace_stories(start, end, stories, links)
     return StoryRefresh(start, end, len(links), len(stories))
+
+
+def _trim(story: Story, inside: list[str], by_id: dict[str, StoryItem]) -> Story:
+    members = [by_id[a] for a in inside]
+    titles = {m.title for m in members}
+    return Story(story_id=story_id_for(inside[0]), article_ids=inside,
+                 outlets=list(dict.fromkeys(m.outlet for m in members)),
+                 headline=story.headline if story.headline in titles else members[0].title,
+                 first_seen=members[0].published_at, last_seen=max(m.published_at for m in members),
+                 size=len(members))
 
 
 def story_item(row: dict[str, Any]) -> StoryItem:
