@@ -59,8 +59,12 @@ def backfill_days(settings: Settings, first: date, last: date) -> BackfillSummar
                 summary.days += 1
                 _log.info("backfill: digest for %s written to %s", day, html_path)
                 day += timedelta(days=1)
-            store.finish_run(run_id, "ok", {}, {"from": first.isoformat(), "to": last.isoformat(),
-                                                "stories": summary.stories})
+            store.finish_run(
+                run_id,
+                "ok",
+                {},
+                {"from": first.isoformat(), "to": last.isoformat(), "stories": summary.stories},
+            )
             db.publish_copy(settings.client_copy_path)
             summary.client_copy = str(settings.client_copy_path)
         except BaseException as exc:

@@ -12,16 +12,18 @@ from typing import Any
 
 from newswatch.stories import Story, StoryItem, cluster_stories, story_id_for
 
-STORY_WINDOW = timedelta(hours=48)   # cluster_stories' default: a story stays open 48 h after its first article
-RECENT_DAYS = 3                      # the ingest flow re-clusters this many local days up to now
+STORY_WINDOW = timedelta(
+    hours=48
+)  # cluster_stories' default: a story stays open 48 h after its first article
+RECENT_DAYS = 3  # the ingest flow re-clusters this many local days up to now
 
 
 @dataclass(frozen=True)
 class StoryRefresh:
     start: datetime
     end: datetime
-    articles: int       # articles of the range placed in a story
-    stories: int        # stories written (new or continued)
+    articles: int  # articles of the range placed in a story
+    stories: int  # stories written (new or continued)
 
 
 def day_range(first: date, last: date, tz: Any) -> tuple[datetime, datetime]:
@@ -37,7 +39,9 @@ def recent_range(tz: Any, now: datetime | None = None, days: int = RECENT_DAYS) 
     return day_range(today - timedelta(days=days - 1), today, tz)
 
 
-def refresh_stories(store: Any, start: datetime, end: datetime, window: timedelta = STORY_WINDOW) -> StoryRefresh:
+def refresh_stories(
+    store: Any, start: datetime, end: datetime, window: timedelta = STORY_WINDOW
+) -> StoryRefresh:
     """Recompute the stories of articles published in [start, end) and store them (one transaction).
 
     `store` provides story_items(since, end) -> [(StoryItem, story_id or None)] and
@@ -71,18 +75,27 @@ def refresh_stories(store: Any, start: datetime, end: datetime, window: timedelt
 def _trim(story: Story, inside: list[str], by_id: dict[str, StoryItem]) -> Story:
     members = [by_id[a] for a in inside]
     titles = {m.title for m in members}
-    return Story(story_id=story_id_for(inside[0]), article_ids=inside,
-                 outlets=list(dict.fromkeys(m.outlet for m in members)),
-                 headline=story.headline if story.headline in titles else members[0].title,
-                 first_seen=members[0].published_at, last_seen=max(m.published_at for m in members),
-                 size=len(members))
+    return Story(
+        story_id=story_id_for(inside[0]),
+        article_ids=inside,
+        outlets=list(dict.fromkeys(m.outlet for m in members)),
+        headline=story.headline if story.headline in titles else members[0].title,
+        first_seen=members[0].published_at,
+        last_seen=max(m.published_at for m in members),
+        size=len(members),
+    )
 
 
 def story_item(row: dict[str, Any]) -> StoryItem:
     """A StoryItem from a stored row (article_id, outlet, title, summary, lead, published_at, simhash)."""
-    return StoryItem(article_id=row["article_id"], outlet=row["outlet"], title=row["title"],
-                     text=row.get("summary") or row.get("lead") or "", published_at=row["published_at"],
-                     simhash=row.get("simhash"))
+    return StoryItem(
+        article_id=row["article_id"],
+        outlet=row["outlet"],
+        title=row["title"],
+        text=row.get("summary") or row.get("lead") or "",
+        published_at=row["published_at"],
+        simhash=row.get("simhash"),
+    )
 
 
 def day_groups(days: list[date], gap: int = 2) -> list[tuple[date, date]]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -35,9 +34,15 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store,
 
 def test_the_view_flags_the_planted_days_and_nothing_else(generated: tuple[Store, Settings]) -> None:
     store, _ = generated
-    rows = store.db.query("SELECT day, volume_flag, tone_flag FROM daily_topic_coverage WHERE topic = ? "
-                          "AND (volume_flag IS NOT NULL OR tone_flag IS NOT NULL) ORDER BY day", [TOPIC])
-    assert rows == [(START + timedelta(days=SPIKE), "spike", None), (START + timedelta(days=SHIFT), None, "harsher")]
+    rows = store.db.query(
+        "SELECT day, volume_flag, tone_flag FROM daily_topic_coverage WHERE topic = ? "
+        "AND (volume_flag IS NOT NULL OR tone_flag IS NOT NULL) ORDER BY day",
+        [TOPIC],
+    )
+    assert rows == [
+        (START + timedelta(days=SPIKE), "spike", None),
+        (START + timedelta(days=SHIFT), None, "harsher"),
+    ]
     n = store.db.scalar("SELECT count(*) FROM daily_topic_coverage WHERE topic = ?", [TOPIC])
     assert n == DAYS  # one row per calendar day
 
@@ -60,8 +65,10 @@ def test_the_digest_flags_the_planted_days_and_nothing_else(generated: tuple[Sto
 
 def test_digest_and_view_agree_on_every_day(generated: tuple[Store, Settings]) -> None:
     store, settings = generated
-    view = {r["day"]: r for r in store.db.query_dicts("SELECT * FROM daily_topic_coverage WHERE topic = ?",
-                                                       [TOPIC])}
+    view = {
+        r["day"]: r
+        for r in store.db.query_dicts("SELECT * FROM daily_topic_coverage WHERE topic = ?", [TOPIC])
+    }
     for d in (5, 30, SPIKE, SPIKE + 1, SHIFT, DAYS - 1):
         day = START + timedelta(days=d)
         t = build_digest(store, settings, day)["topics"][0]
@@ -79,8 +86,10 @@ def test_the_spike_day_digest_shows_its_figures(generated: tuple[Store, Settings
     data = build_digest(store, settings, START + timedelta(days=SPIKE))
     text = render_digest(data).text
     assert "articles: 30 (7-day base" in text and "[spike]" in text
-    actor = store.db.query_dicts("SELECT * FROM daily_actor_tone WHERE day = ? AND actor_id = 'actor-x'",
-                                 [START + timedelta(days=SHIFT)])[0]
+    actor = store.db.query_dicts(
+        "SELECT * FROM daily_actor_tone WHERE day = ? AND actor_id = 'actor-x'",
+        [START + timedelta(days=SHIFT)],
+    )[0]
     assert actor["tone_flag"] == "harsher"
 
 
@@ -88,8 +97,10 @@ def test_stories_are_stored_for_a_range_and_recomputed_the_same(generated: tuple
     store, settings = generated
     first, last = START + timedelta(days=30), START + timedelta(days=33)
     done = coverage.refresh_stories(store, *coverage.day_range(first, last, settings.digest.tz))
-    in_range = store.db.scalar("SELECT count(*) FROM articles a WHERE published_day BETWEEN ? AND ? "
-                               "AND len(topics) > 0", [first, last])
+    in_range = store.db.scalar(
+        "SELECT count(*) FROM articles a WHERE published_day BETWEEN ? AND ? AND len(topics) > 0",
+        [first, last],
+    )
     assert done.articles == in_range
     before = store.db.query("SELECT story_id, article_ids FROM stories ORDER BY story_id")
     again = coverage.refresh_stories(store, *coverage.day_range(first, last, settings.digest.tz))

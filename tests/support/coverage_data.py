@@ -17,8 +17,33 @@ from storage.repo import Store
 
 TOPIC = "sample-topic"
 ACTORS = [("actor-x", "Actor X", "person", None), ("actor-y", "Actor Y", "person", None)]
-WORDS = ("harbour bridge council budget river flood school rail strike museum election festival drought "
-         "vaccine court market airport storm factory library stadium reservoir ferry tunnel orchard").split()
+WORDS = [
+    "harbour",
+    "bridge",
+    "council",
+    "budget",
+    "river",
+    "flood",
+    "school",
+    "rail",
+    "strike",
+    "museum",
+    "election",
+    "festival",
+    "drought",
+    "vaccine",
+    "court",
+    "market",
+    "airport",
+    "storm",
+    "factory",
+    "library",
+    "stadium",
+    "reservoir",
+    "ferry",
+    "tunnel",
+    "orchard",
+]
 
 
 @dataclass
@@ -42,21 +67,41 @@ def write_settings(root: Path, timezone: str = "UTC") -> Settings:
     path.write_text(
         '[storage]\ndatabase = "data/newswatch.duckdb"\n\n'
         f'[[topics]]\nname = "{TOPIC}"\ndescription = "Sample topic for tests."\nany = ["sample"]\n\n'
-        f'[digest]\ntimezone = "{timezone}"\noutput_dir = "digests"\ntop_actors = 8\n', encoding="utf-8")
+        f'[digest]\ntimezone = "{timezone}"\noutput_dir = "digests"\ntop_actors = 8\n',
+        encoding="utf-8",
+    )
     return load_settings(path)
 
 
 def build(item: Item) -> tuple[Article, Analysis]:
     when = datetime.combine(item.day, time(8, 0), tzinfo=UTC) + timedelta(minutes=item.minute)
     title = item.title or f"Sample report {item.aid}"
-    art = Article(article_id=item.aid, source=item.outlet.split()[0].lower(), outlet=item.outlet,
-                  url=f"https://news.example.invalid/{item.aid}", guid=None, title=title, summary=title,
-                  text=title, text_source="feed", published_at=when, published_estimated=False,
-                  first_seen_at=when, language="en", content_hash=f"hash-{item.aid}")
-    an = Analysis(article_id=item.aid, sentences=[], tone=Tone(1, item.tone, 0.0, 1.0, 0.0),
-                  mentions=[], actor_tones=[ActorTone(a, m, m, t) for a, m, t in item.actors],
-                  candidates=dict(item.candidates),
-                  topics=[TopicMatch(TOPIC, 1.0, "keywords")] if item.topic else [], simhash=0)
+    art = Article(
+        article_id=item.aid,
+        source=item.outlet.split()[0].lower(),
+        outlet=item.outlet,
+        url=f"https://news.example.invalid/{item.aid}",
+        guid=None,
+        title=title,
+        summary=title,
+        text=title,
+        text_source="feed",
+        published_at=when,
+        published_estimated=False,
+        first_seen_at=when,
+        language="en",
+        content_hash=f"hash-{item.aid}",
+    )
+    an = Analysis(
+        article_id=item.aid,
+        sentences=[],
+        tone=Tone(1, item.tone, 0.0, 1.0, 0.0),
+        mentions=[],
+        actor_tones=[ActorTone(a, m, m, t) for a, m, t in item.actors],
+        candidates=dict(item.candidates),
+        topics=[TopicMatch(TOPIC, 1.0, "keywords")] if item.topic else [],
+        simhash=0,
+    )
     return art, an
 
 
@@ -87,11 +132,29 @@ def generate_days(start: date, days: int, spike_day: int, shift_day: int) -> lis
         n = 30 if d == spike_day else 8 + d % 5
         for j in range(n):
             tone = -0.5 + (j % 3 - 1) * 0.1 if d == shift_day else tones[(j + d) % 5]
-            items.append(Item(f"t{d:03d}-{j:02d}", day, outlets[j % 3], tone,
-                              actors=[("actor-x", 1, tone)], title=headline(k), minute=j * 7))
+            items.append(
+                Item(
+                    f"t{d:03d}-{j:02d}",
+                    day,
+                    outlets[j % 3],
+                    tone,
+                    actors=[("actor-x", 1, tone)],
+                    title=headline(k),
+                    minute=j * 7,
+                )
+            )
             k += 1
         for j in range(20):
-            items.append(Item(f"o{d:03d}-{j:02d}", day, outlets[j % 3], 0.0, topic=False,
-                              title=headline(k), minute=j * 11))
+            items.append(
+                Item(
+                    f"o{d:03d}-{j:02d}",
+                    day,
+                    outlets[j % 3],
+                    0.0,
+                    topic=False,
+                    title=headline(k),
+                    minute=j * 11,
+                )
+            )
             k += 1
     return items

@@ -31,8 +31,16 @@ def fixture_items() -> list[Item]:
     for k in range(1, 8):
         day = D - timedelta(days=k)
         items.append(Item(f"p{k}a", day, A, 0.1, actors=[("actor-x", 1, 0.1)]))
-        items.append(Item(f"p{k}b", day, B, 0.3, actors=[("actor-x", 1, 0.1)],
-                          candidates={"Old Name": 1} if k == 3 else {}))
+        items.append(
+            Item(
+                f"p{k}b",
+                day,
+                B,
+                0.3,
+                actors=[("actor-x", 1, 0.1)],
+                candidates={"Old Name": 1} if k == 3 else {},
+            )
+        )
         items.append(Item(f"p{k}o", day, A, 0.0, topic=False))
     items += [Item(f"q{j}", D - timedelta(days=20), A, 0.0) for j in range(7)]
     for j, tone in enumerate([-0.5, -0.5, -0.5, -0.5, -0.4, -0.6]):
@@ -58,16 +66,16 @@ def test_topic_counts_share_and_tone_against_baselines(store) -> None:
     t = data["topics"][0]
     assert t["name"] == TOPIC
     assert t["count"]["value"] == 6
-    assert t["count"]["base7"] == pytest.approx(14 / 7)              # 2 a day
+    assert t["count"]["base7"] == pytest.approx(14 / 7)  # 2 a day
     assert t["count"]["base28"] == pytest.approx((14 + 7) / 28)
     assert t["count"]["change7"] == pytest.approx((6 - 2) / 2 * 100)  # +200 %
-    assert t["volume_flag"] == "spike"                                 # 6 >= 5, 6 >= 3, z = 4/sqrt(2) = 2.83
+    assert t["volume_flag"] == "spike"  # 6 >= 5, 6 >= 3, z = 4/sqrt(2) = 2.83
     assert t["share"]["value"] == pytest.approx(6 / 8)
     assert t["share"]["base7"] == pytest.approx(14 / 21)
     assert t["share"]["base28"] == pytest.approx(21 / 28)
     tone = t["tone"]
     assert tone["day"]["mean"] == pytest.approx(-0.5)
-    assert tone["day"]["sd"] == pytest.approx(math.sqrt(0.02 / 6))     # two articles 0.1 off the mean
+    assert tone["day"]["sd"] == pytest.approx(math.sqrt(0.02 / 6))  # two articles 0.1 off the mean
     assert tone["base7"]["mean"] == pytest.approx(0.2)
     assert tone["base28"]["mean"] == pytest.approx((14 * 0.2) / 21)
     assert tone["change7"] == pytest.approx(-0.7)
@@ -142,8 +150,9 @@ def test_views_give_the_same_numbers(store) -> None:
     assert actor["tone_flag"] == "harsher" and not actor["first_seen_28"]
     y = s.db.query_dicts("SELECT * FROM daily_actor_tone WHERE day = ? AND actor_id = 'actor-y'", [D])[0]
     assert y["first_seen_28"] and y["first_day"] == D
-    outlet = s.db.query_dicts("SELECT * FROM outlet_actor_tone WHERE day = ? AND outlet = ? "
-                              "AND actor_id = 'actor-x'", [D, A])[0]
+    outlet = s.db.query_dicts(
+        "SELECT * FROM outlet_actor_tone WHERE day = ? AND outlet = ? AND actor_id = 'actor-x'", [D, A]
+    )[0]
     assert outlet["articles"] == 4 and outlet["tone_mean"] == pytest.approx(-0.6)
     # Outlet A's trailing 28 days about Actor X: 7 articles at 0.1 (D-20's articles name no actor).
     assert outlet["tone_base28"] == pytest.approx(0.1) and outlet["tone_change28"] == pytest.approx(-0.7)
