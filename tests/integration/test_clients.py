@@ -90,6 +90,7 @@ def _copy_is_readable(path: Path) -> int:
         con.close()
 
 
+@pytest.mark.slow
 def test_a_writer_killed_mid_run_never_leaves_the_copy_unreadable(settings: Settings) -> None:
     ingest_batch(str(settings.path), 0, 20)
     # One writer process forks a run per line and SIGKILLs it after the given delay: kill points spread over
