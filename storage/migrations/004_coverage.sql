@@ -140,7 +140,7 @@ per_day AS (
         art.day,
         t.topic,
         aa.actor_id,
-        sum(aa.mentions) AS mentions,
+        CAST(sum(aa.mentions) AS BIGINT) AS mentions,
         count(*) AS articles,
         count(*) FILTER (WHERE art.english AND aa.tone IS NOT NULL) AS tone_n,
         sum(aa.tone) FILTER (WHERE art.english) AS tone_sum,
@@ -225,7 +225,7 @@ per_day AS (
         art.outlet,
         aa.actor_id,
         count(*) AS articles,
-        sum(aa.mentions) AS mentions,
+        CAST(sum(aa.mentions) AS BIGINT) AS mentions,
         count(*) FILTER (WHERE art.english AND aa.tone IS NOT NULL) AS tone_n,
         sum(aa.tone) FILTER (WHERE art.english) AS tone_sum
     FROM art JOIN article_actor aa USING (article_id)
