@@ -311,7 +311,9 @@ def fmt_pct(value: float | None) -> str:
 
 
 def fmt_tone(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:+.2f}"
+    if value is None:
+        return "n/a"
+    return f"{0.0 if abs(value) < 0.005 else value:+.2f}"  # no "-0.00"
 
 
 def fmt_num(value: float | None, digits: int = 1) -> str:

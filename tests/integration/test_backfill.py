@@ -26,7 +26,9 @@ def test_backfill_rewrites_digests_and_stories_for_each_day(tmp_path: Path) -> N
     first, last = START + timedelta(days=14), START + timedelta(days=16)
     summary = backfill_days(settings, first, last)
     assert summary.days == 3 and summary.stories > 0
-    assert [Path(p).name for p in summary.digests] == [f"digest-{first + timedelta(days=i)}.html" for i in range(3)]
+    assert [Path(p).name for p in summary.digests] == [
+        f"digest-{first + timedelta(days=i)}.html" for i in range(3)
+    ]
     assert all(Path(p).is_file() and Path(p).with_suffix(".txt").is_file() for p in summary.digests)
     con = duckdb.connect(str(settings.client_copy_path), read_only=True)
     try:
@@ -34,10 +36,15 @@ def test_backfill_rewrites_digests_and_stories_for_each_day(tmp_path: Path) -> N
         assert [r[0] for r in rows] == [first, first + timedelta(days=1), last]
         spike = json.loads(rows[1][1])["topics"][0]
         assert spike["volume_flag"] == "spike" and spike["count"]["value"] == 30
-        placed = con.execute("SELECT count(*) FROM story_article sa JOIN articles a USING (article_id) "
-                             "WHERE a.published_day BETWEEN ? AND ?", [first, last]).fetchone()[0]
-        in_range = con.execute("SELECT count(*) FROM articles WHERE published_day BETWEEN ? AND ? "
-                               "AND len(topics) > 0", [first, last]).fetchone()[0]
+        placed = con.execute(
+            "SELECT count(*) FROM story_article sa JOIN articles a USING (article_id) "
+            "WHERE a.published_day BETWEEN ? AND ?",
+            [first, last],
+        ).fetchone()[0]
+        in_range = con.execute(
+            "SELECT count(*) FROM articles WHERE published_day BETWEEN ? AND ? AND len(topics) > 0",
+            [first, last],
+        ).fetchone()[0]
         assert placed == in_range == summary.story_articles
         assert con.execute("SELECT kind, status FROM runs").fetchall() == [("backfill", "ok")]
     finally:

@@ -158,3 +158,21 @@ def generate_days(start: date, days: int, spike_day: int, shift_day: int) -> lis
             )
             k += 1
     return items
+
+
+def main(argv: list[str]) -> int:
+    """python -m tests.support.coverage_data DIR: the 90-day data set (spike on day 40, shift on day 65) in
+    DIR/data/newswatch.duckdb, with its config, for looking at the views and digests by hand."""
+    from storage.db import Database
+
+    settings = write_settings(Path(argv[0]))
+    with Database(settings.database_path) as db:
+        save(Store(db), generate_days(date(2025, 1, 1), 90, spike_day=40, shift_day=65))
+    print(settings.path)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))
