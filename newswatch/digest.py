@@ -211,7 +211,7 @@ def _stories(rows: list[dict[str, Any]], day: date) -> list[dict[str, Any]]:
     items = [StoryItem(article_id=r["article_id"], outlet=r["outlet"], title=r["title"],
                        text=(r["summary"] or r["lead"] or ""), published_at=r["published_at"])
              for r in seen.values()]
-    out = []
+    out: list[dict[str, Any]] = []
     for story in cluster_stories(items):
         on_day = [a for a in story.article_ids if seen[a]["day"] == day]
         if not on_day or len(story.outlets) < 2:  # a story here is one event reported by several outlets
@@ -244,7 +244,7 @@ def _rising_candidates(rows: list[dict[str, Any]], day: date) -> list[dict[str, 
             earlier.add(r["name"])
             if r["day"] in trailing7:
                 before[r["name"]] += r["articles"]
-    out = [{"name": n, "articles": k, "base7": before[n] / 7, "change7": measures.pct_change(k, before[n] / 7),
+    out: list[dict[str, Any]] = [{"name": n, "articles": k, "base7": before[n] / 7, "change7": measures.pct_change(k, before[n] / 7),
             "first_seen": n not in earlier} for n, k in today.items() if k >= 2 and k >= 2 * (before[n] / 7)]
     out.sort(key=lambda c: (-c["articles"], c["name"]))
     return out[:10]
