@@ -22,6 +22,7 @@ from newswatch import ingest as stages
 from newswatch import related, rematch
 from newswatch.analyze import AnalysisPool, Analyzer, worker_count
 from newswatch.config import Settings, load_settings
+from newswatch.coverage import refresh_run_stories
 from newswatch.models import Analysis, Article, FetchResult
 from storage.db import Database, chunked
 from storage.repo import Store
@@ -153,6 +154,7 @@ def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSu
             summary.seconds["total"] = round(time.monotonic() - started, 3)
             store.finish_run(run_id, "ok", summary.counts(), {"errors": summary.errors[:200],
                                                               "seconds": summary.seconds})
+            refresh_run_stories(store, run_id, settings.digest.tz)  # stored stories for the days it touched
             # Clients get a new copy only when something changed: a quiet rerun stays cheap.
             if summary.articles_new or summary.feeds_failed or not settings.client_copy_path.exists():
                 db.publish_copy(settings.client_copy_path)

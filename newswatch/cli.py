@@ -121,6 +121,16 @@ def cmd_rematch(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
+    prefect_env()
+    from flows.backfill import backfill_flow
+
+    s = backfill_flow(first=args.first, last=args.last, config_path=str(settings.path))
+    _print(f"backfill {s.first} to {s.last}: {s.stories} stories ({s.story_articles} articles), "
+           f"{s.days} digests rewritten (no email sent)", f"for SQL clients: {s.client_copy}")
+    return EXIT_OK
+
+
 def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
     info: dict[str, Any] = {
         "config": str(settings.path.resolve()),
@@ -264,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=_date, help="digest date YYYY-MM-DD (default: [digest] date, else yesterday)")
     p = add("rematch", cmd_rematch, "Match stored articles again against the topics (after changing them).")
     p.add_argument("--topic", action="append", help="only this topic (repeatable); default: all topics")
+    p = add("backfill", cmd_backfill, "Recompute stored stories and rewrite the digests of past days (no email).")
+    p.add_argument("--from", dest="first", type=_date, required=True, metavar="DATE", help="first day YYYY-MM-DD")
+    p.add_argument("--to", dest="last", type=_date, required=True, metavar="DATE", help="last day YYYY-MM-DD")
     p = add("info", cmd_info, "Show where the database, the client copy and the digests are.")
     p.add_argument("--json", action="store_true", help="print JSON")
     p = add("feeds", cmd_feeds, "List each feed's state, last success, last error and next attempt.")

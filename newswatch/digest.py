@@ -76,7 +76,8 @@ def build_digest(store: Any, settings: Settings, day: date) -> dict[str, Any]:
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "window": {"from": (day - timedelta(days=WINDOW_DAYS)).isoformat(), "to": day.isoformat()},
         "totals": {"articles": int(total.value or 0), "base7": total.base7, "base28": total.base28,
-                   "change7": total.change7, "outlets": len({r["outlet"] for r in volume_rows if r["day"] == day})},
+                   "change7": total.change7, "outlets": len({r["outlet"] for r in volume_rows if r["day"] == day}),
+                   "history_days": measures.history_days(dict(totals), day)},
         "topics": topics,
         "candidates": _rising_candidates(candidate_rows, day),
     }
@@ -105,7 +106,7 @@ def _topic_section(name: str, description: str, rows: list[dict[str, Any]], tota
         "name": name,
         "description": description,
         "count": _baseline_dict(count),
-        "volume_flag": measures.volume_flag(count.value or 0, count.base7),
+        "volume_flag": measures.volume_flag(count.value or 0, count.base7, measures.history_days(dict(totals), day)),
         "share": _baseline_dict(share),
         "tone": {"day": asdict(tone_day), "base7": asdict(tone_7), "base28": asdict(tone_28),
                  "change7": None if tone_day.mean is None or tone_7.mean is None else tone_day.mean - tone_7.mean,
@@ -210,10 +211,10 @@ def _stories(rows: list[dict[str, Any]], day: date) -> list[dict[str, Any]]:
     items = [StoryItem(article_id=r["article_id"], outlet=r["outlet"], title=r["title"],
                        text=(r["summary"] or r["lead"] or ""), published_at=r["published_at"])
              for r in seen.values()]
-    out = []
+    out: list[dict[str, Any]] = []
     for story in cluster_stories(items):
         on_day = [a for a in story.article_ids if seen[a]["day"] == day]
-        if not on_day:
+        if not on_day or len(story.outlets) < 2:  # a story here is one event reported by several outlets
             continue
         out.append({"story_id": story.story_id, "headline": story.headline, "outlets": sorted(story.outlets),
                     "articles": story.size, "today": len(on_day), "before": story.size - len(on_day),
@@ -230,23 +231,33 @@ def _article_row(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _rising_candidates(rows: list[dict[str, Any]], day: date) -> list[dict[str, Any]]:
+    """Names outside the registry on the rise: at least 2 articles and twice their 7-day mean; `first_seen`
+    when the name appears nowhere in the window's earlier days."""
     trailing7 = set(measures.trailing_days(day, 7))
     today: Counter[str] = Counter()
     before: Counter[str] = Counter()
+    earlier: set[str] = set()
     for r in rows:
         if r["day"] == day:
             today[r["name"]] += r["articles"]
-        elif r["day"] in trailing7:
-            before[r["name"]] += r["articles"]
-    out = [{"name": n, "articles": k, "base7": before[n] / 7} for n, k in today.items()
-           if k >= 2 and k >= 2 * (before[n] / 7)]
+        elif r["day"] < day:
+            earlier.add(r["name"])
+            if r["day"] in trailing7:
+                before[r["name"]] += r["articles"]
+    out: list[dict[str, Any]] = [{"name": n, "articles": k, "base7": before[n] / 7, "change7": measures.pct_change(k, before[n] / 7),
+            "first_seen": n not in earlier} for n, k in today.items() if k >= 2 and k >= 2 * (before[n] / 7)]
     out.sort(key=lambda c: (-c["articles"], c["name"]))
     return out[:10]
+
+
+NEW_NAME_MIN = 3  # a name outside the registry reaches the top only from this many articles on its first day
 
 
 def _highlights(data: dict[str, Any]) -> list[str]:
     """Only what changed enough to matter, by the rules in newswatch.measures."""
     out = []
+    # "First seen" means nothing before the sources have a history (the database's first days).
+    history = data["totals"]["history_days"] >= measures.MIN_HISTORY_DAYS
     for t in data["topics"]:
         c = t["count"]
         if t["volume_flag"]:
@@ -259,9 +270,13 @@ def _highlights(data: dict[str, Any]) -> list[str]:
             if a["tone_flag"]:
                 out.append(f"{t['name']}: coverage of {a['name']} turned {a['tone_flag']} "
                            f"({fmt_tone(a['tone'])} vs {fmt_tone(a['tone7'])})")
-            elif a["first_seen"] and a["articles"] >= 2:
+            elif history and a["first_seen"] and a["articles"] >= 2:
                 out.append(f"{t['name']}: {a['name']} appears for the first time in the window "
                            f"({a['articles']} articles)")
+    for c in data["candidates"]:
+        if history and c["first_seen"] and c["articles"] >= NEW_NAME_MIN:
+            out.append(f"new name (not in the registry): {c['name']}, first seen in the window "
+                       f"({c['articles']} articles)")
     return out
 
 
@@ -296,7 +311,9 @@ def fmt_pct(value: float | None) -> str:
 
 
 def fmt_tone(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:+.2f}"
+    if value is None:
+        return "n/a"
+    return f"{0.0 if abs(value) < 0.005 else value:+.2f}"  # no "-0.00"
 
 
 def fmt_num(value: float | None, digits: int = 1) -> str:

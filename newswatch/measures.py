@@ -1,9 +1,11 @@
 """Coverage measures over days: counts, shares and tone against trailing baselines, with the flag rules.
 
-Pure functions on plain rows, so every figure can be checked by hand in a test. The rules (docs/digest.md):
+Pure functions on plain rows, so every figure can be checked by hand in a test. The rules (also in docs/schema.md, "Flags"):
 - baseline_N: mean over the N days before the day (days with nothing count as zero);
 - spike: count >= MIN_COUNT, count >= 1.5 x baseline_7 and Poisson z = (count - b) / sqrt(max(b, 1)) >= 2;
 - drop: baseline_7 >= MIN_COUNT, count <= 0.5 x baseline_7 and z <= -2;
+- volume flags need a history: the sources carried something on the day and on at least MIN_HISTORY_DAYS of
+  the 7 days before (the database's first week, or days the feeds were down, raise no alarms);
 - tone shift: at least MIN_COUNT scored articles on the day and 2 x MIN_COUNT in the trailing 7 days,
   |tone - tone_7| >= 0.15 and |difference| / standard error >= 2 (Welch).
 """
@@ -20,6 +22,7 @@ SPIKE_RATIO = 1.5
 DROP_RATIO = 0.5
 Z_FLAG = 2.0
 TONE_DELTA = 0.15
+MIN_HISTORY_DAYS = 5
 
 
 @dataclass(frozen=True)
@@ -85,9 +88,16 @@ def poisson_z(count: float, base: float) -> float:
     return (count - base) / math.sqrt(max(base, 1.0))
 
 
-def volume_flag(count: float, base: float | None) -> str | None:
-    """'spike', 'drop' or None, by the rule in this module's docstring."""
-    if base is None:
+def history_days(totals: dict[date, int], day: date) -> int:
+    """Days of the 7 before `day` on which the sources carried anything; 0 when they carried nothing on `day`."""
+    if not totals.get(day):
+        return 0
+    return sum(1 for d in trailing_days(day, 7) if totals.get(d))
+
+
+def volume_flag(count: float, base: float | None, history: int = 7) -> str | None:
+    """'spike', 'drop' or None, by the rule in this module's docstring (`history`: history_days)."""
+    if base is None or history < MIN_HISTORY_DAYS:
         return None
     z = poisson_z(count, base)
     if count >= MIN_COUNT and count >= SPIKE_RATIO * base and z >= Z_FLAG:

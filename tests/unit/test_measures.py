@@ -75,3 +75,16 @@ def test_tone_flag_needs_enough_articles_and_a_real_difference() -> None:
     noisy = measures.ToneStats(n=6, mean=-0.20, sd=0.9)
     assert measures.tone_flag(noisy, trailing) is None                                     # within noise
     assert measures.tone_flag(measures.ToneStats(6, 0.5, 0.1), trailing) == "warmer"
+
+
+def test_history_days_counts_the_trailing_days_the_sources_carried_anything() -> None:
+    totals = {DAY: 3, days_before(1): 4, days_before(2): 0, days_before(4): 1, days_before(8): 9}
+    assert measures.history_days(totals, DAY) == 2          # D-1 and D-4; D-2 had nothing, D-8 is outside
+    assert measures.history_days({days_before(1): 5}, DAY) == 0   # nothing on the day itself
+
+
+def test_no_volume_flag_without_a_history() -> None:
+    # 10 against a baseline of 1 is a spike once the sources have 5 of 7 days behind them, not before.
+    assert measures.volume_flag(10, 1.0, history=5) == "spike"
+    assert measures.volume_flag(10, 1.0, history=4) is None
+    assert measures.volume_flag(0, 8.0, history=0) is None

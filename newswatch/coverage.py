@@ -1,0 +1,116 @@
+"""Stored stories: cluster a time range's topic articles (newswatch.stories) and hand the result to the Store.
+
+Plain functions over a Store-like object (no prefect, no duckdb here). Stories that began before the range keep
+their id and their articles; articles of the range that continue such a story join it, the rest are re-clustered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from newswatch.stories import Story, StoryItem, cluster_stories, story_id_for
+
+STORY_WINDOW = timedelta(
+    hours=48
+)  # cluster_stories' default: a story stays open 48 h after its first article
+RECENT_DAYS = 3  # the ingest flow re-clusters this many local days up to now
+
+
+@dataclass(frozen=True)
+class StoryRefresh:
+    start: datetime
+    end: datetime
+    articles: int  # articles of the range placed in a story
+    stories: int  # stories written (new or continued)
+
+
+def day_range(first: date, last: date, tz: Any) -> tuple[datetime, datetime]:
+    """UTC bounds of the local days first..last (inclusive)."""
+    start = datetime.combine(first, datetime.min.time(), tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz).astimezone(UTC)
+    return start, end
+
+
+def recent_range(tz: Any, now: datetime | None = None, days: int = RECENT_DAYS) -> tuple[datetime, datetime]:
+    """The last `days` local days up to and including today; end is open (tomorrow's midnight)."""
+    today = (now or datetime.now(UTC)).astimezone(tz).date()
+    return day_range(today - timedelta(days=days - 1), today, tz)
+
+
+def refresh_stories(
+    store: Any, start: datetime, end: datetime, window: timedelta = STORY_WINDOW
+) -> StoryRefresh:
+    """Recompute the stories of articles published in [start, end) and store them (one transaction).
+
+    `store` provides story_items(since, end) -> [(StoryItem, story_id or None)] and
+    replace_stories(start, end, stories, links) (storage/repo.py).
+    """
+    # Articles up to `window` before the range give continuing stories their context.
+    rows = store.story_items(start - window, end)
+    items = [item for item, _ in rows]
+    # Only articles before the range keep their story: everything inside it is placed again.
+    earlier = {item.article_id: sid for item, sid in rows if sid is not None and item.published_at < start}
+    stories: list[Story] = []
+    links: list[tuple[str, str]] = []
+    by_id = {item.article_id: item for item in items}
+    for story in cluster_stories(items, window=window):
+        inside = [a for a in story.article_ids if by_id[a].published_at >= start]
+        if not inside:
+            continue
+        continued = next((earlier[a] for a in story.article_ids if a in earlier), None)
+        if continued is not None:
+            # It continues a story that began before the range: the range's articles join that story.
+            links.extend((a, continued) for a in inside)
+            continue
+        if len(inside) < story.size:  # context articles that were never placed stay with their own range
+            story = _trim(story, inside, by_id)
+        stories.append(story)
+        links.extend((a, story.story_id) for a in inside)
+    store.replace_stories(start, end, stories, links)
+    return StoryRefresh(start, end, len(links), len(stories))
+
+
+def _trim(story: Story, inside: list[str], by_id: dict[str, StoryItem]) -> Story:
+    members = [by_id[a] for a in inside]
+    titles = {m.title for m in members}
+    return Story(
+        story_id=story_id_for(inside[0]),
+        article_ids=inside,
+        outlets=list(dict.fromkeys(m.outlet for m in members)),
+        headline=story.headline if story.headline in titles else members[0].title,
+        first_seen=members[0].published_at,
+        last_seen=max(m.published_at for m in members),
+        size=len(members),
+    )
+
+
+def story_item(row: dict[str, Any]) -> StoryItem:
+    """A StoryItem from a stored row (article_id, outlet, title, summary, lead, published_at, simhash)."""
+    return StoryItem(
+        article_id=row["article_id"],
+        outlet=row["outlet"],
+        title=row["title"],
+        text=row.get("summary") or row.get("lead") or "",
+        published_at=row["published_at"],
+        simhash=row.get("simhash"),
+    )
+
+
+def day_groups(days: list[date], gap: int = 2) -> list[tuple[date, date]]:
+    """Contiguous runs of days (holes up to `gap` days bridged), as (first, last) pairs."""
+    out: list[tuple[date, date]] = []
+    for d in sorted(set(days)):
+        if out and (d - out[-1][1]).days <= gap + 1:
+            out[-1] = (out[-1][0], d)
+        else:
+            out.append((d, d))
+    return out
+
+
+def refresh_run_stories(store: Any, run_id: str, tz: Any) -> list[StoryRefresh]:
+    """After an ingest run: re-cluster the local days its new articles were published on (and nothing else),
+    so a late article from long ago costs its own days, not the history in between."""
+    days = store.run_article_days(run_id, str(tz))
+    return [refresh_stories(store, *day_range(first, last, tz)) for first, last in day_groups(days)]

@@ -1,0 +1,64 @@
+"""Backfill (flows/backfill.py, without the engine): stories and digests of past days recomputed, no email."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.backfill import backfill_days
+from newswatch.cli import build_parser
+from newswatch.errors import ConfigError
+from storage.db import Database
+from storage.repo import Store
+from tests.support.coverage_data import generate_days, save, write_settings
+
+START = date(2025, 1, 1)
+
+
+def test_backfill_rewrites_digests_and_stories_for_each_day(tmp_path: Path) -> None:
+    settings = write_settings(tmp_path)
+    with Database(settings.database_path) as db:
+        save(Store(db), generate_days(START, 20, spike_day=15, shift_day=99))
+    first, last = START + timedelta(days=14), START + timedelta(days=16)
+    summary = backfill_days(settings, first, last)
+    assert summary.days == 3 and summary.stories > 0
+    assert [Path(p).name for p in summary.digests] == [
+        f"digest-{first + timedelta(days=i)}.html" for i in range(3)
+    ]
+    assert all(Path(p).is_file() and Path(p).with_suffix(".txt").is_file() for p in summary.digests)
+    con = duckdb.connect(str(settings.client_copy_path), read_only=True)
+    try:
+        rows = con.execute("SELECT digest_date, data FROM digest ORDER BY digest_date").fetchall()
+        assert [r[0] for r in rows] == [first, first + timedelta(days=1), last]
+        spike = json.loads(rows[1][1])["topics"][0]
+        assert spike["volume_flag"] == "spike" and spike["count"]["value"] == 30
+        placed = con.execute(
+            "SELECT count(*) FROM story_article sa JOIN articles a USING (article_id) "
+            "WHERE a.published_day BETWEEN ? AND ?",
+            [first, last],
+        ).fetchone()[0]
+        in_range = con.execute(
+            "SELECT count(*) FROM articles WHERE published_day BETWEEN ? AND ? AND len(topics) > 0",
+            [first, last],
+        ).fetchone()[0]
+        assert placed == in_range == summary.story_articles
+        assert con.execute("SELECT kind, status FROM runs").fetchall() == [("backfill", "ok")]
+    finally:
+        con.close()
+
+
+def test_backfill_rejects_a_reversed_range(tmp_path: Path) -> None:
+    settings = write_settings(tmp_path)
+    with pytest.raises(ConfigError, match="before"):
+        backfill_days(settings, START, START - timedelta(days=1))
+
+
+def test_backfill_command_takes_from_and_to() -> None:
+    args = build_parser().parse_args(["backfill", "--from", "2025-05-01", "--to", "2025-05-10"])
+    assert (args.first, args.last) == (date(2025, 5, 1), date(2025, 5, 10))
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["backfill", "--from", "2025-05-01"])
