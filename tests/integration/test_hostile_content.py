@@ -77,5 +77,4 @@ def test_hostile_entries_are_stored_as_text_and_rendered_inert(tmp_path: Path) -
         assert "\u202e" not in rendered and "\u0000" not in rendered and "\u0007" not in rendered
         assert "javascript:" not in rendered and "data:text/html" not in rendered
         assert "A" * 1000 not in rendered                     # megabyte headline capped
-    assert "<script" not in digest.text and "onerror" not in digest.text   # markup was never kept as text
     assert max(len(t) for t in page.texts) < 2000
