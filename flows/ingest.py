@@ -283,5 +283,5 @@ def configured_ingest_flow(settings: Settings) -> Any:
         runner = DaskTaskRunner(address=settings.runner.dask_address) if settings.runner.dask_address \
             else DaskTaskRunner(cluster_kwargs={"n_workers": worker_count(settings.runner.workers),
                                                 "threads_per_worker": 1, "processes": True})
-        flow_fn = ingest_flow.with_options(task_runner=runner)
+        flow_fn = ingest_flow.with_options(task_runner=runner)  # type: ignore[arg-type]
     return flow_fn

@@ -6,9 +6,9 @@ A bad file raises ConfigError naming the file, the key and what was expected. No
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse

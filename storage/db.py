@@ -56,7 +56,8 @@ class Database:
         deadline = time.monotonic() + lock_timeout
         while True:
             try:
-                config = {} if read_only else {"storage_compatibility_version": STORAGE_COMPATIBILITY}
+                config: dict[str, str | bool | int | float | list[str]] = (
+                    {} if read_only else {"storage_compatibility_version": STORAGE_COMPATIBILITY})
                 self.con = duckdb.connect(str(self.path), read_only=read_only, config=config)
                 break
             except duckdb.Error as exc:

@@ -20,8 +20,7 @@ pytestmark = [pytest.mark.flow, pytest.mark.slow, pytest.mark.usefixtures("prefe
 
 REPO = Path(__file__).resolve().parents[2]
 TRIALS = 20
-WORDS = ("ceasefire talks border Kashmir Islamabad New Delhi Washington army minister officials said the "
-         "strikes drone civilians markets shelling calm tense diplomats pressure dialogue").split()
+WORDS = ["ceasefire", "talks", "border", "Kashmir", "Islamabad", "New", "Delhi", "Washington", "army", "minister", "officials", "said", "the", "strikes", "drone", "civilians", "markets", "shelling", "calm", "tense", "diplomats", "pressure", "dialogue"]
 
 
 def write_workload(root: Path, feeds: int = 3, items: int = 60) -> Path:
