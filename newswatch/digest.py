@@ -386,9 +386,6 @@ def chart_series(topic: dict[str, Any]) -> tuple[list[date], list[int], list[flo
     return days, [s["count"] for s in topic["series"]], [s["tone"] for s in topic["series"]]
 
 
-def topic_names(data: dict[str, Any]) -> Sequence[str]:
-    return [t["name"] for t in data["topics"]]
-
 
 def render_charts(data: dict[str, Any]) -> tuple[dict[str, bytes], dict[str, str]]:
     """PNG charts per topic (14 days of volume and tone; top actors). Returns (cid -> PNG, slot -> cid)."""

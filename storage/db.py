@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -194,12 +193,6 @@ def _split_sql(sql: str) -> list[str]:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def copy_file_atomically(src: Path, dest: Path) -> None:
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    shutil.copyfile(src, tmp)
-    tmp.replace(dest)
 
 
 def to_json(value: Any) -> str:
