@@ -1,0 +1,52 @@
+"""Topic membership is kept apart from articles: a topic added or changed later is matched over what is stored."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from newswatch import rematch
+from newswatch.analyze import Analyzer
+from newswatch.config import Settings, parse_settings
+from newswatch.models import RawEntry
+from newswatch.normalize import normalize_entry
+from storage.db import Database
+from storage.repo import Store
+
+REPO = Path(__file__).resolve().parents[2]
+WHEN = datetime(2025, 5, 10, 9, tzinfo=UTC)
+ENTRIES = [
+    ("Ceasefire holds along the Line of Control", "Pakistan and India report a quiet night in Kashmir."),
+    ("Monsoon forecast raised", "The weather office expects heavier rain over Kerala this season."),
+    ("Cricket board names squad", "Selectors picked three uncapped players for the tour."),
+]
+
+
+def settings_with(tmp_path: Path, topics: list[dict]) -> Settings:
+    return parse_settings({"topics": topics, "actors_file": str(REPO / "config" / "actors.toml"),
+                           "storage": {"database": str(tmp_path / "n.duckdb")}}, tmp_path / "newswatch.toml")
+
+
+def memberships(db: Database) -> set[tuple[str, str]]:
+    return set(db.query("SELECT a.title, t.topic FROM article a JOIN article_topic t USING (article_id)"))
+
+
+def test_a_topic_added_later_is_matched_against_stored_articles(tmp_path: Path) -> None:
+    first = settings_with(tmp_path, [{"name": "conflict", "any": ["ceasefire", "kashmir"]}])
+    articles = [normalize_entry(RawEntry(source="f", outlet="O", title=t, summary=s, published=WHEN,
+                                         link=f"http://sample.invalid/{i}"), WHEN)
+                for i, (t, s) in enumerate(ENTRIES)]
+    with Database(first.database_path) as db:
+        store = Store(db)
+        rematch.sync_definitions(store, first)
+        store.save_articles("r1", articles, Analyzer.from_settings(first).analyze_many(articles), {})
+        assert memberships(db) == {(ENTRIES[0][0], "conflict")}
+
+        # The analyst adds a topic and widens the first one: the next run (or `newswatch rematch`) re-matches.
+        second = settings_with(tmp_path, [{"name": "conflict", "any": ["ceasefire", "kashmir", "squad"]},
+                                          {"name": "weather", "any": ["monsoon", "rain"]}])
+        assert sorted(rematch.sync_definitions(store, second)) == ["conflict", "weather"]
+        assert memberships(db) == {(ENTRIES[0][0], "conflict"), (ENTRIES[2][0], "conflict"),
+                                   (ENTRIES[1][0], "weather")}
+        assert rematch.sync_definitions(store, second) == []        # unchanged definitions: nothing to redo
+        assert db.scalar("SELECT count(*) FROM article") == 3        # articles themselves untouched
