@@ -16,9 +16,8 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.logs import progress
-from newswatch import delivery
+from newswatch import delivery, mail
 from newswatch import digest as digest_mod
-from newswatch import mail
 from newswatch.config import Settings, load_settings
 from newswatch.errors import ConfigError, MailError
 from newswatch.models import RenderedDigest
