@@ -212,7 +212,17 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
     dupes = sorted({n for n in topic_names if topic_names.count(n) > 1})
     if dupes:
         raise ConfigError(path, "topics", f"topic names must be unique; {dupes[0]!r} appears twice")
+    check_extra_sections(settings)
     return settings
+
+
+def check_extra_sections(settings: Settings) -> None:
+    """Fail at load time on a bad [email] or [schedule], not hours later when the digest is mailed."""
+    from newswatch.mail import parse_email_settings
+    from newswatch.schedule import parse_schedule_settings
+
+    parse_email_settings(settings.extra.get("email"), settings.path)
+    parse_schedule_settings(settings.extra.get("schedule"), settings.path, settings.digest.timezone)
 
 
 def load_settings(explicit: str | os.PathLike[str] | None = None) -> Settings:
