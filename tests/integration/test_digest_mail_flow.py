@@ -89,7 +89,11 @@ def received(mailed_project: tuple[Path, int]) -> Received:
 def parts(msg: EmailMessage) -> tuple[str, str, dict[str, bytes]]:
     plain, html = msg.get_body(("plain",)), msg.get_body(("html",))
     assert isinstance(plain, EmailMessage) and isinstance(html, EmailMessage)
-    images = {p["Content-ID"].strip("<>"): p.get_content() for p in msg.walk() if p.get_content_type() == "image/png"}
+    images = {
+        p["Content-ID"].strip("<>"): p.get_content()
+        for p in msg.walk()
+        if p.get_content_type() == "image/png"
+    }
     return plain.get_content(), html.get_content(), images
 
 
@@ -104,7 +108,9 @@ def test_the_real_digest_arrives_once_with_both_parts_and_its_charts(received: R
     assert {"topic0-volume", "topic0-actors", "topic1-volume"} <= cids
     assert cids <= set(images)
     assert all(png.startswith(b"\x89PNG") for png in images.values())
-    assert not re.search(r"""<(img|link|script)[^>]*(src|href)\s*=\s*["']?(https?:)?//""", html, re.IGNORECASE)
+    assert not re.search(
+        r"""<(img|link|script)[^>]*(src|href)\s*=\s*["']?(https?:)?//""", html, re.IGNORECASE
+    )
     assert "<script" not in html.lower()
 
 

@@ -31,8 +31,13 @@ RUN_SECONDS = 240  # the first scheduled run fires within a minute, then ingests
 
 def _env(home: Path, api: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
-               PREFECT_LOGGING_LEVEL="INFO", PYTHONPATH=str(REPO))
+    env.update(
+        PREFECT_HOME=str(home),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",
+        PREFECT_LOGGING_LEVEL="INFO",
+        PYTHONPATH=str(REPO),
+    )
     if api:
         env["PREFECT_API_URL"] = api
     return env
@@ -55,7 +60,10 @@ def prefect_server(tmp_path: Path) -> Iterator[str]:
     log = open(tmp_path / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=_env(home, None), stdout=log, stderr=subprocess.STDOUT, preexec_fn=_default_sigint,
+        env=_env(home, None),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_default_sigint,
     )
     api = f"http://127.0.0.1:{port}/api"
     deadline = time.monotonic() + SERVER_START_SECONDS
@@ -86,25 +94,36 @@ def _deployment(api: str, flow: str, name: str) -> dict[str, Any]:
 
 
 def _runs(api: str, deployment_id: str) -> list[dict[str, Any]]:
-    response = httpx.post(f"{api}/flow_runs/filter", timeout=10,
-                          json={"flow_runs": {"deployment_id": {"any_": [deployment_id]}}, "limit": 50})
+    response = httpx.post(
+        f"{api}/flow_runs/filter",
+        timeout=10,
+        json={"flow_runs": {"deployment_id": {"any_": [deployment_id]}}, "limit": 50},
+    )
     response.raise_for_status()
     return list(response.json())
 
 
-def test_serve_registers_both_schedules_and_runs_ingest_on_schedule(prefect_server: str, tmp_path: Path) -> None:
+def test_serve_registers_both_schedules_and_runs_ingest_on_schedule(
+    prefect_server: str, tmp_path: Path
+) -> None:
     api = prefect_server
     project = tmp_path / "project"
     for name in ("config", "samples"):
         shutil.copytree(REPO / name, project / name)
     config = project / "config" / "newswatch.toml"
-    config.write_text(config.read_text(encoding="utf-8")
-                      + '\n[schedule]\ningest_cron = "* * * * *"\ndigest_time = "06:45"\n', encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[schedule]\ningest_cron = "* * * * *"\ndigest_time = "06:45"\n',
+        encoding="utf-8",
+    )
     log_path = tmp_path / "serve.log"
     with open(log_path, "wb") as log:
         serve = subprocess.Popen(
             [sys.executable, "-m", "newswatch.cli", "--config", str(config), "serve"],
-            env=_env(tmp_path / "prefect-client", api), cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+            env=_env(tmp_path / "prefect-client", api),
+            cwd=tmp_path,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             preexec_fn=_default_sigint,
         )
         try:
@@ -122,7 +141,9 @@ def test_serve_registers_both_schedules_and_runs_ingest_on_schedule(prefect_serv
                 failed = [r for r in runs if r["state_type"] in ("FAILED", "CRASHED")]
                 assert not failed, log_path.read_text(errors="replace")[-3000:]
                 done = [r for r in runs if r["state_type"] == "COMPLETED"]
-            assert done, "no scheduled ingest run completed in time:\n" + log_path.read_text(errors="replace")[-3000:]
+            assert done, (
+                "no scheduled ingest run completed in time:\n" + log_path.read_text(errors="replace")[-3000:]
+            )
             assert done[0]["auto_scheduled"] is True
 
             digest = _deployment(api, "digest", "newswatch-digest")
@@ -132,7 +153,8 @@ def test_serve_registers_both_schedules_and_runs_ingest_on_schedule(prefect_serv
             assert ingest_schedule["schedule"]["cron"] == "* * * * *"
             assert digest_schedule["schedule"]["cron"] == "45 6 * * *"
             assert {ingest_schedule["schedule"]["timezone"], digest_schedule["schedule"]["timezone"]} == {
-                "Asia/Kolkata"}
+                "Asia/Kolkata"
+            }
             assert ingest["parameters"]["config_path"] == str(config.resolve())
             assert ingest["concurrency_limit"] == 1 and digest["concurrency_limit"] == 1
         finally:

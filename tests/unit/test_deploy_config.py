@@ -21,8 +21,17 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.mark.parametrize(
     ("extra", "key"),
     [
-        ({"email": {"host": "smtp.example.org", "sender": "a@example.org", "recipients": ["b@example.org"],
-                    "security": "tls"}}, "email.security"),
+        (
+            {
+                "email": {
+                    "host": "smtp.example.org",
+                    "sender": "a@example.org",
+                    "recipients": ["b@example.org"],
+                    "security": "tls",
+                }
+            },
+            "email.security",
+        ),
         ({"email": {"host": "smtp.example.org", "password": "hunter2"}}, "email.password"),
         ({"schedule": {"ingest_cron": "61 * * * *"}}, "schedule.ingest_cron"),
         ({"schedule": {"digest_time": "7am"}}, "schedule.digest_time"),
@@ -36,7 +45,9 @@ def test_a_bad_email_or_schedule_table_fails_when_the_config_is_loaded(extra: di
 
 def _uncommented_blocks() -> dict:  # type: ignore[type-arg]
     text = (REPO / "config" / "newswatch.toml").read_text(encoding="utf-8")
-    lines = [m.group(1) for m in re.finditer(r"^# ?((?:\[(?:email|schedule)\]|[a-z_]+ = ).*)$", text, re.MULTILINE)]
+    lines = [
+        m.group(1) for m in re.finditer(r"^# ?((?:\[(?:email|schedule)\]|[a-z_]+ = ).*)$", text, re.MULTILINE)
+    ]
     return tomllib.loads("\n".join(lines))
 
 
@@ -59,9 +70,11 @@ def test_prefect_yaml_declares_the_configured_schedules() -> None:
     by_name = {d["name"]: d for d in spec["deployments"]}
     assert set(by_name) == {"newswatch-ingest", "newswatch-digest"}
     assert by_name["newswatch-ingest"]["schedules"] == [
-        {"cron": when.ingest_cron, "timezone": when.timezone, "active": True}]
+        {"cron": when.ingest_cron, "timezone": when.timezone, "active": True}
+    ]
     assert by_name["newswatch-digest"]["schedules"] == [
-        {"cron": digest_cron(when), "timezone": when.timezone, "active": True}]
+        {"cron": digest_cron(when), "timezone": when.timezone, "active": True}
+    ]
     assert by_name["newswatch-ingest"]["entrypoint"] == "flows/ingest.py:ingest_flow"
     assert by_name["newswatch-digest"]["entrypoint"] == "flows/digest.py:digest_flow"
     for entry in by_name.values():
