@@ -60,7 +60,7 @@ def _load_password(email: mail.EmailSettings) -> str | None:
     def secret_loader(name: str) -> object:
         from prefect.blocks.system import Secret
 
-        return Secret.load(name, _sync=True)  # type: ignore[call-overload]
+        return Secret.load(name)
 
     return mail.resolve_password(email, secret_loader)
 
@@ -120,13 +120,13 @@ def digest_flow(
         label=f"digest {day}",
         wait_seconds=WAIT_SECONDS,
         on_wait=lambda who: progress(
-            "another digest run is still going (%s); waiting up to %d min for it to finish",
+            "another digest run is still going (%s); waiting up to %g min for it to finish",
             who,
-            WAIT_SECONDS // 60,
+            WAIT_SECONDS / 60,
         ),
     )
     if lock is None:
-        message = f"skipped: another digest run still held the lock after {WAIT_SECONDS // 60} min"
+        message = f"skipped: another digest run still held the lock after {WAIT_SECONDS / 60:g} min"
         progress("digest for %s %s", day, message, level=logging.WARNING)
         return DigestSummary(day, "", "", 0, 0, [], skipped=message)
     with lock:

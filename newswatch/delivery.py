@@ -30,7 +30,7 @@ class DeliveryStore(Protocol):
 
     def failed_delivery_dates(self, first: date, last: date) -> list[date]: ...
 
-    def record_deliveries(self, rows: list[tuple]) -> None: ...  # type: ignore[type-arg]
+    def record_deliveries(self, rows: list[tuple]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ def send_pending(
     return outcomes
 
 
-def outcome_rows(outcomes: list[Outcome]) -> list[tuple]:  # type: ignore[type-arg]
+def outcome_rows(outcomes: list[Outcome]) -> list[tuple]:
     """Rows for Store.record_deliveries."""
     return [
         (

@@ -130,3 +130,57 @@ def test_the_digest_is_published_as_a_markdown_artifact(received: Received) -> N
         )
     assert found and found[0].type == "markdown"
     assert "india-pakistan" in str(found[0].data).lower()
+
+
+def test_an_ingest_that_finds_the_previous_one_running_skips_and_says_so(
+    mailed_project: tuple[Path, int],
+) -> None:
+    from flows.ingest import ingest_flow
+    from newswatch.runlock import acquire_run_lock, lock_path
+
+    config, _ = mailed_project
+    with acquire_run_lock(
+        lock_path(config.parents[1] / "data" / "newswatch.duckdb", "ingest"), label="ingest"
+    ) as held:
+        assert held is not None
+        summary = ingest_flow(config_path=str(config))
+    assert summary.skipped and "still going" in summary.skipped and "pid" in summary.skipped
+    assert summary.articles_new == 0
+
+
+def test_a_digest_that_waits_too_long_for_the_previous_one_skips(
+    mailed_project: tuple[Path, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.digest
+    from newswatch.runlock import acquire_run_lock, lock_path
+
+    config, _ = mailed_project
+    monkeypatch.setattr(flows.digest, "WAIT_SECONDS", 1)
+    with acquire_run_lock(lock_path(config.parents[1] / "data" / "newswatch.duckdb", "digest")) as held:
+        assert held is not None
+        summary = flows.digest.digest_flow(config_path=str(config))
+    assert summary.skipped and "another digest run" in summary.skipped
+
+
+def test_the_password_can_come_from_a_prefect_secret_block(prefect_engine: None) -> None:
+    import dataclasses
+
+    from prefect.blocks.system import Secret
+
+    from flows.digest import _load_password
+    from newswatch import mail
+
+    Secret(value="sample-password-123").save("newswatch-test-smtp", overwrite=True)
+    settings = mail.EmailSettings(
+        host="127.0.0.1",
+        port=25,
+        security="none",
+        username="digest",
+        password_env=None,
+        password_block="newswatch-test-smtp",
+        sender="digest@example.org",
+        recipients=(ALICE,),
+    )
+    assert _load_password(settings) == "sample-password-123"
+    with pytest.raises(MailError, match="no-such-block"):
+        _load_password(dataclasses.replace(settings, password_block="no-such-block"))

@@ -97,7 +97,14 @@ def _runs(api: str, deployment_id: str) -> list[dict[str, Any]]:
     response = httpx.post(
         f"{api}/flow_runs/filter",
         timeout=10,
-        json={"flow_runs": {"deployment_id": {"any_": [deployment_id]}}, "limit": 50},
+        json={
+            "flow_runs": {
+                "deployment_id": {"any_": [deployment_id]},
+                # Finished runs only: serve schedules many future runs ahead.
+                "state": {"type": {"any_": ["COMPLETED", "FAILED", "CRASHED"]}},
+            },
+            "limit": 50,
+        },
     )
     response.raise_for_status()
     return list(response.json())
@@ -156,7 +163,9 @@ def test_serve_registers_both_schedules_and_runs_ingest_on_schedule(
                 "Asia/Kolkata"
             }
             assert ingest["parameters"]["config_path"] == str(config.resolve())
-            assert ingest["concurrency_limit"] == 1 and digest["concurrency_limit"] == 1
+            for deployment, strategy in ((ingest, "CANCEL_NEW"), (digest, "ENQUEUE")):
+                assert deployment["global_concurrency_limit"]["limit"] == 1
+                assert deployment["concurrency_options"]["collision_strategy"] == strategy
         finally:
             _stop(serve)
     # Stopping serve leaves the schedules active (pause_on_shutdown=False).
