@@ -104,8 +104,6 @@ def _print_digest(s: Any) -> None:
     if getattr(s, "skipped", None):
         _print(f"digest for {s.digest_date} {s.skipped}")
         return
-    for note in getattr(s, "mail_notes", []):
-        _print(note)
     if getattr(s, "sent", None):
         _print(f"mailed to {', '.join(s.sent)}")
     _print(f"digest for {s.digest_date}: {s.topics} topics, {s.articles} topic articles that day",
