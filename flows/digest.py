@@ -1,19 +1,33 @@
-"""The digest flow: compute a day's figures, render, write the files, store the digest. Orchestration only."""
+"""The digest flow: compute a day's figures, render, write the files, store the digest, mail it. Orchestration only.
+
+One digest run at a time (a lock beside the database); the mail step never holds the database while it talks to
+the SMTP server.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.logs import progress
+from newswatch import delivery, mail
 from newswatch import digest as digest_mod
 from newswatch.config import Settings, load_settings
+from newswatch.errors import ConfigError, MailError
 from newswatch.models import RenderedDigest
+from newswatch.runlock import acquire_run_lock, lock_path
 from storage.db import Database
 from storage.repo import Store
+
+# A digest run waits this long for the previous one (or for an ingest holding the database), then gives up
+# and says so; the next run's catch-up mails what this one could not.
+WAIT_SECONDS = 15 * 60
 
 
 @dataclass
@@ -24,6 +38,10 @@ class DigestSummary:
     topics: int
     articles: int
     highlights: list[str]
+    # Mail: addresses the digest (or a caught-up one) went to now, and what was left unsent and why.
+    sent: list[str] = field(default_factory=list)
+    mail_notes: list[str] = field(default_factory=list)
+    skipped: str | None = None
 
 
 @task(cache_policy=NO_CACHE)
@@ -32,27 +50,123 @@ def render(data: dict, settings: Settings) -> RenderedDigest:
     return digest_mod.render_digest(data, images=images, charts=charts)
 
 
-@flow(name="digest", log_prints=True)
-def digest_flow(config_path: str | None = None, day: date | None = None) -> DigestSummary:
-    """Build the digest for `day` (default: the configured date, else yesterday in the digest time zone)."""
-    settings = load_settings(config_path)
-    day = day or digest_mod.default_day(settings)
-    with Database(settings.database_path, lock_timeout=60) as db:
-        store = Store(db)
-        db.set_meta({"timezone": settings.digest.timezone})
-        run_id = store.start_run("digest")
-        try:
-            data = digest_mod.build_digest(store, settings, day)
-            rendered = render(data, settings)
-            html_path, text_path = digest_mod.write_digest(rendered, settings.output_dir)
-            store.save_digest(rendered, settings.digest.timezone, data, str(html_path), str(text_path))
-            store.finish_run(run_id, "ok", {}, {"digest_date": day.isoformat()})
-            db.publish_copy(settings.client_copy_path)
-        except BaseException as exc:
-            store.finish_run(run_id, "failed", {}, {"exception": repr(exc)[:2000]})
-            raise
-    summary = DigestSummary(day, str(html_path), str(text_path), len(data["topics"]),
-                            int(sum(t["count"]["value"] or 0 for t in data["topics"])), data["highlights"])
-    progress("digest for %s written to %s", day, html_path)
-    return summary
+@contextmanager
+def _open_store(settings: Settings) -> Iterator[Store]:
+    with Database(settings.database_path, lock_timeout=WAIT_SECONDS) as db:
+        yield Store(db)
 
+
+def _load_password(email: mail.EmailSettings) -> str | None:
+    def secret_loader(name: str) -> object:
+        from prefect.blocks.system import Secret
+
+        return Secret.load(name)
+
+    return mail.resolve_password(email, secret_loader)
+
+
+@task(cache_policy=NO_CACHE)
+def send(
+    settings: Settings, email: mail.EmailSettings, day: date, resend: bool, catch_up_days: int
+) -> delivery.DeliverySummary:
+    """Mail `day`'s digest to whoever still needs it, and failed ones of the days before; record each outcome."""
+    return delivery.deliver_digests(
+        lambda: _open_store(settings),
+        email,
+        day,
+        password=lambda: _load_password(email),
+        resend=resend,
+        catch_up_days=catch_up_days,
+    )
+
+
+def publish_artifact(rendered: RenderedDigest) -> None:
+    """The digest as a markdown artifact (Prefect UI, Artifacts), one key per date."""
+    from prefect.artifacts import create_markdown_artifact
+
+    try:
+        create_markdown_artifact(
+            markdown=rendered.markdown or rendered.text,
+            key=f"digest-{rendered.digest_date.isoformat()}",
+            description=rendered.subject,
+        )
+    except Exception as exc:  # the UI copy is a convenience: the digest is stored and mailed without it
+        progress("could not publish the digest artifact: %s", exc, level=logging.WARNING)
+
+
+def email_settings(settings: Settings) -> mail.EmailSettings | None:
+    return mail.parse_email_settings(settings.extra.get("email"), settings.path)
+
+
+@flow(name="digest", log_prints=True)
+def digest_flow(
+    config_path: str | None = None,
+    day: date | None = None,
+    send_mail: bool | None = None,
+    resend: bool = False,
+    catch_up_days: int = delivery.CATCH_UP_DAYS,
+) -> DigestSummary:
+    """Build the digest for `day` (default: the configured date, else yesterday in the digest time zone), store
+    it, and mail it when [email] is configured (`send_mail=False`: never; True: [email] required)."""
+    settings = load_settings(config_path)
+    email = email_settings(settings)
+    if send_mail and email is None:
+        raise ConfigError(
+            settings.path, "email", "sending was asked for (--send) but there is no [email] table"
+        )
+    day = day or digest_mod.default_day(settings)
+    lock = acquire_run_lock(
+        lock_path(settings.database_path, "digest"),
+        label=f"digest {day}",
+        wait_seconds=WAIT_SECONDS,
+        on_wait=lambda who: progress(
+            "another digest run is still going (%s); waiting up to %g min for it to finish",
+            who,
+            WAIT_SECONDS / 60,
+        ),
+    )
+    if lock is None:
+        message = f"skipped: another digest run still held the lock after {WAIT_SECONDS / 60:g} min"
+        progress("digest for %s %s", day, message, level=logging.WARNING)
+        return DigestSummary(day, "", "", 0, 0, [], skipped=message)
+    with lock:
+        with _open_store(settings) as store:
+            db = store.db
+            db.set_meta({"timezone": settings.digest.timezone})
+            run_id = store.start_run("digest")
+            try:
+                data = digest_mod.build_digest(store, settings, day)
+                rendered = render(data, settings)
+                html_path, text_path = digest_mod.write_digest(rendered, settings.output_dir)
+                with db.transaction():
+                    store.save_digest(
+                        rendered, settings.digest.timezone, data, str(html_path), str(text_path)
+                    )
+                    store.save_digest_images(day, rendered.images)
+                store.finish_run(run_id, "ok", {}, {"digest_date": day.isoformat()})
+                db.publish_copy(settings.client_copy_path)
+            except BaseException as exc:
+                store.finish_run(run_id, "failed", {}, {"exception": repr(exc)[:2000]})
+                raise
+        summary = DigestSummary(
+            day,
+            str(html_path),
+            str(text_path),
+            len(data["topics"]),
+            int(sum(t["count"]["value"] or 0 for t in data["topics"])),
+            data["highlights"],
+        )
+        progress("digest for %s written to %s", day, html_path)
+        publish_artifact(rendered)
+        if email is None or send_mail is False:
+            return summary
+        result = send(settings, email, day, resend, catch_up_days)
+        summary.sent = [f"{o.recipient} ({o.digest_date})" for o in result.sent]
+        summary.mail_notes = list(result.notes)
+        for note in result.notes:
+            progress("%s", note)
+        if result.sent:
+            progress("mailed via %s: %s", email.server, ", ".join(summary.sent))
+        if result.failed:
+            raise MailError(result.failure_message())
+    return summary

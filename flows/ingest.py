@@ -24,6 +24,7 @@ from newswatch.analyze import AnalysisPool, Analyzer, worker_count
 from newswatch.config import Settings, load_settings
 from newswatch.coverage import refresh_run_stories
 from newswatch.models import Analysis, Article, FetchResult
+from newswatch.runlock import acquire_run_lock, holder, lock_path
 from storage.db import Database, chunked
 from storage.repo import Store
 
@@ -53,6 +54,7 @@ class IngestSummary:
     pages_failed: int = 0
     pages_waiting: int = 0
     pages_rescored: int = 0
+    skipped: str | None = None  # why this run did nothing (another ingest was still going)
 
     def counts(self) -> dict[str, int]:
         return {k: v for k, v in asdict(self).items() if isinstance(v, int)} | {"errors": len(self.errors)}
@@ -133,8 +135,15 @@ def _process_entries(store: Store, settings: Settings, run_id: str, entries: lis
 def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSummary:
     """Fetch every due feed and read new inbox files; store what is new, scored, with topics and actors."""
     settings = load_settings(config_path)
+    # One ingest at a time: a run that finds the previous one still going skips (the next one is due soon).
+    lock = acquire_run_lock(lock_path(settings.database_path, "ingest"), label="ingest")
+    if lock is None:
+        who = holder(lock_path(settings.database_path, "ingest"))
+        progress("ingest skipped: the previous ingest run is still going (%s)", who, level=logging.WARNING)
+        return IngestSummary(run_id="", database=str(settings.database_path),
+                             skipped=f"the previous ingest run is still going ({who})")
     started = time.monotonic()
-    with Database(settings.database_path, lock_timeout=60) as db:
+    with lock, Database(settings.database_path, lock_timeout=60) as db:
         store = Store(db)
         store.close_stale_runs()
         run_id = store.start_run("ingest")

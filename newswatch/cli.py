@@ -73,7 +73,8 @@ def _run(args: argparse.Namespace, settings: Settings, *, ingest: bool, digest: 
     from flows.run import run_flow
 
     result = run_flow(config_path=str(settings.path), day=getattr(args, "date", None),
-                      force=getattr(args, "force", False), ingest=ingest, digest=digest)
+                      force=getattr(args, "force", False), ingest=ingest, digest=digest,
+                      send_mail=getattr(args, "send", None), resend=getattr(args, "resend", False))
     if result.ingest is not None:
         _print_ingest(result.ingest)
     if result.digest is not None:
@@ -82,6 +83,9 @@ def _run(args: argparse.Namespace, settings: Settings, *, ingest: bool, digest: 
 
 
 def _print_ingest(s: Any) -> None:
+    if getattr(s, "skipped", None):
+        _print(f"ingest skipped: {s.skipped}")
+        return
     _print(
         f"ingest {s.run_id}: feeds {s.feeds_ok} fetched, {s.feeds_not_modified} not modified, "
         f"{s.feeds_failed} failed, {s.feeds_skipped} backing off; inbox files {s.files_read} read, "
@@ -97,10 +101,23 @@ def _print_ingest(s: Any) -> None:
 
 
 def _print_digest(s: Any) -> None:
+    if getattr(s, "skipped", None):
+        _print(f"digest for {s.digest_date} {s.skipped}")
+        return
+    if getattr(s, "sent", None):
+        _print(f"mailed to {', '.join(s.sent)}")
     _print(f"digest for {s.digest_date}: {s.topics} topics, {s.articles} topic articles that day",
            f"written to {s.html_path}", f"and {s.text_path}")
     for h in s.highlights[:5]:
         _print(f"  * {h}")
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    prefect_env()
+    from flows.serve import serve_deployments
+
+    serve_deployments(settings)
+    return EXIT_OK
 
 
 def cmd_rematch(args: argparse.Namespace, settings: Settings) -> int:
@@ -268,10 +285,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("run", cmd_run, "Ingest, then build the digest (the scheduled job, once).")
     p.add_argument("--date", type=_date, help="digest date YYYY-MM-DD (default: [digest] date, else yesterday)")
     p.add_argument("--force", action="store_true", help="fetch feeds that are backing off after errors too")
+    _mail_flags(p)
     p = add("ingest", cmd_ingest, "Fetch due feeds and read new inbox files; score and store new articles.")
     p.add_argument("--force", action="store_true", help="fetch feeds that are backing off after errors too")
-    p = add("digest", cmd_digest, "Build the digest for a day, write it to the output folder and store it.")
+    p = add("digest", cmd_digest, "Build the digest for a day, write it to the output folder, store it, and mail it "
+                                  "when [email] is configured (once per recipient and day).")
     p.add_argument("--date", type=_date, help="digest date YYYY-MM-DD (default: [digest] date, else yesterday)")
+    _mail_flags(p)
+    add("serve", cmd_serve, "Run the ingest and digest deployments on their [schedule] until stopped "
+                            "(docs/deploy.md).")
     p = add("rematch", cmd_rematch, "Match stored articles again against the topics (after changing them).")
     p.add_argument("--topic", action="append", help="only this topic (repeatable); default: all topics")
     p = add("backfill", cmd_backfill, "Recompute stored stories and rewrite the digests of past days (no email).")
@@ -295,6 +317,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", help="tone: NewsMTSC JSONL; actors: test-set JSONL; extraction: corpus folder")
     p.add_argument("--json", metavar="OUT", help="also write the figures as JSON to OUT")
     return parser
+
+
+def _mail_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--send", action=argparse.BooleanOptionalAction, default=None,
+                   help="mail the digest (default: when [email] is configured); --no-send: store it only")
+    p.add_argument("--resend", action="store_true",
+                   help="mail it again to recipients it was already delivered to")
 
 
 NEEDS_NO_CONFIG = {("eval", "tone"), ("eval", "extraction")}

@@ -213,6 +213,7 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
     if dupes:
         raise ConfigError(path, "topics", f"topic names must be unique; {dupes[0]!r} appears twice")
     _check_search_and_fulltext(extra, path)
+    check_extra_sections(settings)
     return settings
 
 
@@ -225,6 +226,15 @@ def _check_search_and_fulltext(extra: dict[str, Any], path: Path) -> None:
         parse_search_settings(extra["search"], path)
     if "fulltext" in extra:
         parse_fulltext_settings(extra["fulltext"], path)
+
+
+def check_extra_sections(settings: Settings) -> None:
+    """Fail at load time on a bad [email] or [schedule], not hours later when the digest is mailed."""
+    from newswatch.mail import parse_email_settings
+    from newswatch.schedule import parse_schedule_settings
+
+    parse_email_settings(settings.extra.get("email"), settings.path)
+    parse_schedule_settings(settings.extra.get("schedule"), settings.path, settings.digest.timezone)
 
 
 def load_settings(explicit: str | os.PathLike[str] | None = None) -> Settings:

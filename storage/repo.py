@@ -10,7 +10,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from newswatch.models import Analysis, Article, FetchResult, RenderedDigest, TopicMatch
@@ -367,6 +367,52 @@ class Store:
                         "timezone = excluded.timezone, subject = excluded.subject, html = excluded.html, "
                         "text = excluded.text, markdown = excluded.markdown, data = excluded.data, "
                         "html_path = excluded.html_path, text_path = excluded.text_path")
+
+    # -- digest delivery (migration 003) ----------------------------------------------------------------
+    def save_digest_images(self, digest_date: date, images: dict[str, bytes]) -> None:
+        """Keep the charts with the stored digest, so it can be mailed again later exactly as built."""
+        self.db.execute("DELETE FROM digest_image WHERE digest_date = ?", [digest_date])
+        self.db.insert_rows("digest_image", ["digest_date", "name", "png"],
+                            [(digest_date, name, png) for name, png in images.items()])
+
+    def load_digest(self, digest_date: date) -> RenderedDigest | None:
+        row = self.db.query("SELECT subject, html, text, markdown FROM digest WHERE digest_date = ?",
+                            [digest_date])
+        if not row:
+            return None
+        subject, html, text, markdown = row[0]
+        images = {name: bytes(png) for name, png in self.db.query(
+            "SELECT name, png FROM digest_image WHERE digest_date = ? ORDER BY name", [digest_date])}
+        return RenderedDigest(digest_date=digest_date, subject=subject, html=html, text=text,
+                              markdown=markdown or "", images=images)
+
+    def delivery_states(self, digest_date: date) -> dict[str, str]:
+        """recipient address -> 'sent' | 'failed' for one digest date."""
+        return dict(self.db.query("SELECT recipient, status FROM delivery WHERE digest_date = ?", [digest_date]))
+
+    def failed_delivery_dates(self, first: date, last: date) -> list[date]:
+        """Digest dates from `first` to `last` (inclusive) with a delivery still marked failed."""
+        return [r[0] for r in self.db.query(
+            "SELECT DISTINCT digest_date FROM delivery WHERE status = 'failed' AND digest_date BETWEEN ? AND ? "
+            "ORDER BY digest_date", [first, last])]
+
+    def record_deliveries(self, rows: Sequence[tuple[date, str, str, int, str, datetime, datetime | None,
+                                                     str | None, str | None]]) -> None:
+        """rows: (digest_date, recipient, status, attempts, server, attempted_at, sent_at, message_id, error).
+
+        Attempts add up over runs; a recipient once sent stays 'sent' when a --resend fails.
+        """
+        self.db.insert_rows(
+            "delivery", ["digest_date", "recipient", "status", "attempts", "server", "first_attempt_at",
+                         "last_attempt_at", "sent_at", "message_id", "last_error"],
+            [(d, r, st, n, srv, at, at, sent, mid, err) for d, r, st, n, srv, at, sent, mid, err in rows],
+            on_conflict="ON CONFLICT (digest_date, recipient) DO UPDATE SET "
+                        "status = CASE WHEN excluded.status = 'sent' THEN 'sent' ELSE delivery.status END, "
+                        "attempts = delivery.attempts + excluded.attempts, server = excluded.server, "
+                        "last_attempt_at = excluded.last_attempt_at, "
+                        "sent_at = coalesce(excluded.sent_at, delivery.sent_at), "
+                        "message_id = coalesce(excluded.message_id, delivery.message_id), "
+                        "last_error = excluded.last_error")
 
     def counts(self) -> dict[str, int]:
         out = {}

@@ -142,8 +142,10 @@ def smtp_server(
     login: tuple[str, str] | None = None,
     tls: Literal["starttls", "ssl"] | None = None,
     cert: CertFiles | None = None,
+    port: int | None = None,
 ) -> Iterator[SmtpServer]:
-    """A running aiosmtpd server on 127.0.0.1. `login=(user, password)` requires AUTH; `tls` needs `cert`."""
+    """A running aiosmtpd server on 127.0.0.1 (on `port`, else a free one). `login=(user, password)` requires
+    AUTH; `tls` needs `cert`."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
@@ -184,7 +186,7 @@ def smtp_server(
                 smtp._auth_require_tls = False
             return smtp
 
-    port = free_port()
+    port = port or free_port()
     controller = _Controller(handler, hostname=HOST, port=port, **kwargs)
     controller.start()
     try:

@@ -1,0 +1,181 @@
+"""Digest delivery against a real DuckDB file and real SMTP servers on 127.0.0.1: once per recipient and day,
+stored unsent with the cause when the server is down, delivered by the next run, caught up for earlier days."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from newswatch import delivery, mail
+from storage.db import Database
+from storage.repo import Store
+from tests.support.sampledigest import sample_digest
+from tests.support.smtpserver import free_port, smtp_server
+
+ALICE = "alice@example.org"
+BOB = "Bob Desk <bob@example.org>"
+DAY = sample_digest().digest_date
+
+
+def email_settings(port: int, **changes: object) -> mail.EmailSettings:
+    base = mail.EmailSettings(
+        host="127.0.0.1",
+        port=port,
+        security="none",
+        username=None,
+        password_env=None,
+        password_block=None,
+        sender="newswatch (sample) <digest@example.org>",
+        recipients=(ALICE, BOB),
+        timeout_seconds=5,
+        retries=1,
+        retry_backoff_seconds=0.2,
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    path = tmp_path / "newswatch.duckdb"
+    with Database(path) as db:
+        store = Store(db)
+        for offset in (0, 1):
+            d = dataclasses.replace(sample_digest(), digest_date=DAY + timedelta(days=offset))
+            store.save_digest(d, "UTC", {}, None, None)
+            store.save_digest_images(d.digest_date, d.images)
+    return path
+
+
+def opener(path: Path):  # type: ignore[no-untyped-def]
+    @contextmanager
+    def open_store() -> Iterator[Store]:
+        with Database(path) as db:
+            yield Store(db)
+
+    return open_store
+
+
+def deliver(
+    path: Path, settings: mail.EmailSettings, day: date = DAY, **kw: object
+) -> delivery.DeliverySummary:
+    return delivery.deliver_digests(opener(path), settings, day, password=lambda: None, **kw)  # type: ignore[arg-type]
+
+
+def rows(path: Path) -> dict[tuple[date, str], dict]:  # type: ignore[type-arg]
+    with Database(path, read_only=True) as db:
+        return {(r["digest_date"], r["recipient"]): r for r in db.query_dicts("SELECT * FROM deliveries")}
+
+
+def test_the_stored_digest_arrives_whole_and_a_second_run_sends_nothing(db_path: Path) -> None:
+    with smtp_server() as server:
+        settings = email_settings(server.port)
+        summary = deliver(db_path, settings)
+        assert sorted(o.recipient for o in summary.sent) == [ALICE, "bob@example.org"]
+        again = deliver(db_path, settings)
+    assert again.outcomes == []
+    assert any("already sent" in n for n in again.notes)
+    assert len(server.received) == 1
+    msg = server.received[0].message()
+    assert msg["Subject"] == f"newswatch digest {DAY}"
+    assert msg.get_content_type() == "multipart/alternative"
+    plain, html_part = msg.get_body(("plain",)), msg.get_body(("html",))
+    assert isinstance(plain, EmailMessage) and isinstance(html_part, EmailMessage)
+    html = html_part.get_content()
+    images = {p["Content-ID"].strip("<>") for p in msg.walk() if p.get_content_maintype() == "image"}
+    cids = set(re.findall(r"cid:([A-Za-z0-9._@-]+)", html))
+    assert cids and cids <= images
+    assert not re.search(
+        r"""(src|href|background)\s*=\s*["']?(https?:)?//""", html.replace('<a href="http', "")
+    )
+    recorded = rows(db_path)
+    assert {k[1] for k in recorded} == {ALICE, "bob@example.org"}
+    assert all(r["status"] == "sent" and r["message_id"] == msg["Message-ID"] for r in recorded.values())
+
+
+def test_resend_mails_it_again(db_path: Path) -> None:
+    with smtp_server() as server:
+        settings = email_settings(server.port)
+        deliver(db_path, settings)
+        summary = deliver(db_path, settings, resend=True)
+    assert len(summary.sent) == 2
+    assert len(server.received) == 2
+    assert rows(db_path)[(DAY, ALICE)]["attempts"] == 2
+
+
+def test_server_down_leaves_it_unsent_with_the_cause_and_the_next_run_delivers_once(db_path: Path) -> None:
+    port = free_port()
+    settings = email_settings(port)
+    sleeps: list[float] = []
+    summary = deliver(db_path, settings, sleep=sleeps.append)
+    assert len(summary.failed) == 2 and not summary.sent
+    assert sleeps == [0.2]  # retried with backoff inside the run
+    message = summary.failure_message()
+    assert f"127.0.0.1:{port}" in message and "connection refused" in message
+    recorded = rows(db_path)[(DAY, ALICE)]
+    assert recorded["status"] == "failed" and recorded["attempts"] == 2
+    assert "connection refused" in recorded["last_error"] and recorded["sent_at"] is None
+
+    with smtp_server(port=port) as server:
+        assert len(deliver(db_path, settings).sent) == 2
+        assert deliver(db_path, settings).outcomes == []
+    assert len(server.received) == 1
+    recorded = rows(db_path)[(DAY, ALICE)]
+    assert recorded["status"] == "sent" and recorded["attempts"] == 3 and recorded["last_error"] is None
+
+
+def test_a_refused_recipient_is_recorded_and_tried_again_alone(db_path: Path) -> None:
+    with smtp_server(reject={"bob@example.org": "550 5.1.1 no such user"}) as server:
+        settings = email_settings(server.port)
+        summary = deliver(db_path, settings)
+        assert [o.recipient for o in summary.sent] == [ALICE]
+        assert "550 5.1.1 no such user" in (summary.failed[0].error or "")
+        assert f"127.0.0.1:{server.port}" in (summary.failed[0].error or "")
+        server.handler.reject.clear()
+        retry = deliver(db_path, settings)
+    assert [o.recipient for o in retry.sent] == ["bob@example.org"]
+    assert [r.rcpt_tos for r in server.received] == [[ALICE], ["bob@example.org"]]
+
+
+def test_the_next_days_run_catches_up_a_failed_day(db_path: Path) -> None:
+    port = free_port()
+    settings = email_settings(port, recipients=(ALICE,), retries=0)
+    assert deliver(db_path, settings).failed
+    with smtp_server(port=port) as server:
+        # Bob joined the list after the failed day: he gets the new day only.
+        summary = deliver(
+            db_path, dataclasses.replace(settings, recipients=(ALICE, BOB)), day=DAY + timedelta(days=1)
+        )
+    sent = sorted((o.digest_date, o.recipient) for o in summary.sent)
+    assert sent == [
+        (DAY, ALICE),
+        (DAY + timedelta(days=1), ALICE),
+        (DAY + timedelta(days=1), "bob@example.org"),
+    ]
+    assert len(server.received) == 2
+
+
+def test_a_missing_password_is_a_recorded_failure_naming_the_variable(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NEWSWATCH_TEST_SMTP_PASSWORD", raising=False)
+    settings = email_settings(free_port(), username="digest", password_env="NEWSWATCH_TEST_SMTP_PASSWORD")
+    summary = delivery.deliver_digests(
+        opener(db_path), settings, DAY, password=lambda: mail.resolve_password(settings)
+    )
+    assert len(summary.failed) == 2
+    assert "NEWSWATCH_TEST_SMTP_PASSWORD is not set" in summary.failure_message()
+    assert rows(db_path)[(DAY, ALICE)]["status"] == "failed"
+
+
+def test_a_digest_that_is_not_stored_is_reported_not_sent(tmp_path: Path) -> None:
+    path = tmp_path / "empty.duckdb"
+    Database(path).close()
+    summary = deliver(path, email_settings(free_port()))
+    assert summary.outcomes == [] and "not stored" in summary.notes[0]

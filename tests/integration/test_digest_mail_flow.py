@@ -1,0 +1,186 @@
+"""The digest flow on the sample project, mailing a real aiosmtpd server on 127.0.0.1 under Prefect's test server:
+stored unsent while the server is down, delivered once when it is up, published as a markdown artifact, and the
+real digest's HTML part laid out within 600 px in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from newswatch.errors import MailError
+from storage.db import Database
+from tests.support.mailrender import check_mail_layout, find_chromium
+from tests.support.smtpserver import Received, free_port, smtp_server
+
+pytestmark = [pytest.mark.flow, pytest.mark.slow]
+
+DAY = date(2025, 5, 10)  # the sample config's pinned digest date
+ALICE = "alice@example.org"
+
+
+@pytest.fixture(scope="module")
+def mailed_project(tmp_path_factory: pytest.TempPathFactory, prefect_engine: None) -> tuple[Path, int]:
+    """The sample project with [email] pointing at a free loopback port, ingested once."""
+    import shutil
+
+    from flows.ingest import ingest_flow
+    from tests.conftest import REPO
+
+    root = tmp_path_factory.mktemp("mailed")
+    for name in ("config", "samples"):
+        shutil.copytree(REPO / name, root / name)
+    port = free_port()
+    config = root / "config" / "newswatch.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + f"""
+[email]
+host = "127.0.0.1"
+port = {port}
+security = "none"
+sender = "newswatch (sample) <digest@example.org>"
+recipients = ["{ALICE}"]
+timeout_seconds = 5
+retries = 1
+retry_backoff_seconds = 0.5
+""",
+        encoding="utf-8",
+    )
+    ingest_flow(config_path=str(config))
+    return config, port
+
+
+def deliveries(config: Path) -> list[dict]:  # type: ignore[type-arg]
+    with Database(config.parents[1] / "data" / "newswatch.duckdb", read_only=True) as db:
+        return db.query_dicts("SELECT * FROM deliveries ORDER BY digest_date, recipient")
+
+
+@pytest.fixture(scope="module")
+def received(mailed_project: tuple[Path, int]) -> Received:
+    """Server down: stored unsent with the cause. Server up: the next run delivers once; a third sends nothing."""
+    from flows.digest import digest_flow
+
+    config, port = mailed_project
+    with pytest.raises(MailError) as failure:
+        digest_flow(config_path=str(config))
+    assert f"127.0.0.1:{port}" in str(failure.value) and "connection refused" in str(failure.value)
+    [row] = deliveries(config)
+    assert (row["digest_date"], row["recipient"], row["status"]) == (DAY, ALICE, "failed")
+    assert "connection refused" in row["last_error"]
+    assert row["subject"]  # the digest itself is stored
+
+    with smtp_server(port=port) as server:
+        first = digest_flow(config_path=str(config))
+        second = digest_flow(config_path=str(config))
+        third = digest_flow(config_path=str(config), send_mail=False)
+    assert first.sent == [f"{ALICE} ({DAY})"]
+    assert second.sent == [] and any("already sent" in n for n in second.mail_notes)
+    assert third.sent == [] and third.mail_notes == []
+    assert len(server.received) == 1
+    [row] = deliveries(config)
+    assert row["status"] == "sent" and row["attempts"] == 3 and row["last_error"] is None
+    return server.received[0]
+
+
+def parts(msg: EmailMessage) -> tuple[str, str, dict[str, bytes]]:
+    plain, html = msg.get_body(("plain",)), msg.get_body(("html",))
+    assert isinstance(plain, EmailMessage) and isinstance(html, EmailMessage)
+    images = {
+        p["Content-ID"].strip("<>"): p.get_content()
+        for p in msg.walk()
+        if p.get_content_type() == "image/png"
+    }
+    return plain.get_content(), html.get_content(), images
+
+
+def test_the_real_digest_arrives_once_with_both_parts_and_its_charts(received: Received) -> None:
+    msg = received.message()
+    assert msg["Subject"] == f"newswatch digest {DAY}"
+    assert msg.get_content_type() == "multipart/alternative"
+    text, html, images = parts(msg)
+    assert "india-pakistan" in text.lower() and "<table" in html
+    cids = set(re.findall(r"cid:([A-Za-z0-9._@-]+)", html))
+    # Charts per topic: 14 days of volume and tone, and the top actors' mentions and tone.
+    assert {"topic0-volume", "topic0-actors", "topic1-volume"} <= cids
+    assert cids <= set(images)
+    assert all(png.startswith(b"\x89PNG") for png in images.values())
+    assert not re.search(
+        r"""<(img|link|script)[^>]*(src|href)\s*=\s*["']?(https?:)?//""", html, re.IGNORECASE
+    )
+    assert "<script" not in html.lower()
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="chromium is not installed (apt-get install -y chromium)")
+def test_the_real_digest_renders_within_600_px_with_its_images(received: Received) -> None:
+    _, html, images = parts(received.message())
+    assert check_mail_layout(html, images) == []
+
+
+def test_the_digest_is_published_as_a_markdown_artifact(received: Received) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[f"digest-{DAY}"]))
+        )
+    assert found and found[0].type == "markdown"
+    assert "india-pakistan" in str(found[0].data).lower()
+
+
+def test_an_ingest_that_finds_the_previous_one_running_skips_and_says_so(
+    mailed_project: tuple[Path, int],
+) -> None:
+    from flows.ingest import ingest_flow
+    from newswatch.runlock import acquire_run_lock, lock_path
+
+    config, _ = mailed_project
+    with acquire_run_lock(
+        lock_path(config.parents[1] / "data" / "newswatch.duckdb", "ingest"), label="ingest"
+    ) as held:
+        assert held is not None
+        summary = ingest_flow(config_path=str(config))
+    assert summary.skipped and "still going" in summary.skipped and "pid" in summary.skipped
+    assert summary.articles_new == 0
+
+
+def test_a_digest_that_waits_too_long_for_the_previous_one_skips(
+    mailed_project: tuple[Path, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.digest
+    from newswatch.runlock import acquire_run_lock, lock_path
+
+    config, _ = mailed_project
+    monkeypatch.setattr(flows.digest, "WAIT_SECONDS", 1)
+    with acquire_run_lock(lock_path(config.parents[1] / "data" / "newswatch.duckdb", "digest")) as held:
+        assert held is not None
+        summary = flows.digest.digest_flow(config_path=str(config))
+    assert summary.skipped and "another digest run" in summary.skipped
+
+
+def test_the_password_can_come_from_a_prefect_secret_block(prefect_engine: None) -> None:
+    import dataclasses
+
+    from prefect.blocks.system import Secret
+
+    from flows.digest import _load_password
+    from newswatch import mail
+
+    Secret(value="sample-password-123").save("newswatch-test-smtp", overwrite=True)
+    settings = mail.EmailSettings(
+        host="127.0.0.1",
+        port=25,
+        security="none",
+        username="digest",
+        password_env=None,
+        password_block="newswatch-test-smtp",
+        sender="digest@example.org",
+        recipients=(ALICE,),
+    )
+    assert _load_password(settings) == "sample-password-123"
+    with pytest.raises(MailError, match="no-such-block"):
+        _load_password(dataclasses.replace(settings, password_block="no-such-block"))
