@@ -46,14 +46,14 @@ def test_a_bad_email_or_schedule_table_fails_when_the_config_is_loaded(extra: di
 def _uncommented_blocks() -> dict:  # type: ignore[type-arg]
     text = (REPO / "config" / "newswatch.toml").read_text(encoding="utf-8")
     lines = [
-        m.group(1) for m in re.finditer(r"^# ?((?:\[(?:email|schedule)\]|[a-z_]+ = ).*)$", text, re.MULTILINE)
+        m.group(1) for m in re.finditer(r"^# ?((?:\[(?:email|schedule|search|fulltext)\]|[a-z_]+ = ).*)$", text, re.MULTILINE)
     ]
     return tomllib.loads("\n".join(lines))
 
 
 def test_the_commented_sample_blocks_are_valid_when_uncommented() -> None:
     data = _uncommented_blocks()
-    assert set(data) == {"email", "schedule"}
+    assert set(data) == {"email", "schedule", "search", "fulltext"}
     settings = parse_settings({**data, "digest": {"timezone": "Asia/Kolkata"}}, Path("config/newswatch.toml"))
     assert settings.extra["email"]["host"] == "smtp.example.org"
 
