@@ -196,7 +196,6 @@ def parse_search_response(
     return get_provider(provider).parse(body, lowered, source=source, topic=topic)
 
 
-USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch/newswatch)"
 FetchSearch = Callable[[SearchFeed, httpx.Client], FetchResult]
 
 
@@ -204,16 +203,15 @@ def fetch_search_feeds(
     feeds: list[SearchFeed],
     *,
     client: httpx.Client,
-    fetch: FetchSearch | None = None,
+    fetch: FetchSearch,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> list[FetchResult]:
     """Fetch `feeds` one after another, keeping each provider's request_interval between its requests.
 
-    `fetch` does one request (default: a plain GET with httpx, no conditional headers); the lead can pass
-    the pipeline's fetcher instead. Failures come back as FetchResult(status="error"), never raised.
+    `fetch` does one request: the pipeline passes newswatch.fetch.fetch_feed (byte cap, deadline, error kinds),
+    so failures come back as FetchResult(status="error"), never raised.
     """
-    do_fetch = fetch or fetch_search_feed
     last_request: dict[str, float] = {}
     results = []
     for feed in feeds:
@@ -224,70 +222,10 @@ def fetch_search_feeds(
             if wait > 0:
                 sleep(wait)
         last_request[feed.provider] = clock()
-        results.append(do_fetch(feed, client))
+        results.append(fetch(feed, client))
     return results
 
 
-def fetch_search_feed(
-    feed: SearchFeed,
-    client: httpx.Client,
-    *,
-    max_bytes: int = 10 * 1024 * 1024,
-    timeout: float = 20.0,
-    user_agent: str = USER_AGENT,
-) -> FetchResult:
-    """One GET of a search feed with a byte cap and a clear User-Agent (GDELT throttles requests without one).
-
-    Stand-in until the pipeline's fetcher is wired in.
-    """
-    started = time.monotonic()
-    fetched_at = datetime.now(UTC)
-
-    def failed(kind: str, message: str, status: int | None = None) -> FetchResult:
-        return FetchResult(
-            feed=feed.name,
-            url=feed.url,
-            status="error",
-            fetched_at=fetched_at,
-            http_status=status,
-            error_kind=kind,
-            error=message,
-            elapsed=time.monotonic() - started,
-        )
-
-    try:
-        with client.stream(
-            "GET", feed.url, headers={"User-Agent": user_agent}, timeout=timeout, follow_redirects=True
-        ) as response:
-            headers = {k.lower(): v for k, v in response.headers.items()}
-            if response.status_code >= 400:
-                return failed("http", f"HTTP {response.status_code}", response.status_code)
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    return failed(
-                        "too_large", f"response larger than {max_bytes} bytes", response.status_code
-                    )
-                chunks.append(chunk)
-            return FetchResult(
-                feed=feed.name,
-                url=feed.url,
-                status="ok",
-                fetched_at=fetched_at,
-                body=b"".join(chunks),
-                headers=headers,
-                http_status=response.status_code,
-                etag=headers.get("etag"),
-                last_modified=headers.get("last-modified"),
-                elapsed=time.monotonic() - started,
-                final_url=str(response.url),
-            )
-    except httpx.TimeoutException as exc:
-        return failed("timeout", f"timed out: {exc}")
-    except httpx.HTTPError as exc:
-        return failed("network", f"{type(exc).__name__}: {exc}")
 
 
 # Last, so that provider modules can import what is defined above.

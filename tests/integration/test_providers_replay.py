@@ -12,8 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from newswatch.config import TopicSettings
-from newswatch.providers import fetch_search_feeds, parse_search_response, search_feeds
+from newswatch.config import FeedSettings, FetchSettings, TopicSettings
+from newswatch.fetch import fetch_feed, make_client
+from newswatch.models import FetchResult
+from newswatch.providers import SearchFeed, fetch_search_feeds, parse_search_response, search_feeds
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "providers"
 # path on the local server -> (sample file, content type)
@@ -135,8 +137,13 @@ def test_fetch_search_feeds_spaces_requests_per_provider(server: str) -> None:
         sleeps.append(seconds)
         now[0] += seconds
 
-    with httpx.Client() as client:
-        results = fetch_search_feeds(feeds, client=client, sleep=sleep, clock=clock)
+    settings = FetchSettings()
+
+    def fetch(feed: SearchFeed, client: httpx.Client) -> FetchResult:
+        return fetch_feed(client, FeedSettings(name=feed.name, url=feed.url), settings)
+
+    with make_client(settings) as client:
+        results = fetch_search_feeds(feeds, client=client, fetch=fetch, sleep=sleep, clock=clock)
     assert [r.status for r in results] == ["ok"] * 4
     assert len(Replay.requests) == 4
     assert all(agent.startswith("newswatch/") for agent in Replay.agents)
