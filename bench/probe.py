@@ -21,8 +21,17 @@ def main(config_path: str) -> None:
     seconds = time.perf_counter() - started
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": seconds, "articles_new": summary.articles_new, "entries": summary.entries,
-                      "maxrss_self_mb": self_kb / 1024, "maxrss_largest_child_mb": children_kb / 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "articles_new": summary.articles_new,
+                "entries": summary.entries,
+                "maxrss_self_mb": self_kb / 1024,
+                "maxrss_largest_child_mb": children_kb / 1024,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

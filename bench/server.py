@@ -38,7 +38,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body, etag, modified = doc
         if self.headers.get("If-None-Match") == etag or (
-                "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == modified):
+            "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == modified
+        ):
             owner.count(304)
             self.send_response(304)
             self.send_header("ETag", etag)
