@@ -205,12 +205,6 @@ def tree_cpu_seconds() -> float:
     return total
 
 
-def time_and_cpu(fn: Any, *args: Any, **kwargs: Any) -> tuple[float, float, Any]:
-    cpu = tree_cpu_seconds()
-    seconds, result = time_call(fn, *args, **kwargs)
-    return seconds, tree_cpu_seconds() - cpu, result
-
-
 def copy_history(src: Path, dest: Path, copies: int, days: int) -> int:
     """dest = src plus (copies - 1) copies of its articles and their rows, each shifted `days` further back.
 
@@ -359,18 +353,28 @@ def run(args: argparse.Namespace, sizes: Sizes | None = None, start_engine: bool
 
             flow_fn = configured_ingest_flow(load_settings(config))
             _warm_up()
+            _log("Prefect's own cost: an empty flow, empty tasks")
+            figures["prefect_overhead"] = measure_prefect_overhead()
             _log("first run")
-            figures["first_run_seconds"], figures["first_run_cpu_seconds"], first = time_and_cpu(
-                flow_fn, config_path=str(config)
-            )
+            first_s, first_cpu, first, first_tasks = call_flow(flow_fn, config_path=str(config))
+            figures["first_run_seconds"], figures["first_run_cpu_seconds"] = first_s, first_cpu
             replies_first = dict(server.replies)
             server.replies.clear()
             _log("rerun")
-            figures["rerun_seconds"], figures["rerun_cpu_seconds"], second = time_and_cpu(
-                flow_fn, config_path=str(config)
-            )
-            figures["first_run"] = {**first.counts(), "stages": first.seconds, "http": replies_first}
-            figures["rerun"] = {**second.counts(), "stages": second.seconds, "http": dict(server.replies)}
+            rerun_s, rerun_cpu, second, rerun_tasks = call_flow(flow_fn, config_path=str(config))
+            figures["rerun_seconds"], figures["rerun_cpu_seconds"] = rerun_s, rerun_cpu
+            figures["first_run"] = {
+                **first.counts(),
+                "stages": first.seconds,
+                "http": replies_first,
+                "task_runs": first_tasks,
+            }
+            figures["rerun"] = {
+                **second.counts(),
+                "stages": second.seconds,
+                "http": dict(server.replies),
+                "task_runs": rerun_tasks,
+            }
 
             day = (wl.last_day - timedelta(days=1)).date()
             small_db = load_settings(config).database_path
@@ -437,6 +441,48 @@ def _warm_up() -> None:
         return None
 
     warm_up()
+
+
+def measure_prefect_overhead(tasks: int = 20) -> dict[str, float]:
+    """What Prefect itself costs here: an empty flow run, and each task run (a flow of `tasks` empty tasks)."""
+    from prefect import flow, task
+
+    @task
+    def nothing(i: int) -> int:
+        return i
+
+    @flow(name="bench-empty")
+    def empty() -> None:
+        return None
+
+    @flow(name="bench-tasks")
+    def many() -> None:
+        for i in range(tasks):
+            nothing(i)
+
+    empty_seconds, _ = time_call(empty)
+    many_seconds, _ = time_call(many)
+    return {
+        "empty_flow_seconds": empty_seconds,
+        "task_run_seconds": max(0.0, many_seconds - empty_seconds) / tasks,
+    }
+
+
+def count_task_runs(flow_run_id: Any) -> int:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    return len(runs)
+
+
+def call_flow(flow_fn: Any, **kwargs: Any) -> tuple[float, float, Any, int]:
+    """Wall and CPU seconds of one flow call, its return value, and how many task runs it made."""
+    cpu = tree_cpu_seconds()
+    seconds, state = time_call(flow_fn, return_state=True, **kwargs)
+    cpu = tree_cpu_seconds() - cpu
+    return seconds, cpu, state.result(), count_task_runs(state.state_details.flow_run_id)
 
 
 TARGETS = {"first_run/raw": 0.75, "rerun/first_run": 0.05, "digest_large/digest_small": 2.0}
