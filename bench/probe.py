@@ -10,6 +10,19 @@ import json
 import resource
 import sys
 import time
+from pathlib import Path
+
+
+def own_peak_kb() -> int:
+    """This process's own high-water mark. Linux's ru_maxrss carries the parent's RSS across fork and exec
+    (a probe started by a large bench process would report the bench's size), so VmHWM comes first."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def main(config_path: str) -> None:
@@ -19,7 +32,7 @@ def main(config_path: str) -> None:
     started = time.perf_counter()
     summary = configured_ingest_flow(load_settings(config_path))(config_path=config_path)
     seconds = time.perf_counter() - started
-    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    self_kb = own_peak_kb()
     children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(
         json.dumps(

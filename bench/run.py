@@ -443,7 +443,7 @@ def _warm_up() -> None:
     warm_up()
 
 
-def measure_prefect_overhead(tasks: int = 20) -> dict[str, float]:
+def measure_prefect_overhead(tasks: int = 50) -> dict[str, float]:
     """What Prefect itself costs here: an empty flow run, and each task run (a flow of `tasks` empty tasks)."""
     from prefect import flow, task
 
