@@ -44,4 +44,7 @@ def test_sentence_start_walk_equals_regex() -> None:
     for _ in range(20_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
         pos = rng.randint(0, len(text))
-        assert actors._at_sentence_start(text, pos) == bool(actors._SENTENCE_START.search(text, 0, pos)), (text, pos)
+        assert actors._at_sentence_start(text, pos) == bool(actors._SENTENCE_START.search(text, 0, pos)), (
+            text,
+            pos,
+        )
