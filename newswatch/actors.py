@@ -693,29 +693,11 @@ def find_candidates(registry: ActorRegistry, title: str, text: str) -> dict[str,
         for m in _CANDIDATE.finditer(joined):
             words = m.group(1).split()
             # A sentence's first word that the article also uses in lower case is a common word ("Yesterday").
-            if _at_sentence_start(joined, m.start()) and words[0].lower() in lower_words:
+            if _SENTENCE_START.search(joined, 0, m.start()) and words[0].lower() in lower_words:
                 words = words[1:]
             for name in _candidate_names(words):
                 counts[name] += 1
     return dict(counts)
-
-
-def _at_sentence_start(text: str, pos: int) -> bool:
-    """_SENTENCE_START.search(text, 0, pos), walking back from pos: the regex tried every start and made
-    find_candidates quadratic in the article's length (bench/, docs/performance.md)."""
-    j = pos
-    while j > 0 and text[j - 1] in "\"'“‘(":
-        j -= 1
-    if j == 0 or text[j - 1] == "\n":
-        return True
-    k = j
-    while k > 0 and text[k - 1].isspace():
-        k -= 1
-    if k == j:
-        return False
-    while k > 0 and text[k - 1] in "\"'”’)":
-        k -= 1
-    return k > 0 and text[k - 1] in ".!?…"
 
 
 def _candidate_names(words: list[str]) -> list[str]:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 
 import pytest
 
-from newswatch import actors, tone
+from newswatch import tone
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 SENTENCES = [
@@ -36,15 +35,3 @@ def _texts() -> list[str]:
 @pytest.mark.parametrize("text", _texts())
 def test_polarity_equals_vader(text: str) -> None:
     assert tone.polarity(text) == tone.analyzer().polarity_scores(text)
-
-
-def test_sentence_start_walk_equals_regex() -> None:
-    rng = random.Random(5)
-    alphabet = "ab .!?…\"'“‘(”’)\n\tX"
-    for _ in range(20_000):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
-        pos = rng.randint(0, len(text))
-        assert actors._at_sentence_start(text, pos) == bool(actors._SENTENCE_START.search(text, 0, pos)), (
-            text,
-            pos,
-        )
