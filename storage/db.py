@@ -168,6 +168,8 @@ class Database:
             if self._storage_version().startswith(STORAGE_COMPATIBILITY):
                 # Checkpointed and already in the clients' format: a byte copy is a consistent snapshot and costs
                 # disk bandwidth, where COPY FROM DATABASE re-encodes every table (minutes at a million articles).
+                import shutil  # here, not at the top: main dropped the module-level import
+
                 shutil.copyfile(self.path, tmp)
             else:
                 alias = "publish_" + format(abs(hash(tmp)) % 10**8, "d")
