@@ -304,6 +304,29 @@ def probe_memory(config: Path, api_url: str) -> dict[str, Any]:
     return result
 
 
+def run_memory_only(args: argparse.Namespace) -> dict[str, Any]:
+    """Only the memory probe (--memory-only), for a large --rss-articles without the rest of the run."""
+    sizes = QUICK if args.quick else FULL
+    articles = args.rss_articles or sizes.rss_feeds * sizes.rss_items_per_feed
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="newswatch-bench-"))
+    try:
+        with FeedServer() as server, prefect_engine(work / "prefect") as api_url:
+            wl = generate(
+                max(1, articles // sizes.rss_items_per_feed),
+                sizes.rss_items_per_feed,
+                sizes.days,
+                seed=11,
+                prefix="mem",
+            )
+            config = make_project(work / "memory", wl, server, "memory", args.runner)
+            del wl
+            _log("memory probe: ingest of about %d articles", articles)
+            return {"memory_probe": probe_memory(config, api_url)}
+    finally:
+        if not args.keep and not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def run(args: argparse.Namespace, sizes: Sizes | None = None, start_engine: bool = True) -> dict[str, Any]:
     """All figures; `sizes` overrides the mode's; start_engine=False uses the engine the caller runs (tests)."""
     sizes = sizes or (QUICK if args.quick else FULL)
@@ -541,7 +564,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-rss", action="store_true", help="skip the memory probe")
     parser.add_argument("--workdir", help="work folder (kept); default a temp folder, removed")
     parser.add_argument("--keep", action="store_true", help="keep the temp work folder")
+    parser.add_argument("--memory-only", action="store_true", help="only the memory probe")
     args = parser.parse_args(argv)
+    if args.memory_only:
+        figures = run_memory_only(args)
+        print(json.dumps(figures["memory_probe"]))
+        if args.json:
+            Path(args.json).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        return 0
     figures = run(args)
     print(report(figures))
     if args.json:
