@@ -103,3 +103,36 @@ def test_second_writer_gets_a_clear_lock_error(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_client_copy_keeps_the_clients_storage_format(tmp_path: Path) -> None:
+    import duckdb
+
+    copy = tmp_path / "read.duckdb"
+    with Database(tmp_path / "n.duckdb") as db:
+        art, an = make_article(1)
+        Store(db).save_articles("run1", [art], [an], {})
+        db.publish_copy(copy)
+    reader = duckdb.connect(str(copy), read_only=True)
+    try:
+        tags = reader.execute("SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+        assert tags is not None and tags[0]["storage_version"].startswith("v1.5.0")
+        assert reader.execute("SELECT count(*) FROM sentence").fetchone() == (1,)
+    finally:
+        reader.close()
+
+
+def test_client_copy_of_a_newer_format_file_is_rewritten_for_clients(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "new.duckdb"
+    duckdb.connect(str(path)).close()  # created without the compatibility setting: the library's newest format
+    copy = tmp_path / "read.duckdb"
+    with Database(path) as db:
+        db.publish_copy(copy)
+    reader = duckdb.connect(str(copy), read_only=True)
+    try:
+        tags = reader.execute("SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+        assert tags is not None and tags[0]["storage_version"].startswith("v1.5.0")
+    finally:
+        reader.close()

@@ -1,0 +1,57 @@
+"""The benchmark runs end to end on a tiny workload and reports every figure (no timed assertions)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import run as bench
+
+TINY = bench.Sizes(
+    feeds=2,
+    items_per_feed=8,
+    days=30,
+    inbox_files=1,
+    items_per_file=4,
+    history_copies=3,
+    rss_feeds=2,
+    rss_items_per_feed=8,
+)
+KEYS = [
+    "raw_seconds",
+    "first_run_seconds",
+    "rerun_seconds",
+    "digest_seconds_small",
+    "digest_seconds_large",
+    "peak_rss_mb",
+]
+
+
+@pytest.mark.flow
+@pytest.mark.slow
+def test_bench_reports_every_figure(prefect_engine: None, tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    args = argparse.Namespace(
+        quick=True,
+        json=str(out),
+        runner="thread",
+        rss_articles=None,
+        no_rss=False,
+        workdir=str(tmp_path / "work"),
+        keep=False,
+    )
+    figures = bench.run(args, sizes=TINY, start_engine=False)
+    out.write_text(json.dumps(figures, default=str))
+    data = json.loads(out.read_text())
+    for key in KEYS:
+        assert data[key] > 0, key
+    assert set(data["ratios"]) >= {"first_run/raw", "rerun/first_run", "digest_large/digest_small"}
+    assert data["articles_large"] == 3 * data["articles_small"]
+    # The rerun found nothing new: every feed answered 304 to the conditional GET, nothing was scored again.
+    assert data["rerun"]["http"] == {"304": 2}
+    assert data["rerun"]["articles_new"] == 0
+    assert data["first_run"]["articles_new"] == data["distinct_articles"]
+    assert "peak_rss_mb" in bench.report(figures)
