@@ -316,6 +316,7 @@ def _secret_text(secret: Any) -> str:
 _CID_REF = re.compile(r"""(?<![\w-])cid:([^\s"'()<>;,]+)""", re.IGNORECASE)
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)""", re.IGNORECASE)
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _IMAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
 # Attributes whose URL a mail client fetches on open (links the reader clicks are fine).
 _FETCHED_ATTRS = {"src", "srcset", "background", "poster", "data", "lowsrc", "dynsrc"}
@@ -399,9 +400,15 @@ def build_message(
     not use are left out.
     """
     problems = find_html_problems(digest.html, digest.images)
-    for name in digest.images:
+    used = referenced_images(digest.html)
+    for name in used:
+        data = digest.images.get(name)
+        if data is None:
+            continue  # already a problem: cid without an image
         if not _IMAGE_NAME.match(name):
             problems.append(f"image name {name!r} cannot be a Content-ID; use letters, digits, '.', '_', '-'")
+        elif not data.startswith(_PNG_SIGNATURE):
+            problems.append(f"image {name!r} is not a PNG")
     if problems:
         raise MailError(f"digest {digest.digest_date}: cannot mail the HTML: " + "; ".join(problems))
     if recipient is not None and address_problem(recipient):
@@ -418,7 +425,6 @@ def build_message(
         digest.text or "(This digest has no plain-text version.)", subtype="plain", charset="utf-8"
     )
     msg.add_alternative(digest.html, subtype="html", charset="utf-8")
-    used = referenced_images(digest.html)
     if used:
         html_part = list(msg.iter_parts())[1]
         for name in used:

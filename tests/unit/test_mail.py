@@ -333,9 +333,14 @@ def test_links_to_articles_are_fine() -> None:
     assert mail.find_html_problems(html, {"volume": PNG}) == []
 
 
+def test_images_must_be_png() -> None:
+    with pytest.raises(MailError, match="'volume' is not a PNG"):
+        mail.build_message(digest(images={"volume": b"GIF89a sample"}), settings())
+
+
 def test_image_names_must_fit_a_content_id() -> None:
     with pytest.raises(MailError, match="cannot be a Content-ID"):
-        mail.build_message(digest(html="<p>x</p>", images={"a b": PNG}), settings())
+        mail.build_message(digest(html='<img src="cid:a/b">', images={"a/b": PNG}), settings())
 
 
 def test_referenced_images_in_order() -> None:
