@@ -85,6 +85,7 @@ _KEYS: dict[str, str] = {
     "retries": "how many times to try again after a transient failure",
     "retry_backoff_seconds": "seconds before the first retry; doubles each time",
 }
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -135,6 +136,13 @@ def parse_email_settings(table: dict[str, Any] | None, path: Path) -> EmailSetti
     if username is None and (password_env is not None or password_block is not None):
         key = "email.password_env" if password_env is not None else "email.password_block"
         raise ConfigError(path, "email.username", f"{key} is set, so username is required too")
+
+    if username is not None and security == "none" and host.lower() not in _LOOPBACK:
+        raise ConfigError(
+            path,
+            "email.security",
+            "a login over an unencrypted connection sends the password in clear; use 'starttls' or 'ssl'",
+        )
 
     sender = _text(table, "sender", path, required=True)
     assert sender is not None
