@@ -85,6 +85,7 @@ _KEYS: dict[str, str] = {
     "retries": "how many times to try again after a transient failure",
     "retry_backoff_seconds": "seconds before the first retry; doubles each time",
 }
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -135,6 +136,13 @@ def parse_email_settings(table: dict[str, Any] | None, path: Path) -> EmailSetti
     if username is None and (password_env is not None or password_block is not None):
         key = "email.password_env" if password_env is not None else "email.password_block"
         raise ConfigError(path, "email.username", f"{key} is set, so username is required too")
+
+    if username is not None and security == "none" and host.lower() not in _LOOPBACK:
+        raise ConfigError(
+            path,
+            "email.security",
+            "a login over an unencrypted connection sends the password in clear; use 'starttls' or 'ssl'",
+        )
 
     sender = _text(table, "sender", path, required=True)
     assert sender is not None
@@ -316,6 +324,7 @@ def _secret_text(secret: Any) -> str:
 _CID_REF = re.compile(r"""(?<![\w-])cid:([^\s"'()<>;,]+)""", re.IGNORECASE)
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)""", re.IGNORECASE)
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _IMAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
 # Attributes whose URL a mail client fetches on open (links the reader clicks are fine).
 _FETCHED_ATTRS = {"src", "srcset", "background", "poster", "data", "lowsrc", "dynsrc"}
@@ -399,9 +408,15 @@ def build_message(
     not use are left out.
     """
     problems = find_html_problems(digest.html, digest.images)
-    for name in digest.images:
+    used = referenced_images(digest.html)
+    for name in used:
+        data = digest.images.get(name)
+        if data is None:
+            continue  # already a problem: cid without an image
         if not _IMAGE_NAME.match(name):
             problems.append(f"image name {name!r} cannot be a Content-ID; use letters, digits, '.', '_', '-'")
+        elif not data.startswith(_PNG_SIGNATURE):
+            problems.append(f"image {name!r} is not a PNG")
     if problems:
         raise MailError(f"digest {digest.digest_date}: cannot mail the HTML: " + "; ".join(problems))
     if recipient is not None and address_problem(recipient):
@@ -418,7 +433,6 @@ def build_message(
         digest.text or "(This digest has no plain-text version.)", subtype="plain", charset="utf-8"
     )
     msg.add_alternative(digest.html, subtype="html", charset="utf-8")
-    used = referenced_images(digest.html)
     if used:
         html_part = list(msg.iter_parts())[1]
         for name in used:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -135,6 +137,7 @@ def test_password_in_the_toml_is_refused() -> None:
             "environment variable name",
         ),
         ({"username": "u", "password_env": "A", "password_block": "b"}, "email.password_block", "not both"),
+        ({"security": "none", "username": "u", "password_env": "P"}, "email.security", "in clear"),
         ({"subject": "digest {day}"}, "email.subject", "unknown placeholder {day}"),
         ({"subject": "digest {date"}, "email.subject", "malformed template"),
         ({"timeout_seconds": 0}, "email.timeout_seconds", "from 0.1"),
@@ -152,6 +155,11 @@ def test_bad_values_name_the_key(changes: dict[str, Any], key: str, expected: st
     err = config_error(data)
     assert err.key == key
     assert expected in err.problem
+
+
+def test_unencrypted_login_is_allowed_on_loopback_only() -> None:
+    s = settings(host="127.0.0.1", security="none", username="u", password_env="P")
+    assert (s.port, s.security) == (25, "none")
 
 
 def test_email_must_be_a_table() -> None:
@@ -333,9 +341,14 @@ def test_links_to_articles_are_fine() -> None:
     assert mail.find_html_problems(html, {"volume": PNG}) == []
 
 
+def test_images_must_be_png() -> None:
+    with pytest.raises(MailError, match="'volume' is not a PNG"):
+        mail.build_message(digest(images={"volume": b"GIF89a sample"}), settings())
+
+
 def test_image_names_must_fit_a_content_id() -> None:
     with pytest.raises(MailError, match="cannot be a Content-ID"):
-        mail.build_message(digest(html="<p>x</p>", images={"a b": PNG}), settings())
+        mail.build_message(digest(html='<img src="cid:a/b">', images={"a/b": PNG}), settings())
 
 
 def test_referenced_images_in_order() -> None:
@@ -403,3 +416,14 @@ def test_zero_retries_tries_once(monkeypatch: pytest.MonkeyPatch) -> None:
             EmailMessage(), s, password=None, recipients=["a@example.org"], sleep=lambda _: None
         )
     assert "attempts" not in str(caught.value)
+
+
+def test_mail_charts_schedule_import_neither_prefect_nor_duckdb() -> None:
+    code = (
+        "import sys, newswatch.mail, newswatch.charts, newswatch.schedule\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('prefect', 'duckdb', 'matplotlib'))\n"
+        "print(bad)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert done.stdout.strip() == "[]"  # matplotlib too: it loads only when a chart is drawn
