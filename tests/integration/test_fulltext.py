@@ -112,7 +112,7 @@ def start_server(robots_status: int = 200) -> tuple[QuietServer, type[Handler]]:
         },
     )
     server = QuietServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return server, handler
 
 
