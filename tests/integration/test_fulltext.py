@@ -49,6 +49,8 @@ class Handler(BaseHTTPRequestHandler):
     times: list[tuple[str, float]]
     lock: threading.Lock
     robots_status: int = 200
+    in_flight: Counter[str]
+    most_in_flight: Counter[str]
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass
@@ -71,6 +73,15 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(200, "text/plain", ROBOTS)
         elif self.path.startswith(("/news/", "/private/")):
             self._send(200, "text/html; charset=utf-8", article_html(f"Sample story {self.path}"))
+        elif self.path.startswith("/busy/"):
+            host = self.headers.get("Host", "").split(":")[0]
+            with self.lock:
+                self.in_flight[host] += 1
+                self.most_in_flight[host] = max(self.most_in_flight[host], self.in_flight[host])
+            time.sleep(0.15)
+            with self.lock:
+                self.in_flight[host] -= 1
+            self._send(200, "text/html; charset=utf-8", article_html("Busy sample"))
         elif self.path == "/slow":
             time.sleep(2.0)
             self._send(200, "text/html", article_html("Slow sample"))
@@ -91,10 +102,17 @@ def start_server(robots_status: int = 200) -> tuple[QuietServer, type[Handler]]:
     handler = type(
         "H",
         (Handler,),
-        {"hits": Counter(), "times": [], "lock": threading.Lock(), "robots_status": robots_status},
+        {
+            "hits": Counter(),
+            "times": [],
+            "lock": threading.Lock(),
+            "robots_status": robots_status,
+            "in_flight": Counter(),
+            "most_in_flight": Counter(),
+        },
     )
     server = QuietServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return server, handler
 
 
@@ -194,6 +212,19 @@ def test_per_domain_interval_spaces_requests(site: tuple[str, type[Handler]]) ->
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
     # Generous margin: requests arrive no closer than most of the interval (scheduling jitter aside).
     assert min(gaps) >= interval * 0.5
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_per_domain_concurrency_limit(site: tuple[str, type[Handler]], limit: int) -> None:
+    base, handler = site
+    port = base.rsplit(":", 1)[1]
+    # 127.0.0.1 and localhost are the same server but two domains to the fetcher.
+    urls = [f"http://{host}:{port}/busy/{i}" for host in ("127.0.0.1", "localhost") for i in range(4)]
+    settings = FulltextSettings(per_domain_concurrency=limit, per_domain_interval_seconds=0.0)
+    results = fetch_pages(urls, settings)
+    assert all(r.status == "page" for r in results.values())
+    assert set(handler.most_in_flight) == {"127.0.0.1", "localhost"}
+    assert max(handler.most_in_flight.values()) <= limit
 
 
 def test_robots_server_error_skips_domain_for_this_run() -> None:
