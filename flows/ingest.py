@@ -149,11 +149,12 @@ def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSu
         run_id = store.start_run("ingest")
         summary = IngestSummary(run_id=run_id, database=str(settings.database_path))
         try:
-            prepare_run(store, settings)
+            analyzer = Analyzer.from_settings(settings)   # registry and seeds read once per run
+            prepare_run(store, settings, analyzer)
             distributed = settings.runner.task_runner == "dask"
             workers = 1 if distributed else worker_count(settings.runner.workers)
             pages = related.PageBudget(related.fulltext_settings(settings))
-            with AnalysisPool(Analyzer.from_settings(settings), workers) as pool:
+            with AnalysisPool(analyzer, workers) as pool:
                 _retry_pages(store, pool, pages, summary)
                 _ingest_feeds(store, settings, run_id, None if distributed else pool, summary, force, distributed,
                               pages)
@@ -172,16 +173,16 @@ def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSu
             store.finish_run(run_id, "failed", summary.counts(), {"exception": repr(exc)[:2000]})
             raise
     progress("ingest %s: %d feeds ok, %d not modified, %d failed, %d skipped; %d files; %d new articles, "
-                "%d duplicates", run_id, summary.feeds_ok, summary.feeds_not_modified, summary.feeds_failed,
-                summary.feeds_skipped, summary.files_read, summary.articles_new, summary.articles_duplicate)
+             "%d duplicates", run_id, summary.feeds_ok, summary.feeds_not_modified, summary.feeds_failed,
+             summary.feeds_skipped, summary.files_read, summary.articles_new, summary.articles_duplicate)
     return summary
 
 
-def prepare_run(store: Store, settings: Settings) -> None:
+def prepare_run(store: Store, settings: Settings, analyzer: Analyzer | None = None) -> None:
     """Record sources, actors and topic definitions; re-match stored articles against changed topics."""
     store.sync_feeds(stages.source_rows(settings) + related.search_source_rows(settings))
     store.db.set_meta({"timezone": settings.digest.timezone})
-    rematch.sync_definitions(store, settings)
+    rematch.sync_definitions(store, settings, analyzer)
 
 
 def _ingest_feeds(store: Store, settings: Settings, run_id: str, pool: AnalysisPool | None,
