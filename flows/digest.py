@@ -161,6 +161,9 @@ def digest_flow(
         if email is None or send_mail is False:
             return summary
         result = send(settings, email, day, resend, catch_up_days)
+        if result.sent or result.failed:
+            with _open_store(settings) as store:  # the read copy shows the deliveries just recorded
+                store.db.publish_copy(settings.client_copy_path)
         summary.sent = [f"{o.recipient} ({o.digest_date})" for o in result.sent]
         summary.mail_notes = list(result.notes)
         for note in result.notes:

@@ -83,6 +83,8 @@ def received(mailed_project: tuple[Path, int]) -> Received:
     assert len(server.received) == 1
     [row] = deliveries(config)
     assert row["status"] == "sent" and row["attempts"] == 3 and row["last_error"] is None
+    with Database(config.parents[1] / "data" / "newswatch-read.duckdb", read_only=True) as copy:
+        assert copy.query("SELECT status FROM deliveries") == [("sent",)]  # SQL clients see it at once
     return server.received[0]
 
 
