@@ -136,7 +136,7 @@ def measure_raw(wl: Workload) -> float:
     """The work itself, one process, tight loop: parse every feed document, score every distinct text per sentence."""
     import feedparser
 
-    from newswatch import tone
+    from newswatch.analysis import tone
 
     vader = tone.analyzer()  # the lexicon load is start-up, not work
     started = time.perf_counter()
@@ -261,10 +261,10 @@ def copy_history(src: Path, dest: Path, copies: int, days: int) -> int:
 def time_digest(config: Path, day: Any) -> dict[str, float]:
     """The digest flow for `day`, and its build step alone (the window's queries and figures) for reference."""
     from flows.digest import digest_flow
-    from newswatch import digest as digest_mod
     from newswatch.config import load_settings
+    from newswatch.report import digest as digest_mod
     from storage.db import Database
-    from storage.repo import Store
+    from storage.store import Store
 
     seconds, _ = time_call(digest_flow, config_path=str(config), day=day)
     settings = load_settings(config)

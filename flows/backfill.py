@@ -13,12 +13,12 @@ from datetime import date, timedelta
 from prefect import flow
 
 from flows.digest import render
-from newswatch import coverage
-from newswatch import digest as digest_mod
+from newswatch.analysis import stored_stories as coverage
 from newswatch.config import Settings, load_settings
 from newswatch.errors import ConfigError
+from newswatch.report import digest as digest_mod
 from storage.db import Database
-from storage.repo import Store
+from storage.store import Store
 
 MAX_DAYS = 3660
 _log = logging.getLogger("newswatch")  # plain logger: backfill_days also runs outside a flow

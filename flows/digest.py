@@ -16,14 +16,14 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.logs import progress
-from newswatch import delivery, mail
-from newswatch import digest as digest_mod
 from newswatch.config import Settings, load_settings
 from newswatch.errors import ConfigError, MailError
 from newswatch.models import RenderedDigest
+from newswatch.report import delivery, mail
+from newswatch.report import digest as digest_mod
 from newswatch.runlock import acquire_run_lock, lock_path
 from storage.db import Database
-from storage.repo import Store
+from storage.store import Store
 
 # A digest run waits this long for the previous one (or for an ingest holding the database), then gives up
 # and says so; the next run's catch-up mails what this one could not.

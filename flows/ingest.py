@@ -17,16 +17,18 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.logs import progress
-from newswatch import fetch as fetch_mod
-from newswatch import ingest as stages
-from newswatch import related, rematch
-from newswatch.analyze import AnalysisPool, Analyzer, worker_count
+from newswatch import pipeline as stages
+from newswatch.analysis import rematch
+from newswatch.analysis.analyzer import AnalysisPool, Analyzer, worker_count
+from newswatch.analysis.stored_stories import refresh_run_stories
 from newswatch.config import Settings, load_settings
-from newswatch.coverage import refresh_run_stories
 from newswatch.models import Analysis, Article, FetchResult
 from newswatch.runlock import acquire_run_lock, holder, lock_path
+from newswatch.sources import fetch as fetch_mod
+from newswatch.sources import fulltext, search_feeds
+from newswatch.text import language
 from storage.db import Database, chunked
-from storage.repo import Store
+from storage.store import Store
 
 FEED_GROUP = 50          # feeds fetched, parsed and stored per round: bounds memory on large monitors
 DEFAULT_INTERVAL = timedelta(minutes=30)
@@ -95,7 +97,7 @@ def _store_articles(store: Store, run_id: str, articles: list[Article], analyses
 
 def _process_entries(store: Store, settings: Settings, run_id: str, entries: list[Any], pool: AnalysisPool | None,
                      summary: IngestSummary, distributed: bool,
-                     pages: related.PageBudget | None = None) -> dict[str, int]:
+                     pages: fulltext.PageBudget | None = None) -> dict[str, int]:
     """Normalise, fold duplicates, fetch pages for short texts, detect languages, score and store; returns new
     articles per source."""
     now = stages.utcnow()
@@ -104,7 +106,7 @@ def _process_entries(store: Store, settings: Settings, run_id: str, entries: lis
         store.add_sightings(prepared.sightings)
     if pages is not None:
         _fill_pages(store, settings, prepared.new, pages, summary, now)
-    related.detect_languages(prepared.new)
+    language.detect_languages(prepared.new)
     summary.entries += prepared.entries
     summary.articles_duplicate += prepared.duplicates
     new_by_source: dict[str, int] = {}
@@ -153,7 +155,7 @@ def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSu
             prepare_run(store, settings, analyzer)
             distributed = settings.runner.task_runner == "dask"
             workers = 1 if distributed else worker_count(settings.runner.workers)
-            pages = related.PageBudget(related.fulltext_settings(settings))
+            pages = fulltext.PageBudget(fulltext.fulltext_settings(settings))
             with AnalysisPool(analyzer, workers) as pool:
                 _retry_pages(store, pool, pages, summary)
                 _ingest_feeds(store, settings, run_id, None if distributed else pool, summary, force, distributed,
@@ -180,14 +182,14 @@ def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSu
 
 def prepare_run(store: Store, settings: Settings, analyzer: Analyzer | None = None) -> None:
     """Record sources, actors and topic definitions; re-match stored articles against changed topics."""
-    store.sync_feeds(stages.source_rows(settings) + related.search_source_rows(settings))
+    store.sync_feeds(stages.source_rows(settings) + search_feeds.search_source_rows(settings))
     store.db.set_meta({"timezone": settings.digest.timezone})
     rematch.sync_definitions(store, settings, analyzer)
 
 
 def _ingest_feeds(store: Store, settings: Settings, run_id: str, pool: AnalysisPool | None,
                   summary: IngestSummary, force: bool, distributed: bool,
-                  pages: related.PageBudget | None = None) -> None:
+                  pages: fulltext.PageBudget | None = None) -> None:
     states = store.feed_states()
     jobs, skipped = stages.plan_fetches(settings, states, stages.utcnow(), force=force)
     summary.feeds_skipped = len(skipped)
@@ -239,22 +241,22 @@ def _ingest_inbox(store: Store, settings: Settings, run_id: str, pool: AnalysisP
 
 
 def _ingest_search(store: Store, settings: Settings, run_id: str, pool: AnalysisPool | None,
-                   summary: IngestSummary, force: bool, distributed: bool, pages: related.PageBudget) -> None:
+                   summary: IngestSummary, force: bool, distributed: bool, pages: fulltext.PageBudget) -> None:
     """Search feeds of topics with queries: polled no more often than each provider allows, then stored like
-    feed entries (newswatch/related.py)."""
+    feed entries (newswatch/fulltext.py)."""
     states = store.feed_states()
-    feeds, _ = related.plan_search(settings, states, stages.utcnow(), force=force)
+    feeds, _ = search_feeds.plan_search(settings, states, stages.utcnow(), force=force)
     if not feeds:
         return
     t0 = time.monotonic()
-    results = related.fetch_search(feeds, settings)
-    entries, results = related.parse_search(results, feeds)
+    results = search_feeds.fetch_search(feeds, settings)
+    entries, results = search_feeds.parse_search(results, feeds)
     summary.seconds["search"] = summary.seconds.get("search", 0) + time.monotonic() - t0
     new_by_source = _process_entries(store, settings, run_id, entries, pool, summary, distributed, pages)
     per_feed = {r.feed: (sum(1 for e in entries if e.source == r.feed), new_by_source.get(r.feed, 0))
                 for r in results}
     store.save_fetches(run_id, results, per_feed, stages.feed_health(results, states, stages.utcnow(),
-                                                                     related.search_interval(feeds)))
+                                                                     search_feeds.search_interval(feeds)))
     for r in results:
         if r.status == "error":
             summary.search_failed += 1
@@ -265,10 +267,10 @@ def _ingest_search(store: Store, settings: Settings, run_id: str, pool: Analysis
     progress("search: %d feeds ok, %d failed, %d entries", summary.search_ok, summary.search_failed, len(entries))
 
 
-def _fill_pages(store: Store, settings: Settings, articles: list[Article], pages: related.PageBudget,
+def _fill_pages(store: Store, settings: Settings, articles: list[Article], pages: fulltext.PageBudget,
                 summary: IngestSummary, now: Any) -> None:
     """Page text for new articles whose feed gave only a summary; every attempt recorded before the articles."""
-    rows = related.fill_fulltext(articles, pages, related.headline_only_sources(settings), now)
+    rows = fulltext.fill_fulltext(articles, pages, search_feeds.headline_only_sources(settings), now)
     if rows:
         store.save_page_fetches(rows)
     summary.pages_fetched += sum(1 for r in rows if r[2] == "page")
@@ -276,9 +278,9 @@ def _fill_pages(store: Store, settings: Settings, articles: list[Article], pages
     summary.pages_waiting += sum(1 for r in rows if r[2] == "skipped")
 
 
-def _retry_pages(store: Store, pool: AnalysisPool, pages: related.PageBudget, summary: IngestSummary) -> None:
+def _retry_pages(store: Store, pool: AnalysisPool, pages: fulltext.PageBudget, summary: IngestSummary) -> None:
     """Pages skipped on earlier runs (time budget): fetched now, their articles re-scored in place."""
-    rescored, waiting = related.retry_pages(store, pages, pool.analyze, stages.utcnow())
+    rescored, waiting = fulltext.retry_pages(store, pages, pool.analyze, stages.utcnow())
     summary.pages_rescored += rescored
     if rescored or waiting:
         progress("pages from earlier runs: %d articles re-scored, %d still waiting", rescored, waiting)

@@ -121,9 +121,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rematch(args: argparse.Namespace, settings: Settings) -> int:
-    from newswatch import rematch
+    from newswatch.analysis import rematch
     from storage.db import Database
-    from storage.repo import Store
+    from storage.store import Store
 
     topics = args.topic or None
     unknown = sorted(set(topics or []) - {t.name for t in settings.topics})
@@ -169,7 +169,7 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.repo import Store
+    from storage.store import Store
 
     with _reader(settings) as db:
         states = Store(db).feed_states()
@@ -216,8 +216,8 @@ def _reader(settings: Settings) -> Any:
 def cmd_actors(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import UTC, datetime, timedelta
 
-    from newswatch.actors import promote_candidate
-    from storage.repo import Store
+    from newswatch.analysis.actors import promote_candidate
+    from storage.store import Store
 
     actors_file = settings.resolve(settings.actors_file)
     if args.action == "promote":
@@ -241,20 +241,20 @@ def cmd_actors(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
-    from newswatch import evaluate
+    from newswatch.evaluation import tone as evaluate
 
     if args.what == "tone":
         result = evaluate.evaluate_tone(Path(args.path))
         _print(evaluate.format_tone_table(result))
     elif args.what == "actors":
-        from newswatch.actors import ActorRegistry
+        from newswatch.analysis.actors import ActorRegistry
 
         assert settings is not None
         registry = ActorRegistry.load(settings.resolve(settings.actors_file))
         result = evaluate.evaluate_actors(Path(args.path), registry)
         _print(evaluate.format_actor_table(result))
     else:
-        from newswatch import extraction_eval
+        from newswatch.evaluation import extraction as extraction_eval
 
         result = extraction_eval.evaluate_extraction(Path(args.path))
         _print(extraction_eval.format_extraction_table(result))

@@ -219,8 +219,8 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
 
 def _check_search_and_fulltext(extra: dict[str, Any], path: Path) -> None:
     """[search] and [fulltext] are checked by their own modules (imported here: they import this one)."""
-    from newswatch.fulltext import parse_fulltext_settings
-    from newswatch.providers import parse_search_settings
+    from newswatch.sources.pages import parse_fulltext_settings
+    from newswatch.sources.search import parse_search_settings
 
     if "search" in extra:
         parse_search_settings(extra["search"], path)
@@ -230,7 +230,7 @@ def _check_search_and_fulltext(extra: dict[str, Any], path: Path) -> None:
 
 def check_extra_sections(settings: Settings) -> None:
     """Fail at load time on a bad [email] or [schedule], not hours later when the digest is mailed."""
-    from newswatch.mail import parse_email_settings
+    from newswatch.report.mail import parse_email_settings
     from newswatch.schedule import parse_schedule_settings
 
     parse_email_settings(settings.extra.get("email"), settings.path)

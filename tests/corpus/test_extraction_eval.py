@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newswatch.errors import EvalError
-from newswatch.extraction_eval import evaluate_extraction, format_extraction_table
+from newswatch.evaluation.extraction import evaluate_extraction, format_extraction_table
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "articles-html"
 # Measured 2026-11-25 with trafilatura 2.3.1: F1 0.977 (precision 1.000, recall 0.955) on 8 documents.

@@ -21,10 +21,10 @@ import pytest
 
 from newswatch.config import FeedSettings, FetchSettings
 from newswatch.errors import ParseError
-from newswatch.fetch import ERROR_KINDS, fetch_feeds
 from newswatch.models import Article
-from newswatch.normalize import normalize_entry
-from newswatch.parse import MAX_INFLATED, ParsedFeed, parse_feed
+from newswatch.sources.feeds import MAX_INFLATED, ParsedFeed, parse_feed
+from newswatch.sources.fetch import ERROR_KINDS, fetch_feeds
+from newswatch.text.normalize import normalize_entry
 from tests.support.httpserver import LoopbackServer
 
 pytestmark = pytest.mark.corpus

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from newswatch.inbox import read_inbox_file_with_problems
-from newswatch.normalize import normalize_entry
+from newswatch.sources.inbox import read_inbox_file_with_problems
+from newswatch.text.normalize import normalize_entry
 
 pytestmark = pytest.mark.corpus
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.evaluate import evaluate_tone, format_tone_table
+from newswatch.evaluation.tone import evaluate_tone, format_tone_table
 
 DEVTEST = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "sentiment" / "devtest_mt.jsonl"
 

@@ -13,7 +13,7 @@ from flows.backfill import backfill_days
 from newswatch.cli import build_parser
 from newswatch.errors import ConfigError
 from storage.db import Database
-from storage.repo import Store
+from storage.store import Store
 from tests.support.coverage_data import generate_days, save, write_settings
 
 START = date(2025, 1, 1)

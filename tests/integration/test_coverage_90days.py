@@ -11,11 +11,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from newswatch import coverage
+from newswatch.analysis import stored_stories as coverage
 from newswatch.config import Settings
-from newswatch.digest import build_digest, render_digest
+from newswatch.report.digest import build_digest, render_digest
 from storage.db import Database
-from storage.repo import Store
+from storage.store import Store
 from tests.support.coverage_data import TOPIC, generate_days, save, write_settings
 
 START = date(2025, 1, 1)

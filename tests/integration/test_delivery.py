@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from newswatch import delivery, mail
+from newswatch.report import delivery, mail
 from storage.db import Database
-from storage.repo import Store
+from storage.store import Store
 from tests.support.sampledigest import sample_digest
 from tests.support.smtpserver import free_port, smtp_server
 

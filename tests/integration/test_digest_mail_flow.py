@@ -170,7 +170,7 @@ def test_the_password_can_come_from_a_prefect_secret_block(prefect_engine: None)
     from prefect.blocks.system import Secret
 
     from flows.digest import _load_password
-    from newswatch import mail
+    from newswatch.report import mail
 
     Secret(value="sample-password-123").save("newswatch-test-smtp", overwrite=True)
     settings = mail.EmailSettings(

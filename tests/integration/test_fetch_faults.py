@@ -16,9 +16,9 @@ import pytest
 
 from newswatch.config import FeedSettings, FetchSettings
 from newswatch.errors import ParseError
-from newswatch.fetch import fetch_feeds
 from newswatch.models import FetchResult
-from newswatch.parse import parse_feed
+from newswatch.sources.feeds import parse_feed
+from newswatch.sources.fetch import fetch_feeds
 from tests.support.httpserver import (
     LoopbackServer,
     closed_port,

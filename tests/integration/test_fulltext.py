@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from newswatch.errors import ConfigError
-from newswatch.fulltext import FulltextSettings, fetch_pages, needs_fulltext, parse_fulltext_settings
+from newswatch.sources.pages import FulltextSettings, fetch_pages, needs_fulltext, parse_fulltext_settings
 
 PARAGRAPHS = [
     "SAMPLE ARTICLE for tests. The harbour committee of the fictional town of Westmere met on Monday evening "

@@ -6,14 +6,14 @@ from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
-from newswatch.analyze import Analyzer
+from newswatch.analysis.analyzer import Analyzer
 from newswatch.config import parse_settings
-from newswatch.digest import build_digest, render_digest
-from newswatch.mail import find_html_problems
 from newswatch.models import RawEntry
-from newswatch.normalize import normalize_entry
+from newswatch.report.digest import build_digest, render_digest
+from newswatch.report.mail import find_html_problems
+from newswatch.text.normalize import normalize_entry
 from storage.db import Database
-from storage.repo import Store
+from storage.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 DAY = date(2025, 5, 10)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from newswatch import mail
+from newswatch.report import mail
 from tests.support.mailrender import check_mail_layout, find_chromium, inline_images
 from tests.support.sampledigest import sample_digest
 

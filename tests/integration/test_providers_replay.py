@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from newswatch.config import FeedSettings, FetchSettings, TopicSettings
-from newswatch.fetch import fetch_feed, make_client
 from newswatch.models import FetchResult
-from newswatch.providers import SearchFeed, fetch_search_feeds, parse_search_response, search_feeds
+from newswatch.sources.fetch import fetch_feed, make_client
+from newswatch.sources.search import SearchFeed, fetch_search_feeds, parse_search_response, search_feeds
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "providers"
 # path on the local server -> (sample file, content type)

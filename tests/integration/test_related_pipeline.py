@@ -14,14 +14,15 @@ from urllib.parse import quote
 
 import pytest
 
-from newswatch import ingest as stages
-from newswatch import related
-from newswatch.analyze import Analyzer
+from newswatch import pipeline as stages
+from newswatch.analysis.analyzer import Analyzer
 from newswatch.config import Settings, load_settings
-from newswatch.digest import build_digest, render_charts, render_digest
-from newswatch.fulltext import FulltextSettings
+from newswatch.report.digest import build_digest, render_charts, render_digest
+from newswatch.sources import fulltext, search_feeds
+from newswatch.sources.pages import FulltextSettings
+from newswatch.text import language
 from storage.db import Database
-from storage.repo import Store
+from storage.store import Store
 from tests.support.httpserver import LoopbackServer
 
 EN = [
@@ -169,7 +170,7 @@ def write_config(project: Path, base: str, *, budget: float = 30) -> Path:
         textwrap.dedent(f"""\
         # SAMPLE config for tests: one topic with queries, every provider replayed by a local server.
         [storage]
-        database = "data/related.duckdb"
+        database = "data/fulltext.duckdb"
 
         [[topics]]
         name = "harbour"
@@ -201,24 +202,24 @@ def write_config(project: Path, base: str, *, budget: float = 30) -> Path:
 
 def ingest_once(settings: Settings, store: Store, now: datetime) -> dict[str, Any]:
     """The ingest flow's related stages in its order, without Prefect (flows/ingest.py does the same)."""
-    store.sync_feeds(stages.source_rows(settings) + related.search_source_rows(settings))
+    store.sync_feeds(stages.source_rows(settings) + search_feeds.search_source_rows(settings))
     analyzer = Analyzer.from_settings(settings)
-    pages = related.PageBudget(related.fulltext_settings(settings))
-    rescored, waiting = related.retry_pages(store, pages, analyzer.analyze_many, now)
+    pages = fulltext.PageBudget(fulltext.fulltext_settings(settings))
+    rescored, waiting = fulltext.retry_pages(store, pages, analyzer.analyze_many, now)
     states = store.feed_states()
-    feeds, not_due = related.plan_search(settings, states, now)
-    results = related.fetch_search(feeds, settings, sleep=lambda s: None)
-    entries, results = related.parse_search(results, feeds)
+    feeds, not_due = search_feeds.plan_search(settings, states, now)
+    results = search_feeds.fetch_search(feeds, settings, sleep=lambda s: None)
+    entries, results = search_feeds.parse_search(results, feeds)
     prepared = stages.prepare_articles(entries, store, "run", now)
     if prepared.sightings:
         store.add_sightings(prepared.sightings)
-    rows = related.fill_fulltext(prepared.new, pages, related.headline_only_sources(settings), now)
+    rows = fulltext.fill_fulltext(prepared.new, pages, search_feeds.headline_only_sources(settings), now)
     store.save_page_fetches(rows)
-    related.detect_languages(prepared.new)
+    language.detect_languages(prepared.new)
     analyses = analyzer.analyze_many(prepared.new)
     store.save_articles("run", prepared.new, analyses, {})
     store.save_fetches(
-        "run", results, {}, stages.feed_health(results, states, now, related.search_interval(feeds or []))
+        "run", results, {}, stages.feed_health(results, states, now, search_feeds.search_interval(feeds or []))
     )
     return {
         "feeds": feeds,
@@ -359,7 +360,7 @@ def test_pages_skipped_for_budget_are_fetched_and_rescored_next_run(
 
 
 def test_page_budget_spent_skips_without_fetching() -> None:
-    budget = related.PageBudget(FulltextSettings(time_budget_seconds=0))
+    budget = fulltext.PageBudget(FulltextSettings(time_budget_seconds=0))
     result = budget.fetch(["http://127.0.0.1:9/a"])
     assert result["http://127.0.0.1:9/a"].status == "skipped"
     assert result["http://127.0.0.1:9/a"].error == "time budget"

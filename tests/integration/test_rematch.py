@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from newswatch import rematch
-from newswatch.analyze import Analyzer
+from newswatch.analysis import rematch
+from newswatch.analysis.analyzer import Analyzer
 from newswatch.config import Settings, parse_settings
 from newswatch.models import RawEntry
-from newswatch.normalize import normalize_entry
+from newswatch.text.normalize import normalize_entry
 from storage.db import Database
-from storage.repo import Store
+from storage.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 WHEN = datetime(2025, 5, 10, 9, tzinfo=UTC)

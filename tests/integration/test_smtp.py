@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from newswatch import mail
 from newswatch.errors import MailError
+from newswatch.report import mail
 from tests.support.sampledigest import sample_digest
 from tests.support.smtpserver import (
     CertFiles,

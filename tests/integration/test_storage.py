@@ -12,7 +12,7 @@ import pytest
 from newswatch.errors import DatabaseLocked, StorageError
 from newswatch.models import ActorTone, Analysis, Article, Mention, Sentence, Tone, TopicMatch
 from storage.db import Database
-from storage.repo import Store
+from storage.store import Store
 
 WHEN = datetime(2025, 5, 10, 12, 0, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from newswatch.config import Settings, load_settings
 from newswatch.models import ActorTone, Analysis, Article, Tone, TopicMatch
-from storage.repo import Store
+from storage.store import Store
 
 TOPIC = "sample-topic"
 ACTORS = [("actor-x", "Actor X", "person", None), ("actor-y", "Actor Y", "person", None)]

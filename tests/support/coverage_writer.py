@@ -17,10 +17,10 @@ import sys
 import time
 from datetime import date, timedelta
 
+from newswatch.analysis.stored_stories import refresh_run_stories
 from newswatch.config import load_settings
-from newswatch.coverage import refresh_run_stories
 from storage.db import Database
-from storage.repo import Store
+from storage.store import Store
 from tests.support.coverage_data import Item, headline, save
 
 START = date(2025, 2, 1)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import functools
 from datetime import date, timedelta
 
-from newswatch import charts, models
+from newswatch import models
+from newswatch.report import charts
 
 SAMPLE_DATE = date(2025, 5, 8)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.actors import (
+from newswatch.analysis.actors import (
     ActorRegistry,
     find_candidates,
     label_compound,
@@ -18,9 +18,9 @@ from newswatch.actors import (
     target_compound,
     target_tone,
 )
+from newswatch.analysis.tone import score_sentences, split_sentences
 from newswatch.errors import ConfigError
 from newswatch.models import Mention
-from newswatch.tone import score_sentences, split_sentences
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTORS = ROOT / "config" / "actors.toml"

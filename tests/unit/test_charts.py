@@ -11,7 +11,7 @@ import matplotlib
 import pytest
 from PIL import Image
 
-from newswatch import charts
+from newswatch.report import charts
 
 DAYS = [date(2025, 4, 25) + timedelta(days=i) for i in range(14)]
 COUNTS = [3, 4, 2, 0, 5, 8, 6, 12, 30, 41, 25, 18, 11, 9]  # sample numbers

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.digest import build_digest, render_digest
+from newswatch.report.digest import build_digest, render_digest
 from storage.db import Database
-from storage.repo import Store
+from storage.store import Store
 from tests.support.coverage_data import TOPIC, Item, save, write_settings
 
 D = date(2025, 3, 10)

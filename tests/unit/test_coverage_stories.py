@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from newswatch import coverage
+from newswatch.analysis import stored_stories as coverage
 from storage.db import Database
-from storage.repo import Store
+from storage.store import Store
 from tests.support.coverage_data import Item, save, write_settings
 
 D = date(2025, 3, 10)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.dedup import MIN_WORDS, find_near_duplicates, hamming, simhash
+from newswatch.text.dedup import MIN_WORDS, find_near_duplicates, hamming, simhash
 
 STORY = (
     "India said it struck nine sites in Pakistan and Pakistan-administered Kashmir early on Wednesday. "

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.actors import ActorRegistry
+from newswatch.analysis.actors import ActorRegistry
 from newswatch.errors import EvalError
-from newswatch.evaluate import (
+from newswatch.evaluation.tone import (
     classification_scores,
     evaluate_actors,
     evaluate_tone,

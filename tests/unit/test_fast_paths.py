@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newswatch import tone
+from newswatch.analysis import tone
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 SENTENCES = [

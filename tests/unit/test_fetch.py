@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from newswatch.config import FeedSettings, FetchSettings
-from newswatch.fetch import ERROR_KINDS, fetch_feed, fetch_feeds, make_client, parse_retry_after
-from newswatch.parse import parse_feed, parse_fetch_result
+from newswatch.sources.feeds import parse_feed, parse_fetch_result
+from newswatch.sources.fetch import ERROR_KINDS, fetch_feed, fetch_feeds, make_client, parse_retry_after
 from tests.support.httpserver import LoopbackServer, redirect
 from tests.support.samples import SAMPLE_RSS
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from newswatch.fetch import ERROR_KINDS, HARD_KINDS, SOFT_KINDS
-from newswatch.health import FeedHealth, is_due, record_error, record_result
 from newswatch.models import FetchResult
+from newswatch.sources.fetch import ERROR_KINDS, HARD_KINDS, SOFT_KINDS
+from newswatch.sources.health import FeedHealth, is_due, record_error, record_result
 
 NOW = datetime(2025, 5, 10, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

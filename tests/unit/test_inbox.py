@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newswatch.errors import ParseError, SourceError
-from newswatch.inbox import INBOX_SUFFIXES, read_inbox_file, read_inbox_file_with_problems, scan_inbox
+from newswatch.sources.inbox import INBOX_SUFFIXES, read_inbox_file, read_inbox_file_with_problems, scan_inbox
 from tests.support.samples import SAMPLE_RSS
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.language import detect_language, is_english, normalise_language
+from newswatch.text.language import detect_language, is_english, normalise_language
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = {
@@ -62,6 +62,6 @@ def test_is_english() -> None:
 
 
 def test_model_not_loaded_at_import() -> None:
-    code = "import sys, newswatch.language; print('py3langid' in sys.modules)"
+    code = "import sys, newswatch.text.language; print('py3langid' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"

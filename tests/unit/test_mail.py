@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from newswatch import mail, models
+from newswatch import models
 from newswatch.errors import ConfigError, MailError
+from newswatch.report import mail
 
 CONFIG = Path("config/newswatch.toml")
 PNG = b"\x89PNG\r\n\x1a\n sample"
@@ -420,7 +421,7 @@ def test_zero_retries_tries_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_mail_charts_schedule_import_neither_prefect_nor_duckdb() -> None:
     code = (
-        "import sys, newswatch.mail, newswatch.charts, newswatch.schedule\n"
+        "import sys, newswatch.report.mail, newswatch.report.charts, newswatch.schedule\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('prefect', 'duckdb', 'matplotlib'))\n"
         "print(bad)\n"
     )

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from newswatch import measures
+from newswatch.report import measures
 
 DAY = date(2025, 5, 10)
 

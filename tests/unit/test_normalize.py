@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from newswatch.models import RawEntry
-from newswatch.normalize import (
+from newswatch.text.normalize import (
     MAX_TEXT,
     MAX_TITLE,
     article_id_for,
@@ -161,7 +161,7 @@ def test_naive_datetimes_are_taken_as_utc() -> None:
 
 
 def test_huge_html_fields_are_read_only_up_to_a_bound() -> None:
-    from newswatch.normalize import MAX_INPUT
+    from newswatch.text.normalize import MAX_INPUT
 
     article = normalize_entry(raw(title="t", content="<p>" + "word " * (MAX_INPUT // 2) + "</p>"), SEEN)
     assert len(article.text) == MAX_TEXT

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from newswatch.errors import ParseError
-from newswatch.parse import parse_feed, strip_entity_declarations
+from newswatch.sources.feeds import parse_feed, strip_entity_declarations
 from tests.support.httpserver import LoopbackServer
 from tests.support.samples import SAMPLE_ATOM, SAMPLE_HTML_PAGE, SAMPLE_RSS, cyrillic_rss
 

@@ -10,7 +10,7 @@ import pytest
 
 from newswatch.config import TopicSettings
 from newswatch.errors import ConfigError, ParseError
-from newswatch.providers import (
+from newswatch.sources.search import (
     PROVIDERS,
     SearchFeed,
     SearchSettings,
@@ -19,8 +19,8 @@ from newswatch.providers import (
     parse_search_settings,
     search_feeds,
 )
-from newswatch.providers.bing_news import publisher_url
-from newswatch.providers.google_news import split_headline
+from newswatch.sources.search.bing_news import publisher_url
+from newswatch.sources.search.google_news import split_headline
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "providers"
 TOPIC = TopicSettings(

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from newswatch import related
-from newswatch.actors import ActorRegistry
-from newswatch.analyze import Analyzer
+from newswatch.analysis.actors import ActorRegistry
+from newswatch.analysis.analyzer import Analyzer
+from newswatch.analysis.topics import TopicMatcher
 from newswatch.config import Settings, parse_settings
 from newswatch.errors import ConfigError
-from newswatch.fulltext import FulltextSettings
 from newswatch.models import Article
-from newswatch.topics import TopicMatcher
+from newswatch.sources import fulltext, search_feeds
+from newswatch.sources.pages import FulltextSettings
+from newswatch.text import language
 
 PATH = Path("/tmp/sample/config/newswatch.toml")
 NOW = datetime(2025, 5, 10, 12, 0, tzinfo=UTC)
@@ -68,22 +69,22 @@ def test_bad_search_or_fulltext_config_fails_at_load_naming_the_key(extra: dict,
 
 def test_search_and_fulltext_are_off_unless_configured() -> None:
     plain = settings()
-    assert related.all_search_feeds(plain) == []
-    assert related.fulltext_settings(plain).enabled is False
+    assert search_feeds.all_search_feeds(plain) == []
+    assert fulltext.fulltext_settings(plain).enabled is False
     on = settings(search={"enabled": True, "providers": ["gdelt", "google_news"]}, fulltext={})
-    assert related.fulltext_settings(on).enabled is True
-    feeds = related.all_search_feeds(on)
+    assert fulltext.fulltext_settings(on).enabled is True
+    feeds = search_feeds.all_search_feeds(on)
     assert sorted(f.name for f in feeds) == [
         "search:gdelt:harbour:harbour",
         "search:gdelt:harbour:sea wall",
         "search:google_news:harbour:harbour",
         "search:google_news:harbour:sea wall",
     ]
-    assert related.headline_only_sources(on) == {
+    assert search_feeds.headline_only_sources(on) == {
         "search:google_news:harbour:harbour",
         "search:google_news:harbour:sea wall",
     }
-    rows = related.search_source_rows(on)
+    rows = search_feeds.search_source_rows(on)
     assert {r[1] for r in rows} == {"search"} and len(rows) == 4
 
 
@@ -96,25 +97,25 @@ def test_plan_search_keeps_each_providers_interval_even_when_forced() -> None:
             "next_attempt_at": NOW + timedelta(hours=1),
         },
     }
-    due, not_due = related.plan_search(s, states, NOW)
+    due, not_due = search_feeds.plan_search(s, states, NOW)
     assert due == [] and len(not_due) == 2  # one polled 5 min ago, one backing off after errors
-    due, _ = related.plan_search(s, states, NOW, force=True)
+    due, _ = search_feeds.plan_search(s, states, NOW, force=True)
     assert [f.query for f in due] == ["sea wall"]  # force lifts back-off, never the polling interval
-    due, _ = related.plan_search(s, {}, NOW)
+    due, _ = search_feeds.plan_search(s, {}, NOW)
     assert len(due) == 2
 
 
 def test_pages_are_wanted_only_for_short_fetchable_non_headline_texts() -> None:
     ft = FulltextSettings(min_chars=100)
     google = {"search:google_news:harbour:harbour"}
-    assert related.wants_page(article(), ft, google)
-    assert not related.wants_page(article(text="x" * 100), ft, google)
-    assert not related.wants_page(article(url=None), ft, google)
-    assert not related.wants_page(article(text_source="file"), ft, google)
-    assert not related.wants_page(
+    assert fulltext.wants_page(article(), ft, google)
+    assert not fulltext.wants_page(article(text="x" * 100), ft, google)
+    assert not fulltext.wants_page(article(url=None), ft, google)
+    assert not fulltext.wants_page(article(text_source="file"), ft, google)
+    assert not fulltext.wants_page(
         article(source="search:google_news:harbour:harbour", text_source="none"), ft, google
     )
-    assert not related.wants_page(article(), FulltextSettings(enabled=False), google)
+    assert not fulltext.wants_page(article(), FulltextSettings(enabled=False), google)
 
 
 def test_languages_detected_only_when_none_declared() -> None:
@@ -125,7 +126,7 @@ def test_languages_detected_only_when_none_declared() -> None:
     )
     declared = article(article_id="a2", language="en", text=german.text)
     tiny = article(article_id="a3", title="Hi", text="Ok")
-    assert related.detect_languages([german, declared, tiny]) == 1
+    assert language.detect_languages([german, declared, tiny]) == 1
     assert (german.language, declared.language, tiny.language) == ("de", "en", None)
 
 
@@ -135,7 +136,7 @@ def test_analyzer_never_scores_a_headline_and_places_search_hits_in_their_topic(
         registry=ActorRegistry(actors=[]),
         matcher=TopicMatcher(s.topics, {}),
         seed_files={},
-        search_topics=related.search_topics(s),
+        search_topics=search_feeds.search_topics(s),
         min_scores={"harbour": 0.5},
     )
     headline = article(

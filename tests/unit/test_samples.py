@@ -16,9 +16,9 @@ from typing import Any
 import feedparser
 import pytest
 
+from newswatch.analysis.topics import TopicMatcher
 from newswatch.config import load_settings
-from newswatch.dedup import simhash
-from newswatch.topics import TopicMatcher
+from newswatch.text.dedup import simhash
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"

@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pytest
 
-from newswatch.stories import StoryItem, cluster_stories, story_id_for
+from newswatch.analysis.stories import StoryItem, cluster_stories, story_id_for
 
 T0 = datetime(2025, 5, 10, 6, 0, tzinfo=UTC)
 CEASEFIRE = (

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from newswatch.analysis.tone import aggregate_tone, score_sentences, split_sentences, token_valences
 from newswatch.models import Sentence
-from newswatch.tone import aggregate_tone, score_sentences, split_sentences, token_valences
 
 SEED = Path(__file__).resolve().parents[2] / "samples" / "inbox" / "seed-000_362e12533a4fbe53.txt"
 
@@ -136,7 +136,7 @@ def test_importing_tone_builds_no_analyzer() -> None:
     import subprocess
     import sys
 
-    code = "import newswatch.tone as t, newswatch.actors; print(t.analyzer.cache_info().currsize)"
+    code = "import newswatch.analysis.tone as t, newswatch.analysis.actors; print(t.analyzer.cache_info().currsize)"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=SEED.parents[2]
     )

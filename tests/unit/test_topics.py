@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from newswatch.analysis.topics import KEYWORD_BASE, TopicMatcher, normalise, tokenize
 from newswatch.config import TopicSettings
-from newswatch.topics import KEYWORD_BASE, TopicMatcher, normalise, tokenize
 
 SEED = Path(__file__).resolve().parents[2] / "samples" / "inbox" / "seed-000_362e12533a4fbe53.txt"
 RELATED = (

@@ -41,8 +41,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from newswatch.dedup import hamming, simhash
-from newswatch.topics import content_terms, tokenize
+from newswatch.analysis.topics import content_terms, tokenize
+from newswatch.text.dedup import hamming, simhash
 
 THRESHOLD = 0.35
 LEAD_WORDS = 60

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from newswatch.fetch import HARD_KINDS
 from newswatch.models import FetchResult
+from newswatch.sources.fetch import HARD_KINDS
 
 HARD_WEIGHT = 1.0
 SOFT_WEIGHT = 0.5

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from newswatch.language import normalise_language
 from newswatch.models import RawEntry
-from newswatch.providers import Provider, entry_time, read_rss
+from newswatch.sources.search import Provider, entry_time, read_rss
+from newswatch.text.language import normalise_language
 
 BASE_URL = "https://news.google.com/rss/search"
 PARAMS = {"hl": "en-US", "gl": "US", "ceid": "US:en"}

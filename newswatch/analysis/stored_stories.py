@@ -1,4 +1,4 @@
-"""Stored stories: cluster a time range's topic articles (newswatch.stories) and hand the result to the Store.
+"""Stored stories: cluster a time range's topic articles (newswatch.analysis.stories) and hand the result to the Store.
 
 Plain functions over a Store-like object (no prefect, no duckdb here). Stories that began before the range keep
 their id and their articles; articles of the range that continue such a story join it, the rest are re-clustered.
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from newswatch.stories import Story, StoryItem, cluster_stories, story_id_for
+from newswatch.analysis.stories import Story, StoryItem, cluster_stories, story_id_for
 
 STORY_WINDOW = timedelta(
     hours=48
@@ -45,7 +45,7 @@ def refresh_stories(
     """Recompute the stories of articles published in [start, end) and store them (one transaction).
 
     `store` provides story_items(since, end) -> [(StoryItem, story_id or None)] and
-    replace_stories(start, end, stories, links) (storage/repo.py).
+    replace_stories(start, end, stories, links) (storage/store.py).
     """
     # Articles up to `window` before the range give continuing stories their context.
     rows = store.story_items(start - window, end)

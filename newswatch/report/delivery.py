@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import parseaddr
 from typing import Literal, Protocol
 
-from newswatch import mail
 from newswatch.errors import MailError
 from newswatch.models import RenderedDigest
+from newswatch.report import mail
 
 # A scheduled digest run also retries deliveries that failed on the days before, so an outage delays mail
 # without losing it.

@@ -209,7 +209,7 @@ def fetch_search_feeds(
 ) -> list[FetchResult]:
     """Fetch `feeds` one after another, keeping each provider's request_interval between its requests.
 
-    `fetch` does one request: the pipeline passes newswatch.fetch.fetch_feed (byte cap, deadline, error kinds),
+    `fetch` does one request: the pipeline passes newswatch.sources.fetch.fetch_feed (byte cap, deadline, error kinds),
     so failures come back as FetchResult(status="error"), never raised.
     """
     last_request: dict[str, float] = {}

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from newswatch.errors import EvalError
-from newswatch.fulltext import extract_text
+from newswatch.sources.pages import extract_text
 
 Extractor = Callable[[bytes, str | None], str | None]
 

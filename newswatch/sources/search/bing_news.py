@@ -9,7 +9,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from newswatch.models import RawEntry
-from newswatch.providers import Provider, entry_time, read_rss
+from newswatch.sources.search import Provider, entry_time, read_rss
 
 BASE_URL = "https://www.bing.com/news/search"
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from newswatch.analyze import Analyzer
+from newswatch.analysis.analyzer import Analyzer
 from newswatch.config import Settings, TopicSettings
 from newswatch.models import TopicMatch
-from storage.repo import definition_hash
+from storage.store import definition_hash
 
 
 def topic_definitions(settings: Settings) -> dict[str, tuple[str, str]]:

@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from newswatch.actors import ActorRegistry, Label, label_compound, match_actors, target_tone
+from newswatch.analysis.actors import ActorRegistry, Label, label_compound, match_actors, target_tone
+from newswatch.analysis.tone import polarity, split_sentences
 from newswatch.errors import EvalError
-from newswatch.tone import polarity, split_sentences
 
 LABELS: tuple[Label, ...] = ("negative", "neutral", "positive")
 POLARITY: dict[float, Label] = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}

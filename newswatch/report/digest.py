@@ -17,10 +17,10 @@ from urllib.parse import urlparse
 
 import jinja2
 
-from newswatch import measures
+from newswatch.analysis.stories import StoryItem, cluster_stories
 from newswatch.config import Settings
 from newswatch.models import RenderedDigest
-from newswatch.stories import StoryItem, cluster_stories
+from newswatch.report import measures
 
 WINDOW_DAYS = 28
 SERIES_DAYS = 14
@@ -253,7 +253,7 @@ NEW_NAME_MIN = 3  # a name outside the registry reaches the top only from this m
 
 
 def _highlights(data: dict[str, Any]) -> list[str]:
-    """Only what changed enough to matter, by the rules in newswatch.measures."""
+    """Only what changed enough to matter, by the rules in newswatch.report.measures."""
     out = []
     # "First seen" means nothing before the sources have a history (the database's first days).
     history = data["totals"]["history_days"] >= measures.MIN_HISTORY_DAYS
@@ -327,7 +327,7 @@ def fmt_share(value: float | None) -> str:
 
 def _environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("newswatch", "templates"),
+        loader=jinja2.PackageLoader("newswatch.report", "templates"),
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -388,7 +388,7 @@ def chart_series(topic: dict[str, Any]) -> tuple[list[date], list[int], list[flo
 
 def render_charts(data: dict[str, Any]) -> tuple[dict[str, bytes], dict[str, str]]:
     """PNG charts per topic (14 days of volume and tone; top actors). Returns (cid -> PNG, slot -> cid)."""
-    from newswatch import charts
+    from newswatch.report import charts
 
     images: dict[str, bytes] = {}
     slots: dict[str, str] = {}

@@ -20,7 +20,7 @@ import feedparser
 from newswatch.config import FeedSettings
 from newswatch.errors import ParseError
 from newswatch.models import FetchResult, RawEntry
-from newswatch.normalize import to_text
+from newswatch.text.normalize import to_text
 
 # Dates further ahead than this are a publisher's mistake (or a trick to pin an item on top): dropped.
 FUTURE_TOLERANCE = timedelta(days=2)

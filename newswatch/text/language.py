@@ -8,7 +8,10 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from collections.abc import Sequence
 from typing import Any
+
+from newswatch.models import Article
 
 # Below this many letters the n-gram model guesses; a declared language (the hint) is better than a guess.
 MIN_CHARS = 20
@@ -165,3 +168,19 @@ def detect_language(text: str, *, hint: str | None = None) -> tuple[str | None, 
 def is_english(lang: str | None) -> bool:
     """True for 'en' and any English tag ('en-GB', 'English'); False for None."""
     return normalise_language(lang) == "en"
+
+
+def detect_languages(articles: Sequence[Article]) -> int:
+    """Set the language of articles whose source declared none, from their title and text (offline model).
+
+    A declared language is kept: feeds and GDELT state it, and a short summary is a weak sample."""
+    n = 0
+    for art in articles:
+        if art.language:
+            continue
+        text = art.title if art.text_source == "none" else f"{art.title}\n{art.text}"
+        code, _ = detect_language(text)
+        if code:
+            art.language = code
+            n += 1
+    return n

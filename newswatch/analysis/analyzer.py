@@ -11,10 +11,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newswatch import actors, dedup, tone
+from newswatch.analysis import actors, tone
+from newswatch.analysis.topics import TopicMatcher
 from newswatch.config import Settings
 from newswatch.models import Analysis, Article, TopicMatch
-from newswatch.topics import TopicMatcher
+from newswatch.text import dedup
 
 
 @dataclass
@@ -24,7 +25,7 @@ class Analyzer:
     registry: actors.ActorRegistry
     matcher: TopicMatcher
     seed_files: dict[str, str]          # resolved seed path -> topic name
-    # Search feed name -> the topic whose query found it (newswatch/related.py).
+    # Search feed name -> the topic whose query found it (newswatch/sources/search_feeds.py).
     search_topics: dict[str, str] = field(default_factory=dict)
     # Topic name -> its min_score, the score a search hit gets when the matcher does not place it.
     min_scores: dict[str, float] = field(default_factory=dict)
@@ -41,7 +42,7 @@ class Analyzer:
                 texts.append(read_seed(path, settings))
                 seed_files[str(path.resolve())] = topic.name
             seed_texts[topic.name] = texts
-        from newswatch.related import search_topics
+        from newswatch.sources.search_feeds import search_topics
 
         return cls(registry=registry, matcher=TopicMatcher(settings.topics, seed_texts), seed_files=seed_files,
                    search_topics=search_topics(settings), min_scores={t.name: t.min_score for t in settings.topics})
@@ -86,7 +87,7 @@ class Analyzer:
 
 def read_seed(path: Path, settings: Settings) -> str:
     from newswatch.errors import ConfigError
-    from newswatch.inbox import read_inbox_file
+    from newswatch.sources.inbox import read_inbox_file
 
     try:
         entries = read_inbox_file(path, settings.inbox.outlet)

@@ -17,8 +17,8 @@ from typing import Any
 
 from newswatch.errors import SourceError
 from newswatch.models import RawEntry
-from newswatch.normalize import html_to_text
-from newswatch.parse import parse_feed
+from newswatch.sources.feeds import parse_feed
+from newswatch.text.normalize import html_to_text
 
 log = logging.getLogger(__name__)
 

@@ -319,7 +319,7 @@ class Store:
     # -- stories (newswatch/coverage.py) -------------------------------------------------------------------
     def story_items(self, since: datetime, end: datetime) -> list[tuple[Any, str | None]]:
         """Topic articles published in [since, end), syndicated copies included, each with its stored story."""
-        from newswatch.coverage import story_item
+        from newswatch.analysis.stored_stories import story_item
 
         rows = self.db.query_dicts(
             "SELECT a.article_id, a.outlet, a.title, a.summary, left(a.body, 2000) AS lead, a.published_at, "

@@ -11,9 +11,9 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from newswatch.errors import ParseError
-from newswatch.language import normalise_language
 from newswatch.models import RawEntry
-from newswatch.providers import Provider, entry_time, read_rss
+from newswatch.sources.search import Provider, entry_time, read_rss
+from newswatch.text.language import normalise_language
 
 BASE_URL = "https://api.gdeltproject.org/api/v2/doc/doc"
 # Articles from the last day, newest first; 250 is the API's maximum per request.

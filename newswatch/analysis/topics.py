@@ -41,8 +41,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from newswatch.config import TopicSettings
-from newswatch.dedup import split_words
 from newswatch.models import TopicMatch
+from newswatch.text.dedup import split_words
 
 KEYWORD_BASE = 0.6
 SIM_FULL = 0.20

@@ -13,14 +13,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from newswatch import health as health_mod
-from newswatch import inbox as inbox_mod
 from newswatch.config import FeedSettings, Settings
-from newswatch.dedup import find_near_duplicates
 from newswatch.errors import ParseError, SourceError
 from newswatch.models import Analysis, Article, FetchResult, RawEntry
-from newswatch.normalize import normalize_entry
-from newswatch.parse import parse_feed
+from newswatch.sources import health as health_mod
+from newswatch.sources import inbox as inbox_mod
+from newswatch.sources.feeds import parse_feed
+from newswatch.text.dedup import find_near_duplicates
+from newswatch.text.normalize import normalize_entry
 
 INBOX_SOURCE = "inbox"
 NEAR_DUPLICATE_WINDOW = timedelta(days=7)

@@ -1,0 +1,148 @@
+"""Candidate actors: capitalised names not in the registry, and promoting one into the actors file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from newswatch.analysis.actors.matching import _POSSESSIVE, surface_key
+from newswatch.analysis.actors.registry import KINDS, ActorRegistry
+from newswatch.errors import ConfigError
+
+# --- candidates -----------------------------------------------------------------------------------------
+
+_MONTHS_DAYS = frozenset(
+    """
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+    """.split()  # noqa: SIM905
+)
+_STOP = frozenset(
+    """
+    a an the this that these those there here it its he she they we i you his her their our my your
+    but and or so yet if when while as at in on of for to from by with after before during since until
+    what why how who where which whether however meanwhile also then still only even just
+    mr mrs ms dr
+    """.split()  # noqa: SIM905
+)
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
+_SENTENCE_START = re.compile(r"(?:\A|[.!?…][\"'”’)]*\s+|\n)[\"'“‘(]*\Z")
+_CONNECTORS = frozenset({"of", "the", "al", "bin", "de", "von", "van", "ul", "e"})
+_CAP_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]{2,5}|[A-Z]\.)"
+_CANDIDATE = re.compile(
+    rf"(?<![\w.])({_CAP_WORD}(?:\s+(?:(?:of|the|al|bin|de|von|van|ul|e)\s+)?{_CAP_WORD})*(?:['’]s)?)(?!\w)"
+)
+
+
+def find_candidates(registry: ActorRegistry, title: str, text: str) -> dict[str, int]:
+    """Capitalised multi-word names not in the registry, with counts (heuristic in docs/methods.md).
+
+    Registry surfaces and role titles are blanked out first; a phrase breaks at stopwords, and leading or
+    trailing stopwords, months and days are dropped; what is left must have two or more capitalised words.
+    """
+    matcher = registry.matcher()
+    counts: Counter[str] = Counter()
+    lower_words = set(_LOWER_WORD.findall(title)) | set(_LOWER_WORD.findall(text))
+    for body in (title, text):
+        masked = list(body)
+        for hit in matcher.hits(body):
+            if hit.entries and all(e.via == "surname" for e in hit.entries):
+                continue  # a bare surname may belong to someone else ("Ahmed Sharif Chaudhry")
+            masked[hit.start : hit.possessive_end] = "|" * (hit.possessive_end - hit.start)
+        joined = "".join(masked)
+        for m in _CANDIDATE.finditer(joined):
+            words = m.group(1).split()
+            # A sentence's first word that the article also uses in lower case is a common word ("Yesterday").
+            if (
+                _SENTENCE_START.search(joined, max(0, m.start() - 8), m.start())
+                and words[0].lower() in lower_words
+            ):
+                words = words[1:]
+            for name in _candidate_names(words):
+                counts[name] += 1
+    return dict(counts)
+
+
+def _candidate_names(words: list[str]) -> list[str]:
+    runs: list[list[str]] = [[]]
+    for word in words:
+        bare = _POSSESSIVE.sub("", word).strip(".")
+        if bare.lower() in _STOP or bare.lower() in _MONTHS_DAYS:
+            runs.append([])
+            continue
+        runs[-1].append(_POSSESSIVE.sub("", word))
+        if _POSSESSIVE.search(word):
+            runs.append([])
+    names = []
+    for run in runs:
+        while run and run[0].lower() in _CONNECTORS:
+            run = run[1:]
+        while run and run[-1].lower() in _CONNECTORS:
+            run = run[:-1]
+        if sum(1 for w in run if w[:1].isupper()) >= 2:
+            names.append(" ".join(run))
+    return names
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower().replace("’", "").replace("'", "")).strip("-")
+
+
+def _toml_str(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def promote_candidate(
+    actors_file: Path,
+    name: str,
+    kind: str,
+    aliases: Sequence[str] = (),
+    country: str | None = None,
+) -> str:
+    """Append a new [[actor]] block to the actors file (comments kept) and return its id.
+
+    Refuses a name, alias or id already in the registry, an unknown kind or an unknown country (ConfigError).
+    """
+    actors_file = Path(actors_file)
+    registry = ActorRegistry.load(actors_file)
+    name = " ".join(name.split())
+    if not name:
+        raise ConfigError(actors_file, "name", "expected a non-empty name")
+    if kind not in KINDS:
+        raise ConfigError(actors_file, "kind", f"expected one of {', '.join(KINDS)}, got {kind!r}")
+    if country is not None and registry.get(country) is None:
+        raise ConfigError(actors_file, "country", f"no actor with id {country!r}")
+    new_id = _slug(name)
+    if not new_id:
+        raise ConfigError(actors_file, "name", f"cannot make an id from {name!r}")
+    if registry.get(new_id) is not None:
+        raise ConfigError(actors_file, f"actor {new_id!r}", "already in the registry")
+    entries = registry.matcher().entries
+    for surface in (name, *aliases):
+        taken = [e.actor_id for e in entries.get(surface_key(surface), []) if e.via != "surname"]
+        if taken:
+            raise ConfigError(
+                actors_file, f"actor {new_id!r}", f"{surface!r} is already a name of {taken[0]!r}"
+            )
+    lines = [
+        "",
+        "[[actor]]",
+        f"id = {_toml_str(new_id)}",
+        f"name = {_toml_str(name)}",
+        f"kind = {_toml_str(kind)}",
+    ]
+    if country:
+        lines.append(f"country = {_toml_str(country)}")
+    if aliases:
+        lines.append("aliases = [" + ", ".join(_toml_str(a) for a in aliases) + "]")
+    existing = actors_file.read_text(encoding="utf-8")
+    block = "\n".join(lines) + "\n"
+    if existing and not existing.endswith("\n"):
+        block = "\n" + block
+    with actors_file.open("a", encoding="utf-8") as fh:
+        fh.write(block)
+    ActorRegistry.load(actors_file)  # the file must still load
+    return new_id

@@ -1,0 +1,181 @@
+"""Full text for articles whose feed gave only a summary: which articles want their page, the run's page
+budget, and putting a fetched page's text into the article (fetching itself is sources/pages.py).
+
+Plain functions the ingest flow calls (no Prefect, no duckdb: a store is passed in). A page that cannot be read
+becomes a page_fetch row, never an exception.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from newswatch.config import Settings
+from newswatch.models import Analysis, Article
+from newswatch.sources.pages import (
+    FulltextSettings,
+    PageResult,
+    fetch_pages,
+    needs_fulltext,
+    parse_fulltext_settings,
+)
+from newswatch.text.language import detect_languages
+from newswatch.text.normalize import MAX_TEXT, clean_text
+
+SEARCH_KIND = "search"
+# A page skipped (time budget, page limit, robots.txt unreachable) is tried on this many runs, then given up.
+MAX_PAGE_ATTEMPTS = 5
+# Text sources whose text may be a summary: inbox files ("file") and fetched pages carry the article itself.
+PAGE_CANDIDATES = ("feed", "summary", "none")
+
+# (url, article_id, status, method, error, http_status, final_url, fetched_at): one page_fetch row.
+PageRow = tuple[str, str, str, str | None, str | None, int | None, str | None, datetime]
+
+
+
+# -- settings -----------------------------------------------------------------------------------------------
+def fulltext_settings(settings: Settings) -> FulltextSettings:
+    """The [fulltext] table. Without one, pages are not fetched: the pipeline never contacts publishers unasked."""
+    table = settings.extra.get("fulltext")
+    if table is None:
+        return FulltextSettings(enabled=False)
+    return parse_fulltext_settings(table, settings.path)
+
+
+# -- full text ------------------------------------------------------------------------------------------------
+class PageBudget:
+    """What is left of one run's page fetching: seconds and pages, shared by every fetch_pages call of the run."""
+
+    def __init__(self, settings: FulltextSettings, clock: Callable[[], float] = time.monotonic) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.seconds_left = float(settings.time_budget_seconds)
+        self.pages_left = settings.max_pages_per_run
+
+    @property
+    def enabled(self) -> bool:
+        return self.settings.enabled
+
+    def fetch(self, urls: Sequence[str], client: httpx.Client | None = None) -> dict[str, PageResult]:
+        """fetch_pages within what is left; URLs beyond it come back "skipped" (retried next run)."""
+        urls = list(dict.fromkeys(urls))
+        if not urls:
+            return {}
+        if self.seconds_left <= 0 or self.pages_left <= 0:
+            reason = "time budget" if self.seconds_left <= 0 else "page limit per run"
+            return {u: PageResult(u, "skipped", "", None, "none", reason, None) for u in urls}
+        now = replace(self.settings, time_budget_seconds=self.seconds_left, max_pages_per_run=self.pages_left)
+        started = self.clock()
+        results = fetch_pages(urls, now, client=client)
+        self.seconds_left -= self.clock() - started
+        self.pages_left -= sum(1 for r in results.values() if r.status != "skipped")
+        return results
+
+
+def wants_page(article: Article, settings: FulltextSettings, headline_only: set[str]) -> bool:
+    """An article whose text is short (a summary, or nothing) and that has a page we may read."""
+    return (
+        article.url is not None
+        and article.source not in headline_only
+        and article.text_source in PAGE_CANDIDATES
+        and needs_fulltext(article.text, settings)
+    )
+
+
+def apply_page(article: Article, result: PageResult) -> str | None:
+    """Use the page's text as the article text; returns why not when it is no better than the feed's."""
+    text = clean_text(result.text or "")[:MAX_TEXT]
+    if not text:
+        return "no article text found"
+    if article.text_source != "none" and len(text) <= len(article.text):
+        return f"page text no longer than the feed's ({len(text)} <= {len(article.text)} characters)"
+    article.text = text
+    article.text_source = "page"
+    return None
+
+
+def page_row(article: Article, result: PageResult, now: datetime, error: str | None = None) -> PageRow:
+    status = "failed" if error else result.status
+    return (
+        article.url or result.url,
+        article.article_id,
+        status,
+        result.method,
+        error or result.error,
+        result.http_status,
+        result.final_url,
+        now,
+    )
+
+
+def fill_fulltext(
+    articles: Sequence[Article],
+    budget: PageBudget,
+    headline_only: set[str],
+    now: datetime,
+    *,
+    client: httpx.Client | None = None,
+) -> list[PageRow]:
+    """Fetch pages for new articles whose text is short and swap in the page text (text_source "page").
+
+    Articles are changed in place; the returned rows record every attempt ("skipped" ones are retried later,
+    and the article is stored meanwhile with the text its feed gave)."""
+    if not budget.enabled:
+        return []
+    todo = [a for a in articles if wants_page(a, budget.settings, headline_only)]
+    results = budget.fetch([a.url for a in todo if a.url], client)
+    rows: list[PageRow] = []
+    for art in todo:
+        assert art.url is not None
+        result = results[art.url]
+        error = apply_page(art, result) if result.status == "page" else None
+        rows.append(page_row(art, result, now, error))
+    return rows
+
+
+def retry_pages(
+    store: Any,
+    budget: PageBudget,
+    analyze: Callable[[list[Article]], list[Analysis]],
+    now: datetime,
+    *,
+    client: httpx.Client | None = None,
+) -> tuple[int, int]:
+    """Pages skipped on earlier runs: fetch them again; re-score and update the articles whose page arrived.
+
+    Returns (articles updated, pages still waiting). A page skipped MAX_PAGE_ATTEMPTS times is given up."""
+    if not budget.enabled:
+        return 0, 0
+    pending = store.pending_pages(max(budget.pages_left, 1) * 4)
+    if not pending:
+        return 0, 0
+    articles = {a.article_id: a for a in store.load_articles(aid for _, aid, _ in pending)}
+    results = budget.fetch([url for url, aid, _ in pending if aid in articles], client)
+    rows: list[PageRow] = []
+    changed: list[Article] = []
+    waiting = 0
+    for url, aid, attempts in pending:
+        art = articles.get(aid)
+        if art is None or url not in results:
+            continue
+        result = results[url]
+        error = None
+        if result.status == "page":
+            error = apply_page(art, result)
+            if error is None:
+                changed.append(art)
+        elif result.status == "skipped":
+            if attempts + 1 >= MAX_PAGE_ATTEMPTS:
+                error = f"skipped on {attempts + 1} runs (last: {result.error})"
+            else:
+                waiting += 1
+        rows.append(page_row(art, result, now, error))
+    detect_languages(changed)
+    analyses = analyze(changed) if changed else []
+    store.replace_analyses(changed, analyses, rows)
+    return len(changed), waiting
