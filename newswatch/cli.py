@@ -241,18 +241,19 @@ def cmd_actors(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
-    from newswatch.evaluation import tone as evaluate
+    from newswatch.evaluation import actors as actors_eval
+    from newswatch.evaluation import tone as tone_eval
 
     if args.what == "tone":
-        result = evaluate.evaluate_tone(Path(args.path))
-        _print(evaluate.format_tone_table(result))
+        result = tone_eval.evaluate_tone(Path(args.path))
+        _print(tone_eval.format_tone_table(result))
     elif args.what == "actors":
         from newswatch.analysis.actors import ActorRegistry
 
         assert settings is not None
         registry = ActorRegistry.load(settings.resolve(settings.actors_file))
-        result = evaluate.evaluate_actors(Path(args.path), registry)
-        _print(evaluate.format_actor_table(result))
+        result = actors_eval.evaluate_actors(Path(args.path), registry)
+        _print(actors_eval.format_actor_table(result))
     else:
         from newswatch.evaluation import extraction as extraction_eval
 

@@ -147,3 +147,25 @@ class RenderedDigest:
     text: str
     markdown: str = ""
     images: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class StoryItem:
+    article_id: str
+    outlet: str
+    title: str
+    text: str
+    published_at: datetime  # tz-aware
+    # The article's simhash if already computed (Analysis.simhash); computed from title and text when None.
+    simhash: int | None = None
+
+
+@dataclass(slots=True)
+class Story:
+    story_id: str
+    article_ids: list[str]  # oldest first
+    outlets: list[str]  # distinct, in order of first report
+    headline: str
+    first_seen: datetime
+    last_seen: datetime
+    size: int

@@ -7,11 +7,11 @@ problems become data (FetchResult errors, FileProblem rows) and the run goes on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from newswatch.config import FeedSettings, Settings
 from newswatch.errors import ParseError, SourceError
@@ -21,6 +21,15 @@ from newswatch.sources import inbox as inbox_mod
 from newswatch.sources.feeds import parse_feed
 from newswatch.text.dedup import find_near_duplicates
 from newswatch.text.normalize import normalize_entry
+
+
+class KnownArticles(Protocol):
+    """What the ingest stages read from the store: what is already there."""
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]: ...
+    def existing_hashes(self, hashes: Iterable[str]) -> dict[str, str]: ...
+    def recent_simhashes(self, since: datetime) -> list[tuple[str, int]]: ...
+
 
 INBOX_SOURCE = "inbox"
 NEAR_DUPLICATE_WINDOW = timedelta(days=7)
@@ -157,7 +166,7 @@ def read_inbox(settings: Settings, known: dict[str, tuple[int, float]]) -> Inbox
     return batch
 
 
-def prepare_articles(entries: Sequence[RawEntry], store: Any, run_id: str, now: datetime) -> Prepared:
+def prepare_articles(entries: Sequence[RawEntry], store: KnownArticles, run_id: str, now: datetime) -> Prepared:
     """Normalise entries and fold exact duplicates: same canonical URL/guid (same id), then same content hash."""
     articles: dict[str, Article] = {}
     by_hash: dict[str, str] = {}
@@ -187,7 +196,7 @@ def prepare_articles(entries: Sequence[RawEntry], store: Any, run_id: str, now: 
     return Prepared(new=new, sightings=sightings, duplicates=len(entries) - len(new), entries=len(entries))
 
 
-def link_near_duplicates(articles: Sequence[Article], analyses: Sequence[Analysis], store: Any) -> dict[str, str]:
+def link_near_duplicates(articles: Sequence[Article], analyses: Sequence[Analysis], store: KnownArticles) -> dict[str, str]:
     """Near-identical copies (syndication) point to the earliest stored or earlier-in-batch copy."""
     if not articles:
         return {}

@@ -16,6 +16,7 @@ from newswatch.analysis.topics import TopicMatcher
 from newswatch.config import Settings
 from newswatch.models import Analysis, Article, TopicMatch
 from newswatch.text import dedup
+from newswatch.text.sentences import split_sentences
 
 
 @dataclass
@@ -52,7 +53,7 @@ class Analyzer:
         # text_source "none": the text is only the headline, which is never scored as if it were the article.
         scored = english and article.text_source != "none"
         sentences = tone.score_sentences(article.text) if scored else []
-        spans = [(s.start, s.end) for s in sentences] if sentences else tone.split_sentences(article.text)
+        spans = [(s.start, s.end) for s in sentences] if sentences else split_sentences(article.text)
         when = article.published_at.date()
         mentions = actors.match_actors(self.registry, article.title, article.text, spans, when)
         actor_tones = actors.score_actor_tones(mentions, sentences, article.text) if scored else []

@@ -6,12 +6,30 @@ Topic membership lives apart from articles, so a topic added or changed later is
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
 
 from newswatch.analysis.analyzer import Analyzer
 from newswatch.config import Settings, TopicSettings
 from newswatch.models import TopicMatch
-from storage.store import definition_hash
+
+
+class TopicStore(Protocol):
+    """What keeping topics and actors in step with the config needs from the store."""
+
+    def sync_actors(self, rows: Sequence[tuple[str, str, str, str | None]]) -> None: ...
+    def changed_topics(self, definitions: dict[str, tuple[str, str]]) -> list[str]: ...
+    def save_topic_definitions(self, definitions: dict[str, tuple[str, str]]) -> None: ...
+    def article_count(self) -> int: ...
+    def iter_article_texts(self, batch: int = 2000) -> Iterator[list[tuple[str, str, str, str | None, str]]]: ...
+    def replace_topic_matches(self, topics: Sequence[str], matches: Sequence[tuple[str, TopicMatch]]) -> None: ...
+
+
+def definition_hash(definition: dict[str, Any]) -> str:
+    """A short, stable hash of a topic's definition: a stored topic whose hash differs is matched again."""
+    return hashlib.sha1(json.dumps(definition, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def topic_definitions(settings: Settings) -> dict[str, tuple[str, str]]:
@@ -22,19 +40,19 @@ def _definition(topic: TopicSettings) -> dict[str, Any]:
     return topic.model_dump(mode="json", exclude={"description", "queries"})
 
 
-def sync_definitions(store: Any, settings: Settings, analyzer: Analyzer | None = None) -> list[str]:
+def sync_definitions(store: TopicStore, settings: Settings, analyzer: Analyzer | None = None) -> list[str]:
     """Store actor and topic definitions; re-match the topics whose definition changed. Returns those topics."""
     analyzer = analyzer or Analyzer.from_settings(settings)
     store.sync_actors([(a.id, a.name, a.kind, a.country) for a in analyzer.registry.actors])
     definitions = topic_definitions(settings)
     changed = store.changed_topics(definitions)
-    if changed and store.db.scalar("SELECT count(*) FROM article"):
+    if changed and store.article_count():
         rematch(store, settings, changed, analyzer)
     store.save_topic_definitions(definitions)
     return changed
 
 
-def rematch(store: Any, settings: Settings, topics: list[str] | None = None,
+def rematch(store: TopicStore, settings: Settings, topics: list[str] | None = None,
             analyzer: Analyzer | None = None) -> int:
     """Recompute membership of `topics` (default: all) for every stored article. Returns memberships written."""
     analyzer = analyzer or Analyzer.from_settings(settings)

@@ -6,9 +6,10 @@ their id and their articles; articles of the range that continue such a story jo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from newswatch.analysis.stories import Story, StoryItem, cluster_stories, story_id_for
 
@@ -16,6 +17,15 @@ STORY_WINDOW = timedelta(
     hours=48
 )  # cluster_stories' default: a story stays open 48 h after its first article
 RECENT_DAYS = 3  # the ingest flow re-clusters this many local days up to now
+
+
+class StoryStore(Protocol):
+    """What refreshing stored stories needs from the store."""
+
+    def story_items(self, since: datetime, end: datetime) -> list[tuple[StoryItem, str | None]]: ...
+    def replace_stories(self, start: datetime, end: datetime, stories: Sequence[Story],
+                        links: Sequence[tuple[str, str]]) -> None: ...
+    def run_article_days(self, run_id: str, tz: str) -> list[date]: ...
 
 
 @dataclass(frozen=True)
@@ -40,12 +50,12 @@ def recent_range(tz: Any, now: datetime | None = None, days: int = RECENT_DAYS) 
 
 
 def refresh_stories(
-    store: Any, start: datetime, end: datetime, window: timedelta = STORY_WINDOW
+    store: StoryStore, start: datetime, end: datetime, window: timedelta = STORY_WINDOW
 ) -> StoryRefresh:
     """Recompute the stories of articles published in [start, end) and store them (one transaction).
 
     `store` provides story_items(since, end) -> [(StoryItem, story_id or None)] and
-    replace_stories(start, end, stories, links) (storage/store.py).
+    replace_stories(start, end, stories, links) (storage/stories.py).
     """
     # Articles up to `window` before the range give continuing stories their context.
     rows = store.story_items(start - window, end)
@@ -86,18 +96,6 @@ def _trim(story: Story, inside: list[str], by_id: dict[str, StoryItem]) -> Story
     )
 
 
-def story_item(row: dict[str, Any]) -> StoryItem:
-    """A StoryItem from a stored row (article_id, outlet, title, summary, lead, published_at, simhash)."""
-    return StoryItem(
-        article_id=row["article_id"],
-        outlet=row["outlet"],
-        title=row["title"],
-        text=row.get("summary") or row.get("lead") or "",
-        published_at=row["published_at"],
-        simhash=row.get("simhash"),
-    )
-
-
 def day_groups(days: list[date], gap: int = 2) -> list[tuple[date, date]]:
     """Contiguous runs of days (holes up to `gap` days bridged), as (first, last) pairs."""
     out: list[tuple[date, date]] = []
@@ -109,7 +107,7 @@ def day_groups(days: list[date], gap: int = 2) -> list[tuple[date, date]]:
     return out
 
 
-def refresh_run_stories(store: Any, run_id: str, tz: Any) -> list[StoryRefresh]:
+def refresh_run_stories(store: StoryStore, run_id: str, tz: Any) -> list[StoryRefresh]:
     """After an ingest run: re-cluster the local days its new articles were published on (and nothing else),
     so a late article from long ago costs its own days, not the history in between."""
     days = store.run_article_days(run_id, str(tz))

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from newswatch.analysis.topics import content_terms, tokenize
+from newswatch.models import Story, StoryItem
 from newswatch.text.dedup import hamming, simhash
 
 THRESHOLD = 0.35
@@ -49,28 +50,6 @@ LEAD_WORDS = 60
 MAX_TERMS = 40
 DUPLICATE_BITS = 3
 CENTRAL_MARGIN = 0.05
-
-
-@dataclass(slots=True)
-class StoryItem:
-    article_id: str
-    outlet: str
-    title: str
-    text: str
-    published_at: datetime  # tz-aware
-    # The article's simhash if already computed (Analysis.simhash); computed from title and text when None.
-    simhash: int | None = None
-
-
-@dataclass(slots=True)
-class Story:
-    story_id: str
-    article_ids: list[str]  # oldest first
-    outlets: list[str]  # distinct, in order of first report
-    headline: str
-    first_seen: datetime
-    last_seen: datetime
-    size: int
 
 
 @dataclass(slots=True)

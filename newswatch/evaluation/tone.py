@@ -1,100 +1,18 @@
-"""Evaluation: actor-level tone against NewsMTSC gold, and actor matching against our labelled sentences.
+"""Actor-level tone against NewsMTSC gold: the project's method beside whole-sentence VADER and always-neutral.
 
-Reads files and computes figures; never writes anything and never tunes (tuning is done by hand on the dev half).
+Reads files and computes figures; never writes anything and never tunes.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
-from collections.abc import Callable, Iterator
-from datetime import date
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from newswatch.analysis.actors import ActorRegistry, Label, label_compound, match_actors, target_tone
-from newswatch.analysis.tone import polarity, split_sentences
-from newswatch.errors import EvalError
-
-LABELS: tuple[Label, ...] = ("negative", "neutral", "positive")
-POLARITY: dict[float, Label] = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
-HOLDOUTS = ("all", "dev", "heldout")
-
-
-def split_of(sentence: str) -> str:
-    """Deterministic 50/50 split by a hash of the sentence: "dev" (tune here) or "heldout" (report only)."""
-    digest = hashlib.sha1(sentence.encode("utf-8")).digest()
-    return "dev" if digest[0] % 2 == 0 else "heldout"
-
-
-def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    path = Path(path)
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise EvalError(f"{path}: cannot read: {exc}") from None
-    with handle:
-        try:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise EvalError(f"{path}:{number}: not a JSON object: {exc.msg}") from None
-                if not isinstance(record, dict):
-                    raise EvalError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}")
-                yield number, record
-        except UnicodeDecodeError as exc:
-            raise EvalError(f"{path}: not UTF-8 text: {exc}") from None
-
-
-def read_targets(path: Path, holdout: str = "all") -> list[tuple[str, int, int, Label]]:
-    """(sentence, from, to, gold label) for every NewsMTSC target in the chosen half of the file."""
-    if holdout not in HOLDOUTS:
-        raise EvalError(f"holdout must be one of {', '.join(HOLDOUTS)}, got {holdout!r}")
-    rows = []
-    for number, record in _lines(path):
-        sentence = record.get("sentence_normalized")
-        targets = record.get("targets")
-        if not isinstance(sentence, str) or not isinstance(targets, list):
-            raise EvalError(f"{path}:{number}: expected NewsMTSC fields sentence_normalized and targets")
-        if holdout != "all" and split_of(sentence) != holdout:
-            continue
-        for target in targets:
-            try:
-                start, end, gold = int(target["from"]), int(target["to"]), POLARITY[float(target["polarity"])]
-            except (KeyError, TypeError, ValueError) as exc:
-                raise EvalError(
-                    f"{path}:{number}: bad target {target!r}: expected from, to, polarity 2/4/6"
-                ) from exc
-            if not 0 <= start < end <= len(sentence):
-                raise EvalError(f"{path}:{number}: target offsets {start}..{end} outside the sentence")
-            rows.append((sentence, start, end, gold))
-    if not rows:
-        raise EvalError(f"{path}: no targets found (holdout {holdout!r})")
-    return rows
-
-
-def classification_scores(gold: list[Label], predicted: list[Label]) -> dict[str, Any]:
-    """Accuracy, macro-F1 and per-class precision / recall / F1 / support."""
-    per_class: dict[str, dict[str, float]] = {}
-    for label in LABELS:
-        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g == p == label)
-        n_pred = sum(1 for p in predicted if p == label)
-        n_gold = sum(1 for g in gold if g == label)
-        precision = tp / n_pred if n_pred else 0.0
-        recall = tp / n_gold if n_gold else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_class[label] = {"precision": precision, "recall": recall, "f1": f1, "support": n_gold}
-    correct = sum(1 for g, p in zip(gold, predicted, strict=True) if g == p)
-    return {
-        "n": len(gold),
-        "accuracy": correct / len(gold) if gold else 0.0,
-        "macro_f1": sum(c["f1"] for c in per_class.values()) / len(LABELS),
-        "per_class": per_class,
-    }
+from newswatch.analysis.actors import Label, label_compound, target_tone
+from newswatch.analysis.tone import polarity
+from newswatch.evaluation.common import LABELS, classification_scores, read_targets, split_of
 
 
 def _sentence_vader(sentence: str, start: int, end: int) -> Label:
@@ -166,82 +84,3 @@ def _tone_rows(head: str, methods: dict[str, Any]) -> list[str]:
     return lines
 
 
-# --- actor matching ---------------------------------------------------------------------------------------
-
-
-def read_actor_cases(path: Path) -> list[dict[str, Any]]:
-    """Cases of the actor test set: {id, date, title, text, expected: [actor ids]}; checked field by field."""
-    cases = []
-    for number, record in _lines(path):
-        where = f"{path}:{number}"
-        text = record.get("text", "")
-        title = record.get("title", "")
-        expected = record.get("expected")
-        if not isinstance(text, str) or not isinstance(title, str) or not (text or title):
-            raise EvalError(f"{where}: expected a non-empty string 'text' (and optional 'title')")
-        if not isinstance(expected, list) or not all(isinstance(e, str) for e in expected):
-            raise EvalError(f"{where}: expected 'expected' to be a list of actor ids")
-        try:
-            when = date.fromisoformat(str(record.get("date")))
-        except ValueError:
-            raise EvalError(f"{where}: expected 'date' as YYYY-MM-DD, got {record.get('date')!r}") from None
-        cases.append(
-            {
-                "id": record.get("id", f"line {number}"),
-                "line": number,
-                "date": when,
-                "title": title,
-                "text": text,
-                "expected": expected,
-            }
-        )
-    if not cases:
-        raise EvalError(f"{path}: no cases found")
-    return cases
-
-
-def evaluate_actors(path: Path, registry: ActorRegistry) -> dict[str, Any]:
-    """Precision / recall / F1 of match_actors over the set of actor ids per case (micro-averaged)."""
-    cases = read_actor_cases(path)
-    tp = fp = fn = 0
-    errors = []
-    for case in cases:
-        unknown = [a for a in case["expected"] if a not in registry]
-        if unknown:
-            raise EvalError(f"{path}:{case['line']}: expected actor {unknown[0]!r} is not in the registry")
-        spans = split_sentences(case["text"])
-        found = {m.actor_id for m in match_actors(registry, case["title"], case["text"], spans, case["date"])}
-        expected = set(case["expected"])
-        tp += len(found & expected)
-        fp += len(found - expected)
-        fn += len(expected - found)
-        if found != expected:
-            errors.append(
-                {"id": case["id"], "missed": sorted(expected - found), "extra": sorted(found - expected)}
-            )
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "file": str(path),
-        "cases": len(cases),
-        "tp": tp,
-        "fp": fp,
-        "fn": fn,
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
-        "errors": errors,
-    }
-
-
-def format_actor_table(result: dict[str, Any]) -> str:
-    """Plain-text summary of evaluate_actors, then every case that went wrong."""
-    lines = [
-        f"{result['file']} ({result['cases']} cases)",
-        f"precision {result['precision']:.3f}  recall {result['recall']:.3f}  F1 {result['f1']:.3f}  "
-        f"(tp {result['tp']}, fp {result['fp']}, fn {result['fn']})",
-    ]
-    for err in result["errors"]:
-        lines.append(f"  {err['id']}: missed {err['missed'] or '-'}; extra {err['extra'] or '-'}")
-    return "\n".join(lines)

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 import jinja2
@@ -47,7 +47,16 @@ def _english(language: str | None) -> bool:
     return language is None or language.lower().startswith("en")
 
 
-def build_digest(store: Any, settings: Settings, day: date) -> dict[str, Any]:
+class DigestSource(Protocol):
+    """The window queries a digest is built from (storage/digests.py)."""
+
+    def window_volume(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]: ...
+    def window_topic_articles(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]: ...
+    def window_actor_rows(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]: ...
+    def window_candidates(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]: ...
+
+
+def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str, Any]:
     """All figures for `day`, as plain data (stored as JSON beside the rendered digest)."""
     tz = settings.digest.timezone
     start, end = window_bounds(day, settings.digest.tz)

@@ -8,10 +8,10 @@ becomes a page_fetch row, never an exception.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Protocol
 
 import httpx
 
@@ -27,7 +27,16 @@ from newswatch.sources.pages import (
 from newswatch.text.language import detect_languages
 from newswatch.text.normalize import MAX_TEXT, clean_text
 
-SEARCH_KIND = "search"
+
+class PageStore(Protocol):
+    """What re-trying skipped pages needs from the store."""
+
+    def pending_pages(self, limit: int) -> list[tuple[str, str, int]]: ...
+    def load_articles(self, ids: Iterable[str]) -> list[Article]: ...
+    def replace_analyses(self, articles: Sequence[Article], analyses: Sequence[Analysis],
+                         pages: Sequence[PageRow] = ()) -> int: ...
+
+
 # A page skipped (time budget, page limit, robots.txt unreachable) is tried on this many runs, then given up.
 MAX_PAGE_ATTEMPTS = 5
 # Text sources whose text may be a summary: inbox files ("file") and fetched pages carry the article itself.
@@ -139,7 +148,7 @@ def fill_fulltext(
 
 
 def retry_pages(
-    store: Any,
+    store: PageStore,
     budget: PageBudget,
     analyze: Callable[[list[Article]], list[Analysis]],
     now: datetime,

@@ -18,9 +18,10 @@ from newswatch.analysis.actors import (
     target_compound,
     target_tone,
 )
-from newswatch.analysis.tone import score_sentences, split_sentences
+from newswatch.analysis.tone import score_sentences
 from newswatch.errors import ConfigError
 from newswatch.models import Mention
+from newswatch.text.sentences import split_sentences
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTORS = ROOT / "config" / "actors.toml"

@@ -9,14 +9,9 @@ import pytest
 
 from newswatch.analysis.actors import ActorRegistry
 from newswatch.errors import EvalError
-from newswatch.evaluation.tone import (
-    classification_scores,
-    evaluate_actors,
-    evaluate_tone,
-    format_actor_table,
-    format_tone_table,
-    split_of,
-)
+from newswatch.evaluation.actors import evaluate_actors, format_actor_table
+from newswatch.evaluation.common import classification_scores, split_of
+from newswatch.evaluation.tone import evaluate_tone, format_tone_table
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTOR_SET = ROOT / "tests" / "data" / "actors_eval.jsonl"

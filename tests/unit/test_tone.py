@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.analysis.tone import aggregate_tone, score_sentences, split_sentences, token_valences
+from newswatch.analysis.tone import aggregate_tone, score_sentences, token_valences
 from newswatch.models import Sentence
+from newswatch.text.sentences import split_sentences
 
 SEED = Path(__file__).resolve().parents[2] / "samples" / "inbox" / "seed-000_362e12533a4fbe53.txt"
 

@@ -1,0 +1,192 @@
+"""Articles: what is already stored (ids, hashes, simhashes), sightings, scored articles with their
+sentences, mentions, actor tones, candidates and topics, and page fetches.
+
+SQL only; the rules behind it live in newswatch/ and arrive as values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from newswatch.models import Analysis, Article
+from storage.db import Database, chunked
+
+
+class ArticlesMixin:
+    db: Database
+
+    # -- articles --------------------------------------------------------------------------------------
+    def article_count(self) -> int:
+        return int(self.db.scalar("SELECT count(*) FROM article") or 0)
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        ids = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        for part in chunked(ids, 50_000):
+            found.update(r[0] for r in self.db.query(
+                "SELECT article_id FROM article WHERE article_id IN (SELECT unnest($1))", [list(part)]))
+        return found
+
+    def existing_hashes(self, hashes: Iterable[str]) -> dict[str, str]:
+        hashes = list(dict.fromkeys(hashes))
+        found: dict[str, str] = {}
+        for part in chunked(hashes, 50_000):
+            for h, aid in self.db.query(
+                    "SELECT content_hash, min(article_id) FROM article "
+                    "WHERE content_hash IN (SELECT unnest($1)) GROUP BY content_hash", [list(part)]):
+                found[h] = aid
+        return found
+
+    def recent_simhashes(self, since: datetime) -> list[tuple[str, int]]:
+        return [(r[0], int(r[1])) for r in self.db.query(
+            "SELECT article_id, simhash FROM article WHERE simhash IS NOT NULL AND duplicate_of IS NULL "
+            "AND published_at >= ?", [since])]
+
+    def add_sightings(self, rows: Sequence[tuple[str, str, str, str | None, datetime, str]]) -> int:
+        """rows: (article_id, source, outlet, url, seen_at, run_id); a sighting already stored is kept."""
+        before = self.db.scalar("SELECT count(*) FROM sighting")
+        self.db.insert_rows("sighting", ["article_id", "source", "outlet", "url", "seen_at", "run_id"], rows,
+                            on_conflict="ON CONFLICT DO NOTHING")
+        return int(self.db.scalar("SELECT count(*) FROM sighting") - before)
+
+    def save_articles(self, run_id: str, articles: Sequence[Article], analyses: Sequence[Analysis],
+                      duplicate_of: dict[str, str]) -> int:
+        """Store a batch of new articles with everything computed from them, all or nothing."""
+        if not articles:
+            return 0
+        by_id = {a.article_id: a for a in analyses}
+        art_rows, sent_rows, men_rows, act_rows, cand_rows, top_rows, sight_rows = [], [], [], [], [], [], []
+        for art in articles:
+            an = by_id[art.article_id]
+            art_rows.append((art.article_id, art.url, art.guid, art.source, art.outlet, art.title, art.summary,
+                             art.text, art.text_source, art.published_at, art.published_estimated,
+                             art.first_seen_at, art.language, art.content_hash, an.simhash or None,
+                             duplicate_of.get(art.article_id), art.origin, run_id, *_tone_columns(an)))
+            for s in an.sentences:
+                sent_rows.append((art.article_id, s.index, s.start, s.end, s.text, s.compound, s.pos, s.neu, s.neg))
+            for m in an.mentions:
+                men_rows.append((art.article_id, m.actor_id, m.sentence_index, m.start, m.end, m.surface, m.via))
+            for at in an.actor_tones:
+                act_rows.append((art.article_id, at.actor_id, at.mentions, at.sentences, at.compound, at.label))
+            for name, n in an.candidates.items():
+                cand_rows.append((art.article_id, name[:200], n))
+            for tm in an.topics:
+                top_rows.append((art.article_id, tm.topic, tm.score, tm.via))
+            sight_rows.append((art.article_id, art.source, art.outlet, art.url, art.first_seen_at, run_id))
+        with self.db.transaction():
+            self.db.insert_rows("article", [
+                "article_id", "url", "guid", "source", "outlet", "title", "summary", "body", "text_source",
+                "published_at", "published_estimated", "first_seen_at", "language", "content_hash", "simhash",
+                "duplicate_of", "origin", "run_id", "n_sentences", "tone", "tone_pos", "tone_neu", "tone_neg",
+                "tone_sd"], art_rows)
+            self.db.insert_rows("sentence", ["article_id", "idx", "start_char", "end_char", "text", "compound",
+                                             "pos", "neu", "neg"], sent_rows)
+            self.db.insert_rows("mention", ["article_id", "actor_id", "sentence_idx", "start_char", "end_char",
+                                            "surface", "via"], men_rows)
+            self.db.insert_rows("article_actor", ["article_id", "actor_id", "mentions", "sentences", "tone",
+                                                  "label"], act_rows)
+            self.db.insert_rows("candidate", ["article_id", "name", "mentions"], cand_rows,
+                                on_conflict="ON CONFLICT DO NOTHING")
+            self.db.insert_rows("article_topic", ["article_id", "topic", "score", "via"], top_rows)
+            self.db.insert_rows("sighting", ["article_id", "source", "outlet", "url", "seen_at", "run_id"],
+                                sight_rows, on_conflict="ON CONFLICT DO NOTHING")
+        return len(art_rows)
+
+    # -- full text: page fetches and re-scored articles (migration 005) ---------------------------------
+    def save_page_fetches(self, rows: Sequence[tuple[str, str, str, str | None, str | None, int | None,
+                                                     str | None, datetime]]) -> None:
+        """rows: (url, article_id, status, method, error, http_status, final_url, fetched_at); attempts counted."""
+        self.db.insert_rows(
+            "page_fetch", ["url", "article_id", "status", "method", "error", "http_status", "final_url",
+                           "fetched_at"], rows,
+            on_conflict="ON CONFLICT (url) DO UPDATE SET article_id = excluded.article_id, "
+                        "status = excluded.status, method = excluded.method, error = excluded.error, "
+                        "http_status = excluded.http_status, final_url = excluded.final_url, "
+                        "fetched_at = excluded.fetched_at, attempts = page_fetch.attempts + 1")
+
+    def pending_pages(self, limit: int) -> list[tuple[str, str, int]]:
+        """(url, article_id, attempts) of pages skipped on an earlier run, oldest attempt first."""
+        return [(r[0], r[1], int(r[2])) for r in self.db.query(
+            "SELECT p.url, p.article_id, p.attempts FROM page_fetch p JOIN article a USING (article_id) "
+            "WHERE p.status = 'skipped' ORDER BY p.fetched_at, p.url LIMIT ?", [limit])]
+
+    def load_articles(self, ids: Iterable[str]) -> list[Article]:
+        """Stored articles as Article records (for re-scoring after their page text arrives)."""
+        rows = self.db.query_dicts(
+            "SELECT article_id, source, outlet, url, guid, title, summary, body, text_source, published_at, "
+            "published_estimated, first_seen_at, language, content_hash, origin FROM article "
+            "WHERE article_id IN (SELECT unnest($1)) ORDER BY article_id", [list(dict.fromkeys(ids))])
+        return [Article(article_id=r["article_id"], source=r["source"], outlet=r["outlet"], url=r["url"],
+                        guid=r["guid"], title=r["title"], summary=r["summary"] or "", text=r["body"] or "",
+                        text_source=r["text_source"] or "none", published_at=r["published_at"],
+                        published_estimated=bool(r["published_estimated"]), first_seen_at=r["first_seen_at"],
+                        language=r["language"], content_hash=r["content_hash"], origin=r["origin"])
+                for r in rows]
+
+    def replace_analyses(self, articles: Sequence[Article], analyses: Sequence[Analysis],
+                         pages: Sequence[tuple[str, str, str, str | None, str | None, int | None, str | None,
+                                               datetime]] = ()) -> int:
+        """New text and everything computed from it for stored articles, with their page rows, all or nothing.
+
+        The content hash stays the feed's: it is the key later copies of the same entry are folded on."""
+        by_id = {a.article_id: a for a in analyses}
+        ids = [a.article_id for a in articles]
+        with self.db.transaction():
+            for table in ("sentence", "mention", "article_actor", "candidate", "article_topic"):
+                self.db.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest($1))", [ids])
+            for art in articles:
+                an = by_id[art.article_id]
+                self.db.execute(
+                    "UPDATE article SET body = ?, text_source = ?, language = ?, simhash = ?, n_sentences = ?, "
+                    "tone = ?, tone_pos = ?, tone_neu = ?, tone_neg = ?, tone_sd = ? WHERE article_id = ?",
+                    [art.text, art.text_source, art.language, an.simhash or None, *_tone_columns(an),
+                     art.article_id])
+            self.db.insert_rows("sentence", ["article_id", "idx", "start_char", "end_char", "text", "compound",
+                                             "pos", "neu", "neg"],
+                                [(an.article_id, s.index, s.start, s.end, s.text, s.compound, s.pos, s.neu, s.neg)
+                                 for an in analyses for s in an.sentences])
+            self.db.insert_rows("mention", ["article_id", "actor_id", "sentence_idx", "start_char", "end_char",
+                                            "surface", "via"],
+                                [(an.article_id, m.actor_id, m.sentence_index, m.start, m.end, m.surface, m.via)
+                                 for an in analyses for m in an.mentions])
+            self.db.insert_rows("article_actor", ["article_id", "actor_id", "mentions", "sentences", "tone",
+                                                  "label"],
+                                [(an.article_id, t.actor_id, t.mentions, t.sentences, t.compound, t.label)
+                                 for an in analyses for t in an.actor_tones])
+            self.db.insert_rows("candidate", ["article_id", "name", "mentions"],
+                                [(an.article_id, name[:200], n) for an in analyses for name, n in an.candidates.items()],
+                                on_conflict="ON CONFLICT DO NOTHING")
+            self.db.insert_rows("article_topic", ["article_id", "topic", "score", "via"],
+                                [(an.article_id, m.topic, m.score, m.via) for an in analyses for m in an.topics])
+            if pages:
+                self.save_page_fetches(pages)
+        return len(articles)
+
+    def iter_article_texts(self, batch: int = 2000) -> Iterator[list[tuple[str, str, str, str | None, str]]]:
+        """(article_id, title, body, origin, source) in batches, for re-matching topics over what is stored."""
+        cur = self.db.execute("SELECT article_id, title, body, origin, source FROM article ORDER BY article_id")
+        while True:
+            rows = cur.fetchmany(batch)
+            if not rows:
+                return
+            yield rows
+
+    def candidate_counts(self, since: datetime, half: datetime, limit: int) -> list[dict[str, Any]]:
+        """Candidate names since `since`: articles before and after `half` (to show what is rising)."""
+        return self.db.query_dicts(
+            "SELECT c.name, count(*) AS articles, sum(c.mentions) AS mentions, "
+            "count(*) FILTER (WHERE a.published_at >= $half) AS recent, "
+            "count(*) FILTER (WHERE a.published_at < $half) AS earlier, min(a.published_at) AS first_seen "
+            "FROM candidate c JOIN article a USING (article_id) WHERE a.published_at >= $since "
+            "GROUP BY c.name ORDER BY recent DESC, articles DESC, c.name LIMIT $limit",
+            {"since": since, "half": half, "limit": limit})
+
+
+def _tone_columns(an: Analysis) -> tuple[int, float | None, float | None, float | None, float | None,
+                                          float | None]:
+    """n_sentences and tone columns; NULL tone when nothing was scored (not English, headline only, no text)."""
+    t = an.tone
+    if not t.n_sentences:
+        return 0, None, None, None, None, None
+    return t.n_sentences, t.compound, t.pos, t.neu, t.neg, t.compound_sd

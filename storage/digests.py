@@ -1,0 +1,111 @@
+"""Digests: the window queries a digest is built from, stored digests and their images, and deliveries.
+
+SQL only; the rules behind it live in newswatch/ and arrive as values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from newswatch.models import RenderedDigest
+from storage.db import Database, to_json
+
+
+class DigestsMixin:
+    db: Database
+
+    # -- the digest's window ------------------------------------------------------------------------------
+    # Every query filters on published_at between UTC bounds first, so the work grows with the window, not with
+    # the history; the local day is computed only for rows inside the window.
+    def _local_day(self) -> str:
+        return "CAST(timezone($tz, a.published_at) AS DATE)"
+
+    def window_volume(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]:
+        """All articles (not near-duplicates) per local day and source outlet."""
+        return self.db.query_dicts(
+            f"SELECT {self._local_day()} AS day, a.outlet, count(*) AS n FROM article a "
+            "WHERE a.published_at >= $start AND a.published_at < $end AND a.duplicate_of IS NULL "
+            "GROUP BY ALL", {"tz": tz, "start": start, "end": end})
+
+    def window_topic_articles(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]:
+        return self.db.query_dicts(
+            f"SELECT {self._local_day()} AS day, t.topic, t.score, t.via, a.article_id, a.outlet, a.source, "
+            "a.title, a.url, a.summary, left(a.body, 2000) AS lead, a.published_at, a.language, a.tone, "
+            "a.n_sentences, a.simhash FROM article a JOIN article_topic t USING (article_id) "
+            "WHERE a.published_at >= $start AND a.published_at < $end AND a.duplicate_of IS NULL",
+            {"tz": tz, "start": start, "end": end})
+
+    def window_actor_rows(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]:
+        return self.db.query_dicts(
+            f"SELECT {self._local_day()} AS day, aa.article_id, aa.actor_id, coalesce(ac.name, aa.actor_id) AS name, "
+            "ac.kind, aa.mentions, aa.tone, a.outlet FROM article a JOIN article_actor aa USING (article_id) "
+            "LEFT JOIN actor ac USING (actor_id) "
+            "WHERE a.published_at >= $start AND a.published_at < $end AND a.duplicate_of IS NULL",
+            {"tz": tz, "start": start, "end": end})
+
+    def window_candidates(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]:
+        return self.db.query_dicts(
+            f"SELECT {self._local_day()} AS day, c.name, sum(c.mentions) AS mentions, count(*) AS articles "
+            "FROM article a JOIN candidate c USING (article_id) "
+            "WHERE a.published_at >= $start AND a.published_at < $end AND a.duplicate_of IS NULL GROUP BY ALL",
+            {"tz": tz, "start": start, "end": end})
+
+    # -- digests ---------------------------------------------------------------------------------------
+    def save_digest(self, digest: RenderedDigest, timezone: str, data: dict[str, Any],
+                    html_path: str | None, text_path: str | None) -> None:
+        self.db.insert_rows(
+            "digest", ["digest_date", "generated_at", "timezone", "subject", "html", "text", "markdown", "data",
+                       "html_path", "text_path"],
+            [(digest.digest_date, datetime.now(UTC), timezone, digest.subject, digest.html, digest.text,
+              digest.markdown, to_json(data), html_path, text_path)],
+            on_conflict="ON CONFLICT (digest_date) DO UPDATE SET generated_at = excluded.generated_at, "
+                        "timezone = excluded.timezone, subject = excluded.subject, html = excluded.html, "
+                        "text = excluded.text, markdown = excluded.markdown, data = excluded.data, "
+                        "html_path = excluded.html_path, text_path = excluded.text_path")
+
+    # -- digest delivery (migration 003) ----------------------------------------------------------------
+    def save_digest_images(self, digest_date: date, images: dict[str, bytes]) -> None:
+        """Keep the charts with the stored digest, so it can be mailed again later exactly as built."""
+        self.db.execute("DELETE FROM digest_image WHERE digest_date = ?", [digest_date])
+        self.db.insert_rows("digest_image", ["digest_date", "name", "png"],
+                            [(digest_date, name, png) for name, png in images.items()])
+
+    def load_digest(self, digest_date: date) -> RenderedDigest | None:
+        row = self.db.query("SELECT subject, html, text, markdown FROM digest WHERE digest_date = ?",
+                            [digest_date])
+        if not row:
+            return None
+        subject, html, text, markdown = row[0]
+        images = {name: bytes(png) for name, png in self.db.query(
+            "SELECT name, png FROM digest_image WHERE digest_date = ? ORDER BY name", [digest_date])}
+        return RenderedDigest(digest_date=digest_date, subject=subject, html=html, text=text,
+                              markdown=markdown or "", images=images)
+
+    def delivery_states(self, digest_date: date) -> dict[str, str]:
+        """recipient address -> 'sent' | 'failed' for one digest date."""
+        return dict(self.db.query("SELECT recipient, status FROM delivery WHERE digest_date = ?", [digest_date]))
+
+    def failed_delivery_dates(self, first: date, last: date) -> list[date]:
+        """Digest dates from `first` to `last` (inclusive) with a delivery still marked failed."""
+        return [r[0] for r in self.db.query(
+            "SELECT DISTINCT digest_date FROM delivery WHERE status = 'failed' AND digest_date BETWEEN ? AND ? "
+            "ORDER BY digest_date", [first, last])]
+
+    def record_deliveries(self, rows: Sequence[tuple[date, str, str, int, str, datetime, datetime | None,
+                                                     str | None, str | None]]) -> None:
+        """rows: (digest_date, recipient, status, attempts, server, attempted_at, sent_at, message_id, error).
+
+        Attempts add up over runs; a recipient once sent stays 'sent' when a --resend fails.
+        """
+        self.db.insert_rows(
+            "delivery", ["digest_date", "recipient", "status", "attempts", "server", "first_attempt_at",
+                         "last_attempt_at", "sent_at", "message_id", "last_error"],
+            [(d, r, st, n, srv, at, at, sent, mid, err) for d, r, st, n, srv, at, sent, mid, err in rows],
+            on_conflict="ON CONFLICT (digest_date, recipient) DO UPDATE SET "
+                        "status = CASE WHEN excluded.status = 'sent' THEN 'sent' ELSE delivery.status END, "
+                        "attempts = delivery.attempts + excluded.attempts, server = excluded.server, "
+                        "last_attempt_at = excluded.last_attempt_at, "
+                        "sent_at = coalesce(excluded.sent_at, delivery.sent_at), "
+                        "message_id = coalesce(excluded.message_id, delivery.message_id), "
+                        "last_error = excluded.last_error")

@@ -1,0 +1,53 @@
+"""Runs: one row per ingest, digest or backfill run, with its counts; stale runs closed on start.
+
+SQL only; the rules behind it live in newswatch/ and arrive as values."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from storage.db import Database, to_json
+
+
+class RunsMixin:
+    db: Database
+
+    # -- runs ------------------------------------------------------------------------------------------
+    def start_run(self, kind: str) -> str:
+        run_id = new_run_id()
+        self.db.insert_rows("runs", ["run_id", "kind", "started_at", "status"],
+                            [(run_id, kind, datetime.now(UTC), "running")])
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, counts: dict[str, int], detail: dict[str, Any]) -> None:
+        allowed = ["feeds_ok", "feeds_not_modified", "feeds_failed", "feeds_skipped", "files_read",
+                   "files_failed", "entries", "articles_new", "articles_duplicate", "errors"]
+        sets = ", ".join(f"{k} = ?" for k in allowed)
+        values = [int(counts.get(k, 0)) for k in allowed]
+        self.db.execute(f"UPDATE runs SET finished_at = ?, status = ?, detail = ?, {sets} WHERE run_id = ?",
+                        [datetime.now(UTC), status, to_json(detail), *values, run_id])
+
+    def close_stale_runs(self) -> int:
+        """Runs left 'running' by a killed process are marked 'interrupted' (their writes were all-or-nothing)."""
+        n = self.db.scalar("SELECT count(*) FROM runs WHERE status = 'running'") or 0
+        if n:
+            self.db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
+        return int(n)
+
+    def run_article_days(self, run_id: str, tz: str) -> list[Any]:
+        """Local days on which the articles a run stored were published."""
+        return [r[0] for r in self.db.query(
+            f"SELECT DISTINCT {self._local_day()} FROM article a WHERE a.run_id = $run_id",
+            {"tz": tz, "run_id": run_id})]
+
+    def counts(self) -> dict[str, int]:
+        out = {}
+        for table in ("article", "sentence", "mention", "article_actor", "article_topic", "sighting", "candidate"):
+            out[table] = int(self.db.scalar(f"SELECT count(*) FROM {table}") or 0)
+        return out
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
