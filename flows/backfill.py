@@ -15,6 +15,7 @@ from prefect import flow
 from flows.digest import render
 from newswatch.analysis import stored_stories as coverage
 from newswatch.config import Settings, load_settings
+from newswatch.days import day_bounds
 from newswatch.errors import ConfigError
 from newswatch.report import digest as digest_mod
 from storage.db import Database
@@ -47,7 +48,7 @@ def backfill_days(settings: Settings, first: date, last: date) -> BackfillSummar
         db.set_meta({"timezone": settings.digest.timezone})
         run_id = store.start_run("backfill")
         try:
-            refreshed = coverage.refresh_stories(store, *coverage.day_range(first, last, settings.digest.tz))
+            refreshed = coverage.refresh_stories(store, *day_bounds(first, last, settings.digest.tz))
             summary.stories, summary.story_articles = refreshed.stories, refreshed.articles
             day = first
             while day <= last:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -22,7 +23,7 @@ from newswatch.analysis import rematch
 from newswatch.analysis.analyzer import AnalysisPool, Analyzer, worker_count
 from newswatch.analysis.stored_stories import refresh_run_stories
 from newswatch.config import Settings, load_settings
-from newswatch.models import Analysis, Article, FetchResult
+from newswatch.models import Analysis, Article, FetchResult, RawEntry
 from newswatch.runlock import acquire_run_lock, holder, lock_path
 from newswatch.sources import fetch as fetch_mod
 from newswatch.sources import fulltext, search_feeds
@@ -90,42 +91,54 @@ def analyze(articles: list[Article], pool: AnalysisPool | None, config_path: str
     return _analyzer_for(config_path).analyze_many(articles)
 
 
-def _store_articles(store: Store, run_id: str, articles: list[Article], analyses: list[Analysis]) -> int:
-    duplicates = stages.link_near_duplicates(articles, analyses, store)
-    return store.save_articles(run_id, articles, analyses, duplicates)
+@dataclass
+class IngestRun:
+    """One ingest run's shared state: what every step needs, carried as one object."""
+
+    store: Store
+    settings: Settings
+    run_id: str
+    summary: IngestSummary
+    pool: AnalysisPool | None  # None on a distributed runner: each worker analyses on its own
+    pages: fulltext.PageBudget
+    distributed: bool = False
+
+    @property
+    def config_path(self) -> str:
+        return str(self.settings.path)
 
 
-def _process_entries(store: Store, settings: Settings, run_id: str, entries: list[Any], pool: AnalysisPool | None,
-                     summary: IngestSummary, distributed: bool,
-                     pages: fulltext.PageBudget | None = None) -> dict[str, int]:
+def _store_articles(run: IngestRun, articles: list[Article], analyses: list[Analysis]) -> int:
+    duplicates = stages.link_near_duplicates(articles, analyses, run.store)
+    return run.store.save_articles(run.run_id, articles, analyses, duplicates)
+
+
+def _process_entries(run: IngestRun, entries: list[RawEntry], *, fetch_pages: bool = True) -> dict[str, int]:
     """Normalise, fold duplicates, fetch pages for short texts, detect languages, score and store; returns new
     articles per source."""
+    store, summary = run.store, run.summary
     now = stages.utcnow()
-    prepared = stages.prepare_articles(entries, store, run_id, now)
+    prepared = stages.prepare_articles(entries, store, run.run_id, now)
     if prepared.sightings:
         store.add_sightings(prepared.sightings)
-    if pages is not None:
-        _fill_pages(store, settings, prepared.new, pages, summary, now)
+    if fetch_pages:
+        _fill_pages(run, prepared.new, now)
     language.detect_languages(prepared.new)
     summary.entries += prepared.entries
     summary.articles_duplicate += prepared.duplicates
     new_by_source: dict[str, int] = {}
     # In publication order, so a near-duplicate always points at the earlier copy, across batches too.
     prepared.new.sort(key=lambda a: (a.published_at, a.article_id))
-    batches = list(chunked(prepared.new, settings.runner.batch_size))
-    config_path = str(settings.path)
-    # Analysis of the next batch overlaps storage of the current one.
-    pending = analyze.submit(list(batches[0]), pool, config_path) if batches else None
-    if distributed:
-        futures = [analyze.submit(list(b), None, config_path) for b in batches]
+    batches = [list(b) for b in chunked(prepared.new, run.settings.runner.batch_size)]
+    # Analysis of the next batch overlaps storage of the current one; a distributed runner gets every batch
+    # at once (each submitted exactly once).
+    ahead = len(batches) if run.distributed else 1
+    futures = [analyze.submit(b, run.pool, run.config_path) for b in batches[:ahead]]
     for i, batch in enumerate(batches):
-        if distributed:
-            analyses = futures[i].result()
-        else:
-            assert pending is not None
-            analyses = pending.result()
-            pending = analyze.submit(list(batches[i + 1]), pool, config_path) if i + 1 < len(batches) else None
-        summary.articles_new += _store_articles(store, run_id, list(batch), analyses)
+        analyses = futures[i].result()
+        if i + ahead < len(batches):
+            futures.append(analyze.submit(batches[i + ahead], run.pool, run.config_path))
+        summary.articles_new += _store_articles(run, batch, analyses)
         for art in batch:
             new_by_source[art.source] = new_by_source.get(art.source, 0) + 1
         done = sum(len(b) for b in batches[: i + 1])
@@ -157,12 +170,11 @@ def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSu
             workers = 1 if distributed else worker_count(settings.runner.workers)
             pages = fulltext.PageBudget(fulltext.fulltext_settings(settings))
             with AnalysisPool(analyzer, workers) as pool:
-                _retry_pages(store, pool, pages, summary)
-                _ingest_feeds(store, settings, run_id, None if distributed else pool, summary, force, distributed,
-                              pages)
-                _ingest_search(store, settings, run_id, None if distributed else pool, summary, force, distributed,
-                               pages)
-                _ingest_inbox(store, settings, run_id, None if distributed else pool, summary, distributed)
+                run = IngestRun(store, settings, run_id, summary, None if distributed else pool, pages, distributed)
+                _retry_pages(run, pool)
+                _ingest_feeds(run, force)
+                _ingest_search(run, force)
+                _ingest_inbox(run)
             summary.seconds["total"] = round(time.monotonic() - started, 3)
             store.finish_run(run_id, "ok", summary.counts(), {"errors": summary.errors[:200],
                                                               "seconds": summary.seconds})
@@ -187,9 +199,8 @@ def prepare_run(store: Store, settings: Settings, analyzer: Analyzer | None = No
     rematch.sync_definitions(store, settings, analyzer)
 
 
-def _ingest_feeds(store: Store, settings: Settings, run_id: str, pool: AnalysisPool | None,
-                  summary: IngestSummary, force: bool, distributed: bool,
-                  pages: fulltext.PageBudget | None = None) -> None:
+def _ingest_feeds(run: IngestRun, force: bool) -> None:
+    store, settings, summary = run.store, run.settings, run.summary
     states = store.feed_states()
     jobs, skipped = stages.plan_fetches(settings, states, stages.utcnow(), force=force)
     summary.feeds_skipped = len(skipped)
@@ -201,12 +212,12 @@ def _ingest_feeds(store: Store, settings: Settings, run_id: str, pool: AnalysisP
         entries, results = parse_feeds(results, settings)
         summary.seconds["fetch_parse"] = summary.seconds.get("fetch_parse", 0) + time.monotonic() - t0
         t0 = time.monotonic()
-        new_by_source = _process_entries(store, settings, run_id, entries, pool, summary, distributed, pages)
+        new_by_source = _process_entries(run, entries)
         summary.seconds["score_store"] = summary.seconds.get("score_store", 0) + time.monotonic() - t0
         per_feed = {r.feed: (sum(1 for e in entries if e.source == r.feed), new_by_source.get(r.feed, 0))
                     for r in results}
-        store.save_fetches(run_id, results, per_feed, stages.feed_health(results, states, stages.utcnow(),
-                                                                         DEFAULT_INTERVAL))
+        store.save_fetches(run.run_id, results, per_feed,
+                           stages.feed_health(results, states, stages.utcnow(), DEFAULT_INTERVAL))
         for r in results:
             if r.status == "ok":
                 summary.feeds_ok += 1
@@ -219,8 +230,8 @@ def _ingest_feeds(store: Store, settings: Settings, run_id: str, pool: AnalysisP
         progress("feeds %d/%d done", min((group_no + 1) * FEED_GROUP, len(jobs)), len(jobs))
 
 
-def _ingest_inbox(store: Store, settings: Settings, run_id: str, pool: AnalysisPool | None,
-                  summary: IngestSummary, distributed: bool) -> None:
+def _ingest_inbox(run: IngestRun) -> None:
+    store, settings, summary = run.store, run.settings, run.summary
     if not settings.inbox.paths:
         return
     batch = read_inbox(settings, store.inbox_files())
@@ -231,19 +242,18 @@ def _ingest_inbox(store: Store, settings: Settings, run_id: str, pool: AnalysisP
         summary.errors.append(f"file {warning.message}")   # inbox messages name their file
         progress("inbox: %s", warning.message, level=logging.WARNING)
     summary.files_failed += len(batch.problems)
-    summary.files_read += sum(1 for f in batch.files if f[3] >= 0)
-    _process_entries(store, settings, run_id, batch.entries, pool, summary, distributed)
+    summary.files_read += sum(1 for f in batch.files if not f.failed)
+    _process_entries(run, batch.entries, fetch_pages=False)
     # Files are marked read only after their articles are stored: a crash before this re-reads them.
     now = stages.utcnow()
     errors = {p.path: p.message for p in batch.problems}
-    store.save_inbox_files([(path, size, mtime, now, "error" if n < 0 else "ok", max(n, 0), errors.get(path))
-                            for path, size, mtime, n in batch.files])
+    store.save_inbox_files(batch.files, now, errors)
 
 
-def _ingest_search(store: Store, settings: Settings, run_id: str, pool: AnalysisPool | None,
-                   summary: IngestSummary, force: bool, distributed: bool, pages: fulltext.PageBudget) -> None:
+def _ingest_search(run: IngestRun, force: bool) -> None:
     """Search feeds of topics with queries: polled no more often than each provider allows, then stored like
     feed entries (newswatch/fulltext.py)."""
+    store, settings, summary = run.store, run.settings, run.summary
     states = store.feed_states()
     feeds, _ = search_feeds.plan_search(settings, states, stages.utcnow(), force=force)
     if not feeds:
@@ -252,11 +262,11 @@ def _ingest_search(store: Store, settings: Settings, run_id: str, pool: Analysis
     results = search_feeds.fetch_search(feeds, settings)
     entries, results = search_feeds.parse_search(results, feeds)
     summary.seconds["search"] = summary.seconds.get("search", 0) + time.monotonic() - t0
-    new_by_source = _process_entries(store, settings, run_id, entries, pool, summary, distributed, pages)
+    new_by_source = _process_entries(run, entries)
     per_feed = {r.feed: (sum(1 for e in entries if e.source == r.feed), new_by_source.get(r.feed, 0))
                 for r in results}
-    store.save_fetches(run_id, results, per_feed, stages.feed_health(results, states, stages.utcnow(),
-                                                                     search_feeds.search_interval(feeds)))
+    store.save_fetches(run.run_id, results, per_feed,
+                       stages.feed_health(results, states, stages.utcnow(), search_feeds.search_interval(feeds)))
     for r in results:
         if r.status == "error":
             summary.search_failed += 1
@@ -267,21 +277,21 @@ def _ingest_search(store: Store, settings: Settings, run_id: str, pool: Analysis
     progress("search: %d feeds ok, %d failed, %d entries", summary.search_ok, summary.search_failed, len(entries))
 
 
-def _fill_pages(store: Store, settings: Settings, articles: list[Article], pages: fulltext.PageBudget,
-                summary: IngestSummary, now: Any) -> None:
+def _fill_pages(run: IngestRun, articles: list[Article], now: datetime) -> None:
     """Page text for new articles whose feed gave only a summary; every attempt recorded before the articles."""
-    rows = fulltext.fill_fulltext(articles, pages, search_feeds.headline_only_sources(settings), now)
-    if rows:
-        store.save_page_fetches(rows)
-    summary.pages_fetched += sum(1 for r in rows if r[2] == "page")
-    summary.pages_failed += sum(1 for r in rows if r[2] == "failed")
-    summary.pages_waiting += sum(1 for r in rows if r[2] == "skipped")
+    fetches = fulltext.fill_fulltext(articles, run.pages, search_feeds.headline_only_sources(run.settings), now)
+    if fetches:
+        run.store.save_page_fetches(fetches)
+    statuses = Counter(f.status for f in fetches)
+    run.summary.pages_fetched += statuses["page"]
+    run.summary.pages_failed += statuses["failed"]
+    run.summary.pages_waiting += statuses["skipped"]
 
 
-def _retry_pages(store: Store, pool: AnalysisPool, pages: fulltext.PageBudget, summary: IngestSummary) -> None:
+def _retry_pages(run: IngestRun, pool: AnalysisPool) -> None:
     """Pages skipped on earlier runs (time budget): fetched now, their articles re-scored in place."""
-    rescored, waiting = fulltext.retry_pages(store, pages, pool.analyze, stages.utcnow())
-    summary.pages_rescored += rescored
+    rescored, waiting = fulltext.retry_pages(run.store, run.pages, pool.analyze, stages.utcnow())
+    run.summary.pages_rescored += rescored
     if rescored or waiting:
         progress("pages from earlier runs: %d articles re-scored, %d still waiting", rescored, waiting)
 

@@ -21,6 +21,9 @@ from newswatch.errors import ConfigError
 CONFIG_ENV = "NEWSWATCH_CONFIG"
 DEFAULT_CONFIG = Path("config/newswatch.toml")
 
+# The User-Agent of every request newswatch makes (feeds, pages, robots.txt, search), unless configured.
+USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch/newswatch)"
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -96,7 +99,7 @@ class FetchSettings(_Model):
     max_bytes: Annotated[int, Field(gt=0)] = 10 * 1024 * 1024
     max_redirects: Annotated[int, Field(ge=0, le=20)] = 5
     concurrency: Annotated[int, Field(ge=1, le=64)] = 8
-    user_agent: str = "newswatch/0.1 (+https://github.com/newswatch/newswatch)"
+    user_agent: str = USER_AGENT
 
 
 class RunnerSettings(_Model):

@@ -1,6 +1,6 @@
 """Plain records passed between stages. No I/O here, no Prefect, no duckdb.
 
-The pipeline is: sources (fetch/inbox) -> parse -> normalise -> dedup -> analyse (tone, actors, topics)
+The pipeline is: sources (fetch/inbox) -> parse -> normalize -> dedup -> analyse (tone, actors, topics)
 -> storage -> digest. Every stage takes and returns these records, in batches.
 """
 
@@ -169,3 +169,28 @@ class Story:
     first_seen: datetime
     last_seen: datetime
     size: int
+
+
+@dataclass(slots=True)
+class PageFetch:
+    """One attempt at an article's page: status "page" (text taken), "failed" or "skipped" (tried again later)."""
+
+    url: str
+    article_id: str
+    status: str
+    method: str | None
+    error: str | None
+    http_status: int | None
+    final_url: str | None
+    fetched_at: datetime
+
+
+@dataclass(slots=True)
+class InboxFile:
+    """An inbox file as read this run: `entries` articles found, or `failed` when it could not be read."""
+
+    path: str
+    size: int
+    mtime: float
+    entries: int = 0
+    failed: bool = False

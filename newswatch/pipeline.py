@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from newswatch.config import FeedSettings, Settings
 from newswatch.errors import ParseError, SourceError
-from newswatch.models import Analysis, Article, FetchResult, RawEntry
+from newswatch.models import Analysis, Article, FetchResult, InboxFile, RawEntry
 from newswatch.sources import health as health_mod
 from newswatch.sources import inbox as inbox_mod
 from newswatch.sources.feeds import parse_feed
@@ -52,7 +52,7 @@ class FileProblem:
 @dataclass
 class InboxBatch:
     entries: list[RawEntry] = field(default_factory=list)
-    files: list[tuple[str, int, float, int]] = field(default_factory=list)   # path, size, mtime, entries
+    files: list[InboxFile] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
     warnings: list[FileProblem] = field(default_factory=list)
 
@@ -153,7 +153,7 @@ def read_inbox(settings: Settings, known: dict[str, tuple[int, float]]) -> Inbox
             read = inbox_mod.read_inbox_file_with_problems(path, settings.inbox.outlet)
         except SourceError as exc:
             batch.problems.append(FileProblem(key, exc.kind, exc.message))
-            batch.files.append((key, stat.st_size, stat.st_mtime, -1))
+            batch.files.append(InboxFile(key, stat.st_size, stat.st_mtime, failed=True))
             continue
         # Smaller problems (a bad JSONL line, a guessed encoding) are reported; the rest of the file is kept.
         batch.warnings.extend(FileProblem(key, "warning", p) for p in read.problems)
@@ -162,7 +162,7 @@ def read_inbox(settings: Settings, known: dict[str, tuple[int, float]]) -> Inbox
             entry.source = INBOX_SOURCE
             entry.origin = key
         batch.entries.extend(entries)
-        batch.files.append((key, stat.st_size, stat.st_mtime, len(entries)))
+        batch.files.append(InboxFile(key, stat.st_size, stat.st_mtime, entries=len(entries)))
     return batch
 
 

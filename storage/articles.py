@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from newswatch.models import Analysis, Article
+from newswatch.models import Analysis, Article, PageFetch
 from storage.db import Database, chunked
 
 
@@ -94,9 +94,10 @@ class ArticlesMixin:
         return len(art_rows)
 
     # -- full text: page fetches and re-scored articles (migration 005) ---------------------------------
-    def save_page_fetches(self, rows: Sequence[tuple[str, str, str, str | None, str | None, int | None,
-                                                     str | None, datetime]]) -> None:
-        """rows: (url, article_id, status, method, error, http_status, final_url, fetched_at); attempts counted."""
+    def save_page_fetches(self, fetches: Sequence[PageFetch]) -> None:
+        """One page_fetch row per attempt's url (the latest attempt wins); attempts counted."""
+        rows = [(f.url, f.article_id, f.status, f.method, f.error, f.http_status, f.final_url, f.fetched_at)
+                for f in fetches]
         self.db.insert_rows(
             "page_fetch", ["url", "article_id", "status", "method", "error", "http_status", "final_url",
                            "fetched_at"], rows,
@@ -125,8 +126,7 @@ class ArticlesMixin:
                 for r in rows]
 
     def replace_analyses(self, articles: Sequence[Article], analyses: Sequence[Analysis],
-                         pages: Sequence[tuple[str, str, str, str | None, str | None, int | None, str | None,
-                                               datetime]] = ()) -> int:
+                         pages: Sequence[PageFetch] = ()) -> int:
         """New text and everything computed from it for stored articles, with their page rows, all or nothing.
 
         The content hash stays the feed's: it is the key later copies of the same entry are folded on."""

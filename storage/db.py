@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -168,8 +169,6 @@ class Database:
             if self._storage_version().startswith(STORAGE_COMPATIBILITY):
                 # Checkpointed and already in the clients' format: a byte copy is a consistent snapshot and costs
                 # disk bandwidth, where COPY FROM DATABASE re-encodes every table (minutes at a million articles).
-                import shutil  # here, not at the top: main dropped the module-level import
-
                 shutil.copyfile(self.path, tmp)
             else:
                 alias = "publish_" + format(abs(hash(tmp)) % 10**8, "d")
@@ -194,6 +193,14 @@ class Database:
         if isinstance(value, list):  # older DuckDB returned map lookups as lists
             value = value[0] if value else None
         return str(value or "")
+
+
+def local_day_sql(column: str = "a.published_at", tz_param: str = "$tz") -> str:
+    """SQL for the local calendar day of a UTC timestamp column in the time zone bound to `tz_param`.
+
+    The Python side of the same rule is newswatch.report.days (day bounds); tests check they agree.
+    """
+    return f"CAST(timezone({tz_param}, {column}) AS DATE)"
 
 
 def _sql_str(path: Path) -> str:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from newswatch.models import RenderedDigest
-from storage.db import Database, to_json
+from storage.db import Database, local_day_sql, to_json
 
 
 class DigestsMixin:
@@ -18,19 +18,16 @@ class DigestsMixin:
     # -- the digest's window ------------------------------------------------------------------------------
     # Every query filters on published_at between UTC bounds first, so the work grows with the window, not with
     # the history; the local day is computed only for rows inside the window.
-    def _local_day(self) -> str:
-        return "CAST(timezone($tz, a.published_at) AS DATE)"
-
     def window_volume(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]:
         """All articles (not near-duplicates) per local day and source outlet."""
         return self.db.query_dicts(
-            f"SELECT {self._local_day()} AS day, a.outlet, count(*) AS n FROM article a "
+            f"SELECT {local_day_sql()} AS day, a.outlet, count(*) AS n FROM article a "
             "WHERE a.published_at >= $start AND a.published_at < $end AND a.duplicate_of IS NULL "
             "GROUP BY ALL", {"tz": tz, "start": start, "end": end})
 
     def window_topic_articles(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]:
         return self.db.query_dicts(
-            f"SELECT {self._local_day()} AS day, t.topic, t.score, t.via, a.article_id, a.outlet, a.source, "
+            f"SELECT {local_day_sql()} AS day, t.topic, t.score, t.via, a.article_id, a.outlet, a.source, "
             "a.title, a.url, a.summary, left(a.body, 2000) AS lead, a.published_at, a.language, a.tone, "
             "a.n_sentences, a.simhash FROM article a JOIN article_topic t USING (article_id) "
             "WHERE a.published_at >= $start AND a.published_at < $end AND a.duplicate_of IS NULL",
@@ -38,7 +35,7 @@ class DigestsMixin:
 
     def window_actor_rows(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]:
         return self.db.query_dicts(
-            f"SELECT {self._local_day()} AS day, aa.article_id, aa.actor_id, coalesce(ac.name, aa.actor_id) AS name, "
+            f"SELECT {local_day_sql()} AS day, aa.article_id, aa.actor_id, coalesce(ac.name, aa.actor_id) AS name, "
             "ac.kind, aa.mentions, aa.tone, a.outlet FROM article a JOIN article_actor aa USING (article_id) "
             "LEFT JOIN actor ac USING (actor_id) "
             "WHERE a.published_at >= $start AND a.published_at < $end AND a.duplicate_of IS NULL",
@@ -46,7 +43,7 @@ class DigestsMixin:
 
     def window_candidates(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]:
         return self.db.query_dicts(
-            f"SELECT {self._local_day()} AS day, c.name, sum(c.mentions) AS mentions, count(*) AS articles "
+            f"SELECT {local_day_sql()} AS day, c.name, sum(c.mentions) AS mentions, count(*) AS articles "
             "FROM article a JOIN candidate c USING (article_id) "
             "WHERE a.published_at >= $start AND a.published_at < $end AND a.duplicate_of IS NULL GROUP BY ALL",
             {"tz": tz, "start": start, "end": end})

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from newswatch.models import FetchResult
+from newswatch.models import FetchResult, InboxFile
 from storage.db import Database
 
 
@@ -51,8 +51,10 @@ class FeedsMixin:
     def inbox_files(self) -> dict[str, tuple[int, float]]:
         return {r[0]: (int(r[1]), float(r[2])) for r in self.db.query("SELECT path, size, mtime FROM inbox_file")}
 
-    def save_inbox_files(self, rows: Sequence[tuple[str, int, float, datetime, str, int, str | None]]) -> None:
-        """rows: (path, size, mtime, read_at, status, entries, error)."""
+    def save_inbox_files(self, files: Sequence[InboxFile], read_at: datetime, errors: dict[str, str]) -> None:
+        """Mark files read (status ok or error, with the error message from `errors` by path)."""
+        rows = [(f.path, f.size, f.mtime, read_at, "error" if f.failed else "ok", f.entries, errors.get(f.path))
+                for f in files]
         self.db.insert_rows("inbox_file", ["path", "size", "mtime", "read_at", "status", "entries", "error"], rows,
                             on_conflict="ON CONFLICT (path) DO UPDATE SET size = excluded.size, "
                                         "mtime = excluded.mtime, read_at = excluded.read_at, "

@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from storage.db import Database, to_json
+from storage.db import Database, local_day_sql, to_json
 
 
 class RunsMixin:
@@ -39,7 +39,7 @@ class RunsMixin:
     def run_article_days(self, run_id: str, tz: str) -> list[Any]:
         """Local days on which the articles a run stored were published."""
         return [r[0] for r in self.db.query(
-            f"SELECT DISTINCT {self._local_day()} FROM article a WHERE a.run_id = $run_id",
+            f"SELECT DISTINCT {local_day_sql()} FROM article a WHERE a.run_id = $run_id",
             {"tz": tz, "run_id": run_id})]
 
     def counts(self) -> dict[str, int]:

@@ -16,6 +16,7 @@ from newswatch.analysis.topics import TopicMatcher
 from newswatch.config import Settings
 from newswatch.models import Analysis, Article, TopicMatch
 from newswatch.text import dedup
+from newswatch.text.language import is_scored_language
 from newswatch.text.sentences import split_sentences
 
 
@@ -49,7 +50,7 @@ class Analyzer:
                    search_topics=search_topics(settings), min_scores={t.name: t.min_score for t in settings.topics})
 
     def analyze(self, article: Article) -> Analysis:
-        english = article.language is None or article.language.lower().startswith("en")
+        english = is_scored_language(article.language)
         # text_source "none": the text is only the headline, which is never scored as if it were the article.
         scored = english and article.text_source != "none"
         sentences = tone.score_sentences(article.text) if scored else []

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from newswatch.analysis.stories import Story, StoryItem, cluster_stories, story_id_for
+from newswatch.days import day_bounds
 
 STORY_WINDOW = timedelta(
     hours=48
@@ -36,17 +37,10 @@ class StoryRefresh:
     stories: int  # stories written (new or continued)
 
 
-def day_range(first: date, last: date, tz: Any) -> tuple[datetime, datetime]:
-    """UTC bounds of the local days first..last (inclusive)."""
-    start = datetime.combine(first, datetime.min.time(), tzinfo=tz).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz).astimezone(UTC)
-    return start, end
-
-
 def recent_range(tz: Any, now: datetime | None = None, days: int = RECENT_DAYS) -> tuple[datetime, datetime]:
     """The last `days` local days up to and including today; end is open (tomorrow's midnight)."""
     today = (now or datetime.now(UTC)).astimezone(tz).date()
-    return day_range(today - timedelta(days=days - 1), today, tz)
+    return day_bounds(today - timedelta(days=days - 1), today, tz)
 
 
 def refresh_stories(
@@ -111,4 +105,4 @@ def refresh_run_stories(store: StoryStore, run_id: str, tz: Any) -> list[StoryRe
     """After an ingest run: re-cluster the local days its new articles were published on (and nothing else),
     so a late article from long ago costs its own days, not the history in between."""
     days = store.run_article_days(run_id, str(tz))
-    return [refresh_stories(store, *day_range(first, last, tz)) for first, last in day_groups(days)]
+    return [refresh_stories(store, *day_bounds(first, last, tz)) for first, last in day_groups(days)]

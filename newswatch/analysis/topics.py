@@ -68,14 +68,14 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _KEEP = frozenset({"us", "uk", "un", "eu"})
 
 
-def normalise(text: str) -> str:
+def normalize(text: str) -> str:
     """Lowercase and fold dotted acronyms, so 'U.S.' and 'US' read the same."""
     return _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text).lower()
 
 
 def tokenize(text: str) -> list[str]:
     """Lowercased letter/digit tokens of `text`, acronyms folded."""
-    return split_words(normalise(text))
+    return split_words(normalize(text))
 
 
 def content_terms(tokens: Iterable[str]) -> Counter[str]:
@@ -124,7 +124,7 @@ class _Rule:
         words: set[str] = set()
         prefixes: set[str] = set()
         phrases: list[tuple[str, bool, re.Pattern[str]]] = []
-        for alternative in normalise(rule).split("|"):
+        for alternative in normalize(rule).split("|"):
             toks: list[tuple[str, bool]] = []  # (word, is_prefix)
             for part in alternative.split():
                 found = split_words(part)

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import asdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
@@ -19,8 +19,10 @@ import jinja2
 
 from newswatch.analysis.stories import StoryItem, cluster_stories
 from newswatch.config import Settings
+from newswatch.days import day_bounds
 from newswatch.models import RenderedDigest
 from newswatch.report import measures
+from newswatch.text.language import is_scored_language
 
 WINDOW_DAYS = 28
 SERIES_DAYS = 14
@@ -38,13 +40,8 @@ def default_day(settings: Settings, now: datetime | None = None) -> date:
 
 
 def window_bounds(day: date, tz: Any, days: int = WINDOW_DAYS) -> tuple[datetime, datetime]:
-    start = datetime.combine(day - timedelta(days=days), time(0), tzinfo=tz).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+    start, end = day_bounds(day - timedelta(days=days), day, tz)
     return start, end
-
-
-def _english(language: str | None) -> bool:
-    return language is None or language.lower().startswith("en")
 
 
 class DigestSource(Protocol):
@@ -102,7 +99,7 @@ def _topic_section(name: str, description: str, rows: list[dict[str, Any]], tota
     trailing7 = set(measures.trailing_days(day, 7))
     trailing28 = set(measures.trailing_days(day, 28))
     today = [r for r in rows if r["day"] == day]
-    scored = [r for r in rows if _english(r["language"]) and r["tone"] is not None]
+    scored = [r for r in rows if is_scored_language(r["language"]) and r["tone"] is not None]
     tone_day = measures.tone_stats([r["tone"] for r in scored if r["day"] == day])
     tone_7 = measures.tone_stats([r["tone"] for r in scored if r["day"] in trailing7])
     tone_28 = measures.tone_stats([r["tone"] for r in scored if r["day"] in trailing28])
@@ -119,7 +116,7 @@ def _topic_section(name: str, description: str, rows: list[dict[str, Any]], tota
         "tone": {"day": asdict(tone_day), "base7": asdict(tone_7), "base28": asdict(tone_28),
                  "change7": None if tone_day.mean is None or tone_7.mean is None else tone_day.mean - tone_7.mean,
                  "flag": measures.tone_flag(tone_day, tone_7)},
-        "other_languages": sum(1 for r in today if not _english(r["language"])),
+        "other_languages": sum(1 for r in today if not is_scored_language(r["language"])),
         "series": series,
         "actors": _actor_table(rows, actors_by_article, day, top_actors),
         "outlets": _outlet_table(rows, actors_by_article, day),
@@ -139,7 +136,7 @@ def _actor_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[d
     per: dict[str, dict[str, Any]] = {}
     seen_before: set[str] = set()
     for r in rows:
-        english = _english(r["language"])
+        english = is_scored_language(r["language"])
         for a in actors_by_article.get(r["article_id"], ()):
             e = per.setdefault(a["actor_id"], {"actor_id": a["actor_id"], "name": a["name"], "kind": a["kind"],
                                                "mentions": 0, "articles": 0, "tones": [], "mentions7": 0,
@@ -184,13 +181,13 @@ def _outlet_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[
     for r in rows:
         e = per.setdefault(r["outlet"], {"outlet": r["outlet"], "articles": 0, "n7": 0, "tones": [], "tones7": [],
                                          "actor_tones": defaultdict(list)})
-        english = _english(r["language"]) and r["tone"] is not None
+        english = is_scored_language(r["language"]) and r["tone"] is not None
         if r["day"] == day:
             e["articles"] += 1
             if english:
                 e["tones"].append(r["tone"])
             for a in actors_by_article.get(r["article_id"], ()):
-                if a["tone"] is not None and _english(r["language"]):
+                if a["tone"] is not None and is_scored_language(r["language"]):
                     e["actor_tones"][a["name"]].append(a["tone"])
         elif r["day"] in trailing7:
             e["n7"] += 1
@@ -292,7 +289,7 @@ def _highlights(data: dict[str, Any]) -> list[str]:
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f]")
 
 
-def clean_text(value: Any, cap: int = HEADLINE_CAP) -> str:
+def display_text(value: Any, cap: int = HEADLINE_CAP) -> str:
     """Text from feeds made inert for display: no control or bidi-override characters, length-capped."""
     text = "" if value is None else str(value)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # bidi overrides, zero-widths
@@ -343,7 +340,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(clean=clean_text, safe_url=safe_url, pct=fmt_pct, tone=fmt_tone, num=fmt_num,
+    env.filters.update(clean=display_text, safe_url=safe_url, pct=fmt_pct, tone=fmt_tone, num=fmt_num,
                        share=fmt_share)
     return env
 
@@ -362,7 +359,7 @@ def render_digest(data: dict[str, Any], *, subject_template: str = "newswatch di
     html = _environment(True).get_template("digest.html.j2").render(**context)
     text = _environment(False).get_template("digest.txt.j2").render(**context)
     markdown = _environment(False).get_template("digest.md.j2").render(**context)
-    subject = clean_text(subject_template.format(date=data["date"], topics=", ".join(t["name"] for t in
+    subject = display_text(subject_template.format(date=data["date"], topics=", ".join(t["name"] for t in
                                                                                      data["topics"])), 200)
     return RenderedDigest(digest_date=date.fromisoformat(data["date"]), subject=subject, html=html, text=text,
                           markdown=markdown, images=dict(images))

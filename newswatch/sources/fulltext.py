@@ -16,7 +16,7 @@ from typing import Protocol
 import httpx
 
 from newswatch.config import Settings
-from newswatch.models import Analysis, Article
+from newswatch.models import Analysis, Article, PageFetch
 from newswatch.sources.pages import (
     FulltextSettings,
     PageResult,
@@ -34,7 +34,7 @@ class PageStore(Protocol):
     def pending_pages(self, limit: int) -> list[tuple[str, str, int]]: ...
     def load_articles(self, ids: Iterable[str]) -> list[Article]: ...
     def replace_analyses(self, articles: Sequence[Article], analyses: Sequence[Analysis],
-                         pages: Sequence[PageRow] = ()) -> int: ...
+                         pages: Sequence[PageFetch] = ()) -> int: ...
 
 
 # A page skipped (time budget, page limit, robots.txt unreachable) is tried on this many runs, then given up.
@@ -42,8 +42,6 @@ MAX_PAGE_ATTEMPTS = 5
 # Text sources whose text may be a summary: inbox files ("file") and fetched pages carry the article itself.
 PAGE_CANDIDATES = ("feed", "summary", "none")
 
-# (url, article_id, status, method, error, http_status, final_url, fetched_at): one page_fetch row.
-PageRow = tuple[str, str, str, str | None, str | None, int | None, str | None, datetime]
 
 
 
@@ -108,17 +106,16 @@ def apply_page(article: Article, result: PageResult) -> str | None:
     return None
 
 
-def page_row(article: Article, result: PageResult, now: datetime, error: str | None = None) -> PageRow:
-    status = "failed" if error else result.status
-    return (
-        article.url or result.url,
-        article.article_id,
-        status,
-        result.method,
-        error or result.error,
-        result.http_status,
-        result.final_url,
-        now,
+def page_fetch(article: Article, result: PageResult, now: datetime, error: str | None = None) -> PageFetch:
+    return PageFetch(
+        url=article.url or result.url,
+        article_id=article.article_id,
+        status="failed" if error else result.status,
+        method=result.method,
+        error=error or result.error,
+        http_status=result.http_status,
+        final_url=result.final_url,
+        fetched_at=now,
     )
 
 
@@ -129,7 +126,7 @@ def fill_fulltext(
     now: datetime,
     *,
     client: httpx.Client | None = None,
-) -> list[PageRow]:
+) -> list[PageFetch]:
     """Fetch pages for new articles whose text is short and swap in the page text (text_source "page").
 
     Articles are changed in place; the returned rows record every attempt ("skipped" ones are retried later,
@@ -138,12 +135,12 @@ def fill_fulltext(
         return []
     todo = [a for a in articles if wants_page(a, budget.settings, headline_only)]
     results = budget.fetch([a.url for a in todo if a.url], client)
-    rows: list[PageRow] = []
+    rows: list[PageFetch] = []
     for art in todo:
         assert art.url is not None
         result = results[art.url]
         error = apply_page(art, result) if result.status == "page" else None
-        rows.append(page_row(art, result, now, error))
+        rows.append(page_fetch(art, result, now, error))
     return rows
 
 
@@ -165,7 +162,7 @@ def retry_pages(
         return 0, 0
     articles = {a.article_id: a for a in store.load_articles(aid for _, aid, _ in pending)}
     results = budget.fetch([url for url, aid, _ in pending if aid in articles], client)
-    rows: list[PageRow] = []
+    rows: list[PageFetch] = []
     changed: list[Article] = []
     waiting = 0
     for url, aid, attempts in pending:
@@ -183,7 +180,7 @@ def retry_pages(
                 error = f"skipped on {attempts + 1} runs (last: {result.error})"
             else:
                 waiting += 1
-        rows.append(page_row(art, result, now, error))
+        rows.append(page_fetch(art, result, now, error))
     detect_languages(changed)
     analyses = analyze(changed) if changed else []
     store.replace_analyses(changed, analyses, rows)

@@ -20,6 +20,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from newswatch.config import USER_AGENT
 from newswatch.errors import ConfigError
 
 PageStatus = Literal["page", "failed", "skipped"]
@@ -57,7 +58,7 @@ class FulltextSettings:
     timeout_seconds: float = 15
     max_bytes: int = 5_000_000
     respect_robots: bool = True
-    user_agent: str = "newswatch/0.1 (+https://github.com/newswatch/newswatch)"
+    user_agent: str = USER_AGENT
 
 
 # key -> (type, smallest allowed value or None)

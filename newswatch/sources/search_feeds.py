@@ -31,15 +31,6 @@ from newswatch.sources.search import (
 )
 
 SEARCH_KIND = "search"
-# A page skipped (time budget, page limit, robots.txt unreachable) is tried on this many runs, then given up.
-MAX_PAGE_ATTEMPTS = 5
-# Text sources whose text may be a summary: inbox files ("file") and fetched pages carry the article itself.
-PAGE_CANDIDATES = ("feed", "summary", "none")
-
-# (url, article_id, status, method, error, http_status, final_url, fetched_at): one page_fetch row.
-PageRow = tuple[str, str, str, str | None, str | None, int | None, str | None, datetime]
-
-
 
 # -- settings --------------------------------------------------------------------------------------------------
 def search_settings(settings: Settings) -> SearchSettings:

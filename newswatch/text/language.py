@@ -121,7 +121,7 @@ _LETTER = re.compile(r"\w", re.UNICODE)
 _lock = threading.Lock()
 
 
-def normalise_language(tag: str | None) -> str | None:
+def normalize_language(tag: str | None) -> str | None:
     """ISO 639-1 code for a declared language: 'en-US' -> 'en', 'EN_gb' -> 'en', 'English' -> 'en'.
 
     None for empty or unrecognisable tags (never a guess).
@@ -154,20 +154,29 @@ def detect_language(text: str, *, hint: str | None = None) -> tuple[str | None, 
     Short text (fewer than MIN_CHARS letters) is not detected: the normalised hint is returned with
     confidence 0.0, or (None, 0.0) without a hint. A detection weaker than MIN_CONFIDENCE yields to the hint.
     """
-    declared = normalise_language(hint)
+    declared = normalize_language(hint)
     if len(_LETTER.findall(text or "")) < MIN_CHARS:
         return declared, 0.0
     with _lock:  # the identifier is not documented as thread-safe
         lang, confidence = _identifier().classify(text)
-    code = normalise_language(str(lang))
+    code = normalize_language(str(lang))
     if declared and (code is None or confidence < MIN_CONFIDENCE):
         return declared, float(confidence)
     return code, float(confidence)
 
 
-def is_english(lang: str | None) -> bool:
-    """True for 'en' and any English tag ('en-GB', 'English'); False for None."""
-    return normalise_language(lang) == "en"
+def is_scored_language(lang: str | None) -> bool:
+    """The rule for which articles get a tone score: English ('en', 'en-GB'), or no language at all (neither
+    declared nor detectable, e.g. a headline too short to detect: scored rather than dropped).
+
+    The SQL views use scored_language_sql(), the same rule; tests/unit/test_one_home.py checks they agree.
+    """
+    return lang is None or lang.strip().lower().startswith("en")
+
+
+def scored_language_sql(column: str = "a.language") -> str:
+    """is_scored_language as a SQL condition on `column`."""
+    return f"({column} IS NULL OR lower({column}) LIKE 'en%')"
 
 
 def detect_languages(articles: Sequence[Article]) -> int:

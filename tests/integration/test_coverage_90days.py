@@ -13,6 +13,7 @@ import pytest
 
 from newswatch.analysis import stored_stories as coverage
 from newswatch.config import Settings
+from newswatch.days import day_bounds
 from newswatch.report.digest import build_digest, render_digest
 from storage.db import Database
 from storage.store import Store
@@ -96,14 +97,14 @@ def test_the_spike_day_digest_shows_its_figures(generated: tuple[Store, Settings
 def test_stories_are_stored_for_a_range_and_recomputed_the_same(generated: tuple[Store, Settings]) -> None:
     store, settings = generated
     first, last = START + timedelta(days=30), START + timedelta(days=33)
-    done = coverage.refresh_stories(store, *coverage.day_range(first, last, settings.digest.tz))
+    done = coverage.refresh_stories(store, *day_bounds(first, last, settings.digest.tz))
     in_range = store.db.scalar(
         "SELECT count(*) FROM articles a WHERE published_day BETWEEN ? AND ? AND len(topics) > 0",
         [first, last],
     )
     assert done.articles == in_range
     before = store.db.query("SELECT story_id, article_ids FROM stories ORDER BY story_id")
-    again = coverage.refresh_stories(store, *coverage.day_range(first, last, settings.digest.tz))
+    again = coverage.refresh_stories(store, *day_bounds(first, last, settings.digest.tz))
     assert again.articles == in_range
     assert store.db.query("SELECT story_id, article_ids FROM stories ORDER BY story_id") == before
     # Every placed article belongs to exactly one story.

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from newswatch.analysis import stored_stories as coverage
+from newswatch.days import day_bounds
 from storage.db import Database
 from storage.store import Store
 from tests.support.coverage_data import Item, save, write_settings
@@ -33,7 +34,7 @@ def test_a_story_that_began_before_the_range_keeps_its_id_and_gains_the_new_arti
                 Item("o1", D, "Outlet C (sample)", title=OTHER, minute=700),
             ],
         )
-        coverage.refresh_stories(store, *coverage.day_range(D, D, tz))
+        coverage.refresh_stories(store, *day_bounds(D, D, tz))
         first = dict(db.query("SELECT article_id, story_id FROM story_article"))
         assert first["e1"] == first["e2"] != first["o1"]
         # The next day: two more outlets report the same event; a range of that day alone continues the story.
@@ -50,7 +51,7 @@ def test_a_story_that_began_before_the_range_keeps_its_id_and_gains_the_new_arti
                 ),
             ],
         )
-        coverage.refresh_stories(store, *coverage.day_range(D + timedelta(days=1), D + timedelta(days=1), tz))
+        coverage.refresh_stories(store, *day_bounds(D + timedelta(days=1), D + timedelta(days=1), tz))
         links = dict(db.query("SELECT article_id, story_id FROM story_article"))
         assert links["e3"] == links["e4"] == first["e1"] and links["o1"] == first["o1"]
         row = db.query_dicts("SELECT * FROM stories WHERE story_id = ?", [first["e1"]])[0]
@@ -59,5 +60,5 @@ def test_a_story_that_began_before_the_range_keeps_its_id_and_gains_the_new_arti
         )
         assert row["first_day"] == D and row["growth"] == 2  # two articles after its first 24 hours
         # Run again over both days: the same stories.
-        coverage.refresh_stories(store, *coverage.day_range(D, D + timedelta(days=1), tz))
+        coverage.refresh_stories(store, *day_bounds(D, D + timedelta(days=1), tz))
         assert dict(db.query("SELECT article_id, story_id FROM story_article")) == links

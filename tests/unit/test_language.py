@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.text.language import detect_language, is_english, normalise_language
+from newswatch.text.language import detect_language, is_scored_language, normalize_language
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = {
@@ -53,12 +53,13 @@ def test_text_outweighs_a_wrong_hint() -> None:
     ],
 )
 def test_normalise_language(tag: str | None, code: str | None) -> None:
-    assert normalise_language(tag) == code
+    assert normalize_language(tag) == code
 
 
-def test_is_english() -> None:
-    assert is_english("en") and is_english("en-GB") and is_english("English")
-    assert not is_english("de") and not is_english(None)
+def test_scored_languages_are_english_or_unknown() -> None:
+    assert is_scored_language("en") and is_scored_language("en-GB") and is_scored_language("EN_us")
+    assert is_scored_language(None)  # neither declared nor detectable: scored rather than dropped
+    assert not is_scored_language("de") and not is_scored_language("fr-CA")
 
 
 def test_model_not_loaded_at_import() -> None:

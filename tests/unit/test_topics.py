@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.analysis.topics import KEYWORD_BASE, TopicMatcher, normalise, tokenize
+from newswatch.analysis.topics import KEYWORD_BASE, TopicMatcher, normalize, tokenize
 from newswatch.config import TopicSettings
 
 SEED = Path(__file__).resolve().parents[2] / "samples" / "inbox" / "seed-000_362e12533a4fbe53.txt"
@@ -27,9 +27,9 @@ def names(matcher: TopicMatcher, title: str, text: str = "") -> list[str]:
 
 def test_tokenize_folds_case_acronyms_and_punctuation() -> None:
     assert tokenize("The U.S. and India-Pakistan talks") == ["the", "us", "and", "india", "pakistan", "talks"]
-    assert normalise("U.K. talks") == "uk talks"
-    assert normalise("U.S-India ties") == "us-india ties"
-    assert normalise("Mr.Smith, version 3.5") == "mr.smith, version 3.5"
+    assert normalize("U.K. talks") == "uk talks"
+    assert normalize("U.S-India ties") == "us-india ties"
+    assert normalize("Mr.Smith, version 3.5") == "mr.smith, version 3.5"
 
 
 def test_any_rule_is_case_insensitive_and_word_bounded() -> None:

@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 from newswatch.errors import ParseError
 from newswatch.models import RawEntry
 from newswatch.sources.search import Provider, entry_time, read_rss
-from newswatch.text.language import normalise_language
+from newswatch.text.language import normalize_language
 
 BASE_URL = "https://api.gdeltproject.org/api/v2/doc/doc"
 # Articles from the last day, newest first; 250 is the API's maximum per request.
@@ -63,7 +63,7 @@ def _from_json(body: bytes, *, source: str, origin: str) -> list[RawEntry]:
                 link=url,
                 guid=url,
                 published=_seendate(item.get("seendate")),
-                language=normalise_language(str(item.get("language") or "")),
+                language=normalize_language(str(item.get("language") or "")),
                 origin=origin,
                 text_source="none",
             )

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from newswatch.models import RawEntry
 from newswatch.sources.search import Provider, entry_time, read_rss
-from newswatch.text.language import normalise_language
+from newswatch.text.language import normalize_language
 
 BASE_URL = "https://news.google.com/rss/search"
 PARAMS = {"hl": "en-US", "gl": "US", "ceid": "US:en"}
@@ -36,7 +36,7 @@ def split_headline(title: str, source: str | None) -> tuple[str, str | None]:
 
 def parse(body: bytes, headers: dict[str, str], *, source: str, topic: str) -> list[RawEntry]:
     parsed = read_rss(body, headers, source=source)
-    language = normalise_language(parsed.feed.get("language"))
+    language = normalize_language(parsed.feed.get("language"))
     entries = []
     for item in parsed.entries:
         src = item.get("source") or {}
