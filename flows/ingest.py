@@ -28,6 +28,7 @@ from newswatch.runlock import acquire_run_lock, holder, lock_path
 from newswatch.sources import fetch as fetch_mod
 from newswatch.sources import fulltext, search_feeds
 from newswatch.text import language
+from newswatch.text.corpus_stats import CorpusStats
 from storage.db import Database, chunked
 from storage.store import Store
 
@@ -164,7 +165,8 @@ def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSu
         run_id = store.start_run("ingest")
         summary = IngestSummary(run_id=run_id, database=str(settings.database_path))
         try:
-            analyzer = Analyzer.from_settings(settings)   # registry and seeds read once per run
+            # Registry, seeds and the corpus statistics as stored when the run starts: read once per run.
+            analyzer = Analyzer.from_settings(settings, CorpusStats(*store.corpus_counts()))
             prepare_run(store, settings, analyzer)
             distributed = settings.runner.task_runner == "dask"
             workers = 1 if distributed else worker_count(settings.runner.workers)

@@ -135,6 +135,7 @@ class Analysis:
     candidates: dict[str, int]     # capitalised names not in the registry -> count
     topics: list[TopicMatch]
     simhash: int = 0               # 64-bit simhash of the text, for near-duplicate detection
+    terms: frozenset[str] = frozenset()  # distinct content terms of title and text, for corpus statistics
 
 
 @dataclass(slots=True)

@@ -5,6 +5,7 @@ SQL only; the rules behind it live in newswatch/ and arrive as values."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -91,7 +92,30 @@ class ArticlesMixin:
             self.db.insert_rows("article_topic", ["article_id", "topic", "score", "via"], top_rows)
             self.db.insert_rows("sighting", ["article_id", "source", "outlet", "url", "seen_at", "run_id"],
                                 sight_rows, on_conflict="ON CONFLICT DO NOTHING")
+            self._count_terms([by_id[a.article_id].terms for a in articles if a.article_id not in duplicate_of])
         return len(art_rows)
+
+    def _count_terms(self, term_sets: Sequence[frozenset[str]]) -> None:
+        """Add a batch's articles to the corpus statistics (migration 008); called inside its transaction."""
+        df: Counter[str] = Counter()
+        for terms in term_sets:
+            df.update(terms)
+        if not term_sets:
+            return
+        terms_list = list(df)
+        self.db.execute(
+            "INSERT INTO corpus_df SELECT unnest($1) AS term, unnest($2) AS df "
+            "ON CONFLICT (term) DO UPDATE SET df = corpus_df.df + excluded.df",
+            [terms_list, [df[t] for t in terms_list]])
+        self.db.execute(
+            "INSERT INTO meta VALUES ('corpus_docs', CAST($1 AS VARCHAR)) ON CONFLICT (key) "
+            "DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + $1 AS VARCHAR)", [len(term_sets)])
+
+    def corpus_counts(self) -> tuple[dict[str, int], int]:
+        """(term -> stored articles containing it, articles counted): the corpus statistics' stored part."""
+        n_docs = int(self.db.get_meta("corpus_docs") or 0)
+        df = {str(t): int(n) for t, n in self.db.query("SELECT term, df FROM corpus_df")}
+        return df, n_docs
 
     # -- full text: page fetches and re-scored articles (migration 005) ---------------------------------
     def save_page_fetches(self, fetches: Sequence[PageFetch]) -> None:

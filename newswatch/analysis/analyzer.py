@@ -16,8 +16,10 @@ from newswatch.analysis.topics import TopicMatcher
 from newswatch.config import Settings
 from newswatch.models import Analysis, Article, TopicMatch
 from newswatch.text import dedup
+from newswatch.text.corpus_stats import CorpusStats
 from newswatch.text.language import is_scored_language
 from newswatch.text.sentences import split_sentences
+from newswatch.text.terms import content_terms, tokenize
 
 
 @dataclass
@@ -33,7 +35,8 @@ class Analyzer:
     min_scores: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Analyzer:
+    def from_settings(cls, settings: Settings, stats: CorpusStats | None = None) -> Analyzer:
+        """Build from the config; `stats` are the store's corpus statistics (the prior alone when None)."""
         registry = actors.ActorRegistry.load(settings.resolve(settings.actors_file))
         seed_texts: dict[str, list[str]] = {}
         seed_files: dict[str, str] = {}
@@ -46,7 +49,7 @@ class Analyzer:
             seed_texts[topic.name] = texts
         from newswatch.sources.search_feeds import search_topics
 
-        return cls(registry=registry, matcher=TopicMatcher(settings.topics, seed_texts), seed_files=seed_files,
+        return cls(registry=registry, matcher=TopicMatcher(settings.topics, seed_texts, stats), seed_files=seed_files,
                    search_topics=search_topics(settings), min_scores={t.name: t.min_score for t in settings.topics})
 
     def analyze(self, article: Article) -> Analysis:
@@ -69,6 +72,7 @@ class Analyzer:
             candidates=candidates,
             topics=topics,
             simhash=dedup.simhash(f"{article.title}\n{article.text}"),
+            terms=frozenset(content_terms(tokenize(f"{article.title}\n{article.text}"))),
         )
 
     def match_topics(self, title: str, text: str, origin: str | None, source: str | None) -> list[TopicMatch]:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from newswatch.analysis.stories import Story, StoryItem, cluster_stories, story_id_for
 from newswatch.days import day_bounds
+from newswatch.text.corpus_stats import CorpusStats
 
 STORY_WINDOW = timedelta(
     hours=48
@@ -27,6 +28,7 @@ class StoryStore(Protocol):
     def replace_stories(self, start: datetime, end: datetime, stories: Sequence[Story],
                         links: Sequence[tuple[str, str]]) -> None: ...
     def run_article_days(self, run_id: str, tz: str) -> list[date]: ...
+    def corpus_counts(self) -> tuple[dict[str, int], int]: ...
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,8 @@ def recent_range(tz: Any, now: datetime | None = None, days: int = RECENT_DAYS) 
 
 
 def refresh_stories(
-    store: StoryStore, start: datetime, end: datetime, window: timedelta = STORY_WINDOW
+    store: StoryStore, start: datetime, end: datetime, window: timedelta = STORY_WINDOW,
+    stats: CorpusStats | None = None,
 ) -> StoryRefresh:
     """Recompute the stories of articles published in [start, end) and store them (one transaction).
 
@@ -59,7 +62,8 @@ def refresh_stories(
     stories: list[Story] = []
     links: list[tuple[str, str]] = []
     by_id = {item.article_id: item for item in items}
-    for story in cluster_stories(items, window=window):
+    stats = stats if stats is not None else CorpusStats(*store.corpus_counts())
+    for story in cluster_stories(items, window=window, stats=stats):
         inside = [a for a in story.article_ids if by_id[a].published_at >= start]
         if not inside:
             continue
@@ -105,4 +109,7 @@ def refresh_run_stories(store: StoryStore, run_id: str, tz: Any) -> list[StoryRe
     """After an ingest run: re-cluster the local days its new articles were published on (and nothing else),
     so a late article from long ago costs its own days, not the history in between."""
     days = store.run_article_days(run_id, str(tz))
-    return [refresh_stories(store, *day_bounds(first, last, tz)) for first, last in day_groups(days)]
+    if not days:
+        return []
+    stats = CorpusStats(*store.corpus_counts())
+    return [refresh_stories(store, *day_bounds(first, last, tz), stats=stats) for first, last in day_groups(days)]

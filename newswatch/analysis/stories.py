@@ -5,10 +5,11 @@ Pure computation with lexical methods that run anywhere (no models, no downloads
 Method (single pass, in publication order, so the result does not depend on input order):
 
 1. Each article becomes a TF-IDF vector of its title (counted twice: headlines name the event) and its lead (the
-   first `LEAD_WORDS` words of the text). Tokens are lowercased words without stopwords (`topics.content_terms`);
-   term weight is (1 + ln tf) * idf, with idf = ln((1 + N) / (1 + df)) + 1 over the articles being clustered, so
-   words every article shares ("India", "Pakistan" in a topic's coverage) weigh little and the specifics of an
-   event (place names, "air bases", "hotline") weigh a lot. Vectors keep their `MAX_TERMS` heaviest terms.
+   first `LEAD_WORDS` words of the text). Tokens are lowercased words without stopwords (`text.terms`); term
+   weight is (1 + ln tf) * idf, with idf from the store's corpus statistics (`text.corpus_stats`: every stored
+   article plus an English prior), so common words weigh little and the specifics of an event (place names,
+   "air bases", "hotline") weigh a lot, on the same scale whatever else is being clustered. Vectors keep their
+   `MAX_TERMS` heaviest terms.
 2. Articles are visited oldest first. An article joins an open story when
    - its simhash (`StoryItem.simhash`, else computed from title and text) is within `DUPLICATE_BITS` of a
      member's: a syndicated copy always joins its original's story; or
@@ -21,33 +22,28 @@ Method (single pass, in publication order, so the result does not depend on inpu
    `CENTRAL_MARGIN` of the best count as tied and the earliest wins). Its id is "story-" + the first 16 hex
    digits of sha1(earliest article_id), so the id stays when later articles join.
 
-The default threshold (`THRESHOLD`) was tuned on the bundled samples (samples/make_samples.py labels every
-topic item with its event): syndicated copies and reports of the same event group, different events on the
-same day stay apart (see tests/unit/test_stories.py). On the samples' ~250 labelled topic items, pairwise
-precision is about 0.95 and recall 0.99 at 0.35 and 0.4 (0.3 merges more and pulls in unrelated filler; 0.45
-starts splitting events); the merges are follow-ups a day or two apart (firing along the frontier on
-consecutive nights, two missile tests, Rubio's calls), which a reader may well call one story. On 954 dated
-items of the real feeds in ../shared/corpus, 0.35 forms 12 groups, nearly all plausible (a speech's coverage,
-a trial's days); 0.4 loses true pairs and 0.3 adds loose ones. Real reports of one event share fewer words
-than the samples do, hence 0.35.
+The threshold and vector sizes were chosen on real labelled events (giveme5w1h-public, dated) and confirmed on
+another set (wikinews-galaxy): `newswatch eval stories PATH` prints the figures (docs/methods.md, "Stories").
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from newswatch.analysis.topics import content_terms, tokenize
 from newswatch.models import Story, StoryItem
+from newswatch.text.corpus_stats import CorpusStats, tfidf_vector
 from newswatch.text.dedup import hamming, simhash
+from newswatch.text.terms import content_terms, tokenize
 
-THRESHOLD = 0.35
-LEAD_WORDS = 60
-MAX_TERMS = 40
+# Chosen on giveme5w1h-public (dated events), confirmed on wikinews-galaxy (docs/methods.md, "Stories").
+THRESHOLD = 0.12
+TITLE_WEIGHT = 2
+LEAD_WORDS = 150
+MAX_TERMS = 60
 DUPLICATE_BITS = 3
 CENTRAL_MARGIN = 0.05
 
@@ -61,25 +57,11 @@ class _Open:
     hashes: list[int] = field(default_factory=list)
 
 
-def _terms(item: StoryItem) -> Counter[str]:
+def story_vector(item: StoryItem, stats: CorpusStats) -> dict[str, float]:
+    """TF-IDF vector of an article's headline (counted twice) and lead, weighted by the corpus statistics."""
     lead = tokenize(item.text)[:LEAD_WORDS]
     title = tokenize(item.title)
-    return content_terms([*title, *title, *lead])
-
-
-def _vectors(items: list[StoryItem]) -> list[dict[str, float]]:
-    counts = [_terms(it) for it in items]
-    df: Counter[str] = Counter()
-    for c in counts:
-        df.update(c.keys())
-    n = len(items)
-    idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
-    out: list[dict[str, float]] = []
-    for c in counts:
-        weights = sorted(((1.0 + math.log(k)) * idf[t], t) for t, k in c.items())[-MAX_TERMS:]
-        norm = math.sqrt(sum(w * w for w, _ in weights))
-        out.append({t: w / norm for w, t in weights} if norm else {})
-    return out
+    return tfidf_vector(content_terms([*title * TITLE_WEIGHT, *lead]), stats, MAX_TERMS)
 
 
 def _cosine(vec: dict[str, float], story: _Open) -> float:
@@ -106,9 +88,12 @@ def cluster_stories(
     items: Iterable[StoryItem],
     window: timedelta = timedelta(hours=48),
     threshold: float = THRESHOLD,
+    stats: CorpusStats | None = None,
 ) -> list[Story]:
     """Group articles about the same event; every article lands in exactly one story (possibly alone).
 
+    Term weights come from `stats` (the store's corpus statistics; the prior alone when None), never from the
+    articles being clustered, so the same article pair scores the same whatever else is in the batch.
     Returns stories ordered by first_seen, then story_id.
     """
     given = list(items)
@@ -124,7 +109,8 @@ def cluster_stories(
         if it.article_id not in seen:
             seen.add(it.article_id)
             unique.append(it)
-    vectors = _vectors(unique)
+    stats = stats if stats is not None else CorpusStats()
+    vectors = [story_vector(it, stats) for it in unique]
     hashes = [it.simhash if it.simhash is not None else simhash(f"{it.title}\n{it.text}") for it in unique]
     stories: list[_Open] = []
     active: list[int] = []  # indexes into stories still open to new articles, oldest first

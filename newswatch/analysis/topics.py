@@ -11,10 +11,11 @@ within one rule ("india | pakistan*" in `all` means either must appear).
 Rules of a topic (`TopicSettings`): `any` passes when at least one appears, `all` when every one does, `none`
 vetoes the topic when any appears. A topic "passes on keywords" when it has `any` or `all` rules and they pass.
 
-Similarity: each text becomes a vector of sublinear term frequencies (1 + ln tf) over non-stopword tokens,
-weighted by an IDF taken from the seed texts of all topics (a word every seed shares counts less). The cosine to
-each seed is taken and the best one kept; `SIM_FULL` maps it onto 0..1 (a cosine of SIM_FULL or more counts as
-fully similar), because a short news item never reaches a high raw cosine against a long op-ed.
+Similarity (following a story from its seeds): an article becomes a TF-IDF vector of its headline (counted
+twice) and text, with term weights from the store's corpus statistics (newswatch.text.corpus_stats: document
+frequencies over every stored article, blended with an English prior, so the first day works too). A seed keeps
+its SEED_TERMS heaviest terms. The cosine to the nearest seed is scaled by SIM_FULL so that a cosine of
+FOLLOW_COSINE (0.18, chosen on real labelled events: docs/methods.md) scores the default min_score, 0.5.
 
 Score, 0..1:
     none hit                    -> no match
@@ -24,66 +25,34 @@ Score, 0..1:
 A topic keeps the article when score >= min_score (default 0.5): keyword hits always pass the default, and a
 seed-only match needs a similarity of min_score. A topic with no rules and no seeds matches nothing.
 
-Measured with the shipped config (2026-11, a loaded 2-core machine): every one of the ~270 sample topic items
-matches a topic (all but an opinion piece naming only Washington and South Asia match "india-pakistan") and none
-of the ~300 unrelated sample items match anything; of 1,005 items in the real feeds of ../shared/corpus, one
-matches (a report of an arrest in Pakistan). Sample topic items' raw cosine to the seed: median 0.07 (0.35
-scaled); unrelated items at most 0.02 (0.1 scaled). About 2,000-2,800 articles/s in one process.
+Figures on real labelled events: `newswatch eval tracking PATH` (docs/methods.md).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from newswatch.config import TopicSettings
 from newswatch.models import TopicMatch
+from newswatch.text.corpus_stats import CorpusStats, cosine, tfidf_vector
 from newswatch.text.dedup import split_words
+from newswatch.text.terms import STOPWORDS, content_terms, normalize, tokenize
+
+__all__ = ["STOPWORDS", "KEYWORD_BASE", "TopicMatcher", "article_terms", "content_terms", "normalize", "tokenize"]
 
 KEYWORD_BASE = 0.6
-SIM_FULL = 0.20
+# Chosen on giveme5w1h-public, confirmed on wikinews-galaxy (docs/methods.md, "Following a story from seeds"):
+# an article follows a seed when the TF-IDF cosine is at least FOLLOW_COSINE. SIM_FULL maps cosines onto the
+# 0..1 score so that FOLLOW_COSINE scores exactly the default min_score (0.5).
+FOLLOW_COSINE = 0.18
+SIM_FULL = FOLLOW_COSINE / 0.5
 SEED_PASS = 0.5
-
-_ACRONYM = re.compile(r"\b[^\W\d_](?:\.[^\W\d_])+\.?(?!\w)")  # U.S. U.S U.K. a.m.
-
-_STOPWORD_TEXT = """
-    a about above after again against all almost also although am among an and another any are around as at
-    be became because been before being below between both but by can cannot could did do does doing done down
-    during each either else even ever every few for from further had has have having he her here hers herself him
-    himself his how however i if in into is it its itself just last least less like made make many may me might
-    more most much must my myself neither no nor not now of off often on once one only or other others our ours
-    ourselves out over own per perhaps quite rather really s said same say says she should since so some still
-    such than that the their theirs them themselves then there these they this those though through thus to too
-    toward towards under until up upon us very was we well were what when where whether which while who whom
-    whose why will with within without would yet you your yours yourself yourselves t ve ll re d m
-    mr mrs ms new also week day days year years today yesterday tuesday monday wednesday thursday friday saturday
-    sunday told according time including
-"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-# Country acronyms that collide with stopwords once folded; kept as words.
-_KEEP = frozenset({"us", "uk", "un", "eu"})
-
-
-def normalize(text: str) -> str:
-    """Lowercase and fold dotted acronyms, so 'U.S.' and 'US' read the same."""
-    return _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text).lower()
-
-
-def tokenize(text: str) -> list[str]:
-    """Lowercased letter/digit tokens of `text`, acronyms folded."""
-    return split_words(normalize(text))
-
-
-def content_terms(tokens: Iterable[str]) -> Counter[str]:
-    """Counts of the tokens that carry meaning: not stopwords, not single letters, not bare numbers."""
-    return Counter(
-        t for t in tokens if (t in _KEEP or (t not in STOPWORDS and len(t) > 1)) and not t.isdigit()
-    )
-
+TITLE_WEIGHT = 2  # the headline names the event: its terms count twice
+SEED_TERMS = 50  # a seed keeps its heaviest terms: a profile of the event, not the whole op-ed
 
 class _Text:
     """An article's tokens in the shapes rules look them up in, each built on first use."""
@@ -173,34 +142,33 @@ class _Topic:
     seeds: list[dict[str, float]]  # unit-length weighted vectors
 
 
-def _vector(terms: Counter[str], idf: Mapping[str, float], default_idf: float) -> dict[str, float]:
-    vec = {t: (1.0 + math.log(c)) * idf.get(t, default_idf) for t, c in terms.items()}
-    norm = math.sqrt(sum(w * w for w in vec.values()))
-    return {t: w / norm for t, w in vec.items()} if norm else {}
+def article_terms(title: str, text: str) -> Counter[str]:
+    """Content-term counts of an article for similarity: the headline counted TITLE_WEIGHT times, plus the text."""
+    return content_terms([*tokenize(title) * TITLE_WEIGHT, *tokenize(text)])
+
+
+def _seed_parts(seed: str) -> tuple[str, str]:
+    """A seed file's text reads "headline\nbody" (analysis.analyzer.read_seed)."""
+    title, _, body = seed.strip().partition("\n")
+    return title, body
 
 
 class TopicMatcher:
     """Matches articles to topics. Build once per run (rules are compiled here), then call `match` per article."""
 
     def __init__(
-        self, topics: list[TopicSettings], seed_texts: Mapping[str, list[str]] | None = None
+        self,
+        topics: list[TopicSettings],
+        seed_texts: Mapping[str, list[str]] | None = None,
+        stats: CorpusStats | None = None,
     ) -> None:
         seed_texts = seed_texts or {}
         unknown = sorted(set(seed_texts) - {t.name for t in topics})
         if unknown:
             raise ValueError(f"seed texts given for unknown topic {unknown[0]!r}")
-        seed_terms = {
-            name: [content_terms(tokenize(s)) for s in texts if s.strip()]
-            for name, texts in seed_texts.items()
-        }
-        # IDF over every seed of every topic: smoothed so a word in all seeds still weighs a little.
-        docs = [terms for group in seed_terms.values() for terms in group]
-        df: Counter[str] = Counter()
-        for terms in docs:
-            df.update(terms.keys())
-        n = len(docs)
-        self._idf = {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items()}
-        self._default_idf = math.log(1 + n) + 1.0
+        # Term weights from the store's corpus statistics (the prior alone when none are given): the same
+        # scale for every article, however many seeds or articles there are.
+        self.stats = stats if stats is not None else CorpusStats()
         self._topics: list[_Topic] = []
         for topic in topics:
             try:
@@ -209,7 +177,8 @@ class TopicMatcher:
                 none_rules = [_Rule.compile(r) for r in topic.none]
             except ValueError as exc:
                 raise ValueError(f"topic {topic.name!r}: {exc}") from None
-            seeds = [_vector(t, self._idf, self._default_idf) for t in seed_terms.get(topic.name, [])]
+            seeds = [tfidf_vector(article_terms(*_seed_parts(text)), self.stats, SEED_TERMS)
+                     for text in seed_texts.get(topic.name, []) if text.strip()]
             self._topics.append(
                 _Topic(
                     topic,
@@ -226,10 +195,9 @@ class TopicMatcher:
 
     def similarity(self, topic_name: str, title: str, text: str) -> float:
         """Scaled 0..1 similarity of an article to the nearest seed of a topic (0 when it has no seeds)."""
-        tokens = tokenize(f"{title}\n{text}")
         for topic in self._topics:
             if topic.settings.name == topic_name:
-                return self._similarity(topic, content_terms(tokens), {})
+                return self._similarity(topic, article_terms(title, text), {})
         raise KeyError(topic_name)
 
     def _similarity(self, topic: _Topic, terms: Counter[str], cache: dict[str, dict[str, float]]) -> float:
@@ -237,12 +205,8 @@ class TopicMatcher:
             return 0.0
         vec = cache.get("v")
         if vec is None:
-            vec = cache["v"] = _vector(terms, self._idf, self._default_idf)
-        best = 0.0
-        for seed in topic.seeds:
-            small, large = (vec, seed) if len(vec) <= len(seed) else (seed, vec)
-            cos = sum(w * large.get(t, 0.0) for t, w in small.items())
-            best = max(best, cos)
+            vec = cache["v"] = tfidf_vector(terms, self.stats)
+        best = max(cosine(vec, seed) for seed in topic.seeds)
         return min(1.0, best / SIM_FULL)
 
     def match(self, title: str, text: str) -> list[TopicMatch]:
@@ -265,7 +229,7 @@ class TopicMatcher:
             )
             if topic.seeds:
                 if terms is None:
-                    terms = content_terms(tokens)
+                    terms = article_terms(title, text)
                 sim = self._similarity(topic, terms, cache)
             else:
                 sim = 0.0

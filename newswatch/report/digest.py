@@ -22,6 +22,7 @@ from newswatch.config import Settings
 from newswatch.days import day_bounds
 from newswatch.models import RenderedDigest
 from newswatch.report import measures
+from newswatch.text.corpus_stats import CorpusStats
 from newswatch.text.language import is_scored_language
 
 WINDOW_DAYS = 28
@@ -51,6 +52,7 @@ class DigestSource(Protocol):
     def window_topic_articles(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]: ...
     def window_actor_rows(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]: ...
     def window_candidates(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]: ...
+    def corpus_counts(self) -> tuple[dict[str, int], int]: ...
 
 
 def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str, Any]:
@@ -69,11 +71,12 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
     for r in actor_rows:
         actors_by_article[r["article_id"]].append(r)
 
+    stats = CorpusStats(*store.corpus_counts())
     topics = []
     for topic in settings.topics:
         rows = [r for r in topic_rows if r["topic"] == topic.name]
         topics.append(_topic_section(topic.name, topic.description, rows, totals, actors_by_article, day,
-                                     settings.digest.top_actors, settings.digest.top_articles))
+                                     settings.digest.top_actors, settings.digest.top_articles, stats))
     total = measures.count_baseline(dict(totals), day)
     data = {
         "date": day.isoformat(),
@@ -92,7 +95,7 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
 
 def _topic_section(name: str, description: str, rows: list[dict[str, Any]], totals: Counter[date],
                    actors_by_article: dict[str, list[dict[str, Any]]], day: date, top_actors: int,
-                   top_articles: int) -> dict[str, Any]:
+                   top_articles: int, stats: CorpusStats) -> dict[str, Any]:
     counts: Counter[date] = Counter(r["day"] for r in rows)
     count = measures.count_baseline(dict(counts), day)
     share = measures.share_baseline(dict(counts), dict(totals), day)
@@ -120,7 +123,7 @@ def _topic_section(name: str, description: str, rows: list[dict[str, Any]], tota
         "series": series,
         "actors": _actor_table(rows, actors_by_article, day, top_actors),
         "outlets": _outlet_table(rows, actors_by_article, day),
-        "stories": _stories(rows, day),
+        "stories": _stories(rows, day, stats),
         "articles": [_article_row(r) for r in sorted(today, key=lambda r: (-r["score"], r["published_at"]))
                      [:top_articles]],
     }
@@ -208,7 +211,7 @@ def _outlet_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[
     return out[:TOP_OUTLETS]
 
 
-def _stories(rows: list[dict[str, Any]], day: date) -> list[dict[str, Any]]:
+def _stories(rows: list[dict[str, Any]], day: date, stats: CorpusStats) -> list[dict[str, Any]]:
     recent = [r for r in rows if day - timedelta(days=2) <= r["day"] <= day]
     seen: dict[str, dict[str, Any]] = {}
     for r in recent:
@@ -217,7 +220,7 @@ def _stories(rows: list[dict[str, Any]], day: date) -> list[dict[str, Any]]:
                        text=(r["summary"] or r["lead"] or ""), published_at=r["published_at"])
              for r in seen.values()]
     out: list[dict[str, Any]] = []
-    for story in cluster_stories(items):
+    for story in cluster_stories(items, stats=stats):
         on_day = [a for a in story.article_ids if seen[a]["day"] == day]
         if not on_day or len(story.outlets) < 2:  # a story here is one event reported by several outlets
             continue

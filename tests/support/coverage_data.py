@@ -6,6 +6,7 @@ quiet history with a spike and a tone shift planted on days the caller chooses.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -73,9 +74,14 @@ def write_settings(root: Path, timezone: str = "UTC") -> Settings:
     return load_settings(path)
 
 
+def _word_of(aid: str) -> str:
+    """A made-up word unique to the article id, so default titles of unrelated items share almost nothing."""
+    return "x" + hashlib.sha1(aid.encode()).hexdigest()[:8]
+
+
 def build(item: Item) -> tuple[Article, Analysis]:
     when = datetime.combine(item.day, time(8, 0), tzinfo=UTC) + timedelta(minutes=item.minute)
-    title = item.title or f"Sample report {item.aid}"
+    title = item.title or f"{item.aid} {_word_of(item.aid)}"
     art = Article(
         article_id=item.aid,
         source=item.outlet.split()[0].lower(),

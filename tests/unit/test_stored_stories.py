@@ -12,8 +12,8 @@ from storage.store import Store
 from tests.support.coverage_data import Item, save, write_settings
 
 D = date(2025, 3, 10)
-EVENT = "Sample flood closes harbour bridge and ferry terminal"
-OTHER = "Sample festival opens at the city museum despite rail strike"
+EVENT = "Flood closes harbour bridge and ferry terminal"
+OTHER = "Festival opens at the city museum despite rail strike"
 
 
 def test_day_groups_bridge_small_holes() -> None:

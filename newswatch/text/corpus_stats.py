@@ -1,0 +1,103 @@
+"""Corpus statistics for weighing terms: document frequencies over the stored articles, blended with a prior so
+that a young store (the first day, a first fetch) already weighs words sensibly.
+
+Pure computation; never reads the database (storage/ hands the stored counts in) and never downloads anything:
+the prior is a data file shipped with the package.
+
+Model. A term's document frequency pools two sources like counts:
+
+    df_eff(t) = N0 * p_prior(t) + df(t)          N_eff = N0 + n_docs
+    idf(t)    = ln((N_eff + 1) / (df_eff(t) + 1)) + 1
+
+`p_prior(t)` is the expected share of English news articles that contain `t`, derived from word frequencies
+(`p = 1 - exp(-f * L)` for a word of frequency f in an article of L = 500 tokens); N0 = 1000 pseudo-articles.
+With an empty store idf comes from the prior alone; once the store holds many more than N0 articles its own
+counts dominate, so a name that is suddenly in every story loses weight as it should. A term the prior has never
+seen counts as rarer than its rarest entry. docs/methods.md ("Corpus statistics") has the choice of N0 and the
+figures.
+
+The prior (`data/prior_df_en.tsv.gz`, 163k terms, lines `term<TAB>zipf*100`) is derived from the wordfreq
+project's English word frequencies (data licensed CC BY-SA 4.0; see data/README.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from importlib import resources
+
+DOC_LENGTH = 500  # tokens in a typical news article, for word frequency -> share of articles
+PRIOR_WEIGHT = 1000.0  # N0: the prior's weight, in pseudo-articles
+
+
+@functools.cache
+def load_prior(length: float = DOC_LENGTH) -> Mapping[str, float]:
+    """term -> expected share of news articles that contain it, from the shipped file (read once a process)."""
+    out: dict[str, float] = {}
+    data = resources.files("newswatch.text").joinpath("data", "prior_df_en.tsv.gz").read_bytes()
+    for line in gzip.decompress(data).decode("utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        term, _, zipf = line.partition("\t")
+        out[term] = 1.0 - math.exp(-(10 ** (int(zipf) / 100.0 - 9)) * length)
+    return out
+
+
+class CorpusStats:
+    """Document frequencies over stored articles plus the prior; `idf` is a cached dict lookup."""
+
+    def __init__(self, df: Mapping[str, int] | None = None, n_docs: int = 0, *,
+                 prior: Mapping[str, float] | None = None, prior_weight: float = PRIOR_WEIGHT) -> None:
+        self.prior = load_prior() if prior is None else prior
+        self.prior_weight = prior_weight if self.prior else 0.0
+        self.unknown = min(self.prior.values()) if self.prior else 0.0
+        self.df: Counter[str] = Counter(df or {})
+        self.n_docs = n_docs
+        self._idf: dict[str, float] = {}
+
+    def add_documents(self, term_sets: Iterable[Iterable[str]]) -> None:
+        """Count each document's distinct terms once (what the store does for each stored batch)."""
+        for terms in term_sets:
+            self.df.update(set(terms))
+            self.n_docs += 1
+        self._idf.clear()
+
+    def idf(self, term: str) -> float:
+        value = self._idf.get(term)
+        if value is None:
+            n_eff = self.prior_weight + self.n_docs
+            df_eff = self.prior_weight * self.prior.get(term, self.unknown) + self.df.get(term, 0)
+            value = self._idf[term] = math.log((n_eff + 1.0) / (df_eff + 1.0)) + 1.0
+        return value
+
+    def __getstate__(self) -> dict[str, object]:
+        # Worker processes load the prior from the package themselves; only the stored counts travel.
+        state = dict(self.__dict__)
+        state["_idf"] = {}
+        if self.prior is load_prior():
+            state["prior"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        if state["prior"] is None:
+            state["prior"] = load_prior()
+        self.__dict__.update(state)
+
+
+def tfidf_vector(counts: Mapping[str, int], stats: CorpusStats, max_terms: int | None = None) -> dict[str, float]:
+    """Unit-length vector of sublinear term frequency (1 + ln tf) times idf, keeping the `max_terms` heaviest."""
+    weights = {t: (1.0 + math.log(c)) * stats.idf(t) for t, c in counts.items() if c > 0}
+    if max_terms is not None and len(weights) > max_terms:
+        weights = dict(sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:max_terms])
+    norm = math.sqrt(sum(w * w for w in weights.values()))
+    return {t: w / norm for t, w in weights.items()} if norm else {}
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """Dot product of two unit vectors (walks the shorter one)."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())

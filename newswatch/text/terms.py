@@ -1,0 +1,48 @@
+"""Terms of a text: lowercased word tokens with dotted acronyms folded, and the content terms that carry meaning.
+
+One tokenizer for everything that weighs words (topics, stories, corpus statistics). Pure computation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from newswatch.text.dedup import split_words
+
+_ACRONYM = re.compile(r"\b[^\W\d_](?:\.[^\W\d_])+\.?(?!\w)")  # U.S. U.S U.K. a.m.
+
+_STOPWORD_TEXT = """
+    a about above after again against all almost also although am among an and another any are around as at
+    be became because been before being below between both but by can cannot could did do does doing done down
+    during each either else even ever every few for from further had has have having he her here hers herself him
+    himself his how however i if in into is it its itself just last least less like made make many may me might
+    more most much must my myself neither no nor not now of off often on once one only or other others our ours
+    ourselves out over own per perhaps quite rather really s said same say says she should since so some still
+    such than that the their theirs them themselves then there these they this those though through thus to too
+    toward towards under until up upon us very was we well were what when where whether which while who whom
+    whose why will with within without would yet you your yours yourself yourselves t ve ll re d m
+    mr mrs ms new also week day days year years today yesterday tuesday monday wednesday thursday friday saturday
+    sunday told according time including
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# Country acronyms that collide with stopwords once folded; kept as words.
+_KEEP = frozenset({"us", "uk", "un", "eu"})
+
+
+def normalize(text: str) -> str:
+    """Lowercase and fold dotted acronyms, so 'U.S.' and 'US' read the same."""
+    return _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text).lower()
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercased letter/digit tokens of `text`, acronyms folded."""
+    return split_words(normalize(text))
+
+
+def content_terms(tokens: Iterable[str]) -> Counter[str]:
+    """Counts of the tokens that carry meaning: not stopwords, not single letters, not bare numbers."""
+    return Counter(
+        t for t in tokens if (t in _KEEP or (t not in STOPWORDS and len(t) > 1)) and not t.isdigit()
+    )
