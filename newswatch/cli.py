@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from newswatch.config import Settings, load_settings
-from newswatch.errors import ConfigError, NewswatchError
+from newswatch.errors import ConfigError, EvalError, NewswatchError
 
 EXIT_OK, EXIT_ERROR, EXIT_CONFIG = 0, 1, 2
 
@@ -244,6 +244,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
     from newswatch.evaluation import actors as actors_eval
     from newswatch.evaluation import tone as tone_eval
 
+    if args.ner and (args.what != "actors" or args.path):
+        raise EvalError("--ner replaces PATH, for 'eval actors' only")
+    if not args.ner and not args.path:
+        raise EvalError(f"eval {args.what}: give the PATH to evaluate")
+
     if args.what == "tone":
         result = tone_eval.evaluate_tone(Path(args.path))
         _print(tone_eval.format_tone_table(result))
@@ -252,8 +257,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
 
         assert settings is not None
         registry = ActorRegistry.load(settings.resolve(settings.actors_file))
-        result = actors_eval.evaluate_actors(Path(args.path), registry)
-        _print(actors_eval.format_actor_table(result))
+        if args.ner:
+            result = actors_eval.evaluate_actor_spans(Path(args.ner), registry)
+            _print(actors_eval.format_actor_span_table(result))
+        else:
+            result = actors_eval.evaluate_actors(Path(args.path), registry)
+            _print(actors_eval.format_actor_table(result))
     else:
         from newswatch.evaluation import extraction as extraction_eval
 
@@ -315,7 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p = add("eval", cmd_eval, "Measure the methods: actor tone, actor matching, or text extraction.")
     p.add_argument("what", choices=["tone", "actors", "extraction"], help="what to evaluate")
-    p.add_argument("path", help="tone: NewsMTSC JSONL; actors: test-set JSONL; extraction: corpus folder")
+    p.add_argument("path", nargs="?",
+                   help="tone: NewsMTSC JSONL; actors: test-set JSONL; extraction: corpus folder")
+    p.add_argument("--ner", metavar="PATH",
+                   help="actors: score mentions against the entity spans of a GMB-layout NER CSV instead")
     p.add_argument("--json", metavar="OUT", help="also write the figures as JSON to OUT")
     return parser
 

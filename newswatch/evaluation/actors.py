@@ -1,17 +1,25 @@
-"""Actor matching against labelled sentences: precision and recall of the actor ids found per case.
+"""Actor matching against labelled sentences: precision and recall of the actor ids found per case, and of
+the mentions against the named-entity spans of a public news set (`--ner`).
 
 Reads files and computes figures; never writes anything.
 """
 
 from __future__ import annotations
 
+import csv
+import re
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from newswatch.analysis.actors import ActorRegistry, match_actors
+from newswatch.analysis.actors.matching import surface_key
 from newswatch.errors import EvalError
-from newswatch.evaluation.common import _lines
+from newswatch.evaluation.common import HOLDOUTS, _lines, split_of
 from newswatch.text.sentences import split_sentences
 
 
@@ -90,4 +98,234 @@ def format_actor_table(result: dict[str, Any]) -> str:
     ]
     for err in result["errors"]:
         lines.append(f"  {err['id']}: missed {err['missed'] or '-'}; extra {err['extra'] or '-'}")
+    return "\n".join(lines)
+
+
+# --- against named-entity spans (newswatch eval actors --ner PATH) -----------------------------------------
+
+NER_KINDS = frozenset({"geo", "gpe", "org", "per"})
+NER_DATE = date(2008, 1, 1)  # the news of the GMB set is from about 2004-2010; only role titles read it
+_NO_SPACE_BEFORE = frozenset(
+    {".", ",", ";", ":", "?", "!", "%", ")", "]", "...", "'s", "’s", "'", "n't", "'ll", "'re", "'ve", "'m", "'d"}
+)
+_NO_SPACE_AFTER = frozenset({"(", "[", "$"})
+_SCORED_VIA = frozenset({"name", "alias", "demonym", "possessive"})
+
+
+@dataclass(frozen=True, slots=True)
+class NerSpan:
+    start: int
+    end: int
+    kind: str  # geo, gpe, org, per, tim, art, eve, nat
+
+
+@dataclass(frozen=True, slots=True)
+class NerSentence:
+    id: str  # "Sentence: 12"
+    text: str  # the tokens joined (see detokenize)
+    spans: tuple[NerSpan, ...]
+
+
+def detokenize(tokens: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Join tokens into text as a news writer would, with each token's (start, end) offsets.
+
+    One space between tokens, none before closing punctuation and clitics (". , ; : ? ! % ) ] 's n't"), none
+    after "( [ $"; straight double quotes alternate opening (no space after) and closing (no space before).
+    """
+    text = ""
+    offsets = []
+    open_quote = False
+    previous = ""
+    for token in tokens:
+        space = bool(text)
+        if token in _NO_SPACE_BEFORE or previous in _NO_SPACE_AFTER or (previous == '"' and open_quote):
+            space = False
+        if token == '"':
+            space = space and not open_quote
+            open_quote = not open_quote
+        text += " " if space else ""
+        offsets.append((len(text), len(text) + len(token)))
+        text += token
+        previous = token
+    return text, offsets
+
+
+def read_ner_sentences(path: Path, holdout: str = "all") -> list[NerSentence]:
+    """Sentences of a CSV in the GMB layout ("Sentence #,Word,POS,Tag", BIO tags), in the chosen half."""
+    if holdout not in HOLDOUTS:
+        raise EvalError(f"holdout must be one of {', '.join(HOLDOUTS)}, got {holdout!r}")
+    path = Path(path)
+    rows: list[tuple[str, list[tuple[str, str]]]] = []
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header is None or [h.strip() for h in header[:4]] != ["Sentence #", "Word", "POS", "Tag"]:
+                raise EvalError(f"{path}:1: expected the header 'Sentence #,Word,POS,Tag', got {header!r}")
+            for number, row in enumerate(reader, start=2):
+                if len(row) < 4:
+                    raise EvalError(f"{path}:{number}: expected 4 columns, got {len(row)}")
+                if row[0].strip():
+                    rows.append((row[0].strip(), []))
+                elif not rows:
+                    raise EvalError(f"{path}:{number}: a token before the first 'Sentence: N'")
+                rows[-1][1].append((row[1], row[3].strip()))
+    except OSError as exc:
+        raise EvalError(f"{path}: cannot read: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise EvalError(f"{path}: not UTF-8 text: {exc}") from None
+    sentences = []
+    for sid, tokens in rows:
+        if holdout != "all" and split_of(sid) != holdout:
+            continue
+        text, offsets = detokenize([w for w, _ in tokens])
+        spans = []
+        i = 0
+        while i < len(tokens):
+            tag = tokens[i][1]
+            if tag[:2] not in ("B-", "I-"):
+                i += 1
+                continue
+            j = i + 1
+            while j < len(tokens) and tokens[j][1] == "I-" + tag[2:]:
+                j += 1
+            spans.append(NerSpan(offsets[i][0], offsets[j - 1][1], tag[2:]))
+            i = j
+        sentences.append(NerSentence(sid, text, tuple(spans)))
+    if not sentences:
+        raise EvalError(f"{path}: no sentences found (holdout {holdout!r})")
+    return sentences
+
+
+def _gold_mentions(sentence: NerSentence, keys: dict[str, set[str]]) -> dict[tuple[int, int], set[str]]:
+    """Whole geo/gpe/org/per spans whose text is a registry name, alias or demonym, with those actors."""
+    gold = {}
+    for span in sentence.spans:
+        actors = keys.get(surface_key(sentence.text[span.start : span.end]))
+        if span.kind in NER_KINDS and actors:
+            gold[(span.start, span.end)] = actors
+    return gold
+
+
+def _predicted(registry: ActorRegistry, text: str, method: str) -> dict[tuple[int, int], set[str]]:
+    """(start, end) -> actor ids of the name, alias, demonym and possessive mentions; without a possessive 's."""
+    mentions = match_actors(registry, "", text, [(0, len(text))], NER_DATE, longer_names=method == "rule")
+    found: dict[tuple[int, int], set[str]] = {}
+    for m in mentions:
+        if m.via not in _SCORED_VIA:
+            continue
+        end = m.end - 2 if m.via == "possessive" and text[m.end - 2 : m.end] in ("'s", "’s") else m.end
+        if method == "capitals" and _next_to_capitals(text, m.start, end):
+            continue
+        found.setdefault((m.start, end), set()).add(m.actor_id)
+    return found
+
+
+def _next_to_capitals(text: str, start: int, end: int) -> bool:
+    """The naive baseline: any capitalised word right after, or right before (not first in the sentence)."""
+    if re.match(r"[ \t]+[A-Z]", text[end:]):
+        return True
+    before = re.search(r"(\S+)[ \t]+$", text[:start])
+    return bool(before and before.start() > 0 and before.group(1)[:1].isupper())
+
+
+def _fp_kind(sentence: NerSentence, start: int, end: int) -> str:
+    """Why a predicted span is not a gold mention: inside a longer span (and how), another kind, or outside."""
+    for span in sentence.spans:
+        if span.start <= start and end <= span.end and (span.start, span.end) != (start, end):
+            extra = sentence.text[span.start : start] + " " + sentence.text[end : span.end]
+            words = re.findall(r"[^\W\d_][\w'’.-]*", extra)
+            if re.search(r"(?:^|\s)(?:and|&)(?:\s|$)|,", extra):
+                return "inside a list span"  # "India and Pakistan" tagged as one span
+            if words and all(w[0].islower() for w in words):
+                return "inside, lower-case words"  # "southern Afghanistan"
+            return "inside a longer name"
+        if (span.start, span.end) == (start, end):
+            return f"whole {span.kind} span"  # wrong actor, or a tim/art/... span
+    return "outside any span"  # "U.S.-led", an untagged demonym: not a case
+
+
+METHODS = {
+    "rule": "surfaces, longer-name rule (match_actors)",
+    "plain": "plain surface matching (longer_names=False)",
+    "capitals": "plain, minus any surface next to a capitalised word",
+}
+
+
+def evaluate_actor_spans(path: Path, registry: ActorRegistry) -> dict[str, Any]:
+    """Precision and recall of actor mentions against whole named-entity spans, per half and method.
+
+    Cases (the issue's definition): a whole geo/gpe/org/per span whose text is a registry name, alias or
+    demonym is a mention of that actor; a predicted mention strictly inside a longer gold span, or equal to a
+    span of another kind or of another actor, is a false one. `precision` and `recall` count those cases;
+    `mention_precision` also counts mentions outside every span ("U.S.-led") as false. Role titles and
+    surnames are not names in the NER sense and are not scored. Sentences are split into a dev half (where
+    the rule's word lists were chosen) and a held-out half by a hash of their id (`common.split_of`).
+    """
+    keys: dict[str, set[str]] = {}
+    for actor in registry.actors:
+        for surface, _via in actor.surfaces():
+            keys.setdefault(surface_key(surface), set()).add(actor.id)
+    every = read_ner_sentences(path)
+    halves: dict[str, Any] = {}
+    for half in ("dev", "heldout"):
+        sentences = [s for s in every if split_of(s.id) == half]
+        if not sentences:
+            continue
+        methods = {}
+        for method, label in METHODS.items():
+            tp = gold_n = 0
+            fp: Counter[str] = Counter()
+            examples: dict[str, Counter[str]] = {}
+            missed: Counter[str] = Counter()
+            started = time.perf_counter()
+            for sentence in sentences:
+                gold = _gold_mentions(sentence, keys)
+                found = _predicted(registry, sentence.text, method)
+                gold_n += sum(len(ids) for ids in gold.values())
+                for (start, end), ids in found.items():
+                    for actor_id in ids:
+                        if actor_id in gold.get((start, end), ()):
+                            tp += 1
+                            continue
+                        kind = _fp_kind(sentence, start, end)
+                        fp[kind] += 1
+                        examples.setdefault(kind, Counter())[sentence.text[start:end]] += 1
+                for (start, end), ids in gold.items():
+                    missed[sentence.text[start:end]] += len(ids - found.get((start, end), set()))
+            seconds = time.perf_counter() - started
+            case_fp = sum(n for kind, n in fp.items() if kind != "outside any span")
+            methods[label] = {
+                "tp": tp,
+                "fp": case_fp,
+                "fn": gold_n - tp,
+                "outside": fp["outside any span"],
+                "precision": tp / (tp + case_fp) if tp + case_fp else 1.0,
+                "recall": tp / gold_n if gold_n else 1.0,
+                "mention_precision": tp / (tp + sum(fp.values())) if tp + sum(fp.values()) else 1.0,
+                "false_by_kind": dict(fp.most_common()),
+                "false_examples": {k: dict(c.most_common(8)) for k, c in examples.items()},
+                "missed_examples": dict((+missed).most_common(8)),
+                "sentences_per_second": len(sentences) / seconds if seconds else 0.0,
+            }
+        halves[half] = {"sentences": len(sentences), "methods": methods}
+    return {"file": str(path), "date": NER_DATE.isoformat(), "halves": halves}
+
+
+def format_actor_span_table(result: dict[str, Any]) -> str:
+    """Plain-text summary of evaluate_actor_spans: per half, each method's figures and its false mentions."""
+    lines = [f"{result['file']}: actor mentions vs whole geo/gpe/org/per spans (cases), per half"]
+    for half, body in result["halves"].items():
+        lines.append(f"{half} ({body['sentences']} sentences)")
+        for label, m in body["methods"].items():
+            lines.append(
+                f"  {label:52} precision {m['precision']:.3f}  recall {m['recall']:.3f}  "
+                f"(tp {m['tp']}, fp {m['fp']}, fn {m['fn']}; with {m['outside']} outside any span: "
+                f"precision {m['mention_precision']:.3f})  {m['sentences_per_second']:,.0f} sentences/s"
+            )
+        rule = body["methods"][METHODS["rule"]]
+        for kind, n in rule["false_by_kind"].items():
+            shown = ", ".join(f"{t} {c}" for t, c in rule["false_examples"][kind].items())
+            lines.append(f"    false, {kind}: {n} ({shown})")
+        lines.append("    missed: " + ", ".join(f"{t} {c}" for t, c in rule["missed_examples"].items()))
     return "\n".join(lines)

@@ -8,8 +8,17 @@ from pathlib import Path
 import pytest
 
 from newswatch.analysis.actors import ActorRegistry
+from newswatch.cli import main
 from newswatch.errors import EvalError
-from newswatch.evaluation.actors import evaluate_actors, format_actor_table
+from newswatch.evaluation.actors import (
+    METHODS,
+    detokenize,
+    evaluate_actor_spans,
+    evaluate_actors,
+    format_actor_span_table,
+    format_actor_table,
+    read_ner_sentences,
+)
 from newswatch.evaluation.common import classification_scores, split_of
 from newswatch.evaluation.tone import evaluate_tone, format_tone_table
 
@@ -122,3 +131,73 @@ def test_evaluate_actors_rejects_bad_cases(tmp_path: Path, record: dict[str, obj
     path.write_text(json.dumps(good) + "\n" + json.dumps(record) + "\n", encoding="utf-8")
     with pytest.raises(EvalError, match=rf"cases\.jsonl:2: .*{message}"):
         evaluate_actors(path, ActorRegistry.load(ROOT / "config" / "actors.toml"))
+
+
+# --- actor mentions against named-entity spans (eval actors --ner) ------------------------------------------
+# tests/data/ner_sample.csv: five sentences in the GMB layout, tagged for this test. By the hash split,
+# sentences 1 and 5 are held out, 2-4 are dev. What each should give, and why:
+#   1 "The U.S. Senate and Pakistan agreed."  Pakistan is a whole geo span (a case); U.S. is inside the org
+#     span "U.S. Senate" (a false mention if matched: plain matching does, the rule does not).
+#   2 "Chinese officials visited southern Afghanistan on Monday."  Chinese is a whole gpe span; GMB puts
+#     "southern" into the place span, so Afghanistan is inside a longer span: false for both methods.
+#   3 "U.S.-led forces entered Kabul."  Kabul is a whole span; "U.S.-led" is tagged O, so the U.S. mention is
+#     outside every span: not a case, counted only by mention_precision.
+#   4 "He flew Pakistan International Airlines."  Pakistan inside the airline's org span: false for plain only.
+#   5 "Pakistan's army and India's prime minister spoke."  two whole spans, possessives.
+NER_SAMPLE = ROOT / "tests" / "data" / "ner_sample.csv"
+
+
+def test_detokenize_joins_punctuation_and_keeps_token_offsets() -> None:
+    tokens = ["He", "said", '"', "Pakistan", "'s", "army", '"', "(", "U.S.", ")", "."]
+    text, offsets = detokenize(tokens)
+    assert text == 'He said "Pakistan\'s army" (U.S.).'
+    assert [text[a:b] for a, b in offsets] == tokens
+
+
+def test_read_ner_sentences_builds_spans_and_halves() -> None:
+    sentences = read_ner_sentences(NER_SAMPLE)
+    assert [s.id for s in sentences] == [f"Sentence: {i}" for i in range(1, 6)]
+    first = sentences[0]
+    assert [(first.text[s.start : s.end], s.kind) for s in first.spans] == [("U.S. Senate", "org"), ("Pakistan", "geo")]
+    assert [s.id for s in read_ner_sentences(NER_SAMPLE, "heldout")] == ["Sentence: 1", "Sentence: 5"]
+
+
+def test_evaluate_actor_spans_scores_cases_per_half() -> None:
+    result = evaluate_actor_spans(NER_SAMPLE, ActorRegistry.load(ROOT / "config" / "actors.toml"))
+    rule, plain = METHODS["rule"], METHODS["plain"]
+    heldout = result["halves"]["heldout"]["methods"]
+    assert (heldout[rule]["tp"], heldout[rule]["fp"], heldout[rule]["fn"]) == (3, 0, 0)
+    assert (heldout[plain]["tp"], heldout[plain]["fp"]) == (3, 1)  # U.S. inside "U.S. Senate"
+    dev = result["halves"]["dev"]["methods"]
+    assert (dev[rule]["tp"], dev[rule]["fp"], dev[rule]["outside"]) == (2, 1, 1)
+    assert dev[rule]["false_by_kind"] == {"inside, lower-case words": 1, "outside any span": 1}
+    assert dev[rule]["precision"] == pytest.approx(2 / 3)
+    assert dev[rule]["mention_precision"] == pytest.approx(2 / 4)
+    assert dev[plain]["false_by_kind"]["inside a longer name"] == 1  # Pakistan International Airlines
+    assert "held" not in format_actor_span_table(result).split("dev")[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("Word,Tag\nx,O\n", "expected the header"),
+        ("Sentence #,Word,POS,Tag\n,x,NN,O\n", "before the first"),
+        ("Sentence #,Word,POS,Tag\nSentence: 1,x\n", "expected 4 columns"),
+        ("Sentence #,Word,POS,Tag\n", "no sentences"),
+    ],
+)
+def test_read_ner_sentences_rejects_bad_files(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "ner.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(EvalError, match=message):
+        read_ner_sentences(path)
+
+
+def test_cli_eval_actors_ner_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "ner.json"
+    config = str(ROOT / "config" / "newswatch.toml")
+    assert main(["--config", config, "eval", "actors", "--ner", str(NER_SAMPLE), "--json", str(out)]) == 0
+    assert "plain surface matching" in capsys.readouterr().out
+    assert set(json.loads(out.read_text(encoding="utf-8"))["halves"]) == {"dev", "heldout"}
+    assert main(["--config", config, "eval", "actors"]) == 1
+    assert main(["--config", config, "eval", "tone", "x.jsonl", "--ner", str(NER_SAMPLE)]) == 1

@@ -1,6 +1,22 @@
 """Finding registry actors in an article: names, aliases, demonyms, surnames after a full mention, and role
 titles resolved by the article's date.
 
+A surface inside a longer proper name of something else is not a mention (`_drop_longer_names`):
+- a name or alias followed by capitalised words is part of that longer name ("U.S. Senate", "Pakistan
+  International Airlines", "Beijing Olympics", "China Daily"), unless among the first three of those words is
+  a title it qualifies ("U.S. Defense Secretary", "Pakistani Prime Minister"), the next word is a weekday, a
+  month or a function word ("Pakistan Tuesday said", "... the U.S. The talks"), or the next word starts another
+  registry surface ("Indian Kashmir");
+- a demonym is an adjective and stays the country's before capitals ("British Embassy", "American Vince
+  Spadea"), except before an organisation or team cue ("American Airlines", "British Broadcasting
+  Corporation": `ORG_CUES`);
+- "<organisation cue> of <surface>" names the body ("Bank of China", "Organization of American States");
+- a possessive keeps the actor ("Pakistan's Army"), as do lists ("India, Pakistan and China": commas and
+  lower-case words end a name); a headline-cased line is left alone, its capitals saying nothing.
+The registry's own longer surfaces win first ("Pakistan Army", "UN Security Council"), and an organisation
+alias that opens with its country and goes on in lower case ("Pakistani military") also mentions the country.
+Word lists chosen on the dev half of a public NER news set (docs/methods.md, "Actor matching").
+
 Lexical and dated; never a model, never network.
 """
 
@@ -48,9 +64,14 @@ def surface_key(surface: str) -> str:
 
 
 def _atoms(surface: str) -> list[tuple[str, str]]:
-    """(trie key, regex) per character: dots optional, any whitespace between words, either apostrophe."""
-    atoms = []
-    for ch in surface:
+    """(trie key, regex) per character: dots optional, any whitespace between words, either apostrophe.
+
+    A word of 2-5 capitals written without dots also takes optional dots after each letter ("UN Security
+    Council" finds "U.N. Security Council"), as dotted surfaces already match undotted text.
+    """
+    atoms: list[tuple[str, str]] = []
+    dotted = _undotted_acronym_letters(surface)
+    for i, ch in enumerate(surface):
         if ch == ".":
             atoms.append((".", r"\.?"))
         elif ch.isspace():
@@ -60,7 +81,18 @@ def _atoms(surface: str) -> list[tuple[str, str]]:
             atoms.append(("'", "['’]"))
         else:
             atoms.append((ch.lower(), re.escape(ch.lower())))
+            if i in dotted:
+                atoms.append((".", r"\.?"))
     return atoms
+
+
+def _undotted_acronym_letters(surface: str) -> set[int]:
+    """Offsets of the letters of every all-capital word of 2-5 letters with no dots ("UN", "USA", "PRC")."""
+    return {
+        i
+        for m in re.finditer(r"(?<![\w.])[A-Z]{2,5}(?![\w.])", surface)
+        for i in range(m.start(), m.end())
+    }
 
 
 def _trie_pattern(surfaces: Iterable[str]) -> str:
@@ -160,8 +192,12 @@ class _Matcher:
             bucket.append(entry)
         surfaces.add(surface)
 
-    def hits(self, text: str) -> list[_Hit]:
-        """Every registry surface or role title in text, checked for case and ambiguity hints, in order."""
+    def hits(self, text: str, longer_names: bool = True) -> list[_Hit]:
+        """Every registry surface or role title in text, checked for case and ambiguity hints, in order.
+
+        With `longer_names` (the default) a surface inside a longer proper name of something else is dropped
+        (`_drop_longer_names`); False gives plain surface matching, the evaluation's baseline.
+        """
         if self.regex is None:
             return []
         found = []
@@ -174,9 +210,12 @@ class _Matcher:
             is_title = key in self.titles
             if not entries and not is_title:
                 continue
+            if raw.endswith(".") and "." not in raw[:-1]:
+                end -= 1  # "the US." at a sentence end: the dot is the sentence's, not the name's
+                raw = raw[:-1]
             pos = _POSSESSIVE.match(text, end)
             found.append(_Hit(start, end, pos.end() if pos else end, raw, entries, is_title and not entries))
-        return found
+        return _drop_longer_names(text, found) if longer_names else found
 
     @staticmethod
     def _case_ok(entry: _Entry, raw: str) -> bool:
@@ -197,6 +236,102 @@ class _Matcher:
         )
 
 
+# --- longer names -------------------------------------------------------------------------------------
+
+# Capitalised words after a registry surface that keep it a mention: a title it qualifies ("Pakistani Prime
+# Minister", "U.S. Defense Secretary"), and dates ("Pakistan Tuesday said"). Any other capitalised word makes
+# the surface part of a longer name of something else ("Pakistan International Airlines", "U.S. Senate").
+TITLE_WORDS = frozenset(
+    ["president", "president-elect", "prime", "premier", "minister", "secretary", "senator", "sen", "vice", "deputy", "assistant", "chief", "chancellor", "governor", "envoy", "spokesman", "spokeswoman", "adviser", "advisor", "king", "queen", "prince", "emperor", "commander"]
+)
+_TITLE_REACH = 3  # the title must be among the first words of the run: "U.S. National Security Adviser"
+_TIME_WORDS = frozenset(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+)
+# Capitalised words that start a sentence or clause rather than continue a name.
+_FUNCTION_WORDS = frozenset(
+    ["the", "a", "an", "and", "or", "but", "in", "on", "at", "to", "for", "with", "by", "from", "of", "as", "he", "she", "it", "they", "we", "i", "this", "that", "these", "those", "his", "her", "its", "their", "after", "before", "when", "while", "if", "since"]
+)
+# Words that head the name of an organisation, a team or a company: "<cue> of <surface>" ("Bank of China",
+# "Organization of American States") and a demonym before one ("American Airlines", "British Broadcasting
+# Corporation") name that body, not the country. A demonym before other capitals stays the country's
+# adjective ("British Embassy", "Iranian Foreign Ministry", "American Vince Spadea").
+ORG_CUES = frozenset(
+    ["organization", "organisation", "bank", "university", "corporation", "corp", "company", "inc", "ltd", "association", "federation", "union", "council", "institute", "league", "cup", "club", "team", "party", "college", "museum", "academy", "foundation", "commission", "committee", "society", "airlines", "airways", "railways", "broadcasting", "television", "network", "times", "daily", "news", "voice", "court", "church", "chamber"]
+)
+_RUN_WORD = re.compile(r"[ \t]+([A-Z][\w.'’&-]*)")
+_OF_BEFORE = re.compile(r"([A-Z][\w-]*)[ \t]+of[ \t]+$")
+
+
+def _drop_longer_names(text: str, hits: list[_Hit]) -> list[_Hit]:
+    """Clear the names of hits inside a longer proper name of something else; keep titles and other hits."""
+    kept = []
+    lines = _Lines(text)
+    for i, hit in enumerate(hits):
+        if hit.entries and _in_longer_name(text, hits, i, lines):
+            hit.entries = []
+        if hit.entries or hit.title:
+            kept.append(hit)
+    return kept
+
+
+def _in_longer_name(text: str, hits: list[_Hit], i: int, lines: _Lines) -> bool:
+    """True when hit i is part of a longer capitalised name that is not the actor (see the module docstring)."""
+    hit = hits[i]
+    if lines.headline_cased(hit.start):
+        return False
+    m = _OF_BEFORE.search(text, max(0, hit.start - 40), hit.start)
+    if m and m.group(1).lower() in ORG_CUES:
+        return True
+    if hit.possessive_end > hit.end:
+        return False  # "Pakistan's Army": the possessive keeps the actor
+    run: list[tuple[int, str]] = []
+    pos = hit.end
+    while len(run) < _TITLE_REACH:
+        m = _RUN_WORD.match(text, pos)
+        if m is None:
+            break
+        word = m.group(1).rstrip(".").lower()
+        if word in _FUNCTION_WORDS or word in _TIME_WORDS:
+            break
+        run.append((m.start(1), word))
+        pos = m.end()
+    if not run:
+        return False
+    if i + 1 < len(hits) and hits[i + 1].start == run[0][0] and hits[i + 1].entries:
+        return False  # another registry surface follows: "Indian Kashmir", "U.S. Pakistan policy"
+    words = [word for _, word in run]
+    if any(e.via == "demonym" for e in hit.entries):
+        return any(w in ORG_CUES for w in words)
+    return not any(w in TITLE_WORDS for w in words)
+
+
+_HEADLINE_CHARS = 300  # longer lines are paragraphs
+
+
+class _Lines:
+    """Which lines of a text are written in title case, where capitals do not mark names; each read once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.ends = [m.start() for m in re.finditer("\n", text)] + [len(text)]
+        self.cased: dict[int, bool] = {}
+
+    def headline_cased(self, at: int) -> bool:
+        n = bisect.bisect_left(self.ends, at)
+        if n not in self.cased:
+            start = self.ends[n - 1] + 1 if n else 0
+            if self.ends[n] - start > _HEADLINE_CHARS:
+                self.cased[n] = False  # a paragraph, not a headline
+                return False
+            words = re.findall(r"[^\W\d_][\w'’-]*", self.text[start : self.ends[n]])
+            content = [w for w in words if w.lower() not in _FUNCTION_WORDS]
+            lower = sum(not w[0].isupper() for w in content)
+            # "Pakistan Says India Violated Ceasefire": at most one content word in ten in lower case
+            self.cased[n] = len(content) >= 4 and lower <= len(content) // 10
+        return self.cased[n]
+
+
 def _sentence_starts(sentences: Sequence[tuple[int, int]] | Sequence[Sentence]) -> list[int]:
     starts = []
     for s in sentences:
@@ -210,18 +345,22 @@ def match_actors(
     text: str,
     sentences: Sequence[tuple[int, int]] | Sequence[Sentence],
     when: date,
+    *,
+    longer_names: bool = True,
 ) -> list[Mention]:
     """Find mentions of registry actors in the headline (sentence_index -1) and the text.
 
-    Names, aliases and demonyms always match; a person's surname alone only after a full mention (headline
-    first, then text in order); role titles resolve to whoever held the role on `when` (docs/methods.md).
+    Names, aliases and demonyms match unless they sit inside a longer proper name of something else
+    (`longer_names=False` turns that rule off, for baselines); a person's surname alone only after a full
+    mention (headline first, then text in order); role titles resolve to whoever held the role on `when`
+    (docs/methods.md).
     """
     matcher = registry.matcher()
     introduced: set[str] = set()
     mentions: list[Mention] = []
     starts = _sentence_starts(sentences)
     for part, body in ((-1, title), (0, text)):
-        for mention in _match_part(matcher, body, when, introduced):
+        for mention in _match_part(matcher, body, when, introduced, longer_names):
             if part == -1:
                 mention.sentence_index = -1
             else:
@@ -232,9 +371,11 @@ def match_actors(
     return mentions
 
 
-def _match_part(matcher: _Matcher, text: str, when: date, introduced: set[str]) -> list[Mention]:
+def _match_part(
+    matcher: _Matcher, text: str, when: date, introduced: set[str], longer_names: bool = True
+) -> list[Mention]:
     registry = matcher.registry
-    hits = matcher.hits(text)
+    hits = matcher.hits(text, longer_names)
     out: list[Mention] = []
     # The actor qualifying each title hit (index -> actor id), for coordinated titles sharing a possessive.
     qualifier: dict[int, str] = {}
@@ -242,6 +383,7 @@ def _match_part(matcher: _Matcher, text: str, when: date, introduced: set[str]) 
         if not hit.title:
             names = [e for e in hit.entries if e.via != "surname"]
             if names:
+                out.extend(_country_in_common_name(matcher, hit, names, text, introduced))
                 for entry in names:
                     introduced.add(entry.actor_id)
                     via = "possessive" if hit.possessive_end > hit.end else entry.via
@@ -283,6 +425,33 @@ def _match_part(matcher: _Matcher, text: str, when: date, introduced: set[str]) 
             introduced.add(holder)
             out.append(Mention(holder, hit.text, "role", 0, hit.start, hit.end))
     return out
+
+
+def _country_in_common_name(
+    matcher: _Matcher, hit: _Hit, names: list[_Entry], text: str, introduced: set[str]
+) -> list[Mention]:
+    """'Pakistani military', "Pakistan's military": an organisation alias that opens with its country's name,
+    demonym or possessive and goes on in lower case also mentions the country ("Pakistan Army", a proper name,
+    does not)."""
+    countries = {a.country for e in names if (a := matcher.registry.get(e.actor_id)) and a.country}
+    if not countries:
+        return []
+    words = list(re.finditer(r"\S+", text[hit.start : hit.end]))
+    for k in range(len(words) - 1, 0, -1):
+        head = words[k - 1]
+        rest = words[k].group(0)
+        possessive = _POSSESSIVE.search(head.group(0))
+        if not (rest[:1].islower() or possessive):
+            continue
+        end = hit.start + (possessive.start() if possessive else head.end())
+        raw = text[hit.start : end]
+        for entry in matcher.entries.get(surface_key(raw), []):
+            if entry.actor_id in countries and entry.via != "surname" and matcher._case_ok(entry, raw):
+                introduced.add(entry.actor_id)
+                via = "possessive" if possessive else entry.via
+                stop = hit.start + head.end()
+                return [Mention(entry.actor_id, text[hit.start : stop], via, 0, hit.start, stop)]
+    return []
 
 
 _HONORIFIC = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|General|Lt|Sen|Senator|Rep)\.?\s+)$")
