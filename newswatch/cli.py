@@ -263,6 +263,16 @@ def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
         else:
             result = actors_eval.evaluate_actors(Path(args.path), registry)
             _print(actors_eval.format_actor_table(result))
+    elif args.what == "tracking":
+        from newswatch.evaluation import tracking
+
+        result = tracking.evaluate_tracking(Path(args.path))
+        _print(tracking.format_tracking_table(result))
+    elif args.what == "stories":
+        from newswatch.evaluation import stories
+
+        result = stories.evaluate_stories(Path(args.path))
+        _print(stories.format_stories_table(result))
     else:
         from newswatch.evaluation import extraction as extraction_eval
 
@@ -322,10 +332,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=int, default=7, help="candidates: the recent window in days (default 7)")
     p.add_argument("--limit", type=int, default=30, help="candidates: how many to list")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p = add("eval", cmd_eval, "Measure the methods: actor tone, actor matching, or text extraction.")
-    p.add_argument("what", choices=["tone", "actors", "extraction"], help="what to evaluate")
+    p = add("eval", cmd_eval, "Measure the methods: actor tone, actor matching, following a story from its "
+                              "seed, stories, or text extraction.")
+    p.add_argument("what", choices=["tone", "actors", "tracking", "stories", "extraction"], help="what to evaluate")
     p.add_argument("path", nargs="?",
-                   help="tone: NewsMTSC JSONL; actors: test-set JSONL; extraction: corpus folder")
+                   help="tone: NewsMTSC JSONL; actors: test-set JSONL; tracking, stories: event-labelled "
+                        "articles (JSONL: id, event, date, title, text, source); extraction: corpus folder")
     p.add_argument("--ner", metavar="PATH",
                    help="actors: score mentions against the entity spans of a GMB-layout NER CSV instead")
     p.add_argument("--json", metavar="OUT", help="also write the figures as JSON to OUT")
@@ -339,7 +351,7 @@ def _mail_flags(p: argparse.ArgumentParser) -> None:
                    help="mail it again to recipients it was already delivered to")
 
 
-NEEDS_NO_CONFIG = {("eval", "tone"), ("eval", "extraction")}
+NEEDS_NO_CONFIG = {("eval", "tone"), ("eval", "extraction"), ("eval", "tracking"), ("eval", "stories")}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,130 @@
+"""Following a story from its seed: for every event with at least MIN_EVENT articles, a seed-only topic seeded by
+the event's earliest article; the members it keeps among all other articles of the file, against the event.
+
+Runs the pipeline's own matcher (newswatch.analysis.topics.TopicMatcher, one topic per event, as a config with
+several seed-only topics would) with the corpus statistics a store holding the file would have. Baselines:
+plain TF-IDF cosine (IDF over the file, stop words removed, threshold chosen on giveme5w1h-public) and the method
+before corpus statistics (IDF from the seed alone). Reads files and computes figures; never writes.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from newswatch.analysis.topics import TopicMatcher
+from newswatch.config import TopicSettings
+from newswatch.evaluation.events import UNDATED, LabelledArticle, prf, read_events, store_stats
+from newswatch.text.corpus_stats import cosine
+from newswatch.text.terms import content_terms, tokenize
+
+MIN_EVENT = 4
+PLAIN_THRESHOLD = 0.22  # best micro-F1 for plain TF-IDF on giveme5w1h-public
+BEFORE_COSINE = 0.10  # the method before: seed-only IDF, SIM_FULL 0.20, min_score 0.5
+
+
+def seeds_of(articles: list[LabelledArticle]) -> dict[str, int]:
+    """event -> index of its seed: the earliest article (file order breaks ties and stands in for no date)."""
+    by_event: dict[str, list[int]] = defaultdict(list)
+    for i, a in enumerate(articles):
+        by_event[a.event].append(i)
+    return {event: min(idx, key=lambda i: (articles[i].published_at or UNDATED, articles[i].position))
+            for event, idx in by_event.items() if len(idx) >= MIN_EVENT}
+
+
+def _scores(articles: list[LabelledArticle], seeds: dict[str, int],
+            kept: dict[str, set[int]]) -> dict[str, Any]:
+    tp = fp = fn = 0
+    per_event = []
+    for event, seed in seeds.items():
+        gold = {i for i, a in enumerate(articles) if a.event == event and i != seed}
+        got = kept[event] - {seed}
+        e_tp, e_fp, e_fn = len(got & gold), len(got - gold), len(gold - got)
+        tp, fp, fn = tp + e_tp, fp + e_fp, fn + e_fn
+        per_event.append(prf(e_tp, e_fp, e_fn))
+    n = len(per_event) or 1
+    macro = {k: sum(e[k] for e in per_event) / n for k in ("precision", "recall", "f1")}
+    return {"micro": prf(tp, fp, fn), "macro": macro}
+
+
+def follow_with_matcher(articles: list[LabelledArticle], seeds: dict[str, int]) -> dict[str, set[int]]:
+    """The pipeline's method: one seed-only topic per event, every article matched once against all of them."""
+    names = {event: f"event-{k}" for k, event in enumerate(seeds)}
+    topics = [TopicSettings(name=name) for name in names.values()]
+    seed_texts = {names[e]: [f"{articles[i].title}\n{articles[i].text}"] for e, i in seeds.items()}
+    matcher = TopicMatcher(topics, seed_texts, store_stats(articles))
+    kept: dict[str, set[int]] = {event: set() for event in seeds}
+    by_name = {name: event for event, name in names.items()}
+    for i, a in enumerate(articles):
+        for match in matcher.match(a.title, a.text):
+            kept[by_name[match.topic]].add(i)
+    return kept
+
+
+def _plain_vectors(articles: list[LabelledArticle]) -> list[dict[str, float]]:
+    counts = [content_terms(tokenize(f"{a.title}\n{a.text}")) for a in articles]
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+    n = len(articles)
+    out = []
+    for c in counts:
+        vec = {t: k * (math.log((1 + n) / (1 + df[t])) + 1.0) for t, k in c.items()}
+        norm = math.sqrt(sum(w * w for w in vec.values()))
+        out.append({t: w / norm for t, w in vec.items()} if norm else {})
+    return out
+
+
+def follow_plain(articles: list[LabelledArticle], seeds: dict[str, int]) -> dict[str, set[int]]:
+    vectors = _plain_vectors(articles)
+    return {event: {i for i, v in enumerate(vectors) if cosine(vectors[seed], v) >= PLAIN_THRESHOLD}
+            for event, seed in seeds.items()}
+
+
+def follow_before(articles: list[LabelledArticle], seeds: dict[str, int]) -> dict[str, set[int]]:
+    """Before corpus statistics: IDF from the seed texts alone (every seed term weighs 1, others ln 2 + 1)."""
+    counts = [content_terms(tokenize(f"{a.title}\n{a.text}")) for a in articles]
+    kept = {}
+    for event, seed in seeds.items():
+        seed_terms = counts[seed]
+        def vec(c: Counter[str], seed_terms: Counter[str] = seed_terms) -> dict[str, float]:
+            v = {t: (1 + math.log(k)) * (1.0 if t in seed_terms else math.log(2) + 1.0) for t, k in c.items()}
+            norm = math.sqrt(sum(w * w for w in v.values()))
+            return {t: w / norm for t, w in v.items()} if norm else {}
+        s = vec(seed_terms)
+        kept[event] = {i for i, c in enumerate(counts) if cosine(s, vec(c)) >= BEFORE_COSINE}
+    return kept
+
+
+METHODS: dict[str, Callable[[list[LabelledArticle], dict[str, int]], dict[str, set[int]]]] = {
+    "newswatch (seed topics, corpus statistics)": follow_with_matcher,
+    "plain TF-IDF cosine": follow_plain,
+    "before (seed-only IDF)": follow_before,
+}
+
+
+def evaluate_tracking(path: Path) -> dict[str, Any]:
+    articles = read_events(Path(path))
+    seeds = seeds_of(articles)
+    methods: dict[str, Any] = {}
+    for name, method in METHODS.items():
+        started = time.perf_counter()
+        kept = method(articles, seeds)
+        methods[name] = _scores(articles, seeds, kept) | {"seconds": round(time.perf_counter() - started, 2)}
+    return {"file": str(path), "articles": len(articles), "events_followed": len(seeds),
+            "min_event": MIN_EVENT, "methods": methods}
+
+
+def format_tracking_table(result: dict[str, Any]) -> str:
+    lines = [f"{result['file']}: {result['articles']} articles, {result['events_followed']} events with at least "
+             f"{result['min_event']} articles, each followed from its earliest article",
+             f"{'method':44s} {'P':>6s} {'R':>6s} {'F1':>6s}   {'macro P':>7s} {'R':>6s} {'F1':>6s}"]
+    for name, m in result["methods"].items():
+        mi, ma = m["micro"], m["macro"]
+        lines.append(f"{name:44s} {mi['precision']:6.3f} {mi['recall']:6.3f} {mi['f1']:6.3f}   "
+                     f"{ma['precision']:7.3f} {ma['recall']:6.3f} {ma['f1']:6.3f}")
+    return "\n".join(lines)
