@@ -14,6 +14,17 @@ pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_engine")]
 SEED_TITLE = "Marco Rubio and the Peace Mission That’s Anything but Simple"
 
 
+def memberships(db: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Every article's topics (with score) and story, as stored."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        topics = con.execute("SELECT article_id, topic, score, via FROM article_topic ORDER BY ALL").fetchall()
+        stories = con.execute("SELECT article_id, story_id FROM story_article ORDER BY ALL").fetchall()
+        return topics, stories
+    finally:
+        con.close()
+
+
 def counts(db: Path) -> dict[str, int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -58,7 +69,12 @@ def test_run_ingests_scores_stores_and_digests_then_a_rerun_adds_nothing(project
         assert topic in html and topic in text
     assert "7-day base" in html and "7-day base" in text
 
-    before = counts(client_db)
+    # The sample story: the ceasefire day is a spike in the watched topic.
+    assert "spike" in text
+    before, stored = counts(client_db), memberships(client_db)
+    assert stored[1], "no stored stories"
     assert cli.main(["--config", config, "run"]) == 0
     assert "0 new" in capsys.readouterr().out
+    # A rerun adds nothing and leaves memberships and stories exactly as they were.
     assert counts(client_db) == before
+    assert memberships(client_db) == stored
