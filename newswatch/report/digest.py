@@ -395,7 +395,9 @@ def safe_url(value: Any) -> str | None:
     return url
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&\"'=:$@^])")
+# Feed text only ever stands mid-line (display_text folds line breaks), so the characters that start a list, a
+# heading or a setext line ("-", "+", "=", "1.") need no escape there; these do anywhere in a line.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|<>~&])")
 
 
 def markdown_text(value: Any, cap: int = HEADLINE_CAP, *, strip: bool = True) -> str:
