@@ -18,6 +18,7 @@ from newswatch.config import Settings, load_settings
 from newswatch.days import day_bounds
 from newswatch.errors import ConfigError
 from newswatch.report import digest as digest_mod
+from newswatch.report import evidence
 from storage.db import Database
 from storage.store import Store
 
@@ -45,7 +46,8 @@ def backfill_days(settings: Settings, first: date, last: date) -> BackfillSummar
     summary = BackfillSummary(first, last)
     with Database(settings.database_path, lock_timeout=60) as db:
         store = Store(db)
-        db.set_meta({"timezone": settings.digest.timezone})
+        db.set_meta({"timezone": settings.digest.timezone,
+                     "min_baseline_days": str(settings.digest.min_baseline_days)})
         run_id = store.start_run("backfill")
         try:
             refreshed = coverage.refresh_stories(store, *day_bounds(first, last, settings.digest.tz))
@@ -55,8 +57,10 @@ def backfill_days(settings: Settings, first: date, last: date) -> BackfillSummar
                 data = digest_mod.build_digest(store, settings, day)
                 rendered = render.fn(data, settings)
                 html_path, text_path = digest_mod.write_digest(rendered, settings.output_dir)
-                store.save_digest(rendered, settings.digest.timezone, data, str(html_path), str(text_path))
-                store.save_digest_images(day, rendered.images)
+                with db.transaction():
+                    store.save_digest(rendered, settings.digest.timezone, data, str(html_path), str(text_path))
+                    store.save_digest_images(day, rendered.images)
+                    store.save_evidence(day, evidence.evidence_rows(data))
                 summary.digests.append(str(html_path))
                 summary.days += 1
                 _log.info("backfill: digest for %s written to %s", day, html_path)

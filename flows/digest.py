@@ -19,7 +19,7 @@ from flows.logs import progress
 from newswatch.config import Settings, load_settings
 from newswatch.errors import ConfigError, MailError
 from newswatch.models import RenderedDigest
-from newswatch.report import delivery, mail
+from newswatch.report import delivery, evidence, mail
 from newswatch.report import digest as digest_mod
 from newswatch.runlock import acquire_run_lock, lock_path
 from storage.db import Database
@@ -80,15 +80,24 @@ def send(
     )
 
 
+def artifact_markdown(rendered: RenderedDigest) -> str:
+    """The markdown the artifact shows: the rendered markdown (feed text escaped by its template), or for a digest
+    stored before there was one, its text with every markdown character escaped."""
+    if rendered.markdown:
+        return rendered.markdown
+    return "\n".join(digest_mod.markdown_text(line, len(line) + 1, strip=False) + "  "
+                     for line in rendered.text.splitlines())
+
+
 def publish_artifact(rendered: RenderedDigest) -> None:
     """The digest as a markdown artifact (Prefect UI, Artifacts), one key per date."""
     from prefect.artifacts import create_markdown_artifact
 
     try:
         create_markdown_artifact(
-            markdown=rendered.markdown or rendered.text,
+            markdown=artifact_markdown(rendered),
             key=f"digest-{rendered.digest_date.isoformat()}",
-            description=rendered.subject,
+            description=digest_mod.markdown_text(rendered.subject),
         )
     except Exception as exc:  # the UI copy is a convenience: the digest is stored and mailed without it
         progress("could not publish the digest artifact: %s", exc, level=logging.WARNING)
@@ -132,7 +141,8 @@ def digest_flow(
     with lock:
         with _open_store(settings) as store:
             db = store.db
-            db.set_meta({"timezone": settings.digest.timezone})
+            db.set_meta({"timezone": settings.digest.timezone,
+                         "min_baseline_days": str(settings.digest.min_baseline_days)})
             run_id = store.start_run("digest")
             try:
                 data = digest_mod.build_digest(store, settings, day)
@@ -143,6 +153,7 @@ def digest_flow(
                         rendered, settings.digest.timezone, data, str(html_path), str(text_path)
                     )
                     store.save_digest_images(day, rendered.images)
+                    store.save_evidence(day, evidence.evidence_rows(data))
                 store.finish_run(run_id, "ok", {}, {"digest_date": day.isoformat()})
                 db.publish_copy(settings.client_copy_path)
             except BaseException as exc:

@@ -197,7 +197,8 @@ def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSu
 def prepare_run(store: Store, settings: Settings, analyzer: Analyzer | None = None) -> None:
     """Record sources, actors and topic definitions; re-match stored articles against changed topics."""
     store.sync_feeds(stages.source_rows(settings) + search_feeds.search_source_rows(settings))
-    store.db.set_meta({"timezone": settings.digest.timezone})
+    store.db.set_meta({"timezone": settings.digest.timezone,
+                       "min_baseline_days": str(settings.digest.min_baseline_days)})
     rematch.sync_definitions(store, settings, analyzer)
 
 

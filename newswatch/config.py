@@ -79,6 +79,8 @@ class DigestSettings(_Model):
     date: dt.date | None = None
     top_actors: Annotated[int, Field(ge=1, le=100)] = 8
     top_articles: Annotated[int, Field(ge=1, le=200)] = 10
+    # Percentages and flags wait until this many of the 7 days before were observed (report.measures).
+    min_baseline_days: Annotated[int, Field(ge=1, le=7)] = 5
 
     @field_validator("timezone")
     @classmethod

@@ -195,3 +195,27 @@ class InboxFile:
     mtime: float
     entries: int = 0
     failed: bool = False
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """One row of evidence behind one flag of a day's digest (table evidence, view flag_evidence)."""
+
+    digest_date: date
+    flag_no: int                    # the flag's place in the digest's "What changed"
+    topic: str | None
+    flag: str                       # spike | drop | harsher | warmer | new name | first seen
+    subject: str | None             # the actor or name the flag is about
+    kind: str                       # story | outlet | article | sentence | first_article
+    rank: int                       # 1 = contributed most
+    article_id: str | None = None
+    sentence_index: int | None = None
+    story_id: str | None = None
+    outlet: str | None = None
+    contribution: float | None = None
+    tone: float | None = None
+    articles: int | None = None
+    baseline: float | None = None
+    mark_start: int | None = None
+    mark_end: int | None = None
+    note: str | None = None

@@ -5,10 +5,11 @@ SQL only; the rules behind it live in newswatch/ and arrive as values."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import UTC, date, datetime
 from typing import Any
 
-from newswatch.models import RenderedDigest
+from newswatch.models import EvidenceRow, RenderedDigest
 from storage.db import Database, local_day_sql, to_json
 
 
@@ -21,7 +22,8 @@ class DigestsMixin:
     def window_volume(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]:
         """All articles (not near-duplicates) per local day and source outlet."""
         return self.db.query_dicts(
-            f"SELECT {local_day_sql()} AS day, a.outlet, count(*) AS n FROM article a "
+            f"SELECT {local_day_sql()} AS day, a.outlet, count(*) AS n, "
+            "count(*) FILTER (WHERE a.published_estimated) AS undated FROM article a "
             "WHERE a.published_at >= $start AND a.published_at < $end AND a.duplicate_of IS NULL "
             "GROUP BY ALL", {"tz": tz, "start": start, "end": end})
 
@@ -29,7 +31,8 @@ class DigestsMixin:
         return self.db.query_dicts(
             f"SELECT {local_day_sql()} AS day, t.topic, t.score, t.via, a.article_id, a.outlet, a.source, "
             "a.title, a.url, a.summary, left(a.body, 2000) AS lead, a.published_at, a.language, a.tone, "
-            "a.n_sentences, a.simhash FROM article a JOIN article_topic t USING (article_id) "
+            "a.n_sentences, a.simhash, a.published_estimated, sa.story_id "
+            "FROM article a JOIN article_topic t USING (article_id) LEFT JOIN story_article sa USING (article_id) "
             "WHERE a.published_at >= $start AND a.published_at < $end AND a.duplicate_of IS NULL",
             {"tz": tz, "start": start, "end": end})
 
@@ -47,6 +50,48 @@ class DigestsMixin:
             "FROM article a JOIN candidate c USING (article_id) "
             "WHERE a.published_at >= $start AND a.published_at < $end AND a.duplicate_of IS NULL GROUP BY ALL",
             {"tz": tz, "start": start, "end": end})
+
+    def window_observed_days(self, first: date, last: date, tz: str) -> list[dict[str, Any]]:
+        """Per local day first..last and source: successful fetches and articles read from files (migration 007)."""
+        return self.db.query_dicts(
+            "SELECT day, source, fetches, imported_articles FROM observed_source_days($tz) "
+            "WHERE day BETWEEN $first AND $last ORDER BY day, source", {"tz": tz, "first": first, "last": last})
+
+    # -- the evidence behind flags (newswatch/report/evidence.py) ----------------------------------------------
+    def article_sentences(self, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+        if not article_ids:
+            return []
+        return self.db.query_dicts(
+            "SELECT article_id, idx, text, compound FROM sentence WHERE article_id IN (SELECT unnest($ids)) "
+            "ORDER BY article_id, idx", {"ids": list(article_ids)})
+
+    def actor_mentions(self, article_ids: Sequence[str], actor_id: str) -> list[dict[str, Any]]:
+        """An actor's mentions in the articles with their sentences; `score` is the mention's own tone when the
+        mention table stores one (a column `tone`), else the sentence's compound."""
+        if not article_ids:
+            return []
+        has_own = self.db.scalar(
+            "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'mention' AND column_name = 'tone'")
+        score = "coalesce(m.tone, s.compound)" if has_own else "s.compound"
+        return self.db.query_dicts(
+            f"SELECT m.article_id, m.sentence_idx, m.start_char, m.end_char, s.text, s.start_char AS sentence_start, "
+            f"{score} AS score FROM mention m JOIN sentence s ON s.article_id = m.article_id AND s.idx = m.sentence_idx "
+            "WHERE m.actor_id = $actor AND m.article_id IN (SELECT unnest($ids)) "
+            "ORDER BY m.article_id, m.sentence_idx, m.start_char", {"ids": list(article_ids), "actor": actor_id})
+
+    def candidate_articles(self, start: datetime, end: datetime, name: str) -> list[dict[str, Any]]:
+        """Articles (not near-duplicates) published in [start, end) that carry a name outside the registry."""
+        return self.db.query_dicts(
+            "SELECT a.article_id, a.outlet, a.title, a.url, a.published_at FROM article a "
+            "JOIN candidate c USING (article_id) WHERE c.name = $name AND a.published_at >= $start "
+            "AND a.published_at < $end AND a.duplicate_of IS NULL ORDER BY a.published_at, a.article_id",
+            {"name": name, "start": start, "end": end})
+
+    def save_evidence(self, digest_date: date, rows: Sequence[EvidenceRow]) -> None:
+        """Replace a day's evidence rows (call inside the transaction that stores the digest)."""
+        self.db.execute("DELETE FROM evidence WHERE digest_date = ?", [digest_date])
+        names = [f.name for f in fields(EvidenceRow)]
+        self.db.insert_rows("evidence", names, [tuple(getattr(r, n) for n in names) for r in rows])
 
     # -- digests ---------------------------------------------------------------------------------------
     def save_digest(self, digest: RenderedDigest, timezone: str, data: dict[str, Any],

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,7 +22,7 @@ from newswatch.analysis.stories import StoryItem, cluster_stories
 from newswatch.config import Settings
 from newswatch.days import day_bounds
 from newswatch.models import RenderedDigest
-from newswatch.report import measures
+from newswatch.report import evidence, measures
 from newswatch.text.corpus_stats import CorpusStats
 from newswatch.text.language import is_scored_language
 
@@ -53,6 +54,36 @@ class DigestSource(Protocol):
     def window_actor_rows(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]: ...
     def window_candidates(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]: ...
     def corpus_counts(self) -> tuple[dict[str, int], int]: ...
+    def window_observed_days(self, first: date, last: date, tz: str) -> list[dict[str, Any]]: ...
+    def article_sentences(self, article_ids: Sequence[str]) -> list[dict[str, Any]]: ...
+    def actor_mentions(self, article_ids: Sequence[str], actor_id: str) -> list[dict[str, Any]]: ...
+    def candidate_articles(self, start: datetime, end: datetime, name: str) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class _Days:
+    """The digest's day and which days of the window count toward a baseline."""
+
+    day: date
+    observed: frozenset[date]
+    min_days: int
+
+    @property
+    def before7(self) -> set[date]:
+        return set(measures.observed_trailing_days(self.day, 7, self.observed))
+
+    @property
+    def before28(self) -> set[date]:
+        return set(measures.observed_trailing_days(self.day, 28, self.observed))
+
+    @property
+    def baseline_days(self) -> int:
+        """Observed days among the 7 before, 0 when the day itself was not observed (measures.baseline_days)."""
+        return measures.baseline_days(self.observed, self.day)
+
+    @property
+    def enough(self) -> bool:
+        return self.baseline_days >= self.min_days
 
 
 def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str, Any]:
@@ -63,6 +94,8 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
     topic_rows = store.window_topic_articles(start, end, tz)
     actor_rows = store.window_actor_rows(start, end, tz)
     candidate_rows = store.window_candidates(start, end, tz)
+    observed = frozenset(r["day"] for r in store.window_observed_days(day - timedelta(days=WINDOW_DAYS), day, tz))
+    days = _Days(day, observed, settings.digest.min_baseline_days)
 
     totals: Counter[date] = Counter()
     for r in volume_rows:
@@ -73,34 +106,39 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
 
     stats = CorpusStats(*store.corpus_counts())
     topics = []
+    rows_by_topic: dict[str, list[dict[str, Any]]] = {}
     for topic in settings.topics:
-        rows = [r for r in topic_rows if r["topic"] == topic.name]
-        topics.append(_topic_section(topic.name, topic.description, rows, totals, actors_by_article, day,
+        rows = rows_by_topic[topic.name] = [r for r in topic_rows if r["topic"] == topic.name]
+        topics.append(_topic_section(topic.name, topic.description, rows, totals, actors_by_article, days,
                                      settings.digest.top_actors, settings.digest.top_articles, stats))
-    total = measures.count_baseline(dict(totals), day)
-    data = {
+    total = measures.count_baseline(dict(totals), day, observed, days.min_days)
+    data: dict[str, Any] = {
         "date": day.isoformat(),
         "timezone": tz,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "window": {"from": (day - timedelta(days=WINDOW_DAYS)).isoformat(), "to": day.isoformat()},
         "totals": {"articles": int(total.value or 0), "base7": total.base7, "base28": total.base28,
-                   "change7": total.change7, "outlets": len({r["outlet"] for r in volume_rows if r["day"] == day}),
-                   "history_days": measures.history_days(dict(totals), day)},
+                   "change7": total.change7 if day in observed else None,
+                   "outlets": len({r["outlet"] for r in volume_rows if r["day"] == day}),
+                   "undated": sum(r.get("undated") or 0 for r in volume_rows if r["day"] == day),
+                   "observed": day in observed, "baseline_days": total.days7, "min_baseline_days": days.min_days,
+                   "history_days": days.baseline_days},
         "topics": topics,
-        "candidates": _rising_candidates(candidate_rows, day),
+        "candidates": _rising_candidates(candidate_rows, days),
     }
-    data["highlights"] = _highlights(data)
+    data["flags"] = _flags(store, data, rows_by_topic, actors_by_article, days, settings)
+    data["highlights"] = [f["text"] for f in data["flags"]]
     return data
 
 
 def _topic_section(name: str, description: str, rows: list[dict[str, Any]], totals: Counter[date],
-                   actors_by_article: dict[str, list[dict[str, Any]]], day: date, top_actors: int,
+                   actors_by_article: dict[str, list[dict[str, Any]]], days: _Days, top_actors: int,
                    top_articles: int, stats: CorpusStats) -> dict[str, Any]:
+    day = days.day
     counts: Counter[date] = Counter(r["day"] for r in rows)
-    count = measures.count_baseline(dict(counts), day)
-    share = measures.share_baseline(dict(counts), dict(totals), day)
-    trailing7 = set(measures.trailing_days(day, 7))
-    trailing28 = set(measures.trailing_days(day, 28))
+    count = measures.count_baseline(dict(counts), day, days.observed, days.min_days)
+    share = measures.share_baseline(dict(counts), dict(totals), day, days.observed, days.min_days)
+    trailing7, trailing28 = days.before7, days.before28
     today = [r for r in rows if r["day"] == day]
     scored = [r for r in rows if is_scored_language(r["language"]) and r["tone"] is not None]
     tone_day = measures.tone_stats([r["tone"] for r in scored if r["day"] == day])
@@ -114,15 +152,16 @@ def _topic_section(name: str, description: str, rows: list[dict[str, Any]], tota
         "name": name,
         "description": description,
         "count": _baseline_dict(count),
-        "volume_flag": measures.volume_flag(count.value or 0, count.base7, measures.history_days(dict(totals), day)),
+        "volume_flag": measures.volume_flag(count.value or 0, count.base7, days.baseline_days, days.min_days),
         "share": _baseline_dict(share),
         "tone": {"day": asdict(tone_day), "base7": asdict(tone_7), "base28": asdict(tone_28),
                  "change7": None if tone_day.mean is None or tone_7.mean is None else tone_day.mean - tone_7.mean,
-                 "flag": measures.tone_flag(tone_day, tone_7)},
+                 "flag": measures.tone_flag(tone_day, tone_7, days.baseline_days, days.min_days)},
         "other_languages": sum(1 for r in today if not is_scored_language(r["language"])),
+        "undated": sum(1 for r in today if r.get("published_estimated")),
         "series": series,
-        "actors": _actor_table(rows, actors_by_article, day, top_actors),
-        "outlets": _outlet_table(rows, actors_by_article, day),
+        "actors": _actor_table(rows, actors_by_article, days, top_actors),
+        "outlets": _outlet_table(rows, actors_by_article, days),
         "stories": _stories(rows, day, stats),
         "articles": [_article_row(r) for r in sorted(today, key=lambda r: (-r["score"], r["published_at"]))
                      [:top_articles]],
@@ -130,12 +169,14 @@ def _topic_section(name: str, description: str, rows: list[dict[str, Any]], tota
 
 
 def _baseline_dict(b: measures.Baseline) -> dict[str, Any]:
-    return {"value": b.value, "base7": b.base7, "base28": b.base28, "change7": b.change7, "change28": b.change28}
+    return {"value": b.value, "base7": b.base7, "base28": b.base28, "change7": b.change7, "change28": b.change28,
+            "baseline_days7": b.days7, "baseline_days28": b.days28}
 
 
-def _actor_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[dict[str, Any]]], day: date,
+def _actor_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[dict[str, Any]]], days: _Days,
                  top: int) -> list[dict[str, Any]]:
-    trailing7 = set(measures.trailing_days(day, 7))
+    day = days.day
+    trailing7 = days.before7
     per: dict[str, dict[str, Any]] = {}
     seen_before: set[str] = set()
     for r in rows:
@@ -162,15 +203,15 @@ def _actor_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[d
             continue
         t_day = measures.tone_stats(e.pop("tones"))
         t_7 = measures.tone_stats(e.pop("tones7"))
-        base7 = e.pop("mentions7") / 7
+        base7 = e.pop("mentions7") / len(trailing7) if trailing7 else None
         out.append(e | {
             "share_of_voice": e["mentions"] / total_mentions,
             "mentions_base7": base7,
-            "mentions_change7": measures.pct_change(e["mentions"], base7),
+            "mentions_change7": measures.pct_change(e["mentions"], base7) if days.enough else None,
             "tone": t_day.mean,
             "tone7": t_7.mean,
             "tone_change": None if t_day.mean is None or t_7.mean is None else t_day.mean - t_7.mean,
-            "tone_flag": measures.tone_flag(t_day, t_7),
+            "tone_flag": measures.tone_flag(t_day, t_7, days.baseline_days, days.min_days),
             "first_seen": e["actor_id"] not in seen_before,
         })
     out.sort(key=lambda e: (-e["mentions"], e["name"]))
@@ -178,8 +219,9 @@ def _actor_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[d
 
 
 def _outlet_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[dict[str, Any]]],
-                  day: date) -> list[dict[str, Any]]:
-    trailing7 = set(measures.trailing_days(day, 7))
+                  days: _Days) -> list[dict[str, Any]]:
+    day = days.day
+    trailing7 = days.before7
     per: dict[str, dict[str, Any]] = {}
     for r in rows:
         e = per.setdefault(r["outlet"], {"outlet": r["outlet"], "articles": 0, "n7": 0, "tones": [], "tones7": [],
@@ -201,10 +243,11 @@ def _outlet_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[
         if not e["articles"]:
             continue
         t_day, t_7 = measures.tone_stats(e["tones"]), measures.tone_stats(e["tones7"])
+        base7 = e["n7"] / len(trailing7) if trailing7 else None
         on = sorted(((name, sum(v) / len(v), len(v)) for name, v in e["actor_tones"].items()), key=lambda x: x[1])
-        out.append({"outlet": e["outlet"], "articles": e["articles"], "base7": e["n7"] / 7,
-                    "change7": measures.pct_change(e["articles"], e["n7"] / 7), "tone": t_day.mean,
-                    "tone7": t_7.mean,
+        out.append({"outlet": e["outlet"], "articles": e["articles"], "base7": base7,
+                    "change7": measures.pct_change(e["articles"], base7) if days.enough else None,
+                    "tone": t_day.mean, "tone7": t_7.mean,
                     "tone_change": None if t_day.mean is None or t_7.mean is None else t_day.mean - t_7.mean,
                     "harshest_on": [{"actor": n, "tone": t, "articles": k} for n, t, k in on[:2] if t < 0]})
     out.sort(key=lambda e: (-e["articles"], e["outlet"]))
@@ -238,10 +281,12 @@ def _article_row(r: dict[str, Any]) -> dict[str, Any]:
             "score": r["score"]}
 
 
-def _rising_candidates(rows: list[dict[str, Any]], day: date) -> list[dict[str, Any]]:
+def _rising_candidates(rows: list[dict[str, Any]], days: _Days) -> list[dict[str, Any]]:
     """Names outside the registry on the rise: at least 2 articles and twice their 7-day mean; `first_seen`
     when the name appears nowhere in the window's earlier days."""
-    trailing7 = set(measures.trailing_days(day, 7))
+    day = days.day
+    trailing7 = days.before7
+    n7 = len(trailing7) or 1
     today: Counter[str] = Counter()
     before: Counter[str] = Counter()
     earlier: set[str] = set()
@@ -252,8 +297,10 @@ def _rising_candidates(rows: list[dict[str, Any]], day: date) -> list[dict[str, 
             earlier.add(r["name"])
             if r["day"] in trailing7:
                 before[r["name"]] += r["articles"]
-    out: list[dict[str, Any]] = [{"name": n, "articles": k, "base7": before[n] / 7, "change7": measures.pct_change(k, before[n] / 7),
-            "first_seen": n not in earlier} for n, k in today.items() if k >= 2 and k >= 2 * (before[n] / 7)]
+    out: list[dict[str, Any]] = [
+        {"name": n, "articles": k, "base7": before[n] / n7,
+         "change7": measures.pct_change(k, before[n] / n7) if days.enough else None, "first_seen": n not in earlier}
+        for n, k in today.items() if k >= 2 and k >= 2 * (before[n] / n7)]
     out.sort(key=lambda c: (-c["articles"], c["name"]))
     return out[:10]
 
@@ -261,30 +308,67 @@ def _rising_candidates(rows: list[dict[str, Any]], day: date) -> list[dict[str, 
 NEW_NAME_MIN = 3  # a name outside the registry reaches the top only from this many articles on its first day
 
 
-def _highlights(data: dict[str, Any]) -> list[str]:
-    """Only what changed enough to matter, by the rules in newswatch.report.measures."""
-    out = []
+def _flags(store: DigestSource, data: dict[str, Any], rows_by_topic: dict[str, list[dict[str, Any]]],
+           actors_by_article: dict[str, list[dict[str, Any]]], days: _Days, settings: Settings
+           ) -> list[dict[str, Any]]:
+    """Only what changed enough to matter, by the rules in newswatch.report.measures, each with its evidence
+    (newswatch.report.evidence)."""
+    out: list[dict[str, Any]] = []
+    day = days.day
     # "First seen" means nothing before the sources have a history (the database's first days).
-    history = data["totals"]["history_days"] >= measures.MIN_HISTORY_DAYS
+    history = days.enough
+
+    def flag(text: str, topic: str | None, name: str, subject: str | None, lines: list[dict[str, Any]],
+             summary: str | None = None) -> None:
+        out.append({"text": text, "topic": topic, "flag": name, "subject": subject, "summary": summary,
+                    "evidence": lines})
+
+    def sentences_of(ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for s in store.article_sentences(ids):
+            grouped[s["article_id"]].append(s)
+        return grouped
+
     for t in data["topics"]:
+        rows = rows_by_topic.get(t["name"], [])
+        today = [r for r in rows if r["day"] == day]
         c = t["count"]
         if t["volume_flag"]:
-            out.append(f"{t['name']}: {t['volume_flag']} — {c['value']:.0f} articles vs a 7-day mean of "
-                       f"{c['base7']:.1f} ({fmt_pct(c['change7'])})")
+            summary, lines = evidence.volume_evidence(rows, day, days.observed, t["volume_flag"])
+            flag(f"{t['name']}: {t['volume_flag']} — {c['value']:.0f} articles vs a 7-day mean of "
+                 f"{c['base7']:.1f} ({fmt_pct(c['change7'])}; baseline: {c['baseline_days7']} of 7 days)",
+                 t["name"], t["volume_flag"], None, lines, summary)
         if t["tone"]["flag"]:
-            out.append(f"{t['name']}: tone {t['tone']['flag']} — {fmt_tone(t['tone']['day']['mean'])} vs "
-                       f"{fmt_tone(t['tone']['base7']['mean'])} over the 7 days before")
+            scored = [r for r in today if is_scored_language(r["language"]) and r["tone"] is not None]
+            lines = evidence.topic_tone_evidence(scored, t["tone"]["base7"]["mean"], t["tone"]["flag"],
+                                                 sentences_of([r["article_id"] for r in scored]))
+            flag(f"{t['name']}: tone {t['tone']['flag']} — {fmt_tone(t['tone']['day']['mean'])} vs "
+                 f"{fmt_tone(t['tone']['base7']['mean'])} over the 7 days before", t["name"], t["tone"]["flag"],
+                 None, lines)
         for a in t["actors"]:
+            carrying = [r | {"actor_tone": x["tone"]} for r in today for x in actors_by_article.get(r["article_id"], ())
+                        if x["actor_id"] == a["actor_id"]]
             if a["tone_flag"]:
-                out.append(f"{t['name']}: coverage of {a['name']} turned {a['tone_flag']} "
-                           f"({fmt_tone(a['tone'])} vs {fmt_tone(a['tone7'])})")
+                scored = [r for r in carrying if is_scored_language(r["language"]) and r["actor_tone"] is not None]
+                lines = evidence.actor_tone_evidence(
+                    scored, a["tone7"], a["tone_flag"],
+                    store.actor_mentions([r["article_id"] for r in scored], a["actor_id"]))
+                flag(f"{t['name']}: coverage of {a['name']} turned {a['tone_flag']} "
+                     f"({fmt_tone(a['tone'])} vs {fmt_tone(a['tone7'])})", t["name"], a["tone_flag"], a["name"],
+                     lines)
             elif history and a["first_seen"] and a["articles"] >= 2:
-                out.append(f"{t['name']}: {a['name']} appears for the first time in the window "
-                           f"({a['articles']} articles)")
-    for c in data["candidates"]:
-        if history and c["first_seen"] and c["articles"] >= NEW_NAME_MIN:
-            out.append(f"new name (not in the registry): {c['name']}, first seen in the window "
-                       f"({c['articles']} articles)")
+                lines = evidence.first_mentions(carrying, store.actor_mentions(
+                    [r["article_id"] for r in carrying], a["actor_id"]))
+                flag(f"{t['name']}: {a['name']} appears for the first time in the window "
+                     f"({a['articles']} articles)", t["name"], "first seen", a["name"], lines)
+    start, end = day_bounds(day, day, settings.digest.tz)
+    for cand in data["candidates"]:
+        if history and cand["first_seen"] and cand["articles"] >= NEW_NAME_MIN:
+            carrying = store.candidate_articles(start, end, cand["name"])
+            lines = evidence.first_articles(carrying, cand["name"],
+                                            sentences_of([r["article_id"] for r in carrying[:evidence.MAX_ROWS]]))
+            flag(f"new name (not in the registry): {cand['name']}, first seen in the window "
+                 f"({cand['articles']} articles)", None, "new name", cand["name"], lines)
     return out
 
 
@@ -312,6 +396,27 @@ def safe_url(value: Any) -> str | None:
     if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
         return None
     return url
+
+
+# Feed text only ever stands mid-line (display_text folds line breaks), so the characters that start a list, a
+# heading or a setext line ("-", "+", "=", "1.") need no escape there; these do anywhere in a line.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|<>~&])")
+
+
+def markdown_text(value: Any, cap: int = HEADLINE_CAP, *, strip: bool = True) -> str:
+    """Text from feeds made inert for markdown (the Prefect artifact): cleaned as display_text, then every
+    markdown or HTML special character backslash-escaped, so no tag, link, emphasis or entity survives.
+    `strip=False` keeps the ends (pieces of one quote, already cleaned and capped)."""
+    text = display_text(value, cap) if strip else ("" if value is None else str(value))
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def markdown_url(value: Any) -> str | None:
+    """An http(s) link (safe_url) that cannot close a markdown link early."""
+    url = safe_url(value)
+    if url is None:
+        return None
+    return url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
 
 
 def fmt_pct(value: float | None) -> str:
@@ -344,7 +449,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(clean=display_text, safe_url=safe_url, pct=fmt_pct, tone=fmt_tone, num=fmt_num,
-                       share=fmt_share)
+                       share=fmt_share, md=markdown_text, md_url=markdown_url)
     return env
 
 

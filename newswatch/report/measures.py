@@ -1,11 +1,15 @@
 """Coverage measures over days: counts, shares and tone against trailing baselines, with the flag rules.
 
 Pure functions on plain rows, so every figure can be checked by hand in a test. The rules (also in docs/schema.md, "Flags"):
-- baseline_N: mean over the N days before the day (days with nothing count as zero);
+- observed days: a day counts toward a baseline only when newswatch was watching (a successful fetch of a
+  source that day, or articles for that day read from a file: the view observed_days, migration 007);
+- baseline_N: mean over the observed days among the N days before the day (an observed day with nothing counts
+  as zero; a day nobody watched does not count at all);
 - spike: count >= MIN_COUNT, count >= 1.5 x baseline_7 and Poisson z = (count - b) / sqrt(max(b, 1)) >= 2;
 - drop: baseline_7 >= MIN_COUNT, count <= 0.5 x baseline_7 and z <= -2;
-- volume flags need a history: the sources carried something on the day and on at least MIN_HISTORY_DAYS of
-  the 7 days before (the database's first week, or days the feeds were down, raise no alarms);
+- percentages and flags need a baseline: the day observed and at least `min_baseline_days` (a setting, default
+  MIN_BASELINE_DAYS) of the 7 days before observed (the database's first week, or days the feeds were down,
+  raise no alarms);
 - tone shift: at least MIN_COUNT scored articles on the day and 2 x MIN_COUNT in the trailing 7 days,
   |tone - tone_7| >= 0.15 and |difference| / standard error >= 2 (Welch).
 """
@@ -13,7 +17,7 @@ Pure functions on plain rows, so every figure can be checked by hand in a test. 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -22,22 +26,25 @@ SPIKE_RATIO = 1.5
 DROP_RATIO = 0.5
 Z_FLAG = 2.0
 TONE_DELTA = 0.15
-MIN_HISTORY_DAYS = 5
+MIN_BASELINE_DAYS = 5   # the default of [digest] min_baseline_days
 
 
 @dataclass(frozen=True)
 class Baseline:
     value: float | None          # the day's figure
-    base7: float | None          # trailing 7-day baseline
-    base28: float | None         # trailing 28-day baseline
+    base7: float | None          # trailing 7-day baseline (over the observed days)
+    base28: float | None         # trailing 28-day baseline (over the observed days)
+    days7: int = 7               # observed days among the 7 before
+    days28: int = 28             # observed days among the 28 before
+    min_days: int = MIN_BASELINE_DAYS
 
     @property
     def change7(self) -> float | None:
-        return pct_change(self.value, self.base7)
+        return pct_change(self.value, self.base7) if self.days7 >= self.min_days else None
 
     @property
     def change28(self) -> float | None:
-        return pct_change(self.value, self.base28)
+        return pct_change(self.value, self.base28) if self.days28 >= self.min_days else None
 
 
 def pct_change(value: float | None, base: float | None) -> float | None:
@@ -50,22 +57,32 @@ def trailing_days(day: date, n: int) -> list[date]:
     return [day - timedelta(days=i) for i in range(n, 0, -1)]
 
 
-def count_baseline(counts: dict[date, int], day: date) -> Baseline:
-    """The day's count with its trailing 7- and 28-day mean daily counts."""
-    def mean(n: int) -> float:
-        return sum(counts.get(d, 0) for d in trailing_days(day, n)) / n
-
-    return Baseline(float(counts.get(day, 0)), mean(7), mean(28))
+def observed_trailing_days(day: date, n: int, observed: Collection[date] | None = None) -> list[date]:
+    """The days among the n before `day` that count toward a baseline (all of them when `observed` is None)."""
+    days = trailing_days(day, n)
+    return days if observed is None else [d for d in days if d in observed]
 
 
-def share_baseline(counts: dict[date, int], totals: dict[date, int], day: date) -> Baseline:
-    """Share of all articles the same sources carried: the day's, and pooled over the trailing days."""
+def count_baseline(counts: dict[date, int], day: date, observed: Collection[date] | None = None,
+                   min_days: int = MIN_BASELINE_DAYS) -> Baseline:
+    """The day's count with its mean daily counts over the observed days among the 7 and 28 before."""
+    def mean(days: list[date]) -> float | None:
+        return sum(counts.get(d, 0) for d in days) / len(days) if days else None
+
+    days7, days28 = observed_trailing_days(day, 7, observed), observed_trailing_days(day, 28, observed)
+    return Baseline(float(counts.get(day, 0)), mean(days7), mean(days28), len(days7), len(days28), min_days)
+
+
+def share_baseline(counts: dict[date, int], totals: dict[date, int], day: date,
+                   observed: Collection[date] | None = None, min_days: int = MIN_BASELINE_DAYS) -> Baseline:
+    """Share of all articles the same sources carried: the day's, and pooled over the observed trailing days."""
     def pooled(days: Iterable[date]) -> float | None:
         days = list(days)
         total = sum(totals.get(d, 0) for d in days)
         return sum(counts.get(d, 0) for d in days) / total if total else None
 
-    return Baseline(pooled([day]), pooled(trailing_days(day, 7)), pooled(trailing_days(day, 28)))
+    days7, days28 = observed_trailing_days(day, 7, observed), observed_trailing_days(day, 28, observed)
+    return Baseline(pooled([day]), pooled(days7), pooled(days28), len(days7), len(days28), min_days)
 
 
 @dataclass(frozen=True)
@@ -88,16 +105,17 @@ def poisson_z(count: float, base: float) -> float:
     return (count - base) / math.sqrt(max(base, 1.0))
 
 
-def history_days(totals: dict[date, int], day: date) -> int:
-    """Days of the 7 before `day` on which the sources carried anything; 0 when they carried nothing on `day`."""
-    if not totals.get(day):
+def baseline_days(observed: Collection[date], day: date) -> int:
+    """Observed days among the 7 before `day`; 0 when `day` itself was not observed (nothing to compare)."""
+    if day not in observed:
         return 0
-    return sum(1 for d in trailing_days(day, 7) if totals.get(d))
+    return len(observed_trailing_days(day, 7, observed))
 
 
-def volume_flag(count: float, base: float | None, history: int = 7) -> str | None:
-    """'spike', 'drop' or None, by the rule in this module's docstring (`history`: history_days)."""
-    if base is None or history < MIN_HISTORY_DAYS:
+def volume_flag(count: float, base: float | None, baseline_days: int = 7,
+                min_days: int = MIN_BASELINE_DAYS) -> str | None:
+    """'spike', 'drop' or None, by the rule in this module's docstring (`baseline_days`: baseline_days())."""
+    if base is None or baseline_days < min_days:
         return None
     z = poisson_z(count, base)
     if count >= MIN_COUNT and count >= SPIKE_RATIO * base and z >= Z_FLAG:
@@ -107,8 +125,11 @@ def volume_flag(count: float, base: float | None, history: int = 7) -> str | Non
     return None
 
 
-def tone_flag(day: ToneStats, trailing: ToneStats) -> str | None:
+def tone_flag(day: ToneStats, trailing: ToneStats, baseline_days: int = 7,
+              min_days: int = MIN_BASELINE_DAYS) -> str | None:
     """'harsher', 'warmer' or None, by the rule in this module's docstring."""
+    if baseline_days < min_days:
+        return None
     if day.n < MIN_COUNT or trailing.n < 2 * MIN_COUNT or day.mean is None or trailing.mean is None:
         return None
     diff = day.mean - trailing.mean

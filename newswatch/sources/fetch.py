@@ -245,6 +245,13 @@ def is_local(url: str) -> bool:
     return scheme == "file" or scheme == "" or len(scheme) == 1
 
 
+def local_url_sql(column: str = "f.url") -> str:
+    """is_local in SQL (storage/migrations/007_evidence.sql: a feed read from a file counts as an import);
+    tests/unit/test_one_home.py checks they agree."""
+    scheme = f"regexp_extract({column}, '^([A-Za-z][A-Za-z0-9+.-]*):', 1)"
+    return f"({scheme} = '' OR lower({scheme}) = 'file' OR length({scheme}) = 1)"
+
+
 def local_path(url: str) -> Path:
     """The filesystem path a file:// URL or plain path names."""
     parts = urlsplit(url)

@@ -85,3 +85,30 @@ def test_inline_images_swaps_only_known_names() -> None:
     out = inline_images(html, {"volume": b"\x89PNG"})
     assert 'src="data:image/png;base64,iVBORw=="' in out
     assert 'src="cid:missing"' in out
+
+
+def test_the_real_digest_with_evidence_lines_fits_600_px(tmp_path: Path) -> None:
+    # The template's own HTML with every kind of evidence line, one quote an unbreakable 190-character word and
+    # one link 400 characters long (tests/support/evidence_data.py: SAMPLE data).
+    from newswatch.report.digest import build_digest, render_charts, render_digest
+    from storage.db import Database
+    from storage.store import Store
+    from tests.support.coverage_data import write_settings
+    from tests.support.evidence_data import D, save_history
+
+    settings = write_settings(tmp_path)
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        save_history(store)
+        db.execute("UPDATE sentence SET text = ? WHERE article_id = 'd2' AND idx = 0", ["Actor X " + "w" * 190])
+        db.execute("UPDATE article SET url = ? WHERE article_id = 'd0'",
+                   ["https://news.example.invalid/" + "long-path-" * 40])
+        data = build_digest(store, settings, D)
+    assert sum(1 for f in data["flags"] for e in f["evidence"] if e["show"]) >= 10
+    images, charts = render_charts(data)
+    rendered = render_digest(data, images=images, charts=charts)
+    settings_mail = mail.EmailSettings(
+        host="127.0.0.1", port=25, security="none", username=None, password_env=None, password_block=None,
+        sender="digest@example.org", recipients=("alice@example.org",))
+    html, received = received_html_and_images(mail.build_message(rendered, settings_mail))
+    assert check_mail_layout(html, received) == []

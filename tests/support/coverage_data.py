@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from newswatch.config import Settings, load_settings
-from newswatch.models import ActorTone, Analysis, Article, Tone, TopicMatch
+from newswatch.models import ActorTone, Analysis, Article, FetchResult, Tone, TopicMatch
 from storage.store import Store
 
 TOPIC = "sample-topic"
@@ -111,13 +111,25 @@ def build(item: Item) -> tuple[Article, Analysis]:
     return art, an
 
 
-def save(store: Store, items: Sequence[Item]) -> None:
+def save(store: Store, items: Sequence[Item], *, watched: bool = True) -> None:
+    """Store the items; `watched`: also log a successful fetch of each item's source at its time, so every day
+    with items counts as observed (the view observed_days), as it would for feeds fetched all along."""
     store.sync_actors(ACTORS)
     store.db.set_meta({"timezone": "UTC"})
     if not store.db.scalar("SELECT count(*) FROM topic"):
         store.save_topic_definitions({TOPIC: ("Sample topic for tests.", "h")})
     built = [build(i) for i in items]
     store.save_articles("test-run", [a for a, _ in built], [b for _, b in built], {})
+    if watched:
+        log_fetches(store, [a for a, _ in built])
+
+
+def log_fetches(store: Store, articles: Sequence[Article]) -> None:
+    """A successful fetch of each article's source at its publication time: its day counts as observed."""
+    fetches = {(a.source, a.published_at.date()): a.published_at for a in articles}
+    store.save_fetches("test-run", [FetchResult(feed=source, url=f"https://feeds.example.invalid/{source}",
+                                                status="ok", fetched_at=when)
+                                    for (source, _), when in sorted(fetches.items())], {}, {})
 
 
 def headline(i: int) -> str:

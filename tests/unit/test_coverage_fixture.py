@@ -67,7 +67,8 @@ def test_topic_counts_share_and_tone_against_baselines(store) -> None:
     assert t["name"] == TOPIC
     assert t["count"]["value"] == 6
     assert t["count"]["base7"] == pytest.approx(14 / 7)  # 2 a day
-    assert t["count"]["base28"] == pytest.approx((14 + 7) / 28)
+    # 28-day base: over the 8 observed days (D-20 and D-7..D-1); the other 20 days nobody watched.
+    assert t["count"]["base28"] == pytest.approx((14 + 7) / 8)
     assert t["count"]["change7"] == pytest.approx((6 - 2) / 2 * 100)  # +200 %
     assert t["volume_flag"] == "spike"  # 6 >= 5, 6 >= 3, z = 4/sqrt(2) = 2.83
     assert t["share"]["value"] == pytest.approx(6 / 8)
@@ -80,7 +81,7 @@ def test_topic_counts_share_and_tone_against_baselines(store) -> None:
     assert tone["base28"]["mean"] == pytest.approx((14 * 0.2) / 21)
     assert tone["change7"] == pytest.approx(-0.7)
     assert tone["flag"] == "harsher"
-    assert data["totals"]["articles"] == 8 and data["totals"]["history_days"] == 7
+    assert data["totals"]["articles"] == 8 and data["totals"]["baseline_days"] == 7
 
 
 def test_actors_share_of_voice_tone_change_and_first_seen(store) -> None:
@@ -123,7 +124,7 @@ def test_candidates_and_highlights_list_only_what_changed(store) -> None:
 def test_rendered_digest_shows_each_figure_with_base_and_change(store) -> None:
     s, settings = store
     text = render_digest(build_digest(s, settings, D)).text
-    assert "articles: 6 (7-day base 2, +200%; 28-day base 0.8) [spike]" in text
+    assert "articles: 6 (7-day base 2, +200%; 28-day base 2.6) [spike]" in text
     assert "share of all articles: 75.0% (7-day 66.7%, +13%; 28-day 75.0%)" in text
     assert "Actor X: 12, 2, +500%; 80.0%; -0.60, +0.10, -0.70 [harsher]" in text
     assert "Zed Quux (new): 3 articles" in text
@@ -134,7 +135,7 @@ def test_views_give_the_same_numbers(store) -> None:
     row = s.db.query_dicts("SELECT * FROM daily_topic_coverage WHERE day = ? AND topic = ?", [D, TOPIC])[0]
     assert (row["articles"], row["all_articles"]) == (6, 8)
     assert row["share"] == pytest.approx(0.75)
-    assert row["articles_base7"] == pytest.approx(2.0) and row["articles_base28"] == pytest.approx(0.75)
+    assert row["articles_base7"] == pytest.approx(2.0) and row["articles_base28"] == pytest.approx(21 / 8)
     assert row["articles_change7"] == pytest.approx(200.0)
     assert row["share_base7"] == pytest.approx(14 / 21) and row["share_base28"] == pytest.approx(0.75)
     assert row["tone_mean"] == pytest.approx(-0.5) and row["tone_sd"] == pytest.approx(math.sqrt(0.02 / 6))

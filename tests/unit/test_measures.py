@@ -77,14 +77,30 @@ def test_tone_flag_needs_enough_articles_and_a_real_difference() -> None:
     assert measures.tone_flag(measures.ToneStats(6, 0.5, 0.1), trailing) == "warmer"
 
 
-def test_history_days_counts_the_trailing_days_the_sources_carried_anything() -> None:
-    totals = {DAY: 3, days_before(1): 4, days_before(2): 0, days_before(4): 1, days_before(8): 9}
-    assert measures.history_days(totals, DAY) == 2          # D-1 and D-4; D-2 had nothing, D-8 is outside
-    assert measures.history_days({days_before(1): 5}, DAY) == 0   # nothing on the day itself
+def test_baseline_days_counts_the_observed_trailing_days() -> None:
+    observed = {DAY, days_before(1), days_before(4), days_before(8)}
+    assert measures.baseline_days(observed, DAY) == 2               # D-1 and D-4; D-8 is outside the 7
+    assert measures.baseline_days({days_before(1)}, DAY) == 0       # the day itself was not watched
 
 
-def test_no_volume_flag_without_a_history() -> None:
-    # 10 against a baseline of 1 is a spike once the sources have 5 of 7 days behind them, not before.
-    assert measures.volume_flag(10, 1.0, history=5) == "spike"
-    assert measures.volume_flag(10, 1.0, history=4) is None
-    assert measures.volume_flag(0, 8.0, history=0) is None
+def test_baselines_are_means_over_the_observed_days_only() -> None:
+    # Articles exist for D-3..D-1 (a feed's last few dozen items on its first fetch), but only D was watched:
+    # nothing to compare with. Once D-2 and D-1 count, the mean is over those two days, not over 7.
+    counts = {days_before(3): 4, days_before(2): 6, days_before(1): 8, DAY: 35}
+    b = measures.count_baseline(counts, DAY, observed={DAY})
+    assert (b.base7, b.days7, b.change7) == (None, 0, None)
+    b = measures.count_baseline(counts, DAY, observed={DAY, days_before(2), days_before(1)}, min_days=2)
+    assert b.base7 == pytest.approx(7.0) and b.days7 == 2
+    assert b.change7 == pytest.approx(400.0)
+    assert measures.count_baseline(counts, DAY, observed={DAY, days_before(1)}).change7 is None  # 1 < 5 days
+
+
+def test_no_flag_without_a_baseline() -> None:
+    # 10 against a baseline of 1 is a spike once 5 of the 7 days before were observed, not before.
+    assert measures.volume_flag(10, 1.0, baseline_days=5) == "spike"
+    assert measures.volume_flag(10, 1.0, baseline_days=4) is None
+    assert measures.volume_flag(10, 1.0, baseline_days=2, min_days=2) == "spike"
+    assert measures.volume_flag(0, 8.0, baseline_days=0) is None
+    day, trailing = measures.ToneStats(n=6, mean=-0.40, sd=0.10), measures.ToneStats(n=30, mean=0.05, sd=0.10)
+    assert measures.tone_flag(day, trailing, baseline_days=5) == "harsher"
+    assert measures.tone_flag(day, trailing, baseline_days=4) is None
