@@ -138,6 +138,29 @@ def cmd_rematch(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_rescore(args: argparse.Namespace, settings: Settings) -> int:
+    from newswatch.analysis.analyzer import Analyzer
+    from newswatch.analysis.rescore import rescore_actor_tones
+    from newswatch.days import day_bounds
+    from newswatch.text.corpus_stats import CorpusStats
+    from storage.db import Database
+    from storage.store import Store
+
+    if not args.actors:
+        raise ConfigError(settings.path, "rescore", "say what to rescore: --actors")
+    tz = settings.digest.tz
+    first = day_bounds(args.first, args.first, tz)[0] if args.first else None
+    last = day_bounds(args.last, args.last, tz)[1] if args.last else None
+    with Database(settings.database_path, lock_timeout=60) as db:
+        store = Store(db)
+        analyzer = Analyzer.from_settings(settings, CorpusStats(*store.corpus_counts()))
+        done = rescore_actor_tones(store, analyzer, first, last)
+        db.publish_copy(settings.client_copy_path)
+    _print(f"rescored actor tones of {done.articles} articles ({done.actor_tones} actor tones) with the current "
+           f"model; the read copy is published")
+    return EXIT_OK
+
+
 def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     prefect_env()
     from flows.backfill import backfill_flow
@@ -244,11 +267,22 @@ def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
     from newswatch.evaluation import actors as actors_eval
     from newswatch.evaluation import tone as tone_eval
 
+    if args.train and args.what != "tone":
+        raise EvalError("--train is for 'eval tone' only")
     if args.ner and (args.what != "actors" or args.path):
         raise EvalError("--ner replaces PATH, for 'eval actors' only")
-    if not args.ner and not args.path:
+    if not args.ner and not args.path and not args.train:
         raise EvalError(f"eval {args.what}: give the PATH to evaluate")
 
+    if args.what == "tone" and args.train:
+        from newswatch.evaluation.tone_training import train_command
+
+        if not args.out:
+            raise EvalError("eval tone --train TRAIN needs --out MODEL")
+        meta = train_command(Path(args.train), Path(args.out), seed=args.seed)
+        _print(f"wrote {args.out}: {meta['model_version']}, {meta['training']['n_rows']} training targets, "
+               f"{meta['training']['n_features']} features; grouped CV macro-F1 {meta['cv'].get('macro_f1')}")
+        return EXIT_OK
     if args.what == "tone":
         result = tone_eval.evaluate_tone(Path(args.path))
         _print(tone_eval.format_tone_table(result))
@@ -316,6 +350,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "(docs/deploy.md).")
     p = add("rematch", cmd_rematch, "Match stored articles again against the topics (after changing them).")
     p.add_argument("--topic", action="append", help="only this topic (repeatable); default: all topics")
+    p = add("rescore", cmd_rescore, "Bring stored articles to the current actor-tone model (in batches), then "
+                                    "publish the read copy.")
+    p.add_argument("--actors", action="store_true", help="recompute mentions and actor tones")
+    p.add_argument("--from", dest="first", type=_date, metavar="DATE", help="first publication day (default: all)")
+    p.add_argument("--to", dest="last", type=_date, metavar="DATE", help="last publication day (default: all)")
     p = add("backfill", cmd_backfill, "Recompute stored stories and rewrite the digests of past days (no email).")
     p.add_argument("--from", dest="first", type=_date, required=True, metavar="DATE", help="first day YYYY-MM-DD")
     p.add_argument("--to", dest="last", type=_date, required=True, metavar="DATE", help="last day YYYY-MM-DD")
@@ -341,6 +380,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ner", metavar="PATH",
                    help="actors: score mentions against the entity spans of a GMB-layout NER CSV instead")
     p.add_argument("--json", metavar="OUT", help="also write the figures as JSON to OUT")
+    p.add_argument("--train", metavar="TRAIN", help="tone: train the actor-tone model on this NewsMTSC JSONL "
+                                                    "(needs newswatch[train]); with --out")
+    p.add_argument("--out", metavar="MODEL", help="tone --train: where to write the model (.json.gz)")
+    p.add_argument("--seed", type=int, default=13, help="tone --train: random seed (default 13)")
     return parser
 
 

@@ -105,6 +105,7 @@ class Mention:
     sentence_index: int            # -1 for the headline
     start: int                     # char offsets into Article.text (or title when sentence_index == -1)
     end: int
+    tone: float | None = None      # tone toward this mention, -1..1 (text mentions of scored articles)
 
 
 @dataclass(slots=True)
@@ -114,6 +115,8 @@ class ActorTone:
     sentences: int                 # sentences that mention the actor
     compound: float                # actor-level tone (method in docs/methods.md)
     label: Literal["negative", "neutral", "positive"] = "neutral"
+    method: str = ""               # how the tone was computed: "model" (trained) or "vader-window"
+    model_version: str = ""        # the model's version, so stored tones can be brought to the current one
 
 
 @dataclass(slots=True)

@@ -66,10 +66,8 @@ class ArticlesMixin:
                              duplicate_of.get(art.article_id), art.origin, run_id, *_tone_columns(an)))
             for s in an.sentences:
                 sent_rows.append((art.article_id, s.index, s.start, s.end, s.text, s.compound, s.pos, s.neu, s.neg))
-            for m in an.mentions:
-                men_rows.append((art.article_id, m.actor_id, m.sentence_index, m.start, m.end, m.surface, m.via))
-            for at in an.actor_tones:
-                act_rows.append((art.article_id, at.actor_id, at.mentions, at.sentences, at.compound, at.label))
+            men_rows.extend(_mention_rows(an))
+            act_rows.extend(_actor_rows(an))
             for name, n in an.candidates.items():
                 cand_rows.append((art.article_id, name[:200], n))
             for tm in an.topics:
@@ -83,10 +81,8 @@ class ArticlesMixin:
                 "tone_sd"], art_rows)
             self.db.insert_rows("sentence", ["article_id", "idx", "start_char", "end_char", "text", "compound",
                                              "pos", "neu", "neg"], sent_rows)
-            self.db.insert_rows("mention", ["article_id", "actor_id", "sentence_idx", "start_char", "end_char",
-                                            "surface", "via"], men_rows)
-            self.db.insert_rows("article_actor", ["article_id", "actor_id", "mentions", "sentences", "tone",
-                                                  "label"], act_rows)
+            self.db.insert_rows("mention", MENTION_COLUMNS, men_rows)
+            self.db.insert_rows("article_actor", ACTOR_COLUMNS, act_rows)
             self.db.insert_rows("candidate", ["article_id", "name", "mentions"], cand_rows,
                                 on_conflict="ON CONFLICT DO NOTHING")
             self.db.insert_rows("article_topic", ["article_id", "topic", "score", "via"], top_rows)
@@ -110,6 +106,25 @@ class ArticlesMixin:
         self.db.execute(
             "INSERT INTO meta VALUES ('corpus_docs', CAST($1 AS VARCHAR)) ON CONFLICT (key) "
             "DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + $1 AS VARCHAR)", [len(term_sets)])
+
+    def replace_actor_tones(self, analyses: Sequence[Analysis]) -> int:
+        """Mentions and actor tones of stored articles, computed again (newswatch rescore --actors): one
+        transaction, nothing else about the articles changes. Returns the articles rewritten."""
+        ids = [an.article_id for an in analyses]
+        if not ids:
+            return 0
+        with self.db.transaction():
+            for table in ("mention", "article_actor"):
+                self.db.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest($1))", [ids])
+            self.db.insert_rows("mention", MENTION_COLUMNS, [r for an in analyses for r in _mention_rows(an)])
+            self.db.insert_rows("article_actor", ACTOR_COLUMNS, [r for an in analyses for r in _actor_rows(an)])
+        return len(ids)
+
+    def article_ids_published(self, first: datetime | None, last: datetime | None) -> list[str]:
+        """Ids of stored articles published in [first, last) (either bound open when None), oldest first."""
+        return [str(r[0]) for r in self.db.query(
+            "SELECT article_id FROM article WHERE ($1::TIMESTAMPTZ IS NULL OR published_at >= $1) "
+            "AND ($2::TIMESTAMPTZ IS NULL OR published_at < $2) ORDER BY published_at, article_id", [first, last])]
 
     def corpus_counts(self) -> tuple[dict[str, int], int]:
         """(term -> stored articles containing it, articles counted): the corpus statistics' stored part."""
@@ -170,14 +185,8 @@ class ArticlesMixin:
                                              "pos", "neu", "neg"],
                                 [(an.article_id, s.index, s.start, s.end, s.text, s.compound, s.pos, s.neu, s.neg)
                                  for an in analyses for s in an.sentences])
-            self.db.insert_rows("mention", ["article_id", "actor_id", "sentence_idx", "start_char", "end_char",
-                                            "surface", "via"],
-                                [(an.article_id, m.actor_id, m.sentence_index, m.start, m.end, m.surface, m.via)
-                                 for an in analyses for m in an.mentions])
-            self.db.insert_rows("article_actor", ["article_id", "actor_id", "mentions", "sentences", "tone",
-                                                  "label"],
-                                [(an.article_id, t.actor_id, t.mentions, t.sentences, t.compound, t.label)
-                                 for an in analyses for t in an.actor_tones])
+            self.db.insert_rows("mention", MENTION_COLUMNS, [r for an in analyses for r in _mention_rows(an)])
+            self.db.insert_rows("article_actor", ACTOR_COLUMNS, [r for an in analyses for r in _actor_rows(an)])
             self.db.insert_rows("candidate", ["article_id", "name", "mentions"],
                                 [(an.article_id, name[:200], n) for an in analyses for name, n in an.candidates.items()],
                                 on_conflict="ON CONFLICT DO NOTHING")
@@ -214,3 +223,17 @@ def _tone_columns(an: Analysis) -> tuple[int, float | None, float | None, float 
     if not t.n_sentences:
         return 0, None, None, None, None, None
     return t.n_sentences, t.compound, t.pos, t.neu, t.neg, t.compound_sd
+
+
+MENTION_COLUMNS = ["article_id", "actor_id", "sentence_idx", "start_char", "end_char", "surface", "via", "tone"]
+ACTOR_COLUMNS = ["article_id", "actor_id", "mentions", "sentences", "tone", "label", "tone_method", "tone_model"]
+
+
+def _mention_rows(an: Analysis) -> list[tuple[object, ...]]:
+    return [(an.article_id, m.actor_id, m.sentence_index, m.start, m.end, m.surface, m.via, m.tone)
+            for m in an.mentions]
+
+
+def _actor_rows(an: Analysis) -> list[tuple[object, ...]]:
+    return [(an.article_id, t.actor_id, t.mentions, t.sentences, t.compound, t.label, t.method or None,
+             t.model_version or None) for t in an.actor_tones]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +75,9 @@ def read_targets(path: Path, holdout: str = "all") -> list[tuple[str, int, int, 
     return rows
 
 
-def classification_scores(gold: list[Label], predicted: list[Label]) -> dict[str, Any]:
-    """Accuracy, macro-F1 and per-class precision / recall / F1 / support."""
+def classification_scores(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
+    """Accuracy, macro-F1, per-class precision / recall / F1 / support, and the confusion matrix (rows: gold
+    negative, neutral, positive; columns: predicted, same order)."""
     per_class: dict[str, dict[str, float]] = {}
     for label in LABELS:
         tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g == p == label)
@@ -92,6 +93,8 @@ def classification_scores(gold: list[Label], predicted: list[Label]) -> dict[str
         "accuracy": correct / len(gold) if gold else 0.0,
         "macro_f1": sum(c["f1"] for c in per_class.values()) / len(LABELS),
         "per_class": per_class,
+        "confusion": [[sum(1 for g, p in zip(gold, predicted, strict=True) if g == gl and p == pl)
+                       for pl in LABELS] for gl in LABELS],
     }
 
 

@@ -1,4 +1,5 @@
-"""Actor-level tone against NewsMTSC gold: the project's method beside whole-sentence VADER and always-neutral.
+"""Actor-level tone against NewsMTSC gold: the shipped model beside the earlier VADER window, whole-sentence
+VADER and always-neutral.
 
 Reads files and computes figures; never writes anything and never tunes.
 """
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from newswatch.analysis.actors import Label, label_compound, target_tone
+from newswatch.analysis.actors.model import shipped_model
 from newswatch.analysis.tone import polarity
 from newswatch.evaluation.common import LABELS, classification_scores, read_targets, split_of
 
@@ -23,8 +25,13 @@ def _always_neutral(sentence: str, start: int, end: int) -> Label:
     return "neutral"
 
 
+def _model(sentence: str, start: int, end: int) -> Label:
+    return shipped_model().predict(sentence, start, end)
+
+
 METHODS: dict[str, Callable[[str, int, int], Label]] = {
-    "actor (project)": target_tone,
+    "model (shipped)": _model,
+    "VADER window": target_tone,
     "sentence VADER": _sentence_vader,
     "always neutral": _always_neutral,
 }
@@ -81,6 +88,9 @@ def _tone_rows(head: str, methods: dict[str, Any]) -> list[str]:
         lines.append(
             f"{name:<18} {m['accuracy']:6.3f} {m['macro_f1']:8.3f} {cells} {m['seconds'] * 1000:7.0f}"
         )
+    lines.append("confusion (rows: gold neg/neu/pos; columns: predicted neg/neu/pos)")
+    for name, m in methods.items():
+        lines.append(f"  {name:<18} " + "  ".join(" ".join(f"{n:4d}" for n in row) for row in m["confusion"]))
     return lines
 
 

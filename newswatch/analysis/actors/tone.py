@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import Protocol
 
 from newswatch.analysis.actors.registry import Label
 from newswatch.analysis.tone import normalize_valence, token_valences
@@ -49,40 +50,70 @@ def label_compound(compound: float, band: float = NEUTRAL_BAND) -> Label:
 
 
 def target_tone(sentence: str, start: int, end: int) -> Label:
-    """Label of the tone toward the mention at sentence[start:end] (the method the pipeline uses)."""
+    """Label of the tone toward the mention at sentence[start:end] by the VADER window (the earlier method)."""
     return label_compound(target_compound(sentence, start, end))
 
 
-def score_actor_tones(
-    mentions: Sequence[Mention], sentences: Sequence[Sentence], text: str
-) -> list[ActorTone]:
-    """Actor-level tone: mean of target_compound over the text sentences that mention the actor.
+class MentionScorer(Protocol):
+    """Tone toward mentions: a label and a score in -1..1 for each (sentence, start, end)."""
 
-    In a sentence with several mentions of one actor, the first mention stands for it. Headline mentions count in
-    `mentions` but not in tone, since their offsets point into the title.
+    method: str
+    version: str
+
+    def score_mentions(self, items: Sequence[tuple[str, int, int]]) -> list[tuple[Label, float]]: ...
+
+
+class WindowScorer:
+    """The earlier method as a MentionScorer: VADER word valences within WINDOW words of the mention."""
+
+    method = "vader-window"
+    version = "1"
+
+    def score_mentions(self, items: Sequence[tuple[str, int, int]]) -> list[tuple[Label, float]]:
+        out: list[tuple[Label, float]] = []
+        for sentence, start, end in items:
+            compound = target_compound(sentence, start, end)
+            out.append((label_compound(compound), compound))
+        return out
+
+
+def score_actor_tones(
+    mentions: Sequence[Mention], sentences: Sequence[Sentence], text: str, scorer: MentionScorer | None = None
+) -> list[ActorTone]:
+    """Actor-level tone from the tone toward each of its mentions in the text (default: the trained model).
+
+    Every text mention gets its own score (Mention.tone). An actor's tone is the mean score of the sentences that
+    mention it (the first mention in a sentence stands for the sentence) and its label the most frequent of their
+    labels (a tie goes to the mean score's side, neutral when it is within NEUTRAL_BAND). Headline mentions count
+    in `mentions` but not in tone, since their offsets point into the title.
     """
+    if scorer is None:
+        from newswatch.analysis.actors.model import shipped_model
+
+        scorer = shipped_model()
     by_index = {s.index: s for s in sentences}
-    counts: Counter[str] = Counter()
-    first: dict[str, dict[int, Mention]] = {}
-    for m in mentions:
-        counts[m.actor_id] += 1
-        if m.sentence_index >= 0 and m.sentence_index in by_index:
-            first.setdefault(m.actor_id, {}).setdefault(m.sentence_index, m)
+    scored = [m for m in mentions if m.sentence_index >= 0 and m.sentence_index in by_index]
+    items = []
+    for m in scored:
+        s = by_index[m.sentence_index]
+        items.append((text[s.start : s.end], m.start - s.start, m.end - s.start))
+    results = scorer.score_mentions(items)
+    for m, (_, value) in zip(scored, results, strict=True):
+        m.tone = value
+    counts: Counter[str] = Counter(m.actor_id for m in mentions)
+    first: dict[str, dict[int, tuple[Label, float]]] = {}
+    for m, result in zip(scored, results, strict=True):
+        first.setdefault(m.actor_id, {}).setdefault(m.sentence_index, result)
     tones = []
     for actor_id in counts:
-        per_sentence = first.get(actor_id, {})
-        values = []
-        for index, m in per_sentence.items():
-            s = by_index[index]
-            values.append(target_compound(text[s.start : s.end], m.start - s.start, m.end - s.start))
-        compound = sum(values) / len(values) if values else 0.0
-        tones.append(
-            ActorTone(
-                actor_id=actor_id,
-                mentions=counts[actor_id],
-                sentences=len(values),
-                compound=compound,
-                label=label_compound(compound),
-            )
-        )
+        per_sentence = list(first.get(actor_id, {}).values())
+        compound = sum(v for _, v in per_sentence) / len(per_sentence) if per_sentence else 0.0
+        votes = Counter(label for label, _ in per_sentence).most_common()
+        if votes and (len(votes) == 1 or votes[0][1] > votes[1][1]):
+            label = votes[0][0]
+        else:
+            label = label_compound(compound)
+        tones.append(ActorTone(actor_id=actor_id, mentions=counts[actor_id], sentences=len(per_sentence),
+                               compound=compound, label=label, method=scorer.method,
+                               model_version=scorer.version))
     return tones

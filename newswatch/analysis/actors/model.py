@@ -1,0 +1,385 @@
+"""Target-dependent (actor-level) tone: is a sentence negative, neutral or positive *toward one mention*?
+
+A linear (multinomial logistic) model over sparse, named features of the words around the mention: VADER
+word valences by side / clause / distance, side-and-distance-marked words and bigrams near the mention (the
+mention itself is a placeholder), a few structural cues (quotes, reported speech, sentence start) and
+whole-sentence VADER figures. Weights ship as a small gzipped JSON file; prediction needs only the standard
+library, numpy and vaderSentiment.
+
+This module must never import scikit-learn at module level (only `train` does, lazily), never download
+anything, and never store training sentences in a model file (feature names are single words / word pairs).
+
+Usage::
+
+    model = ToneModel.load("model.json.gz")
+    model.predict(sentence, start, end)        # "negative" | "neutral" | "positive"
+    model.score(sentence, start, end)          # P(positive) - P(negative), in -1..1
+    model.predict_many([(sentence, start, end), ...])
+
+`start`/`end` are character offsets of the mention in `sentence`, `end` exclusive (sentence[start:end]).
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import math
+import string
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+Label = Literal["negative", "neutral", "positive"]
+LABELS: tuple[Label, ...] = ("negative", "neutral", "positive")
+
+FORMAT_VERSION = 1
+MODEL_VERSION = "tone-linear-1.0"
+
+# Feature groups (prefix before the first ":" of a feature name). DEFAULT_GROUPS is what `train` uses unless
+# told otherwise; the others exist for experiments (see REPORT.md).
+ALL_GROUPS: tuple[str, ...] = ("s", "v", "x", "xs", "wn", "ws", "wc", "bg", "a", "m", "vl", "ng")
+DEFAULT_GROUPS: tuple[str, ...] = ("s", "v", "x", "wn", "ws", "wc", "bg", "a", "stem")
+DEFAULT_C = 0.05  # inverse L2 strength
+DEFAULT_MIN_COUNT = 3  # sparse features seen in fewer training rows are dropped
+
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u00a0": " "})
+_STRIP = string.punctuation + "\u201c\u201d\u2018\u2019\u2014\u2013\u2026"
+_CLAUSE_END = (",", ";", ":", "(", ")", "\u2014", "\u2013", "--")
+_CLAUSE_START_WORDS = frozenset({"but", "while", "although", "though", "whereas", "because", "however", "yet"})
+_SPEECH = frozenset(
+    {"said", "says", "say", "told", "tells", "stated", "wrote", "writes", "tweeted", "added", "noted",
+     "argued", "claimed", "claims", "insisted", "explained", "announced", "asked", "according", "testified",
+     "responded", "replied", "suggested", "warned", "acknowledged", "admitted", "declared", "recalled"}
+)
+_PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them", "his", "hers", "their", "i", "we", "you"})
+_NEGATIONS = frozenset({"not", "no", "never", "n't", "nor", "without", "didn't", "doesn't", "don't", "isn't",
+                        "wasn't", "won't", "can't", "cannot", "couldn't", "wouldn't", "hasn't", "haven't"})
+_TARGET = "<t>"
+TOL = 1e-6  # lbfgs tolerance (experiments may loosen it)
+
+
+# --- VADER ----------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _vader() -> Any:
+    """The process's one VADER analyzer (loading its lexicon takes ~0.1 s)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def _normalize(total: float) -> float:
+    """VADER's map of a summed valence onto -1..1."""
+    return total / math.sqrt(total * total + 15.0)
+
+
+@functools.lru_cache(maxsize=64)
+def _sentence_analysis(sentence: str) -> tuple[tuple[str, ...], tuple[int, ...], tuple[float, ...], tuple[float, ...]]:
+    """Whitespace tokens, their start offsets, VADER's per-token valences and the sentence's VADER scores.
+
+    Curly quotes are straightened first (same length, so offsets hold) so that VADER's punctuation stripping sees
+    them. Valences are those of VADER's own loop (booster, negation, "but" rules), one per whitespace token, as
+    VADER's SentiText splits on whitespace. Cached per sentence: several mentions share one VADER pass.
+    """
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
+
+    text = sentence.translate(_QUOTES)
+    tokens = text.split()
+    offsets: list[int] = []
+    at = 0
+    for token in tokens:
+        at = text.find(token, at)
+        offsets.append(at)
+        at += len(token)
+    vader = _vader()
+    senti = SentiText(text)
+    words = senti.words_and_emoticons
+    valences: list[float] = []
+    for i, item in enumerate(words):
+        lower = item.lower()
+        if lower in BOOSTER_DICT or (lower == "kind" and i + 1 < len(words) and words[i + 1].lower() == "of"):
+            valences.append(0.0)
+            continue
+        valences = vader.sentiment_valence(0.0, senti, item, i, valences)
+    valences = vader._but_check(words, valences)
+    valences = [float(v) for v in valences]
+    scores = vader.score_valence(list(valences), text)
+    sentence_scores = (scores["compound"], scores["pos"], scores["neg"], scores["neu"])
+    return tuple(tokens), tuple(offsets), tuple(valences), sentence_scores
+
+
+# --- features -------------------------------------------------------------------------------------------
+
+
+_SUFFIXES = ("ingly", "ously", "ments", "ement", "ness", "ings", "ing", "ies", "ied", "ers", "ed", "es", "ly", "er", "s")
+
+
+def _stem(word: str) -> str:
+    """A crude suffix stripper (criticized / criticizes / criticizing -> criticiz): pools sparse word forms."""
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _norm_token(token: str, stem: bool = False) -> str:
+    word = token.lower().strip(_STRIP)
+    if word.endswith("'s"):
+        word = word[:-2]
+    if any(ch.isdigit() for ch in word):
+        return "<num>"
+    return _stem(word) if stem else word
+
+
+def _dist_bucket(d: int) -> str:
+    return "1" if d <= 1 else "2" if d <= 3 else "3" if d <= 6 else "4"
+
+
+def _val_bucket(d: int) -> str:
+    return "1" if d <= 3 else "2" if d <= 8 else "3"
+
+
+def extract_features(
+    sentence: str, start: int, end: int, groups: Iterable[str] = DEFAULT_GROUPS
+) -> dict[str, float]:
+    """Named sparse features of the mention sentence[start:end]: {feature name: value}.
+
+    The name's prefix (before ":") is its group:
+      s   whole-sentence VADER compound / pos / neg
+      v   VADER valence of the other words, summed by side (L/R), clause (same/other) and distance, positive and
+          negative apart; plus normalised sums in an 8-word window and in the mention's clause
+      x   structure: mention at sentence start, inside quotes, possessive, pronoun, reported speech next to
+          the mention ("X said", "said X", "according to X"), negation in the mention's clause, question
+      wn  words within 6 tokens, marked with side and distance bucket ("wn:R1:criticized")
+      ws  words within 12 tokens, marked with side only
+      wc  words in the mention's clause (no side)
+      bg  bigrams within 4 tokens, the mention as one placeholder token <t> ("bg:<t>_said")
+      a   every word of the sentence (no position)
+      m   the mention's own words (an entity prior; off by default, fragile across news periods)
+    Values are 1.0 for indicators and small floats (about -1..2) for valence figures.
+    """
+    groups = frozenset(groups)
+    tokens, offsets, valences, sent_scores = _sentence_analysis(sentence)
+    n = len(tokens)
+    feats: dict[str, float] = {"bias": 1.0}
+    if n == 0:
+        return feats
+    # Mention token span [t0, t1]: whitespace tokens overlapping [start, end).
+    inside = [i for i in range(n) if offsets[i] < end and offsets[i] + len(tokens[i]) > start]
+    if not inside:  # offsets in whitespace: take the nearest token
+        inside = [min(range(n), key=lambda i: abs(offsets[i] - start))]
+    t0, t1 = inside[0], inside[-1]
+    raw = [_norm_token(t) for t in tokens]
+    norm = [_stem(w) for w in raw] if "stem" in groups else raw
+
+    # Clause ids: a new clause after a token ending in , ; : ( ) dashes, or at but/while/although/...
+    clause = [0] * n
+    cid = 0
+    for i, token in enumerate(tokens):
+        if i and raw[i] in _CLAUSE_START_WORDS:
+            cid += 1
+        clause[i] = cid
+        if token.endswith(_CLAUSE_END) or token in ("\u2014", "\u2013", "-", "--"):
+            cid += 1
+    # The mention's clause: that of its first token (a trailing comma on the mention ends it, not precedes it).
+    mclause = clause[t0]
+    tclause = set(clause[t0 : t1 + 1])
+
+    def side_dist(i: int) -> tuple[str, int]:
+        return ("L", t0 - i) if i < t0 else ("R", i - t1)
+
+    if "s" in groups:
+        compound, pos, neg, _neu = sent_scores
+        feats["s:compound"] = compound
+        feats["s:pos"] = pos
+        feats["s:neg"] = neg
+        feats["s:cbin" + ("+" if compound >= 0.05 else "-" if compound <= -0.05 else "0")] = 1.0
+
+    if "v" in groups:
+        win = same = left = right = 0.0
+        for i, value in enumerate(valences):
+            if value == 0.0 or t0 <= i <= t1:
+                continue
+            side, d = side_dist(i)
+            where = "s" if clause[i] in tclause else "o"
+            key = f"v:{side}{where}{_val_bucket(d)}:{'p' if value > 0 else 'n'}"
+            feats[key] = feats.get(key, 0.0) + abs(value) / 4.0
+            if d <= 8:
+                win += value
+            if where == "s":
+                same += value
+            if side == "L":
+                left += value
+            else:
+                right += value
+        feats["v:win8"] = _normalize(win)
+        feats["v:clause"] = _normalize(same)
+        feats["v:left"] = _normalize(left)
+        feats["v:right"] = _normalize(right)
+
+    if "x" in groups:
+        text = sentence.translate(_QUOTES)
+        if t0 == 0 or (t0 <= 1 and raw[0] in ("but", "and", "the", "former", "president", "sen", "rep")):
+            feats["x:start"] = 1.0
+        if text[:start].count('"') % 2 == 1:
+            feats["x:in_quotes"] = 1.0
+        if '"' in text:
+            feats["x:has_quotes"] = 1.0
+        mention = sentence[start:end].lower().translate(_QUOTES)
+        if mention.endswith("'s") or (t1 + 1 < n and tokens[t1].lower().endswith("'s")):
+            feats["x:possessive"] = 1.0
+        if mention.strip() in _PRONOUNS:
+            feats["x:pronoun"] = 1.0
+        for i in range(t1 + 1, min(n, t1 + 4)):
+            if raw[i] in _SPEECH:
+                feats["x:speaker_after"] = 1.0
+                break
+        for i in range(max(0, t0 - 3), t0):
+            if raw[i] in _SPEECH:
+                feats["x:speech_before"] = 1.0
+        if t0 >= 2 and raw[t0 - 2] == "according" and raw[t0 - 1] == "to":
+            feats["x:according_to"] = 1.0
+        if any(raw[i] in _NEGATIONS for i in range(n) if clause[i] == mclause and not t0 <= i <= t1):
+            feats["x:neg_clause"] = 1.0
+        if sentence.rstrip().endswith("?"):
+            feats["x:question"] = 1.0
+        feats["x:rel_pos"] = t0 / max(1, n - 1)
+        if "xs" in groups:
+            compound = sent_scores[0]
+            sign = "+" if compound >= 0.05 else "-" if compound <= -0.05 else "0"
+            for name in [k for k in feats if k.startswith("x:") and k != "x:rel_pos"]:
+                feats[f"xs:{name[2:]}|{sign}"] = 1.0
+
+    want_wn, want_ws, want_wc, want_a = "wn" in groups, "ws" in groups, "wc" in groups, "a" in groups
+    if want_wn or want_ws or want_wc or want_a:
+        for i, word in enumerate(norm):
+            if not word or t0 <= i <= t1:
+                continue
+            side, d = side_dist(i)
+            if want_wn and d <= 6:
+                feats[f"wn:{side}{_dist_bucket(d)}:{word}"] = 1.0
+            if want_ws and d <= 12:
+                feats[f"ws:{side}:{word}"] = 1.0
+            if want_wc and clause[i] == mclause:
+                feats[f"wc:{word}"] = 1.0
+            if want_a:
+                feats[f"a:{word}"] = 1.0
+
+    if "vl" in groups:  # the VADER words themselves by side and clause: lets training re-weigh news usage
+        for i, value in enumerate(valences):
+            if value != 0.0 and not t0 <= i <= t1 and norm[i]:
+                side, _d = side_dist(i)
+                feats[f"vl:{side}{'s' if clause[i] in tclause else 'o'}:{norm[i]}"] = 1.0
+
+    if "ng" in groups:  # words after a negation in the same clause, marked
+        negated = False
+        for i in range(n):
+            if i and clause[i] != clause[i - 1]:
+                negated = False
+            if raw[i] in _NEGATIONS or raw[i].endswith("n't"):
+                negated = True
+                continue
+            if negated and norm[i] and not t0 <= i <= t1:
+                feats[f"ng:{norm[i]}"] = 1.0
+
+    if "bg" in groups:
+        seq = [w for w in norm[max(0, t0 - 4) : t0] if w] + [_TARGET] + [w for w in norm[t1 + 1 : t1 + 5] if w]
+        for a, b in zip(seq, seq[1:], strict=False):
+            feats[f"bg:{a}_{b}"] = 1.0
+
+    if "m" in groups:
+        for i in range(t0, t1 + 1):
+            if norm[i]:
+                feats[f"m:{norm[i]}"] = 1.0
+    return feats
+
+
+# --- the model ------------------------------------------------------------------------------------------
+
+
+class ToneModel:
+    """A trained linear tone model: weights per named feature and class, plus per-class intercepts."""
+
+    def __init__(self, model: dict[str, Any]) -> None:
+        if model.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"unsupported model format {model.get('format_version')!r}; expected {FORMAT_VERSION}")
+        self.meta = {k: v for k, v in model.items() if k not in ("weights", "intercept")}
+        self.method = "model"
+        self.version = str(model.get("model_version", ""))
+        self.classes: tuple[str, ...] = tuple(model["classes"])
+        self.groups: tuple[str, ...] = tuple(model["feature_groups"])
+        self.intercept = np.asarray(model["intercept"], dtype=np.float64)
+        # Feature name -> row of a dense (n_features x n_classes) matrix.
+        names = sorted(model["weights"])
+        self._index = {name: i for i, name in enumerate(names)}
+        self._weights = np.asarray([model["weights"][k] for k in names], dtype=np.float64).reshape(-1, len(self.classes))
+
+    @classmethod
+    def load(cls, path: str | Path) -> ToneModel:
+        """Read a model written by `save` (gzip if the name ends in .gz)."""
+        path = Path(path)
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as handle:
+            return cls(json.load(handle))
+
+    def _logits(self, feats: dict[str, float]) -> np.ndarray:
+        rows, values = [], []
+        for name, value in feats.items():
+            row = self._index.get(name)
+            if row is not None:
+                rows.append(row)
+                values.append(value)
+        logits = self.intercept.copy()
+        if rows:
+            logits += np.asarray(values) @ self._weights[rows]
+        return logits
+
+    def predict_proba(self, sentence: str, start: int, end: int) -> dict[str, float]:
+        """{label: probability} of the tone toward sentence[start:end]."""
+        logits = self._logits(extract_features(sentence, start, end, self.groups))
+        exp = np.exp(logits - logits.max())
+        probs = exp / exp.sum()
+        return {label: float(p) for label, p in zip(self.classes, probs, strict=True)}
+
+    def predict(self, sentence: str, start: int, end: int) -> Label:
+        """The most probable label of the tone toward sentence[start:end]."""
+        probs = self.predict_proba(sentence, start, end)
+        return max(LABELS, key=lambda label: probs[label])
+
+    def score(self, sentence: str, start: int, end: int) -> float:
+        """P(positive) - P(negative), -1..1: suited to averaging an actor's tone over several sentences."""
+        probs = self.predict_proba(sentence, start, end)
+        return probs["positive"] - probs["negative"]
+
+    def score_mentions(self, items: Sequence[tuple[str, int, int]]) -> list[tuple[Label, float]]:
+        """(label, P(positive) - P(negative)) for each (sentence, start, end): the pipeline's MentionScorer."""
+        return self.predict_many(items)
+
+    def predict_many(self, items: Sequence[tuple[str, int, int]]) -> list[tuple[Label, float]]:
+        """(label, score) for each (sentence, start, end); mentions of one sentence share its VADER pass."""
+        out: list[tuple[Label, float]] = []
+        for sentence, start, end in items:
+            probs = self.predict_proba(sentence, start, end)
+            label = max(LABELS, key=lambda lab: probs[lab])
+            out.append((label, probs["positive"] - probs["negative"]))
+        return out
+
+
+# --- in the pipeline ------------------------------------------------------------------------------------
+
+SHIPPED = "actor_tone.json.gz"
+
+
+@functools.cache
+def shipped_model() -> ToneModel:
+    """The model shipped with newswatch (newswatch/analysis/actors/data/), loaded once per process."""
+    from importlib import resources
+
+    data = resources.files("newswatch.analysis.actors").joinpath("data", SHIPPED).read_bytes()
+    return ToneModel(json.loads(gzip.decompress(data).decode("utf-8")))
