@@ -105,6 +105,10 @@ output_dir = "digests"
 
 [runner]
 task_runner = "{runner}"
+
+[fetch]
+# The feeds are served on loopback, which newswatch refuses unless allowed.
+allow_networks = ["127.0.0.0/8", "::1/128"]
 """
 
 

@@ -7,6 +7,7 @@ A bad file raises ConfigError naming the file, the key and what was expected. No
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import tomllib
 from pathlib import Path
@@ -102,6 +103,27 @@ class FetchSettings(_Model):
     max_redirects: Annotated[int, Field(ge=0, le=20)] = 5
     concurrency: Annotated[int, Field(ge=1, le=64)] = 8
     user_agent: str = USER_AGENT
+    # Networks that may be fetched although they are loopback, private, link-local... (sources/addresses.py).
+    allow_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+    @field_validator("allow_networks", mode="before")
+    @classmethod
+    def _check_networks(cls, value: object) -> object:
+        if not isinstance(value, list | tuple):
+            raise ValueError(f'expected a list of networks such as ["10.0.0.0/8"], got {value!r}')
+        networks = []
+        for item in value:
+            if isinstance(item, ipaddress.IPv4Network | ipaddress.IPv6Network):
+                networks.append(item)
+                continue
+            example = 'expected networks in CIDR form such as "10.0.0.0/8" or "fd00::/8"'
+            if not isinstance(item, str):
+                raise ValueError(f"{example}, got {item!r}")
+            try:
+                networks.append(ipaddress.ip_network(item.strip()))
+            except ValueError as exc:
+                raise ValueError(f"{example}, got {item!r} ({exc})") from None
+        return tuple(networks)
 
 
 class RunnerSettings(_Model):

@@ -1,7 +1,8 @@
 """Fetch feed documents over HTTP(S) or from disk, with timeouts, a byte cap and checked redirects.
 
 Never raises for a feed's problem: every failure comes back as FetchResult(status="error", error_kind=...).
-Never parses: the bytes go to parse.parse_feed. Never follows a redirect to anything but http(s).
+Never parses: the bytes go to parse.parse_feed. Never follows a redirect to anything but http(s), and never
+connects to an address that sources/addresses.py refuses (loopback, private, link-local...) unless allowed.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import httpx
 
 from newswatch.config import FeedSettings, FetchSettings
 from newswatch.models import FetchResult
+from newswatch.sources.addresses import BlockedAddress, Network, checked_addresses
 
 # Every error_kind a FetchResult (or a ParseError recorded against a feed) can carry. docs/reliability.md.
 ERROR_KINDS: tuple[str, ...] = (
@@ -42,6 +44,8 @@ ERROR_KINDS: tuple[str, ...] = (
     # redirects
     "too_many_redirects",  # more than max_redirects hops, or a loop
     "bad_redirect",  # a 3xx without Location, or to a scheme other than http(s)
+    # the address
+    "blocked_address",  # the host (or a redirect's) is loopback, private, link-local...: not allowed (SSRF)
     # HTTP status
     "http_404",  # not found
     "http_410",  # gone: the publisher removed the feed
@@ -73,6 +77,7 @@ HARD_KINDS: frozenset[str] = frozenset(
         "tls",
         "too_many_redirects",
         "bad_redirect",
+        "blocked_address",
         "http_404",
         "http_410",
         "http_4xx",
@@ -164,8 +169,16 @@ class _DeadlineStream(httpcore.NetworkStream):
 
 
 class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self) -> None:
+    """Connects only to checked addresses, and bounds every socket operation by the thread's deadline.
+
+    httpcore hands over the URL's host name; it is resolved here once, every address is checked
+    (addresses.checked_addresses), and the socket is opened to one of those addresses. TLS still gets the host
+    name (httpcore passes it to start_tls for SNI and certificate checks) and httpx still sends it as Host.
+    """
+
+    def __init__(self, allowed: tuple[Network, ...] = ()) -> None:
         self._inner = httpcore.SyncBackend()
+        self._allowed = allowed
 
     def connect_tcp(
         self,
@@ -175,13 +188,24 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: object = None,
     ) -> httpcore.NetworkStream:
-        stream = self._inner.connect_tcp(host, port, _bounded(timeout), local_address, socket_options)  # type: ignore[arg-type]
-        return _DeadlineStream(stream)
+        try:
+            addresses = checked_addresses(host, port, self._allowed)
+        except (OSError, UnicodeError) as exc:  # socket.gaierror: the name does not resolve
+            raise httpcore.ConnectError(f"{host}: {exc}") from exc
+        failure: Exception = httpcore.ConnectError(f"{host}: resolves to no address")
+        for address in addresses:
+            try:
+                stream = self._inner.connect_tcp(address, port, _bounded(timeout), local_address, socket_options)  # type: ignore[arg-type]
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc  # try the host's next address, as socket.create_connection would
+                continue
+            return _DeadlineStream(stream)
+        raise failure
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: object = None
     ) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.connect_unix_socket(path, _bounded(timeout), socket_options))  # type: ignore[arg-type]
+        raise httpcore.ConnectError(f"{path}: newswatch does not connect to Unix sockets")
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
@@ -200,21 +224,22 @@ class _DeadlineTransport(httpx.HTTPTransport):
     HTTPTransport.__init__ is skipped because it would only build a pool (and SSL context) to throw away.
     """
 
-    def __init__(self, limits: httpx.Limits) -> None:
+    def __init__(self, limits: httpx.Limits, allowed: tuple[Network, ...]) -> None:
         self._pool = httpcore.ConnectionPool(
             ssl_context=_ssl_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_DeadlineBackend(),
+            network_backend=_DeadlineBackend(allowed),
         )
 
 
-def _make_transport(settings: FetchSettings) -> httpx.HTTPTransport:
-    limits = httpx.Limits(
-        max_connections=max(settings.concurrency * 2, 4), max_keepalive_connections=settings.concurrency
-    )
-    return _DeadlineTransport(limits)
+def make_transport(allowed: tuple[Network, ...], concurrency: int = 8) -> httpx.HTTPTransport:
+    """The transport of every client newswatch fetches with (feeds, search, pages, robots.txt): connections
+    only to addresses that sources/addresses.py allows (every redirect hop opens its own), each socket
+    operation bounded by the deadline of the fetch on its thread (when one is set)."""
+    limits = httpx.Limits(max_connections=max(concurrency * 2, 4), max_keepalive_connections=concurrency)
+    return _DeadlineTransport(limits, allowed)
 
 
 def make_client(settings: FetchSettings) -> httpx.Client:
@@ -235,7 +260,7 @@ def make_client(settings: FetchSettings) -> httpx.Client:
             "Accept-Encoding": "gzip, deflate",
         },
         event_hooks={"response": [_hold_location]},
-        transport=_make_transport(settings),
+        transport=make_transport(settings.allow_networks, settings.concurrency),
     )
 
 
@@ -573,6 +598,8 @@ def _fetch_http(
                     final_url=url,
                     elapsed=time.monotonic() - started,
                 )
+        except BlockedAddress as exc:
+            raise _Failure("blocked_address", f"{url}: {exc}") from None
         except httpx.TransportError as exc:
             if (
                 isinstance(exc, httpx.TimeoutException)

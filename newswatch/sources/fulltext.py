@@ -51,7 +51,7 @@ def fulltext_settings(settings: Settings) -> FulltextSettings:
     table = settings.extra.get("fulltext")
     if table is None:
         return FulltextSettings(enabled=False)
-    return parse_fulltext_settings(table, settings.path)
+    return replace(parse_fulltext_settings(table, settings.path), allow_networks=settings.fetch.allow_networks)
 
 
 # -- full text ------------------------------------------------------------------------------------------------

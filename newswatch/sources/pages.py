@@ -2,6 +2,8 @@
 
 Politeness is not optional here: robots.txt is honoured, each domain gets few concurrent requests spaced
 apart, bodies are capped, and a run never spends more than its time budget. Never raises for one bad page.
+Never connects to an address sources/addresses.py refuses (a page or robots.txt on a private network), on any
+redirect hop, unless [fetch] allow_networks allows it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import unicodedata
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -22,6 +24,8 @@ import httpx
 
 from newswatch.config import USER_AGENT
 from newswatch.errors import ConfigError
+from newswatch.sources.addresses import BlockedAddress, Network
+from newswatch.sources.fetch import make_transport
 
 PageStatus = Literal["page", "failed", "skipped"]
 
@@ -30,6 +34,8 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 ROBOTS_MAX_BYTES = 500 * 1024
 # Worker threads across all domains; each domain is further limited by per_domain_concurrency.
 MAX_WORKERS = 16
+# The start of PageResult.error (and so page_fetch.error) for a page or robots.txt on a refused address.
+BLOCKED = "blocked_address"
 
 
 @dataclass
@@ -59,6 +65,8 @@ class FulltextSettings:
     max_bytes: int = 5_000_000
     respect_robots: bool = True
     user_agent: str = USER_AGENT
+    # Not a [fulltext] key: [fetch] allow_networks, copied in by sources.fulltext.fulltext_settings.
+    allow_networks: tuple[Network, ...] = ()
 
 
 # key -> (type, smallest allowed value or None)
@@ -83,7 +91,7 @@ def parse_fulltext_settings(table: dict[str, Any] | None, path: str | Path) -> F
     if not isinstance(table, dict):
         raise ConfigError(path, "fulltext", f"expected a table [fulltext], got {type(table).__name__}")
     values: dict[str, Any] = {}
-    known = ", ".join(f.name for f in fields(FulltextSettings))
+    known = ", ".join(_RULES)
     for key, value in table.items():
         where = f"fulltext.{key}"
         if key not in _RULES:
@@ -157,6 +165,7 @@ class _Robots:
         self.parser: RobotFileParser | None = None
         self.allow_all = False
         self.unavailable: str | None = None  # set when the server failed: nothing is fetched this run
+        self.blocked: str | None = None  # set when the domain's address is refused: nothing is ever fetched
         self.done = False
 
 
@@ -241,6 +250,8 @@ class _Run:
                     return PageResult(url, "skipped", "", None, "none", "time budget", None)
                 self.load_robots(domain, robots)
                 robots.done = True
+        if robots.blocked:
+            return PageResult(url, "failed", "", None, "none", robots.blocked, None)
         if robots.unavailable:
             return PageResult(url, "skipped", "", None, "none", robots.unavailable, None)
         if robots.allow_all or robots.parser is None:
@@ -266,6 +277,9 @@ class _Run:
                 body = _read_capped(
                     response, ROBOTS_MAX_BYTES, self.clock, self.clock() + timeout, truncate=True
                 )
+        except BlockedAddress as exc:
+            robots.blocked = f"{BLOCKED}: robots.txt: {exc}"
+            return
         except (httpx.HTTPError, _TooSlow) as exc:
             robots.unavailable = f"robots.txt unavailable ({type(exc).__name__})"
             return
@@ -318,6 +332,8 @@ class _Run:
                         final_url,
                     )
                 body = _read_capped(response, self.settings.max_bytes, self.clock, self.clock() + timeout)
+        except BlockedAddress as exc:
+            return PageResult(url, "failed", "", None, "none", f"{BLOCKED}: {exc}", status)
         except _TooLarge:
             return PageResult(
                 url, "failed", "", None, "none", f"page larger than {self.settings.max_bytes} bytes", status
@@ -436,7 +452,9 @@ def fetch_pages(
     if not todo:
         return results
     own_client = client is None
-    http = client or httpx.Client(max_redirects=5)
+    http = client or httpx.Client(
+        max_redirects=5, transport=make_transport(settings.allow_networks, MAX_WORKERS)
+    )
     try:
         run = _Run(todo, settings, http, clock, sleep)
         workers = min(MAX_WORKERS, len(todo), len(run.pending) * settings.per_domain_concurrency)

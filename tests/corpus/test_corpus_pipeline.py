@@ -43,6 +43,7 @@ def test_every_corpus_document_is_ingested_once_or_recorded(shared_dir: Path, tm
         config = tmp_path / "config" / "newswatch.toml"
         config.write_text("\n".join(feeds_toml) + '\n[storage]\ndatabase = "data/c.duckdb"\n'
                           '[inbox]\npaths = ["inbox"]\n[fetch]\ntimeout_seconds = 10\n'
+                          'allow_networks = ["127.0.0.0/8", "::1/128"]\n'
                           '[[topics]]\nname = "any"\nany = ["the"]\n', encoding="utf-8")
         shutil.copy(REPO / "config" / "actors.toml", tmp_path / "config" / "actors.toml")
         inbox.mkdir()

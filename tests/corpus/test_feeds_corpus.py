@@ -25,7 +25,7 @@ from newswatch.models import Article
 from newswatch.sources.feeds import MAX_INFLATED, ParsedFeed, parse_feed
 from newswatch.sources.fetch import ERROR_KINDS, fetch_feeds
 from newswatch.text.normalize import normalize_entry
-from tests.support.httpserver import LoopbackServer
+from tests.support.httpserver import LOOPBACK_NETWORKS, LoopbackServer
 
 pytestmark = pytest.mark.corpus
 
@@ -226,7 +226,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[object, 
             sizes[item.name] = inflated_size(body)
             url = server.add(f"/corpus/{index}", body, headers={"Content-Type": "application/xml"})
             jobs.append((FeedSettings(name=item.name, url=url), None, None))
-        settings = FetchSettings(timeout_seconds=20, max_bytes=10 * 1024 * 1024, concurrency=8)
+        settings = FetchSettings(
+            timeout_seconds=20, max_bytes=10 * 1024 * 1024, concurrency=8, allow_networks=LOOPBACK_NETWORKS
+        )
         results = guarded(lambda: fetch_feeds(jobs, settings), "fetch_feeds(corpus)")
         for item, result in zip(FILES, results, strict=True):
             assert result.status == "ok", f"{item.name}: {result.error}"

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from flows.ingest import ingest_flow
-from tests.support.httpserver import LoopbackServer, send
+from tests.support.httpserver import LOOPBACK_TOML, LoopbackServer, send
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_engine")]
 
@@ -34,7 +34,7 @@ def etag_feed(body: bytes, etag: str = '"v1"'):  # noqa: ANN201 - handler factor
     return handler
 
 
-def write_config(project: Path, server: LoopbackServer) -> Path:
+def write_config(project: Path, server: LoopbackServer, *, allow_loopback: bool = True) -> Path:
     config = project / "config" / "newswatch.toml"
     config.write_text(f"""
 [storage]
@@ -60,7 +60,8 @@ any = ["india", "pakistan", "new delhi", "islamabad"]
 
 [digest]
 timezone = "UTC"
-""", encoding="utf-8")
+
+{LOOPBACK_TOML if allow_loopback else ""}""", encoding="utf-8")
     return config
 
 
@@ -91,3 +92,24 @@ def test_http_feeds_are_stored_once_with_validators_and_failures_recorded(projec
     second = ingest_flow(config_path=str(config), force=True)
     assert second.feeds_not_modified == 2 and second.articles_new == 0
     assert [h.get("if-none-match") for h in http_server.headers_of("/feed.xml")] == [None, '"v1"']
+
+
+def test_feeds_on_loopback_are_refused_without_the_allowance_and_nothing_is_stored(
+    project: Path, http_server: LoopbackServer
+) -> None:
+    http_server.route("/feed.xml", etag_feed(FEED))
+    http_server.route("/copy.xml", etag_feed(FEED, '"c1"'))
+    config = write_config(project, http_server, allow_loopback=False)
+
+    summary = ingest_flow(config_path=str(config))
+    assert (summary.feeds_ok, summary.feeds_failed, summary.articles_new) == (0, 3, 0)
+    assert http_server.hits == []  # not one request reached the server
+    for path in (project / "data" / "test.duckdb", Path(summary.client_copy)):
+        db = duckdb.connect(str(path), read_only=True)
+        try:
+            assert db.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+            kinds = db.execute("SELECT DISTINCT error_kind FROM fetch_log").fetchall()
+            assert kinds == [("blocked_address",)]
+            assert db.execute("SELECT DISTINCT last_error_kind FROM feeds").fetchall() == [("blocked_address",)]
+        finally:
+            db.close()

@@ -20,6 +20,7 @@ from newswatch.models import FetchResult
 from newswatch.sources.feeds import parse_feed
 from newswatch.sources.fetch import fetch_feeds
 from tests.support.httpserver import (
+    LOOPBACK_NETWORKS,
     LoopbackServer,
     closed_port,
     gzip_bomb_body,
@@ -31,7 +32,9 @@ from tests.support.httpserver import (
 )
 from tests.support.samples import SAMPLE_HTML_PAGE, SAMPLE_RSS, cyrillic_rss
 
-SETTINGS = FetchSettings(timeout_seconds=2.0, max_bytes=200_000, max_redirects=3, concurrency=32)
+SETTINGS = FetchSettings(
+    timeout_seconds=2.0, max_bytes=200_000, max_redirects=3, concurrency=32, allow_networks=LOOPBACK_NETWORKS
+)
 HANG_GUARD_SECONDS = 60
 
 

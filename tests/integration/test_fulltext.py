@@ -13,6 +13,7 @@ import pytest
 
 from newswatch.errors import ConfigError
 from newswatch.sources.pages import FulltextSettings, fetch_pages, needs_fulltext, parse_fulltext_settings
+from tests.support.httpserver import LOOPBACK
 
 PARAGRAPHS = [
     "SAMPLE ARTICLE for tests. The harbour committee of the fictional town of Westmere met on Monday evening "
@@ -124,7 +125,9 @@ def site() -> Iterator[tuple[str, type[Handler]]]:
     server.server_close()
 
 
-FAST = FulltextSettings(per_domain_interval_seconds=0.0, timeout_seconds=5, time_budget_seconds=30)
+FAST = FulltextSettings(
+    per_domain_interval_seconds=0.0, timeout_seconds=5, time_budget_seconds=30, allow_networks=LOOPBACK
+)
 
 
 def test_extracts_article_and_drops_boilerplate(site: tuple[str, type[Handler]]) -> None:
@@ -180,7 +183,11 @@ def test_only_http_urls_and_google_tokens_are_refused() -> None:
 def test_time_budget_exhausted_leaves_rest_skipped(site: tuple[str, type[Handler]]) -> None:
     base, _ = site
     settings = FulltextSettings(
-        per_domain_concurrency=1, per_domain_interval_seconds=0.0, timeout_seconds=10, time_budget_seconds=0.8
+        per_domain_concurrency=1,
+        per_domain_interval_seconds=0.0,
+        timeout_seconds=10,
+        time_budget_seconds=0.8,
+        allow_networks=LOOPBACK,
     )
     urls = [f"{base}/slow", f"{base}/news/after-1", f"{base}/news/after-2"]
     results = fetch_pages(urls, settings)
@@ -194,7 +201,7 @@ def test_time_budget_exhausted_leaves_rest_skipped(site: tuple[str, type[Handler
 def test_page_limit_per_run(site: tuple[str, type[Handler]]) -> None:
     base, handler = site
     urls = [f"{base}/news/{i}" for i in range(4)]
-    settings = FulltextSettings(max_pages_per_run=2, per_domain_interval_seconds=0.0)
+    settings = FulltextSettings(max_pages_per_run=2, per_domain_interval_seconds=0.0, allow_networks=LOOPBACK)
     results = fetch_pages(urls, settings)
     assert [r.status for r in results.values()] == ["page", "page", "skipped", "skipped"]
     assert handler.hits["/news/3"] == 0
@@ -203,7 +210,7 @@ def test_page_limit_per_run(site: tuple[str, type[Handler]]) -> None:
 def test_per_domain_interval_spaces_requests(site: tuple[str, type[Handler]]) -> None:
     base, handler = site
     interval = 0.4
-    settings = FulltextSettings(per_domain_concurrency=2, per_domain_interval_seconds=interval)
+    settings = FulltextSettings(per_domain_concurrency=2, per_domain_interval_seconds=interval, allow_networks=LOOPBACK)
     urls = [f"{base}/news/{i}" for i in range(3)]
     results = fetch_pages(urls, settings)
     assert all(r.status == "page" for r in results.values())
@@ -220,7 +227,7 @@ def test_per_domain_concurrency_limit(site: tuple[str, type[Handler]], limit: in
     port = base.rsplit(":", 1)[1]
     # 127.0.0.1 and localhost are the same server but two domains to the fetcher.
     urls = [f"http://{host}:{port}/busy/{i}" for host in ("127.0.0.1", "localhost") for i in range(4)]
-    settings = FulltextSettings(per_domain_concurrency=limit, per_domain_interval_seconds=0.0)
+    settings = FulltextSettings(per_domain_concurrency=limit, per_domain_interval_seconds=0.0, allow_networks=LOOPBACK)
     results = fetch_pages(urls, settings)
     assert all(r.status == "page" for r in results.values())
     assert set(handler.most_in_flight) == {"127.0.0.1", "localhost"}
@@ -254,7 +261,7 @@ def test_robots_not_found_allows_everything() -> None:
 def test_byte_cap(site: tuple[str, type[Handler]]) -> None:
     base, _ = site
     url = f"{base}/news/big"
-    result = fetch_pages([url], FulltextSettings(max_bytes=200, per_domain_interval_seconds=0.0))[url]
+    result = fetch_pages([url], FulltextSettings(max_bytes=200, per_domain_interval_seconds=0.0, allow_networks=LOOPBACK))[url]
     assert result.status == "failed"
     assert "larger than 200 bytes" in (result.error or "")
 
@@ -268,7 +275,7 @@ def test_uses_given_client_and_user_agent(site: tuple[str, type[Handler]]) -> No
 
     with httpx.Client(event_hooks={"request": [record]}) as client:
         url = f"{base}/news/ua"
-        settings = FulltextSettings(per_domain_interval_seconds=0.0, user_agent="newswatch-test/1")
+        settings = FulltextSettings(per_domain_interval_seconds=0.0, user_agent="newswatch-test/1", allow_networks=LOOPBACK)
         assert fetch_pages([url], settings, client=client)[url].status == "page"
     assert seen and all(ua == "newswatch-test/1" for ua in seen)
 

@@ -16,6 +16,7 @@ from newswatch.config import FeedSettings, FetchSettings, TopicSettings
 from newswatch.models import FetchResult
 from newswatch.sources.fetch import fetch_feed, make_client
 from newswatch.sources.search import SearchFeed, fetch_search_feeds, parse_search_response, search_feeds
+from tests.support.httpserver import LOOPBACK_NETWORKS
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "providers"
 # path on the local server -> (sample file, content type)
@@ -137,7 +138,7 @@ def test_fetch_search_feeds_spaces_requests_per_provider(server: str) -> None:
         sleeps.append(seconds)
         now[0] += seconds
 
-    settings = FetchSettings()
+    settings = FetchSettings(allow_networks=LOOPBACK_NETWORKS)
 
     def fetch(feed: SearchFeed, client: httpx.Client) -> FetchResult:
         return fetch_feed(client, FeedSettings(name=feed.name, url=feed.url), settings)

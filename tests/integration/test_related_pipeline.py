@@ -194,6 +194,9 @@ def write_config(project: Path, base: str, *, budget: float = 30) -> Path:
         [digest]
         timezone = "UTC"
         date = {DAY.isoformat()}
+
+        [fetch]
+        allow_networks = ["127.0.0.0/8", "::1/128"]
         """),
         encoding="utf-8",
     )

@@ -12,6 +12,7 @@ Usage:
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import socket
 import sys
 import threading
@@ -22,6 +23,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
+
+# newswatch refuses loopback addresses unless the config allows them (sources/addresses.py); every test that
+# fetches from this server allows them explicitly, with one of these.
+LOOPBACK_NETWORKS: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+LOOPBACK = tuple(ipaddress.ip_network(n) for n in LOOPBACK_NETWORKS)
+LOOPBACK_TOML = '[fetch]\nallow_networks = ["127.0.0.0/8", "::1/128"]\n'
 
 
 @dataclass

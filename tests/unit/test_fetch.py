@@ -12,10 +12,12 @@ import pytest
 from newswatch.config import FeedSettings, FetchSettings
 from newswatch.sources.feeds import parse_feed, parse_fetch_result
 from newswatch.sources.fetch import ERROR_KINDS, fetch_feed, fetch_feeds, make_client, parse_retry_after
-from tests.support.httpserver import LoopbackServer, redirect
+from tests.support.httpserver import LOOPBACK_NETWORKS, LoopbackServer, redirect
 from tests.support.samples import SAMPLE_RSS
 
-SETTINGS = FetchSettings(timeout_seconds=5, max_bytes=100_000, max_redirects=3, concurrency=4)
+SETTINGS = FetchSettings(
+    timeout_seconds=5, max_bytes=100_000, max_redirects=3, concurrency=4, allow_networks=LOOPBACK_NETWORKS
+)
 
 
 def feed(url: str, name: str = "sample") -> FeedSettings:
