@@ -71,12 +71,14 @@ def test_evaluate_tone_on_a_small_file(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
     result = evaluate_tone(path)
     assert result["targets"] == 3
-    assert set(result["methods"]) == {"actor (project)", "sentence VADER", "always neutral"}
-    assert result["methods"]["actor (project)"]["accuracy"] == 1.0
+    assert set(result["methods"]) == {"model (shipped)", "VADER window", "sentence VADER", "always neutral"}
+    assert result["methods"]["VADER window"]["accuracy"] == 1.0
+    # Rows: gold negative, neutral, positive; the always-neutral column is all in the middle.
+    assert result["methods"]["always neutral"]["confusion"] == [[0, 1, 0], [0, 1, 0], [0, 1, 0]]
     assert result["methods"]["always neutral"]["accuracy"] == pytest.approx(1 / 3)
     assert sum(h["targets"] for h in result["halves"].values()) == 3
     table = format_tone_table(result)
-    assert "actor (project)" in table and "macroF1" in table
+    assert "model (shipped)" in table and "macroF1" in table and "confusion" in table
     half = split_of("Critics said Jones ran a corrupt and failed campaign.")
     assert evaluate_tone(path, holdout=half)["holdout"] == half
 

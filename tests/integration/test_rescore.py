@@ -1,0 +1,63 @@
+"""`newswatch rescore --actors` brings stored actor tones to the current model and republishes the read copy."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from newswatch import cli
+from newswatch.analysis.actors.model import shipped_model
+from newswatch.analysis.analyzer import Analyzer
+from newswatch.config import load_settings
+from newswatch.models import RawEntry
+from newswatch.text.normalize import normalize_entry
+from storage.db import Database
+from storage.store import Store
+
+REPO = Path(__file__).resolve().parents[2]
+WHEN = datetime(2025, 5, 10, 9, tzinfo=UTC)
+ENTRIES = [
+    ("Talks stall", "Critics condemned Pakistan for the failed talks. India praised the mediators."),
+    ("Old report", "Officials in India said the border was quiet."),
+]
+
+
+def _write_config(config: Path, folder: Path) -> None:
+    config.write_text(f'actors_file = "{REPO / "config" / "actors.toml"}"\n\n[storage]\n'
+                      f'database = "{folder / "n.duckdb"}"\n', encoding="utf-8")
+
+
+def test_rescore_rewrites_old_actor_tones_with_the_current_model(tmp_path: Path) -> None:
+    config = tmp_path / "newswatch.toml"
+    _write_config(config, tmp_path)
+    settings = load_settings(config)
+    articles = [normalize_entry(RawEntry(source="f", outlet="O (sample)", title=t, summary=s, published=WHEN,
+                                         link=f"http://sample.invalid/{i}"), WHEN)
+                for i, (t, s) in enumerate(ENTRIES)]
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        store.save_articles("r1", articles, Analyzer.from_settings(settings).analyze_many(articles), {})
+        # Rows as an older version stored them (migration 009 marks those 'vader-window').
+        db.execute("UPDATE article_actor SET tone_method = 'vader-window', tone_model = '1', tone = 0.0")
+        db.execute("UPDATE mention SET tone = NULL")
+        before = db.scalar("SELECT count(*) FROM article_actor")
+
+    assert cli.main(["--config", str(config), "rescore", "--actors"]) == 0
+    con = duckdb.connect(str(settings.client_copy_path), read_only=True)
+    try:
+        rows = con.execute("SELECT DISTINCT tone_method, tone_model FROM article_actors").fetchall()
+        assert rows == [("model", shipped_model().version)]
+        assert con.execute("SELECT count(*) FROM article_actor").fetchone() == (before,)
+        assert con.execute("SELECT count(*) FROM mention WHERE sentence_idx >= 0 AND tone IS NULL").fetchone() == (0,)
+        # Nothing else about the articles changed.
+        assert con.execute("SELECT count(*) FROM article").fetchone() == (2,)
+    finally:
+        con.close()
+
+
+def test_rescore_without_what_is_an_error(tmp_path: Path) -> None:
+    config = tmp_path / "newswatch.toml"
+    _write_config(config, tmp_path)
+    assert cli.main(["--config", str(config), "rescore"]) == 2

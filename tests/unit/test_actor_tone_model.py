@@ -1,0 +1,78 @@
+"""The trained actor-tone model: training is deterministic, the shipped file is what the pipeline uses, and
+stored tones say which method and model version made them."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from newswatch import cli
+from newswatch.analysis.actors import score_actor_tones
+from newswatch.analysis.actors.model import ToneModel, shipped_model
+from newswatch.analysis.actors.tone import WindowScorer
+from newswatch.models import Mention, Sentence
+
+pytest.importorskip("sklearn")  # training needs newswatch[train]; the dev install has it
+
+# Ten made-up NewsMTSC-format sentences (three per class and one more), enough for a fit in a second.
+TRAIN_LINES = [
+    ("Critics blasted Jones for a corrupt and failed campaign.", "Jones", 2.0),
+    ("Jones was condemned by voters after the scandal.", "Jones", 2.0),
+    ("The report accused Smith of lying to investigators.", "Smith", 2.0),
+    ("Smith won praise for a brilliant and generous plan.", "Smith", 6.0),
+    ("Supporters hailed Lee as a hero of the reform.", "Lee", 6.0),
+    ("Lee earned admiration for her honest leadership.", "Lee", 6.0),
+    ("Park arrived in the capital on Tuesday.", "Park", 4.0),
+    ("Park will speak at the conference next week.", "Park", 4.0),
+    ("The committee met Kim to discuss the schedule.", "Kim", 4.0),
+    ("Kim was praised by colleagues but attacked by rivals.", "Kim", 4.0),
+]
+
+
+def _write_train(path: Path) -> Path:
+    with path.open("w", encoding="utf-8") as fh:
+        for n, (sentence, name, polarity) in enumerate(TRAIN_LINES * 3):
+            start = sentence.index(name)
+            target = {"from": start, "to": start + len(name), "mention": name, "polarity": polarity}
+            fh.write(json.dumps({"sentence_normalized": sentence, "primary_gid": f"made_{n % 7}_1_{n}",
+                                 "targets": [target]}) + "\n")
+    return path
+
+
+def test_training_twice_gives_the_same_file_and_records_its_figures(tmp_path: Path) -> None:
+    train = _write_train(tmp_path / "train.jsonl")
+    outs = [tmp_path / "a.json.gz", tmp_path / "b.json.gz"]
+    for out in outs:
+        assert cli.main(["eval", "tone", "--train", str(train), "--out", str(out), "--seed", "5"]) == 0
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    model = json.loads(gzip.decompress(outs[0].read_bytes()))
+    assert model["training"]["n_rows"] == 30 and model["training"]["seed"] == 5
+    assert 0.0 <= model["cv"]["macro_f1"] <= 1.0
+    # Weights, not text: no training sentence is in the file.
+    text = json.dumps(model)
+    assert all(sentence not in text for sentence, _, _ in TRAIN_LINES)
+    assert ToneModel.load(outs[0]).predict("Critics blasted Jones for a failed campaign.", 15, 20) in (
+        "negative", "neutral", "positive")
+
+
+def test_training_needs_an_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["eval", "tone", "--train", str(_write_train(tmp_path / "t.jsonl"))]) == 1
+    assert "--out" in capsys.readouterr().err
+
+
+def test_actor_tones_record_the_model_and_each_mention_its_tone() -> None:
+    text = "Critics condemned Jones for the failed plan. Lee praised the brave rescue team."
+    sentences = [Sentence(0, 0, 44, text[:44], 0.0, 0.0, 1.0, 0.0), Sentence(1, 45, len(text), text[45:], 0.0,
+                                                                          0.0, 1.0, 0.0)]
+    mentions = [Mention("jones", "Jones", "name", 0, 18, 23), Mention("lee", "Lee", "name", 1, 45, 48),
+                Mention("jones", "Jones", "name", -1, 0, 5)]
+    tones = {t.actor_id: t for t in score_actor_tones(mentions, sentences, text)}
+    model = shipped_model()
+    assert tones["jones"].method == "model" and tones["jones"].model_version == model.version
+    assert tones["jones"].mentions == 2 and tones["jones"].sentences == 1  # the headline mention has no tone
+    assert mentions[0].tone is not None and mentions[2].tone is None
+    window = {t.actor_id: t for t in score_actor_tones(mentions, sentences, text, WindowScorer())}
+    assert window["jones"].method == "vader-window"
