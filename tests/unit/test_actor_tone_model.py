@@ -15,8 +15,6 @@ from newswatch.analysis.actors.model import ToneModel, shipped_model
 from newswatch.analysis.actors.tone import WindowScorer
 from newswatch.models import Mention, Sentence
 
-pytest.importorskip("sklearn")  # training needs newswatch[train]; the dev install has it
-
 # Ten made-up NewsMTSC-format sentences (three per class and one more), enough for a fit in a second.
 TRAIN_LINES = [
     ("Critics blasted Jones for a corrupt and failed campaign.", "Jones", 2.0),
@@ -43,6 +41,7 @@ def _write_train(path: Path) -> Path:
 
 
 def test_training_twice_gives_the_same_file_and_records_its_figures(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")  # training needs newswatch[train]; the dev install has it
     train = _write_train(tmp_path / "train.jsonl")
     outs = [tmp_path / "a.json.gz", tmp_path / "b.json.gz"]
     for out in outs:
@@ -59,6 +58,7 @@ def test_training_twice_gives_the_same_file_and_records_its_figures(tmp_path: Pa
 
 
 def test_training_needs_an_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("sklearn")
     assert cli.main(["eval", "tone", "--train", str(_write_train(tmp_path / "t.jsonl"))]) == 1
     assert "--out" in capsys.readouterr().err
 
@@ -76,3 +76,23 @@ def test_actor_tones_record_the_model_and_each_mention_its_tone() -> None:
     assert mentions[0].tone is not None and mentions[2].tone is None
     window = {t.actor_id: t for t in score_actor_tones(mentions, sentences, text, WindowScorer())}
     assert window["jones"].method == "vader-window"
+
+
+# Hand-written sentences (not from any corpus) whose tone toward the named person is plain: the charge, the
+# insults and the praise are about that person and no one else, and the neutral one reports a routine act.
+CLEAR = [
+    ("Prosecutors charged John Harlan with fraud, bribery and obstruction of justice.", "John Harlan", "negative"),
+    ("Critics slammed Mayor Tom Reed as corrupt and incompetent after the scandal.", "Tom Reed", "negative"),
+    ("The committee met on Monday and Peter Ngata presented the budget figures.", "Peter Ngata", "neutral"),
+    ("Dana Whitfield won the award and was celebrated as a brilliant, generous leader.", "Dana Whitfield",
+     "positive"),
+    ("Supporters praised Maria Lopez for her courageous leadership and honesty.", "Maria Lopez", "positive"),
+    # Reported speech: the speaker is neutral ground, the insult is aimed at Hale.
+    ("Ortiz said that Hale is a disgrace to the office.", "Hale", "negative"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "mention", "expected"), CLEAR, ids=[c[1] for c in CLEAR])
+def test_the_shipped_model_reads_plain_sentences_right(sentence: str, mention: str, expected: str) -> None:
+    start = sentence.index(mention)
+    assert shipped_model().predict(sentence, start, start + len(mention)) == expected

@@ -162,6 +162,9 @@ def extract_features(
       bg  bigrams within 4 tokens, the mention as one placeholder token <t> ("bg:<t>_said")
       a   every word of the sentence (no position)
       m   the mention's own words (an entity prior; off by default, fragile across news periods)
+      vl  VADER-lexicon words by side and clause (experimental, off by default)
+      ng  words after a negation in the same clause (experimental, off by default)
+    "stem" in groups is a flag, not a group: words are crudely suffix-stripped before naming features.
     Values are 1.0 for indicators and small floats (about -1..2) for valence figures.
     """
     groups = frozenset(groups)
