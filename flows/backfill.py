@@ -56,7 +56,6 @@ def backfill_days(settings: Settings, first: date, last: date) -> BackfillSummar
                 rendered = render.fn(data, settings)
                 html_path, text_path = digest_mod.write_digest(rendered, settings.output_dir)
                 store.save_digest(rendered, settings.digest.timezone, data, str(html_path), str(text_path))
-                store.save_digest_images(day, rendered.images)
                 summary.digests.append(str(html_path))
                 summary.days += 1
                 _log.info("backfill: digest for %s written to %s", day, html_path)

@@ -138,11 +138,9 @@ def digest_flow(
                 data = digest_mod.build_digest(store, settings, day)
                 rendered = render(data, settings)
                 html_path, text_path = digest_mod.write_digest(rendered, settings.output_dir)
-                with db.transaction():
-                    store.save_digest(
-                        rendered, settings.digest.timezone, data, str(html_path), str(text_path)
-                    )
-                    store.save_digest_images(day, rendered.images)
+                store.save_digest(  # the digest and its charts, in one transaction
+                    rendered, settings.digest.timezone, data, str(html_path), str(text_path)
+                )
                 store.finish_run(run_id, "ok", {}, {"digest_date": day.isoformat()})
                 db.publish_copy(settings.client_copy_path)
             except BaseException as exc:

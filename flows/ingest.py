@@ -179,8 +179,9 @@ def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSu
             store.finish_run(run_id, "ok", summary.counts(), {"errors": summary.errors[:200],
                                                               "seconds": summary.seconds})
             refresh_run_stories(store, run_id, settings.digest.tz)  # stored stories for the days it touched
-            # Clients get a new copy only when something changed: a quiet rerun stays cheap.
-            if summary.articles_new or summary.feeds_failed or not settings.client_copy_path.exists():
+            # Clients get a new copy whenever the run changed what they see (new articles, re-matched topics,
+            # re-scored pages, stories, a feed's status); a quiet rerun writes only bookkeeping and stays cheap.
+            if db.changes or not settings.client_copy_path.exists():
                 db.publish_copy(settings.client_copy_path)
             summary.client_copy = str(settings.client_copy_path)
         except BaseException as exc:

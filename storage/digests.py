@@ -51,6 +51,13 @@ class DigestsMixin:
     # -- digests ---------------------------------------------------------------------------------------
     def save_digest(self, digest: RenderedDigest, timezone: str, data: dict[str, Any],
                     html_path: str | None, text_path: str | None) -> None:
+        """The digest and its charts, replaced together in one transaction."""
+        with self.db.transaction():
+            self._save_digest_row(digest, timezone, data, html_path, text_path)
+            self.save_digest_images(digest.digest_date, digest.images)
+
+    def _save_digest_row(self, digest: RenderedDigest, timezone: str, data: dict[str, Any],
+                         html_path: str | None, text_path: str | None) -> None:
         self.db.insert_rows(
             "digest", ["digest_date", "generated_at", "timezone", "subject", "html", "text", "markdown", "data",
                        "html_path", "text_path"],
@@ -64,9 +71,10 @@ class DigestsMixin:
     # -- digest delivery (migration 003) ----------------------------------------------------------------
     def save_digest_images(self, digest_date: date, images: dict[str, bytes]) -> None:
         """Keep the charts with the stored digest, so it can be mailed again later exactly as built."""
-        self.db.execute("DELETE FROM digest_image WHERE digest_date = ?", [digest_date])
-        self.db.insert_rows("digest_image", ["digest_date", "name", "png"],
-                            [(digest_date, name, png) for name, png in images.items()])
+        with self.db.transaction():
+            self.db.execute("DELETE FROM digest_image WHERE digest_date = ?", [digest_date])
+            self.db.insert_rows("digest_image", ["digest_date", "name", "png"],
+                                [(digest_date, name, png) for name, png in images.items()])
 
     def load_digest(self, digest_date: date) -> RenderedDigest | None:
         row = self.db.query("SELECT subject, html, text, markdown FROM digest WHERE digest_date = ?",

@@ -91,3 +91,46 @@ def test_http_feeds_are_stored_once_with_validators_and_failures_recorded(projec
     second = ingest_flow(config_path=str(config), force=True)
     assert second.feeds_not_modified == 2 and second.articles_new == 0
     assert [h.get("if-none-match") for h in http_server.headers_of("/feed.xml")] == [None, '"v1"']
+
+
+def _copy_identity(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_ino, stat.st_mtime_ns
+
+
+def test_read_copy_follows_every_write_and_a_quiet_rerun_keeps_it(project: Path,
+                                                                  http_server: LoopbackServer) -> None:
+    """The read copy is published whenever a run wrote something clients see (a recovered feed, re-matched
+    topics), not only when it stored new articles; a rerun that writes nothing leaves it alone."""
+    http_server.route("/feed.xml", etag_feed(FEED))
+    http_server.route("/copy.xml", etag_feed(FEED, '"c1"'))
+    http_server.add("/missing.xml", status=404, body=b"not here")
+    config = write_config(project, http_server)
+    first = ingest_flow(config_path=str(config))
+    assert first.feeds_failed == 1
+    copy = Path(first.client_copy)
+
+    def read_copy(sql: str) -> list[tuple]:
+        con = duckdb.connect(str(copy), read_only=True)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    assert read_copy("SELECT last_status FROM feeds WHERE name = 'broken'") == [("error",)]
+
+    # The broken feed recovers, serving only articles already stored; a topic's definition changes.
+    http_server.add("/missing.xml", body=FEED, headers={"Content-Type": "application/rss+xml"})
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'any = ["india", "pakistan", "new delhi", "islamabad"]', 'any = ["india", "pakistan", "football"]'),
+        encoding="utf-8")
+    second = ingest_flow(config_path=str(config), force=True)
+    assert (second.articles_new, second.feeds_failed) == (0, 0)
+    assert read_copy("SELECT last_status FROM feeds WHERE name = 'broken'") == [("ok",)]
+    assert read_copy("SELECT url, topics FROM articles ORDER BY url") == [
+        ("http://sample.invalid/a", ["india-pakistan"]), ("http://sample.invalid/b", ["india-pakistan"])]
+
+    published = _copy_identity(copy)
+    third = ingest_flow(config_path=str(config), force=True)
+    assert (third.articles_new, third.feeds_failed, third.feeds_not_modified, third.feeds_ok) == (0, 0, 2, 1)
+    assert _copy_identity(copy) == published  # nothing written: the same file, not a new copy
