@@ -75,6 +75,7 @@ def send(
         email,
         day,
         password=lambda: _load_password(email),
+        journal=delivery.journal_path(settings.database_path),
         resend=resend,
         catch_up_days=catch_up_days,
     )

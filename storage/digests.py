@@ -88,7 +88,7 @@ class DigestsMixin:
                               markdown=markdown or "", images=images)
 
     def delivery_states(self, digest_date: date) -> dict[str, str]:
-        """recipient address -> 'sent' | 'failed' for one digest date."""
+        """recipient address -> 'sent' | 'unknown' | 'failed' for one digest date."""
         return dict(self.db.query("SELECT recipient, status FROM delivery WHERE digest_date = ?", [digest_date]))
 
     def failed_delivery_dates(self, first: date, last: date) -> list[date]:
@@ -101,14 +101,17 @@ class DigestsMixin:
                                                      str | None, str | None]]) -> None:
         """rows: (digest_date, recipient, status, attempts, server, attempted_at, sent_at, message_id, error).
 
-        Attempts add up over runs; a recipient once sent stays 'sent' when a --resend fails.
+        Attempts add up over runs. Status: 'sent' wins over 'unknown' (a run stopped while the server received
+        the message), which wins over 'failed': a recipient once sent stays 'sent' when a --resend fails, and one
+        who may have it is not caught up as failed.
         """
         self.db.insert_rows(
             "delivery", ["digest_date", "recipient", "status", "attempts", "server", "first_attempt_at",
                          "last_attempt_at", "sent_at", "message_id", "last_error"],
             [(d, r, st, n, srv, at, at, sent, mid, err) for d, r, st, n, srv, at, sent, mid, err in rows],
             on_conflict="ON CONFLICT (digest_date, recipient) DO UPDATE SET "
-                        "status = CASE WHEN excluded.status = 'sent' THEN 'sent' ELSE delivery.status END, "
+                        "status = CASE WHEN 'sent' IN (excluded.status, delivery.status) THEN 'sent' "
+                        "WHEN 'unknown' IN (excluded.status, delivery.status) THEN 'unknown' ELSE 'failed' END, "
                         "attempts = delivery.attempts + excluded.attempts, server = excluded.server, "
                         "last_attempt_at = excluded.last_attempt_at, "
                         "sent_at = coalesce(excluded.sent_at, delivery.sent_at), "
