@@ -47,6 +47,7 @@ class IngestSummary:
     entries: int = 0
     articles_new: int = 0
     articles_duplicate: int = 0
+    articles_revised: int = 0  # stored articles whose source changed their text: re-scored in place
     errors: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     database: str = ""
@@ -143,7 +144,20 @@ def _process_entries(run: IngestRun, entries: list[RawEntry], *, fetch_pages: bo
             new_by_source[art.source] = new_by_source.get(art.source, 0) + 1
         done = sum(len(b) for b in batches[: i + 1])
         progress("scored and stored %d of %d new articles", done, len(prepared.new))
+    if prepared.revised:
+        _revise_articles(run, prepared.revised, now, fetch_pages=fetch_pages)
     return new_by_source
+
+
+def _revise_articles(run: IngestRun, articles: list[Article], now: datetime, *, fetch_pages: bool) -> None:
+    """Corrections: stored articles whose source now gives other text, scored again and updated in place."""
+    if fetch_pages:
+        _fill_pages(run, articles, now)
+    language.detect_languages(articles)
+    for batch in chunked(articles, run.settings.runner.batch_size):
+        analyses = analyze.submit(list(batch), run.pool, run.config_path).result()
+        run.summary.articles_revised += run.store.revise_articles(run.run_id, batch, analyses, now)
+    progress("re-scored %d articles whose text changed at the same address", len(articles))
 
 
 @flow(name="ingest", log_prints=True)

@@ -40,9 +40,10 @@ class RunsMixin:
         return int(n)
 
     def run_article_days(self, run_id: str, tz: str) -> list[Any]:
-        """Local days on which the articles a run stored were published."""
+        """Local days on which the articles a run stored (or revised) were published."""
         return [r[0] for r in self.db.query(
-            f"SELECT DISTINCT {local_day_sql()} FROM article a WHERE a.run_id = $run_id",
+            f"SELECT DISTINCT {local_day_sql()} FROM article a WHERE a.run_id = $run_id "
+            "OR a.revised_run_id = $run_id",
             {"tz": tz, "run_id": run_id})]
 
     def counts(self) -> dict[str, int]:

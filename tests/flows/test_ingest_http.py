@@ -134,3 +134,44 @@ def test_read_copy_follows_every_write_and_a_quiet_rerun_keeps_it(project: Path,
     third = ingest_flow(config_path=str(config), force=True)
     assert (third.articles_new, third.feeds_failed, third.feeds_not_modified, third.feeds_ok) == (0, 0, 2, 1)
     assert _copy_identity(copy) == published  # nothing written: the same file, not a new copy
+
+
+CORRECTED = FEED.replace(
+    b"Officials in Pakistan and India said talks would resume after the ceasefire held overnight.",
+    b"Correction: officials in Pakistan and India said talks collapsed after the ceasefire failed overnight.")
+
+
+def test_a_corrected_article_is_scored_again_in_place_and_copies_still_fold(project: Path,
+                                                                            http_server: LoopbackServer) -> None:
+    http_server.route("/feed.xml", etag_feed(FEED))
+    # A second feed carrying the same items, served in full every time (no validators).
+    http_server.add("/copy.xml", body=FEED, headers={"Content-Type": "application/rss+xml"})
+    http_server.add("/missing.xml", status=404, body=b"not here")
+    config = write_config(project, http_server)
+    ingest_flow(config_path=str(config))
+    sql = ("SELECT article_id, first_seen_at, summary, tone, revisions, "
+           "(SELECT string_agg(text, ' ') FROM sentence s WHERE s.article_id = a.article_id) "
+           "FROM article a WHERE url = 'http://sample.invalid/a'")
+
+    def article() -> tuple:
+        con = duckdb.connect(str(project / "data" / "test.duckdb"), read_only=True)
+        try:
+            rows = con.execute(sql).fetchall()
+            assert con.execute("SELECT count(*) FROM article").fetchone() == (2,)
+            return rows[0] if len(rows) == 1 else ("rows", rows)
+        finally:
+            con.close()
+
+    before = article()
+    http_server.route("/feed.xml", etag_feed(CORRECTED, '"v2"'))   # the source corrects the item
+    second = ingest_flow(config_path=str(config), force=True)
+    after = article()
+    assert after[0] == before[0] and after[1] == before[1]          # same article, first seen when it was
+    assert after[2].startswith("Correction:") and "collapsed" in after[5]
+    assert after[3] < before[3] and (before[4], after[4]) == (0, 1)  # tone scored again; one revision
+    assert (second.articles_new, second.articles_revised) == (0, 1)
+
+    # The other feed still carries the old text: a copy, not a correction, so nothing flips back.
+    third = ingest_flow(config_path=str(config), force=True)
+    assert (third.articles_new, third.articles_revised) == (0, 0)
+    assert article()[2:] == after[2:]
