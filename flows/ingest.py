@@ -294,7 +294,7 @@ def _ingest_search(run: IngestRun, force: bool) -> None:
 
 def _fill_pages(run: IngestRun, articles: list[Article], now: datetime) -> None:
     """Page text for new articles whose feed gave only a summary; every attempt recorded before the articles."""
-    fetches = fulltext.fill_fulltext(articles, run.pages, search_feeds.headline_only_sources(run.settings), now)
+    fetches = fulltext.fill_fulltext(articles, run.pages, fulltext.no_page_sources(run.settings), now)
     if fetches:
         run.store.save_page_fetches(fetches)
     statuses = Counter(f.status for f in fetches)

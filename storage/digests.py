@@ -29,7 +29,7 @@ class DigestsMixin:
         return self.db.query_dicts(
             f"SELECT {local_day_sql()} AS day, t.topic, t.score, t.via, a.article_id, a.outlet, a.source, "
             "a.title, a.url, a.summary, left(a.body, 2000) AS lead, a.published_at, a.language, a.tone, "
-            "a.n_sentences, a.simhash FROM article a JOIN article_topic t USING (article_id) "
+            "a.n_sentences, a.simhash, a.text_source FROM article a JOIN article_topic t USING (article_id) "
             "WHERE a.published_at >= $start AND a.published_at < $end AND a.duplicate_of IS NULL",
             {"tz": tz, "start": start, "end": end})
 

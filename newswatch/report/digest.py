@@ -85,9 +85,20 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
                    "history_days": measures.history_days(dict(totals), day)},
         "topics": topics,
         "candidates": _rising_candidates(candidate_rows, day),
+        "text_sources": _text_sources(topic_rows, day),
     }
     data["highlights"] = _highlights(data)
     return data
+
+
+# Text the feed gave (a summary or the feed's own content) rather than the article's page.
+FEED_TEXT_SOURCES = ("feed", "summary")
+
+
+def _text_sources(topic_rows: list[dict[str, Any]], day: date) -> dict[str, int]:
+    """Of the day's scored topic articles, how many were scored on the feed's text only (no page read)."""
+    scored = {r["article_id"]: r.get("text_source") for r in topic_rows if r["day"] == day and r["n_sentences"]}
+    return {"scored": len(scored), "feed_only": sum(1 for s in scored.values() if s in FEED_TEXT_SOURCES)}
 
 
 def _topic_section(name: str, description: str, rows: list[dict[str, Any]], totals: Counter[date],

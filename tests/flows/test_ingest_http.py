@@ -93,6 +93,12 @@ def test_http_feeds_are_stored_once_with_validators_and_failures_recorded(projec
     assert [h.get("if-none-match") for h in http_server.headers_of("/feed.xml")] == [None, '"v1"']
 
 
+def without_pages(config: Path) -> Path:
+    """The feeds' links point at sample.invalid: no page fetching (on by default for HTTP feeds)."""
+    config.write_text(config.read_text(encoding="utf-8") + "\n[fulltext]\nenabled = false\n", encoding="utf-8")
+    return config
+
+
 def _copy_identity(path: Path) -> tuple[int, int]:
     stat = path.stat()
     return stat.st_ino, stat.st_mtime_ns
@@ -105,7 +111,7 @@ def test_read_copy_follows_every_write_and_a_quiet_rerun_keeps_it(project: Path,
     http_server.route("/feed.xml", etag_feed(FEED))
     http_server.route("/copy.xml", etag_feed(FEED, '"c1"'))
     http_server.add("/missing.xml", status=404, body=b"not here")
-    config = write_config(project, http_server)
+    config = without_pages(write_config(project, http_server))
     first = ingest_flow(config_path=str(config))
     assert first.feeds_failed == 1
     copy = Path(first.client_copy)
@@ -147,7 +153,7 @@ def test_a_corrected_article_is_scored_again_in_place_and_copies_still_fold(proj
     # A second feed carrying the same items, served in full every time (no validators).
     http_server.add("/copy.xml", body=FEED, headers={"Content-Type": "application/rss+xml"})
     http_server.add("/missing.xml", status=404, body=b"not here")
-    config = write_config(project, http_server)
+    config = without_pages(write_config(project, http_server))
     ingest_flow(config_path=str(config))
     sql = ("SELECT article_id, first_seen_at, summary, tone, revisions, "
            "(SELECT string_agg(text, ' ') FROM sentence s WHERE s.article_id = a.article_id) "
