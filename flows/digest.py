@@ -96,7 +96,7 @@ def publish_artifact(rendered: RenderedDigest) -> None:
 
 
 def email_settings(settings: Settings) -> mail.EmailSettings | None:
-    return mail.parse_email_settings(settings.extra.get("email"), settings.path)
+    return settings.email
 
 
 @flow(name="digest", log_prints=True)

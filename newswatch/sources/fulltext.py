@@ -22,7 +22,6 @@ from newswatch.sources.pages import (
     PageResult,
     fetch_pages,
     needs_fulltext,
-    parse_fulltext_settings,
 )
 from newswatch.sources.search_feeds import headline_only_sources
 from newswatch.text.language import detect_languages
@@ -50,7 +49,7 @@ PAGE_CANDIDATES = ("feed", "summary", "none")
 def fulltext_settings(settings: Settings) -> FulltextSettings:
     """The [fulltext] table; without one, the defaults (on: pages of articles from feeds fetched over HTTP(S) are
     read when the feed gives only a short text). `[fulltext] enabled = false` turns it off."""
-    return parse_fulltext_settings(settings.extra.get("fulltext"), settings.path)
+    return settings.fulltext
 
 
 def no_page_sources(settings: Settings) -> set[str]:
