@@ -59,7 +59,6 @@ def backfill_days(settings: Settings, first: date, last: date) -> BackfillSummar
                 html_path, text_path = digest_mod.write_digest(rendered, settings.output_dir)
                 with db.transaction():
                     store.save_digest(rendered, settings.digest.timezone, data, str(html_path), str(text_path))
-                    store.save_digest_images(day, rendered.images)
                     store.save_evidence(day, evidence.evidence_rows(data))
                 summary.digests.append(str(html_path))
                 summary.days += 1

@@ -75,6 +75,7 @@ def send(
         email,
         day,
         password=lambda: _load_password(email),
+        journal=delivery.journal_path(settings.database_path),
         resend=resend,
         catch_up_days=catch_up_days,
     )
@@ -104,7 +105,7 @@ def publish_artifact(rendered: RenderedDigest) -> None:
 
 
 def email_settings(settings: Settings) -> mail.EmailSettings | None:
-    return mail.parse_email_settings(settings.extra.get("email"), settings.path)
+    return settings.email
 
 
 @flow(name="digest", log_prints=True)
@@ -152,7 +153,6 @@ def digest_flow(
                     store.save_digest(
                         rendered, settings.digest.timezone, data, str(html_path), str(text_path)
                     )
-                    store.save_digest_images(day, rendered.images)
                     store.save_evidence(day, evidence.evidence_rows(data))
                 store.finish_run(run_id, "ok", {}, {"digest_date": day.isoformat()})
                 db.publish_copy(settings.client_copy_path)

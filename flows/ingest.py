@@ -48,6 +48,7 @@ class IngestSummary:
     entries: int = 0
     articles_new: int = 0
     articles_duplicate: int = 0
+    articles_revised: int = 0  # stored articles whose source changed their text: re-scored in place
     errors: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     database: str = ""
@@ -144,7 +145,20 @@ def _process_entries(run: IngestRun, entries: list[RawEntry], *, fetch_pages: bo
             new_by_source[art.source] = new_by_source.get(art.source, 0) + 1
         done = sum(len(b) for b in batches[: i + 1])
         progress("scored and stored %d of %d new articles", done, len(prepared.new))
+    if prepared.revised:
+        _revise_articles(run, prepared.revised, now, fetch_pages=fetch_pages)
     return new_by_source
+
+
+def _revise_articles(run: IngestRun, articles: list[Article], now: datetime, *, fetch_pages: bool) -> None:
+    """Corrections: stored articles whose source now gives other text, scored again and updated in place."""
+    if fetch_pages:
+        _fill_pages(run, articles, now)
+    language.detect_languages(articles)
+    for batch in chunked(articles, run.settings.runner.batch_size):
+        analyses = analyze.submit(list(batch), run.pool, run.config_path).result()
+        run.summary.articles_revised += run.store.revise_articles(run.run_id, batch, analyses, now)
+    progress("re-scored %d articles whose text changed at the same address", len(articles))
 
 
 @flow(name="ingest", log_prints=True)
@@ -181,8 +195,9 @@ def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSu
             store.finish_run(run_id, "ok", summary.counts(), {"errors": summary.errors[:200],
                                                               "seconds": summary.seconds})
             refresh_run_stories(store, run_id, settings.digest.tz)  # stored stories for the days it touched
-            # Clients get a new copy only when something changed: a quiet rerun stays cheap.
-            if summary.articles_new or summary.feeds_failed or not settings.client_copy_path.exists():
+            # Clients get a new copy whenever the run changed what they see (new articles, re-matched topics,
+            # re-scored pages, stories, a feed's status); a quiet rerun writes only bookkeeping and stays cheap.
+            if db.changes or not settings.client_copy_path.exists():
                 db.publish_copy(settings.client_copy_path)
             summary.client_copy = str(settings.client_copy_path)
         except BaseException as exc:
@@ -282,7 +297,7 @@ def _ingest_search(run: IngestRun, force: bool) -> None:
 
 def _fill_pages(run: IngestRun, articles: list[Article], now: datetime) -> None:
     """Page text for new articles whose feed gave only a summary; every attempt recorded before the articles."""
-    fetches = fulltext.fill_fulltext(articles, run.pages, search_feeds.headline_only_sources(run.settings), now)
+    fetches = fulltext.fill_fulltext(articles, run.pages, fulltext.no_page_sources(run.settings), now)
     if fetches:
         run.store.save_page_fetches(fetches)
     statuses = Counter(f.status for f in fetches)

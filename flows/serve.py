@@ -17,14 +17,14 @@ from prefect.types.entrypoint import EntrypointType
 from flows.digest import digest_flow
 from flows.ingest import ingest_flow
 from newswatch.config import Settings
-from newswatch.schedule import ScheduleSettings, digest_cron, parse_schedule_settings
+from newswatch.schedule import ScheduleSettings, digest_cron
 
 INGEST_DEPLOYMENT = "newswatch-ingest"
 DIGEST_DEPLOYMENT = "newswatch-digest"
 
 
 def schedule_settings(settings: Settings) -> ScheduleSettings:
-    return parse_schedule_settings(settings.extra.get("schedule"), settings.path, settings.digest.timezone)
+    return settings.schedule
 
 
 def build_deployments(settings: Settings) -> list[Any]:

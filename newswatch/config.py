@@ -11,13 +11,19 @@ import ipaddress
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from newswatch.errors import ConfigError
+
+if TYPE_CHECKING:  # the stage modules import this one; their settings types are read lazily below
+    from newswatch.report.mail import EmailSettings
+    from newswatch.schedule import ScheduleSettings
+    from newswatch.sources.pages import FulltextSettings
+    from newswatch.sources.search import SearchSettings
 
 CONFIG_ENV = "NEWSWATCH_CONFIG"
 DEFAULT_CONFIG = Path("config/newswatch.toml")
@@ -168,10 +174,36 @@ class Settings(_Model):
     def output_dir(self) -> Path:
         return self.resolve(self.digest.output_dir)
 
+    # The sections checked by their stage's own code, as typed settings (checked once already at load time).
+    @property
+    def email(self) -> EmailSettings | None:
+        """[email], or None when there is none (no mail is sent)."""
+        from newswatch.report.mail import parse_email_settings
+
+        return parse_email_settings(self.extra.get("email"), self.path)
+
+    @property
+    def fulltext(self) -> FulltextSettings:
+        from newswatch.sources.pages import parse_fulltext_settings
+
+        return parse_fulltext_settings(self.extra.get("fulltext"), self.path)
+
+    @property
+    def search(self) -> SearchSettings:
+        from newswatch.sources.search import parse_search_settings
+
+        return parse_search_settings(self.extra.get("search"), self.path)
+
+    @property
+    def schedule(self) -> ScheduleSettings:
+        from newswatch.schedule import parse_schedule_settings
+
+        return parse_schedule_settings(self.extra.get("schedule"), self.path, self.digest.timezone)
+
 
 # Top-level keys handled by Settings itself; anything else must be registered in EXTRA_SECTIONS.
 _CORE_SECTIONS = {"storage", "feeds", "inbox", "topics", "digest", "fetch", "runner", "actors_file"}
-EXTRA_SECTIONS: set[str] = {"schedule", "email", "fulltext", "search", "language", "clients"}
+EXTRA_SECTIONS: set[str] = {"schedule", "email", "fulltext", "search"}
 
 
 def find_config(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -239,29 +271,14 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
     dupes = sorted({n for n in topic_names if topic_names.count(n) > 1})
     if dupes:
         raise ConfigError(path, "topics", f"topic names must be unique; {dupes[0]!r} appears twice")
-    _check_search_and_fulltext(extra, path)
     check_extra_sections(settings)
     return settings
 
 
-def _check_search_and_fulltext(extra: dict[str, Any], path: Path) -> None:
-    """[search] and [fulltext] are checked by their own modules (imported here: they import this one)."""
-    from newswatch.sources.pages import parse_fulltext_settings
-    from newswatch.sources.search import parse_search_settings
-
-    if "search" in extra:
-        parse_search_settings(extra["search"], path)
-    if "fulltext" in extra:
-        parse_fulltext_settings(extra["fulltext"], path)
-
-
 def check_extra_sections(settings: Settings) -> None:
-    """Fail at load time on a bad [email] or [schedule], not hours later when the digest is mailed."""
-    from newswatch.report.mail import parse_email_settings
-    from newswatch.schedule import parse_schedule_settings
-
-    parse_email_settings(settings.extra.get("email"), settings.path)
-    parse_schedule_settings(settings.extra.get("schedule"), settings.path, settings.digest.timezone)
+    """Fail at load time on a bad [email], [schedule], [search] or [fulltext], not hours later when used."""
+    for section in ("search", "fulltext", "email", "schedule"):
+        getattr(settings, section)
 
 
 def load_settings(explicit: str | os.PathLike[str] | None = None) -> Settings:

@@ -189,6 +189,14 @@ class PageFetch:
     fetched_at: datetime
 
 
+@dataclass(slots=True, frozen=True)
+class StoredVersion:
+    """What the store holds for an article id: the hash of its feed text and the source that first gave it."""
+
+    content_hash: str
+    source: str
+
+
 @dataclass(slots=True)
 class InboxFile:
     """An inbox file as read this run: `entries` articles found, or `failed` when it could not be read."""

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from newswatch.config import FeedSettings, Settings
 from newswatch.errors import ParseError, SourceError
-from newswatch.models import Analysis, Article, FetchResult, InboxFile, RawEntry
+from newswatch.models import Analysis, Article, FetchResult, InboxFile, RawEntry, StoredVersion
 from newswatch.sources import health as health_mod
 from newswatch.sources import inbox as inbox_mod
 from newswatch.sources.feeds import parse_feed
@@ -26,7 +26,7 @@ from newswatch.text.normalize import normalize_entry
 class KnownArticles(Protocol):
     """What the ingest stages read from the store: what is already there."""
 
-    def existing_ids(self, ids: Iterable[str]) -> set[str]: ...
+    def stored_versions(self, ids: Iterable[str]) -> dict[str, StoredVersion]: ...
     def existing_hashes(self, hashes: Iterable[str]) -> dict[str, str]: ...
     def recent_simhashes(self, since: datetime) -> list[tuple[str, int]]: ...
 
@@ -65,6 +65,8 @@ class Prepared:
     sightings: list[tuple[str, str, str, str | None, datetime, str]]   # for articles already stored
     duplicates: int
     entries: int
+    # Stored articles whose source now gives other text at the same URL/guid (a correction): re-score in place.
+    revised: list[Article] = field(default_factory=list)
 
 
 def source_rows(settings: Settings) -> list[tuple[str, str, str | None, str | None, str | None, str | None]]:
@@ -181,19 +183,33 @@ def prepare_articles(entries: Sequence[RawEntry], store: KnownArticles, run_id: 
             continue
         articles[art.article_id] = art
         by_hash[art.content_hash] = art.article_id
-    stored_ids = store.existing_ids(articles)
-    stored_hashes = store.existing_hashes(a.content_hash for a in articles.values() if a.article_id not in stored_ids)
+    stored = store.stored_versions(articles)
+    stored_hashes = store.existing_hashes(a.content_hash for a in articles.values() if a.article_id not in stored)
     new: list[Article] = []
+    revised: dict[str, Article] = {}
     sightings = []
+    # A correction may come from any copy with the stored id (another feed's copy may be first in the batch).
+    for art in [*articles.values(), *(a for target, a in alias_sightings if a.article_id == target)]:
+        version = stored.get(art.article_id)
+        if version is not None and art.article_id not in revised and is_revision(version, art):
+            revised[art.article_id] = art
     for art in articles.values():
-        target = art.article_id if art.article_id in stored_ids else stored_hashes.get(art.content_hash)
+        version = stored.get(art.article_id)
+        target = art.article_id if version is not None else stored_hashes.get(art.content_hash)
         if target is not None:
             sightings.append((target, art.source, art.outlet, art.url, now, run_id))
         else:
             new.append(art)
     for target, art in alias_sightings:
         sightings.append((target, art.source, art.outlet, art.url, now, run_id))
-    return Prepared(new=new, sightings=sightings, duplicates=len(entries) - len(new), entries=len(entries))
+    return Prepared(new=new, sightings=sightings, duplicates=len(entries) - len(new) - len(revised),
+                    entries=len(entries), revised=list(revised.values()))
+
+
+def is_revision(stored: StoredVersion, seen: Article) -> bool:
+    """The same article (URL or guid) with other text from the source that first gave it. Another feed carrying
+    the same URL with a shorter or longer text is a copy, not a correction: the stored text stays."""
+    return stored.content_hash != seen.content_hash and stored.source == seen.source
 
 
 def link_near_duplicates(articles: Sequence[Article], analyses: Sequence[Analysis], store: KnownArticles) -> dict[str, str]:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from newswatch.models import Analysis, Article, PageFetch
+from newswatch.models import Analysis, Article, PageFetch, StoredVersion
 from storage.db import Database, chunked
 
 
@@ -27,6 +27,17 @@ class ArticlesMixin:
         for part in chunked(ids, 50_000):
             found.update(r[0] for r in self.db.query(
                 "SELECT article_id FROM article WHERE article_id IN (SELECT unnest($1))", [list(part)]))
+        return found
+
+    def stored_versions(self, ids: Iterable[str]) -> dict[str, StoredVersion]:
+        """For the ids already stored: their feed text's hash and first source (to tell a correction)."""
+        ids = list(dict.fromkeys(ids))
+        found: dict[str, StoredVersion] = {}
+        for part in chunked(ids, 50_000):
+            for aid, h, source in self.db.query(
+                    "SELECT article_id, content_hash, source FROM article WHERE article_id IN (SELECT unnest($1))",
+                    [list(part)]):
+                found[aid] = StoredVersion(h, source)
         return found
 
     def existing_hashes(self, hashes: Iterable[str]) -> dict[str, str]:
@@ -194,6 +205,25 @@ class ArticlesMixin:
                                 [(an.article_id, m.topic, m.score, m.via) for an in analyses for m in an.topics])
             if pages:
                 self.save_page_fetches(pages)
+        return len(articles)
+
+    def revise_articles(self, run_id: str, articles: Sequence[Article], analyses: Sequence[Analysis],
+                        revised_at: datetime) -> int:
+        """Stored articles whose source changed their text (a correction): the new title, summary, text and hash
+        and everything computed from them, all or nothing. first_seen_at and published_at stay; `revisions`
+        counts the changes (migration 006)."""
+        if not articles:
+            return 0
+        with self.db.transaction():
+            self.db.execute(
+                "UPDATE article SET title = r.title, summary = r.summary, content_hash = r.content_hash, "
+                "revisions = coalesce(article.revisions, 0) + 1, revised_at = $at, revised_run_id = $run "
+                "FROM (SELECT unnest($ids) AS article_id, unnest($titles) AS title, unnest($summaries) AS summary, "
+                "unnest($hashes) AS content_hash) r WHERE article.article_id = r.article_id",
+                {"ids": [a.article_id for a in articles], "titles": [a.title for a in articles],
+                 "summaries": [a.summary for a in articles], "hashes": [a.content_hash for a in articles],
+                 "at": revised_at, "run": run_id})
+            self.replace_analyses(articles, analyses)
         return len(articles)
 
     def iter_article_texts(self, batch: int = 2000) -> Iterator[list[tuple[str, str, str, str | None, str]]]:

@@ -24,6 +24,7 @@ from newswatch.errors import DatabaseLocked, StorageError
 # Files clients open must be readable by the duckdb CLI a version behind the library (docs/schema.md).
 STORAGE_COMPATIBILITY = "v1.5.0"
 _LOCK_PATTERN = re.compile(r"Could not set lock|Conflicting lock", re.IGNORECASE)
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 
 def _migrations() -> list[tuple[int, str, str]]:
@@ -51,6 +52,11 @@ class Database:
     def __init__(self, path: Path, *, read_only: bool = False, lock_timeout: float = 0.0) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        # Rows this connection inserted, updated or deleted that SQL clients see (bookkeeping() writes aside):
+        # the flows publish a new read copy when it is not zero.
+        self.changes = 0
+        self._bookkeeping = 0
+        self._depth = 0
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + lock_timeout
@@ -83,9 +89,23 @@ class Database:
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
         try:
-            return self.con.execute(sql, params) if params is not None else self.con.execute(sql)
+            cur = self.con.execute(sql, params) if params is not None else self.con.execute(sql)
+            if _WRITE.match(sql) and not self._bookkeeping and "RETURNING" not in sql.upper():
+                row = cur.fetchone()  # DuckDB answers a write with the number of rows it changed
+                self.changes += int(row[0]) if row else 0
+            return cur
         except duckdb.Error as exc:
             raise _wrap(exc, self.path, sql.strip().splitlines()[0][:80]) from None
+
+    @contextmanager
+    def bookkeeping(self) -> Iterator[None]:
+        """Writes that record the run itself (runs, fetch log, when a feed was last tried): not counted in
+        `changes`, so a run that wrote nothing else does not publish a new read copy."""
+        self._bookkeeping += 1
+        try:
+            yield
+        finally:
+            self._bookkeeping -= 1
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         return self.execute(sql, params).fetchall()
@@ -101,15 +121,28 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """All or nothing. Nested, it joins the transaction already open (the outer one commits)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        changes = self.changes
         self.execute("BEGIN TRANSACTION")
+        self._depth = 1
         try:
             yield
         except BaseException:
             with suppress(duckdb.Error):
                 self.con.execute("ROLLBACK")
+            self.changes = changes
             raise
         else:
             self.execute("COMMIT")
+        finally:
+            self._depth = 0
 
     # -- schema ----------------------------------------------------------------------------------------
     def migrate(self) -> list[int]:
@@ -147,7 +180,8 @@ class Database:
 
     def set_meta(self, values: dict[str, str]) -> None:
         self.insert_rows("meta", ["key", "value"], list(values.items()),
-                         on_conflict="ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                         on_conflict="ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+                                     "WHERE meta.value IS DISTINCT FROM excluded.value")
 
     def get_meta(self, key: str) -> str | None:
         value = self.scalar("SELECT value FROM meta WHERE key = ?", [key])
@@ -171,10 +205,10 @@ class Database:
                 # disk bandwidth, where COPY FROM DATABASE re-encodes every table (minutes at a million articles).
                 shutil.copyfile(self.path, tmp)
             else:
-                alias = "publish_" + format(abs(hash(tmp)) % 10**8, "d")
+                alias = quote_identifier("publish_" + format(abs(hash(tmp)) % 10**8, "d"))
                 self.execute(f"ATTACH '{_sql_str(tmp)}' AS {alias} (STORAGE_VERSION '{STORAGE_COMPATIBILITY}')")
                 try:
-                    self.execute(f"COPY FROM DATABASE {self._catalog()} TO {alias}")
+                    self.execute(f"COPY FROM DATABASE {quote_identifier(self._catalog())} TO {alias}")
                 finally:
                     self.execute(f"DETACH {alias}")
             tmp.replace(dest)
@@ -201,6 +235,11 @@ def local_day_sql(column: str = "a.published_at", tz_param: str = "$tz") -> str:
     The Python side of the same rule is newswatch.report.days (day bounds); tests check they agree.
     """
     return f"CAST(timezone({tz_param}, {column}) AS DATE)"
+
+
+def quote_identifier(name: str) -> str:
+    """A catalog, table or column name as a quoted SQL identifier ("newswatch-prod" is not a bare name)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _sql_str(path: Path) -> str:

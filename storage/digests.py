@@ -31,7 +31,7 @@ class DigestsMixin:
         return self.db.query_dicts(
             f"SELECT {local_day_sql()} AS day, t.topic, t.score, t.via, a.article_id, a.outlet, a.source, "
             "a.title, a.url, a.summary, left(a.body, 2000) AS lead, a.published_at, a.language, a.tone, "
-            "a.n_sentences, a.simhash, a.published_estimated, sa.story_id "
+            "a.n_sentences, a.simhash, a.published_estimated, a.text_source, sa.story_id "
             "FROM article a JOIN article_topic t USING (article_id) LEFT JOIN story_article sa USING (article_id) "
             "WHERE a.published_at >= $start AND a.published_at < $end AND a.duplicate_of IS NULL",
             {"tz": tz, "start": start, "end": end})
@@ -96,6 +96,13 @@ class DigestsMixin:
     # -- digests ---------------------------------------------------------------------------------------
     def save_digest(self, digest: RenderedDigest, timezone: str, data: dict[str, Any],
                     html_path: str | None, text_path: str | None) -> None:
+        """The digest and its charts, replaced together in one transaction."""
+        with self.db.transaction():
+            self._save_digest_row(digest, timezone, data, html_path, text_path)
+            self.save_digest_images(digest.digest_date, digest.images)
+
+    def _save_digest_row(self, digest: RenderedDigest, timezone: str, data: dict[str, Any],
+                         html_path: str | None, text_path: str | None) -> None:
         self.db.insert_rows(
             "digest", ["digest_date", "generated_at", "timezone", "subject", "html", "text", "markdown", "data",
                        "html_path", "text_path"],
@@ -109,9 +116,10 @@ class DigestsMixin:
     # -- digest delivery (migration 003) ----------------------------------------------------------------
     def save_digest_images(self, digest_date: date, images: dict[str, bytes]) -> None:
         """Keep the charts with the stored digest, so it can be mailed again later exactly as built."""
-        self.db.execute("DELETE FROM digest_image WHERE digest_date = ?", [digest_date])
-        self.db.insert_rows("digest_image", ["digest_date", "name", "png"],
-                            [(digest_date, name, png) for name, png in images.items()])
+        with self.db.transaction():
+            self.db.execute("DELETE FROM digest_image WHERE digest_date = ?", [digest_date])
+            self.db.insert_rows("digest_image", ["digest_date", "name", "png"],
+                                [(digest_date, name, png) for name, png in images.items()])
 
     def load_digest(self, digest_date: date) -> RenderedDigest | None:
         row = self.db.query("SELECT subject, html, text, markdown FROM digest WHERE digest_date = ?",
@@ -125,7 +133,7 @@ class DigestsMixin:
                               markdown=markdown or "", images=images)
 
     def delivery_states(self, digest_date: date) -> dict[str, str]:
-        """recipient address -> 'sent' | 'failed' for one digest date."""
+        """recipient address -> 'sent' | 'unknown' | 'failed' for one digest date."""
         return dict(self.db.query("SELECT recipient, status FROM delivery WHERE digest_date = ?", [digest_date]))
 
     def failed_delivery_dates(self, first: date, last: date) -> list[date]:
@@ -138,14 +146,17 @@ class DigestsMixin:
                                                      str | None, str | None]]) -> None:
         """rows: (digest_date, recipient, status, attempts, server, attempted_at, sent_at, message_id, error).
 
-        Attempts add up over runs; a recipient once sent stays 'sent' when a --resend fails.
+        Attempts add up over runs. Status: 'sent' wins over 'unknown' (a run stopped while the server received
+        the message), which wins over 'failed': a recipient once sent stays 'sent' when a --resend fails, and one
+        who may have it is not caught up as failed.
         """
         self.db.insert_rows(
             "delivery", ["digest_date", "recipient", "status", "attempts", "server", "first_attempt_at",
                          "last_attempt_at", "sent_at", "message_id", "last_error"],
             [(d, r, st, n, srv, at, at, sent, mid, err) for d, r, st, n, srv, at, sent, mid, err in rows],
             on_conflict="ON CONFLICT (digest_date, recipient) DO UPDATE SET "
-                        "status = CASE WHEN excluded.status = 'sent' THEN 'sent' ELSE delivery.status END, "
+                        "status = CASE WHEN 'sent' IN (excluded.status, delivery.status) THEN 'sent' "
+                        "WHEN 'unknown' IN (excluded.status, delivery.status) THEN 'unknown' ELSE 'failed' END, "
                         "attempts = delivery.attempts + excluded.attempts, server = excluded.server, "
                         "last_attempt_at = excluded.last_attempt_at, "
                         "sent_at = coalesce(excluded.sent_at, delivery.sent_at), "

@@ -11,6 +11,9 @@ from typing import Any
 from newswatch.models import FetchResult, InboxFile
 from storage.db import Database
 
+# Feed columns that change on every fetch (when it was tried, the validators): not a change clients need.
+_TIMING_COLUMNS = frozenset({"last_attempt_at", "last_success_at", "next_attempt_at", "etag", "last_modified"})
+
 
 class FeedsMixin:
     db: Database
@@ -19,13 +22,16 @@ class FeedsMixin:
     def sync_feeds(self, rows: Sequence[tuple[str, str, str | None, str | None, str | None, str | None]]) -> None:
         """rows: (name, kind, url, outlet, country, language). Unlisted feeds become inactive, never deleted."""
         with self.db.transaction():
-            self.db.execute("UPDATE feeds SET active = FALSE")
+            self.db.execute("UPDATE feeds SET active = FALSE WHERE active AND name NOT IN (SELECT unnest($1))",
+                            [[r[0] for r in rows]])
             self.db.insert_rows(
                 "feeds", ["name", "kind", "url", "outlet", "country", "language", "active"],
                 [(*r, True) for r in rows],
                 on_conflict="ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, url = excluded.url, "
                             "outlet = excluded.outlet, country = excluded.country, language = excluded.language, "
-                            "active = TRUE",
+                            "active = TRUE WHERE (feeds.kind, feeds.url, feeds.outlet, feeds.country, "
+                            "feeds.language, feeds.active) IS DISTINCT FROM (excluded.kind, excluded.url, "
+                            "excluded.outlet, excluded.country, excluded.language, TRUE)",
             )
 
     def feed_states(self) -> dict[str, dict[str, Any]]:
@@ -40,12 +46,22 @@ class FeedsMixin:
             rows.append((run_id, r.feed, r.fetched_at, r.status, r.http_status, r.error_kind, r.error,
                          entries, new, int(r.elapsed * 1000)))
         with self.db.transaction():
-            self.db.insert_rows("fetch_log", ["run_id", "feed", "fetched_at", "status", "http_status",
-                                              "error_kind", "error", "entries", "new_articles", "elapsed_ms"], rows)
+            with self.db.bookkeeping():
+                self.db.insert_rows("fetch_log", ["run_id", "feed", "fetched_at", "status", "http_status",
+                                                  "error_kind", "error", "entries", "new_articles", "elapsed_ms"],
+                                    rows)
             for name, state in health.items():
-                keys = sorted(state)
-                self.db.execute(f"UPDATE feeds SET {', '.join(f'{k} = ?' for k in keys)} WHERE name = ?",
-                                [state[k] for k in keys] + [name])
+                # When a feed was tried is bookkeeping; a change of its status or errors is news for clients.
+                timing = sorted(k for k in state if k in _TIMING_COLUMNS)
+                keys = sorted(k for k in state if k not in _TIMING_COLUMNS)
+                with self.db.bookkeeping():
+                    self.db.execute(f"UPDATE feeds SET {', '.join(f'{k} = ?' for k in timing)} WHERE name = ?",
+                                    [state[k] for k in timing] + [name])
+                if keys:
+                    self.db.execute(
+                        f"UPDATE feeds SET {', '.join(f'{k} = ?' for k in keys)} WHERE name = ? "
+                        f"AND ({', '.join(keys)}) IS DISTINCT FROM ({', '.join('?' for _ in keys)})",
+                        [state[k] for k in keys] + [name] + [state[k] for k in keys])
 
     # -- inbox files -----------------------------------------------------------------------------------
     def inbox_files(self) -> dict[str, tuple[int, float]]:

@@ -17,8 +17,9 @@ class RunsMixin:
     # -- runs ------------------------------------------------------------------------------------------
     def start_run(self, kind: str) -> str:
         run_id = new_run_id()
-        self.db.insert_rows("runs", ["run_id", "kind", "started_at", "status"],
-                            [(run_id, kind, datetime.now(UTC), "running")])
+        with self.db.bookkeeping():
+            self.db.insert_rows("runs", ["run_id", "kind", "started_at", "status"],
+                                [(run_id, kind, datetime.now(UTC), "running")])
         return run_id
 
     def finish_run(self, run_id: str, status: str, counts: dict[str, int], detail: dict[str, Any]) -> None:
@@ -26,20 +27,23 @@ class RunsMixin:
                    "files_failed", "entries", "articles_new", "articles_duplicate", "errors"]
         sets = ", ".join(f"{k} = ?" for k in allowed)
         values = [int(counts.get(k, 0)) for k in allowed]
-        self.db.execute(f"UPDATE runs SET finished_at = ?, status = ?, detail = ?, {sets} WHERE run_id = ?",
-                        [datetime.now(UTC), status, to_json(detail), *values, run_id])
+        with self.db.bookkeeping():
+            self.db.execute(f"UPDATE runs SET finished_at = ?, status = ?, detail = ?, {sets} WHERE run_id = ?",
+                            [datetime.now(UTC), status, to_json(detail), *values, run_id])
 
     def close_stale_runs(self) -> int:
         """Runs left 'running' by a killed process are marked 'interrupted' (their writes were all-or-nothing)."""
         n = self.db.scalar("SELECT count(*) FROM runs WHERE status = 'running'") or 0
         if n:
-            self.db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
+            with self.db.bookkeeping():
+                self.db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
         return int(n)
 
     def run_article_days(self, run_id: str, tz: str) -> list[Any]:
-        """Local days on which the articles a run stored were published."""
+        """Local days on which the articles a run stored (or revised) were published."""
         return [r[0] for r in self.db.query(
-            f"SELECT DISTINCT {local_day_sql()} FROM article a WHERE a.run_id = $run_id",
+            f"SELECT DISTINCT {local_day_sql()} FROM article a WHERE a.run_id = $run_id "
+            "OR a.revised_run_id = $run_id",
             {"tz": tz, "run_id": run_id})]
 
     def counts(self) -> dict[str, int]:

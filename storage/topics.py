@@ -18,7 +18,9 @@ class TopicsMixin:
     def sync_actors(self, rows: Sequence[tuple[str, str, str, str | None]]) -> None:
         self.db.insert_rows("actor", ["actor_id", "name", "kind", "country"], rows,
                             on_conflict="ON CONFLICT (actor_id) DO UPDATE SET name = excluded.name, "
-                                        "kind = excluded.kind, country = excluded.country")
+                                        "kind = excluded.kind, country = excluded.country "
+                                        "WHERE (actor.name, actor.kind, actor.country) IS DISTINCT FROM "
+                                        "(excluded.name, excluded.kind, excluded.country)")
 
     def changed_topics(self, definitions: dict[str, tuple[str, str]]) -> list[str]:
         """definitions: name -> (description, definition hash). Returns topics that are new or changed."""
@@ -30,7 +32,9 @@ class TopicsMixin:
         self.db.insert_rows("topic", ["name", "description", "definition_hash", "updated_at"],
                             [(n, d, h, now) for n, (d, h) in definitions.items()],
                             on_conflict="ON CONFLICT (name) DO UPDATE SET description = excluded.description, "
-                                        "definition_hash = excluded.definition_hash, updated_at = excluded.updated_at")
+                                        "definition_hash = excluded.definition_hash, updated_at = excluded.updated_at "
+                                        "WHERE (topic.description, topic.definition_hash) IS DISTINCT FROM "
+                                        "(excluded.description, excluded.definition_hash)")
 
     def replace_topic_matches(self, topics: Sequence[str], matches: Sequence[tuple[str, TopicMatch]]) -> None:
         with self.db.transaction():

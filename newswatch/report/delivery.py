@@ -1,26 +1,35 @@
 """Who still needs which digest, mailing it with retries, and recording each recipient's outcome.
 
 Plain code behind the digest flow's send step: never imports Prefect or duckdb (the store is passed in), and never
-mails a recipient a digest already recorded as sent unless asked to resend.
+mails a recipient a digest already recorded as sent unless asked to resend. Each recipient's outcome is written to
+a journal file beside the database (flushed to disk) the moment the server answers, before the next recipient is
+tried, so a crash between two recipients never mails the first one again.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parseaddr
+from pathlib import Path
 from typing import Literal, Protocol
 
-from newswatch.errors import MailError
+from newswatch.errors import DatabaseLocked, MailError
 from newswatch.models import RenderedDigest
 from newswatch.report import mail
 
 # A scheduled digest run also retries deliveries that failed on the days before, so an outage delays mail
 # without losing it.
 CATCH_UP_DAYS = 3
+# Recorded for a recipient whose message the server was receiving when the process stopped: it may have arrived,
+# so it is not sent again unless asked (--resend). At most once beats twice.
+UNKNOWN_ERROR = ("the process stopped while the server was receiving the message; it may have arrived, so it is "
+                 "not sent again (newswatch digest --resend sends it)")
 
 
 class DeliveryStore(Protocol):
@@ -45,7 +54,7 @@ class Pending:
 class Outcome:
     digest_date: date
     recipient: str  # the address (lower case), the key deliveries are recorded under
-    status: Literal["sent", "failed"]
+    status: Literal["sent", "failed", "unknown"]
     attempts: int
     server: str
     at: datetime
@@ -102,10 +111,14 @@ def plan_deliveries(
         if d == day and resend:
             todo = list(settings.recipients)
         elif d == day:
-            todo = [r for r in settings.recipients if states.get(address_key(r)) != "sent"]
+            todo = [r for r in settings.recipients if states.get(address_key(r)) not in ("sent", "unknown")]
             done = [r for r in settings.recipients if states.get(address_key(r)) == "sent"]
+            unsure = [r for r in settings.recipients if states.get(address_key(r)) == "unknown"]
             if done:
                 notes.append(f"digest {d}: already sent to {', '.join(done)} (use --resend to send it again)")
+            if unsure:
+                notes.append(f"digest {d}: maybe sent to {', '.join(unsure)} (a run stopped while sending; use "
+                             "--resend to send it again)")
         else:  # catching up: only those whose delivery failed (not recipients added to the config since)
             todo = [r for r in settings.recipients if states.get(address_key(r)) == "failed"]
         if not todo:
@@ -125,11 +138,13 @@ def send_pending(
     settings: mail.EmailSettings,
     *,
     password: Callable[[], str | None],
+    journal: DeliveryJournal,
     sleep: Callable[[float], None] = time.sleep,
     ssl_context: object | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> list[Outcome]:
-    """Mail each pending digest (one message per digest, retried with backoff); an outcome per recipient.
+    """Mail each pending digest to each of its recipients in turn (one SMTP transaction per recipient, retried
+    with backoff); an outcome per recipient, written to the journal as soon as the server has answered.
 
     Never raises for a delivery problem: a refused connection, a timeout, a refused login or recipient, a
     missing password all become 'failed' outcomes carrying the message that names the server and the cause.
@@ -142,20 +157,17 @@ def send_pending(
             secret = password()
         except MailError as exc:
             secret_error = str(exc)
+
+    def record(outcome: Outcome) -> None:
+        journal.write(outcome)
+        outcomes.append(outcome)
+
     for item in pending:
-        sleeps: list[float] = []
+        d = item.digest.digest_date
 
-        def counting_sleep(seconds: float, _sleeps: list[float] = sleeps) -> None:
-            _sleeps.append(seconds)
-            sleep(seconds)
-
-        def fail(
-            recipients: tuple[str, ...], error: str, attempts: int, d: date = item.digest.digest_date
-        ) -> None:
+        def fail(recipients: tuple[str, ...], error: str, attempts: int, d: date = d) -> None:
             for r in recipients:
-                outcomes.append(
-                    Outcome(d, address_key(r), "failed", attempts, settings.server, now(), None, error)
-                )
+                record(Outcome(d, address_key(r), "failed", attempts, settings.server, now(), None, error))
 
         if secret_error is not None:
             fail(item.recipients, secret_error, 0)
@@ -165,31 +177,40 @@ def send_pending(
         except MailError as exc:
             fail(item.recipients, str(exc), 0)
             continue
-        try:
-            report = mail.send_with_retry(
-                msg,
-                settings,
-                password=secret,
-                recipients=list(item.recipients),
-                sleep=counting_sleep,
-                ssl_context=ssl_context,  # type: ignore[arg-type]
-            )
-        except MailError as exc:
-            fail(item.recipients, str(exc), 1 + len(sleeps))
-            continue
-        for recipient, refusal in report.items():
-            if refusal is None:
-                outcomes.append(
-                    Outcome(
-                        item.digest.digest_date,
-                        address_key(recipient),
-                        "sent",
-                        1 + len(sleeps),
-                        settings.server,
-                        now(),
-                        msg["Message-ID"],
-                    )
+        message_id = msg["Message-ID"]
+        for i, recipient in enumerate(item.recipients):
+            sleeps: list[float] = []
+
+            def counting_sleep(seconds: float, _sleeps: list[float] = sleeps) -> None:
+                _sleeps.append(seconds)
+                sleep(seconds)
+
+            def sending(key: str = address_key(recipient), d: date = d, message_id: str = message_id,
+                        _sleeps: list[float] = sleeps) -> None:
+                # The server has accepted the recipient and is about to receive the message.
+                journal.write(Outcome(d, key, "unknown", 1 + len(_sleeps), settings.server, now(), message_id,
+                                      UNKNOWN_ERROR))
+
+            try:
+                report = mail.send_with_retry(
+                    msg,
+                    settings,
+                    password=secret,
+                    recipients=[recipient],
+                    sleep=counting_sleep,
+                    ssl_context=ssl_context,  # type: ignore[arg-type]
+                    before_data=sending,
                 )
+            except MailError as exc:
+                # Not this recipient's problem (no connection, login or message refused): the others would meet
+                # the same, so they are not tried now; the next run tries them all again.
+                fail((recipient,), str(exc), 1 + len(sleeps))
+                fail(item.recipients[i + 1:], str(exc), 0)
+                break
+            refusal = report[recipient]
+            if refusal is None:
+                record(Outcome(d, address_key(recipient), "sent", 1 + len(sleeps), settings.server, now(),
+                               message_id))
             else:
                 fail(
                     (recipient,),
@@ -223,6 +244,7 @@ def deliver_digests(
     day: date,
     *,
     password: Callable[[], str | None],
+    journal: Path,
     resend: bool = False,
     catch_up_days: int = CATCH_UP_DAYS,
     sleep: Callable[[float], None] = time.sleep,
@@ -232,15 +254,94 @@ def deliver_digests(
 
     The store is opened twice, before and after sending, and is closed while the SMTP server is talked to:
     a slow or absent server must not hold the database (the single-writer lock) against the next ingest.
+    Outcomes go to the `journal` file first, one by one as the server answers; each opening of the store moves
+    what the journal holds into the database. When the store cannot be opened after sending (another run
+    holds it), the journal keeps the outcomes and the next run records them before it plans anything.
     """
+    book = DeliveryJournal(journal)
     with open_store() as store:
+        book.settle(store)
         pending, notes = plan_deliveries(store, settings, day, resend=resend, catch_up_days=catch_up_days)
     summary = DeliverySummary(notes=notes)
     if not pending:
         return summary
     summary.outcomes = send_pending(
-        pending, settings, password=password, sleep=sleep, ssl_context=ssl_context
+        pending, settings, password=password, journal=book, sleep=sleep, ssl_context=ssl_context
     )
-    with open_store() as store:
-        store.record_deliveries(outcome_rows(summary.outcomes))
+    try:
+        with open_store() as store:
+            book.settle(store)
+    except DatabaseLocked as exc:
+        summary.notes.append(f"deliveries kept in {journal} (the database was busy: {exc}); the next digest "
+                             "run records them before it sends anything")
     return summary
+
+
+def journal_path(database: Path) -> Path:
+    """data/newswatch.duckdb -> data/newswatch.duckdb.deliveries.jsonl"""
+    return database.with_name(f"{database.name}.deliveries.jsonl")
+
+
+class DeliveryJournal:
+    """Delivery outcomes on disk before they reach the database: one JSON line each, flushed and fsync'd.
+
+    A recipient gets an 'unknown' line when the server is about to receive the message and a 'sent' or 'failed'
+    line once it has answered; the last line per digest and recipient is the outcome. Only one digest run writes
+    it at a time (the digest lock). `settle` moves its outcomes into the store, then removes the file.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def write(self, outcome: Outcome) -> None:
+        line = json.dumps({
+            "digest_date": outcome.digest_date.isoformat(), "recipient": outcome.recipient,
+            "status": outcome.status, "attempts": outcome.attempts, "server": outcome.server,
+            "at": outcome.at.isoformat(), "message_id": outcome.message_id, "error": outcome.error,
+        }, ensure_ascii=False)
+        created = not self.path.exists()
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        if created:
+            _fsync_dir(self.path.parent)
+
+    def outcomes(self) -> list[Outcome]:
+        """The last outcome per digest and recipient (a line cut short by a crash is ignored)."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        last: dict[tuple[date, str], Outcome] = {}
+        for line in text.splitlines():
+            try:
+                raw = json.loads(line)
+                o = Outcome(date.fromisoformat(raw["digest_date"]), raw["recipient"], raw["status"],
+                            int(raw["attempts"]), raw["server"], datetime.fromisoformat(raw["at"]),
+                            raw.get("message_id"), raw.get("error"))
+            except (ValueError, KeyError, TypeError):
+                continue
+            last[(o.digest_date, o.recipient)] = o
+        return list(last.values())
+
+    def settle(self, store: DeliveryStore) -> int:
+        """Record the journal's outcomes in the store, then remove the journal. Returns how many."""
+        found = self.outcomes()
+        if found:
+            store.record_deliveries(outcome_rows(found))
+        self.path.unlink(missing_ok=True)
+        return len(found)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not every platform opens folders; the file's own fsync still holds its lines
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

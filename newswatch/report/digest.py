@@ -125,10 +125,21 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
                    "history_days": days.baseline_days},
         "topics": topics,
         "candidates": _rising_candidates(candidate_rows, days),
+        "text_sources": _text_sources(topic_rows, day),
     }
     data["flags"] = _flags(store, data, rows_by_topic, actors_by_article, days, settings)
     data["highlights"] = [f["text"] for f in data["flags"]]
     return data
+
+
+# Text the feed gave (a summary or the feed's own content) rather than the article's page.
+FEED_TEXT_SOURCES = ("feed", "summary")
+
+
+def _text_sources(topic_rows: list[dict[str, Any]], day: date) -> dict[str, int]:
+    """Of the day's scored topic articles, how many were scored on the feed's text only (no page read)."""
+    scored = {r["article_id"]: r.get("text_source") for r in topic_rows if r["day"] == day and r["n_sentences"]}
+    return {"scored": len(scored), "feed_only": sum(1 for s in scored.values() if s in FEED_TEXT_SOURCES)}
 
 
 def _topic_section(name: str, description: str, rows: list[dict[str, Any]], totals: Counter[date],

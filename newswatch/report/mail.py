@@ -538,11 +538,14 @@ def send_message(
     password: str | None,
     recipients: list[str],
     ssl_context: ssl.SSLContext | None = None,
+    before_data: Callable[[], None] | None = None,
 ) -> DeliveryReport:
     """Send once. Returns, per recipient, None if the server accepted it or "CODE text" if it refused it.
 
     Raises SmtpError (a MailError naming host:port and the cause) when nothing could be delivered for a
     reason other than the recipients: refused connection, timeout, TLS, login, sender or message refused.
+    `before_data` is called once the server has accepted a recipient, just before the message itself goes out:
+    from then on until the server's answer, the message may arrive even if this process stops.
     """
     if not recipients:
         raise MailError("send_message: no recipients given")
@@ -562,6 +565,14 @@ def send_message(
         if settings.username is not None:
             assert password is not None
             smtp.login(settings.username, password)
+        if before_data is not None:
+            data = smtp.data
+
+            def announced_data(message: Any) -> tuple[int, bytes]:
+                before_data()
+                return data(message)
+
+            smtp.data = announced_data  # type: ignore[method-assign,assignment]  # smtplib.sendmail calls self.data
         refused = dict(smtp.send_message(msg, from_addr=sender, to_addrs=envelope))
     except smtplib.SMTPRecipientsRefused as exc:
         refused = dict(exc.recipients)  # every recipient refused: still a per-recipient result
@@ -595,6 +606,7 @@ def send_with_retry(
     recipients: list[str],
     sleep: Callable[[float], None] = time.sleep,
     ssl_context: ssl.SSLContext | None = None,
+    before_data: Callable[[], None] | None = None,
 ) -> DeliveryReport:
     """send_message, tried again after transient failures (no connection, timeout, 4xx) with doubling waits.
 
@@ -607,7 +619,8 @@ def send_with_retry(
     for attempt in range(1, attempts + 1):
         try:
             result = send_message(
-                msg, settings, password=password, recipients=pending, ssl_context=ssl_context
+                msg, settings, password=password, recipients=pending, ssl_context=ssl_context,
+                before_data=before_data,
             )
         except SmtpError as exc:
             if not exc.transient or attempt == attempts:

@@ -22,8 +22,8 @@ from newswatch.sources.pages import (
     PageResult,
     fetch_pages,
     needs_fulltext,
-    parse_fulltext_settings,
 )
+from newswatch.sources.search_feeds import headline_only_sources
 from newswatch.text.language import detect_languages
 from newswatch.text.normalize import MAX_TEXT, clean_text
 
@@ -47,11 +47,16 @@ PAGE_CANDIDATES = ("feed", "summary", "none")
 
 # -- settings -----------------------------------------------------------------------------------------------
 def fulltext_settings(settings: Settings) -> FulltextSettings:
-    """The [fulltext] table. Without one, pages are not fetched: the pipeline never contacts publishers unasked."""
-    table = settings.extra.get("fulltext")
-    if table is None:
-        return FulltextSettings(enabled=False)
-    return replace(parse_fulltext_settings(table, settings.path), allow_networks=settings.fetch.allow_networks)
+    """The [fulltext] table; without one, the defaults (on: pages of articles from feeds fetched over HTTP(S) are
+    read when the feed gives only a short text). `[fulltext] enabled = false` turns it off."""
+    return replace(settings.fulltext, allow_networks=settings.fetch.allow_networks)
+
+
+def no_page_sources(settings: Settings) -> set[str]:
+    """Sources whose articles never get their page read: headline-only search feeds (no publisher URL) and feeds
+    read from local files (their links are not ours to fetch: the samples point at fictional sites)."""
+    local = {f.name for f in settings.feeds if not _is_web(f.url)}
+    return headline_only_sources(settings) | local
 
 
 # -- full text ------------------------------------------------------------------------------------------------
@@ -85,13 +90,19 @@ class PageBudget:
 
 
 def wants_page(article: Article, settings: FulltextSettings, headline_only: set[str]) -> bool:
-    """An article whose text is short (a summary, or nothing) and that has a page we may read."""
+    """An article whose text is short (a summary, or nothing) and that has a web page we may read; `no_page` names
+    the sources whose articles never get one (no_page_sources)."""
     return (
         article.url is not None
+        and _is_web(article.url)
         and article.source not in headline_only
         and article.text_source in PAGE_CANDIDATES
         and needs_fulltext(article.text, settings)
     )
+
+
+def _is_web(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
 
 
 def apply_page(article: Article, result: PageResult) -> str | None:

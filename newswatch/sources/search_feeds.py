@@ -26,7 +26,6 @@ from newswatch.sources.search import (
     feed_name,
     fetch_search_feeds,
     parse_search_response,
-    parse_search_settings,
     search_feeds,
 )
 
@@ -35,7 +34,7 @@ SEARCH_KIND = "search"
 # -- settings --------------------------------------------------------------------------------------------------
 def search_settings(settings: Settings) -> SearchSettings:
     """The [search] table; search is off unless it says enabled = true."""
-    return parse_search_settings(settings.extra.get("search"), settings.path)
+    return settings.search
 
 
 # -- search feeds ---------------------------------------------------------------------------------------------

@@ -113,3 +113,93 @@ def test_feeds_on_loopback_are_refused_without_the_allowance_and_nothing_is_stor
             assert db.execute("SELECT DISTINCT last_error_kind FROM feeds").fetchall() == [("blocked_address",)]
         finally:
             db.close()
+
+
+def without_pages(config: Path) -> Path:
+    """The feeds' links point at sample.invalid: no page fetching (on by default for HTTP feeds)."""
+    config.write_text(config.read_text(encoding="utf-8") + "\n[fulltext]\nenabled = false\n", encoding="utf-8")
+    return config
+
+
+def _copy_identity(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_ino, stat.st_mtime_ns
+
+
+def test_read_copy_follows_every_write_and_a_quiet_rerun_keeps_it(project: Path,
+                                                                  http_server: LoopbackServer) -> None:
+    """The read copy is published whenever a run wrote something clients see (a recovered feed, re-matched
+    topics), not only when it stored new articles; a rerun that writes nothing leaves it alone."""
+    http_server.route("/feed.xml", etag_feed(FEED))
+    http_server.route("/copy.xml", etag_feed(FEED, '"c1"'))
+    http_server.add("/missing.xml", status=404, body=b"not here")
+    config = without_pages(write_config(project, http_server))
+    first = ingest_flow(config_path=str(config))
+    assert first.feeds_failed == 1
+    copy = Path(first.client_copy)
+
+    def read_copy(sql: str) -> list[tuple]:
+        con = duckdb.connect(str(copy), read_only=True)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    assert read_copy("SELECT last_status FROM feeds WHERE name = 'broken'") == [("error",)]
+
+    # The broken feed recovers, serving only articles already stored; a topic's definition changes.
+    http_server.add("/missing.xml", body=FEED, headers={"Content-Type": "application/rss+xml"})
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'any = ["india", "pakistan", "new delhi", "islamabad"]', 'any = ["india", "pakistan", "football"]'),
+        encoding="utf-8")
+    second = ingest_flow(config_path=str(config), force=True)
+    assert (second.articles_new, second.feeds_failed) == (0, 0)
+    assert read_copy("SELECT last_status FROM feeds WHERE name = 'broken'") == [("ok",)]
+    assert read_copy("SELECT url, topics FROM articles ORDER BY url") == [
+        ("http://sample.invalid/a", ["india-pakistan"]), ("http://sample.invalid/b", ["india-pakistan"])]
+
+    published = _copy_identity(copy)
+    third = ingest_flow(config_path=str(config), force=True)
+    assert (third.articles_new, third.feeds_failed, third.feeds_not_modified, third.feeds_ok) == (0, 0, 2, 1)
+    assert _copy_identity(copy) == published  # nothing written: the same file, not a new copy
+
+
+CORRECTED = FEED.replace(
+    b"Officials in Pakistan and India said talks would resume after the ceasefire held overnight.",
+    b"Correction: officials in Pakistan and India said talks collapsed after the ceasefire failed overnight.")
+
+
+def test_a_corrected_article_is_scored_again_in_place_and_copies_still_fold(project: Path,
+                                                                            http_server: LoopbackServer) -> None:
+    http_server.route("/feed.xml", etag_feed(FEED))
+    # A second feed carrying the same items, served in full every time (no validators).
+    http_server.add("/copy.xml", body=FEED, headers={"Content-Type": "application/rss+xml"})
+    http_server.add("/missing.xml", status=404, body=b"not here")
+    config = without_pages(write_config(project, http_server))
+    ingest_flow(config_path=str(config))
+    sql = ("SELECT article_id, first_seen_at, summary, tone, revisions, "
+           "(SELECT string_agg(text, ' ') FROM sentence s WHERE s.article_id = a.article_id) "
+           "FROM article a WHERE url = 'http://sample.invalid/a'")
+
+    def article() -> tuple:
+        con = duckdb.connect(str(project / "data" / "test.duckdb"), read_only=True)
+        try:
+            rows = con.execute(sql).fetchall()
+            assert con.execute("SELECT count(*) FROM article").fetchone() == (2,)
+            return rows[0] if len(rows) == 1 else ("rows", rows)
+        finally:
+            con.close()
+
+    before = article()
+    http_server.route("/feed.xml", etag_feed(CORRECTED, '"v2"'))   # the source corrects the item
+    second = ingest_flow(config_path=str(config), force=True)
+    after = article()
+    assert after[0] == before[0] and after[1] == before[1]          # same article, first seen when it was
+    assert after[2].startswith("Correction:") and "collapsed" in after[5]
+    assert after[3] < before[3] and (before[4], after[4]) == (0, 1)  # tone scored again; one revision
+    assert (second.articles_new, second.articles_revised) == (0, 1)
+
+    # The other feed still carries the old text: a copy, not a correction, so nothing flips back.
+    third = ingest_flow(config_path=str(config), force=True)
+    assert (third.articles_new, third.articles_revised) == (0, 0)
+    assert article()[2:] == after[2:]

@@ -62,3 +62,33 @@ def test_backfill_command_takes_from_and_to() -> None:
     assert (args.first, args.last) == (date(2025, 5, 1), date(2025, 5, 10))
     with pytest.raises(SystemExit):
         build_parser().parse_args(["backfill", "--from", "2025-05-01"])
+
+
+def test_a_failing_chart_write_keeps_the_stored_digest_and_its_charts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A digest and its charts are replaced together or not at all."""
+    settings = write_settings(tmp_path)
+    with Database(settings.database_path) as db:
+        save(Store(db), generate_days(START, 20, spike_day=15, shift_day=99))
+    day = START + timedelta(days=15)
+    backfill_days(settings, day, day)
+    with Database(settings.database_path) as db:
+        before = db.query("SELECT generated_at, html FROM digest WHERE digest_date = ?", [day])
+        images = db.query("SELECT name FROM digest_image WHERE digest_date = ? ORDER BY name", [day])
+    assert before and images
+
+    real_insert = Database.insert_rows
+
+    def failing_insert(self: Database, table: str, *args: object, **kwargs: object) -> int:
+        if table == "digest_image":
+            raise RuntimeError("disk full while writing the charts")
+        return real_insert(self, table, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Database, "insert_rows", failing_insert)
+    with pytest.raises(RuntimeError, match="disk full"):
+        backfill_days(settings, day, day)
+    monkeypatch.undo()
+    with Database(settings.database_path) as db:
+        assert db.query("SELECT generated_at, html FROM digest WHERE digest_date = ?", [day]) == before
+        assert db.query("SELECT name FROM digest_image WHERE digest_date = ? ORDER BY name", [day]) == images

@@ -65,7 +65,8 @@ def opener(path: Path):  # type: ignore[no-untyped-def]
 def deliver(
     path: Path, settings: mail.EmailSettings, day: date = DAY, **kw: object
 ) -> delivery.DeliverySummary:
-    return delivery.deliver_digests(opener(path), settings, day, password=lambda: None, **kw)  # type: ignore[arg-type]
+    return delivery.deliver_digests(opener(path), settings, day, password=lambda: None,  # type: ignore[arg-type]
+                                    journal=delivery.journal_path(path), **kw)
 
 
 def rows(path: Path) -> dict[tuple[date, str], dict]:  # type: ignore[type-arg]
@@ -81,7 +82,9 @@ def test_the_stored_digest_arrives_whole_and_a_second_run_sends_nothing(db_path:
         again = deliver(db_path, settings)
     assert again.outcomes == []
     assert any("already sent" in n for n in again.notes)
-    assert len(server.received) == 1
+    # One SMTP transaction per recipient (each recorded as soon as the server accepts it), the same message.
+    assert [r.rcpt_tos for r in server.received] == [[ALICE], ["bob@example.org"]]
+    assert server.received[0].message()["Message-ID"] == server.received[1].message()["Message-ID"]
     msg = server.received[0].message()
     assert msg["Subject"] == f"newswatch digest {DAY}"
     assert msg.get_content_type() == "multipart/alternative"
@@ -105,7 +108,7 @@ def test_resend_mails_it_again(db_path: Path) -> None:
         deliver(db_path, settings)
         summary = deliver(db_path, settings, resend=True)
     assert len(summary.sent) == 2
-    assert len(server.received) == 2
+    assert len(server.received) == 4  # two recipients, twice
     assert rows(db_path)[(DAY, ALICE)]["attempts"] == 2
 
 
@@ -125,7 +128,7 @@ def test_server_down_leaves_it_unsent_with_the_cause_and_the_next_run_delivers_o
     with smtp_server(port=port) as server:
         assert len(deliver(db_path, settings).sent) == 2
         assert deliver(db_path, settings).outcomes == []
-    assert len(server.received) == 1
+    assert len(server.received) == 2  # one message each
     recorded = rows(db_path)[(DAY, ALICE)]
     assert recorded["status"] == "sent" and recorded["attempts"] == 3 and recorded["last_error"] is None
 
@@ -158,7 +161,7 @@ def test_the_next_days_run_catches_up_a_failed_day(db_path: Path) -> None:
         (DAY + timedelta(days=1), ALICE),
         (DAY + timedelta(days=1), "bob@example.org"),
     ]
-    assert len(server.received) == 2
+    assert len(server.received) == 3
 
 
 def test_a_missing_password_is_a_recorded_failure_naming_the_variable(
@@ -167,7 +170,8 @@ def test_a_missing_password_is_a_recorded_failure_naming_the_variable(
     monkeypatch.delenv("NEWSWATCH_TEST_SMTP_PASSWORD", raising=False)
     settings = email_settings(free_port(), username="digest", password_env="NEWSWATCH_TEST_SMTP_PASSWORD")
     summary = delivery.deliver_digests(
-        opener(db_path), settings, DAY, password=lambda: mail.resolve_password(settings)
+        opener(db_path), settings, DAY, password=lambda: mail.resolve_password(settings),
+        journal=delivery.journal_path(db_path),
     )
     assert len(summary.failed) == 2
     assert "NEWSWATCH_TEST_SMTP_PASSWORD is not set" in summary.failure_message()

@@ -136,3 +136,22 @@ def test_client_copy_of_a_newer_format_file_is_rewritten_for_clients(tmp_path: P
         assert tags is not None and tags[0]["storage_version"].startswith("v1.5.0")
     finally:
         reader.close()
+
+
+def test_client_copy_of_a_newer_format_file_with_a_hyphenated_name(tmp_path: Path) -> None:
+    """COPY FROM DATABASE names the catalog: a file called newswatch-prod.duckdb must still publish."""
+    import duckdb
+
+    path = tmp_path / "newswatch-prod.duckdb"
+    duckdb.connect(str(path)).close()  # the library's newest format: publishing takes the COPY path
+    copy = tmp_path / "read.duckdb"
+    with Database(path) as db:
+        assert not db._storage_version().startswith("v1.5.0")
+        art, an = make_article(1)
+        Store(db).save_articles("run1", [art], [an], {})
+        db.publish_copy(copy)
+    reader = duckdb.connect(str(copy), read_only=True)
+    try:
+        assert reader.execute("SELECT count(*) FROM article").fetchone() == (1,)
+    finally:
+        reader.close()

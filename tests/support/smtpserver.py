@@ -6,6 +6,7 @@ Test helpers only; nothing here talks to anything but loopback.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import socket
 import ssl
@@ -43,17 +44,24 @@ class Received:
 @dataclass
 class RecordingHandler:
     """Collects messages. `reject` maps an address to the reply its RCPT gets (e.g. "550 5.1.1 no such user");
-    `busy` maps an address to how many times it is first answered "450 4.2.1 mailbox busy"."""
+    `busy` maps an address to how many times it is first answered "450 4.2.1 mailbox busy". A RCPT for an
+    address in `hold` sets `held` and gets no answer until `release` is set (to stop a client at that point)."""
 
     received: list[Received] = field(default_factory=list)
     reject: dict[str, str] = field(default_factory=dict)
     busy: dict[str, int] = field(default_factory=dict)
+    hold: set[str] = field(default_factory=set)
+    held: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
     rcpt_attempts: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
+        if address in self.hold:
+            self.held.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 120)
         with self._lock:
             self.rcpt_attempts.append(address)
             if address in self.reject:
@@ -139,6 +147,7 @@ def smtp_server(
     *,
     reject: dict[str, str] | None = None,
     busy: dict[str, int] | None = None,
+    hold: set[str] | None = None,
     login: tuple[str, str] | None = None,
     tls: Literal["starttls", "ssl"] | None = None,
     cert: CertFiles | None = None,
@@ -149,7 +158,7 @@ def smtp_server(
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
-    handler = RecordingHandler(reject=dict(reject or {}), busy=dict(busy or {}))
+    handler = RecordingHandler(reject=dict(reject or {}), busy=dict(busy or {}), hold=set(hold or ()))
     kwargs: dict[str, Any] = {"server_hostname": "newswatch-test.local"}  # skips a slow getfqdn()
     server_context: ssl.SSLContext | None = None
     if tls is not None:
@@ -192,6 +201,7 @@ def smtp_server(
     try:
         yield SmtpServer(HOST, port, handler, cert.cert if cert else None)
     finally:
+        handler.release.set()
         controller.stop()
 
 

@@ -490,3 +490,41 @@ def test_plain_surface_matching_is_the_baseline(registry: ActorRegistry) -> None
     plain = match_actors(registry, "", text, split_sentences(text), SEED_DATE, longer_names=False)
     assert {m.actor_id for m in plain} == {"pakistan"}
     assert match_actors(registry, "", text, split_sentences(text), SEED_DATE) == []
+
+
+def test_promote_candidate_into_an_inline_array_keeps_the_file_loadable(tmp_path: Path) -> None:
+    """An actors file written as `actor = [...]` cannot take an appended [[actor]] block: the new actor is added
+    to the document itself, and the file is replaced only once the new version loads."""
+    path = tmp_path / "actors.toml"
+    path.write_text(
+        '# my registry\nactor = [\n  { id = "china", name = "China", kind = "country" },  # the country\n]\n',
+        encoding="utf-8",
+    )
+    new_id = promote_candidate(path, "Wang Yi", "person", aliases=["Wang"], country="china")
+    text = path.read_text(encoding="utf-8")
+    assert "# my registry" in text and "# the country" in text
+    actor = ActorRegistry.load(path).get(new_id)
+    assert actor is not None and actor.country == "china" and actor.aliases == ("Wang",)
+    assert [p.name for p in tmp_path.iterdir()] == ["actors.toml"]  # no temporary file left behind
+
+
+def test_promote_candidate_leaves_the_file_alone_when_the_result_does_not_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "actors.toml"
+    shutil.copy(ACTORS, path)
+    before = path.read_text(encoding="utf-8")
+    real_load = ActorRegistry.load.__func__  # type: ignore[attr-defined]
+    calls: list[Path] = []
+
+    def load_then_refuse(cls: type[ActorRegistry], p: Path) -> ActorRegistry:
+        calls.append(Path(p))
+        if len(calls) > 1:  # the check of the new version
+            raise ConfigError(p, "actor[99]", "refused for the test")
+        return real_load(cls, p)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(ActorRegistry, "load", classmethod(load_then_refuse))
+    with pytest.raises(ConfigError, match="refused for the test"):
+        promote_candidate(path, "Wang Yi", "person")
+    assert path.read_text(encoding="utf-8") == before
+    assert [p.name for p in tmp_path.iterdir()] == ["actors.toml"]

@@ -29,6 +29,9 @@ PATH = Path("/srv/newswatch/config/newswatch.toml")
         ({"inbox": "samples"}, "inbox", "valid dictionary"),
         ({"runner": {"task_runner": "ray"}}, "runner.task_runner", "thread"),
         ({"feedz": []}, "feedz", "unknown key"),
+        # Sections no code reads are mistakes too, not silently accepted.
+        ({"language": {"detect": True}}, "language", "unknown key"),
+        ({"clients": {"copy": "x"}}, "clients", "unknown key"),
     ],
 )
 def test_mistakes_name_file_key_and_expectation(data: dict, key: str, expected: str) -> None:
@@ -72,3 +75,20 @@ def test_the_shipped_config_loads() -> None:
     assert len(settings.feeds) >= 4 and {t.name for t in settings.topics} >= {"india-pakistan"}
     for feed in settings.feeds:
         assert settings.resolve(Path(feed.url)).exists()
+
+
+def test_the_optional_sections_are_typed_settings(tmp_path: Path) -> None:
+    from newswatch.report.mail import EmailSettings
+    from newswatch.schedule import ScheduleSettings
+    from newswatch.sources.pages import FulltextSettings
+    from newswatch.sources.search import SearchSettings
+
+    plain = parse_settings({}, PATH)
+    assert plain.email is None and plain.search.enabled is False and plain.fulltext.enabled is True
+    assert isinstance(plain.schedule, ScheduleSettings) and plain.schedule.timezone == "UTC"
+    full = parse_settings({"email": {"host": "smtp.example.org", "sender": "a@example.org",
+                                     "recipients": ["b@example.org"]},
+                           "fulltext": {"enabled": False}, "search": {"enabled": True}}, PATH)
+    assert isinstance(full.email, EmailSettings) and full.email.recipients == ("b@example.org",)
+    assert isinstance(full.fulltext, FulltextSettings) and full.fulltext.enabled is False
+    assert isinstance(full.search, SearchSettings) and full.search.enabled is True

@@ -368,7 +368,8 @@ class FakeSender:
         self.calls: list[list[str]] = []
 
     def __call__(
-        self, msg: Any, settings: Any, *, password: Any, recipients: list[str], ssl_context: Any
+        self, msg: Any, settings: Any, *, password: Any, recipients: list[str], ssl_context: Any,
+        before_data: Any = None,
     ) -> Any:
         self.calls.append(list(recipients))
         outcome = self.outcomes.pop(0)

@@ -67,10 +67,11 @@ def test_bad_search_or_fulltext_config_fails_at_load_naming_the_key(extra: dict,
     assert err.value.key == key and str(PATH) in str(err.value)
 
 
-def test_search_and_fulltext_are_off_unless_configured() -> None:
+def test_search_is_off_unless_configured_and_fulltext_on_unless_turned_off() -> None:
     plain = settings()
     assert search_feeds.all_search_feeds(plain) == []
-    assert fulltext.fulltext_settings(plain).enabled is False
+    assert fulltext.fulltext_settings(plain).enabled is True  # summary feeds get their pages by default
+    assert fulltext.fulltext_settings(settings(fulltext={"enabled": False})).enabled is False
     on = settings(search={"enabled": True, "providers": ["gdelt", "google_news"]}, fulltext={})
     assert fulltext.fulltext_settings(on).enabled is True
     feeds = search_feeds.all_search_feeds(on)
@@ -116,6 +117,22 @@ def test_pages_are_wanted_only_for_short_fetchable_non_headline_texts() -> None:
         article(source="search:google_news:harbour:harbour", text_source="none"), ft, google
     )
     assert not fulltext.wants_page(article(), FulltextSettings(enabled=False), google)
+    assert not fulltext.wants_page(article(url="file:///etc/passwd"), ft, google)  # only web pages
+
+
+def test_feeds_read_from_local_files_never_get_pages() -> None:
+    s = settings(feeds=[{"name": "web", "url": "https://sample.example/feed.xml"},
+                        {"name": "local", "url": "samples/feeds/local.xml"},
+                        {"name": "file", "url": "file:///srv/feeds/local.xml"}])
+    skipped = fulltext.no_page_sources(s)
+    assert {"local", "file"} <= skipped and "web" not in skipped
+
+
+def test_the_sample_config_turns_page_fetching_off() -> None:
+    from newswatch.config import load_settings
+    from tests.conftest import REPO
+
+    assert fulltext.fulltext_settings(load_settings(REPO / "config" / "newswatch.toml")).enabled is False
 
 
 def test_languages_detected_only_when_none_declared() -> None:

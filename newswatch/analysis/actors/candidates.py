@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+
+import tomlkit
+import tomlkit.exceptions
+import tomlkit.items
 
 from newswatch.analysis.actors.matching import _POSSESSIVE, surface_key
 from newswatch.analysis.actors.registry import KINDS, ActorRegistry
@@ -91,10 +96,6 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower().replace("’", "").replace("'", "")).strip("-")
 
 
-def _toml_str(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def promote_candidate(
     actors_file: Path,
     name: str,
@@ -102,7 +103,7 @@ def promote_candidate(
     aliases: Sequence[str] = (),
     country: str | None = None,
 ) -> str:
-    """Append a new [[actor]] block to the actors file (comments kept) and return its id.
+    """Add a new actor to the actors file (comments kept; the file replaced only once the result loads); return its id.
 
     Refuses a name, alias or id already in the registry, an unknown kind or an unknown country (ConfigError).
     """
@@ -127,22 +128,50 @@ def promote_candidate(
             raise ConfigError(
                 actors_file, f"actor {new_id!r}", f"{surface!r} is already a name of {taken[0]!r}"
             )
-    lines = [
-        "",
-        "[[actor]]",
-        f"id = {_toml_str(new_id)}",
-        f"name = {_toml_str(name)}",
-        f"kind = {_toml_str(kind)}",
-    ]
-    if country:
-        lines.append(f"country = {_toml_str(country)}")
-    if aliases:
-        lines.append("aliases = [" + ", ".join(_toml_str(a) for a in aliases) + "]")
-    existing = actors_file.read_text(encoding="utf-8")
-    block = "\n".join(lines) + "\n"
-    if existing and not existing.endswith("\n"):
-        block = "\n" + block
-    with actors_file.open("a", encoding="utf-8") as fh:
-        fh.write(block)
-    ActorRegistry.load(actors_file)  # the file must still load
+    _write_checked(actors_file, _with_actor(actors_file, new_id, name, kind, country, aliases))
     return new_id
+
+
+def _with_actor(actors_file: Path, new_id: str, name: str, kind: str, country: str | None,
+                aliases: Sequence[str]) -> str:
+    """The actors file's text with one more actor. After [[actor]] tables the new table is appended as text, so
+    every byte before it (comments, layout) is kept; an inline `actor = [...]` array gets one more inline table
+    through tomlkit, which keeps the comments."""
+    existing = actors_file.read_text(encoding="utf-8")
+    try:
+        doc = tomlkit.parse(existing)
+    except tomlkit.exceptions.ParseError as exc:
+        raise ConfigError(actors_file, None, f"not valid TOML: {exc}") from None
+    entry: dict[str, object] = {"id": new_id, "name": name, "kind": kind}
+    if country:
+        entry["country"] = country
+    if aliases:
+        entry["aliases"] = list(aliases)
+    actors = doc.get("actor")
+    if actors is None or isinstance(actors, tomlkit.items.AoT):
+        block = tomlkit.document()
+        block.append("actor", tomlkit.aot())
+        block["actor"].append(tomlkit.item(entry))
+        sep = "" if not existing else "\n" if existing.endswith("\n") else "\n\n"
+        return existing + sep + tomlkit.dumps(block)
+    if isinstance(actors, tomlkit.items.Array):
+        inline = tomlkit.inline_table()
+        inline.update(entry)
+        actors.add_line(inline, indent="  ")
+        return tomlkit.dumps(doc)
+    raise ConfigError(actors_file, "actor", "expected [[actor]] tables")
+
+
+def _write_checked(actors_file: Path, text: str) -> None:
+    """Replace the actors file with `text` only once that text loads as a registry: write a temporary file in the
+    same folder, load it, then rename it over the original (atomic), so the file is never left half-written."""
+    tmp = actors_file.with_name(f".{actors_file.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        try:
+            ActorRegistry.load(tmp)
+        except ConfigError as exc:  # name the real file, not the temporary one
+            raise ConfigError(actors_file, exc.key, exc.problem) from None
+        os.replace(tmp, actors_file)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,66 @@
+"""Corrections (pipeline.prepare_articles): a stored article whose source changes its text at the same URL is
+re-scored in place; another feed's copy of the same URL, or the same text at another URL, is a sighting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from newswatch import pipeline
+from newswatch.models import RawEntry, StoredVersion
+from newswatch.text.normalize import normalize_entry
+
+NOW = datetime(2025, 5, 10, 12, 0, tzinfo=UTC)
+
+
+def entry(source: str, text: str, url: str = "https://news.example.invalid/a") -> RawEntry:
+    return RawEntry(source=source, outlet=source.title(), title="Talks resume", summary=text, link=url,
+                    published=NOW)
+
+
+class FakeStore:
+    """Stands in for the store (storage.store.Store satisfies pipeline.KnownArticles)."""
+
+    def __init__(self, stored: Iterable[RawEntry]) -> None:
+        self.versions: dict[str, StoredVersion] = {}
+        self.hashes: dict[str, str] = {}
+        for raw in stored:
+            art = normalize_entry(raw, NOW)
+            self.versions[art.article_id] = StoredVersion(art.content_hash, art.source)
+            self.hashes[art.content_hash] = art.article_id
+
+    def stored_versions(self, ids: Iterable[str]) -> dict[str, StoredVersion]:
+        return {i: self.versions[i] for i in ids if i in self.versions}
+
+    def existing_hashes(self, hashes: Iterable[str]) -> dict[str, str]:
+        return {h: self.hashes[h] for h in hashes if h in self.hashes}
+
+    def recent_simhashes(self, since: datetime) -> list[tuple[str, int]]:
+        return []
+
+
+ORIGINAL = "Officials said talks would resume after the ceasefire held overnight."
+CORRECTED = "Correction: officials said talks collapsed after the ceasefire failed overnight."
+
+
+def test_changed_text_from_the_same_source_is_a_revision_even_behind_another_feeds_copy() -> None:
+    store = FakeStore([entry("wire", ORIGINAL)])
+    # The other feed's unchanged copy comes first in the batch; the correction is still found.
+    prepared = pipeline.prepare_articles([entry("other", ORIGINAL), entry("wire", CORRECTED)], store, "r", NOW)
+    assert prepared.new == []
+    assert [(a.source, a.summary) for a in prepared.revised] == [("wire", CORRECTED)]
+
+
+def test_another_feeds_different_text_at_the_same_url_is_a_copy_not_a_revision() -> None:
+    store = FakeStore([entry("wire", ORIGINAL)])
+    prepared = pipeline.prepare_articles([entry("other", CORRECTED)], store, "r", NOW)
+    assert prepared.revised == [] and prepared.new == [] and len(prepared.sightings) == 1
+
+
+def test_unchanged_text_and_syndicated_copies_are_sightings() -> None:
+    store = FakeStore([entry("wire", ORIGINAL)])
+    same = entry("wire", ORIGINAL)
+    syndicated = entry("partner", ORIGINAL, url="https://partner.example.invalid/copy")
+    prepared = pipeline.prepare_articles([same, syndicated], store, "r", NOW)
+    assert prepared.revised == [] and prepared.new == []
+    assert len({s[0] for s in prepared.sightings}) == 1 and len(prepared.sightings) == 2
