@@ -66,16 +66,13 @@ class DigestsMixin:
             "ORDER BY article_id, idx", {"ids": list(article_ids)})
 
     def actor_mentions(self, article_ids: Sequence[str], actor_id: str) -> list[dict[str, Any]]:
-        """An actor's mentions in the articles with their sentences; `score` is the mention's own tone when the
-        mention table stores one (a column `tone`), else the sentence's compound."""
+        """An actor's mentions in the articles with their sentences; `score` is the mention's own tone (migration
+        009), else (rows stored before it) the sentence's compound."""
         if not article_ids:
             return []
-        has_own = self.db.scalar(
-            "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'mention' AND column_name = 'tone'")
-        score = "coalesce(m.tone, s.compound)" if has_own else "s.compound"
         return self.db.query_dicts(
-            f"SELECT m.article_id, m.sentence_idx, m.start_char, m.end_char, s.text, s.start_char AS sentence_start, "
-            f"{score} AS score FROM mention m JOIN sentence s ON s.article_id = m.article_id AND s.idx = m.sentence_idx "
+            "SELECT m.article_id, m.sentence_idx, m.start_char, m.end_char, s.text, s.start_char AS sentence_start, "
+            "coalesce(m.tone, s.compound) AS score FROM mention m JOIN sentence s ON s.article_id = m.article_id AND s.idx = m.sentence_idx "
             "WHERE m.actor_id = $actor AND m.article_id IN (SELECT unnest($ids)) "
             "ORDER BY m.article_id, m.sentence_idx, m.start_char", {"ids": list(article_ids), "actor": actor_id})
 

@@ -123,9 +123,9 @@ def test_a_day_without_flags_shows_no_evidence(history: tuple[Store, Settings]) 
 
 
 def test_a_per_mention_score_when_stored_takes_the_sentence_tone_s_place(history: tuple[Store, Settings]) -> None:
-    # Actor tone may come from another model with a score per mention: the evidence ranks by it when present.
+    # The actor-tone model stores a score per mention (migration 009): the evidence ranks by it when present,
+    # and by the sentence's tone for rows stored without one.
     store, settings = history
-    store.db.execute("ALTER TABLE mention ADD COLUMN tone DOUBLE")
     store.db.execute("UPDATE mention SET tone = -0.95 WHERE article_id = 'd3'")
     actor = build_digest(store, settings, D)["flags"][2]
     assert rows(actor, "sentence")[0] == ("d3", 0, -0.19)
