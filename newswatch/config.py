@@ -116,6 +116,9 @@ class DigestSettings(_Model):
         return ZoneInfo(self.timezone)
 
 
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
 class FetchSettings(_Model):
     timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 20.0
     max_bytes: Annotated[int, Field(gt=0)] = 10 * 1024 * 1024
@@ -123,7 +126,7 @@ class FetchSettings(_Model):
     concurrency: Annotated[int, Field(ge=1, le=64)] = 8
     user_agent: str = USER_AGENT
     # Networks that may be fetched although they are loopback, private, link-local... (sources/addresses.py).
-    allow_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    allow_networks: Networks = ()
 
     @field_validator("allow_networks", mode="before")
     @classmethod
@@ -175,7 +178,6 @@ def _one_line(value: str) -> str:
 Line = Annotated[str, Strict(), AfterValidator(_one_line)]
 Count = Annotated[int, Strict()]
 Seconds = Annotated[float, Strict()]  # a TOML integer is accepted too
-Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 
 
 # ---------------------------------------------------------------------------------------------- [fulltext]
