@@ -16,7 +16,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.logs import progress
-from newswatch.config import Settings, load_settings
+from newswatch.config import EmailSettings, Settings, load_settings
 from newswatch.errors import ConfigError, MailError
 from newswatch.models import RenderedDigest
 from newswatch.report import delivery, evidence, mail
@@ -56,7 +56,7 @@ def _open_store(settings: Settings) -> Iterator[Store]:
         yield Store(db)
 
 
-def _load_password(email: mail.EmailSettings) -> str | None:
+def _load_password(email: EmailSettings) -> str | None:
     def secret_loader(name: str) -> object:
         from prefect.blocks.system import Secret
 
@@ -67,7 +67,7 @@ def _load_password(email: mail.EmailSettings) -> str | None:
 
 @task(cache_policy=NO_CACHE)
 def send(
-    settings: Settings, email: mail.EmailSettings, day: date, resend: bool, catch_up_days: int
+    settings: Settings, email: EmailSettings, day: date, resend: bool, catch_up_days: int
 ) -> delivery.DeliverySummary:
     """Mail `day`'s digest to whoever still needs it, and failed ones of the days before; record each outcome."""
     return delivery.deliver_digests(
@@ -104,7 +104,7 @@ def publish_artifact(rendered: RenderedDigest) -> None:
         progress("could not publish the digest artifact: %s", exc, level=logging.WARNING)
 
 
-def email_settings(settings: Settings) -> mail.EmailSettings | None:
+def email_settings(settings: Settings) -> EmailSettings | None:
     return settings.email
 
 

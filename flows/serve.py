@@ -16,8 +16,8 @@ from prefect.types.entrypoint import EntrypointType
 
 from flows.digest import digest_flow
 from flows.ingest import ingest_flow
-from newswatch.config import Settings
-from newswatch.schedule import ScheduleSettings, digest_cron
+from newswatch.config import ScheduleSettings, Settings
+from newswatch.schedule import digest_cron
 
 INGEST_DEPLOYMENT = "newswatch-ingest"
 DIGEST_DEPLOYMENT = "newswatch-digest"

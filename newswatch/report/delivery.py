@@ -19,6 +19,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal, Protocol
 
+from newswatch.config import EmailSettings
 from newswatch.errors import DatabaseLocked, MailError
 from newswatch.models import RenderedDigest
 from newswatch.report import mail
@@ -94,7 +95,7 @@ def address_key(recipient: str) -> str:
 
 def plan_deliveries(
     store: DeliveryStore,
-    settings: mail.EmailSettings,
+    settings: EmailSettings,
     day: date,
     *,
     resend: bool = False,
@@ -135,7 +136,7 @@ def plan_deliveries(
 
 def send_pending(
     pending: list[Pending],
-    settings: mail.EmailSettings,
+    settings: EmailSettings,
     *,
     password: Callable[[], str | None],
     journal: DeliveryJournal,
@@ -240,7 +241,7 @@ def outcome_rows(outcomes: list[Outcome]) -> list[tuple]:
 
 def deliver_digests(
     open_store: Callable[[], AbstractContextManager[DeliveryStore]],
-    settings: mail.EmailSettings,
+    settings: EmailSettings,
     day: date,
     *,
     password: Callable[[], str | None],

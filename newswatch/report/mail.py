@@ -1,4 +1,4 @@
-"""Email delivery of the digest: settings from the [email] table, the MIME message, and SMTP sending.
+"""Email delivery of the digest: the MIME message and SMTP sending ([email] is checked in newswatch.config).
 
 Never imports Prefect (a secret loader is passed in) and never reads a password from the config file.
 """
@@ -10,51 +10,21 @@ import re
 import smtplib
 import socket
 import ssl
-import string
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.errors import HeaderParseError
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
+from email.utils import format_datetime, make_msgid, parseaddr
 from html.parser import HTMLParser
-from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any
 
 from newswatch import models
-from newswatch.errors import ConfigError, MailError
-
-Security = Literal["starttls", "ssl", "none"]
-SECURITY_MODES: tuple[Security, ...] = ("starttls", "ssl", "none")
-DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25}
-SUBJECT_FIELDS = ("date", "subject")
-DEFAULT_SUBJECT = "newswatch digest {date}"
+from newswatch.config import EmailSettings, address_problem
+from newswatch.errors import MailError
 
 # A result per recipient: None when the server accepted it, else "CODE server text".
 DeliveryReport = dict[str, str | None]
 SecretLoader = Callable[[str], Any]
-
-
-@dataclass(frozen=True)
-class EmailSettings:
-    host: str
-    port: int
-    security: Security
-    username: str | None
-    password_env: str | None
-    password_block: str | None
-    sender: str
-    recipients: tuple[str, ...]
-    subject: str = DEFAULT_SUBJECT
-    timeout_seconds: float = 30
-    retries: int = 3
-    retry_backoff_seconds: float = 5
-
-    @property
-    def server(self) -> str:
-        return f"{self.host}:{self.port}"
 
 
 class SmtpError(MailError):
@@ -69,192 +39,8 @@ class SmtpError(MailError):
         super().__init__(f"SMTP server {host}:{port}: {cause}")
 
 
-# ---------------------------------------------------------------------------------------------- settings
-
-_KEYS: dict[str, str] = {
-    "host": "the SMTP server's host name",
-    "port": "an integer port (default 587 for starttls, 465 for ssl, 25 for none)",
-    "security": "one of 'starttls', 'ssl', 'none'",
-    "username": "the SMTP login name",
-    "password_env": "the name of an environment variable holding the SMTP password",
-    "password_block": "the name of a Prefect Secret block holding the SMTP password",
-    "sender": "the From address",
-    "recipients": "a list of addresses",
-    "subject": "a subject template",
-    "timeout_seconds": "seconds to wait for the server",
-    "retries": "how many times to try again after a transient failure",
-    "retry_backoff_seconds": "seconds before the first retry; doubles each time",
-}
-_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def parse_email_settings(table: dict[str, Any] | None, path: Path) -> EmailSettings | None:
-    """The checked [email] table, or None when there is none (no mail is sent then)."""
-    if table is None:
-        return None
-    if not isinstance(table, dict):
-        raise ConfigError(path, "email", f"expected a table [email], got {type(table).__name__}")
-    if "password" in table:
-        raise ConfigError(
-            path,
-            "email.password",
-            "never put the password in the TOML; set password_env to the name of an environment variable"
-            " (or password_block to a Prefect Secret block)",
-        )
-    for key in table:
-        if key not in _KEYS:
-            raise ConfigError(path, f"email.{key}", f"unknown key; expected one of: {', '.join(_KEYS)}")
-
-    host = _text(table, "host", path, required=True)
-    assert host is not None
-    if any(c.isspace() for c in host) or "/" in host:
-        raise ConfigError(
-            path, "email.host", f"expected a host name such as 'smtp.example.org', got {host!r}"
-        )
-    security = table.get("security", "starttls")
-    if security not in SECURITY_MODES:
-        raise ConfigError(
-            path, "email.security", f"expected one of 'starttls', 'ssl', 'none', got {security!r}"
-        )
-    port = _number(table, "port", path, int, DEFAULT_PORTS[security], low=1, high=65535)
-    username = _text(table, "username", path)
-    password_env = _text(table, "password_env", path)
-    password_block = _text(table, "password_block", path)
-    if password_env is not None and not _ENV_NAME.match(password_env):
-        raise ConfigError(
-            path,
-            "email.password_env",
-            f"expected an environment variable name such as SMTP_PASSWORD, got {password_env!r}",
-        )
-    if password_env is not None and password_block is not None:
-        raise ConfigError(path, "email.password_block", "set password_env or password_block, not both")
-    if username is not None and password_env is None and password_block is None:
-        raise ConfigError(
-            path, "email.password_env", "username is set, so password_env or password_block is required"
-        )
-    if username is None and (password_env is not None or password_block is not None):
-        key = "email.password_env" if password_env is not None else "email.password_block"
-        raise ConfigError(path, "email.username", f"{key} is set, so username is required too")
-
-    if username is not None and security == "none" and host.lower() not in _LOOPBACK:
-        raise ConfigError(
-            path,
-            "email.security",
-            "a login over an unencrypted connection sends the password in clear; use 'starttls' or 'ssl'",
-        )
-
-    sender = _text(table, "sender", path, required=True)
-    assert sender is not None
-    _check_address(sender, path, "email.sender")
-    raw_recipients = table.get("recipients")
-    if raw_recipients is None:
-        raise ConfigError(path, "email.recipients", "required key is missing; expected a list of addresses")
-    if isinstance(raw_recipients, str):
-        raw_recipients = [raw_recipients]
-    if not isinstance(raw_recipients, list):
-        raise ConfigError(
-            path, "email.recipients", f"expected a list of addresses, got {type(raw_recipients).__name__}"
-        )
-    if not raw_recipients:
-        raise ConfigError(path, "email.recipients", "expected at least one address, got an empty list")
-    recipients: list[str] = []
-    for i, item in enumerate(raw_recipients):
-        key = f"email.recipients[{i}]"
-        if not isinstance(item, str):
-            raise ConfigError(path, key, f"expected an address as a string, got {type(item).__name__}")
-        _check_address(item, path, key)
-        if _addr_spec(item).lower() in {_addr_spec(r).lower() for r in recipients}:
-            raise ConfigError(path, key, f"{item!r} is listed twice")
-        recipients.append(item.strip())
-
-    subject = _text(table, "subject", path) or DEFAULT_SUBJECT
-    _check_subject(subject, path)
-    timeout = _number(table, "timeout_seconds", path, float, 30.0, low=0.1, high=600)
-    retries = _number(table, "retries", path, int, 3, low=0, high=20)
-    backoff = _number(table, "retry_backoff_seconds", path, float, 5.0, low=0, high=3600)
-    return EmailSettings(
-        host=host,
-        port=int(port),
-        security=cast(Security, security),
-        username=username,
-        password_env=password_env,
-        password_block=password_block,
-        sender=sender.strip(),
-        recipients=tuple(recipients),
-        subject=subject,
-        timeout_seconds=float(timeout),
-        retries=int(retries),
-        retry_backoff_seconds=float(backoff),
-    )
-
-
-def _text(table: Mapping[str, Any], key: str, path: Path, *, required: bool = False) -> str | None:
-    value = table.get(key)
-    if value is None:
-        if required:
-            raise ConfigError(path, f"email.{key}", f"required key is missing; expected {_KEYS[key]}")
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(path, f"email.{key}", f"expected {_KEYS[key]} as a non-empty string, got {value!r}")
-    if "\r" in value or "\n" in value:
-        raise ConfigError(path, f"email.{key}", "expected a single line, got a line break")
-    return value.strip()
-
-
-def _number(
-    table: Mapping[str, Any], key: str, path: Path, kind: type, default: float, *, low: float, high: float
-) -> float:
-    value = table.get(key, default)
-    # bool is an int in Python, never a count or a port in the config.
-    ok_types = (int,) if kind is int else (int, float)
-    if isinstance(value, bool) or not isinstance(value, ok_types):
-        what = "an integer" if kind is int else "a number"
-        raise ConfigError(path, f"email.{key}", f"expected {what} ({_KEYS[key]}), got {value!r}")
-    if not low <= value <= high:
-        raise ConfigError(path, f"email.{key}", f"expected a value from {low:g} to {high:g}, got {value!r}")
-    return value
-
-
 def _addr_spec(value: str) -> str:
     return parseaddr(value)[1]
-
-
-def _check_address(value: str, path: Path, key: str) -> None:
-    problem = address_problem(value)
-    if problem:
-        raise ConfigError(path, key, problem)
-
-
-def address_problem(value: str) -> str | None:
-    """Why `value` is not one usable address ('a@example.org' or 'Name <a@example.org>'), or None."""
-    if "\r" in value or "\n" in value:
-        return f"expected one address on one line, got {value!r}"
-    parsed = getaddresses([value])
-    if len(parsed) != 1:
-        return f"expected one address, got {value!r} (put each recipient in its own list item)"
-    spec = parsed[0][1]
-    local, at, domain = spec.rpartition("@")
-    if not at or not local or "." not in domain or domain.startswith(".") or domain.endswith("."):
-        return f"expected an address such as 'news@example.org', got {value!r}"
-    try:
-        Address(addr_spec=spec)
-    except (HeaderParseError, ValueError, IndexError):
-        return f"expected an address such as 'news@example.org', got {value!r}"
-    return None
-
-
-def _check_subject(subject: str, path: Path) -> None:
-    try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(subject) if name is not None]
-    except ValueError as exc:
-        raise ConfigError(
-            path, "email.subject", f"malformed template ({exc}); write {{{{ and }}}} for braces"
-        ) from None
-    for name in fields:
-        if name not in SUBJECT_FIELDS:
-            allowed = ", ".join("{" + f + "}" for f in SUBJECT_FIELDS)
-            raise ConfigError(path, "email.subject", f"unknown placeholder {{{name}}}; expected {allowed}")
 
 
 # ---------------------------------------------------------------------------------------------- password

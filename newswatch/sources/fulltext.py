@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
@@ -49,7 +48,7 @@ PAGE_CANDIDATES = ("feed", "summary", "none")
 def fulltext_settings(settings: Settings) -> FulltextSettings:
     """The [fulltext] table; without one, the defaults (on: pages of articles from feeds fetched over HTTP(S) are
     read when the feed gives only a short text). `[fulltext] enabled = false` turns it off."""
-    return replace(settings.fulltext, allow_networks=settings.fetch.allow_networks)
+    return settings.fulltext  # allow_networks: [fetch] allow_networks, copied in by config.Settings
 
 
 def no_page_sources(settings: Settings) -> set[str]:
@@ -81,7 +80,9 @@ class PageBudget:
         if self.seconds_left <= 0 or self.pages_left <= 0:
             reason = "time budget" if self.seconds_left <= 0 else "page limit per run"
             return {u: PageResult(u, "skipped", "", None, "none", reason, None) for u in urls}
-        now = replace(self.settings, time_budget_seconds=self.seconds_left, max_pages_per_run=self.pages_left)
+        now = self.settings.model_copy(
+            update={"time_budget_seconds": self.seconds_left, "max_pages_per_run": self.pages_left}
+        )
         started = self.clock()
         results = fetch_pages(urls, now, client=client)
         self.seconds_left -= self.clock() - started

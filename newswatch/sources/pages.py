@@ -15,16 +15,14 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from newswatch.config import USER_AGENT
-from newswatch.errors import ConfigError
-from newswatch.sources.addresses import BlockedAddress, Network
+from newswatch.config import FulltextSettings
+from newswatch.sources.addresses import BlockedAddress
 from newswatch.sources.fetch import make_transport
 
 PageStatus = Literal["page", "failed", "skipped"]
@@ -50,68 +48,6 @@ class PageResult:
     error: str | None
     http_status: int | None
     final_url: str | None = None  # after redirects
-
-
-@dataclass(frozen=True)
-class FulltextSettings:
-    enabled: bool = True
-    # Fetch the page when the feed's text is shorter than this (characters).
-    min_chars: int = 600
-    max_pages_per_run: int = 200
-    time_budget_seconds: float = 60
-    per_domain_concurrency: int = 2
-    per_domain_interval_seconds: float = 1.0
-    timeout_seconds: float = 15
-    max_bytes: int = 5_000_000
-    respect_robots: bool = True
-    user_agent: str = USER_AGENT
-    # Not a [fulltext] key: [fetch] allow_networks, copied in by sources.fulltext.fulltext_settings.
-    allow_networks: tuple[Network, ...] = ()
-
-
-# key -> (type, smallest allowed value or None)
-_RULES: dict[str, tuple[type, float | None]] = {
-    "enabled": (bool, None),
-    "min_chars": (int, 0),
-    "max_pages_per_run": (int, 0),
-    "time_budget_seconds": (float, 0),
-    "per_domain_concurrency": (int, 1),
-    "per_domain_interval_seconds": (float, 0),
-    "timeout_seconds": (float, 0.001),
-    "max_bytes": (int, 1),
-    "respect_robots": (bool, None),
-    "user_agent": (str, None),
-}
-
-
-def parse_fulltext_settings(table: dict[str, Any] | None, path: str | Path) -> FulltextSettings:
-    """FulltextSettings from the config's [fulltext] table; ConfigError naming path and key on a bad entry."""
-    if table is None:
-        return FulltextSettings()
-    if not isinstance(table, dict):
-        raise ConfigError(path, "fulltext", f"expected a table [fulltext], got {type(table).__name__}")
-    values: dict[str, Any] = {}
-    known = ", ".join(_RULES)
-    for key, value in table.items():
-        where = f"fulltext.{key}"
-        if key not in _RULES:
-            raise ConfigError(path, where, f"unknown key; expected one of: {known}")
-        kind, minimum = _RULES[key]
-        if kind is float:
-            ok = isinstance(value, int | float) and not isinstance(value, bool)
-        elif kind is int:
-            ok = isinstance(value, int) and not isinstance(value, bool)
-        else:
-            ok = isinstance(value, kind)
-        if not ok:
-            expected = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}[kind]
-            raise ConfigError(path, where, f"expected {expected}, got {value!r}")
-        if minimum is not None and value < minimum:
-            raise ConfigError(path, where, f"must be at least {minimum:g}, got {value!r}")
-        if kind is str and not value.strip():
-            raise ConfigError(path, where, "must not be empty")
-        values[key] = float(value) if kind is float else value
-    return FulltextSettings(**values)
 
 
 def needs_fulltext(text: str, settings: FulltextSettings) -> bool:

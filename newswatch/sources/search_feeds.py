@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from newswatch.config import FeedSettings, Settings
+from newswatch.config import FeedSettings, SearchSettings, Settings
 from newswatch.errors import ParseError
 from newswatch.models import FetchResult, RawEntry
 from newswatch.sources import fetch as fetch_mod
@@ -21,7 +21,6 @@ from newswatch.sources import health as health_mod
 from newswatch.sources.search import (
     PROVIDERS,
     SearchFeed,
-    SearchSettings,
     due_search_feeds,
     feed_name,
     fetch_search_feeds,

@@ -38,7 +38,7 @@ def email_settings(port: int, **changes: object) -> mail.EmailSettings:
         retries=1,
         retry_backoff_seconds=0.2,
     )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+    return base.model_copy(update=changes)
 
 
 @pytest.fixture
@@ -153,7 +153,7 @@ def test_the_next_days_run_catches_up_a_failed_day(db_path: Path) -> None:
     with smtp_server(port=port) as server:
         # Bob joined the list after the failed day: he gets the new day only.
         summary = deliver(
-            db_path, dataclasses.replace(settings, recipients=(ALICE, BOB)), day=DAY + timedelta(days=1)
+            db_path, settings.model_copy(update={"recipients": (ALICE, BOB)}), day=DAY + timedelta(days=1)
         )
     sent = sorted((o.digest_date, o.recipient) for o in summary.sent)
     assert sent == [

@@ -165,7 +165,6 @@ def test_a_digest_that_waits_too_long_for_the_previous_one_skips(
 
 
 def test_the_password_can_come_from_a_prefect_secret_block(prefect_engine: None) -> None:
-    import dataclasses
 
     from prefect.blocks.system import Secret
 
@@ -185,4 +184,4 @@ def test_the_password_can_come_from_a_prefect_secret_block(prefect_engine: None)
     )
     assert _load_password(settings) == "sample-password-123"
     with pytest.raises(MailError, match="no-such-block"):
-        _load_password(dataclasses.replace(settings, password_block="no-such-block"))
+        _load_password(settings.model_copy(update={"password_block": "no-such-block"}))

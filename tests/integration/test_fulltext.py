@@ -7,12 +7,14 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
 
+from newswatch.config import FulltextSettings, parse_settings
 from newswatch.errors import ConfigError
-from newswatch.sources.pages import FulltextSettings, fetch_pages, needs_fulltext, parse_fulltext_settings
+from newswatch.sources.pages import fetch_pages, needs_fulltext
 from tests.support.httpserver import LOOPBACK
 
 PARAGRAPHS = [
@@ -292,11 +294,11 @@ def test_needs_fulltext() -> None:
     assert not needs_fulltext("short", FulltextSettings(enabled=False))
 
 
-def test_parse_fulltext_settings() -> None:
-    assert parse_fulltext_settings(None, "cfg.toml") == FulltextSettings()
-    settings = parse_fulltext_settings(
-        {"min_chars": 300, "time_budget_seconds": 5, "respect_robots": False}, "cfg.toml"
-    )
+def test_the_fulltext_table_is_read() -> None:
+    assert parse_settings({}, Path("cfg.toml")).fulltext == FulltextSettings()
+    settings = parse_settings(
+        {"fulltext": {"min_chars": 300, "time_budget_seconds": 5, "respect_robots": False}}, Path("cfg.toml")
+    ).fulltext
     assert settings.min_chars == 300 and settings.time_budget_seconds == 5.0 and not settings.respect_robots
 
 
@@ -312,6 +314,6 @@ def test_parse_fulltext_settings() -> None:
         ({"user_agent": " "}, r"fulltext.user_agent: must not be empty"),
     ],
 )
-def test_parse_fulltext_settings_rejects_bad_values(table: dict, message: str) -> None:
+def test_a_bad_fulltext_table_is_refused(table: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        parse_fulltext_settings(table, "cfg.toml")
+        parse_settings({"fulltext": table}, Path("cfg.toml"))

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from newswatch.config import FeedSettings, FetchSettings, parse_settings
+from newswatch.config import FeedSettings, FetchSettings, FulltextSettings, parse_settings
 from newswatch.errors import ConfigError
 from newswatch.sources import addresses, fulltext, search_feeds
 from newswatch.sources.fetch import HARD_KINDS, fetch_feed, make_client
-from newswatch.sources.pages import FulltextSettings, fetch_pages
+from newswatch.sources.pages import fetch_pages
 from tests.support.httpserver import LOOPBACK, LOOPBACK_NETWORKS, LoopbackServer, redirect, send
 from tests.support.samples import SAMPLE_RSS
 

@@ -16,10 +16,9 @@ import pytest
 
 from newswatch import pipeline as stages
 from newswatch.analysis.analyzer import Analyzer
-from newswatch.config import Settings, load_settings
+from newswatch.config import FulltextSettings, Settings, load_settings
 from newswatch.report.digest import build_digest, render_charts, render_digest
 from newswatch.sources import fulltext, search_feeds
-from newswatch.sources.pages import FulltextSettings
 from newswatch.text import language
 from storage.db import Database
 from storage.store import Store

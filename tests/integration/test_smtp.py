@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from email.message import EmailMessage
 from pathlib import Path
@@ -39,7 +38,7 @@ def settings_for(port: int, **changes: object) -> mail.EmailSettings:
         retries=2,
         retry_backoff_seconds=1.5,
     )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+    return base.model_copy(update=changes)
 
 
 @pytest.fixture(scope="module")

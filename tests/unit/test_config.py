@@ -23,10 +23,10 @@ PATH = Path("/srv/newswatch/config/newswatch.toml")
         ({"digest": {"timezone": "Mars/Olympus"}}, "digest.timezone", "IANA time zone"),
         ({"digest": {"top_actors": "many"}}, "digest.top_actors", "integer"),
         ({"digest": {"date": "yesterday"}}, "digest.date", "date"),
-        ({"topics": [{"name": "t", "min_score": 2}]}, "topics[0] ('t').min_score", "less than or equal"),
+        ({"topics": [{"name": "t", "min_score": 2}]}, "topics[0] ('t').min_score", "from 0 to 1, got 2"),
         ({"topics": [{"any": ["x"]}]}, "topics[0].name", "required"),
         ({"storage": {"databse": "x.duckdb"}}, "storage.databse", "unknown key"),
-        ({"inbox": "samples"}, "inbox", "valid dictionary"),
+        ({"inbox": "samples"}, "inbox", "expected a table [inbox], got str"),
         ({"runner": {"task_runner": "ray"}}, "runner.task_runner", "thread"),
         ({"feedz": []}, "feedz", "unknown key"),
         # Sections no code reads are mistakes too, not silently accepted.
@@ -78,10 +78,7 @@ def test_the_shipped_config_loads() -> None:
 
 
 def test_the_optional_sections_are_typed_settings(tmp_path: Path) -> None:
-    from newswatch.report.mail import EmailSettings
-    from newswatch.schedule import ScheduleSettings
-    from newswatch.sources.pages import FulltextSettings
-    from newswatch.sources.search import SearchSettings
+    from newswatch.config import EmailSettings, FulltextSettings, ScheduleSettings, SearchSettings
 
     plain = parse_settings({}, PATH)
     assert plain.email is None and plain.search.enabled is False and plain.fulltext.enabled is True
@@ -92,3 +89,61 @@ def test_the_optional_sections_are_typed_settings(tmp_path: Path) -> None:
     assert isinstance(full.email, EmailSettings) and full.email.recipients == ("b@example.org",)
     assert isinstance(full.fulltext, FulltextSettings) and full.fulltext.enabled is False
     assert isinstance(full.search, SearchSettings) and full.search.enabled is True
+
+
+EMAIL = '[email]\nhost = "smtp.example.org"\nsender = "a@example.org"\nrecipients = ["b@example.org"]\n'
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "expected"),
+    [
+        (EMAIL + 'hots = "smtp.example.org"\n', "email.hots", "unknown key; expected one of: host, port, security"),
+        ("[fulltext]\nmin_char = 300\n", "fulltext.min_char", "unknown key; expected one of: enabled, min_chars"),
+        ('[search]\nprovider = ["gdelt"]\n', "search.provider", "unknown key; expected one of: enabled, providers"),
+        # ...and the keys a section takes from another one are not offered.
+        ('[schedule]\ndigest_cron = "0 7 * * *"\n', "schedule.digest_cron",
+         "unknown key; expected one of: ingest_cron, digest_time$"),
+        ("[fulltext]\nbudget = 3\n", "fulltext.budget", "max_bytes, respect_robots, user_agent$"),
+        ('[sceduel]\ndigest_time = "07:00"\n', "sceduel", "unknown key; expected one of: storage, feeds, inbox"),
+        # Those keys say where they belong.
+        ('[fulltext]\nallow_networks = ["10.0.0.0/8"]\n', "fulltext.allow_networks", "set [fetch] allow_networks"),
+        ('[schedule]\ntimezone = "UTC"\n', "schedule.timezone", "set it there"),
+    ],
+)
+def test_a_misspelt_key_or_section_names_the_file_and_key(tmp_path: Path, toml: str, key: str,
+                                                            expected: str) -> None:
+    config = tmp_path / "newswatch.toml"
+    config.write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_settings(config)
+    assert (exc.value.path, exc.value.key) == (str(config), key)
+    assert str(exc.value).startswith(f"{config}: {key}: "), str(exc.value)
+    assert expected in exc.value.problem + "$"  # "$" marks the end of the message
+
+
+@pytest.mark.parametrize(
+    ("data", "key", "expected"),
+    [
+        # The sections checked by pydantic are strict: TOML text is not a number, nor a number true or false.
+        ({"fulltext": {"min_chars": "600"}}, "fulltext.min_chars", "expected an integer, got '600'"),
+        ({"fulltext": {"respect_robots": 1}}, "fulltext.respect_robots", "expected true or false, got 1"),
+        ({"fulltext": {"per_domain_concurrency": 0}}, "fulltext.per_domain_concurrency", "must be at least 1, got 0"),
+        ({"search": {"enabled": "yes"}}, "search.enabled", "expected true or false, got 'yes'"),
+        ({"search": {"base_urls": {"altavista": "http://x"}}}, "search.base_urls.altavista", "unknown search provider"),
+        ({"schedule": {"digest_time": 7}}, "schedule.digest_time", '"HH:MM"'),
+        ({"email": ["smtp.example.org"]}, "email", "expected a table [email], got list"),
+        ({"fetch": {"timeout_seconds": 0}}, "fetch.timeout_seconds", "must be more than 0 and at most 600, got 0"),
+    ],
+)
+def test_values_in_every_section_are_checked_alike(data: dict, key: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as exc:
+        parse_settings(data, PATH)
+    assert str(exc.value) == f"{PATH}: {key}: {exc.value.problem}" and expected in exc.value.problem, str(exc.value)
+
+
+def test_sections_take_what_they_share_from_the_section_that_owns_it() -> None:
+    settings = parse_settings({"fetch": {"allow_networks": ["10.0.0.0/8"]}, "digest": {"timezone": "Asia/Kolkata"},
+                               "fulltext": {"min_chars": 300}}, PATH)
+    assert [str(n) for n in settings.fulltext.allow_networks] == ["10.0.0.0/8"]  # pages obey [fetch] too
+    assert settings.schedule.timezone == "Asia/Kolkata"  # schedules run in [digest].timezone
+    assert parse_settings({"digest": {"timezone": "Asia/Kolkata"}}, PATH).schedule.timezone == "Asia/Kolkata"

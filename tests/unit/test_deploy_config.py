@@ -13,7 +13,7 @@ import yaml
 from newswatch import cli
 from newswatch.config import load_settings, parse_settings
 from newswatch.errors import ConfigError
-from newswatch.schedule import digest_cron, parse_schedule_settings
+from newswatch.schedule import digest_cron
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -55,17 +55,18 @@ def test_the_commented_sample_blocks_are_valid_when_uncommented() -> None:
     data = _uncommented_blocks()
     assert set(data) == {"email", "schedule", "search"}  # [fulltext] is a real table there (enabled = false)
     settings = parse_settings({**data, "digest": {"timezone": "Asia/Kolkata"}}, Path("config/newswatch.toml"))
-    assert settings.extra["email"]["host"] == "smtp.example.org"
+    assert settings.email is not None and settings.email.host == "smtp.example.org"
+    assert settings.schedule.timezone == "Asia/Kolkata" and settings.search.enabled
 
 
 def test_the_default_config_sends_no_mail() -> None:
     settings = load_settings(REPO / "config" / "newswatch.toml")
-    assert "email" not in settings.extra
+    assert settings.email is None
 
 
 def test_prefect_yaml_declares_the_configured_schedules() -> None:
     settings = load_settings(REPO / "config" / "newswatch.toml")
-    when = parse_schedule_settings(settings.extra.get("schedule"), settings.path, settings.digest.timezone)
+    when = settings.schedule
     spec = yaml.safe_load((REPO / "prefect.yaml").read_text(encoding="utf-8"))
     by_name = {d["name"]: d for d in spec["deployments"]}
     assert set(by_name) == {"newswatch-ingest", "newswatch-digest"}

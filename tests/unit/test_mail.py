@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from newswatch import models
+from newswatch.config import parse_settings
 from newswatch.errors import ConfigError, MailError
 from newswatch.report import mail
 
@@ -32,7 +33,7 @@ def table(**changes: Any) -> dict[str, Any]:
 
 
 def settings(**changes: Any) -> mail.EmailSettings:
-    parsed = mail.parse_email_settings(table(**changes), CONFIG)
+    parsed = parse_settings({"email": table(**changes)}, CONFIG).email
     assert parsed is not None
     return parsed
 
@@ -51,7 +52,7 @@ def digest(
 
 def config_error(data: dict[str, Any] | None) -> ConfigError:
     with pytest.raises(ConfigError) as caught:
-        mail.parse_email_settings(data, CONFIG)
+        parse_settings({"email": data}, CONFIG)
     assert caught.value.path == str(CONFIG)
     return caught.value
 
@@ -60,7 +61,7 @@ def config_error(data: dict[str, Any] | None) -> ConfigError:
 
 
 def test_no_email_table_means_no_mail() -> None:
-    assert mail.parse_email_settings(None, CONFIG) is None
+    assert parse_settings({}, CONFIG).email is None
 
 
 def test_minimal_table_gets_defaults() -> None:
@@ -114,18 +115,19 @@ def test_password_in_the_toml_is_refused() -> None:
     [
         ({"hots": "x"}, "email.hots", "unknown key"),
         ({"host": None}, "email.host", "required key is missing"),
-        ({"host": 42}, "email.host", "non-empty string"),
+        ({"host": 42}, "email.host", "expected a string, got 42"),
+        ({"host": " "}, "email.host", "must not be empty"),
         ({"host": "smtp example.org"}, "email.host", "host name"),
         ({"port": "587"}, "email.port", "integer"),
         ({"port": True}, "email.port", "integer"),
         ({"port": 70000}, "email.port", "from 1 to 65535"),
-        ({"security": "tls"}, "email.security", "'starttls', 'ssl', 'none'"),
+        ({"security": "tls"}, "email.security", "'starttls', 'ssl' or 'none', got 'tls'"),
         ({"sender": None}, "email.sender", "required key is missing"),
         ({"sender": "digest"}, "email.sender", "news@example.org"),
         ({"recipients": None}, "email.recipients", "required key is missing"),
         ({"recipients": []}, "email.recipients", "at least one address"),
         ({"recipients": {"a": 1}}, "email.recipients", "list of addresses"),
-        ({"recipients": ["a@example.org", 7]}, "email.recipients[1]", "as a string"),
+        ({"recipients": ["a@example.org", 7]}, "email.recipients[1]", "expected a string, got 7"),
         ({"recipients": ["a@example.org", "nobody"]}, "email.recipients[1]", "news@example.org"),
         ({"recipients": ["a@example.org, b@example.org"]}, "email.recipients[0]", "its own list item"),
         ({"recipients": ["a@example.org", "A <A@example.org>"]}, "email.recipients[1]", "listed twice"),

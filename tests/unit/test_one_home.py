@@ -12,11 +12,10 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from newswatch.config import USER_AGENT, DigestSettings, FetchSettings
+from newswatch.config import USER_AGENT, DigestSettings, FetchSettings, FulltextSettings
 from newswatch.days import day_bounds, local_day
 from newswatch.report import measures
 from newswatch.sources.fetch import is_local, local_url_sql
-from newswatch.sources.pages import FulltextSettings
 from newswatch.text.language import is_scored_language, scored_language_sql
 from storage.db import _split_sql, local_day_sql
 

@@ -8,15 +8,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from newswatch.config import TopicSettings
+from newswatch.config import SearchSettings, TopicSettings, parse_settings
 from newswatch.errors import ConfigError, ParseError
 from newswatch.sources.search import (
     PROVIDERS,
     SearchFeed,
-    SearchSettings,
     due_search_feeds,
     parse_search_response,
-    parse_search_settings,
     search_feeds,
 )
 from newswatch.sources.search.bing_news import publisher_url
@@ -132,16 +130,18 @@ def test_sample_files_parse(provider: str, name: str, count: int) -> None:
     assert all(e.published is None or e.published.tzinfo is UTC for e in entries)
 
 
-def test_parse_search_settings() -> None:
-    assert parse_search_settings(None, "cfg.toml") == SearchSettings()
-    settings = parse_search_settings(
+def test_the_search_table_is_read() -> None:
+    assert parse_settings({}, Path("cfg.toml")).search == SearchSettings()
+    settings = parse_settings(
         {
-            "enabled": True,
-            "providers": ["gdelt", "google_news", "gdelt"],
-            "base_urls": {"gdelt": "http://127.0.0.1:1/"},
+            "search": {
+                "enabled": True,
+                "providers": ["gdelt", "google_news", "gdelt"],
+                "base_urls": {"gdelt": "http://127.0.0.1:1/"},
+            }
         },
-        "cfg.toml",
-    )
+        Path("cfg.toml"),
+    ).search
     assert settings.enabled and settings.providers == ("gdelt", "google_news")
     assert settings.base_urls == {"gdelt": "http://127.0.0.1:1/"}
 
@@ -156,6 +156,6 @@ def test_parse_search_settings() -> None:
         ({"base_urls": {"nope": "http://x"}}, r"search.base_urls.nope: unknown search provider"),
     ],
 )
-def test_parse_search_settings_rejects_bad_tables(table: dict, message: str) -> None:
+def test_a_bad_search_table_is_refused(table: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        parse_search_settings(table, "cfg.toml")
+        parse_settings({"search": table}, Path("cfg.toml"))

@@ -10,21 +10,27 @@ from typing import Any
 import pytest
 
 from newswatch import schedule
+from newswatch.config import ScheduleSettings, parse_settings
 from newswatch.errors import ConfigError
 
 CONFIG = Path("config/newswatch.toml")
 
 
+def parse(table: Any, timezone: str = "UTC") -> ScheduleSettings:
+    data = {"digest": {"timezone": timezone}}
+    return parse_settings(data if table is None else {**data, "schedule": table}, CONFIG).schedule
+
+
 def error(table: Any, timezone: str = "UTC") -> ConfigError:
     with pytest.raises(ConfigError) as caught:
-        schedule.parse_schedule_settings(table, CONFIG, timezone)
+        parse(table, timezone)
     assert caught.value.path == str(CONFIG)
     return caught.value
 
 
 def test_defaults_without_a_table() -> None:
-    s = schedule.parse_schedule_settings(None, CONFIG, "Europe/Berlin")
-    assert s == schedule.ScheduleSettings(
+    s = parse(None, "Europe/Berlin")
+    assert s == ScheduleSettings(
         ingest_cron="*/30 * * * *", digest_time=time(7, 0), timezone="Europe/Berlin"
     )
     assert schedule.digest_cron(s) == "0 7 * * *"
@@ -32,7 +38,7 @@ def test_defaults_without_a_table() -> None:
 
 def test_values_from_toml_text_and_local_time() -> None:
     data = tomllib.loads('[schedule]\ningest_cron = "5,35  6-22 * * 1-5"\ndigest_time = 06:45:00\n')
-    s = schedule.parse_schedule_settings(data["schedule"], CONFIG, "Asia/Kolkata")
+    s = parse(data["schedule"], "Asia/Kolkata")
     assert s.ingest_cron == "5,35 6-22 * * 1-5"
     assert s.digest_time == time(6, 45)
     assert schedule.digest_cron(s) == "45 6 * * *"
@@ -42,7 +48,7 @@ def test_values_from_toml_text_and_local_time() -> None:
     ("text", "expected"), [("07:00", time(7, 0)), ("7:05", time(7, 5)), ("23:59", time(23, 59))]
 )
 def test_digest_time_as_text(text: str, expected: time) -> None:
-    assert schedule.parse_schedule_settings({"digest_time": text}, CONFIG, "UTC").digest_time == expected
+    assert parse({"digest_time": text}).digest_time == expected
 
 
 @pytest.mark.parametrize("value", ["24:00", "7", "07:60", "7am", "", 700, time(7, 0, 30)])
@@ -80,7 +86,7 @@ def test_unknown_keys_and_timezone_are_refused() -> None:
 
 
 def test_next_runs_follow_the_timezone_across_a_dst_change() -> None:
-    s = schedule.parse_schedule_settings({"digest_time": "07:00"}, CONFIG, "Europe/Berlin")
+    s = parse({"digest_time": "07:00"}, "Europe/Berlin")
     runs = schedule.next_runs(schedule.digest_cron(s), s.timezone, datetime(2025, 3, 29, 0, tzinfo=UTC))
     assert [r.astimezone(UTC).hour for r in runs] == [6, 5, 5]  # 07:00 CET, then 07:00 CEST
     assert all(r.hour == 7 for r in runs)

@@ -10,11 +10,10 @@ import pytest
 from newswatch.analysis.actors import ActorRegistry
 from newswatch.analysis.analyzer import Analyzer
 from newswatch.analysis.topics import TopicMatcher
-from newswatch.config import Settings, parse_settings
+from newswatch.config import FulltextSettings, Settings, parse_settings
 from newswatch.errors import ConfigError
 from newswatch.models import Article
 from newswatch.sources import fulltext, search_feeds
-from newswatch.sources.pages import FulltextSettings
 from newswatch.text import language
 
 PATH = Path("/tmp/sample/config/newswatch.toml")

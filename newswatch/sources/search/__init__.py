@@ -10,9 +10,8 @@ import importlib
 import pkgutil
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, Protocol
 
 import feedparser
@@ -56,49 +55,6 @@ class SearchFeed:
     url: str
     min_interval: timedelta
     headline_only: bool
-
-
-@dataclass(frozen=True)
-class SearchSettings:
-    """The config's [search] table."""
-
-    enabled: bool = False
-    # GDELT gives publisher URLs and languages; Bing gives URLs and snippets; Google News gives headlines only.
-    providers: tuple[str, ...] = ("gdelt", "bing_news")
-    base_urls: dict[str, str] = field(default_factory=dict)
-
-
-def parse_search_settings(table: dict[str, Any] | None, path: str | Path) -> SearchSettings:
-    """SearchSettings from [search]; ConfigError naming the file and key on an unknown key or provider."""
-    if table is None:
-        return SearchSettings()
-    allowed = {"enabled", "providers", "base_urls"}
-    for key in table:
-        if key not in allowed:
-            raise ConfigError(
-                path, f"search.{key}", f"unknown key; expected one of: {', '.join(sorted(allowed))}"
-            )
-    enabled = table.get("enabled", False)
-    if not isinstance(enabled, bool):
-        raise ConfigError(path, "search.enabled", f"expected true or false, got {enabled!r}")
-    providers = table.get("providers", list(SearchSettings.providers))
-    if not isinstance(providers, list) or not all(isinstance(p, str) for p in providers):
-        raise ConfigError(path, "search.providers", f"expected a list of provider names, got {providers!r}")
-    for name in providers:
-        if name not in PROVIDERS:
-            known = ", ".join(sorted(PROVIDERS))
-            raise ConfigError(
-                path, "search.providers", f"unknown search provider {name!r}; expected one of: {known}"
-            )
-    base_urls = table.get("base_urls", {})
-    if not isinstance(base_urls, dict) or not all(isinstance(v, str) for v in base_urls.values()):
-        raise ConfigError(path, "search.base_urls", "expected a table of provider name = URL")
-    for name in base_urls:
-        if name not in PROVIDERS:
-            raise ConfigError(path, f"search.base_urls.{name}", "unknown search provider")
-    return SearchSettings(
-        enabled=enabled, providers=tuple(dict.fromkeys(providers)), base_urls=dict(base_urls)
-    )
 
 
 def read_rss(body: bytes, headers: dict[str, str], *, source: str) -> Any:
