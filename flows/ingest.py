@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -115,6 +116,19 @@ def _store_articles(run: IngestRun, articles: list[Article], analyses: list[Anal
     return run.store.save_articles(run.run_id, articles, analyses, duplicates)
 
 
+def scored_in_order(batches: list[list[Article]], submit: Callable[[list[Article]], Any],
+                    distributed: bool) -> Iterator[tuple[list[Article], list[Analysis]]]:
+    """(batch, its analyses) in order. Each batch is submitted exactly once: one batch ahead, so analysis of the
+    next overlaps storage of the current one, or every batch at once on a distributed runner."""
+    ahead = len(batches) if distributed else 1
+    futures = [submit(b) for b in batches[:ahead]]
+    for i, batch in enumerate(batches):
+        analyses = futures[i].result()
+        if i + ahead < len(batches):
+            futures.append(submit(batches[i + ahead]))
+        yield batch, analyses
+
+
 def _process_entries(run: IngestRun, entries: list[RawEntry], *, fetch_pages: bool = True) -> dict[str, int]:
     """Normalise, fold duplicates, fetch pages for short texts, detect languages, score and store; returns new
     articles per source."""
@@ -132,14 +146,8 @@ def _process_entries(run: IngestRun, entries: list[RawEntry], *, fetch_pages: bo
     # In publication order, so a near-duplicate always points at the earlier copy, across batches too.
     prepared.new.sort(key=lambda a: (a.published_at, a.article_id))
     batches = [list(b) for b in chunked(prepared.new, run.settings.runner.batch_size)]
-    # Analysis of the next batch overlaps storage of the current one; a distributed runner gets every batch
-    # at once (each submitted exactly once).
-    ahead = len(batches) if run.distributed else 1
-    futures = [analyze.submit(b, run.pool, run.config_path) for b in batches[:ahead]]
-    for i, batch in enumerate(batches):
-        analyses = futures[i].result()
-        if i + ahead < len(batches):
-            futures.append(analyze.submit(batches[i + ahead], run.pool, run.config_path))
+    scored = scored_in_order(batches, lambda b: analyze.submit(b, run.pool, run.config_path), run.distributed)
+    for i, (batch, analyses) in enumerate(scored):
         summary.articles_new += _store_articles(run, batch, analyses)
         for art in batch:
             new_by_source[art.source] = new_by_source.get(art.source, 0) + 1

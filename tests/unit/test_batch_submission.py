@@ -1,0 +1,43 @@
+"""The ingest flow submits each batch of articles for analysis exactly once, on either runner (issue 14: the Dask
+runner used to submit the first batch twice)."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any
+
+import pytest
+
+from flows.ingest import scored_in_order
+
+
+@pytest.mark.parametrize("distributed", [False, True])
+def test_every_batch_is_submitted_once_and_comes_back_in_order(distributed: bool) -> None:
+    batches: list[list[Any]] = [["a1", "a2"], ["b1"], ["c1", "c2", "c3"]]
+    submitted: list[list[Any]] = []
+
+    def submit(batch: list[Any]) -> Future[list[str]]:
+        submitted.append(batch)
+        done: Future[list[str]] = Future()
+        done.set_result([f"analysis of {x}" for x in batch])
+        return done
+
+    out = list(scored_in_order(batches, submit, distributed))  # type: ignore[arg-type]
+    assert submitted == batches
+    assert [b for b, _ in out] == batches
+    assert out[2][1] == ["analysis of c1", "analysis of c2", "analysis of c3"]
+
+
+def test_the_thread_runner_keeps_one_batch_ahead() -> None:
+    batches: list[list[Any]] = [["a"], ["b"], ["c"]]
+    submitted: list[str] = []
+
+    def submit(batch: list[Any]) -> Future[list[str]]:
+        submitted.append(batch[0])
+        done: Future[list[str]] = Future()
+        done.set_result(batch)
+        return done
+
+    scored = scored_in_order(batches, submit, distributed=False)  # type: ignore[arg-type]
+    next(scored)
+    assert submitted == ["a", "b"]  # the next batch is being analysed while the first is stored
