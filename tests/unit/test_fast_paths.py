@@ -35,3 +35,45 @@ def _texts() -> list[str]:
 @pytest.mark.parametrize("text", _texts())
 def test_polarity_equals_vader(text: str) -> None:
     assert tone.polarity(text) == tone.analyzer().polarity_scores(text)
+
+
+TITLES_AND_TEXTS = [
+    ("U.S.", "A.B. talks in the U.K. went well."),
+    ("Talks in Washington_DC", "_underscored_ words and 2025 numbers"),
+    ("ΟΔΟΣ", "Σ at the start. Then ΟΔΟΣ again"),
+    ("", "Only a text with India and Pakistan."),
+    ("A headline about India", ""),
+    ("Trailing dot a.", "b. c. start"),
+    ("Kashmir talks stall", "The state department said Pakistan's army chief met U.S. officials in Islamabad."),
+]
+
+
+def _sample_texts() -> list[tuple[str, str]]:
+    folder = Path(__file__).resolve().parents[2] / "samples" / "inbox"
+    out = list(TITLES_AND_TEXTS)
+    for path in sorted(folder.glob("*")):
+        text = path.read_text(encoding="utf-8")
+        title, _, body = text.partition("\n")
+        out.append((title, body))
+    return out
+
+
+@pytest.mark.parametrize(("title", "text"), _sample_texts())
+def test_article_words_equal_separate_tokenisation(title: str, text: str) -> None:
+    from newswatch.analysis.topics import ArticleWords, article_terms
+    from newswatch.text.terms import content_terms, tokenize
+
+    words = ArticleWords.of(title, text)
+    assert words.tokens == tokenize(f"{title}\n{text}")
+    assert words.terms == article_terms(title, text)
+    assert frozenset(words.terms) == frozenset(content_terms(tokenize(f"{title}\n{text}")))
+
+
+def test_topics_with_shared_words_equal_topics_without(project: Path) -> None:
+    from newswatch.analysis.analyzer import Analyzer
+    from newswatch.analysis.topics import ArticleWords
+    from newswatch.config import load_settings
+
+    analyzer = Analyzer.from_settings(load_settings(project / "config" / "newswatch.toml"))
+    for title, text in _sample_texts():
+        assert analyzer.matcher.match(title, text, ArticleWords.of(title, text)) == analyzer.matcher.match(title, text)
