@@ -70,7 +70,10 @@ def fetch_feeds(jobs: list[stages.FeedJob], settings: Settings) -> list[FetchRes
 
 
 @task(cache_policy=NO_CACHE)
-def parse_feeds(results: list[FetchResult], settings: Settings) -> tuple[list[Any], list[FetchResult]]:
+def parse_feeds(results: list[FetchResult], settings: Settings,
+                pool: AnalysisPool | None = None) -> tuple[list[Any], list[FetchResult]]:
+    if pool is not None:  # both cores parse: the scoring processes are idle while a feed group is parsed
+        return stages.parse_results_parallel(results, settings, pool.map)
     return stages.parse_results(results, settings)
 
 
@@ -212,7 +215,7 @@ def _ingest_feeds(run: IngestRun, force: bool) -> None:
     for group_no, group in enumerate(chunked(jobs, FEED_GROUP)):
         t0 = time.monotonic()
         results = fetch_feeds(list(group), settings)
-        entries, results = parse_feeds(results, settings)
+        entries, results = parse_feeds(results, settings, run.pool)
         summary.seconds["fetch_parse"] = summary.seconds.get("fetch_parse", 0) + time.monotonic() - t0
         t0 = time.monotonic()
         new_by_source = _process_entries(run, entries)

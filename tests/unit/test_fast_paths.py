@@ -77,3 +77,19 @@ def test_topics_with_shared_words_equal_topics_without(project: Path) -> None:
     analyzer = Analyzer.from_settings(load_settings(project / "config" / "newswatch.toml"))
     for title, text in _sample_texts():
         assert analyzer.matcher.match(title, text, ArticleWords.of(title, text)) == analyzer.matcher.match(title, text)
+
+
+def test_load_prior_equals_the_formula_line_by_line() -> None:
+    import gzip
+    import math
+    from importlib import resources
+
+    from newswatch.text.corpus_stats import DOC_LENGTH, load_prior
+
+    data = resources.files("newswatch.text").joinpath("data", "prior_df_en.tsv.gz").read_bytes()
+    expected = {}
+    for line in gzip.decompress(data).decode("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            term, _, zipf = line.partition("\t")
+            expected[term] = 1.0 - math.exp(-(10 ** (int(zipf) / 100.0 - 9)) * DOC_LENGTH)
+    assert load_prior() == expected
