@@ -86,9 +86,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from newswatch.analysis import actors, tone
     from newswatch.analysis.actors.model import shipped_model
+    from newswatch.analysis.topics import ArticleWords
     from newswatch.text import dedup
     from newswatch.text.sentences import split_sentences
-    from newswatch.text.terms import content_terms, tokenize
 
     t0 = time.process_time()
     with tempfile.TemporaryDirectory() as tmp:
@@ -147,13 +147,11 @@ def main(argv: list[str] | None = None) -> int:
         for a in articles:
             actors.find_candidates(analyzer.registry, a.title, a.text)
 
-    def topics() -> None:
+    def topics() -> None:  # as Analyzer.analyze: one tokenisation for topics and story terms
         for a in articles:
-            analyzer.match_topics(a.title, a.text, a.origin, a.source)
-
-    def terms() -> None:
-        for a in articles:
-            frozenset(content_terms(tokenize(f"{a.title}\n{a.text}")))
+            words = ArticleWords.of(a.title, a.text)
+            analyzer.match_topics(a.title, a.text, a.origin, a.source, words)
+            frozenset(words.terms)
 
     def simhash() -> None:
         for a in articles:
@@ -163,16 +161,15 @@ def main(argv: list[str] | None = None) -> int:
         analyzer.analyze_many(articles)
 
     parts = {
-        "analyze (whole)": whole,
         "raw VADER (the yardstick)": raw_vader,
         "sentence tone": sentence_tone,
         "actor tone model (own VADER pass)": actor_tone,
         "sentence tone + actor tone": actor_tone_shared,
         "actor matching": actor_match,
         "candidate names": candidates,
-        "topics": topics,
-        "story terms": terms,
+        "topics and story terms": topics,
         "simhash": simhash,
+        "analyze (whole)": whole,
     }
     print(f"{n} articles, {len(items)} text mentions, {sum(map(len, sentences))} sentences; "
           f"Analyzer built in {build:.2f} s CPU")
@@ -183,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     model_alone = figures["sentence tone + actor tone"] - figures["sentence tone"]
     print(f"actor tone model in the pipeline: {1000 * model_alone / n:.2f} ms/article, "
           f"{model_alone / figures['sentence tone']:.2f} x sentence tone")
-    print(f"topics + story terms: {100 * (figures['topics'] + figures['story terms']) / total:.1f}% of analyze")
+    print(f"topics + story terms: {100 * figures['topics and story terms'] / total:.1f}% of analyze")
     if args.profile:
         prof = cProfile.Profile()
         prof.runcall(whole)
