@@ -51,6 +51,37 @@ def vader_pass(text: str) -> tuple[tuple[float, ...], tuple[float, float, float,
 
 
 @functools.cache
+def _windowed() -> SentimentIntensityAnalyzer:
+    """VADER with the same lexicon, whose negation and idiom checks see only the words they read.
+
+    vaderSentiment 3.3.2's _negation_check and _special_idioms_check lowercase the whole sentence on every call
+    (up to four times per lexicon word) but read only the words from i-3 to i+2 and the sentence's length.
+    Given that window, with i at 3, they return the same values: the window keeps the words they index and
+    whether words i+1 and i+2 exist. Near the sentence's start (i < 3) they index from its end (Python's
+    negative indices) and get the whole sentence as before. Scores equal polarity_scores': tests/unit/
+    test_fast_paths.py.
+    """
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer as Vader
+
+    class Windowed(Vader):
+        @staticmethod
+        def _negation_check(valence: float, words: list[str], start_i: int, i: int) -> float:
+            if i >= 3:
+                return Vader._negation_check(valence, words[i - 3 : i + 1], start_i, 3)
+            return Vader._negation_check(valence, words, start_i, i)
+
+        @staticmethod
+        def _special_idioms_check(valence: float, words: list[str], i: int) -> float:
+            if i >= 3:
+                return Vader._special_idioms_check(valence, words[i - 3 : i + 3], 3)
+            return Vader._special_idioms_check(valence, words, i)
+
+    vader = Windowed.__new__(Windowed)
+    vader.__dict__.update(analyzer().__dict__)  # the same lexicons, loaded once
+    return vader
+
+
+@functools.cache
 def _emoji_chars() -> frozenset[str]:
     return frozenset(analyzer().emojis)
 
@@ -63,7 +94,7 @@ def token_valences(text: str) -> tuple[list[str], list[float]]:
     """
     from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
 
-    vader = analyzer()
+    vader = _windowed()
     lexicon = vader.lexicon
     senti = SentiText(text)
     words = senti.words_and_emoticons

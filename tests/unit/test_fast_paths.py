@@ -19,6 +19,17 @@ SENTENCES = [
     "“Markets fell sharply,” the report said — a grim, grim week.",
     "",
     "No",
+    # negation and idiom checks near the start (VADER indexes from the end there) and in the middle
+    "Not good at all",
+    "no kiss of death here, never so bad",
+    "It was the bomb, kind of great",
+    "Never this good!",
+    "They said it was without doubt the best deal",
+    "sort of sad but very happy",
+    "yeah right, the shit hit the fan and the food is to die for",
+    "no no no good",
+    "bad ass move, not kinda nice, hardly a good day, at least not the worst",
+    "GOOD not BAD but Great",
 ]
 
 
