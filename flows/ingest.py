@@ -72,7 +72,10 @@ def fetch_feeds(jobs: list[stages.FeedJob], settings: Settings) -> list[FetchRes
 
 
 @task(cache_policy=NO_CACHE)
-def parse_feeds(results: list[FetchResult], settings: Settings) -> tuple[list[Any], list[FetchResult]]:
+def parse_feeds(results: list[FetchResult], settings: Settings,
+                pool: AnalysisPool | None = None) -> tuple[list[Any], list[FetchResult]]:
+    if pool is not None:  # both cores parse: the scoring processes are idle while a feed group is parsed
+        return stages.parse_results_parallel(results, settings, pool.map)
     return stages.parse_results(results, settings)
 
 
@@ -202,7 +205,9 @@ def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSu
             summary.seconds["total"] = round(time.monotonic() - started, 3)
             store.finish_run(run_id, "ok", summary.counts(), {"errors": summary.errors[:200],
                                                               "seconds": summary.seconds})
+            t0 = time.monotonic()
             refresh_run_stories(store, run_id, settings.digest.tz)  # stored stories for the days it touched
+            summary.seconds["stories"] = round(time.monotonic() - t0, 3)  # in the returned summary only
             # Clients get a new copy whenever the run changed what they see (new articles, re-matched topics,
             # re-scored pages, stories, a feed's status); a quiet rerun writes only bookkeeping and stays cheap.
             if db.changes or not settings.client_copy_path.exists():
@@ -235,7 +240,7 @@ def _ingest_feeds(run: IngestRun, force: bool) -> None:
     for group_no, group in enumerate(chunked(jobs, FEED_GROUP)):
         t0 = time.monotonic()
         results = fetch_feeds(list(group), settings)
-        entries, results = parse_feeds(results, settings)
+        entries, results = parse_feeds(results, settings, run.pool)
         summary.seconds["fetch_parse"] = summary.seconds.get("fetch_parse", 0) + time.monotonic() - t0
         t0 = time.monotonic()
         new_by_source = _process_entries(run, entries)

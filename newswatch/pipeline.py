@@ -7,6 +7,7 @@ problems become data (FetchResult errors, FileProblem rows) and the run goes on.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -133,6 +134,36 @@ def parse_results(results: Sequence[FetchResult], settings: Settings) -> tuple[l
             result.error = parsed.warning  # readable, with a warning: kept on the fetch log
         result.body = None  # the bytes are not needed past this point
         out.append(result)
+    return entries, out
+
+
+PARALLEL_PARSE_BYTES = 512 * 1024  # below this much feed text, parsing here beats sending it to the workers
+
+
+class PartMapper(Protocol):
+    """Runs a function over parts of a list in other processes, results in order (AnalysisPool.map)."""
+
+    def __call__(self, fn: Any, items: Sequence[Any], *, weight: Any = ...) -> list[Any]: ...
+
+
+def _parse_part(settings: Settings, results: list[FetchResult]) -> list[tuple[list[RawEntry], list[FetchResult]]]:
+    return [parse_results(results, settings)]
+
+
+def parse_results_parallel(results: Sequence[FetchResult], settings: Settings,
+                           map_parts: PartMapper) -> tuple[list[RawEntry], list[FetchResult]]:
+    """parse_results with the documents spread over processes by `map_parts`: the same entries and results in
+    the same order. A small group (a quiet rerun: every feed 304) is parsed here and starts no process."""
+    size = sum(len(r.body) for r in results if r.status == "ok" and r.body is not None)
+    if size < PARALLEL_PARSE_BYTES:
+        return parse_results(results, settings)
+    pieces = map_parts(functools.partial(_parse_part, settings), list(results),
+                       weight=lambda r: len(r.body or b"") + 1)
+    entries: list[RawEntry] = []
+    out: list[FetchResult] = []
+    for part_entries, part_results in pieces:
+        entries.extend(part_entries)
+        out.extend(part_results)
     return entries, out
 
 

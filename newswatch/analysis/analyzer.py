@@ -6,20 +6,20 @@ Pure computation on text, run in batches and spread over processes; it never tou
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from newswatch.analysis import actors, tone
-from newswatch.analysis.topics import TopicMatcher
+from newswatch.analysis.topics import ArticleWords, TopicMatcher
 from newswatch.config import Settings
 from newswatch.models import Analysis, Article, TopicMatch
 from newswatch.text import dedup
 from newswatch.text.corpus_stats import CorpusStats
 from newswatch.text.language import is_scored_language
 from newswatch.text.sentences import split_sentences
-from newswatch.text.terms import content_terms, tokenize
 
 
 @dataclass
@@ -61,8 +61,12 @@ class Analyzer:
         when = article.published_at.date()
         mentions = actors.match_actors(self.registry, article.title, article.text, spans, when)
         actor_tones = actors.score_actor_tones(mentions, sentences, article.text) if scored else []
+        # The actor-tone model read the sentences' VADER passes; the cache is per article (another article's
+        # identical sentences are scored again, as the benchmark's yardstick scores them).
+        tone.vader_pass.cache_clear()
         candidates = actors.find_candidates(self.registry, article.title, article.text)
-        topics = self.match_topics(article.title, article.text, article.origin, article.source)
+        words = ArticleWords.of(article.title, article.text)  # one tokenisation for topics and story terms
+        topics = self.match_topics(article.title, article.text, article.origin, article.source, words)
         return Analysis(
             article_id=article.article_id,
             sentences=sentences,
@@ -72,12 +76,13 @@ class Analyzer:
             candidates=candidates,
             topics=topics,
             simhash=dedup.simhash(f"{article.title}\n{article.text}"),
-            terms=frozenset(content_terms(tokenize(f"{article.title}\n{article.text}"))),
+            terms=frozenset(words.terms),  # the content terms of title and text (the title's weight aside)
         )
 
-    def match_topics(self, title: str, text: str, origin: str | None, source: str | None) -> list[TopicMatch]:
+    def match_topics(self, title: str, text: str, origin: str | None, source: str | None,
+                     words: ArticleWords | None = None) -> list[TopicMatch]:
         """Keyword/seed matches, plus the topic of the seed file it came from or the search query that found it."""
-        topics = self.matcher.match(title, text)
+        topics = self.matcher.match(title, text, words)
         if origin and origin in self.seed_files:
             name = self.seed_files[origin]
             topics = [t for t in topics if t.topic != name] + [TopicMatch(name, 1.0, "seed-file")]
@@ -103,6 +108,8 @@ def read_seed(path: Path, settings: Settings) -> str:
 
 
 # -- spreading the work over processes ----------------------------------------------------------------------
+T = TypeVar("T")
+R = TypeVar("R")
 _WORKER: Analyzer | None = None
 
 
@@ -136,20 +143,49 @@ class AnalysisPool:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            import multiprocessing
+
+            # forkserver: forking a process that runs threads (Prefect does) can deadlock. The forkserver loads
+            # the lexicons, model and prior once (newswatch/analysis/warm.py); workers are forked from it.
+            ctx = multiprocessing.get_context("forkserver" if hasattr(os, "fork") else "spawn")
+            if ctx.get_start_method() == "forkserver":
+                ctx.set_forkserver_preload(["__main__", "newswatch.analysis.warm"])
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
+                                             initargs=(self.analyzer,))
+        return self._pool
+
     def analyze(self, articles: Sequence[Article]) -> list[Analysis]:
         articles = list(articles)
         if self.workers <= 1 or len(articles) < 16:
             return self.analyzer.analyze_many(articles)
-        if self._pool is None:
-            import multiprocessing
-
-            # forkserver: forking a process that runs threads (Prefect does) can deadlock.
-            ctx = multiprocessing.get_context("forkserver" if hasattr(os, "fork") else "spawn")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
-                                             initargs=(self.analyzer,))
         size = max(1, -(-len(articles) // (self.workers * 4)))
         parts = [articles[i:i + size] for i in range(0, len(articles), size)]
         out: list[Analysis] = []
-        for result in self._pool.map(_work, parts):
+        for result in self._executor().map(_work, parts):
+            out.extend(result)
+        return out
+
+    def map(self, fn: Callable[[list[T]], list[R]], items: Sequence[T], *,
+            weight: Callable[[T], int] | None = None) -> list[R]:
+        """fn over parts of items in the worker processes, results in the items' order (fn must be a picklable
+        pure function of its part). Parts are cut by `weight` (default 1 an item) so that each worker gets a fair share;
+        with one worker, or one item, it runs here."""
+        items = list(items)
+        if self.workers <= 1 or len(items) < 2:
+            return fn(items)
+        weigh = weight or (lambda _: 1)
+        target = sum(weigh(x) for x in items) / (self.workers * 2) or 1
+        parts: list[list[T]] = [[]]
+        load = 0
+        for item in items:
+            if parts[-1] and load >= target:
+                parts.append([])
+                load = 0
+            parts[-1].append(item)
+            load += weigh(item)
+        out: list[R] = []
+        for result in self._executor().map(fn, parts):
             out.extend(result)
         return out

@@ -31,9 +31,54 @@ def polarity(text: str) -> dict[str, float]:
     if not _emoji_chars().isdisjoint(text):
         return vader.polarity_scores(text)
     # No emoji: polarity_scores' character-by-character emoji pass would only copy the text (about a tenth of
-    # its cost); the rest is the same computation.
-    text = text.strip()
-    return vader.score_valence(token_valences(text)[1], text)
+    # its cost); the rest is the same computation, shared with the actor-tone model through vader_pass.
+    compound, pos, neg, neu = vader_pass(text)[1]
+    return {"neg": neg, "neu": neu, "pos": pos, "compound": compound}
+
+
+@functools.lru_cache(maxsize=1024)
+def vader_pass(text: str) -> tuple[tuple[float, ...], tuple[float, float, float, float]]:
+    """VADER's per-word valences of text (emoji not translated) and its scores (compound, pos, neg, neu).
+
+    What polarity_scores computes for a text without emoji. Leading and trailing whitespace change neither (VADER
+    splits on whitespace and counts only "!" and "?"). Cached per text: a sentence's tone and the actor-tone model
+    (newswatch/analysis/actors/model.py) read the same pass, so an article's sentences are scored once (the
+    cache holds more sentences than a long article has).
+    """
+    valences = token_valences(text)[1]
+    scores = analyzer().score_valence(valences, text)
+    return tuple(valences), (scores["compound"], scores["pos"], scores["neg"], scores["neu"])
+
+
+@functools.cache
+def _windowed() -> SentimentIntensityAnalyzer:
+    """VADER with the same lexicon, whose negation and idiom checks see only the words they read.
+
+    vaderSentiment 3.3.2's _negation_check and _special_idioms_check lowercase the whole sentence on every call
+    (up to four times per lexicon word) but read only the words from i-3 to i+2 and the sentence's length.
+    Given that window, with i at 3, they return the same values: the window keeps the words they index and
+    whether words i+1 and i+2 exist. Near the sentence's start (i < 3) they index from its end (Python's
+    negative indices) and get the whole sentence as before. Scores equal polarity_scores': tests/unit/
+    test_fast_paths.py.
+    """
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer as Vader
+
+    class Windowed(Vader):
+        @staticmethod
+        def _negation_check(valence: float, words: list[str], start_i: int, i: int) -> float:
+            if i >= 3:
+                return Vader._negation_check(valence, words[i - 3 : i + 1], start_i, 3)
+            return Vader._negation_check(valence, words, start_i, i)
+
+        @staticmethod
+        def _special_idioms_check(valence: float, words: list[str], i: int) -> float:
+            if i >= 3:
+                return Vader._special_idioms_check(valence, words[i - 3 : i + 3], 3)
+            return Vader._special_idioms_check(valence, words, i)
+
+    vader = Windowed.__new__(Windowed)
+    vader.__dict__.update(analyzer().__dict__)  # the same lexicons, loaded once
+    return vader
 
 
 @functools.cache
@@ -49,13 +94,17 @@ def token_valences(text: str) -> tuple[list[str], list[float]]:
     """
     from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
 
-    vader = analyzer()
+    vader = _windowed()
+    lexicon = vader.lexicon
     senti = SentiText(text)
     words = senti.words_and_emoticons
     valences: list[float] = []
     for i, item in enumerate(words):
         lower = item.lower()
-        if lower in BOOSTER_DICT or (lower == "kind" and i + 1 < len(words) and words[i + 1].lower() == "of"):
+        # A word outside the lexicon gets 0.0 from sentiment_valence too (its rules only adjust lexicon words'
+        # valences): skipping the call changes nothing and saves most of the loop's calls.
+        if (lower not in lexicon or lower in BOOSTER_DICT
+                or (lower == "kind" and i + 1 < len(words) and words[i + 1].lower() == "of")):
             valences.append(0.0)
             continue
         valences = vader.sentiment_valence(0.0, senti, item, i, valences)

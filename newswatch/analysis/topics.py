@@ -147,6 +147,21 @@ def article_terms(title: str, text: str) -> Counter[str]:
     return content_terms([*tokenize(title) * TITLE_WEIGHT, *tokenize(text)])
 
 
+@dataclass(frozen=True)
+class ArticleWords:
+    """An article's words, tokenised once for topics and story terms: `tokens` equals tokenize(f"{title}\n{text}")
+    (tokenize works within lines, so the title's and the text's tokens simply follow each other) and `terms`
+    equals article_terms(title, text)."""
+
+    tokens: list[str]
+    terms: Counter[str]
+
+    @classmethod
+    def of(cls, title: str, text: str) -> ArticleWords:
+        head, body = tokenize(title), tokenize(text)
+        return cls(head + body, content_terms([*head * TITLE_WEIGHT, *body]))
+
+
 def _seed_parts(seed: str) -> tuple[str, str]:
     """A seed file's text reads "headline\nbody" (analysis.analyzer.read_seed)."""
     title, _, body = seed.strip().partition("\n")
@@ -209,11 +224,13 @@ class TopicMatcher:
         best = max(cosine(vec, seed) for seed in topic.seeds)
         return min(1.0, best / SIM_FULL)
 
-    def match(self, title: str, text: str) -> list[TopicMatch]:
-        """The topics this article belongs to, with score and how it matched; empty when none."""
-        tokens = tokenize(f"{title}\n{text}")
+    def match(self, title: str, text: str, article_words: ArticleWords | None = None) -> list[TopicMatch]:
+        """The topics this article belongs to, with score and how it matched; empty when none.
+
+        `article_words`, when the caller has them, are ArticleWords.of(title, text) (saves tokenising again)."""
+        tokens = article_words.tokens if article_words is not None else tokenize(f"{title}\n{text}")
         words = _Text(tokens)
-        terms: Counter[str] | None = None
+        terms: Counter[str] | None = article_words.terms if article_words is not None else None
         cache: dict[str, dict[str, float]] = {}
         out: list[TopicMatch] = []
         for topic in self._topics:

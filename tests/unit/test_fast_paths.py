@@ -19,6 +19,17 @@ SENTENCES = [
     "“Markets fell sharply,” the report said — a grim, grim week.",
     "",
     "No",
+    # negation and idiom checks near the start (VADER indexes from the end there) and in the middle
+    "Not good at all",
+    "no kiss of death here, never so bad",
+    "It was the bomb, kind of great",
+    "Never this good!",
+    "They said it was without doubt the best deal",
+    "sort of sad but very happy",
+    "yeah right, the shit hit the fan and the food is to die for",
+    "no no no good",
+    "bad ass move, not kinda nice, hardly a good day, at least not the worst",
+    "GOOD not BAD but Great",
 ]
 
 
@@ -35,3 +46,61 @@ def _texts() -> list[str]:
 @pytest.mark.parametrize("text", _texts())
 def test_polarity_equals_vader(text: str) -> None:
     assert tone.polarity(text) == tone.analyzer().polarity_scores(text)
+
+
+TITLES_AND_TEXTS = [
+    ("U.S.", "A.B. talks in the U.K. went well."),
+    ("Talks in Washington_DC", "_underscored_ words and 2025 numbers"),
+    ("ΟΔΟΣ", "Σ at the start. Then ΟΔΟΣ again"),
+    ("", "Only a text with India and Pakistan."),
+    ("A headline about India", ""),
+    ("Trailing dot a.", "b. c. start"),
+    ("Kashmir talks stall", "The state department said Pakistan's army chief met U.S. officials in Islamabad."),
+]
+
+
+def _sample_texts() -> list[tuple[str, str]]:
+    folder = Path(__file__).resolve().parents[2] / "samples" / "inbox"
+    out = list(TITLES_AND_TEXTS)
+    for path in sorted(folder.glob("*")):
+        text = path.read_text(encoding="utf-8")
+        title, _, body = text.partition("\n")
+        out.append((title, body))
+    return out
+
+
+@pytest.mark.parametrize(("title", "text"), _sample_texts())
+def test_article_words_equal_separate_tokenisation(title: str, text: str) -> None:
+    from newswatch.analysis.topics import ArticleWords, article_terms
+    from newswatch.text.terms import content_terms, tokenize
+
+    words = ArticleWords.of(title, text)
+    assert words.tokens == tokenize(f"{title}\n{text}")
+    assert words.terms == article_terms(title, text)
+    assert frozenset(words.terms) == frozenset(content_terms(tokenize(f"{title}\n{text}")))
+
+
+def test_topics_with_shared_words_equal_topics_without(project: Path) -> None:
+    from newswatch.analysis.analyzer import Analyzer
+    from newswatch.analysis.topics import ArticleWords
+    from newswatch.config import load_settings
+
+    analyzer = Analyzer.from_settings(load_settings(project / "config" / "newswatch.toml"))
+    for title, text in _sample_texts():
+        assert analyzer.matcher.match(title, text, ArticleWords.of(title, text)) == analyzer.matcher.match(title, text)
+
+
+def test_load_prior_equals_the_formula_line_by_line() -> None:
+    import gzip
+    import math
+    from importlib import resources
+
+    from newswatch.text.corpus_stats import DOC_LENGTH, load_prior
+
+    data = resources.files("newswatch.text").joinpath("data", "prior_df_en.tsv.gz").read_bytes()
+    expected = {}
+    for line in gzip.decompress(data).decode("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            term, _, zipf = line.partition("\t")
+            expected[term] = 1.0 - math.exp(-(10 ** (int(zipf) / 100.0 - 9)) * DOC_LENGTH)
+    assert load_prior() == expected

@@ -64,14 +64,6 @@ TOL = 1e-6  # lbfgs tolerance (experiments may loosen it)
 # --- VADER ----------------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _vader() -> Any:
-    """The process's one VADER analyzer (loading its lexicon takes ~0.1 s)."""
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    return SentimentIntensityAnalyzer()
-
-
 def _normalize(total: float) -> float:
     """VADER's map of a summed valence onto -1..1."""
     return total / math.sqrt(total * total + 15.0)
@@ -85,7 +77,7 @@ def _sentence_analysis(sentence: str) -> tuple[tuple[str, ...], tuple[int, ...],
     them. Valences are those of VADER's own loop (booster, negation, "but" rules), one per whitespace token, as
     VADER's SentiText splits on whitespace. Cached per sentence: several mentions share one VADER pass.
     """
-    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
+    from newswatch.analysis.tone import vader_pass
 
     text = sentence.translate(_QUOTES)
     tokens = text.split()
@@ -95,21 +87,10 @@ def _sentence_analysis(sentence: str) -> tuple[tuple[str, ...], tuple[int, ...],
         at = text.find(token, at)
         offsets.append(at)
         at += len(token)
-    vader = _vader()
-    senti = SentiText(text)
-    words = senti.words_and_emoticons
-    valences: list[float] = []
-    for i, item in enumerate(words):
-        lower = item.lower()
-        if lower in BOOSTER_DICT or (lower == "kind" and i + 1 < len(words) and words[i + 1].lower() == "of"):
-            valences.append(0.0)
-            continue
-        valences = vader.sentiment_valence(0.0, senti, item, i, valences)
-    valences = vader._but_check(words, valences)
-    valences = [float(v) for v in valences]
-    scores = vader.score_valence(list(valences), text)
-    sentence_scores = (scores["compound"], scores["pos"], scores["neg"], scores["neu"])
-    return tuple(tokens), tuple(offsets), tuple(valences), sentence_scores
+    # The sentence's tone was computed from the same pass (newswatch/analysis/tone.py) unless the sentence has
+    # curly quotes or no-break spaces, which change VADER's words here.
+    valences, sentence_scores = vader_pass(text)
+    return tuple(tokens), tuple(offsets), valences, sentence_scores
 
 
 # --- features -------------------------------------------------------------------------------------------
@@ -118,6 +99,7 @@ def _sentence_analysis(sentence: str) -> tuple[tuple[str, ...], tuple[int, ...],
 _SUFFIXES = ("ingly", "ously", "ments", "ement", "ness", "ings", "ing", "ies", "ied", "ers", "ed", "es", "ly", "er", "s")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure and called per token of every mention's sentence: words repeat
 def _stem(word: str) -> str:
     """A crude suffix stripper (criticized / criticizes / criticizing -> criticiz): pools sparse word forms."""
     if len(word) <= 4 or not word.isalpha():
@@ -128,6 +110,7 @@ def _stem(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _norm_token(token: str, stem: bool = False) -> str:
     word = token.lower().strip(_STRIP)
     if word.endswith("'s"):
@@ -174,7 +157,12 @@ def extract_features(
     if n == 0:
         return feats
     # Mention token span [t0, t1]: whitespace tokens overlapping [start, end).
-    inside = [i for i in range(n) if offsets[i] < end and offsets[i] + len(tokens[i]) > start]
+    inside = []
+    for i in range(n):  # offsets increase: no token past the mention's end overlaps it
+        if offsets[i] >= end:
+            break
+        if offsets[i] + len(tokens[i]) > start:
+            inside.append(i)
     if not inside:  # offsets in whitespace: take the nearest token
         inside = [min(range(n), key=lambda i: abs(offsets[i] - start))]
     t0, t1 = inside[0], inside[-1]

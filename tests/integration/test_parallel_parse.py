@@ -1,0 +1,62 @@
+"""Feed documents parsed in the scoring processes give what parsing them in the flow's process gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newswatch import pipeline
+from newswatch.analysis.analyzer import AnalysisPool, Analyzer
+from newswatch.config import load_settings
+from newswatch.models import FetchResult
+from newswatch.sources.fetch import fetch_feeds
+
+
+def test_parallel_parse_equals_parse_here(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings(project / "config" / "newswatch.toml")
+    results = fetch_feeds([(f, None, None) for f in settings.feeds], settings.fetch)
+    assert sum(r.status == "ok" for r in results) >= 3
+    results[1].body = b"<html><body>not a feed</body></html>"  # becomes an error, in its place
+    results[2].status, results[2].body = "not_modified", None
+    expected = pipeline.parse_results([_copy(r) for r in results], settings)
+    monkeypatch.setattr(pipeline, "PARALLEL_PARSE_BYTES", 0)  # the samples are small: spread them anyway
+    with AnalysisPool(Analyzer.from_settings(settings), 2) as pool:
+        got = pipeline.parse_results_parallel([_copy(r) for r in results], settings, pool.map)
+        assert pool._pool is not None  # it did use the worker processes
+    assert got == expected
+    assert [r.status for r in got[1]] == ["ok", "error", "not_modified", "ok"]
+
+
+def test_a_quiet_group_starts_no_process(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A rerun: every feed answered 304, nothing to parse; and a small group is parsed here.
+    settings = load_settings(project / "config" / "newswatch.toml")
+    results = fetch_feeds([(f, None, None) for f in settings.feeds], settings.fetch)
+    quiet = [_copy(r) for r in results]
+    for r in quiet:
+        r.status, r.body = "not_modified", None  # type: ignore[attr-defined]
+    monkeypatch.setattr(pipeline, "PARALLEL_PARSE_BYTES", sum(len(r.body or b"") for r in results) + 1)
+    with AnalysisPool(Analyzer.from_settings(settings), 2) as pool:
+        assert pipeline.parse_results_parallel(quiet, settings, pool.map) == ([], quiet)
+        entries, _ = pipeline.parse_results_parallel(results, settings, pool.map)
+        assert pool._pool is None
+    assert entries
+
+
+def _copy(result: FetchResult) -> FetchResult:
+    import copy
+
+    return copy.copy(result)
+
+
+def _loaded_in_worker(items: list[int]) -> list[int]:
+    from newswatch.analysis.actors.model import shipped_model
+
+    return [shipped_model.cache_info().currsize for _ in items]
+
+
+def test_scoring_processes_start_with_the_model_loaded(project: Path) -> None:
+    # The forkserver imported newswatch/analysis/warm.py: workers forked from it have the model before any work.
+    settings = load_settings(project / "config" / "newswatch.toml")
+    with AnalysisPool(Analyzer.from_settings(settings), 2) as pool:
+        assert pool.map(_loaded_in_worker, [1, 2, 3, 4]) == [1, 1, 1, 1]
