@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -124,11 +124,12 @@ def scored_in_order(batches: list[list[Article]], submit: Callable[[list[Article
     """(batch, its analyses) in order. Each batch is submitted exactly once: one batch ahead, so analysis of the
     next overlaps storage of the current one, or every batch at once on a distributed runner."""
     ahead = len(batches) if distributed else 1
-    futures = [submit(b) for b in batches[:ahead]]
+    # A future leaves the queue once its result is taken, so a batch's analyses are freed once it is stored.
+    pending = deque(submit(b) for b in batches[:ahead])
     for i, batch in enumerate(batches):
-        analyses = futures[i].result()
+        analyses = pending.popleft().result()
         if i + ahead < len(batches):
-            futures.append(submit(batches[i + ahead]))
+            pending.append(submit(batches[i + ahead]))
         yield batch, analyses
 
 

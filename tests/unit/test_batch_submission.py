@@ -3,6 +3,8 @@ runner used to submit the first batch twice)."""
 
 from __future__ import annotations
 
+import gc
+import weakref
 from concurrent.futures import Future
 from typing import Any
 
@@ -41,3 +43,24 @@ def test_the_thread_runner_keeps_one_batch_ahead() -> None:
     scored = scored_in_order(batches, submit, distributed=False)  # type: ignore[arg-type]
     next(scored)
     assert submitted == ["a", "b"]  # the next batch is being analysed while the first is stored
+
+
+def test_a_stored_batch_is_let_go() -> None:
+    """Only the batches still in flight are held: the analyses of a stored batch can be freed (before this, every
+    future stayed in a list until the end of the run, holding every batch's analyses: 2.8 million objects and
+    about 190 MB at the end of a 17,000-article ingest, seen with tracemalloc)."""
+    batches: list[list[Any]] = [["a"], ["b"], ["c"]]
+    made: list[weakref.ref[Future[list[str]]]] = []
+
+    def submit(batch: list[Any]) -> Future[list[str]]:
+        done: Future[list[str]] = Future()
+        done.set_result(batch)
+        made.append(weakref.ref(done))
+        return done
+
+    scored = scored_in_order(batches, submit, distributed=True)  # type: ignore[arg-type]
+    next(scored)
+    next(scored)
+    gc.collect()
+    assert made[0]() is None and made[1]() is None  # taken: no longer held by the generator
+    assert made[2]() is not None  # still to come
