@@ -199,13 +199,33 @@ def read_inbox(settings: Settings, known: dict[str, tuple[int, float]]) -> Inbox
     return batch
 
 
-def prepare_articles(entries: Sequence[RawEntry], store: KnownArticles, run_id: str, now: datetime) -> Prepared:
-    """Normalise entries and fold exact duplicates: same canonical URL/guid (same id), then same content hash."""
+def normalize_entries(entries: Sequence[RawEntry], first_seen: datetime) -> list[Article]:
+    """normalize_entry over a list, in order: a pure function, so it can run in the scoring processes."""
+    return [normalize_entry(raw, first_seen) for raw in entries]
+
+
+PARALLEL_NORMALIZE_CHARS = 256 * 1024  # below this much entry text, normalising here beats shipping it out
+
+
+def normalize_parallel(entries: Sequence[RawEntry], first_seen: datetime,
+                       map_parts: PartMapper | None = None) -> list[Article]:
+    """normalize_entries with the entries spread over processes by `map_parts`: the same articles in the same
+    order. Few entries (or no mapper) are normalised here."""
+    size = sum(len(e.content) + len(e.summary) for e in entries)
+    if map_parts is None or size < PARALLEL_NORMALIZE_CHARS:
+        return normalize_entries(entries, first_seen)
+    return map_parts(functools.partial(normalize_entries, first_seen=first_seen), list(entries),
+                     weight=lambda e: len(e.content) + len(e.summary) + 1)
+
+
+def prepare_articles(entries: Sequence[RawEntry], store: KnownArticles, run_id: str, now: datetime,
+                     map_parts: PartMapper | None = None) -> Prepared:
+    """Normalise entries (in other processes when `map_parts` is given) and fold exact duplicates: same canonical
+    URL/guid (same id), then same content hash."""
     articles: dict[str, Article] = {}
     by_hash: dict[str, str] = {}
     alias_sightings: list[tuple[str, Article]] = []   # (existing id, the copy that pointed to it)
-    for raw in entries:
-        art = normalize_entry(raw, now)
+    for art in normalize_parallel(entries, now, map_parts):
         if art.article_id in articles:
             alias_sightings.append((art.article_id, art))
             continue

@@ -6,6 +6,7 @@ Pure computation on text, run in batches and spread over processes; it never tou
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -134,6 +135,7 @@ class AnalysisPool:
         self.analyzer = analyzer
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self._starting = threading.Lock()  # the flow analyses two batches at once, from two threads
 
     def __enter__(self) -> AnalysisPool:
         return self
@@ -144,6 +146,10 @@ class AnalysisPool:
             self._pool = None
 
     def _executor(self) -> ProcessPoolExecutor:
+        with self._starting:
+            return self._pool or self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
         if self._pool is None:
             import multiprocessing
 

@@ -60,3 +60,37 @@ def test_scoring_processes_start_with_the_model_loaded(project: Path) -> None:
     settings = load_settings(project / "config" / "newswatch.toml")
     with AnalysisPool(Analyzer.from_settings(settings), 2) as pool:
         assert pool.map(_loaded_in_worker, [1, 2, 3, 4]) == [1, 1, 1, 1]
+
+
+def test_parallel_normalise_equals_normalise_here(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The entries of every sample feed, normalised in the scoring processes: the same articles, in the same order,
+    # and prepare_articles folds the same duplicates either way.
+    from datetime import UTC, datetime
+
+    settings = load_settings(project / "config" / "newswatch.toml")
+    results = fetch_feeds([(f, None, None) for f in settings.feeds], settings.fetch)
+    entries, _ = pipeline.parse_results(results, settings)
+    entries += entries[:3]  # exact copies, folded as duplicates
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    expected = pipeline.normalize_entries(entries, now)
+    here = pipeline.prepare_articles(entries, _EmptyStore(), "run", now)
+    monkeypatch.setattr(pipeline, "PARALLEL_NORMALIZE_CHARS", 0)  # the samples are small: spread them anyway
+    with AnalysisPool(Analyzer.from_settings(settings), 2) as pool:
+        assert pipeline.normalize_parallel(entries, now, pool.map) == expected
+        assert pool._pool is not None  # it did use the worker processes
+        spread = pipeline.prepare_articles(entries, _EmptyStore(), "run", now, pool.map)
+    assert spread == here
+    assert here.duplicates >= 3 and len(here.new) == len(entries) - here.duplicates
+
+
+class _EmptyStore:
+    """pipeline.KnownArticles for a store that holds nothing yet."""
+
+    def stored_versions(self, ids: object) -> dict[str, object]:
+        return {}
+
+    def existing_hashes(self, hashes: object) -> dict[str, str]:
+        return {}
+
+    def recent_simhashes(self, since: object) -> list[tuple[str, int]]:
+        return []

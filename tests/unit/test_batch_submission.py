@@ -30,8 +30,8 @@ def test_every_batch_is_submitted_once_and_comes_back_in_order(distributed: bool
     assert out[2][1] == ["analysis of c1", "analysis of c2", "analysis of c3"]
 
 
-def test_the_thread_runner_keeps_one_batch_ahead() -> None:
-    batches: list[list[Any]] = [["a"], ["b"], ["c"]]
+def test_the_thread_runner_keeps_two_batches_ahead() -> None:
+    batches: list[list[Any]] = [["a"], ["b"], ["c"], ["d"]]
     submitted: list[str] = []
 
     def submit(batch: list[Any]) -> Future[list[str]]:
@@ -42,7 +42,8 @@ def test_the_thread_runner_keeps_one_batch_ahead() -> None:
 
     scored = scored_in_order(batches, submit, distributed=False)  # type: ignore[arg-type]
     next(scored)
-    assert submitted == ["a", "b"]  # the next batch is being analysed while the first is stored
+    # While the first is stored, the next two are being analysed: when one finishes, the other is already queued.
+    assert submitted == ["a", "b", "c"]
 
 
 def test_a_stored_batch_is_let_go() -> None:
