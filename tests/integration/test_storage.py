@@ -155,3 +155,21 @@ def test_client_copy_of_a_newer_format_file_with_a_hyphenated_name(tmp_path: Pat
         assert reader.execute("SELECT count(*) FROM article").fetchone() == (1,)
     finally:
         reader.close()
+
+
+def test_insert_rows_keeps_nulls_wide_integers_zones_and_order(tmp_path: Path) -> None:
+    """insert_rows hands DuckDB numpy object columns: a column of only NULLs, a 64-bit simhash above 2**63, a
+    time in another zone and text with emoji all arrive as they were given, and an earlier unread result of the
+    connection does not get in the way."""
+    from datetime import timedelta, timezone
+
+    with Database(tmp_path / "t.duckdb") as db:
+        db.execute("CREATE TABLE t (i INTEGER, s VARCHAR, n VARCHAR, h UBIGINT, ts TIMESTAMPTZ, f DOUBLE, b BOOLEAN)")
+        db.execute("SELECT 1 UNION ALL SELECT 2").fetchone()  # left unread
+        karachi = timezone(timedelta(hours=5))
+        rows = [(1, "Pakistan \U0001f600", None, 2**64 - 1, datetime(2025, 5, 10, 17, 0, tzinfo=karachi), 0.5, True),
+                (2, None, None, 0, WHEN, None, False)]
+        assert db.insert_rows("t", ["i", "s", "n", "h", "ts", "f", "b"], rows) == 2
+        got = db.query("SELECT i, s, n, h, ts, f, b FROM t ORDER BY i")
+    assert got[0][:4] == (1, "Pakistan \U0001f600", None, 2**64 - 1) and got[0][4] == WHEN
+    assert got[0][5:] == (0.5, True) and got[1][1:3] == (None, None) and got[1][5] is None
