@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 
 from newswatch.models import Story, StoryItem
 from newswatch.text.corpus_stats import CorpusStats, tfidf_vector
-from newswatch.text.dedup import hamming, simhash
+from newswatch.text.dedup import BandIndex, simhash
 from newswatch.text.terms import content_terms, tokenize
 
 # Chosen on giveme5w1h-public (dated events), confirmed on wikinews-galaxy (docs/methods.md, "Stories").
@@ -54,7 +54,6 @@ class _Open:
     members: list[int] = field(default_factory=list)
     centroid: dict[str, float] = field(default_factory=dict)
     norm2: float = 0.0  # squared length of the centroid, kept up to date by _add
-    hashes: list[int] = field(default_factory=list)
 
 
 def story_vector(item: StoryItem, stats: CorpusStats) -> dict[str, float]:
@@ -114,14 +113,13 @@ def cluster_stories(
     hashes = [it.simhash if it.simhash is not None else simhash(f"{it.title}\n{it.text}") for it in unique]
     stories: list[_Open] = []
     active: list[int] = []  # indexes into stories still open to new articles, oldest first
+    copies = BandIndex(DUPLICATE_BITS)  # story index -> its members' fingerprints
     for i, it in enumerate(unique):
         active = [s for s in active if it.published_at - stories[s].first <= window]
         chosen: int | None = None
         if hashes[i]:
-            for s in active:
-                if any(h and hamming(h, hashes[i]) <= DUPLICATE_BITS for h in stories[s].hashes):
-                    chosen = s
-                    break
+            # The oldest open story with a member this article copies (stories are numbered oldest first).
+            chosen = min(copies.near(hashes[i]).intersection(active), default=None)
         if chosen is None and vectors[i]:
             best = threshold
             for s in active:
@@ -134,7 +132,8 @@ def cluster_stories(
             active.append(chosen)
         story = stories[chosen]
         story.members.append(i)
-        story.hashes.append(hashes[i])
+        if hashes[i]:
+            copies.add(chosen, hashes[i])
         _add(story, vectors[i])
 
     out: list[Story] = []

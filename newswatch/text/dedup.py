@@ -115,6 +115,35 @@ def _bands(max_distance: int) -> list[tuple[int, int]]:
     return out
 
 
+class BandIndex:
+    """Fingerprints filed under their bands, for "which stored fingerprints are within `max_distance` bits of
+    this one?" without comparing against all of them: two 64-bit values that differ in at most d bits agree
+    exactly on at least one of d + 1 bands (pigeonhole), so only the values sharing a band are compared."""
+
+    def __init__(self, max_distance: int) -> None:
+        if max_distance < 0:
+            raise ValueError(f"max_distance must be >= 0, got {max_distance}")
+        self.max_distance = max_distance
+        self._bands = _bands(max_distance)
+        self._tables: list[dict[int, list[tuple[int, int]]]] = [defaultdict(list) for _ in self._bands]
+
+    def add(self, key: int, value: int) -> None:
+        """File `value` (a non-zero fingerprint) under `key`; a key may hold several values."""
+        value &= _MASK
+        for table, (shift, mask) in zip(self._tables, self._bands, strict=True):
+            table[(value >> shift) & mask].append((key, value))
+
+    def near(self, value: int) -> set[int]:
+        """The keys holding a value within max_distance bits of `value`."""
+        value &= _MASK
+        out: set[int] = set()
+        for table, (shift, mask) in zip(self._tables, self._bands, strict=True):
+            for key, other in table.get((value >> shift) & mask, ()):
+                if key not in out and hamming(value, other) <= self.max_distance:
+                    out.add(key)
+        return out
+
+
 def find_near_duplicates(
     new: list[tuple[str, int]],
     existing: list[tuple[str, int]],

@@ -128,3 +128,25 @@ def test_signed_64_bit_storage_round_trips() -> None:
     assert signed < 0
     assert hamming(signed, value) == 0
     assert find_near_duplicates([("new", value ^ 1)], [("old", signed)]) == {"new": "old"}
+
+
+def test_band_index_finds_exactly_the_keys_within_the_distance() -> None:
+    # Checked against comparing with every stored value: a random set, and values 0..4 bits from the query.
+    import random
+
+    from newswatch.text.dedup import BandIndex, hamming
+
+    rng = random.Random(7)
+    query = rng.getrandbits(64)
+    stored = [rng.getrandbits(64) for _ in range(300)]
+    for flips in range(5):
+        value = query
+        for bit in rng.sample(range(64), flips):
+            value ^= 1 << bit
+        stored.append(value)
+    index = BandIndex(3)
+    for key, value in enumerate(stored):
+        index.add(key // 2, value)  # two values per key
+    expected = {key // 2 for key, value in enumerate(stored) if hamming(query, value) <= 3}
+    assert index.near(query) == expected
+    assert len(expected) >= 2  # the values 0..3 bits away (4 bits away is not)
