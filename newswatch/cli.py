@@ -334,6 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, func: Command, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(func=func)
+        # Also after the command (`newswatch run --config X`); SUPPRESS keeps one given before it when absent.
+        p.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file (as above)")
         return p
 
     p = add("run", cmd_run, "Ingest, then build the digest (the scheduled job, once).")

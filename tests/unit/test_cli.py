@@ -74,3 +74,16 @@ def test_bad_date_argument_is_refused(capsys: pytest.CaptureFixture[str]) -> Non
     with pytest.raises(SystemExit):
         cli.main(["digest", "--date", "10/05/2025"])
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_config_is_taken_after_the_command_too(project: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # README: every command takes --config. After the command it wins; before it, it is kept when none follows.
+    good = str(project / "config" / "newswatch.toml")
+    assert cli.main(["info", "--json", "--config", good]) == 0
+    assert json.loads(capsys.readouterr().out)["database"] == str(project / "data" / "newswatch.duckdb")
+    assert cli.main(["--config", good, "info", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["database"] == str(project / "data" / "newswatch.duckdb")
+    missing = str(tmp_path / "nope.toml")
+    assert cli.main(["--config", good, "info", "--config", missing]) == cli.EXIT_CONFIG
+    assert "config file not found" in capsys.readouterr().err
