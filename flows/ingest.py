@@ -78,7 +78,7 @@ def fetch_feeds(jobs: list[stages.FeedJob], settings: Settings) -> list[FetchRes
 def parse_feeds(results: list[FetchResult], settings: Settings,
                 pool: AnalysisPool | None = None) -> tuple[list[Any], list[FetchResult]]:
     if pool is not None:  # both cores parse: the scoring processes are idle while a feed group is parsed
-        return stages.parse_results_parallel(results, settings, pool.map)
+        return stages.parse_results_parallel(results, settings, pool.map, running=pool.running)
     return stages.parse_results(results, settings)
 
 
@@ -142,7 +142,9 @@ def _process_entries(run: IngestRun, entries: list[RawEntry], *, fetch_pages: bo
     articles per source."""
     store, summary = run.store, run.summary
     now = stages.utcnow()
-    prepared = stages.prepare_articles(entries, store, run.run_id, now, run.pool.map if run.pool else None)
+    pool = run.pool
+    prepared = stages.prepare_articles(entries, store, run.run_id, now, pool.map if pool else None,
+                                       running=pool is not None and pool.running)
     if prepared.sightings:
         store.add_sightings(prepared.sightings)
     if fetch_pages:

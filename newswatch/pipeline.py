@@ -137,7 +137,13 @@ def parse_results(results: Sequence[FetchResult], settings: Settings) -> tuple[l
     return entries, out
 
 
-PARALLEL_PARSE_BYTES = 512 * 1024  # below this much feed text, parsing here beats sending it to the workers
+# Spreading work over the scoring processes pays above these sizes when they are running, and above the START_
+# sizes when it would start them (about 1.2 s of wall time; a scheduled run whose feeds bring few new articles
+# never needs them otherwise). Parsing runs at about 2.5 MB of feed a second, normalising at about 3 MB of text.
+PARALLEL_PARSE_BYTES = 512 * 1024
+START_PARSE_BYTES = 6 * 2**20
+PARALLEL_NORMALIZE_CHARS = 256 * 1024
+START_NORMALIZE_CHARS = 8 * 2**20
 
 
 class PartMapper(Protocol):
@@ -150,12 +156,13 @@ def _parse_part(settings: Settings, results: list[FetchResult]) -> list[tuple[li
     return [parse_results(results, settings)]
 
 
-def parse_results_parallel(results: Sequence[FetchResult], settings: Settings,
-                           map_parts: PartMapper) -> tuple[list[RawEntry], list[FetchResult]]:
+def parse_results_parallel(results: Sequence[FetchResult], settings: Settings, map_parts: PartMapper, *,
+                           running: bool = True) -> tuple[list[RawEntry], list[FetchResult]]:
     """parse_results with the documents spread over processes by `map_parts`: the same entries and results in
-    the same order. A small group (a quiet rerun: every feed 304) is parsed here and starts no process."""
+    the same order. A small group (a quiet rerun: every feed 304) is parsed here; `running`: whether the
+    processes are already started (if not, only a large group is worth starting them)."""
     size = sum(len(r.body) for r in results if r.status == "ok" and r.body is not None)
-    if size < PARALLEL_PARSE_BYTES:
+    if size < (PARALLEL_PARSE_BYTES if running else START_PARSE_BYTES):
         return parse_results(results, settings)
     pieces = map_parts(functools.partial(_parse_part, settings), list(results),
                        weight=lambda r: len(r.body or b"") + 1)
@@ -204,28 +211,27 @@ def normalize_entries(entries: Sequence[RawEntry], first_seen: datetime) -> list
     return [normalize_entry(raw, first_seen) for raw in entries]
 
 
-PARALLEL_NORMALIZE_CHARS = 256 * 1024  # below this much entry text, normalising here beats shipping it out
 
 
-def normalize_parallel(entries: Sequence[RawEntry], first_seen: datetime,
-                       map_parts: PartMapper | None = None) -> list[Article]:
+def normalize_parallel(entries: Sequence[RawEntry], first_seen: datetime, map_parts: PartMapper | None = None, *,
+                       running: bool = True) -> list[Article]:
     """normalize_entries with the entries spread over processes by `map_parts`: the same articles in the same
-    order. Few entries (or no mapper) are normalised here."""
+    order. Few entries (or no mapper) are normalised here; `running` as in parse_results_parallel."""
     size = sum(len(e.content) + len(e.summary) for e in entries)
-    if map_parts is None or size < PARALLEL_NORMALIZE_CHARS:
+    if map_parts is None or size < (PARALLEL_NORMALIZE_CHARS if running else START_NORMALIZE_CHARS):
         return normalize_entries(entries, first_seen)
     return map_parts(functools.partial(normalize_entries, first_seen=first_seen), list(entries),
                      weight=lambda e: len(e.content) + len(e.summary) + 1)
 
 
 def prepare_articles(entries: Sequence[RawEntry], store: KnownArticles, run_id: str, now: datetime,
-                     map_parts: PartMapper | None = None) -> Prepared:
+                     map_parts: PartMapper | None = None, *, running: bool = True) -> Prepared:
     """Normalise entries (in other processes when `map_parts` is given) and fold exact duplicates: same canonical
     URL/guid (same id), then same content hash."""
     articles: dict[str, Article] = {}
     by_hash: dict[str, str] = {}
     alias_sightings: list[tuple[str, Article]] = []   # (existing id, the copy that pointed to it)
-    for art in normalize_parallel(entries, now, map_parts):
+    for art in normalize_parallel(entries, now, map_parts, running=running):
         if art.article_id in articles:
             alias_sightings.append((art.article_id, art))
             continue

@@ -145,6 +145,11 @@ class AnalysisPool:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
+    @property
+    def running(self) -> bool:
+        """Whether the worker processes are started (sending them work then costs no start-up)."""
+        return self._pool is not None
+
     def _executor(self) -> ProcessPoolExecutor:
         with self._starting:
             return self._pool or self._start()

@@ -20,9 +20,10 @@ def test_parallel_parse_equals_parse_here(project: Path, monkeypatch: pytest.Mon
     results[1].body = b"<html><body>not a feed</body></html>"  # becomes an error, in its place
     results[2].status, results[2].body = "not_modified", None
     expected = pipeline.parse_results([_copy(r) for r in results], settings)
-    monkeypatch.setattr(pipeline, "PARALLEL_PARSE_BYTES", 0)  # the samples are small: spread them anyway
+    monkeypatch.setattr(pipeline, "START_PARSE_BYTES", 0)  # the samples are small: spread them anyway
     with AnalysisPool(Analyzer.from_settings(settings), 2) as pool:
-        got = pipeline.parse_results_parallel([_copy(r) for r in results], settings, pool.map)
+        got = pipeline.parse_results_parallel([_copy(r) for r in results], settings, pool.map,
+                                              running=pool.running)
         assert pool._pool is not None  # it did use the worker processes
     assert got == expected
     assert [r.status for r in got[1]] == ["ok", "error", "not_modified", "ok"]
@@ -35,12 +36,31 @@ def test_a_quiet_group_starts_no_process(project: Path, monkeypatch: pytest.Monk
     quiet = [_copy(r) for r in results]
     for r in quiet:
         r.status, r.body = "not_modified", None  # type: ignore[attr-defined]
-    monkeypatch.setattr(pipeline, "PARALLEL_PARSE_BYTES", sum(len(r.body or b"") for r in results) + 1)
+    monkeypatch.setattr(pipeline, "START_PARSE_BYTES", sum(len(r.body or b"") for r in results) + 1)
     with AnalysisPool(Analyzer.from_settings(settings), 2) as pool:
-        assert pipeline.parse_results_parallel(quiet, settings, pool.map) == ([], quiet)
-        entries, _ = pipeline.parse_results_parallel(results, settings, pool.map)
+        assert pipeline.parse_results_parallel(quiet, settings, pool.map, running=False) == ([], quiet)
+        entries, _ = pipeline.parse_results_parallel(results, settings, pool.map, running=False)
         assert pool._pool is None
     assert entries
+
+
+def test_a_mid_size_group_starts_no_process_but_uses_running_ones(project: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Starting the processes costs about a second: a group above PARALLEL_PARSE_BYTES but below
+    # START_PARSE_BYTES is parsed here when they are not running (a scheduled run with few new articles never
+    # needs them), and spread over them once they run (a first run scores thousands of articles anyway).
+    settings = load_settings(project / "config" / "newswatch.toml")
+    results = fetch_feeds([(f, None, None) for f in settings.feeds], settings.fetch)
+    size = sum(len(r.body or b"") for r in results)
+    monkeypatch.setattr(pipeline, "PARALLEL_PARSE_BYTES", 0)
+    monkeypatch.setattr(pipeline, "START_PARSE_BYTES", size + 1)
+    with AnalysisPool(Analyzer.from_settings(settings), 2) as pool:
+        here = pipeline.parse_results_parallel([_copy(r) for r in results], settings, pool.map, running=pool.running)
+        assert not pool.running
+        pool.map(_loaded_in_worker, [1, 2])  # something else started them
+        spread = pipeline.parse_results_parallel([_copy(r) for r in results], settings, pool.map,
+                                                 running=pool.running)
+    assert spread == here and here[0]
 
 
 def _copy(result: FetchResult) -> FetchResult:
@@ -74,11 +94,11 @@ def test_parallel_normalise_equals_normalise_here(project: Path, monkeypatch: py
     now = datetime(2026, 1, 2, tzinfo=UTC)
     expected = pipeline.normalize_entries(entries, now)
     here = pipeline.prepare_articles(entries, _EmptyStore(), "run", now)
-    monkeypatch.setattr(pipeline, "PARALLEL_NORMALIZE_CHARS", 0)  # the samples are small: spread them anyway
+    monkeypatch.setattr(pipeline, "START_NORMALIZE_CHARS", 0)  # the samples are small: spread them anyway
     with AnalysisPool(Analyzer.from_settings(settings), 2) as pool:
-        assert pipeline.normalize_parallel(entries, now, pool.map) == expected
+        assert pipeline.normalize_parallel(entries, now, pool.map, running=False) == expected
         assert pool._pool is not None  # it did use the worker processes
-        spread = pipeline.prepare_articles(entries, _EmptyStore(), "run", now, pool.map)
+        spread = pipeline.prepare_articles(entries, _EmptyStore(), "run", now, pool.map, running=False)
     assert spread == here
     assert here.duplicates >= 3 and len(here.new) == len(entries) - here.duplicates
 
