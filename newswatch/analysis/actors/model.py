@@ -125,6 +125,9 @@ def _dist_bucket(d: int) -> str:
     return "1" if d <= 1 else "2" if d <= 3 else "3" if d <= 6 else "4"
 
 
+_DIST_BUCKETS = tuple(_dist_bucket(d) for d in range(7))  # looked up per word near a mention
+
+
 def _val_bucket(d: int) -> str:
     return "1" if d <= 3 else "2" if d <= 8 else "3"
 
@@ -167,8 +170,8 @@ def extract_features(
     if not inside:  # offsets in whitespace: take the nearest token
         inside = [min(range(n), key=lambda i: abs(offsets[i] - start))]
     t0, t1 = inside[0], inside[-1]
-    raw = [_norm_token(t) for t in tokens]
-    norm = [_stem(w) for w in raw] if "stem" in groups else raw
+    raw = list(map(_norm_token, tokens))  # map: the cached functions are called from C, no loop in Python
+    norm = list(map(_stem, raw)) if "stem" in groups else raw
 
     # Clause ids: a new clause after a token ending in , ; : ( ) dashes, or at but/while/although/...
     clause = [0] * n
@@ -250,18 +253,22 @@ def extract_features(
 
     want_wn, want_ws, want_wc, want_a = "wn" in groups, "ws" in groups, "wc" in groups, "a" in groups
     if want_wn or want_ws or want_wc or want_a:
-        for i, word in enumerate(norm):
-            if not word or t0 <= i <= t1:
-                continue
-            side, d = side_dist(i)
-            if want_wn and d <= 6:
-                feats[f"wn:{side}{_dist_bucket(d)}:{word}"] = 1.0
-            if want_ws and d <= 12:
-                feats[f"ws:{side}:{word}"] = 1.0
-            if want_wc and clause[i] == mclause:
-                feats[f"wc:{word}"] = 1.0
-            if want_a:
-                feats[f"a:{word}"] = 1.0
+        # The words left of the mention, then those right of it: every word but the mention's in sentence order
+        # (the features' order is the logits' summation order), with the side and distance known per half.
+        for side, span in (("L", range(t0)), ("R", range(t1 + 1, n))):
+            for i in span:
+                word = norm[i]
+                if not word:
+                    continue
+                d = t0 - i if side == "L" else i - t1
+                if want_wn and d <= 6:
+                    feats[f"wn:{side}{_DIST_BUCKETS[d]}:{word}"] = 1.0
+                if want_ws and d <= 12:
+                    feats[f"ws:{side}:{word}"] = 1.0
+                if want_wc and clause[i] == mclause:
+                    feats[f"wc:{word}"] = 1.0
+                if want_a:
+                    feats[f"a:{word}"] = 1.0
 
     if "vl" in groups:  # the VADER words themselves by side and clause: lets training re-weigh news usage
         for i, value in enumerate(valences):
