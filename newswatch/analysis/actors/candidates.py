@@ -60,10 +60,12 @@ def find_candidates(registry: ActorRegistry, title: str, text: str) -> dict[str,
         joined = "".join(masked)
         for m in _CANDIDATE.finditer(joined):
             words = m.group(1).split()
+            if len(words) < 2:
+                continue  # most matches are one capitalised word, never a name of two
             # A sentence's first word that the article also uses in lower case is a common word ("Yesterday").
             if (
-                _SENTENCE_START.search(joined, max(0, m.start() - 8), m.start())
-                and words[0].lower() in lower_words
+                words[0].lower() in lower_words
+                and _SENTENCE_START.search(joined, max(0, m.start() - 8), m.start())
             ):
                 words = words[1:]
             for name in _candidate_names(words):
