@@ -147,3 +147,19 @@ def test_matcher_hits_equal_the_case_insensitive_regex(title: str, text: str) ->
         assert fast.hits(body) == slow.hits(body)
         assert fast.hits(body) == slow.hits(body)  # a second read, from the recent-hits memo
         assert fast.hits(body, longer_names=False) == slow.hits(body, longer_names=False)
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    *MATCHER_TEXTS,
+    ("ABCDEF X. Y.Z. O'Neil-Smith McDonald's", "Al-Qaeda a.B Cd.Ef of the Bank of China; iPhone eBay x'y.Z ’Ab Cd’s"),
+    *_sample_texts(),
+])
+def test_candidate_pattern_equals_the_plain_pattern(title: str, text: str) -> None:
+    import re
+
+    from newswatch.analysis.actors.candidates import _CANDIDATE, _CAP_WORD, _NAME_JOIN
+
+    plain = re.compile(rf"(?<![\w.])({_CAP_WORD}(?:{_NAME_JOIN}{_CAP_WORD})*(?:['’]s)?)(?!\w)")
+    for body in (title, text):
+        spans = [(m.span(), m.span(1)) for m in _CANDIDATE.finditer(body)]
+        assert spans == [(m.span(), m.span(1)) for m in plain.finditer(body)]
