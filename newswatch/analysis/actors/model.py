@@ -70,8 +70,11 @@ def _normalize(total: float) -> float:
 
 
 @functools.lru_cache(maxsize=64)
-def _sentence_analysis(sentence: str) -> tuple[tuple[str, ...], tuple[int, ...], tuple[float, ...], tuple[float, ...]]:
-    """Whitespace tokens, their start offsets, VADER's per-token valences and the sentence's VADER scores.
+def _sentence_analysis(
+    sentence: str,
+) -> tuple[tuple[str, ...], tuple[int, ...], tuple[float, ...], tuple[float, ...], str]:
+    """Whitespace tokens, their start offsets, VADER's per-token valences, the sentence's VADER scores and the
+    sentence with its quotes straightened.
 
     Curly quotes are straightened first (same length, so offsets hold) so that VADER's punctuation stripping sees
     them. Valences are those of VADER's own loop (booster, negation, "but" rules), one per whitespace token, as
@@ -90,7 +93,7 @@ def _sentence_analysis(sentence: str) -> tuple[tuple[str, ...], tuple[int, ...],
     # The sentence's tone was computed from the same pass (newswatch/analysis/tone.py) unless the sentence has
     # curly quotes or no-break spaces, which change VADER's words here.
     valences, sentence_scores = vader_pass(text)
-    return tuple(tokens), tuple(offsets), valences, sentence_scores
+    return tuple(tokens), tuple(offsets), valences, sentence_scores, text
 
 
 # --- features -------------------------------------------------------------------------------------------
@@ -154,7 +157,7 @@ def extract_features(
     Values are 1.0 for indicators and small floats (about -1..2) for valence figures.
     """
     groups = frozenset(groups)
-    tokens, offsets, valences, sent_scores = _sentence_analysis(sentence)
+    tokens, offsets, valences, sent_scores, text = _sentence_analysis(sentence)
     n = len(tokens)
     feats: dict[str, float] = {"bias": 1.0}
     if n == 0:
@@ -218,7 +221,6 @@ def extract_features(
         feats["v:right"] = _normalize(right)
 
     if "x" in groups:
-        text = sentence.translate(_QUOTES)
         if t0 == 0 or (t0 <= 1 and raw[0] in ("but", "and", "the", "former", "president", "sen", "rep")):
             feats["x:start"] = 1.0
         if text[:start].count('"') % 2 == 1:
@@ -239,7 +241,9 @@ def extract_features(
                 feats["x:speech_before"] = 1.0
         if t0 >= 2 and raw[t0 - 2] == "according" and raw[t0 - 1] == "to":
             feats["x:according_to"] = 1.0
-        if any(raw[i] in _NEGATIONS for i in range(n) if clause[i] == mclause and not t0 <= i <= t1):
+        if not _NEGATIONS.isdisjoint(raw) and any(  # most sentences have no negation at all
+            raw[i] in _NEGATIONS for i in range(n) if clause[i] == mclause and not t0 <= i <= t1
+        ):
             feats["x:neg_clause"] = 1.0
         if sentence.rstrip().endswith("?"):
             feats["x:question"] = 1.0
@@ -345,7 +349,7 @@ class ToneModel:
         logits = self._logits(extract_features(sentence, start, end, self.groups))
         exp = np.exp(logits - logits.max())
         probs = exp / exp.sum()
-        return {label: float(p) for label, p in zip(self.classes, probs, strict=True)}
+        return dict(zip(self.classes, probs.tolist(), strict=True))  # tolist: the same floats as float(p)
 
     def predict(self, sentence: str, start: int, end: int) -> Label:
         """The most probable label of the tone toward sentence[start:end]."""
@@ -366,7 +370,7 @@ class ToneModel:
         out: list[tuple[Label, float]] = []
         for sentence, start, end in items:
             probs = self.predict_proba(sentence, start, end)
-            label = max(LABELS, key=lambda lab: probs[lab])
+            label = max(LABELS, key=probs.__getitem__)
             out.append((label, probs["positive"] - probs["negative"]))
         return out
 
