@@ -58,6 +58,13 @@ _NOT_HOLDER = frozenset(
 # (U+0130 lowers to two characters; U+0131 matches "i" case-insensitively) and the long s (matches "s").
 # tests/unit/test_fast_paths.py checks the list against every code point.
 _FOLD_UNSAFE = re.compile("[\u0130\u0131\u017f]")
+# Characters a surface may have for that fast path (after lowering): ASCII and Latin-1's lower-case letters
+# ("Türkiye"), each matched case-insensitively by exactly the characters that lower to it.
+_LOWER_SAFE = frozenset(
+    [chr(c) for c in range(0x20, 0x7F) if not chr(c).isupper()]
+    + [chr(c) for c in range(0xDF, 0x100) if c != 0xF7]
+    + list(_APOSTROPHES)
+)
 _RECENT = 4  # texts whose hits `_Matcher.hits` keeps: one article's title and text
 _COORDINATORS = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s*&\s*)$")
 
@@ -192,11 +199,11 @@ class _Matcher:
         self.regex = re.compile(pattern, re.IGNORECASE) if surfaces else None
         # The same pattern without IGNORECASE, run over text.lower(): twice as fast (a case-insensitive branch
         # cannot skip on its first character), and it finds the same spans when lowering is a plain
-        # one-to-one case map: every pattern letter is ASCII (its letters are already lower case, `_atoms`)
-        # and the text has none of the few characters where re's case folding and str.lower disagree
+        # one-to-one case map: every pattern character is in `_LOWER_SAFE` (letters are already lower case in the
+        # pattern, `_atoms`) and the text has none of the few characters where re's case folding and str.lower disagree
         # (`_FOLD_UNSAFE`). Otherwise `hits` uses the case-insensitive regex.
-        ascii_only = all(ch.isascii() or ch in _APOSTROPHES for surface in surfaces for ch in surface)
-        self._lower_regex = re.compile(pattern) if surfaces and ascii_only else None
+        lower_safe = all(ch.lower() in _LOWER_SAFE for surface in surfaces for ch in surface)
+        self._lower_regex = re.compile(pattern) if surfaces and lower_safe else None
         # The last texts' hits: an article's title and text are matched twice, by `match_actors` and by
         # `find_candidates`. Callers read hits and never change them.
         self._recent: dict[tuple[str, bool], list[_Hit]] = {}
