@@ -43,6 +43,9 @@ def tokenize(text: str) -> list[str]:
 
 def content_terms(tokens: Iterable[str]) -> Counter[str]:
     """Counts of the tokens that carry meaning: not stopwords, not single letters, not bare numbers."""
+    # Counted first (in C), then each distinct token checked once; the counts keep the order of first
+    # occurrence, as counting only the kept tokens would (tf-idf sums follow that order).
     return Counter(
-        t for t in tokens if (t in _KEEP or (t not in STOPWORDS and len(t) > 1)) and not t.isdigit()
+        {t: n for t, n in Counter(tokens).items()
+         if (t in _KEEP or (t not in STOPWORDS and len(t) > 1)) and not t.isdigit()}
     )

@@ -37,6 +37,15 @@ def test_features_identical_to_the_golden_file(golden: list[dict]) -> None:
         assert extract_features(s, a, b, ALL_GROUPS + ("stem",)) == row["all"], s
 
 
+def test_features_come_in_the_golden_order(golden: list[dict]) -> None:
+    # The order is the order the logits are summed in: another order can change a score's last bits.
+    _clear()
+    for row in golden:
+        s, a, b = row["sentence"], row["start"], row["end"]
+        assert list(extract_features(s, a, b)) == list(row["default"]), s
+        assert list(extract_features(s, a, b, ALL_GROUPS + ("stem",))) == list(row["all"]), s
+
+
 def test_features_identical_after_sentence_tone_filled_the_cache(golden: list[dict]) -> None:
     # As in the pipeline: the sentence's tone is scored first, and the model reads the same VADER pass.
     _clear()

@@ -104,3 +104,65 @@ def test_load_prior_equals_the_formula_line_by_line() -> None:
             term, _, zipf = line.partition("\t")
             expected[term] = 1.0 - math.exp(-(10 ** (int(zipf) / 100.0 - 9)) * DOC_LENGTH)
     assert load_prior() == expected
+
+
+def test_lowered_text_matches_like_ignorecase_outside_the_unsafe_characters() -> None:
+    """`_Matcher.hits` runs a case-sensitive regex over text.lower() unless the text has a `_FOLD_UNSAFE`
+    character: for every other code point, lowering keeps the length, \\w and \\s, and a pattern character from
+    `_LOWER_SAFE` matches it case-insensitively exactly when it matches its lower case."""
+    import re
+
+    from newswatch.analysis.actors.matching import _FOLD_UNSAFE, _LOWER_SAFE
+
+    chars = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    safe = _FOLD_UNSAFE.sub("", chars)
+    lowered = safe.lower()
+    assert len(lowered) == len(safe)
+    for cls in (r"\w", r"\s"):
+        pattern = re.compile(cls)
+        assert [bool(pattern.match(c)) for c in safe] == [bool(pattern.match(c)) for c in lowered]
+    # Only characters with a case mapping can match another character case-insensitively.
+    cased = "".join(c for c in safe if c.lower() != c or c.upper() != c or c.casefold() != c) + "".join(_LOWER_SAFE)
+    for letter in sorted(_LOWER_SAFE):
+        folded = {m.group() for m in re.finditer(re.escape(letter), cased, re.IGNORECASE)}
+        assert folded == {c for c in cased if c.lower() == letter}, letter
+
+
+MATCHER_TEXTS = [
+    *TITLES_AND_TEXTS,
+    ("PAKISTAN and INDIA", "pakistan's Army Chief met the u.s. Secretary of State and IMRAN KHAN."),
+    ("TÜRKIYE and türkiye", "Türkiye's envoy met TüRKIYE officials and Turkiye."),
+    ("İstanbul talks", "Pakıstan and Pakistan met in the İndia of ſtates; Kelvin \u212a."),  # the unsafe characters
+]
+
+
+@pytest.mark.parametrize(("title", "text"), MATCHER_TEXTS + _sample_texts())
+def test_matcher_hits_equal_the_case_insensitive_regex(title: str, text: str) -> None:
+    from newswatch.analysis.actors import ActorRegistry
+    from newswatch.analysis.actors.matching import _Matcher
+
+    registry = ActorRegistry.load(Path(__file__).resolve().parents[2] / "config" / "actors.toml")
+    fast = _Matcher(registry)
+    slow = _Matcher(registry)
+    assert fast._lower_regex is not None  # the shipped registry takes the fast path ("Türkiye" included)
+    slow._lower_regex = None  # the case-insensitive regex, as before the fast path
+    for body in (title, text):
+        assert fast.hits(body) == slow.hits(body)
+        assert fast.hits(body) == slow.hits(body)  # a second read, from the recent-hits memo
+        assert fast.hits(body, longer_names=False) == slow.hits(body, longer_names=False)
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    *MATCHER_TEXTS,
+    ("ABCDEF X. Y.Z. O'Neil-Smith McDonald's", "Al-Qaeda a.B Cd.Ef of the Bank of China; iPhone eBay x'y.Z ’Ab Cd’s"),
+    *_sample_texts(),
+])
+def test_candidate_pattern_equals_the_plain_pattern(title: str, text: str) -> None:
+    import re
+
+    from newswatch.analysis.actors.candidates import _CANDIDATE, _CAP_WORD, _NAME_JOIN
+
+    plain = re.compile(rf"(?<![\w.])({_CAP_WORD}(?:{_NAME_JOIN}{_CAP_WORD})*(?:['’]s)?)(?!\w)")
+    for body in (title, text):
+        spans = [(m.span(), m.span(1)) for m in _CANDIDATE.finditer(body)]
+        assert spans == [(m.span(), m.span(1)) for m in plain.finditer(body)]

@@ -54,6 +54,18 @@ _NOT_HOLDER = frozenset(
         "interim",
     }
 )
+# Characters where re's IGNORECASE and str.lower() disagree on an ASCII pattern letter: dotted and dotless I
+# (U+0130 lowers to two characters; U+0131 matches "i" case-insensitively) and the long s (matches "s").
+# tests/unit/test_fast_paths.py checks the list against every code point.
+_FOLD_UNSAFE = re.compile("[\u0130\u0131\u017f]")
+# Characters a surface may have for that fast path (after lowering): ASCII and Latin-1's lower-case letters
+# ("Türkiye"), each matched case-insensitively by exactly the characters that lower to it.
+_LOWER_SAFE = frozenset(
+    [chr(c) for c in range(0x20, 0x7F) if not chr(c).isupper()]
+    + [chr(c) for c in range(0xDF, 0x100) if c != 0xF7]
+    + list(_APOSTROPHES)
+)
+_RECENT = 4  # texts whose hits `_Matcher.hits` keeps: one article's title and text
 _COORDINATORS = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s*&\s*)$")
 
 
@@ -183,7 +195,18 @@ class _Matcher:
             for hint in actor.ambiguous:
                 self.ambiguity[(actor.id, surface_key(hint.surface))] = hint
         trie = _trie_pattern(sorted(surfaces))
-        self.regex = re.compile(rf"(?<![\w.])(?:{trie})(?!\w)", re.IGNORECASE) if surfaces else None
+        pattern = rf"(?<![\w.])(?:{trie})(?!\w)"
+        self.regex = re.compile(pattern, re.IGNORECASE) if surfaces else None
+        # The same pattern without IGNORECASE, run over text.lower(): twice as fast (a case-insensitive branch
+        # cannot skip on its first character), and it finds the same spans when lowering is a plain
+        # one-to-one case map: every pattern character is in `_LOWER_SAFE` (letters are already lower case in the
+        # pattern, `_atoms`) and the text has none of the few characters where re's case folding and str.lower disagree
+        # (`_FOLD_UNSAFE`). Otherwise `hits` uses the case-insensitive regex.
+        lower_safe = all(ch.lower() in _LOWER_SAFE for surface in surfaces for ch in surface)
+        self._lower_regex = re.compile(pattern) if surfaces and lower_safe else None
+        # The last texts' hits: an article's title and text are matched twice, by `match_actors` and by
+        # `find_candidates`. Callers read hits and never change them.
+        self._recent: dict[tuple[str, bool], list[_Hit]] = {}
 
     def _add(self, surfaces: set[str], surface: str, entry: _Entry) -> None:
         key = surface_key(surface)
@@ -200,10 +223,16 @@ class _Matcher:
         """
         if self.regex is None:
             return []
+        recent = self._recent.get((text, longer_names))
+        if recent is not None:
+            return list(recent)
+        if self._lower_regex is not None and not _FOLD_UNSAFE.search(text):
+            spans = [m.span() for m in self._lower_regex.finditer(text.lower())]
+        else:
+            spans = [m.span() for m in self.regex.finditer(text)]
         found = []
-        for m in self.regex.finditer(text):
-            raw = m.group(0)
-            start, end = m.start(), m.end()
+        for start, end in spans:
+            raw = text[start:end]
             key = surface_key(raw)  # dots dropped: "U.S." at a sentence end keeps its dot in the surface
             entries = [e for e in self.entries.get(key, []) if self._case_ok(e, raw)]
             entries = [e for e in entries if not self._excluded(e, text, start, end)]
@@ -215,7 +244,11 @@ class _Matcher:
                 raw = raw[:-1]
             pos = _POSSESSIVE.match(text, end)
             found.append(_Hit(start, end, pos.end() if pos else end, raw, entries, is_title and not entries))
-        return _drop_longer_names(text, found) if longer_names else found
+        kept = _drop_longer_names(text, found) if longer_names else found
+        if len(self._recent) >= _RECENT:
+            self._recent.clear()
+        self._recent[(text, longer_names)] = kept
+        return list(kept)
 
     @staticmethod
     def _case_ok(entry: _Entry, raw: str) -> bool:

@@ -70,8 +70,11 @@ def _normalize(total: float) -> float:
 
 
 @functools.lru_cache(maxsize=64)
-def _sentence_analysis(sentence: str) -> tuple[tuple[str, ...], tuple[int, ...], tuple[float, ...], tuple[float, ...]]:
-    """Whitespace tokens, their start offsets, VADER's per-token valences and the sentence's VADER scores.
+def _sentence_analysis(
+    sentence: str,
+) -> tuple[tuple[str, ...], tuple[int, ...], tuple[float, ...], tuple[float, ...], str]:
+    """Whitespace tokens, their start offsets, VADER's per-token valences, the sentence's VADER scores and the
+    sentence with its quotes straightened.
 
     Curly quotes are straightened first (same length, so offsets hold) so that VADER's punctuation stripping sees
     them. Valences are those of VADER's own loop (booster, negation, "but" rules), one per whitespace token, as
@@ -90,7 +93,7 @@ def _sentence_analysis(sentence: str) -> tuple[tuple[str, ...], tuple[int, ...],
     # The sentence's tone was computed from the same pass (newswatch/analysis/tone.py) unless the sentence has
     # curly quotes or no-break spaces, which change VADER's words here.
     valences, sentence_scores = vader_pass(text)
-    return tuple(tokens), tuple(offsets), valences, sentence_scores
+    return tuple(tokens), tuple(offsets), valences, sentence_scores, text
 
 
 # --- features -------------------------------------------------------------------------------------------
@@ -124,6 +127,9 @@ def _dist_bucket(d: int) -> str:
     return "1" if d <= 1 else "2" if d <= 3 else "3" if d <= 6 else "4"
 
 
+_DIST_BUCKETS = tuple(_dist_bucket(d) for d in range(7))  # looked up per word near a mention
+
+
 def _val_bucket(d: int) -> str:
     return "1" if d <= 3 else "2" if d <= 8 else "3"
 
@@ -151,7 +157,7 @@ def extract_features(
     Values are 1.0 for indicators and small floats (about -1..2) for valence figures.
     """
     groups = frozenset(groups)
-    tokens, offsets, valences, sent_scores = _sentence_analysis(sentence)
+    tokens, offsets, valences, sent_scores, text = _sentence_analysis(sentence)
     n = len(tokens)
     feats: dict[str, float] = {"bias": 1.0}
     if n == 0:
@@ -166,8 +172,8 @@ def extract_features(
     if not inside:  # offsets in whitespace: take the nearest token
         inside = [min(range(n), key=lambda i: abs(offsets[i] - start))]
     t0, t1 = inside[0], inside[-1]
-    raw = [_norm_token(t) for t in tokens]
-    norm = [_stem(w) for w in raw] if "stem" in groups else raw
+    raw = list(map(_norm_token, tokens))  # map: the cached functions are called from C, no loop in Python
+    norm = list(map(_stem, raw)) if "stem" in groups else raw
 
     # Clause ids: a new clause after a token ending in , ; : ( ) dashes, or at but/while/although/...
     clause = [0] * n
@@ -215,7 +221,6 @@ def extract_features(
         feats["v:right"] = _normalize(right)
 
     if "x" in groups:
-        text = sentence.translate(_QUOTES)
         if t0 == 0 or (t0 <= 1 and raw[0] in ("but", "and", "the", "former", "president", "sen", "rep")):
             feats["x:start"] = 1.0
         if text[:start].count('"') % 2 == 1:
@@ -236,7 +241,9 @@ def extract_features(
                 feats["x:speech_before"] = 1.0
         if t0 >= 2 and raw[t0 - 2] == "according" and raw[t0 - 1] == "to":
             feats["x:according_to"] = 1.0
-        if any(raw[i] in _NEGATIONS for i in range(n) if clause[i] == mclause and not t0 <= i <= t1):
+        if not _NEGATIONS.isdisjoint(raw) and any(  # most sentences have no negation at all
+            raw[i] in _NEGATIONS for i in range(n) if clause[i] == mclause and not t0 <= i <= t1
+        ):
             feats["x:neg_clause"] = 1.0
         if sentence.rstrip().endswith("?"):
             feats["x:question"] = 1.0
@@ -249,18 +256,22 @@ def extract_features(
 
     want_wn, want_ws, want_wc, want_a = "wn" in groups, "ws" in groups, "wc" in groups, "a" in groups
     if want_wn or want_ws or want_wc or want_a:
-        for i, word in enumerate(norm):
-            if not word or t0 <= i <= t1:
-                continue
-            side, d = side_dist(i)
-            if want_wn and d <= 6:
-                feats[f"wn:{side}{_dist_bucket(d)}:{word}"] = 1.0
-            if want_ws and d <= 12:
-                feats[f"ws:{side}:{word}"] = 1.0
-            if want_wc and clause[i] == mclause:
-                feats[f"wc:{word}"] = 1.0
-            if want_a:
-                feats[f"a:{word}"] = 1.0
+        # The words left of the mention, then those right of it: every word but the mention's in sentence order
+        # (the features' order is the logits' summation order), with the side and distance known per half.
+        for side, span in (("L", range(t0)), ("R", range(t1 + 1, n))):
+            for i in span:
+                word = norm[i]
+                if not word:
+                    continue
+                d = t0 - i if side == "L" else i - t1
+                if want_wn and d <= 6:
+                    feats[f"wn:{side}{_DIST_BUCKETS[d]}:{word}"] = 1.0
+                if want_ws and d <= 12:
+                    feats[f"ws:{side}:{word}"] = 1.0
+                if want_wc and clause[i] == mclause:
+                    feats[f"wc:{word}"] = 1.0
+                if want_a:
+                    feats[f"a:{word}"] = 1.0
 
     if "vl" in groups:  # the VADER words themselves by side and clause: lets training re-weigh news usage
         for i, value in enumerate(valences):
@@ -320,23 +331,25 @@ class ToneModel:
             return cls(json.load(handle))
 
     def _logits(self, feats: dict[str, float]) -> np.ndarray:
+        # The intercept plus one product over the model's features in the features' order; `take` and a sum
+        # into a new array are cheaper than fancy indexing and copy-then-add, and give the same bits.
+        get = self._index.get
         rows, values = [], []
         for name, value in feats.items():
-            row = self._index.get(name)
+            row = get(name)
             if row is not None:
                 rows.append(row)
                 values.append(value)
-        logits = self.intercept.copy()
-        if rows:
-            logits += np.asarray(values) @ self._weights[rows]
-        return logits
+        if not rows:
+            return self.intercept.copy()
+        return self.intercept + np.asarray(values) @ self._weights.take(rows, axis=0)
 
     def predict_proba(self, sentence: str, start: int, end: int) -> dict[str, float]:
         """{label: probability} of the tone toward sentence[start:end]."""
         logits = self._logits(extract_features(sentence, start, end, self.groups))
         exp = np.exp(logits - logits.max())
         probs = exp / exp.sum()
-        return {label: float(p) for label, p in zip(self.classes, probs, strict=True)}
+        return dict(zip(self.classes, probs.tolist(), strict=True))  # tolist: the same floats as float(p)
 
     def predict(self, sentence: str, start: int, end: int) -> Label:
         """The most probable label of the tone toward sentence[start:end]."""
@@ -357,7 +370,7 @@ class ToneModel:
         out: list[tuple[Label, float]] = []
         for sentence, start, end in items:
             probs = self.predict_proba(sentence, start, end)
-            label = max(LABELS, key=lambda lab: probs[lab])
+            label = max(LABELS, key=probs.__getitem__)
             out.append((label, probs["positive"] - probs["negative"]))
         return out
 
