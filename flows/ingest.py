@@ -198,7 +198,8 @@ def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSu
         return IngestSummary(run_id="", database=str(settings.database_path),
                              skipped=f"the previous ingest run is still going ({who})")
     started = time.monotonic()
-    with lock, Database(settings.database_path, lock_timeout=60) as db:
+    with lock, Database(settings.database_path, lock_timeout=60,
+                        memory_limit=settings.storage.ingest_memory_limit) as db:
         store = Store(db)
         store.close_stale_runs()
         run_id = store.start_run("ingest")

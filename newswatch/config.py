@@ -53,6 +53,9 @@ class StorageSettings(_Model):
     database: Path = Path("data/newswatch.duckdb")
     # The read-only copy that SQL clients open; published after each run (docs/schema.md).
     client_copy: Path | None = None
+    # DuckDB's memory limit for the ingest's connection ("512MB", "2GB"; "" for DuckDB's default, 80% of RAM):
+    # without it DuckDB keeps the growing store's blocks cached and an ingest's memory grows with the history.
+    ingest_memory_limit: Annotated[str, Field(pattern=r"^(|\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB))$")] = "512MB"
 
 
 class FeedSettings(_Model):

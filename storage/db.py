@@ -50,7 +50,8 @@ def _wrap(exc: duckdb.Error, path: Path, doing: str) -> StorageError:
 class Database:
     """A DuckDB file opened by this process. Use as a context manager; writes are batched and transactional."""
 
-    def __init__(self, path: Path, *, read_only: bool = False, lock_timeout: float = 0.0) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False, lock_timeout: float = 0.0,
+                 memory_limit: str = "") -> None:
         self.path = Path(path)
         self.read_only = read_only
         # Rows this connection inserted, updated or deleted that SQL clients see (bookkeeping() writes aside):
@@ -74,6 +75,8 @@ class Database:
                     continue
                 raise err from None
         self.con.execute("SET TimeZone = 'UTC'")
+        if memory_limit:  # checked by the config ("512MB"); DuckDB's default is 80% of the machine's memory
+            self.con.execute(f"SET memory_limit = '{_sql_str(memory_limit)}'")
         if not read_only:
             self.migrate()
 
@@ -256,7 +259,7 @@ def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _sql_str(path: Path) -> str:
+def _sql_str(path: Path | str) -> str:
     return str(path).replace("'", "''")
 
 

@@ -173,3 +173,12 @@ def test_insert_rows_keeps_nulls_wide_integers_zones_and_order(tmp_path: Path) -
         got = db.query("SELECT i, s, n, h, ts, f, b FROM t ORDER BY i")
     assert got[0][:4] == (1, "Pakistan \U0001f600", None, 2**64 - 1) and got[0][4] == WHEN
     assert got[0][5:] == (0.5, True) and got[1][1:3] == (None, None) and got[1][5] is None
+
+
+def test_a_memory_limit_is_set_on_the_connection(tmp_path: Path) -> None:
+    # The ingest opens its connection with [storage] ingest_memory_limit (default 512MB).
+    with Database(tmp_path / "m.duckdb", memory_limit="300MB") as db:
+        limited = db.scalar("SELECT current_setting('memory_limit')")
+    with Database(tmp_path / "m.duckdb") as db:
+        default = db.scalar("SELECT current_setting('memory_limit')")
+    assert str(limited).replace(" ", "").startswith(("286.1MiB", "300.0MB", "300MB")) and limited != default

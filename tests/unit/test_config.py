@@ -147,3 +147,13 @@ def test_sections_take_what_they_share_from_the_section_that_owns_it() -> None:
     assert [str(n) for n in settings.fulltext.allow_networks] == ["10.0.0.0/8"]  # pages obey [fetch] too
     assert settings.schedule.timezone == "Asia/Kolkata"  # schedules run in [digest].timezone
     assert parse_settings({"digest": {"timezone": "Asia/Kolkata"}}, PATH).schedule.timezone == "Asia/Kolkata"
+
+
+def test_ingest_memory_limit_is_checked(tmp_path: Path) -> None:
+    good = tmp_path / "good.toml"
+    good.write_text('[storage]\ningest_memory_limit = "2GB"\n', encoding="utf-8")
+    assert load_settings(good).storage.ingest_memory_limit == "2GB"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[storage]\ningest_memory_limit = "lots"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="ingest_memory_limit"):
+        load_settings(bad)
