@@ -156,7 +156,7 @@ def _process_entries(run: IngestRun, entries: list[RawEntry], *, fetch_pages: bo
     # In publication order, so a near-duplicate always points at the earlier copy, across batches too.
     prepared.new.sort(key=lambda a: (a.published_at, a.article_id))
     batches = [list(b) for b in chunked(prepared.new, run.settings.runner.batch_size)]
-    scored = scored_in_order(batches, lambda b: analyze.submit(_quoted(b), run.pool, run.config_path), run.distributed)
+    scored = scored_in_order(batches, lambda b: _submit_analysis(run, b), run.distributed)
     for i, (batch, analyses) in enumerate(scored):
         summary.articles_new += _store_articles(run, batch, analyses)
         for art in batch:
@@ -174,9 +174,15 @@ def _revise_articles(run: IngestRun, articles: list[Article], now: datetime, *, 
         _fill_pages(run, articles, now)
     language.detect_languages(articles)
     for batch in chunked(articles, run.settings.runner.batch_size):
-        analyses = analyze.submit(_quoted(list(batch)), run.pool, run.config_path).result()
+        analyses = _submit_analysis(run, list(batch)).result()
         run.summary.articles_revised += run.store.revise_articles(run.run_id, batch, analyses, now)
     progress("re-scored %d articles whose text changed at the same address", len(articles))
+
+
+def _submit_analysis(run: IngestRun, batch: list[Article]) -> Any:
+    # Dask's runner hands a quoted input to the task as the quote itself (a tuple), so only the thread runner,
+    # which holds the batch in this process anyway, gets it quoted.
+    return analyze.submit(batch if run.distributed else _quoted(batch), run.pool, run.config_path)
 
 
 def _quoted(value: T) -> T:
