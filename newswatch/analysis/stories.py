@@ -119,7 +119,7 @@ def cluster_stories(
         chosen: int | None = None
         if hashes[i]:
             # The oldest open story with a member this article copies (stories are numbered oldest first).
-            chosen = min(copies.near(hashes[i]).intersection(active), default=None)
+            chosen = min(copies.near(hashes[i]).keys() & set(active), default=None)
         if chosen is None and vectors[i]:
             best = threshold
             for s in active:

@@ -131,14 +131,15 @@ class BandIndex:
         for table, (shift, mask) in zip(self._tables, self._bands, strict=True):
             table[(value >> shift) & mask].append((key, value))
 
-    def near(self, value: int) -> set[int]:
-        """The keys holding a value within max_distance bits of `value`."""
+    def near(self, value: int) -> dict[int, int]:
+        """The keys holding a value within max_distance bits of `value`, each with its smallest distance."""
         value &= _MASK
-        out: set[int] = set()
+        out: dict[int, int] = {}
         for table, (shift, mask) in zip(self._tables, self._bands, strict=True):
             for key, other in table.get((value >> shift) & mask, ()):
-                if key not in out and hamming(value, other) <= self.max_distance:
-                    out.add(key)
+                d = hamming(value, other)
+                if d <= self.max_distance and d < out.get(key, d + 1):
+                    out[key] = d
         return out
 
 
@@ -154,40 +155,27 @@ def find_near_duplicates(
     to X, so folding needs one lookup. Among several matches the closest wins, then the earliest. Fingerprint 0
     (too short to fingerprint) never matches.
     """
-    if max_distance < 0:
-        raise ValueError(f"max_distance must be >= 0, got {max_distance}")
-    bands = _bands(max_distance)
-    index: list[dict[int, list[int]]] = [defaultdict(list) for _ in bands]
+    index = BandIndex(max_distance)  # keyed by position in `ids`
     ids: list[str] = []
-    hashes: list[int] = []
     root: dict[str, str] = {}
 
     def add(article_id: str, value: int) -> None:
-        pos = len(ids)
+        index.add(len(ids), value)
         ids.append(article_id)
-        hashes.append(value)
-        for table, (shift, mask) in zip(index, bands, strict=True):
-            table[(value >> shift) & mask].append(pos)
 
     for article_id, value in existing:
         if value:
-            add(article_id, value & _MASK)
+            add(article_id, value)
 
     found: dict[str, str] = {}
     for article_id, value in new:
         value &= _MASK
         if not value:
             continue
-        best: tuple[int, int] | None = None  # (distance, position)
-        for table, (shift, mask) in zip(index, bands, strict=True):
-            for pos in table.get((value >> shift) & mask, ()):
-                if ids[pos] == article_id:
-                    continue
-                d = hamming(value, hashes[pos])
-                if d <= max_distance and (best is None or (d, pos) < best):
-                    best = (d, pos)
-        if best is not None:
-            original = ids[best[1]]
+        # The closest match, then the earliest; never the article itself (a stored copy of the same id).
+        matches = [(d, pos) for pos, d in index.near(value).items() if ids[pos] != article_id]
+        if matches:
+            original = ids[min(matches)[1]]
             original = root.get(original, original)
             found[article_id] = original
             root[article_id] = original
