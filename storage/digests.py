@@ -36,6 +36,17 @@ class DigestsMixin:
             "WHERE a.published_at >= $start AND a.published_at < $end AND a.duplicate_of IS NULL",
             {"tz": tz, "start": start, "end": end})
 
+    def story_members(self, story_ids: Sequence[str], tz: str) -> list[dict[str, Any]]:
+        """Every article of the given stored stories (syndicated copies included, as in the `stories` view), with
+        its local day, oldest first; the story's stored headline and first_seen on each row."""
+        if not story_ids:
+            return []
+        return self.db.query_dicts(
+            f"SELECT sa.story_id, s.headline, s.first_seen, {local_day_sql()} AS day, a.article_id, a.outlet, "
+            "a.url, a.published_at, a.duplicate_of FROM story_article sa JOIN story s USING (story_id) "
+            "JOIN article a USING (article_id) WHERE sa.story_id IN (SELECT unnest($ids)) "
+            "ORDER BY a.published_at, a.article_id", {"tz": tz, "ids": list(story_ids)})
+
     def window_actor_rows(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]:
         return self.db.query_dicts(
             f"SELECT {local_day_sql()} AS day, aa.article_id, aa.actor_id, coalesce(ac.name, aa.actor_id) AS name, "

@@ -18,12 +18,10 @@ from urllib.parse import urlparse
 
 import jinja2
 
-from newswatch.analysis.stories import StoryItem, cluster_stories
 from newswatch.config import Settings
 from newswatch.days import day_bounds
 from newswatch.models import RenderedDigest
 from newswatch.report import evidence, measures
-from newswatch.text.corpus_stats import CorpusStats
 from newswatch.text.language import is_scored_language
 
 WINDOW_DAYS = 28
@@ -53,7 +51,7 @@ class DigestSource(Protocol):
     def window_topic_articles(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]: ...
     def window_actor_rows(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]: ...
     def window_candidates(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]: ...
-    def corpus_counts(self) -> tuple[dict[str, int], int]: ...
+    def story_members(self, story_ids: Sequence[str], tz: str) -> list[dict[str, Any]]: ...
     def window_observed_days(self, first: date, last: date, tz: str) -> list[dict[str, Any]]: ...
     def article_sentences(self, article_ids: Sequence[str]) -> list[dict[str, Any]]: ...
     def actor_mentions(self, article_ids: Sequence[str], actor_id: str) -> list[dict[str, Any]]: ...
@@ -104,13 +102,16 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
     for r in actor_rows:
         actors_by_article[r["article_id"]].append(r)
 
-    stats = CorpusStats(*store.corpus_counts())
+    members: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for m in store.story_members(sorted({r["story_id"] for r in topic_rows if r["day"] == day and r["story_id"]}),
+                                 tz):
+        members[m["story_id"]].append(m)
     topics = []
     rows_by_topic: dict[str, list[dict[str, Any]]] = {}
     for topic in settings.topics:
         rows = rows_by_topic[topic.name] = [r for r in topic_rows if r["topic"] == topic.name]
         topics.append(_topic_section(topic.name, topic.description, rows, totals, actors_by_article, days,
-                                     settings.digest.top_actors, settings.digest.top_articles, stats))
+                                     settings.digest.top_actors, settings.digest.top_articles, members))
     total = measures.count_baseline(dict(totals), day, observed, days.min_days)
     data: dict[str, Any] = {
         "date": day.isoformat(),
@@ -144,7 +145,7 @@ def _text_sources(topic_rows: list[dict[str, Any]], day: date) -> dict[str, int]
 
 def _topic_section(name: str, description: str, rows: list[dict[str, Any]], totals: Counter[date],
                    actors_by_article: dict[str, list[dict[str, Any]]], days: _Days, top_actors: int,
-                   top_articles: int, stats: CorpusStats) -> dict[str, Any]:
+                   top_articles: int, members: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     day = days.day
     counts: Counter[date] = Counter(r["day"] for r in rows)
     count = measures.count_baseline(dict(counts), day, days.observed, days.min_days)
@@ -173,7 +174,7 @@ def _topic_section(name: str, description: str, rows: list[dict[str, Any]], tota
         "series": series,
         "actors": _actor_table(rows, actors_by_article, days, top_actors),
         "outlets": _outlet_table(rows, actors_by_article, days),
-        "stories": _stories(rows, day, stats),
+        "stories": _stories(rows, day, members),
         "articles": [_article_row(r) for r in sorted(today, key=lambda r: (-r["score"], r["published_at"]))
                      [:top_articles]],
     }
@@ -265,23 +266,26 @@ def _outlet_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[
     return out[:TOP_OUTLETS]
 
 
-def _stories(rows: list[dict[str, Any]], day: date, stats: CorpusStats) -> list[dict[str, Any]]:
-    recent = [r for r in rows if day - timedelta(days=2) <= r["day"] <= day]
-    seen: dict[str, dict[str, Any]] = {}
-    for r in recent:
-        seen.setdefault(r["article_id"], r)
-    items = [StoryItem(article_id=r["article_id"], outlet=r["outlet"], title=r["title"],
-                       text=(r["summary"] or r["lead"] or ""), published_at=r["published_at"])
-             for r in seen.values()]
+def _stories(rows: list[dict[str, Any]], day: date,
+             members: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The stored stories (table `story`, view `stories`) that carry the topic's articles of the day and were
+    reported by at least two outlets: one event across outlets. Counted up to the end of the day, syndicated
+    copies included, as the `stories` view counts them; `story_id` finds the story there. `in_topic`: how many of
+    them the topic itself holds, copies left out as the topic's counts leave them out (a story can carry articles of
+    other topics)."""
+    in_topic = Counter(r["story_id"] for r in rows if r["day"] <= day and r.get("story_id"))
     out: list[dict[str, Any]] = []
-    for story in cluster_stories(items, stats=stats):
-        on_day = [a for a in story.article_ids if seen[a]["day"] == day]
-        if not on_day or len(story.outlets) < 2:  # a story here is one event reported by several outlets
+    for story_id in dict.fromkeys(r["story_id"] for r in rows if r["day"] == day and r.get("story_id")):
+        upto = [m for m in members.get(story_id, []) if m["day"] <= day]
+        outlets = sorted({m["outlet"] for m in upto})
+        if len(outlets) < 2:  # a story here is one event reported by several outlets
             continue
-        out.append({"story_id": story.story_id, "headline": story.headline, "outlets": sorted(story.outlets),
-                    "articles": story.size, "today": len(on_day), "before": story.size - len(on_day),
-                    "first_seen": story.first_seen.isoformat(timespec="minutes"),
-                    "urls": [seen[a]["url"] for a in story.article_ids if seen[a]["url"]][:3]})
+        today = sum(1 for m in upto if m["day"] == day)
+        urls = [m["url"] for m in sorted(upto, key=lambda m: m["duplicate_of"] is not None) if m["url"]]
+        out.append({"story_id": story_id, "headline": upto[0]["headline"], "outlets": outlets,
+                    "articles": len(upto), "today": today, "before": len(upto) - today,
+                    "in_topic": in_topic[story_id],
+                    "first_seen": upto[0]["first_seen"].isoformat(timespec="minutes"), "urls": urls[:3]})
     out.sort(key=lambda s: (-len(s["outlets"]), -s["today"], s["headline"]))
     return out[:TOP_STORIES]
 

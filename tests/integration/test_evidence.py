@@ -21,7 +21,7 @@ from newswatch.report.evidence import evidence_rows
 from storage.db import Database
 from storage.store import Store
 from tests.support.coverage_data import write_settings
-from tests.support.evidence_data import ACTOR, NAME, D, Doc, build_doc, save_docs, save_history
+from tests.support.evidence_data import ACTOR, NAME, A, B, D, Doc, build_doc, save_docs, save_history
 
 
 @pytest.fixture
@@ -111,6 +111,21 @@ def test_the_view_holds_the_digest_evidence_and_leads_from_a_flag_to_its_rows(
         "ON e.day = c.day AND e.topic = c.topic AND e.flag = c.volume_flag AND e.kind = 'story' "
         "WHERE c.day = ? ORDER BY e.rank", [D])
     assert example == [(1, "d0"), (2, "d4"), (3, "d5"), (4, "d3")]
+
+
+def test_stories_across_outlets_are_the_stored_stories(history: tuple[Store, Settings]) -> None:
+    """The digest lists the stored stories a reader finds in the `stories` view, with the same id and counts.
+    story-s1: d0 (A), d1 (B), d2 (A), all on D. story-s0: p2a and p1a (A) on the two days before, d3 (B) on D.
+    story-s1 comes first: both have two outlets, and it has more articles on the day."""
+    store, settings = history
+    listed = build_digest(store, settings, D)["topics"][0]["stories"]
+    got = [(s["story_id"], s["outlets"], s["articles"], s["today"], s["before"], s["in_topic"]) for s in listed]
+    assert got == [("story-s1", [A, B], 3, 3, 0, 3), ("story-s0", [A, B], 3, 1, 2, 3)]
+    view = {r["story_id"]: (r["outlets"], r["articles"]) for r in store.db.query_dicts("SELECT * FROM stories")}
+    assert all(view[s["story_id"]] == (s["outlets"], s["articles"]) for s in listed)
+    # One outlet is not "across outlets": without d3, story-s0 is Outlet A's alone and is not listed.
+    store.db.execute("DELETE FROM story_article WHERE article_id = 'd3'")
+    assert [s["story_id"] for s in build_digest(store, settings, D)["topics"][0]["stories"]] == ["story-s1"]
 
 
 def test_a_day_without_flags_shows_no_evidence(history: tuple[Store, Settings]) -> None:
