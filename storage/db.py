@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -212,9 +213,11 @@ class Database:
         """
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.{int(time.time() * 1000)}.tmp")
-        for leftover in dest.parent.glob(f".{dest.name}.*.tmp"):
-            leftover.unlink(missing_ok=True)
+        stamp = int(time.time() * 1000)
+        tmp = dest.with_name(f".{dest.name}.{stamp}.tmp")
+        for pattern in (f".{dest.name}.*.tmp", f".{dest.name}.*.old"):
+            for leftover in dest.parent.glob(pattern):
+                leftover.unlink(missing_ok=True)
         self.execute("CHECKPOINT")
         try:
             if self._storage_version().startswith(STORAGE_COMPATIBILITY):
@@ -228,10 +231,13 @@ class Database:
                     self.execute(f"COPY FROM DATABASE {quote_identifier(self._catalog())} TO {alias}")
                 finally:
                     self.execute(f"DETACH {alias}")
+            old = _keep_old(dest, dest.with_name(f".{dest.name}.{stamp}.old"))
             tmp.replace(dest)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+        if old is not None:
+            _discard_later(old)
         return dest
 
     def _catalog(self) -> str:
@@ -244,6 +250,28 @@ class Database:
         if isinstance(value, list):  # older DuckDB returned map lookups as lists
             value = value[0] if value else None
         return str(value or "")
+
+
+def _keep_old(dest: Path, old: Path) -> Path | None:
+    """A second name for the copy about to be replaced, so the rename does not free it on this thread.
+
+    Freeing a file's blocks and cached pages takes seconds at a few GB (about 2 s for 4 GB here: docs/performance.md)
+    and nothing waits for it: readers that hold the old copy keep their own handle either way. None when there is
+    no copy yet or the file system has no hard links (the rename then frees it, as before)."""
+    try:
+        old.hardlink_to(dest)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        old.unlink(missing_ok=True)
+        return None
+    return old
+
+
+def _discard_later(old: Path) -> None:
+    """Remove the replaced copy on a thread of its own (not a daemon: the process waits for it before exiting);
+    one left behind by a crash is removed by the next publish_copy."""
+    threading.Thread(target=old.unlink, kwargs={"missing_ok": True}, name=f"discard {old.name}").start()
 
 
 def local_day_sql(column: str = "a.published_at", tz_param: str = "$tz") -> str:
