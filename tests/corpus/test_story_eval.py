@@ -16,6 +16,7 @@ from newswatch.evaluation.tracking import evaluate_tracking
 pytestmark = pytest.mark.corpus
 
 METHOD_TRACK = "newswatch (seed topics, corpus statistics)"
+METHOD_NO_HEADLINES = "newswatch without the headline share"
 METHOD_STORY = "newswatch (corpus statistics)"
 
 
@@ -31,12 +32,14 @@ def test_following_on_giveme5w1h_meets_the_goal(shared_dir: Path) -> None:
     ours, before = result["methods"][METHOD_TRACK]["micro"], result["methods"]["before (seed-only IDF)"]["micro"]
     assert ours["f1"] >= 0.85 and ours["precision"] >= 0.80, ours
     assert ours["f1"] > before["f1"] + 0.05
+    # The headline share, chosen on wikinews-galaxy, holds here (0.867 -> 0.891 when it was chosen).
+    assert ours["f1"] > result["methods"][METHOD_NO_HEADLINES]["micro"]["f1"]
 
 
 def test_following_on_wikinews_beats_both_baselines_in_precision_and_f1(shared_dir: Path) -> None:
     result = evaluate_tracking(_events(shared_dir, "wikinews-galaxy.jsonl"))
     ours = result["methods"][METHOD_TRACK]["micro"]
-    for baseline in ("plain TF-IDF cosine", "before (seed-only IDF)"):
+    for baseline in ("plain TF-IDF cosine", "before (seed-only IDF)", METHOD_NO_HEADLINES):
         other = result["methods"][baseline]["micro"]
         assert ours["f1"] > other["f1"] and ours["precision"] > other["precision"], (baseline, ours, other)
 

@@ -84,6 +84,35 @@ def test_seed_similarity_ranks_related_text_above_unrelated() -> None:
     assert m.similarity("t", "", seed) == pytest.approx(1.0)
 
 
+def test_headlines_count_for_a_tenth_of_the_similarity() -> None:
+    """Two reports of one event often share their headline's words when their texts tell it differently. The seed is
+    the sample op-ed ("Marco Rubio and the Peace Mission That's Anything but Simple"); an article headed "A peace
+    mission in doubt" over another story gets HEADLINE_SHARE of its similarity from the headlines' own cosine, on
+    top of (1 - HEADLINE_SHARE) of the whole articles' cosine. An article with no headline has nothing to compare
+    and keeps the whole articles' cosine, not 90% of it."""
+    from newswatch.analysis import topics as mod
+    from newswatch.text.corpus_stats import cosine, tfidf_vector
+
+    seed = SEED.read_text(encoding="utf-8").split("---", 2)[2].strip()  # "headline\n\nbody" after the front matter
+    headline = seed.partition("\n")[0]
+    m = TopicMatcher([topic(seeds=[SEED])], {"t": [seed]})
+    without = TopicMatcher([topic(seeds=[SEED])], {"t": [seed]}, headline_share=0.0)
+
+    def whole(title: str, text: str) -> float:  # the cosine of the whole articles alone
+        return without.similarity("t", title, text) * mod.SIM_FULL
+
+    def head_vector(title: str) -> dict[str, float]:
+        return tfidf_vector(mod.content_terms(tokenize(title)), m.stats)
+
+    title, text = "A peace mission in doubt", UNRELATED
+    base, heads = whole(title, text), cosine(head_vector(title), head_vector(headline))
+    assert 0.0 < heads < 1.0 and base > 0.0 and 0.9 * base + 0.1 * heads < mod.SIM_FULL  # none capped at 1.0
+    assert mod.HEADLINE_SHARE == 0.10
+    assert m.similarity("t", title, text) == pytest.approx((0.9 * base + 0.1 * heads) / mod.SIM_FULL)
+    assert m.similarity("t", title, text) > whole(title, text) / mod.SIM_FULL  # the headlines are closer
+    assert m.similarity("t", "", RELATED) == pytest.approx(whole("", RELATED) / mod.SIM_FULL)
+
+
 def test_seed_only_match_needs_high_similarity() -> None:
     seed = SEED.read_text(encoding="utf-8")
     m = TopicMatcher([topic(seeds=[SEED])], {"t": [seed]})
