@@ -271,7 +271,11 @@ def _keep_old(dest: Path, old: Path) -> Path | None:
 def _discard_later(old: Path) -> None:
     """Remove the replaced copy on a thread of its own (not a daemon: the process waits for it before exiting);
     one left behind by a crash is removed by the next publish_copy."""
-    threading.Thread(target=old.unlink, kwargs={"missing_ok": True}, name=f"discard {old.name}").start()
+    def discard() -> None:
+        with suppress(OSError):  # what cannot be removed now is removed by the next publish_copy
+            old.unlink(missing_ok=True)
+
+    threading.Thread(target=discard, name=f"discard {old.name}").start()
 
 
 def local_day_sql(column: str = "a.published_at", tz_param: str = "$tz") -> str:
