@@ -215,9 +215,10 @@ class Database:
         dest.parent.mkdir(parents=True, exist_ok=True)
         stamp = int(time.time() * 1000)
         tmp = dest.with_name(f".{dest.name}.{stamp}.tmp")
-        for pattern in (f".{dest.name}.*.tmp", f".{dest.name}.*.old"):
-            for leftover in dest.parent.glob(pattern):
-                leftover.unlink(missing_ok=True)
+        for leftover in dest.parent.glob(f".{dest.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
+        for replaced in dest.parent.glob(f".{dest.name}.*.old"):  # left by a crash, or still being removed
+            _discard_later(replaced)
         self.execute("CHECKPOINT")
         try:
             if self._storage_version().startswith(STORAGE_COMPATIBILITY):
@@ -268,12 +269,25 @@ def _keep_old(dest: Path, old: Path) -> Path | None:
     return old
 
 
+_DISCARDING: set[Path] = set()  # replaced copies a thread of this process is removing
+_DISCARDING_LOCK = threading.Lock()
+
+
 def _discard_later(old: Path) -> None:
-    """Remove the replaced copy on a thread of its own (not a daemon: the process waits for it before exiting);
-    one left behind by a crash is removed by the next publish_copy."""
+    """Remove a replaced copy on a thread of its own (not a daemon: the process waits for it before exiting), once
+    per file however often it is asked for; one a crash left behind is handed here by the next publish_copy."""
+    with _DISCARDING_LOCK:
+        if old in _DISCARDING:
+            return
+        _DISCARDING.add(old)
+
     def discard() -> None:
-        with suppress(OSError):  # what cannot be removed now is removed by the next publish_copy
-            old.unlink(missing_ok=True)
+        try:
+            with suppress(OSError):  # what cannot be removed now is tried again by the next publish_copy
+                old.unlink(missing_ok=True)
+        finally:
+            with _DISCARDING_LOCK:
+                _DISCARDING.discard(old)
 
     threading.Thread(target=discard, name=f"discard {old.name}").start()
 

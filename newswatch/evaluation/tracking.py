@@ -4,7 +4,8 @@ the event's earliest article; the members it keeps among all other articles of t
 Runs the pipeline's own matcher (newswatch.analysis.topics.TopicMatcher, one topic per event, as a config with
 several seed-only topics would) with the corpus statistics a store holding the file would have. Baselines: the
 same matcher without the headlines' share, plain TF-IDF cosine (IDF over the file, stop words removed, threshold
-chosen on giveme5w1h-public) and the method before corpus statistics (IDF from the seed alone). Reads files and computes figures; never writes.
+chosen on giveme5w1h-public) and the method before corpus statistics (IDF from the seed alone). Reads files and
+computes figures; never writes.
 """
 
 from __future__ import annotations

@@ -110,10 +110,9 @@ def test_the_replaced_copy_is_freed_off_the_publishing_thread_and_leftovers_go(t
             art2, an2 = make_article(2)
             store.save_articles("run2", [art2], [an2], {})
             db.publish_copy(copy)
-            discards = [t for t in threading.enumerate() if t.name.startswith("discard .read.duckdb.")]
-            assert not crashed.exists()
-            for t in discards:
+            for t in [t for t in threading.enumerate() if t.name.startswith("discard .read.duckdb.")]:
                 t.join(timeout=30)
+            assert not crashed.exists()
             assert reader.execute("SELECT count(*) FROM articles").fetchone() == (1,)
         finally:
             reader.close()
