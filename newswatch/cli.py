@@ -300,7 +300,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
     elif args.what == "tracking":
         from newswatch.evaluation import tracking
 
-        result = tracking.evaluate_tracking(Path(args.path))
+        result = tracking.evaluate_tracking(Path(args.path), young_store=args.young_store)
         _print(tracking.format_tracking_table(result))
     elif args.what == "stories":
         from newswatch.evaluation import stories
@@ -382,6 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ner", metavar="PATH",
                    help="actors: score mentions against the entity spans of a GMB-layout NER CSV instead")
     p.add_argument("--json", metavar="OUT", help="also write the figures as JSON to OUT")
+    p.add_argument("--young-store", action="store_true",
+                   help="tracking: weigh terms by the English prior alone, as a store on its first day does")
     p.add_argument("--train", metavar="TRAIN", help="tone: train the actor-tone model on this NewsMTSC JSONL "
                                                     "(needs newswatch[train]); with --out")
     p.add_argument("--out", metavar="MODEL", help="tone --train: where to write the model (.json.gz)")

@@ -4,8 +4,9 @@ the event's earliest article; the members it keeps among all other articles of t
 Runs the pipeline's own matcher (newswatch.analysis.topics.TopicMatcher, one topic per event, as a config with
 several seed-only topics would) with the corpus statistics a store holding the file would have. Baselines: the
 same matcher without the headlines' share, plain TF-IDF cosine (IDF over the file, stop words removed, threshold
-chosen on giveme5w1h-public) and the method before corpus statistics (IDF from the seed alone). Reads files and
-computes figures; never writes.
+chosen on giveme5w1h-public) and the method before corpus statistics (IDF from the seed alone). With
+`young_store`, the matcher weighs terms by the English prior alone: a store that has not yet stored these
+articles, as on its first day. Reads files and computes figures; never writes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from newswatch.analysis.topics import TopicMatcher
 from newswatch.config import TopicSettings
 from newswatch.evaluation.events import UNDATED, LabelledArticle, prf, read_events, store_stats
-from newswatch.text.corpus_stats import cosine
+from newswatch.text.corpus_stats import CorpusStats, cosine
 from newswatch.text.terms import content_terms, tokenize
 
 MIN_EVENT = 4
@@ -52,13 +53,13 @@ def _scores(articles: list[LabelledArticle], seeds: dict[str, int],
     return {"micro": prf(tp, fp, fn), "macro": macro}
 
 
-def follow_with_matcher(articles: list[LabelledArticle], seeds: dict[str, int],
+def follow_with_matcher(articles: list[LabelledArticle], seeds: dict[str, int], stats: CorpusStats,
                         headline_share: float | None = None) -> dict[str, set[int]]:
     """The pipeline's method: one seed-only topic per event, every article matched once against all of them."""
     names = {event: f"event-{k}" for k, event in enumerate(seeds)}
     topics = [TopicSettings(name=name) for name in names.values()]
     seed_texts = {names[e]: [f"{articles[i].title}\n{articles[i].text}"] for e, i in seeds.items()}
-    matcher = TopicMatcher(topics, seed_texts, store_stats(articles), headline_share=headline_share)
+    matcher = TopicMatcher(topics, seed_texts, stats, headline_share=headline_share)
     kept: dict[str, set[int]] = {event: set() for event in seeds}
     by_name = {name: event for event, name in names.items()}
     for i, a in enumerate(articles):
@@ -67,9 +68,10 @@ def follow_with_matcher(articles: list[LabelledArticle], seeds: dict[str, int],
     return kept
 
 
-def follow_without_headlines(articles: list[LabelledArticle], seeds: dict[str, int]) -> dict[str, set[int]]:
+def follow_without_headlines(articles: list[LabelledArticle], seeds: dict[str, int],
+                             stats: CorpusStats) -> dict[str, set[int]]:
     """The pipeline's method with no share for the headlines' own cosine (as before HEADLINE_SHARE)."""
-    return follow_with_matcher(articles, seeds, headline_share=0.0)
+    return follow_with_matcher(articles, seeds, stats, headline_share=0.0)
 
 
 def _plain_vectors(articles: list[LabelledArticle]) -> list[dict[str, float]]:
@@ -86,13 +88,14 @@ def _plain_vectors(articles: list[LabelledArticle]) -> list[dict[str, float]]:
     return out
 
 
-def follow_plain(articles: list[LabelledArticle], seeds: dict[str, int]) -> dict[str, set[int]]:
+def follow_plain(articles: list[LabelledArticle], seeds: dict[str, int], stats: CorpusStats) -> dict[str, set[int]]:
+    """Plain TF-IDF: its own IDF over the file, whatever the store holds."""
     vectors = _plain_vectors(articles)
     return {event: {i for i, v in enumerate(vectors) if cosine(vectors[seed], v) >= PLAIN_THRESHOLD}
             for event, seed in seeds.items()}
 
 
-def follow_before(articles: list[LabelledArticle], seeds: dict[str, int]) -> dict[str, set[int]]:
+def follow_before(articles: list[LabelledArticle], seeds: dict[str, int], stats: CorpusStats) -> dict[str, set[int]]:
     """Before corpus statistics: IDF from the seed texts alone (every seed term weighs 1, others ln 2 + 1)."""
     counts = [content_terms(tokenize(f"{a.title}\n{a.text}")) for a in articles]
     kept = {}
@@ -107,7 +110,7 @@ def follow_before(articles: list[LabelledArticle], seeds: dict[str, int]) -> dic
     return kept
 
 
-METHODS: dict[str, Callable[[list[LabelledArticle], dict[str, int]], dict[str, set[int]]]] = {
+METHODS: dict[str, Callable[[list[LabelledArticle], dict[str, int], CorpusStats], dict[str, set[int]]]] = {
     "newswatch (seed topics, corpus statistics)": follow_with_matcher,
     "newswatch without the headline share": follow_without_headlines,
     "plain TF-IDF cosine": follow_plain,
@@ -115,21 +118,24 @@ METHODS: dict[str, Callable[[list[LabelledArticle], dict[str, int]], dict[str, s
 }
 
 
-def evaluate_tracking(path: Path) -> dict[str, Any]:
+def evaluate_tracking(path: Path, young_store: bool = False) -> dict[str, Any]:
     articles = read_events(Path(path))
     seeds = seeds_of(articles)
+    stats = CorpusStats() if young_store else store_stats(articles)
     methods: dict[str, Any] = {}
     for name, method in METHODS.items():
         started = time.perf_counter()
-        kept = method(articles, seeds)
+        kept = method(articles, seeds, stats)
         methods[name] = _scores(articles, seeds, kept) | {"seconds": round(time.perf_counter() - started, 2)}
     return {"file": str(path), "articles": len(articles), "events_followed": len(seeds),
+            "statistics": "English prior alone (a young store)" if young_store else "a store holding the file",
             "min_event": MIN_EVENT, "methods": methods}
 
 
 def format_tracking_table(result: dict[str, Any]) -> str:
     lines = [f"{result['file']}: {result['articles']} articles, {result['events_followed']} events with at least "
-             f"{result['min_event']} articles, each followed from its earliest article",
+             f"{result['min_event']} articles, each followed from its earliest article; term weights: "
+             f"{result.get('statistics', 'a store holding the file')}",
              f"{'method':46s} {'P':>6s} {'R':>6s} {'F1':>6s}   {'macro P':>7s} {'R':>6s} {'F1':>6s}"]
     for name, m in result["methods"].items():
         mi, ma = m["micro"], m["macro"]

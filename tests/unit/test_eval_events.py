@@ -53,6 +53,18 @@ def test_cli_writes_the_figures_as_json(tmp_path: Path, capsys: pytest.CaptureFi
     assert json.loads(out.read_text())["methods"][METHOD]["micro"]["f1"] == 1.0
 
 
+def test_young_store_weighs_terms_by_the_prior_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With --young-store the matcher has only the English prior (no stored articles): the made-up names of the
+    two events are rare there too, so each event is still followed exactly, and the output says which weights ran."""
+    out = tmp_path / "young.json"
+    assert cli.main(["eval", "tracking", str(EVENTS), "--young-store", "--json", str(out)]) == 0
+    assert "term weights: English prior alone (a young store)" in capsys.readouterr().out
+    result = json.loads(out.read_text())
+    assert result["statistics"] == "English prior alone (a young store)"
+    assert result["methods"][METHOD]["micro"]["f1"] == 1.0
+    assert evaluate_tracking(EVENTS)["statistics"] == "a store holding the file"
+
+
 def test_a_bad_line_names_the_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "events.jsonl"
     bad.write_text('{"id": "a", "event": "e", "title": "t", "text": "x", "date": "yesterday"}\n')
