@@ -94,9 +94,9 @@ def _analyzer_for(config_path: str) -> Analyzer:
 
 
 @task(cache_policy=NO_CACHE)
-def analyze(articles: list[Article], pool: AnalysisPool | None, config_path: str) -> list[Analysis]:
+def analyze(articles: list[Article], pool: AnalysisPool | None, config_path: str, here: bool = False) -> list[Analysis]:
     if pool is not None:
-        return pool.analyze(articles)
+        return pool.analyze(articles, here=here)
     return _analyzer_for(config_path).analyze_many(articles)
 
 
@@ -156,7 +156,8 @@ def _process_entries(run: IngestRun, entries: list[RawEntry], *, fetch_pages: bo
     # In publication order, so a near-duplicate always points at the earlier copy, across batches too.
     prepared.new.sort(key=lambda a: (a.published_at, a.article_id))
     batches = [list(b) for b in chunked(prepared.new, run.settings.runner.batch_size)]
-    scored = scored_in_order(batches, lambda b: _submit_analysis(run, b), run.distributed)
+    here = pool is not None and stages.analyze_here(prepared.new, pool.running)
+    scored = scored_in_order(batches, lambda b: _submit_analysis(run, b, here), run.distributed)
     for i, (batch, analyses) in enumerate(scored):
         summary.articles_new += _store_articles(run, batch, analyses)
         for art in batch:
@@ -173,16 +174,17 @@ def _revise_articles(run: IngestRun, articles: list[Article], now: datetime, *, 
     if fetch_pages:
         _fill_pages(run, articles, now)
     language.detect_languages(articles)
+    here = run.pool is not None and stages.analyze_here(articles, run.pool.running)
     for batch in chunked(articles, run.settings.runner.batch_size):
-        analyses = _submit_analysis(run, list(batch)).result()
+        analyses = _submit_analysis(run, list(batch), here).result()
         run.summary.articles_revised += run.store.revise_articles(run.run_id, batch, analyses, now)
     progress("re-scored %d articles whose text changed at the same address", len(articles))
 
 
-def _submit_analysis(run: IngestRun, batch: list[Article]) -> Any:
+def _submit_analysis(run: IngestRun, batch: list[Article], here: bool = False) -> Any:
     # Dask's runner hands a quoted input to the task as the quote itself (a tuple), so only the thread runner,
     # which holds the batch in this process anyway, gets it quoted.
-    return analyze.submit(batch if run.distributed else _quoted(batch), run.pool, run.config_path)
+    return analyze.submit(batch if run.distributed else _quoted(batch), run.pool, run.config_path, here)
 
 
 def _quoted(value: T) -> T:

@@ -136,6 +136,7 @@ class AnalysisPool:
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
         self._starting = threading.Lock()  # the flow analyses two batches at once, from two threads
+        self._here = threading.Lock()  # and in this process they take turns (one core either way)
 
     def __enter__(self) -> AnalysisPool:
         return self
@@ -167,10 +168,13 @@ class AnalysisPool:
                                              initargs=(self.analyzer,))
         return self._pool
 
-    def analyze(self, articles: Sequence[Article]) -> list[Analysis]:
+    def analyze(self, articles: Sequence[Article], *, here: bool = False) -> list[Analysis]:
+        """Analyses in the articles' order: in the worker processes, or in this one when `here`, with one worker, or
+        for fewer than 16 articles (pipeline.analyze_here decides when a run is too small to start them)."""
         articles = list(articles)
-        if self.workers <= 1 or len(articles) < 16:
-            return self.analyzer.analyze_many(articles)
+        if here or self.workers <= 1 or len(articles) < 16:
+            with self._here:
+                return self.analyzer.analyze_many(articles)
         size = max(1, -(-len(articles) // (self.workers * 4)))
         parts = [articles[i:i + size] for i in range(0, len(articles), size)]
         out: list[Analysis] = []

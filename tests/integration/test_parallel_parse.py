@@ -114,3 +114,28 @@ class _EmptyStore:
 
     def recent_simhashes(self, since: object) -> list[tuple[str, int]]:
         return []
+
+
+def test_a_small_run_is_scored_here_and_the_same_as_in_the_processes(project: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # The sample feeds' new articles are a few hundred KB of text: scoring them here takes less than starting the
+    # processes (about 1.2 s) and sharing the work, so a small scheduled run never starts them. Once they run,
+    # or above START_ANALYZE_CHARS, the work goes to them. Either way the analyses are the same.
+    from datetime import UTC, datetime
+
+    settings = load_settings(project / "config" / "newswatch.toml")
+    results = fetch_feeds([(f, None, None) for f in settings.feeds], settings.fetch)
+    entries, _ = pipeline.parse_results(results, settings)
+    articles = pipeline.prepare_articles(entries, _EmptyStore(), "run", datetime(2026, 1, 2, tzinfo=UTC)).new
+    assert len(articles) >= 16
+    assert pipeline.analyze_here(articles, running=False)
+    assert not pipeline.analyze_here(articles, running=True)
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "START_ANALYZE_CHARS", sum(len(a.title) + len(a.text) for a in articles))
+        assert not pipeline.analyze_here(articles, running=False)
+    with AnalysisPool(Analyzer.from_settings(settings), 2) as pool:
+        here = pool.analyze(articles, here=True)
+        assert not pool.running
+        spread = pool.analyze(articles)
+        assert pool.running
+    assert here == spread and len(here) == len(articles)
