@@ -50,7 +50,8 @@ class DigestsMixin:
     def window_actor_rows(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]:
         return self.db.query_dicts(
             f"SELECT {local_day_sql()} AS day, aa.article_id, aa.actor_id, coalesce(ac.name, aa.actor_id) AS name, "
-            "ac.kind, aa.mentions, aa.tone, a.outlet FROM article a JOIN article_actor aa USING (article_id) "
+            "ac.kind, aa.mentions, aa.tone, aa.tone_method, aa.tone_model, a.outlet "
+            "FROM article a JOIN article_actor aa USING (article_id) "
             "LEFT JOIN actor ac USING (actor_id) "
             "WHERE a.published_at >= $start AND a.published_at < $end AND a.duplicate_of IS NULL",
             {"tz": tz, "start": start, "end": end})

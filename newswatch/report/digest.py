@@ -127,10 +127,19 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
         "topics": topics,
         "candidates": _rising_candidates(candidate_rows, days),
         "text_sources": _text_sources(topic_rows, day),
+        "tone_models": _tone_models(actor_rows),
     }
     data["flags"] = _flags(store, data, rows_by_topic, actors_by_article, days, settings)
     data["highlights"] = [f["text"] for f in data["flags"]]
     return data
+
+
+def _tone_models(actor_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """How the window's stored actor tones were computed: [{method, model, rows}], most rows first. More than one
+    entry means tones from different models sit side by side (`newswatch rescore --actors` evens them out)."""
+    counts = Counter((r.get("tone_method") or "", r.get("tone_model") or "") for r in actor_rows
+                     if r["tone"] is not None)
+    return [{"method": m, "model": v, "rows": n} for (m, v), n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
 
 
 # Text the feed gave (a summary or the feed's own content) rather than the article's page.
@@ -196,18 +205,20 @@ def _actor_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[d
         for a in actors_by_article.get(r["article_id"], ()):
             e = per.setdefault(a["actor_id"], {"actor_id": a["actor_id"], "name": a["name"], "kind": a["kind"],
                                                "mentions": 0, "articles": 0, "tones": [], "mentions7": 0,
-                                               "tones7": []})
+                                               "tones7": [], "models": set()})
             if r["day"] == day:
                 e["mentions"] += a["mentions"]
                 e["articles"] += 1
                 if english and a["tone"] is not None:
                     e["tones"].append(a["tone"])
+                    e["models"].add((a.get("tone_method"), a.get("tone_model")))
             elif r["day"] < day:
                 seen_before.add(a["actor_id"])
                 if r["day"] in trailing7:
                     e["mentions7"] += a["mentions"]
                     if english and a["tone"] is not None:
                         e["tones7"].append(a["tone"])
+                        e["models"].add((a.get("tone_method"), a.get("tone_model")))
     total_mentions = sum(e["mentions"] for e in per.values()) or 1
     out = []
     for e in per.values():
@@ -216,6 +227,10 @@ def _actor_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[d
         t_day = measures.tone_stats(e.pop("tones"))
         t_7 = measures.tone_stats(e.pop("tones7"))
         base7 = e.pop("mentions7") / len(trailing7) if trailing7 else None
+        # Tones from two models (stored before and after a model update) differ by the model, not the coverage:
+        # no tone flag until `newswatch rescore --actors` brings the stored rows to one model.
+        mixed = len(e.pop("models")) > 1
+        flag = measures.tone_flag(t_day, t_7, days.baseline_days, days.min_days)
         out.append(e | {
             "share_of_voice": e["mentions"] / total_mentions,
             "mentions_base7": base7,
@@ -223,7 +238,8 @@ def _actor_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[d
             "tone": t_day.mean,
             "tone7": t_7.mean,
             "tone_change": None if t_day.mean is None or t_7.mean is None else t_day.mean - t_7.mean,
-            "tone_flag": measures.tone_flag(t_day, t_7, days.baseline_days, days.min_days),
+            "tone_flag": None if mixed else flag,
+            "tone_mixed_models": mixed,
             "first_seen": e["actor_id"] not in seen_before,
         })
     out.sort(key=lambda e: (-e["mentions"], e["name"]))
