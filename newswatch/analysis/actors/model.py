@@ -3,11 +3,14 @@
 A linear (multinomial logistic) model over sparse, named features of the words around the mention: VADER
 word valences by side / clause / distance, side-and-distance-marked words and bigrams near the mention (the
 mention itself is a placeholder), a few structural cues (quotes, reported speech, sentence start) and
-whole-sentence VADER figures. Weights ship as a small gzipped JSON file; prediction needs only the standard
-library, numpy and vaderSentiment.
+whole-sentence VADER figures; plus, from format 2, the mean word vector (GloVe) of the words left of the
+mention, right of it and of the whole sentence, shipped as each word's trained share of each class's
+logit (see "word vectors around the mention"). Weights ship as a small gzipped JSON file; prediction needs only
+the standard library, numpy and vaderSentiment.
 
-This module must never import scikit-learn at module level (only `train` does, lazily), never download
-anything, and never store training sentences in a model file (feature names are single words / word pairs).
+This module must never import scikit-learn at module level (training lives in newswatch/evaluation/
+tone_training.py), never download anything, and never store training sentences in a model file (feature names
+are single words / word pairs; the context block is a word list with numbers).
 
 Usage::
 
@@ -21,10 +24,13 @@ Usage::
 
 from __future__ import annotations
 
+import base64
+import bisect
 import functools
 import gzip
 import json
 import math
+import re
 import string
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -35,14 +41,15 @@ import numpy as np
 Label = Literal["negative", "neutral", "positive"]
 LABELS: tuple[Label, ...] = ("negative", "neutral", "positive")
 
-FORMAT_VERSION = 1
-MODEL_VERSION = "tone-linear-1.0"
+FORMAT_VERSION = 2  # 2 adds the optional "context" block (word vectors around the mention); 1 still loads
+MODEL_VERSION = "tone-linear-2.0"
 
 # Feature groups (prefix before the first ":" of a feature name). DEFAULT_GROUPS is what `train` uses unless
 # told otherwise; the others exist for experiments (see REPORT.md).
 ALL_GROUPS: tuple[str, ...] = ("s", "v", "x", "xs", "wn", "ws", "wc", "bg", "a", "m", "vl", "ng")
 DEFAULT_GROUPS: tuple[str, ...] = ("s", "v", "x", "wn", "ws", "wc", "bg", "a", "stem")
-DEFAULT_C = 0.05  # inverse L2 strength
+DEFAULT_C = 0.05  # inverse L2 strength, sparse features alone
+DEFAULT_C_CONTEXT = 0.03  # the same with the context vectors (chosen by grouped CV: docs/methods.md)
 DEFAULT_MIN_COUNT = 3  # sparse features seen in fewer training rows are dropped
 
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u00a0": " "})
@@ -302,6 +309,87 @@ def extract_features(
     return feats
 
 
+# --- word vectors around the mention (format 2) -----------------------------------------------------------
+#
+# Besides the sparse features, a model may carry a "context" block: the mean word vector (GloVe, 100 numbers a
+# word) of three regions of the sentence, each weighed by its own trained weights. A mean followed by a linear map
+# is the mean of the mapped words, so the file holds, per word, its share of each class's logit in each region
+# (regions x classes numbers) instead of the vector itself: the words' meanings without the vectors.
+
+# No region of the mention's own words: like the sparse features (group "m", off), that would learn a prior for
+# or against the names of the training years' news.
+CONTEXT_REGIONS: tuple[str, ...] = ("left5", "right5", "sentence")
+CONTEXT_WINDOW = 5  # words each side of the mention in "left5" / "right5"
+# Lower-cased tokens cut as GloVe's were (Stanford's tokenizer): "u.s." whole, "don't" -> do + n't,
+# "pakistan's" -> pakistan + 's, hyphenated words whole, each punctuation mark a token.
+_CONTEXT_TOKEN = re.compile(
+    r"(?:[a-z]\.){2,}|[a-z0-9]+(?=n't)|n't|'(?:s|re|ve|ll|d|m)\b"
+    r"|[a-z0-9]+(?:-[a-z0-9]+)*(?:'(?!(?:s|re|ve|ll|d|m)\b)[a-z0-9]+)*|[^\w\s]"
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _context_tokens(sentence: str) -> tuple[list[int], list[int], list[str]]:
+    """(start offsets, end offsets, tokens) of the sentence's lower-cased context tokens (curly quotes straightened:
+    same length, so offsets hold)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    words: list[str] = []
+    for match in _CONTEXT_TOKEN.finditer(sentence.translate(_QUOTES).lower()):
+        starts.append(match.start())
+        ends.append(match.end())
+        words.append(match.group())
+    return starts, ends, words
+
+
+def context_regions(sentence: str, start: int, end: int) -> tuple[list[str], list[str], list[str]]:
+    """The tokens of each of CONTEXT_REGIONS for the mention sentence[start:end]: up to 5 tokens left of it, up to
+    5 right of it, and the whole sentence's. A token cut by the mention's edge belongs to neither side."""
+    starts, ends, words = _context_tokens(sentence)
+    left_end = bisect.bisect_right(ends, start)  # tokens ending at or before the mention's start
+    right_start = bisect.bisect_left(starts, end)  # tokens starting at or after its end
+    return words[max(0, left_end - CONTEXT_WINDOW) : left_end], words[right_start : right_start + CONTEXT_WINDOW], words
+
+
+class ContextScores:
+    """Per word, its trained share of each class's logit in each context region; a region adds the mean over its
+    known words (unknown words are left out of the mean, as in training)."""
+
+    def __init__(self, block: dict[str, Any], n_classes: int) -> None:
+        self.regions = tuple(block["regions"])
+        if self.regions != CONTEXT_REGIONS:
+            raise ValueError(f"unsupported context regions {self.regions!r}")
+        words = block["words"].split("\n") if block["words"] else []
+        table = np.frombuffer(base64.b64decode(block["scores"]), dtype="<f2").astype(np.float64)
+        if table.size != len(words) * len(self.regions) * n_classes:
+            raise ValueError("context scores do not match the word list")
+        self._table = table.reshape(len(words), len(self.regions), n_classes)
+        self._index = {word: i for i, word in enumerate(words)}
+        self._n_classes = n_classes
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def logits(self, sentence: str, start: int, end: int) -> np.ndarray:
+        """The context's part of each class's logit for the mention sentence[start:end]."""
+        total = np.zeros(self._n_classes)
+        get = self._index.get
+        for r, tokens in enumerate(context_regions(sentence, start, end)):
+            rows = [i for i in map(get, tokens) if i is not None]
+            if rows:
+                total += self._table[rows, r].mean(axis=0)
+        return total
+
+
+def encode_context(words: Sequence[str], scores: np.ndarray) -> dict[str, Any]:
+    """The model file's "context" block for per-word scores of shape (words, regions, classes), stored as
+    little-endian float16 (3 significant digits: far finer than the model's own error)."""
+    if any("\n" in w for w in words) or scores.shape[:2] != (len(words), len(CONTEXT_REGIONS)):
+        raise ValueError("one row of region scores per word, and no line break in a word")
+    return {"regions": list(CONTEXT_REGIONS), "words": "\n".join(words), "dtype": "float16",
+            "scores": base64.b64encode(np.ascontiguousarray(scores, dtype="<f2").tobytes()).decode("ascii")}
+
+
 # --- the model ------------------------------------------------------------------------------------------
 
 
@@ -309,9 +397,9 @@ class ToneModel:
     """A trained linear tone model: weights per named feature and class, plus per-class intercepts."""
 
     def __init__(self, model: dict[str, Any]) -> None:
-        if model.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"unsupported model format {model.get('format_version')!r}; expected {FORMAT_VERSION}")
-        self.meta = {k: v for k, v in model.items() if k not in ("weights", "intercept")}
+        if model.get("format_version") not in (1, FORMAT_VERSION):
+            raise ValueError(f"unsupported model format {model.get('format_version')!r}; expected 1 or {FORMAT_VERSION}")
+        self.meta = {k: v for k, v in model.items() if k not in ("weights", "intercept", "context")}
         self.method = "model"
         self.version = str(model.get("model_version", ""))
         self.classes: tuple[str, ...] = tuple(model["classes"])
@@ -321,6 +409,8 @@ class ToneModel:
         names = sorted(model["weights"])
         self._index = {name: i for i, name in enumerate(names)}
         self._weights = np.asarray([model["weights"][k] for k in names], dtype=np.float64).reshape(-1, len(self.classes))
+        block = model.get("context")
+        self.context = ContextScores(block, len(self.classes)) if block else None
 
     @classmethod
     def load(cls, path: str | Path) -> ToneModel:
@@ -347,6 +437,8 @@ class ToneModel:
     def predict_proba(self, sentence: str, start: int, end: int) -> dict[str, float]:
         """{label: probability} of the tone toward sentence[start:end]."""
         logits = self._logits(extract_features(sentence, start, end, self.groups))
+        if self.context is not None:
+            logits = logits + self.context.logits(sentence, start, end)
         exp = np.exp(logits - logits.max())
         probs = exp / exp.sum()
         return dict(zip(self.classes, probs.tolist(), strict=True))  # tolist: the same floats as float(p)
