@@ -29,6 +29,7 @@ def test_a_tone_shift_across_two_models_is_held_back_and_said_why(tmp_path: Path
         # One model throughout: the planted harsh day is flagged.
         data = build_digest(store, settings, shift)
         assert _actor(data, "actor-x")["tone_flag"] == "harsher"
+        assert _view(db, shift) == ("harsher", False)
         assert [m["model"] for m in data["tone_models"]] == ["tone-linear-2.0"]
         assert "rescore --actors" not in render_digest(data).text
 
@@ -43,3 +44,12 @@ def test_a_tone_shift_across_two_models_is_held_back_and_said_why(tmp_path: Path
         assert {m["model"] for m in data["tone_models"]} == {"tone-linear-1.0", "tone-linear-2.0"}
         text = render_digest(data).text
         assert "more than one method or model" in text and "newswatch rescore --actors" in text
+        # The view SQL clients read applies the same rule (migration 010).
+        assert _view(db, shift) == (None, True)
+        assert _view(db, shift - timedelta(days=1))[1] is False  # that day and its 7 before: all the older model
+
+
+def _view(db: Database, day: date) -> tuple[str | None, bool]:
+    row = db.query_dicts("SELECT tone_flag, tone_mixed_models FROM daily_actor_tone WHERE day = ? AND actor_id = "
+                         "'actor-x'", [day])[0]
+    return row["tone_flag"], row["tone_mixed_models"]
