@@ -204,3 +204,20 @@ def test_a_format_1_model_without_context_still_loads() -> None:
                        "weights": {"s:compound": [-2.0, 0.0, 2.0]}})
     assert model.context is None
     assert model.predict("A calm day for Lee.", 15, 18) == "neutral"
+
+
+# Verbs of attack that are not in VADER's lexicon (so no valence feature fires) and too rare in the training
+# split for word features: the sparse-only model 1.0 read all three neutral. Their word vectors sit beside
+# "criticised" and "condemned", which is what the context block (model 2.0) reads. Made-up name and event.
+UNSEEN = ["excoriated", "castigated", "vilified"]
+
+
+@pytest.mark.parametrize("verb", UNSEEN)
+def test_the_shipped_model_reads_attack_verbs_outside_the_lexicon(verb: str) -> None:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    assert verb not in SentimentIntensityAnalyzer().lexicon
+    sentence = f"Opposition lawmakers {verb} Marlow over the deal."
+    start = sentence.index("Marlow")
+    assert shipped_model().context is not None
+    assert shipped_model().predict(sentence, start, start + len("Marlow")) == "negative"
