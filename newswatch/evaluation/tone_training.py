@@ -129,6 +129,15 @@ def vectorize(feature_dicts: Sequence[dict[str, float]], vocabulary: Sequence[st
     return csr_matrix((np.asarray(data), np.asarray(cols, dtype=np.int64), np.asarray(indptr)), shape=(len(feature_dicts), len(vocabulary)))
 
 
+def design_matrix(feature_dicts: Sequence[dict[str, float]], vocabulary: Sequence[str],
+                  dense: np.ndarray | None) -> Any:
+    """The sparse features' CSR matrix, with the dense columns (when given) after them."""
+    from scipy.sparse import csr_matrix, hstack
+
+    x = vectorize(feature_dicts, vocabulary)
+    return x if dense is None else hstack([x, csr_matrix(dense)], format="csr")
+
+
 def fit_linear(
     feature_dicts: Sequence[dict[str, float]],
     labels: Sequence[str],
@@ -140,13 +149,10 @@ def fit_linear(
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Fit a class-balanced multinomial logistic regression on the sparse features and, when given, dense
     columns after them; returns (vocabulary, coef (k x (n + dense columns)), intercept (k))."""
-    from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
 
     vocabulary = build_vocabulary(feature_dicts, min_count)
-    x = vectorize(feature_dicts, vocabulary)
-    if dense is not None:
-        x = hstack([x, csr_matrix(dense)], format="csr")
+    x = design_matrix(feature_dicts, vocabulary, dense)
     y = np.asarray([LABELS.index(label) for label in labels])
     clf = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, tol=TOL, random_state=seed)
     clf.fit(x, y)
@@ -279,8 +285,6 @@ def grouped_cv(rows: Sequence[tuple[str, int, int, str]], groups: Sequence[str],
                feature_groups: Sequence[str] = DEFAULT_GROUPS, c: float = DEFAULT_C,
                min_count: int = DEFAULT_MIN_COUNT, vectors: WordVectors | None = None) -> dict[str, Any]:
     """Out-of-fold macro-F1 over k article-grouped folds (the figure a model choice rests on)."""
-    from scipy.sparse import csr_matrix, hstack
-
     from newswatch.evaluation.common import classification_scores
 
     feats = [extract_features(s, a, b, feature_groups) for s, a, b, _ in rows]
@@ -294,9 +298,7 @@ def grouped_cv(rows: Sequence[tuple[str, int, int, str]], groups: Sequence[str],
         vocab, coef, intercept = fit_linear([feats[i] for i in train_idx], [labels[i] for i in train_idx],
                                             c=c, min_count=min_count, seed=seed,
                                             dense=None if dense is None else dense[train_idx])
-        x = vectorize([feats[i] for i in test], vocab)
-        if dense is not None:
-            x = hstack([x, csr_matrix(dense[test])], format="csr")
+        x = design_matrix([feats[i] for i in test], vocab, None if dense is None else dense[test])
         logits = x @ coef.T + intercept
         for i, j in zip(test, logits.argmax(1), strict=True):
             predicted[i] = LABELS[j]
@@ -308,10 +310,11 @@ def grouped_cv(rows: Sequence[tuple[str, int, int, str]], groups: Sequence[str],
 
 
 def train_command(train_path: Path, out: Path, *, seed: int = 13, cv: bool = True,
-                  vectors_path: Path | None = None, vector_words: int = DEFAULT_VECTOR_WORDS) -> dict[str, Any]:
+                  vectors_path: Path | None = None, vector_words: int | None = None) -> dict[str, Any]:
     """Cross-validate, train on every row, write the model file; returns the model's metadata."""
     rows, groups = read_training_rows(Path(train_path))
-    vectors = read_vectors(Path(vectors_path), vector_words) if vectors_path is not None else None
+    vectors = (read_vectors(Path(vectors_path), vector_words or DEFAULT_VECTOR_WORDS) if vectors_path is not None
+               else None)
     c = DEFAULT_C if vectors is None else DEFAULT_C_CONTEXT
     figures = grouped_cv(rows, groups, seed=seed, c=c, vectors=vectors) if cv else {}
     model = train(rows, seed, c=c, vectors=vectors,

@@ -357,8 +357,8 @@ class ContextScores:
 
     def __init__(self, block: dict[str, Any], n_classes: int) -> None:
         self.regions = tuple(block["regions"])
-        if self.regions != CONTEXT_REGIONS:
-            raise ValueError(f"unsupported context regions {self.regions!r}")
+        if self.regions != CONTEXT_REGIONS or block.get("dtype") != "float16":
+            raise ValueError(f"unsupported context block: regions {self.regions!r}, dtype {block.get('dtype')!r}")
         words = block["words"].split("\n") if block["words"] else []
         table = np.frombuffer(base64.b64decode(block["scores"]), dtype="<f2").astype(np.float64)
         if table.size != len(words) * len(self.regions) * n_classes:
