@@ -42,15 +42,36 @@ def _scores(articles: list[LabelledArticle], seeds: dict[str, int],
             kept: dict[str, set[int]]) -> dict[str, Any]:
     tp = fp = fn = 0
     per_event = []
+    counts = []
     for event, seed in seeds.items():
         gold = {i for i, a in enumerate(articles) if a.event == event and i != seed}
         got = kept[event] - {seed}
         e_tp, e_fp, e_fn = len(got & gold), len(got - gold), len(gold - got)
         tp, fp, fn = tp + e_tp, fp + e_fp, fn + e_fn
         per_event.append(prf(e_tp, e_fp, e_fn))
+        counts.append({"event": event, "tp": e_tp, "fp": e_fp, "fn": e_fn})
     n = len(per_event) or 1
     macro = {k: sum(e[k] for e in per_event) / n for k in ("precision", "recall", "f1")}
-    return {"micro": prf(tp, fp, fn), "macro": macro}
+    return {"micro": prf(tp, fp, fn), "macro": macro, "events": counts}
+
+
+def event_interval(counts: list[dict[str, Any]], rounds: int, level: float = 0.90,
+                   seed: int = 0) -> dict[str, Any]:
+    """How far the micro figures may move on other events of the same kind: the events are drawn again with
+    replacement `rounds` times (a fixed seed: the same answer every run), and the central `level` share of the
+    resampled micro precision and F1 is returned."""
+    import numpy as np
+
+    table = np.asarray([[c["tp"], c["fp"], c["fn"]] for c in counts], dtype=np.int64).reshape(-1, 3)
+    rng = np.random.default_rng(seed)
+    draws = table[rng.integers(0, len(table), size=(rounds, len(table)))].sum(axis=1)  # (rounds, 3)
+    tp, fp, fn = draws[:, 0], draws[:, 1], draws[:, 2]
+    precision = np.where(tp + fp > 0, tp / np.maximum(tp + fp, 1), 1.0)
+    f1 = np.where(tp > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
+    cut = [100 * (1 - level) / 2, 100 * (1 + level) / 2]
+    return {"rounds": rounds, "level": level,
+            "f1": [float(v) for v in np.percentile(f1, cut)],
+            "precision": [float(v) for v in np.percentile(precision, cut)]}
 
 
 def follow_with_matcher(articles: list[LabelledArticle], seeds: dict[str, int], stats: CorpusStats,
@@ -118,7 +139,9 @@ METHODS: dict[str, Callable[[list[LabelledArticle], dict[str, int], CorpusStats]
 }
 
 
-def evaluate_tracking(path: Path, young_store: bool = False) -> dict[str, Any]:
+def evaluate_tracking(path: Path, young_store: bool = False, bootstrap: int = 0) -> dict[str, Any]:
+    """Each method's micro and macro figures and per-event counts; with `bootstrap` rounds, also the interval of
+    its micro figures over resampled events (`event_interval`)."""
     articles = read_events(Path(path))
     seeds = seeds_of(articles)
     stats = CorpusStats() if young_store else store_stats(articles)
@@ -127,6 +150,8 @@ def evaluate_tracking(path: Path, young_store: bool = False) -> dict[str, Any]:
         started = time.perf_counter()
         kept = method(articles, seeds, stats)
         methods[name] = _scores(articles, seeds, kept) | {"seconds": round(time.perf_counter() - started, 2)}
+        if bootstrap > 0:
+            methods[name]["interval"] = event_interval(methods[name]["events"], bootstrap)
     return {"file": str(path), "articles": len(articles), "events_followed": len(seeds),
             "statistics": "English prior alone (a young store)" if young_store else "a store holding the file",
             "min_event": MIN_EVENT, "methods": methods}
@@ -141,4 +166,12 @@ def format_tracking_table(result: dict[str, Any]) -> str:
         mi, ma = m["micro"], m["macro"]
         lines.append(f"{name:46s} {mi['precision']:6.3f} {mi['recall']:6.3f} {mi['f1']:6.3f}   "
                      f"{ma['precision']:7.3f} {ma['recall']:6.3f} {ma['f1']:6.3f}")
+    intervals = {name: m["interval"] for name, m in result["methods"].items() if "interval" in m}
+    if intervals:
+        first = next(iter(intervals.values()))
+        lines.append(f"events drawn again with replacement, {first['rounds']} rounds: central "
+                     f"{round(100 * first['level'])}% of micro P and F1")
+        for name, iv in intervals.items():
+            lines.append(f"{name:46s} P {iv['precision'][0]:.3f}-{iv['precision'][1]:.3f}   "
+                         f"F1 {iv['f1'][0]:.3f}-{iv['f1'][1]:.3f}")
     return "\n".join(lines)

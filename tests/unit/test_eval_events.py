@@ -70,3 +70,32 @@ def test_a_bad_line_names_the_file_and_line(tmp_path: Path) -> None:
     bad.write_text('{"id": "a", "event": "e", "title": "t", "text": "x", "date": "yesterday"}\n')
     with pytest.raises(EvalError, match=r"events.jsonl:1: expected 'date'"):
         read_events(bad)
+
+
+def test_event_interval_resamples_whole_events() -> None:
+    """Events alike give no spread; one event followed badly among good ones gives an interval that holds the
+    pooled figure and reaches below it (a draw with that event twice), the same interval on every call."""
+    from newswatch.evaluation.tracking import event_interval
+
+    alike = [{"event": f"e{i}", "tp": 3, "fp": 1, "fn": 0} for i in range(5)]
+    iv = event_interval(alike, 200)
+    assert iv["f1"] == [pytest.approx(6 / 7)] * 2 and iv["precision"] == [pytest.approx(0.75)] * 2
+    mixed = [{"event": f"e{i}", "tp": 4, "fp": 0, "fn": 0} for i in range(7)] + [
+        {"event": "bad", "tp": 0, "fp": 3, "fn": 4}]
+    iv = event_interval(mixed, 500)
+    pooled = 2 * 28 / (2 * 28 + 3 + 4)
+    assert iv["f1"][0] < pooled < iv["f1"][1] <= 1.0
+    assert iv == event_interval(mixed, 500) and iv["rounds"] == 500 and iv["level"] == 0.90
+
+
+def test_cli_bootstrap_adds_the_interval_and_per_event_counts(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "tracking.json"
+    assert cli.main(["eval", "tracking", str(EVENTS), "--bootstrap", "50", "--json", str(out)]) == 0
+    assert "events drawn again with replacement, 50 rounds" in capsys.readouterr().out
+    method = json.loads(out.read_text())["methods"][METHOD]
+    assert method["interval"]["f1"] == [1.0, 1.0]
+    assert {e["event"]: (e["tp"], e["fp"], e["fn"]) for e in method["events"]} == {"quake": (3, 0, 0),
+                                                                                 "chess": (3, 0, 0)}
+    assert cli.main(["eval", "stories", str(EVENTS), "--bootstrap", "50"]) == 1
+    assert "--bootstrap" in capsys.readouterr().err
