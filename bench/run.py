@@ -195,8 +195,19 @@ def time_call(fn: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
-def tree_cpu_seconds() -> float:
-    """CPU seconds (user + system) of this process and all its descendants, living or reaped.
+def _role(cmdline: list[str]) -> str:
+    """Which part of the run a descendant process is, by its command line."""
+    line = " ".join(cmdline)
+    if "prefect.server" in line or "uvicorn" in line:
+        return "prefect_server"  # Prefect's ephemeral API server: a process of the run's own
+    if "multiprocessing.forkserver" in line:
+        return "scoring"  # the forkserver and the scoring processes forked from it
+    return "other"
+
+
+def tree_cpu_by_role() -> dict[str, float]:
+    """CPU seconds (user + system) of this process ("flow") and all its descendants, living or reaped, by role
+    (`_role`). A process that ended is counted with the process that reaped it.
 
     On a shared machine wall time depends on the neighbours; CPU time says how much work was done, and
     cpu/wall how many cores a stage kept busy.
@@ -204,14 +215,20 @@ def tree_cpu_seconds() -> float:
     import psutil
 
     me = psutil.Process()
-    total = 0.0
+    totals = {"flow": 0.0, "scoring": 0.0, "prefect_server": 0.0, "other": 0.0}
     for proc in [me, *me.children(recursive=True)]:
         try:
             t = proc.cpu_times()
-            total += t.user + t.system + t.children_user + t.children_system
+            role = "flow" if proc.pid == me.pid else _role(proc.cmdline())
         except psutil.Error:
             continue
-    return total
+        totals[role] += t.user + t.system + t.children_user + t.children_system
+    return totals
+
+
+def tree_cpu_seconds() -> float:
+    """CPU seconds of this process and all its descendants (tree_cpu_by_role, summed)."""
+    return sum(tree_cpu_by_role().values())
 
 
 def copy_history(src: Path, dest: Path, copies: int, days: int) -> int:
@@ -391,24 +408,26 @@ def run(args: argparse.Namespace, sizes: Sizes | None = None, start_engine: bool
             _log("Prefect's own cost: an empty flow, empty tasks")
             figures["prefect_overhead"] = measure_prefect_overhead()
             _log("first run")
-            first_s, first_cpu, first, first_tasks = call_flow(flow_fn, config_path=str(config))
-            figures["first_run_seconds"], figures["first_run_cpu_seconds"] = first_s, first_cpu
+            first = call_flow(flow_fn, config_path=str(config))
+            figures["first_run_seconds"], figures["first_run_cpu_seconds"] = first.seconds, first.cpu_seconds
             replies_first = dict(server.replies)
             server.replies.clear()
             _log("rerun")
-            rerun_s, rerun_cpu, second, rerun_tasks = call_flow(flow_fn, config_path=str(config))
-            figures["rerun_seconds"], figures["rerun_cpu_seconds"] = rerun_s, rerun_cpu
+            second = call_flow(flow_fn, config_path=str(config))
+            figures["rerun_seconds"], figures["rerun_cpu_seconds"] = second.seconds, second.cpu_seconds
             figures["first_run"] = {
-                **first.counts(),
-                "stages": first.seconds,
+                **first.result.counts(),
+                "stages": first.result.seconds,
                 "http": replies_first,
-                "task_runs": first_tasks,
+                "task_runs": first.task_runs,
+                "cpu_by_process": first.cpu_by_process,
             }
             figures["rerun"] = {
-                **second.counts(),
-                "stages": second.seconds,
+                **second.result.counts(),
+                "stages": second.result.seconds,
                 "http": dict(server.replies),
-                "task_runs": rerun_tasks,
+                "task_runs": second.task_runs,
+                "cpu_by_process": second.cpu_by_process,
             }
 
             day = (wl.last_day - timedelta(days=1)).date()
@@ -512,12 +531,26 @@ def count_task_runs(flow_run_id: Any) -> int:
     return len(runs)
 
 
-def call_flow(flow_fn: Any, **kwargs: Any) -> tuple[float, float, Any, int]:
-    """Wall and CPU seconds of one flow call, its return value, and how many task runs it made."""
-    cpu = tree_cpu_seconds()
+@dataclass(frozen=True)
+class FlowCall:
+    """One timed flow call."""
+
+    seconds: float
+    cpu_seconds: float
+    cpu_by_process: dict[str, float]  # tree_cpu_by_role's roles: where the CPU went
+    result: Any  # the flow's return value
+    task_runs: int
+
+
+def call_flow(flow_fn: Any, **kwargs: Any) -> FlowCall:
+    """Wall and CPU seconds of one flow call (CPU also by process role), its return value, and how many task
+    runs it made."""
+    before = tree_cpu_by_role()
     seconds, state = time_call(flow_fn, return_state=True, **kwargs)
-    cpu = tree_cpu_seconds() - cpu
-    return seconds, cpu, state.result(), count_task_runs(state.state_details.flow_run_id)
+    after = tree_cpu_by_role()
+    by_role = {role: round(after[role] - before[role], 2) for role in after}
+    return FlowCall(seconds, sum(after.values()) - sum(before.values()), by_role, state.result(),
+                    count_task_runs(state.state_details.flow_run_id))
 
 
 TARGETS = {"first_run/raw": 0.75, "rerun/first_run": 0.05, "digest_large/digest_small": 2.0}
@@ -543,6 +576,9 @@ def report(figures: dict[str, Any]) -> str:
         f"  (digest histories: {figures['articles_small']} and {figures['articles_large']} articles; "
         f"rerun HTTP replies {figures['rerun']['http']})"
     )
+    by = figures["first_run"].get("cpu_by_process")
+    if by:
+        lines.append("  (first run CPU seconds by process: " + ", ".join(f"{k} {v:.2f}" for k, v in by.items()) + ")")
     for name, value in figures["ratios"].items():
         target = TARGETS.get(name)
         if target is None:

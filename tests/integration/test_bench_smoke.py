@@ -54,4 +54,9 @@ def test_bench_reports_every_figure(prefect_engine: None, tmp_path: Path) -> Non
     assert data["rerun"]["http"] == {"304": 2}
     assert data["rerun"]["articles_new"] == 0
     assert data["first_run"]["articles_new"] == data["distinct_articles"]
+    # The first run's CPU, split by process, adds up to the whole (each part rounded to 0.01 s).
+    by_process = data["first_run"]["cpu_by_process"]
+    assert set(by_process) == {"flow", "scoring", "prefect_server", "other"}
+    assert sum(by_process.values()) == pytest.approx(data["first_run_cpu_seconds"], abs=0.03)
+    assert by_process["flow"] > 0
     assert "peak_rss_mb" in bench.report(figures)
