@@ -150,7 +150,7 @@ def evaluate_tracking(path: Path, young_store: bool = False, bootstrap: int = 0)
         started = time.perf_counter()
         kept = method(articles, seeds, stats)
         methods[name] = _scores(articles, seeds, kept) | {"seconds": round(time.perf_counter() - started, 2)}
-        if bootstrap > 0:
+        if bootstrap > 0 and seeds:  # no event followed: nothing to draw
             methods[name]["interval"] = event_interval(methods[name]["events"], bootstrap)
     return {"file": str(path), "articles": len(articles), "events_followed": len(seeds),
             "statistics": "English prior alone (a young store)" if young_store else "a store holding the file",

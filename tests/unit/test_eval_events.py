@@ -97,5 +97,9 @@ def test_cli_bootstrap_adds_the_interval_and_per_event_counts(tmp_path: Path,
     assert method["interval"]["f1"] == [1.0, 1.0]
     assert {e["event"]: (e["tp"], e["fp"], e["fn"]) for e in method["events"]} == {"quake": (3, 0, 0),
                                                                                  "chess": (3, 0, 0)}
+    # A file with no event of four articles follows nothing, and draws nothing.
+    few = tmp_path / "few.jsonl"
+    few.write_text("".join(line + "\n" for line in EVENTS.read_text().splitlines()[:2]))
+    assert "interval" not in evaluate_tracking(few, bootstrap=50)["methods"][METHOD]
     assert cli.main(["eval", "stories", str(EVENTS), "--bootstrap", "50"]) == 1
     assert "--bootstrap" in capsys.readouterr().err
