@@ -6,7 +6,8 @@
 Generates the bench workload (SAMPLE DATA), parses and normalises it as the ingest does, then times, over
 the same articles: the whole `Analyzer.analyze`, sentence tone (split + VADER per sentence), actor tone (the
 trained model on every text mention), topic matching and story terms (`content_terms`), and the rest. Prints
-per-article milliseconds and shares; timing figures only, no assertions.
+per-article milliseconds and shares, then per feed entry: feedparser with its defaults (the yardstick's
+call), the ingest's `parse_feed` and `normalize_entry`. Timing figures only, no assertions.
 """
 
 from __future__ import annotations
@@ -48,6 +49,40 @@ def articles_of(feeds: int, items: int) -> list[Any]:
     articles = list(seen.values())
     detect_languages(articles)
     return articles
+
+
+def print_entry_costs(feeds: int, items: int, repeat: int) -> None:
+    """Per feed entry, before analysis: feedparser with its defaults (the yardstick's call), the ingest's
+    `parse_feed`, and `normalize_entry`; CPU ms per entry, best of `repeat`."""
+    import io
+
+    import feedparser
+
+    from newswatch.sources.feeds import parse_feed
+    from newswatch.text.normalize import normalize_entry
+
+    wl = generate(feeds, items, 30, prefix="bench")
+    now = datetime.now(UTC)
+    parsed = [parse_feed(body, source=name, outlet=name, url=f"https://{name}.sample.invalid/", language="en")
+              for name, body in wl.feeds.items()]
+    entries = [raw for p in parsed for raw in p.entries]
+
+    def defaults() -> None:
+        for body in wl.feeds.values():
+            feedparser.parse(io.BytesIO(body))
+
+    def ingest_parse() -> None:
+        for name, body in wl.feeds.items():
+            parse_feed(body, source=name, outlet=name, url=f"https://{name}.sample.invalid/", language="en")
+
+    def normalize() -> None:
+        for raw in entries:
+            normalize_entry(raw, now)
+
+    n = len(entries)
+    for name, fn in (("feedparser.parse, its defaults", defaults), ("parse_feed (the ingest's)", ingest_parse),
+                     ("normalize_entry", normalize)):
+        print(f"{name:36s} {1000 * best_of(fn, repeat) / n:7.2f} ms/entry")
 
 
 def analyzer_for_bench(folder: Path) -> Any:
@@ -181,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"actor tone model in the pipeline: {1000 * model_alone / n:.2f} ms/article, "
           f"{model_alone / figures['sentence tone']:.2f} x sentence tone")
     print(f"topics + story terms: {100 * figures['topics and story terms'] / total:.1f}% of analyze")
+    print_entry_costs(args.feeds, args.items, args.repeat)
     if args.profile:
         prof = cProfile.Profile()
         prof.runcall(whole)

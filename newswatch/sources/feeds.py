@@ -266,6 +266,16 @@ def _entry(
     )
 
 
+def _feedparse(body: bytes, headers: dict[str, str]) -> Any:
+    """feedparser's parse of one document, without its HTML sanitiser and its URI resolution inside HTML.
+
+    Every text value becomes plain text in `normalize.to_text`, which drops scripts, styles and every tag, and
+    entry links are resolved by `_resolve`: feedparser's own pass over each value's HTML was thrown away and
+    cost about half of its parse (bench/analysis_cost.py's figures in docs/performance.md).
+    """
+    return feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
+
+
 def parse_feed(
     body: bytes,
     *,
@@ -296,7 +306,7 @@ def parse_feed(
         passed["content-type"] = "application/xml"
     body, entities_removed = strip_entity_declarations(body)
     # A stream, never bytes/str: feedparser treats a str/bytes argument as a URL or a filename to open.
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=passed)
+    parsed = _feedparse(body, passed)
     redetected = None
     fell_back = str(parsed.get("encoding", "")).lower() in _FALLBACK_ENCODINGS
     if parsed.get("bozo") and (
@@ -305,7 +315,7 @@ def parse_feed(
         redetected = _redetect(body)
         if redetected is not None:
             retry_headers = dict(passed, **{"content-type": "application/xml; charset=utf-8"})
-            parsed = feedparser.parse(io.BytesIO(redetected[0]), response_headers=retry_headers)
+            parsed = _feedparse(redetected[0], retry_headers)
     now = datetime.now(UTC)
     problem = parsed.get("bozo_exception")
     # A feed served as text/html or text/plain is common and harmless once it parsed as XML.

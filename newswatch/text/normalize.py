@@ -70,6 +70,7 @@ _BLOCK_TAGS = frozenset(
         "aside",
         "blockquote",
         "br",
+        "center",
         "dd",
         "div",
         "dl",
@@ -86,10 +87,12 @@ _BLOCK_TAGS = frozenset(
         "header",
         "hr",
         "li",
+        "listing",
         "main",
         "nav",
         "ol",
         "p",
+        "plaintext",
         "pre",
         "section",
         "table",
@@ -99,9 +102,12 @@ _BLOCK_TAGS = frozenset(
         "thead",
         "tr",
         "ul",
+        "xmp",
     }
 )
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object"})
+_SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object", "applet"}
+)
 _VOID_TAGS = frozenset(
     {
         "br",
@@ -125,12 +131,18 @@ _NEWLINES = re.compile(r"\s*\n\s*")
 # C0/C1 controls and other invisible format characters that break text processing; \n and \t stay.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff\ufffe\uffff]")
 # A value is read as HTML only when it holds a real HTML tag or comment: plain text such as "a<b" or
-# "Name <name@example.org>" must keep its characters and line breaks.
+# "Name <name@example.org>" must keep its characters and line breaks. Every element of HTML, obsolete ones
+# included: feeds are parsed without feedparser's sanitiser (sources/feeds.py), so a value whose only markup is
+# <marquee> or <applet> must still be read as HTML here.
 _HTML_TAGS = (
-    "a|abbr|article|aside|audio|b|big|blockquote|body|br|button|caption|center|cite|code|dd|del|div|dl|dt|em|"
-    "figcaption|figure|font|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|input|ins|label|li|link|main|"
-    "mark|meta|nav|noscript|ol|p|picture|pre|q|s|script|section|small|source|span|strike|strong|style|sub|sup|"
-    "svg|table|tbody|td|th|thead|time|title|tr|tt|u|ul|video|wbr"
+    "a|abbr|acronym|address|applet|area|article|aside|audio|b|base|basefont|bdi|bdo|bgsound|big|blink|"
+    "blockquote|body|br|button|canvas|caption|center|cite|code|col|colgroup|data|datalist|dd|del|details|dfn|"
+    "dialog|dir|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer|form|frame|frameset|h[1-6]|head|"
+    "header|hgroup|hr|html|i|iframe|ilayer|img|input|ins|isindex|kbd|keygen|label|layer|legend|li|link|listing|"
+    "main|map|mark|marquee|math|menu|meta|meter|nav|nobr|noembed|noframes|noscript|object|ol|optgroup|option|"
+    "output|p|param|picture|plaintext|pre|progress|q|rp|rt|ruby|s|samp|script|search|section|select|slot|small|"
+    "source|span|strike|strong|style|sub|summary|sup|svg|table|tbody|td|template|textarea|tfoot|th|thead|time|"
+    "title|tr|track|tt|u|ul|var|video|wbr|xmp"
 )
 _TAG = re.compile(rf"<!--|<!doctype\s|</?(?:{_HTML_TAGS})(?=[\s/>])", re.IGNORECASE)
 # Marks a block boundary while parsing; source newlines inside HTML text are plain whitespace.

@@ -8,6 +8,7 @@ import pytest
 
 from newswatch.errors import ParseError
 from newswatch.sources.feeds import parse_feed, strip_entity_declarations
+from newswatch.text.normalize import normalize_entry, to_text
 from tests.support.httpserver import LoopbackServer
 from tests.support.samples import SAMPLE_ATOM, SAMPLE_HTML_PAGE, SAMPLE_RSS, cyrillic_rss
 
@@ -28,12 +29,36 @@ def test_rss_entries_carry_every_field() -> None:
     assert first.guid == "sample-1"
     assert first.published == datetime(2025, 5, 10, 8, 30, tzinfo=UTC)
     assert "First paragraph" in first.content and "Second paragraph" in first.content
-    assert "<script" not in first.content  # feedparser's sanitiser
+    assert "<script" in first.content  # raw: markup becomes text in normalize_entry (the next test)
     assert "teaser" in first.summary
     assert first.language == "en-gb"
     assert first.source == "sample" and first.outlet == "Sample Wire" and first.origin == URL
     assert first.text_source == "feed"
     assert second.published is None
+
+
+def test_markup_feedparser_no_longer_sanitises_never_reaches_the_article_text() -> None:
+    """feedparser's sanitiser is off (it cost half the parse); normalize_entry is the one place HTML becomes text.
+    Scripts, styles and applets lose their content, other elements (obsolete ones too) keep theirs, and a value
+    whose only markup is an element outside the common few is still read as HTML."""
+    item = (
+        "<item><title>&lt;marquee&gt;Sample: border talks resume&lt;/marquee&gt;</title>"
+        "<link>https://news.example.org/a/9</link>"
+        "<description>&lt;blink&gt;Teaser&lt;/blink&gt;</description>"
+        "<content:encoded><![CDATA[<p onclick='steal()'>Talks resumed on Monday.</p>"
+        "<script>document.write('injected')</script><style>p{color:red}</style>"
+        "<applet code='x.class'>applet fallback</applet><center>Both sides met.</center>"
+        "<xmp>literal</xmp>]]></content:encoded></item>"
+    )
+    body = SAMPLE_RSS.replace(b"<item>", item.encode() + b"<item>", 1)
+    raw = parse(body).entries[0]  # type: ignore[attr-defined]
+    article = normalize_entry(raw, datetime(2025, 5, 11, tzinfo=UTC))
+    assert article.title == "Sample: border talks resume"
+    assert article.text == "Talks resumed on Monday.\nBoth sides met.\nliteral"
+    for leaked in ("injected", "color", "applet", "steal", "<"):
+        assert leaked not in article.text and leaked not in article.title
+    assert to_text("<blink>Teaser</blink>") == "Teaser"
+    assert to_text("x<y and y>z, Name <name@example.org>") == "x<y and y>z, Name <name@example.org>"
 
 
 def test_atom_entry_language_and_dates() -> None:
