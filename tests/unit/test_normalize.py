@@ -179,3 +179,21 @@ def test_plain_text_with_angle_brackets_is_not_html() -> None:
     assert file_article.text == "Tom &amp; Jerry <tom@example.org>"
     html_article = normalize_entry(raw(title="t", content="<P CLASS=x>Real &amp; HTML</P><!-- c -->"), SEEN)
     assert html_article.text == "Real & HTML"
+
+
+def test_space_patterns_match_the_plain_ones_on_every_short_mix_of_whitespace() -> None:
+    """The space-collapsing patterns skip lone spaces for speed; their output must be that of the plain `\\s+` and
+    `[^\\S\\n]+` on any string. Every string of up to 4 characters over a whitespace-rich alphabet (ASCII and
+    Unicode spaces, line breaks, letters, the parser's break mark) is checked."""
+    import itertools
+    import re
+
+    from newswatch.text import normalize
+
+    alphabet = [" ", "\n", "\t", "\r", "\x0b", "\x1f", "\x85", "\xa0", "\u2003", "\u2028", "\u3000", "a", "\ue000"]
+    plain_any, plain_spaces = re.compile(r"\s+"), re.compile(r"[^\S\n]+")
+    for size in range(5):
+        for chars in itertools.product(alphabet, repeat=size):
+            value = "x" + "".join(chars) + "y " + "".join(reversed(chars))
+            assert normalize._ANY_SPACE.sub(" ", value) == plain_any.sub(" ", value), repr(value)
+            assert normalize._SPACES.sub(" ", value) == plain_spaces.sub(" ", value), repr(value)
