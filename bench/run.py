@@ -287,6 +287,7 @@ def copy_history(src: Path, dest: Path, copies: int, days: int) -> int:
 def time_digest(config: Path, day: Any) -> dict[str, float]:
     """The digest flow for `day`, and its build step alone (the window's queries and figures) for reference."""
     from flows.digest import digest_flow
+    from flows.engine import engine_settings
     from newswatch.config import load_settings
     from newswatch.report import digest as digest_mod
     from storage.db import Database
@@ -295,7 +296,8 @@ def time_digest(config: Path, day: Any) -> dict[str, float]:
     # Write back what setting up the history left dirty (the large one writes 4 GB just before): a daily digest
     # runs long after the ingests' writes reached the disk, and should not be charged for the bench's own set-up.
     os.sync()
-    seconds, _ = time_call(digest_flow, config_path=str(config), day=day)
+    with engine_settings(local=True):  # as `newswatch digest` runs it (flows/engine.py)
+        seconds, _ = time_call(digest_flow, config_path=str(config), day=day)
     settings = load_settings(config)
     with Database(settings.database_path) as db:
         build, _ = time_call(digest_mod.build_digest, Store(db), settings, day)
@@ -498,8 +500,11 @@ def _warm_up() -> None:
 
 
 def measure_prefect_overhead(tasks: int = 50) -> dict[str, float]:
-    """What Prefect itself costs here: an empty flow run, and each task run (a flow of `tasks` empty tasks)."""
+    """What Prefect itself costs here: an empty flow run, and each task run (a flow of `tasks` empty tasks), as
+    newswatch's commands run flows (flows/engine.py); and an empty flow run with Prefect's default heartbeats."""
     from prefect import flow, task
+
+    from flows.engine import engine_settings
 
     @task
     def nothing(i: int) -> int:
@@ -514,10 +519,13 @@ def measure_prefect_overhead(tasks: int = 50) -> dict[str, float]:
         for i in range(tasks):
             nothing(i)
 
-    empty_seconds, _ = time_call(empty)
-    many_seconds, _ = time_call(many)
+    heartbeats_seconds, _ = time_call(empty)
+    with engine_settings(local=True):
+        empty_seconds, _ = time_call(empty)
+        many_seconds, _ = time_call(many)
     return {
         "empty_flow_seconds": empty_seconds,
+        "empty_flow_seconds_with_heartbeats": heartbeats_seconds,
         "task_run_seconds": max(0.0, many_seconds - empty_seconds) / tasks,
     }
 
@@ -545,8 +553,11 @@ class FlowCall:
 def call_flow(flow_fn: Any, **kwargs: Any) -> FlowCall:
     """Wall and CPU seconds of one flow call (CPU also by process role), its return value, and how many task
     runs it made."""
+    from flows.engine import engine_settings
+
     before = tree_cpu_by_role()
-    seconds, state = time_call(flow_fn, return_state=True, **kwargs)
+    with engine_settings(local=True):  # the bench's engine stands in for the CLI's ephemeral one
+        seconds, state = time_call(flow_fn, return_state=True, **kwargs)
     after = tree_cpu_by_role()
     by_role = {role: round(after[role] - before[role], 2) for role in after}
     return FlowCall(seconds, sum(after.values()) - sum(before.values()), by_role, state.result(),

@@ -70,11 +70,13 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings, *, ingest: bool, digest: bool) -> int:
     prefect_env()
+    from flows.engine import engine_settings
     from flows.run import run_flow
 
-    result = run_flow(config_path=str(settings.path), day=getattr(args, "date", None),
-                      force=getattr(args, "force", False), ingest=ingest, digest=digest,
-                      send_mail=getattr(args, "send", None), resend=getattr(args, "resend", False))
+    with engine_settings():
+        result = run_flow(config_path=str(settings.path), day=getattr(args, "date", None),
+                          force=getattr(args, "force", False), ingest=ingest, digest=digest,
+                          send_mail=getattr(args, "send", None), resend=getattr(args, "resend", False))
     if result.ingest is not None:
         _print_ingest(result.ingest)
     if result.digest is not None:
@@ -164,8 +166,10 @@ def cmd_rescore(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     prefect_env()
     from flows.backfill import backfill_flow
+    from flows.engine import engine_settings
 
-    s = backfill_flow(first=args.first, last=args.last, config_path=str(settings.path))
+    with engine_settings():
+        s = backfill_flow(first=args.first, last=args.last, config_path=str(settings.path))
     _print(f"backfill {s.first} to {s.last}: {s.stories} stories ({s.story_articles} articles), "
            f"{s.days} digests rewritten (no email sent)", f"for SQL clients: {s.client_copy}")
     return EXIT_OK
