@@ -23,6 +23,7 @@ from newswatch.report import delivery, evidence, mail
 from newswatch.report import digest as digest_mod
 from newswatch.runlock import acquire_run_lock, lock_path
 from storage.db import Database
+from storage.digests import DIGEST_WRITES
 from storage.store import Store
 
 # A digest run waits this long for the previous one (or for an ingest holding the database), then gives up
@@ -142,6 +143,9 @@ def digest_flow(
     with lock:
         with _open_store(settings) as store:
             db = store.db
+            # The clients' copy is made while the digest is built; only the digest's own tables are then updated
+            # in it (storage/db.py start_snapshot: the same file as a whole copy, without copying it after the work).
+            db.start_snapshot(settings.client_copy_path, DIGEST_WRITES)
             db.set_meta({"timezone": settings.digest.timezone,
                          "min_baseline_days": str(settings.digest.min_baseline_days)})
             run_id = store.start_run("digest")

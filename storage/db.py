@@ -27,6 +27,14 @@ from newswatch.errors import DatabaseLocked, StorageError
 STORAGE_COMPATIBILITY = "v1.5.0"
 _LOCK_PATTERN = re.compile(r"Could not set lock|Conflicting lock", re.IGNORECASE)
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+# What a statement writes, for a snapshot (Database.start_snapshot): the table of an INSERT/UPDATE/DELETE, nothing
+# for a statement that only reads or sets the session, and "unknown" for anything else (DDL, COPY, ATTACH, ...).
+_TARGET = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+("?)(\w+)\1(?=[\s(]|$)',
+                     re.IGNORECASE)
+# CHECKPOINT is not among them: it rewrites the file being copied.
+_NO_WRITE = re.compile(r"^\s*(SELECT|FROM|VALUES|SET|RESET|BEGIN|COMMIT|ROLLBACK|PRAGMA|DESCRIBE|SHOW|EXPLAIN|"
+                       r"SUMMARIZE)\b", re.IGNORECASE)
+_WRITE_WORD = re.compile(r"\b(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|COPY|ATTACH|DETACH)\b", re.IGNORECASE)
 
 
 def _migrations() -> list[tuple[int, str, str]]:
@@ -60,6 +68,8 @@ class Database:
         self.changes = 0
         self._bookkeeping = 0
         self._depth = 0
+        self._snapshot: _Snapshot | None = None
+        self.last_publish = ""  # how the last publish_copy made the copy: "snapshot", "bytes" or "export"
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + lock_timeout
@@ -89,10 +99,15 @@ class Database:
         self.close()
 
     def close(self) -> None:
+        snapshot, self._snapshot = self._snapshot, None
+        if snapshot is not None:  # started and never published (the run failed): its copy is of no use
+            snapshot.discard()
         with suppress(duckdb.Error):
             self.con.close()
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+        if self._snapshot is not None:
+            self._snapshot.note(sql)
         try:
             cur = self.con.execute(sql, params) if params is not None else self.con.execute(sql)
             self._count_write(sql, cur)
@@ -190,6 +205,8 @@ class Database:
         _newswatch_rows = {c: _object_array(values) for c, values in zip(columns, cols, strict=True)}  # noqa: F841
         names = ", ".join(columns)
         sql = f"INSERT INTO {table} ({names}) SELECT {names} FROM _newswatch_rows {on_conflict}"
+        if self._snapshot is not None:  # executed here, not through execute(): the replacement scan needs this frame
+            self._snapshot.note(sql)
         try:
             self._count_write(sql, self.con.execute(sql))
         except duckdb.Error as exc:
@@ -206,26 +223,57 @@ class Database:
         return str(value) if value is not None else None
 
     # -- publishing a copy for SQL clients ---------------------------------------------------------------
+    def start_snapshot(self, dest: Path, tables: Iterable[str]) -> bool:
+        """Start the next `publish_copy(dest)` now: checkpoint, then byte-copy the file on a thread while the caller
+        goes on reading and writing. `publish_copy` then only brings `tables` (small ones the caller writes, such as
+        the digest's) up to date in that copy before renaming it into place, instead of copying every table after
+        the run's work. If anything else was written meanwhile, or the copy failed, `publish_copy` makes a whole
+        copy as before: the published file is the same either way.
+
+        Returns False (and does nothing) when the file is not in the clients' storage format, a transaction is open,
+        or this connection is read-only. Automatic checkpoints are held off until the copy is published or dropped,
+        so the file does not change under the copying thread (writes meanwhile stay in the write-ahead log)."""
+        if self.read_only or self._depth or self._snapshot is not None:
+            return False
+        if not self._storage_version().startswith(STORAGE_COMPATIBILITY):
+            return False
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        threshold = str(self.scalar("SELECT current_setting('checkpoint_threshold')"))
+        self.execute("CHECKPOINT")
+        self.execute("SET checkpoint_threshold = '1TB'")
+        self._snapshot = _Snapshot(self.path, dest, _temp_name(dest), frozenset(tables), threshold)
+        return True
+
     def publish_copy(self, dest: Path) -> Path:
         """Write a consistent snapshot to `dest` atomically (temp file, then rename).
 
         Readers that hold the old file keep their open handle on the old inode; the next open sees the new file.
+        After `start_snapshot(dest, ...)`, the copy started then is brought up to date and used when it can be.
         """
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
+        snapshot, self._snapshot = self._snapshot, None
+        ready = self._finish_snapshot(snapshot, dest) if snapshot is not None else None
+        tmp = ready or _temp_name(dest)
         stamp = int(time.time() * 1000)
-        tmp = dest.with_name(f".{dest.name}.{stamp}.tmp")
         for leftover in dest.parent.glob(f".{dest.name}.*.tmp"):
-            leftover.unlink(missing_ok=True)
+            if leftover != ready:
+                leftover.unlink(missing_ok=True)
         for replaced in dest.parent.glob(f".{dest.name}.*.old"):  # left by a crash, or still being removed
             _discard_later(replaced)
-        self.execute("CHECKPOINT")
+        if ready is None:
+            self.execute("CHECKPOINT")
         try:
-            if self._storage_version().startswith(STORAGE_COMPATIBILITY):
+            if ready is not None:
+                self.last_publish = "snapshot"  # brought up to date by _finish_snapshot
+            elif self._storage_version().startswith(STORAGE_COMPATIBILITY):
                 # Checkpointed and already in the clients' format: a byte copy is a consistent snapshot and costs
                 # disk bandwidth, where COPY FROM DATABASE re-encodes every table (minutes at a million articles).
                 shutil.copyfile(self.path, tmp)
+                self.last_publish = "bytes"
             else:
+                self.last_publish = "export"
                 alias = quote_identifier("publish_" + format(abs(hash(tmp)) % 10**8, "d"))
                 self.execute(f"ATTACH '{_sql_str(tmp)}' AS {alias} (STORAGE_VERSION '{STORAGE_COMPATIBILITY}')")
                 try:
@@ -241,6 +289,40 @@ class Database:
             _discard_later(old)
         return dest
 
+    def _finish_snapshot(self, snapshot: _Snapshot, dest: Path) -> Path | None:
+        """The snapshot's copy with the tables written since it started brought up to date, ready to rename into
+        place; None (its file removed) when it cannot stand for a whole copy."""
+        try:
+            copied = snapshot.wait()
+            usable = (copied and snapshot.dest == dest and snapshot.unknown is None
+                      and snapshot.written <= snapshot.tables)
+            if not usable:
+                snapshot.discard()
+                return None
+            tmp = snapshot.tmp
+            alias = quote_identifier("snapshot_" + format(abs(hash(tmp)) % 10**8, "d"))
+            main = quote_identifier(self._catalog())
+            self.execute(f"ATTACH '{_sql_str(tmp)}' AS {alias}")
+            try:
+                with self.bookkeeping(), self.transaction():
+                    for table in sorted(snapshot.written):
+                        name = quote_identifier(table)
+                        self.execute(f"DELETE FROM {alias}.{name}")
+                        self.execute(f"INSERT INTO {alias}.{name} SELECT * FROM {main}.{name}")
+                self.execute(f"CHECKPOINT {alias}")
+            finally:
+                self.execute(f"DETACH {alias}")
+            if tmp.with_name(tmp.name + ".wal").exists():  # never expected after CHECKPOINT and DETACH
+                snapshot.discard()
+                return None
+            return tmp
+        except BaseException:
+            snapshot.discard()
+            raise
+        finally:
+            with suppress(duckdb.Error):
+                self.con.execute(f"SET checkpoint_threshold = '{_sql_str(snapshot.threshold)}'")
+
     def _catalog(self) -> str:
         return str(self.scalar("SELECT current_database()"))
 
@@ -251,6 +333,45 @@ class Database:
         if isinstance(value, list):  # older DuckDB returned map lookups as lists
             value = value[0] if value else None
         return str(value or "")
+
+
+def _temp_name(dest: Path) -> Path:
+    return dest.with_name(f".{dest.name}.{time.time_ns()}.tmp")
+
+
+class _Snapshot:
+    """A byte copy of a checkpointed database file, made on a thread, and what was written to the database since."""
+
+    def __init__(self, source: Path, dest: Path, tmp: Path, tables: frozenset[str], threshold: str) -> None:
+        self.dest, self.tmp, self.tables, self.threshold = dest, tmp, tables, threshold
+        self.written: set[str] = set()
+        self.unknown: str | None = None  # the first statement whose writes cannot be told
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._copy, args=(source,), name=f"snapshot {dest.name}", daemon=True)
+        self._thread.start()
+
+    def _copy(self, source: Path) -> None:
+        try:
+            shutil.copyfile(source, self.tmp)
+        except BaseException as exc:  # reported by wait(); publish_copy then makes a whole copy
+            self._error = exc
+
+    def note(self, sql: str) -> None:
+        """Record what `sql` writes, before it runs."""
+        target = _TARGET.match(sql)
+        if target:
+            self.written.add(target.group(2).lower())
+        elif not _NO_WRITE.match(sql) and (sql.lstrip()[:4].upper() != "WITH" or _WRITE_WORD.search(sql)):
+            self.unknown = self.unknown or sql.strip()[:80]
+
+    def wait(self) -> bool:
+        """Wait for the copy; True when it completed."""
+        self._thread.join()
+        return self._error is None
+
+    def discard(self) -> None:
+        self._thread.join()
+        self.tmp.unlink(missing_ok=True)
 
 
 def _keep_old(dest: Path, old: Path) -> Path | None:

@@ -214,3 +214,94 @@ def test_a_memory_limit_is_set_on_the_connection(tmp_path: Path) -> None:
     with Database(tmp_path / "m.duckdb") as db:
         default = db.scalar("SELECT current_setting('memory_limit')")
     assert str(limited).replace(" ", "").startswith(("286.1MiB", "300.0MB", "300MB")) and limited != default
+
+
+def _tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every table's rows, sorted, read from a file on its own (as a client opens the copy)."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()]
+        return {n: sorted(con.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
+    finally:
+        con.close()
+
+
+def _digest_like_writes(db: Database, store: Store) -> None:
+    """What a digest run writes after opening the store: meta, a run, a digest's evidence (small tables)."""
+    db.set_meta({"timezone": "Europe/Berlin"})
+    run = store.start_run("digest")
+    db.execute("DELETE FROM evidence WHERE digest_date = ?", [WHEN.date()])
+    store.finish_run(run, "ok", {}, {"digest_date": "2025-05-10"})
+
+
+def test_a_snapshot_started_before_the_work_publishes_what_a_whole_copy_would(tmp_path: Path) -> None:
+    """start_snapshot copies the file while the run works; publish_copy then brings only the tables written since
+    up to date in it. The published file must hold exactly what the database holds, every table, every row, and
+    stay in the clients' storage format."""
+    path, copy = tmp_path / "n.duckdb", tmp_path / "read.duckdb"
+    with Database(path) as db:
+        store = Store(db)
+        arts = [make_article(i) for i in range(30)]
+        store.save_articles("run1", [a for a, _ in arts], [an for _, an in arts], {})
+        db.publish_copy(copy)
+        assert db.start_snapshot(copy, {"meta", "runs", "evidence"})
+        _digest_like_writes(db, store)
+        db.publish_copy(copy)
+        assert db.last_publish == "snapshot"
+        db.execute("CHECKPOINT")
+    assert _tables(copy) == _tables(path)
+    assert not list(tmp_path.glob(".read.duckdb.*.tmp")) and not list(tmp_path.glob("*.tmp.wal"))
+    import duckdb
+
+    reader = duckdb.connect(str(copy), read_only=True)
+    try:
+        tags = reader.execute("SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+        assert tags is not None and tags[0]["storage_version"].startswith("v1.5.0")
+    finally:
+        reader.close()
+
+
+@pytest.mark.parametrize(
+    "other_write",
+    [
+        "INSERT INTO candidate VALUES ('id0001', 'Another Name', 1)",  # a table the caller did not name
+        "CREATE TABLE scratch (x INTEGER)",  # a write that is not a row write
+        "CHECKPOINT",  # rewrites the file being copied
+        "WITH x AS (SELECT 1) INSERT INTO meta SELECT 'k', 'v' FROM x",  # a write whose table is not read here
+    ],
+)
+def test_a_snapshot_falls_back_to_a_whole_copy_when_anything_else_was_written(tmp_path: Path,
+                                                                               other_write: str) -> None:
+    path, copy = tmp_path / "n.duckdb", tmp_path / "read.duckdb"
+    with Database(path) as db:
+        store = Store(db)
+        art, an = make_article(1)
+        store.save_articles("run1", [art], [an], {})
+        assert db.start_snapshot(copy, {"meta", "runs", "evidence"})
+        _digest_like_writes(db, store)
+        db.execute(other_write)
+        db.publish_copy(copy)
+        assert db.last_publish == "bytes"
+        db.execute("CHECKPOINT")
+    assert _tables(copy) == _tables(path)
+    assert not list(tmp_path.glob(".read.duckdb.*.tmp"))
+
+
+def test_a_snapshot_never_published_leaves_nothing_and_a_newer_format_file_takes_none(tmp_path: Path) -> None:
+    import duckdb
+
+    copy = tmp_path / "read.duckdb"
+    with Database(tmp_path / "n.duckdb") as db:
+        assert db.start_snapshot(copy, {"meta"})
+        assert not db.start_snapshot(copy, {"meta"})  # one at a time
+        db.set_meta({"k": "v"})  # then the run fails: the database closes unpublished
+    assert not copy.exists() and not list(tmp_path.glob(".read.duckdb.*"))
+    newer = tmp_path / "new.duckdb"
+    duckdb.connect(str(newer)).close()  # the library's newest format: copies are exported, never byte copies
+    with Database(newer) as db:
+        assert not db.start_snapshot(copy, {"meta"})
+        db.publish_copy(copy)
+        assert db.last_publish == "export"
