@@ -4,24 +4,13 @@ digest (storage/db.py start_snapshot), and that copy holds exactly what the data
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import pytest
 
 from storage.db import Database
+from tests.support.dbfiles import all_tables
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_engine")]
-
-
-def tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        names = [r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()]
-        return {n: sorted(con.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
-    finally:
-        con.close()
 
 
 def test_the_digest_publishes_from_its_snapshot_and_the_copy_equals_the_database(
@@ -45,7 +34,7 @@ def test_the_digest_publishes_from_its_snapshot_and_the_copy_equals_the_database
     assert summary.topics > 0
     assert published == ["snapshot"]
     database, copy = project / "data" / "newswatch.duckdb", project / "data" / "newswatch-read.duckdb"
-    assert tables(copy) == tables(database)
+    assert all_tables(copy) == all_tables(database)
     with Database(copy, read_only=True) as db:  # the digest and its evidence are there for SQL clients
         assert db.scalar("SELECT count(*) FROM evidence") > 0
         assert db.scalar("SELECT count(*) FROM digest") == 1

@@ -13,6 +13,7 @@ from newswatch.errors import DatabaseLocked, StorageError
 from newswatch.models import ActorTone, Analysis, Article, Mention, Sentence, Tone, TopicMatch
 from storage.db import Database
 from storage.store import Store
+from tests.support.dbfiles import all_tables, storage_version
 
 WHEN = datetime(2025, 5, 10, 12, 0, tzinfo=UTC)
 
@@ -216,19 +217,6 @@ def test_a_memory_limit_is_set_on_the_connection(tmp_path: Path) -> None:
     assert str(limited).replace(" ", "").startswith(("286.1MiB", "300.0MB", "300MB")) and limited != default
 
 
-def _tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every table's rows, sorted, read from a file on its own (as a client opens the copy)."""
-    import duckdb
-
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        names = [r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()]
-        return {n: sorted(con.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
-    finally:
-        con.close()
-
-
 def _digest_like_writes(db: Database, store: Store) -> None:
     """What a digest run writes after opening the store: meta, a run, a digest's evidence (small tables)."""
     db.set_meta({"timezone": "Europe/Berlin"})
@@ -252,16 +240,9 @@ def test_a_snapshot_started_before_the_work_publishes_what_a_whole_copy_would(tm
         db.publish_copy(copy)
         assert db.last_publish == "snapshot"
         db.execute("CHECKPOINT")
-    assert _tables(copy) == _tables(path)
+    assert all_tables(copy) == all_tables(path)
     assert not list(tmp_path.glob(".read.duckdb.*.tmp")) and not list(tmp_path.glob("*.tmp.wal"))
-    import duckdb
-
-    reader = duckdb.connect(str(copy), read_only=True)
-    try:
-        tags = reader.execute("SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-        assert tags is not None and tags[0]["storage_version"].startswith("v1.5.0")
-    finally:
-        reader.close()
+    assert storage_version(copy).startswith("v1.5.0")
 
 
 @pytest.mark.parametrize(
@@ -286,7 +267,7 @@ def test_a_snapshot_falls_back_to_a_whole_copy_when_anything_else_was_written(tm
         db.publish_copy(copy)
         assert db.last_publish == "bytes"
         db.execute("CHECKPOINT")
-    assert _tables(copy) == _tables(path)
+    assert all_tables(copy) == all_tables(path)
     assert not list(tmp_path.glob(".read.duckdb.*.tmp"))
 
 

@@ -1,0 +1,29 @@
+"""Reading a DuckDB file the way a SQL client does (read-only, on its own), for tests that compare files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+
+def all_tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table of the file with its rows, sorted."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()]
+        return {n: sorted(con.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
+    finally:
+        con.close()
+
+
+def storage_version(path: Path) -> str:
+    """The file's storage format as DuckDB reports it, e.g. 'v1.5.0+'."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        row = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+        return str(row[0]["storage_version"]) if row else ""
+    finally:
+        con.close()
