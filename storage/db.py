@@ -359,7 +359,9 @@ class _Snapshot:
     def note(self, sql: str) -> None:
         """Record what `sql` writes, before it runs."""
         target = _TARGET.match(sql)
-        if target:
+        if ";" in sql.strip().rstrip(";"):  # several statements: not read here
+            self.unknown = self.unknown or sql.strip()[:80]
+        elif target:
             self.written.add(target.group(2).lower())
         elif not _NO_WRITE.match(sql) and (sql.lstrip()[:4].upper() != "WITH" or _WRITE_WORD.search(sql)):
             self.unknown = self.unknown or sql.strip()[:80]

@@ -252,6 +252,8 @@ def test_a_snapshot_started_before_the_work_publishes_what_a_whole_copy_would(tm
         "CREATE TABLE scratch (x INTEGER)",  # a write that is not a row write
         "CHECKPOINT",  # rewrites the file being copied
         "WITH x AS (SELECT 1) INSERT INTO meta SELECT 'k', 'v' FROM x",  # a write whose table is not read here
+        "SELECT 1; INSERT INTO candidate VALUES ('id0001', 'Another Name', 1)",  # more than one statement
+        "INSERT INTO main.candidate VALUES ('id0001', 'Another Name', 1)",  # a qualified name
     ],
 )
 def test_a_snapshot_falls_back_to_a_whole_copy_when_anything_else_was_written(tmp_path: Path,
