@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import functools
 import math
+import string
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, NEGATE, SPECIAL_CASES
 
 from newswatch.models import Sentence, Tone
 from newswatch.text.sentences import split_sentences
@@ -51,37 +54,6 @@ def vader_pass(text: str) -> tuple[tuple[float, ...], tuple[float, float, float,
 
 
 @functools.cache
-def _windowed() -> SentimentIntensityAnalyzer:
-    """VADER with the same lexicon, whose negation and idiom checks see only the words they read.
-
-    vaderSentiment 3.3.2's _negation_check and _special_idioms_check lowercase the whole sentence on every call
-    (up to four times per lexicon word) but read only the words from i-3 to i+2 and the sentence's length.
-    Given that window, with i at 3, they return the same values: the window keeps the words they index and
-    whether words i+1 and i+2 exist. Near the sentence's start (i < 3) they index from its end (Python's
-    negative indices) and get the whole sentence as before. Scores equal polarity_scores': tests/unit/
-    test_fast_paths.py.
-    """
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer as Vader
-
-    class Windowed(Vader):
-        @staticmethod
-        def _negation_check(valence: float, words: list[str], start_i: int, i: int) -> float:
-            if i >= 3:
-                return Vader._negation_check(valence, words[i - 3 : i + 1], start_i, 3)
-            return Vader._negation_check(valence, words, start_i, i)
-
-        @staticmethod
-        def _special_idioms_check(valence: float, words: list[str], i: int) -> float:
-            if i >= 3:
-                return Vader._special_idioms_check(valence, words[i - 3 : i + 3], 3)
-            return Vader._special_idioms_check(valence, words, i)
-
-    vader = Windowed.__new__(Windowed)
-    vader.__dict__.update(analyzer().__dict__)  # the same lexicons, loaded once
-    return vader
-
-
-@functools.cache
 def _emoji_chars() -> frozenset[str]:
     return frozenset(analyzer().emojis)
 
@@ -89,27 +61,133 @@ def _emoji_chars() -> frozenset[str]:
 def token_valences(text: str) -> tuple[list[str], list[float]]:
     """VADER's per-word valences for one text, after its own booster, negation and "but" rules.
 
-    This is the loop of SentimentIntensityAnalyzer.polarity_scores (vaderSentiment 3.3.2, pinned) without the
-    final sum, so callers can weigh words by where they stand. Emoji are not translated here.
+    The word loop of SentimentIntensityAnalyzer.polarity_scores (vaderSentiment 3.3.2, pinned) without the final
+    sum, so callers can weigh words by where they stand; emoji are not translated here. The words are split and
+    lowercased once per text (VADER lowercases the whole sentence again in each negation and idiom check, up to
+    four times per lexicon word) and its rules are applied in VADER's order with VADER's arithmetic, so every
+    valence is the same float: tests/unit/test_fast_paths.py compares them with VADER's own methods.
     """
-    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
-
-    vader = _windowed()
-    lexicon = vader.lexicon
-    senti = SentiText(text)
-    words = senti.words_and_emoticons
+    words = []
+    for token in text.split():  # SentiText._words_and_emoticons
+        stripped = token.strip(_PUNCTUATION)
+        words.append(token if len(stripped) <= 2 else stripped)
+    allcaps = sum(map(str.isupper, words))  # allcap_differential
+    cap_diff = 0 < len(words) - allcaps < len(words)
+    lower = [word.lower() for word in words]
+    lexicon = analyzer().lexicon
+    n = len(words)
     valences: list[float] = []
-    for i, item in enumerate(words):
-        lower = item.lower()
-        # A word outside the lexicon gets 0.0 from sentiment_valence too (its rules only adjust lexicon words'
-        # valences): skipping the call changes nothing and saves most of the loop's calls.
-        if (lower not in lexicon or lower in BOOSTER_DICT
-                or (lower == "kind" and i + 1 < len(words) and words[i + 1].lower() == "of")):
+    for i, low in enumerate(lower):
+        # A word outside the lexicon gets 0.0 from VADER's sentiment_valence too (its rules only adjust lexicon
+        # words' valences); boosters and the "kind" of "kind of" are skipped by polarity_scores itself.
+        if low not in lexicon or low in BOOSTER_DICT or (low == "kind" and i + 1 < n and lower[i + 1] == "of"):
             valences.append(0.0)
             continue
-        valences = vader.sentiment_valence(0.0, senti, item, i, valences)
-    valences = vader._but_check(words, valences)
+        valences.append(_word_valence(lexicon, words, lower, i, cap_diff))
+    if "but" in lower:  # _but_check changes nothing without one
+        valences = analyzer()._but_check(words, valences)
     return words, [float(v) for v in valences]
+
+
+# VADER's rules for one lexicon word, as SentimentIntensityAnalyzer.sentiment_valence, scalar_inc_dec,
+# _negation_check, _special_idioms_check and _least_check apply them, in their order and with their arithmetic,
+# reading the sentence's words lowercased once.
+_PUNCTUATION = string.punctuation
+
+
+_NEGATE = frozenset(NEGATE)
+
+
+def _negated(word: str) -> bool:
+    """vaderSentiment.negated([word]) for a lowercased word."""
+    return word in _NEGATE or "n't" in word
+
+
+def _special_idioms(valence: float, lower: list[str], i: int) -> float:
+    onezero = f"{lower[i - 1]} {lower[i]}"
+    twoonezero = f"{lower[i - 2]} {lower[i - 1]} {lower[i]}"
+    twoone = f"{lower[i - 2]} {lower[i - 1]}"
+    threetwoone = f"{lower[i - 3]} {lower[i - 2]} {lower[i - 1]}"
+    threetwo = f"{lower[i - 3]} {lower[i - 2]}"
+    for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
+        if seq in SPECIAL_CASES:
+            valence = SPECIAL_CASES[seq]
+            break
+    n = len(lower)
+    if n - 1 > i:
+        zeroone = f"{lower[i]} {lower[i + 1]}"
+        if zeroone in SPECIAL_CASES:
+            valence = SPECIAL_CASES[zeroone]
+    if n - 1 > i + 1:
+        zeroonetwo = f"{lower[i]} {lower[i + 1]} {lower[i + 2]}"
+        if zeroonetwo in SPECIAL_CASES:
+            valence = SPECIAL_CASES[zeroonetwo]
+    for n_gram in (threetwoone, threetwo, twoone):
+        if n_gram in BOOSTER_DICT:
+            valence = valence + BOOSTER_DICT[n_gram]
+    return valence
+
+
+def _word_valence(lexicon: dict[str, float], words: list[str], lower: list[str], i: int, cap_diff: bool) -> float:
+    """The valence of lexicon word i after VADER's rules (sentiment_valence)."""
+    item_lower = lower[i]
+    valence = lexicon[item_lower]
+    if item_lower == "no" and i != len(lower) - 1 and lower[i + 1] in lexicon:
+        valence = 0.0
+    if ((i > 0 and lower[i - 1] == "no") or (i > 1 and lower[i - 2] == "no")
+            or (i > 2 and lower[i - 3] == "no" and lower[i - 1] in ("or", "nor"))):
+        valence = lexicon[item_lower] * N_SCALAR
+    if cap_diff and words[i].isupper():
+        if valence > 0:
+            valence += C_INCR
+        else:
+            valence -= C_INCR
+    for start_i in (0, 1, 2):
+        if i <= start_i:
+            break
+        before = lower[i - (start_i + 1)]
+        if before in lexicon:
+            continue
+        scalar = 0.0  # scalar_inc_dec
+        if before in BOOSTER_DICT:
+            scalar = BOOSTER_DICT[before]
+            if valence < 0:
+                scalar *= -1
+            if cap_diff and words[i - (start_i + 1)].isupper():
+                if valence > 0:
+                    scalar += C_INCR
+                else:
+                    scalar -= C_INCR
+        if start_i == 1 and scalar != 0:
+            scalar = scalar * 0.95
+        if start_i == 2 and scalar != 0:
+            scalar = scalar * 0.9
+        valence = valence + scalar
+        if start_i == 0:  # _negation_check
+            if _negated(lower[i - 1]):
+                valence = valence * N_SCALAR
+        elif start_i == 1:
+            if lower[i - 2] == "never" and (lower[i - 1] == "so" or lower[i - 1] == "this"):
+                valence = valence * 1.25
+            elif lower[i - 2] == "without" and lower[i - 1] == "doubt":
+                pass
+            elif _negated(lower[i - 2]):
+                valence = valence * N_SCALAR
+        else:
+            if (lower[i - 3] == "never" and (lower[i - 2] == "so" or lower[i - 2] == "this")
+                    or (lower[i - 1] == "so" or lower[i - 1] == "this")):
+                valence = valence * 1.25
+            elif lower[i - 3] == "without" and (lower[i - 2] == "doubt" or lower[i - 1] == "doubt"):
+                pass
+            elif _negated(lower[i - 3]):
+                valence = valence * N_SCALAR
+            valence = _special_idioms(valence, lower, i)
+    if i > 1 and lower[i - 1] not in lexicon and lower[i - 1] == "least":  # _least_check
+        if lower[i - 2] != "at" and lower[i - 2] != "very":
+            valence = valence * N_SCALAR
+    elif i > 0 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
+        valence = valence * N_SCALAR
+    return valence
 
 
 def normalize_valence(total: float) -> float:

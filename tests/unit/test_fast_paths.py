@@ -48,6 +48,62 @@ def test_polarity_equals_vader(text: str) -> None:
     assert tone.polarity(text) == tone.analyzer().polarity_scores(text)
 
 
+
+def _vader_valences(text: str) -> tuple[list[str], list[str]]:
+    """VADER's own per-word valences: polarity_scores' word loop with VADER's class and methods, verbatim
+    (vaderSentiment 3.3.2), as float hex strings so that even the sign of a zero must agree."""
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
+
+    vader = tone.analyzer()
+    senti = SentiText(text)
+    words = senti.words_and_emoticons
+    sentiments: list[float] = []
+    for i, item in enumerate(words):
+        valence = 0.0
+        if item.lower() in BOOSTER_DICT:
+            sentiments.append(valence)
+            continue
+        if i < len(words) - 1 and item.lower() == "kind" and words[i + 1].lower() == "of":
+            sentiments.append(valence)
+            continue
+        sentiments = vader.sentiment_valence(valence, senti, item, i, sentiments)
+    sentiments = vader._but_check(words, sentiments)
+    return words, [float(v).hex() for v in sentiments]
+
+
+def _rule_fuzz(count: int, seed: int = 5) -> list[str]:
+    """Random word sequences over the words VADER's rules look at (boosters, negations, "no", "never so",
+    "without doubt", "least", "kind of", "but", idioms, capitals), so each rule fires in every position."""
+    import random
+
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE
+
+    vocab = ["good", "bad", "GOOD", "BAD", "no", "No", "not", "never", "so", "this", "without", "doubt", "least",
+             "at", "very", "kind", "of", "but", "BUT", "or", "nor", "the", "shit", "bomb", "to", "die", "for", "kiss",
+             "death", "yeah", "right", "sort", "just", "enough", "Great", "great", "terrible", "happy", "sad", "n't",
+             "isn't", "hardly", "EXTREMELY", "love", "hate", "!", "?", "bus", "stop", "a", "ass", "badass",
+             "beating", "heart", ":)", "Not", "(good)", "'bad'", "...", "--"]
+    vocab += sorted(BOOSTER_DICT) + list(NEGATE)
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(vocab) for _ in range(rng.randint(1, 12))) for _ in range(count)]
+
+
+def test_token_valences_equal_vaders_own_word_loop() -> None:
+    """tone.token_valences applies VADER's rules itself (lowercasing the words once): every valence is the float
+    VADER's own methods give, on the special cases, on rule-dense random text and on real news sentences."""
+    texts = list(SENTENCES) + _rule_fuzz(6000)
+    folder = SHARED / "corpus" / "sentiment"
+    if (folder / "train.jsonl").is_file():
+        for line in (folder / "train.jsonl").read_text(encoding="utf-8").splitlines():
+            texts.append(str(json.loads(line).get("sentence_normalized") or ""))
+    differ = []
+    for text in texts:
+        words, valences = tone.token_valences(text)
+        if (words, [v.hex() for v in valences]) != _vader_valences(text):
+            differ.append(text)
+    assert differ == [], f"{len(differ)} of {len(texts)} texts differ, e.g. {differ[:3]!r}"
+
+
 TITLES_AND_TEXTS = [
     ("U.S.", "A.B. talks in the U.K. went well."),
     ("Talks in Washington_DC", "_underscored_ words and 2025 numbers"),
