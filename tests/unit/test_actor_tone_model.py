@@ -206,6 +206,27 @@ def test_a_format_1_model_without_context_still_loads() -> None:
     assert model.predict("A calm day for Lee.", 15, 18) == "neutral"
 
 
+
+def test_mentions_scored_together_get_what_each_gets_alone_even_with_no_known_feature() -> None:
+    """predict_many sums each mention's weight rows apart: a mention with no feature the model knows gets the
+    intercept alone (softmax of 0, 1, 0), whatever its neighbours in the batch; the rest equal single calls."""
+    import math
+
+    model = ToneModel({"format_version": 1, "model_version": "t", "classes": ["negative", "neutral", "positive"],
+                       "feature_groups": ["s"], "intercept": [0.0, 1.0, 0.0],
+                       "weights": {"s:compound": [-2.0, 0.0, 2.0]}})
+    calm, grim = "Lee spoke.", "A terrible, awful defeat for Lee."
+    items = [("", 0, 0), (calm, 0, 3), ("", 0, 0), (grim, grim.index("Lee"), len(grim) - 1), ("", 0, 0)]
+    together = model.predict_many(items)
+    assert together == [model.predict_many([item])[0] for item in items]
+    assert together[0] == together[1] == together[2] == together[4] == ("neutral", 0.0)  # calm: s:compound is 0
+    label, score = together[3]
+    assert label == "negative" and score < -0.5
+    probs = model.predict_proba("", 0, 0)  # no words: the bias alone, which this model does not weigh
+    assert probs["neutral"] == pytest.approx(math.e / (math.e + 2))
+    assert model.predict_many([]) == []
+
+
 # Verbs of attack that are not in VADER's lexicon (so no valence feature fires) and too rare in the training
 # split for word features: the sparse-only model 1.0 read all three neutral. Their word vectors sit beside
 # "criticised" and "condemned", which is what the context block (model 2.0) reads. Made-up name and event.

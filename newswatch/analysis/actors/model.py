@@ -363,22 +363,26 @@ class ContextScores:
         table = np.frombuffer(base64.b64decode(block["scores"]), dtype="<f2").astype(np.float64)
         if table.size != len(words) * len(self.regions) * n_classes:
             raise ValueError("context scores do not match the word list")
-        self._table = table.reshape(len(words), len(self.regions), n_classes)
+        # Row word * regions + region: the region's scores of that word.
+        self.table = table.reshape(len(words) * len(self.regions), n_classes)
         self._index = {word: i for i, word in enumerate(words)}
-        self._n_classes = n_classes
 
     def __len__(self) -> int:
         return len(self._index)
 
-    def logits(self, sentence: str, start: int, end: int) -> np.ndarray:
-        """The context's part of each class's logit for the mention sentence[start:end]."""
-        total = np.zeros(self._n_classes)
+    def rows(self, sentence: str, start: int, end: int) -> tuple[list[int], list[float]]:
+        """The rows of the flattened (word x region, class) table that the mention's regions read, each with the
+        weight 1 / (the region's known words): their weighted sum is the sum of the regions' means."""
+        rows: list[int] = []
+        weights: list[float] = []
         get = self._index.get
+        n_regions = len(self.regions)
         for r, tokens in enumerate(context_regions(sentence, start, end)):
-            rows = [i for i in map(get, tokens) if i is not None]
-            if rows:
-                total += self._table[rows, r].mean(axis=0)
-        return total
+            known = [i * n_regions + r for i in map(get, tokens) if i is not None]
+            if known:
+                rows += known
+                weights += [1.0 / len(known)] * len(known)
+        return rows, weights
 
 
 def encode_context(words: Sequence[str], scores: np.ndarray) -> dict[str, Any]:
@@ -420,27 +424,44 @@ class ToneModel:
         with opener(path, "rt", encoding="utf-8") as handle:
             return cls(json.load(handle))
 
-    def _logits(self, feats: dict[str, float]) -> np.ndarray:
-        # The intercept plus one product over the model's features in the features' order; `take` and a sum
-        # into a new array are cheaper than fancy indexing and copy-then-add, and give the same bits.
+    def _probabilities(self, items: Sequence[tuple[str, int, int]]) -> np.ndarray:
+        """P(class) for each mention (sentence, start, end): one row per mention, columns in `classes` order.
+
+        Each mention's logits are the intercept plus the weighted sum of its features' weight rows (and of its
+        context words' region scores). All mentions are scored in a few array operations: their rows are gathered
+        into one matrix and summed per mention (np.add.reduceat, in the features' order), so a mention gets the
+        same numbers alone or in a batch (tests/unit/test_actor_features_golden.py).
+        """
+        n_classes = len(self.classes)
+        logits = np.tile(self.intercept, (len(items), 1))
         get = self._index.get
-        rows, values = [], []
-        for name, value in feats.items():
-            row = get(name)
-            if row is not None:
-                rows.append(row)
-                values.append(value)
-        if not rows:
-            return self.intercept.copy()
-        return self.intercept + np.asarray(values) @ self._weights.take(rows, axis=0)
+        rows: list[int] = []
+        values: list[float] = []
+        starts: list[int] = []
+        ctx_rows: list[int] = []
+        ctx_weights: list[float] = []
+        ctx_starts: list[int] = []
+        for sentence, start, end in items:
+            starts.append(len(rows))
+            for name, value in extract_features(sentence, start, end, self.groups).items():
+                row = get(name)
+                if row is not None:
+                    rows.append(row)
+                    values.append(value)
+            if self.context is not None:
+                ctx_starts.append(len(ctx_rows))
+                more, weights = self.context.rows(sentence, start, end)
+                ctx_rows += more
+                ctx_weights += weights
+        logits += _segment_sums(self._weights, rows, values, starts, n_classes)
+        if self.context is not None:
+            logits += _segment_sums(self.context.table, ctx_rows, ctx_weights, ctx_starts, n_classes)
+        exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return exp / exp.sum(axis=1, keepdims=True)
 
     def predict_proba(self, sentence: str, start: int, end: int) -> dict[str, float]:
         """{label: probability} of the tone toward sentence[start:end]."""
-        logits = self._logits(extract_features(sentence, start, end, self.groups))
-        if self.context is not None:
-            logits = logits + self.context.logits(sentence, start, end)
-        exp = np.exp(logits - logits.max())
-        probs = exp / exp.sum()
+        probs = self._probabilities([(sentence, start, end)])[0]
         return dict(zip(self.classes, probs.tolist(), strict=True))  # tolist: the same floats as float(p)
 
     def predict(self, sentence: str, start: int, end: int) -> Label:
@@ -460,11 +481,27 @@ class ToneModel:
     def predict_many(self, items: Sequence[tuple[str, int, int]]) -> list[tuple[Label, float]]:
         """(label, score) for each (sentence, start, end); mentions of one sentence share its VADER pass."""
         out: list[tuple[Label, float]] = []
-        for sentence, start, end in items:
-            probs = self.predict_proba(sentence, start, end)
+        if not items:
+            return out
+        for row in self._probabilities(items).tolist():
+            probs = dict(zip(self.classes, row, strict=True))
             label = max(LABELS, key=probs.__getitem__)
             out.append((label, probs["positive"] - probs["negative"]))
         return out
+
+
+def _segment_sums(matrix: np.ndarray, rows: list[int], values: list[float], starts: list[int],
+                  n_classes: int) -> np.ndarray:
+    """Per segment (rows[starts[k]:starts[k + 1]]), the sum of matrix[row] * value over its rows, in order; an
+    empty segment sums to zero."""
+    out = np.zeros((len(starts), n_classes))
+    if not rows:
+        return out
+    weighted = matrix.take(rows, axis=0) * np.asarray(values)[:, None]
+    bounds = np.asarray(starts + [len(rows)])
+    filled = np.flatnonzero(bounds[1:] > bounds[:-1])  # reduceat would give an empty segment its start's row
+    out[filled] = np.add.reduceat(weighted, bounds[filled], axis=0)
+    return out
 
 
 # --- in the pipeline ------------------------------------------------------------------------------------
