@@ -60,3 +60,23 @@ def test_bench_reports_every_figure(prefect_engine: None, tmp_path: Path) -> Non
     assert sum(by_process.values()) == pytest.approx(data["first_run_cpu_seconds"], abs=0.03)
     assert by_process["flow"] > 0
     assert "peak_rss_mb" in bench.report(figures)
+
+
+def test_busy_sampler_counts_a_busy_core_and_stays_within_the_machines_cores() -> None:
+    """bench/busy_timeline.py's sampler: while this thread spins, at least one core reads busy in most samples."""
+    import os
+    import sys
+    import time
+
+    from bench.busy_timeline import BusySampler
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("reads /proc/stat")
+    with BusySampler() as sampler:
+        end = time.monotonic() + 1.2
+        while time.monotonic() < end:
+            pass
+    cores = os.cpu_count() or 1
+    assert len(sampler.samples) >= 3
+    assert all(0.0 <= busy <= cores + 1e-9 for _, busy in sampler.samples)
+    assert sorted(busy for _, busy in sampler.samples)[len(sampler.samples) // 2] >= 0.8
