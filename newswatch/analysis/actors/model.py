@@ -429,8 +429,9 @@ class ToneModel:
 
         Each mention's logits are the intercept plus the weighted sum of its features' weight rows (and of its
         context words' region scores). All mentions are scored in a few array operations: their rows are gathered
-        into one matrix and summed per mention (np.add.reduceat, in the features' order), so a mention gets the
-        same numbers alone or in a batch (tests/unit/test_actor_features_golden.py).
+        into one matrix and summed per mention (np.add.reduceat over the mention's rows in the features' order,
+        each mention's sum computed the same way wherever it sits), so a mention gets the same numbers alone or in a
+        batch (tests/unit/test_actor_features_golden.py).
         """
         n_classes = len(self.classes)
         logits = np.tile(self.intercept, (len(items), 1))
@@ -492,8 +493,9 @@ class ToneModel:
 
 def _segment_sums(matrix: np.ndarray, rows: list[int], values: list[float], starts: list[int],
                   n_classes: int) -> np.ndarray:
-    """Per segment (rows[starts[k]:starts[k + 1]]), the sum of matrix[row] * value over its rows, in order; an
-    empty segment sums to zero."""
+    """Per segment (rows[starts[k]:starts[k + 1]]), the sum of matrix[row] * value over its rows; an empty segment
+    sums to zero. numpy may sum a segment pairwise rather than left to right, so rows added or reordered within a
+    segment can move the last bits, but a segment's sum does not depend on the segments around it."""
     out = np.zeros((len(starts), n_classes))
     if not rows:
         return out
