@@ -64,9 +64,12 @@ class IngestSummary:
     pages_waiting: int = 0
     pages_rescored: int = 0
     skipped: str | None = None  # why this run did nothing (another ingest was still going)
+    # The run changed what clients see but was told not to publish (`publish=False`): the caller must.
+    client_copy_due: bool = False
 
     def counts(self) -> dict[str, int]:
-        return {k: v for k, v in asdict(self).items() if isinstance(v, int)} | {"errors": len(self.errors)}
+        return ({k: v for k, v in asdict(self).items() if isinstance(v, int) and not isinstance(v, bool)}
+                | {"errors": len(self.errors)})
 
 
 @task(cache_policy=NO_CACHE)
@@ -195,8 +198,11 @@ def _quoted(value: T) -> T:
 
 
 @flow(name="ingest", log_prints=True)
-def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSummary:
-    """Fetch every due feed and read new inbox files; store what is new, scored, with topics and actors."""
+def ingest_flow(config_path: str | None = None, force: bool = False, publish: bool = True) -> IngestSummary:
+    """Fetch every due feed and read new inbox files; store what is new, scored, with topics and actors.
+
+    `publish=False` leaves the clients' copy to the caller (`newswatch run`, whose digest publishes one right after):
+    the summary's `client_copy_due` then says whether this run changed what clients see."""
     settings = load_settings(config_path)
     # One ingest at a time: a run that finds the previous one still going skips (the next one is due soon).
     lock = acquire_run_lock(lock_path(settings.database_path, "ingest"), label="ingest")
@@ -233,8 +239,13 @@ def ingest_flow(config_path: str | None = None, force: bool = False) -> IngestSu
             summary.seconds["stories"] = round(time.monotonic() - t0, 3)  # in the returned summary only
             # Clients get a new copy whenever the run changed what they see (new articles, re-matched topics,
             # re-scored pages, stories, a feed's status); a quiet rerun writes only bookkeeping and stays cheap.
-            if db.changes or not settings.client_copy_path.exists():
-                db.publish_copy(settings.client_copy_path)
+            # A copy an earlier run deferred and never made (`newswatch run` killed before its digest) is due too.
+            if db.changes or not settings.client_copy_path.exists() or db.copy_due:
+                if publish:
+                    db.publish_copy(settings.client_copy_path)
+                else:
+                    db.defer_copy()
+                    summary.client_copy_due = True
             summary.client_copy = str(settings.client_copy_path)
         except BaseException as exc:
             store.finish_run(run_id, "failed", summary.counts(), {"exception": repr(exc)[:2000]})

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from prefect import flow
 
 from flows.digest import DigestSummary, digest_flow
 from flows.ingest import IngestSummary, configured_ingest_flow
-from newswatch.config import load_settings
+from newswatch.config import Settings, load_settings
+from storage.db import Database
 
 
 @dataclass
@@ -23,7 +25,33 @@ def run_flow(config_path: str | None = None, day: date | None = None, force: boo
              ingest: bool = True, digest: bool = True, send_mail: bool | None = None,
              resend: bool = False) -> RunSummary:
     settings = load_settings(config_path)
-    ingest_summary = configured_ingest_flow(settings)(config_path=str(settings.path), force=force) if ingest else None
-    digest_summary = digest_flow(config_path=str(settings.path), day=day, send_mail=send_mail,
-                                 resend=resend) if digest else None
+    if not ingest:
+        return RunSummary(None, _digest(settings, day, send_mail, resend) if digest else None)
+    # With a digest right after, the ingest leaves the clients' copy to it: one copy of the database, not two (the
+    # digest's copy starts from the database as the ingest left it). If the digest publishes none (it is skipped or
+    # fails first), the ingest's copy is made here.
+    ingest_summary = configured_ingest_flow(settings)(config_path=str(settings.path), force=force,
+                                                      publish=not digest)
+    if not digest:
+        return RunSummary(ingest_summary, None)
+    before = _identity(settings.client_copy_path)
+    try:
+        digest_summary = _digest(settings, day, send_mail, resend)
+    finally:
+        if ingest_summary.client_copy_due and _identity(settings.client_copy_path) == before:
+            with Database(settings.database_path, lock_timeout=60) as db:
+                db.publish_copy(settings.client_copy_path)
     return RunSummary(ingest_summary, digest_summary)
+
+
+def _digest(settings: Settings, day: date | None, send_mail: bool | None, resend: bool) -> DigestSummary:
+    return digest_flow(config_path=str(settings.path), day=day, send_mail=send_mail, resend=resend)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at `path` (publish_copy renames a new one into place), None when there is none."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns

@@ -25,6 +25,7 @@ from newswatch.errors import DatabaseLocked, StorageError
 
 # Files clients open must be readable by the duckdb CLI a version behind the library (docs/schema.md).
 STORAGE_COMPATIBILITY = "v1.5.0"
+COPY_DUE = "client_copy_due"  # meta key set by Database.defer_copy, cleared by the next publish_copy
 _LOCK_PATTERN = re.compile(r"Could not set lock|Conflicting lock", re.IGNORECASE)
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 # What a statement writes, for a snapshot (Database.start_snapshot): the table of an INSERT/UPDATE/DELETE, nothing
@@ -223,6 +224,17 @@ class Database:
         return str(value) if value is not None else None
 
     # -- publishing a copy for SQL clients ---------------------------------------------------------------
+    def defer_copy(self) -> None:
+        """Record that the clients' copy is behind this database and a later publish_copy is due. Kept in the
+        database, so a process killed before it publishes leaves the next run to do it (`copy_due`)."""
+        with self.bookkeeping():
+            self.set_meta({COPY_DUE: "1"})
+
+    @property
+    def copy_due(self) -> bool:
+        """Whether a run deferred the clients' copy and no publish_copy has made it since."""
+        return self.get_meta(COPY_DUE) is not None
+
     def start_snapshot(self, dest: Path, tables: Iterable[str]) -> bool:
         """Start the next `publish_copy(dest)` now: checkpoint, then byte-copy the file on a thread while the caller
         goes on reading and writing. `publish_copy` then only brings `tables` (small ones the caller writes, such as
@@ -253,6 +265,9 @@ class Database:
         """
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
+        if self.copy_due:  # this copy is the one deferred: cleared first, so the copy does not carry the mark
+            with self.bookkeeping():
+                self.execute("DELETE FROM meta WHERE key = ?", [COPY_DUE])
         snapshot, self._snapshot = self._snapshot, None
         ready = self._finish_snapshot(snapshot, dest) if snapshot is not None else None
         tmp = ready or _temp_name(dest)

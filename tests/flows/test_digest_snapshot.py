@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from storage.db import Database
-from tests.support.dbfiles import all_tables
+from tests.support.dbfiles import all_tables, record_publishes
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_engine")]
 
@@ -21,15 +21,7 @@ def test_the_digest_publishes_from_its_snapshot_and_the_copy_equals_the_database
 
     config = str(project / "config" / "newswatch.toml")
     ingest_flow(config_path=config)
-    published: list[str] = []
-    publish = Database.publish_copy
-
-    def spy(self: Database, dest: Path) -> Path:
-        out = publish(self, dest)
-        published.append(self.last_publish)
-        return out
-
-    monkeypatch.setattr(Database, "publish_copy", spy)
+    published = record_publishes(monkeypatch)
     summary = digest_flow(config_path=config, send_mail=False)
     assert summary.topics > 0
     assert published == ["snapshot"]

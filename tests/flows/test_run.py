@@ -78,3 +78,68 @@ def test_run_ingests_scores_stores_and_digests_then_a_rerun_adds_nothing(project
     # A rerun adds nothing and leaves memberships and stories exactly as they were.
     assert counts(client_db) == before
     assert memberships(client_db) == stored
+
+
+def test_run_makes_one_copy_for_clients_and_the_ingests_own_when_the_digest_fails(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`newswatch run` copies the database for clients once: the ingest leaves it to the digest, which starts its
+    copy from the database as the ingest left it. When the digest fails before publishing, the run still publishes
+    the ingest's articles."""
+    from newswatch.report import digest as digest_mod
+    from tests.support.dbfiles import record_publishes
+
+    published = record_publishes(monkeypatch)
+    config = str(project / "config" / "newswatch.toml")
+    working, client_db = project / "data" / "newswatch.duckdb", project / "data" / "newswatch-read.duckdb"
+    assert cli.main(["--config", config, "run"]) == 0
+    assert published == ["snapshot"]  # the digest's, brought up to date from its snapshot; none by the ingest
+    assert counts(client_db) == counts(working)
+
+    # A new inbox file, then a digest that fails: the run publishes what the ingest stored.
+    (project / "samples" / "inbox" / "test-late-note.txt").write_text(
+        "Late note: talks resume (SAMPLE)\n\nSAMPLE ARTICLE written for this test. Officials in India and Pakistan "
+        "said talks on the ceasefire would resume next week, after a quiet weekend along the border.\n",
+        encoding="utf-8")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("digest broke")
+
+    monkeypatch.setattr(digest_mod, "build_digest", broken)
+    published.clear()
+    with pytest.raises(RuntimeError, match="digest broke"):
+        cli.main(["--config", config, "run"])
+    assert published == ["bytes"]
+    assert counts(client_db) == counts(working)
+    con = duckdb.connect(str(client_db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM articles WHERE title LIKE 'Late note%'").fetchone() == (1,)
+    finally:
+        con.close()
+
+
+def test_a_deferred_copy_is_made_by_the_next_run_even_if_the_run_that_deferred_it_died(project: Path) -> None:
+    """An ingest told to leave the clients' copy to its caller records that in the database: if the caller never
+    publishes (`newswatch run` killed before its digest), the next ingest does, though it stores nothing new."""
+    from flows.ingest import ingest_flow
+
+    config = str(project / "config" / "newswatch.toml")
+    working, client_db = project / "data" / "newswatch.duckdb", project / "data" / "newswatch-read.duckdb"
+    assert ingest_flow(config_path=config).articles_new > 0
+    published = counts(client_db)
+    (project / "samples" / "inbox" / "test-late-note.txt").write_text(
+        "Late note: talks resume (SAMPLE)\n\nSAMPLE ARTICLE written for this test. Officials in India and Pakistan "
+        "said talks on the ceasefire would resume next week, after a quiet weekend along the border.\n",
+        encoding="utf-8")
+    deferred = ingest_flow(config_path=config, publish=False)
+    assert deferred.articles_new == 1 and deferred.client_copy_due
+    assert counts(client_db) == published  # not published: the caller was to do it, and "died"
+
+    again = ingest_flow(config_path=config)
+    assert again.articles_new == 0 and not again.client_copy_due
+    assert counts(client_db) == counts(working) != published
+    for db in (working, client_db):  # the mark is cleared, and the copy never carried it
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            assert con.execute("SELECT count(*) FROM meta WHERE key = 'client_copy_due'").fetchone() == (0,)
+        finally:
+            con.close()

@@ -27,3 +27,20 @@ def storage_version(path: Path) -> str:
         return str(row[0]["storage_version"]) if row else ""
     finally:
         con.close()
+
+
+def record_publishes(monkeypatch: Any) -> list[str]:
+    """From now on, how each `Database.publish_copy` made the clients' copy ("snapshot", "bytes", "export"), in
+    order: the real method runs, the list only records it."""
+    from storage.db import Database
+
+    published: list[str] = []
+    publish = Database.publish_copy
+
+    def recorded(self: Database, dest: Path) -> Path:
+        out = publish(self, dest)
+        published.append(self.last_publish)
+        return out
+
+    monkeypatch.setattr(Database, "publish_copy", recorded)
+    return published
