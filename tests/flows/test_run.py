@@ -143,3 +143,37 @@ def test_a_deferred_copy_is_made_by_the_next_run_even_if_the_run_that_deferred_i
             assert con.execute("SELECT count(*) FROM meta WHERE key = 'client_copy_due'").fetchone() == (0,)
         finally:
             con.close()
+
+
+def test_a_deferred_copy_that_cannot_be_made_now_is_a_warning_and_left_to_the_next_run(
+        project: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    """The run's own publish (its digest published none) meets a database another process holds: the run does not
+    fail for it; the ingest's mark stays, so the next run publishes."""
+    import subprocess
+    import sys
+
+    from prefect import flow
+
+    from flows import run as run_mod
+    from flows.ingest import ingest_flow
+    from newswatch.config import load_settings
+    from storage.db import Database
+
+    config = str(project / "config" / "newswatch.toml")
+    settings = load_settings(config)
+    assert ingest_flow(config_path=config, publish=False).client_copy_due
+    monkeypatch.setattr(run_mod, "PUBLISH_WAIT", 1.0)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(30)"),
+        str(settings.database_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        flow(run_mod._publish)(settings)
+    finally:
+        holder.kill()
+        holder.wait()
+    captured = capfd.readouterr()
+    assert "the next run publishes it" in captured.out + captured.err
+    assert not settings.client_copy_path.exists()
+    with Database(settings.database_path) as db:
+        assert db.copy_due
