@@ -86,7 +86,7 @@ def test_run_makes_one_copy_for_clients_and_the_ingests_own_when_the_digest_fail
     copy from the database as the ingest left it. When the digest fails before publishing, the run still publishes
     the ingest's articles."""
     from newswatch.report import digest as digest_mod
-    from tests.support.dbfiles import record_publishes
+    from tests.support.dbfiles import record_publishes, scalar
 
     published = record_publishes(monkeypatch)
     config = str(project / "config" / "newswatch.toml")
@@ -110,17 +110,14 @@ def test_run_makes_one_copy_for_clients_and_the_ingests_own_when_the_digest_fail
         cli.main(["--config", config, "run"])
     assert published == ["bytes"]
     assert counts(client_db) == counts(working)
-    con = duckdb.connect(str(client_db), read_only=True)
-    try:
-        assert con.execute("SELECT count(*) FROM articles WHERE title LIKE 'Late note%'").fetchone() == (1,)
-    finally:
-        con.close()
+    assert scalar(client_db, "SELECT count(*) FROM articles WHERE title LIKE 'Late note%'") == 1
 
 
 def test_a_deferred_copy_is_made_by_the_next_run_even_if_the_run_that_deferred_it_died(project: Path) -> None:
     """An ingest told to leave the clients' copy to its caller records that in the database: if the caller never
     publishes (`newswatch run` killed before its digest), the next ingest does, though it stores nothing new."""
     from flows.ingest import ingest_flow
+    from tests.support.dbfiles import scalar
 
     config = str(project / "config" / "newswatch.toml")
     working, client_db = project / "data" / "newswatch.duckdb", project / "data" / "newswatch-read.duckdb"
@@ -138,11 +135,7 @@ def test_a_deferred_copy_is_made_by_the_next_run_even_if_the_run_that_deferred_i
     assert again.articles_new == 0 and not again.client_copy_due
     assert counts(client_db) == counts(working) != published
     for db in (working, client_db):  # the mark is cleared, and the copy never carried it
-        con = duckdb.connect(str(db), read_only=True)
-        try:
-            assert con.execute("SELECT count(*) FROM meta WHERE key = 'client_copy_due'").fetchone() == (0,)
-        finally:
-            con.close()
+        assert scalar(db, "SELECT count(*) FROM meta WHERE key = 'client_copy_due'") == 0
 
 
 def test_a_deferred_copy_that_cannot_be_made_now_is_a_warning_and_left_to_the_next_run(

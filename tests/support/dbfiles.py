@@ -44,3 +44,13 @@ def record_publishes(monkeypatch: Any) -> list[str]:
 
     monkeypatch.setattr(Database, "publish_copy", recorded)
     return published
+
+
+def scalar(path: Path, sql: str) -> Any:
+    """The first value of one query on the file, read as a SQL client does."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        row = con.execute(sql).fetchone()
+        return row[0] if row else None
+    finally:
+        con.close()
