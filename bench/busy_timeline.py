@@ -76,8 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
     wl = generate(sizes.feeds, sizes.items_per_feed, sizes.days, inbox_files=sizes.inbox_files,
                   items_per_file=sizes.items_per_file, prefix="bench")
-    work = Path(tempfile.mkdtemp(prefix="newswatch-busy-"))
-    with FeedServer() as server, prefect_engine(work / "prefect"):
+    with tempfile.TemporaryDirectory(prefix="newswatch-busy-") as tmp, FeedServer() as server, \
+            prefect_engine(Path(tmp) / "prefect"):
+        work = Path(tmp)
         config = make_project(work / "small", wl, server, "small", "thread")
         from flows.ingest import configured_ingest_flow
         from newswatch.config import load_settings

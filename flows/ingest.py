@@ -31,7 +31,7 @@ from newswatch.sources import fetch as fetch_mod
 from newswatch.sources import fulltext, search_feeds
 from newswatch.text import language
 from newswatch.text.corpus_stats import CorpusStats
-from storage.db import Database, chunked
+from storage.db import Database, chunked, copy_is_recent
 from storage.store import Store
 
 BATCHES_AHEAD = 2  # batches of articles in analysis while one is stored: bounds the analyses held in memory
@@ -64,7 +64,8 @@ class IngestSummary:
     pages_waiting: int = 0
     pages_rescored: int = 0
     skipped: str | None = None  # why this run did nothing (another ingest was still going)
-    # The run changed what clients see but was told not to publish (`publish=False`): the caller must.
+    # The run changed what clients see and left the copy to later: told not to publish (`publish=False`, the caller
+    # must) or, with [storage] client_copy_interval_minutes, the copy was recent (a later run or digest will).
     client_copy_due: bool = False
 
     def counts(self) -> dict[str, int]:
@@ -240,12 +241,18 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
             # Clients get a new copy whenever the run changed what they see (new articles, re-matched topics,
             # re-scored pages, stories, a feed's status); a quiet rerun writes only bookkeeping and stays cheap.
             # A copy an earlier run deferred and never made (`newswatch run` killed before its digest) is due too.
+            # With [storage] client_copy_interval_minutes, a copy younger than that is left for a later run: the
+            # mark makes the first ingest past the interval (or the next digest) publish, whatever it stores.
             if db.changes or not settings.client_copy_path.exists() or db.copy_due:
-                if publish:
+                interval = settings.storage.client_copy_interval_minutes
+                if publish and not copy_is_recent(settings.client_copy_path, interval):
                     db.publish_copy(settings.client_copy_path)
                 else:
                     db.defer_copy()
                     summary.client_copy_due = True
+                    if publish:
+                        progress("read copy left for a later run: it is under %d minutes old "
+                                 "([storage] client_copy_interval_minutes)", interval)
             summary.client_copy = str(settings.client_copy_path)
         except BaseException as exc:
             store.finish_run(run_id, "failed", summary.counts(), {"exception": repr(exc)[:2000]})

@@ -175,12 +175,24 @@ def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _written(path: Path) -> str | None:
+    """When the file was last written (UTC, to the second), or None when there is none."""
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
+    except FileNotFoundError:
+        return None
+
+
 def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
     info: dict[str, Any] = {
         "config": str(settings.path.resolve()),
         "database": str(settings.database_path),
         "client_database": str(settings.client_copy_path),
         "client_database_exists": settings.client_copy_path.exists(),
+        "client_database_written": _written(settings.client_copy_path),
+        "client_copy_interval_minutes": settings.storage.client_copy_interval_minutes,
         "digest_dir": str(settings.output_dir),
         "timezone": settings.digest.timezone,
         "feeds": len(settings.feeds),

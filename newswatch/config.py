@@ -56,6 +56,9 @@ class StorageSettings(_Model):
     # DuckDB's memory limit for the ingest's connection ("512MB", "2GB"; "" for DuckDB's default, 80% of RAM):
     # without it DuckDB keeps the growing store's blocks cached and an ingest's memory grows with the history.
     ingest_memory_limit: Annotated[str, Field(pattern=r"^(|\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB))$")] = "512MB"
+    # An ingest publishes the read copy only when the copy on disk is at least this old (minutes); 0: after every
+    # ingest that changed something. A large store's copy is a whole-file write per run (docs/performance.md).
+    client_copy_interval_minutes: Annotated[int, Strict(), Field(ge=0)] = 0
 
 
 class FeedSettings(_Model):

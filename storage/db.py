@@ -226,9 +226,15 @@ class Database:
     # -- publishing a copy for SQL clients ---------------------------------------------------------------
     def defer_copy(self) -> None:
         """Record that the clients' copy is behind this database and a later publish_copy is due. Kept in the
-        database, so a process killed before it publishes leaves the next run to do it (`copy_due`)."""
+        database, so a process killed before it publishes leaves the next run to do it (`copy_due`).
+
+        The checkpoint that closing the connection would make is left to that publish too (it checkpoints first):
+        until then the run's writes stay in the write-ahead log, which the next open reads back. In a large store
+        that checkpoint is seconds of CPU however little the run wrote (docs/performance.md)."""
         with self.bookkeeping():
             self.set_meta({COPY_DUE: "1"})
+        if not self.read_only:
+            self.con.execute("PRAGMA disable_checkpoint_on_shutdown")
 
     @property
     def copy_due(self) -> bool:
@@ -348,6 +354,18 @@ class Database:
         if isinstance(value, list):  # older DuckDB returned map lookups as lists
             value = value[0] if value else None
         return str(value or "")
+
+
+def copy_is_recent(path: Path, minutes: int, now: float | None = None) -> bool:
+    """Whether the clients' copy at `path` was written less than `minutes` ago (never when `minutes` is 0, the
+    copy is missing, or its time stamp lies in the future, as after a clock change)."""
+    if minutes <= 0:
+        return False
+    try:
+        age = (time.time() if now is None else now) - path.stat().st_mtime
+    except FileNotFoundError:
+        return False
+    return 0 <= age < minutes * 60
 
 
 def _temp_name(dest: Path) -> Path:

@@ -170,3 +170,48 @@ def test_a_deferred_copy_that_cannot_be_made_now_is_a_warning_and_left_to_the_ne
     assert not settings.client_copy_path.exists()
     with Database(settings.database_path) as db:
         assert db.copy_due
+
+
+def test_with_a_copy_interval_an_ingest_leaves_a_recent_copy_and_the_first_ingest_past_it_publishes(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`[storage] client_copy_interval_minutes`: an ingest that stores something while the clients' copy is younger
+    than the interval leaves it (a mark in the database); the next ingest once the copy is older publishes, though
+    it stores nothing new; with the interval at 0 every ingest that changed something publishes."""
+    import os
+    import time
+
+    from flows.ingest import ingest_flow
+    from tests.support.dbfiles import record_publishes, scalar
+
+    toml = project / "config" / "newswatch.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'database = "data/newswatch.duckdb"',
+        'database = "data/newswatch.duckdb"\nclient_copy_interval_minutes = 60', 1), encoding="utf-8")
+    config = str(toml)
+    working, client_db = project / "data" / "newswatch.duckdb", project / "data" / "newswatch-read.duckdb"
+    published = record_publishes(monkeypatch)
+    assert ingest_flow(config_path=config).articles_new > 0
+    assert published == ["bytes"]  # no copy yet: the first run publishes whatever the interval
+    first = counts(client_db)
+
+    (project / "samples" / "inbox" / "test-late-note.txt").write_text(
+        "Late note: talks resume (SAMPLE)\n\nSAMPLE ARTICLE written for this test. Officials in India and Pakistan "
+        "said talks on the ceasefire would resume next week, after a quiet weekend along the border.\n",
+        encoding="utf-8")
+    left = ingest_flow(config_path=config)
+    assert left.articles_new == 1 and left.client_copy_due
+    assert published == ["bytes"] and counts(client_db) == first  # the copy is minutes old: left as it was
+    assert scalar(working, "SELECT value FROM meta WHERE key = 'client_copy_due'") == "1"
+
+    quiet = ingest_flow(config_path=config)  # still within the interval, nothing new: nothing published
+    assert quiet.articles_new == 0 and quiet.client_copy_due and published == ["bytes"]
+
+    hour_ago = time.time() - 61 * 60
+    os.utime(client_db, (hour_ago, hour_ago))
+    due = ingest_flow(config_path=config)
+    assert due.articles_new == 0 and not due.client_copy_due
+    assert published == ["bytes", "bytes"]
+    assert counts(client_db) == counts(working) != first
+    assert scalar(client_db, "SELECT count(*) FROM articles WHERE title LIKE 'Late note%'") == 1
+    for db in (working, client_db):
+        assert scalar(db, "SELECT count(*) FROM meta WHERE key = 'client_copy_due'") == 0

@@ -80,3 +80,19 @@ def test_busy_sampler_counts_a_busy_core_and_stays_within_the_machines_cores() -
     assert len(sampler.samples) >= 3
     assert all(0.0 <= busy <= cores + 1e-9 for _, busy in sampler.samples)
     assert sorted(busy for _, busy in sampler.samples)[len(sampler.samples) // 2] >= 0.8
+
+
+@pytest.mark.flow
+@pytest.mark.slow
+def test_large_store_bench_times_small_runs_with_and_without_a_copy_interval(prefect_engine: None,
+                                                                             tmp_path: Path) -> None:
+    from bench import large_store
+
+    figures = large_store.measure(TINY, copies=2, runs=1, interval=60, work=tmp_path, start_engine=False)
+    first_copy = TINY.feeds * TINY.items_per_feed  # at most: some items are syndicated copies of others
+    assert 0 < figures["articles"] <= 2 * (first_copy + TINY.inbox_files * TINY.items_per_file)
+    every_run, with_interval = figures["interval_0"][0], figures["interval_60"][0]
+    assert every_run["articles_new"] > 0 and with_interval["articles_new"] > 0
+    assert len(every_run["publish_seconds"]) == 1  # it stored articles, so it published
+    assert with_interval["publish_seconds"] == []  # the copy was minutes old: left for later
+    assert "client_copy_interval_minutes =  60, run 1" in large_store.report(figures)

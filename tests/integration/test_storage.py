@@ -91,6 +91,34 @@ def test_client_copy_is_a_consistent_readable_snapshot(tmp_path: Path) -> None:
     reader.close()
 
 
+def test_a_deferred_copy_leaves_the_closing_checkpoint_to_the_publish(tmp_path: Path) -> None:
+    """After `defer_copy` the connection closes without checkpointing: the batch lives in the write-ahead log,
+    the next open reads it back, and the next publish checkpoints before it copies, so the copy holds it."""
+    import shutil
+
+    path, copy = tmp_path / "n.duckdb", tmp_path / "read.duckdb"
+    with Database(path) as db:
+        store = Store(db)
+        store.save_articles("run1", [make_article(1)[0]], [make_article(1)[1]], {})
+        db.publish_copy(copy)
+    assert not path.with_name(path.name + ".wal").exists()  # an ordinary close checkpoints
+    with Database(path) as db:
+        Store(db).save_articles("run2", [make_article(2)[0]], [make_article(2)[1]], {})
+        db.defer_copy()
+    wal = path.with_name(path.name + ".wal")
+    assert wal.exists() and wal.stat().st_size > 0  # left in the log for the publish to fold in
+    shutil.copyfile(path, tmp_path / "file-alone.duckdb")
+    with Database(tmp_path / "file-alone.duckdb", read_only=True) as alone:
+        assert alone.scalar("SELECT count(*) FROM article") == 1  # the file alone is one run behind
+    with Database(path) as db:
+        assert db.scalar("SELECT count(*) FROM article") == 2 and db.copy_due  # read back from the log
+        db.publish_copy(copy)
+    assert not wal.exists()
+    with Database(copy, read_only=True) as reader:
+        assert reader.scalar("SELECT count(*) FROM article") == 2
+        assert reader.scalar("SELECT count(*) FROM meta WHERE key = 'client_copy_due'") == 0
+
+
 def test_the_replaced_copy_is_freed_off_the_publishing_thread_and_leftovers_go(tmp_path: Path) -> None:
     """Replacing the copy leaves the old file to a thread of its own (freeing a few GB takes seconds); a reader
     that holds the old copy keeps reading it, and an old copy left by a crash goes at the next publish."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -55,6 +56,13 @@ def test_info_json_names_the_file_clients_open(project: Path, capsys: pytest.Cap
     info = json.loads(capsys.readouterr().out)
     assert info["client_database"] == str(project / "data" / "newswatch-read.duckdb")
     assert info["database"] == str(project / "data" / "newswatch.duckdb")
+    assert info["client_database_written"] is None and info["client_copy_interval_minutes"] == 0  # no run yet
+    copy = project / "data" / "newswatch-read.duckdb"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(b"")
+    os.utime(copy, (1_750_000_000, 1_750_000_000))
+    assert cli.main(["--config", str(project / "config" / "newswatch.toml"), "info", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["client_database_written"] == "2025-06-15T15:06:40+00:00"
 
 
 def test_feeds_without_a_read_copy_says_what_to_do(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -157,3 +157,32 @@ def test_ingest_memory_limit_is_checked(tmp_path: Path) -> None:
     bad.write_text('[storage]\ningest_memory_limit = "lots"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="ingest_memory_limit"):
         load_settings(bad)
+
+
+def test_client_copy_interval_is_whole_minutes_and_not_negative(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.toml"
+    empty.write_text("", encoding="utf-8")
+    assert load_settings(empty).storage.client_copy_interval_minutes == 0  # every ingest publishes
+    good = tmp_path / "good.toml"
+    good.write_text("[storage]\nclient_copy_interval_minutes = 120\n", encoding="utf-8")
+    assert load_settings(good).storage.client_copy_interval_minutes == 120
+    for value in ("-5", '"2h"', "1.5"):
+        bad = tmp_path / "bad.toml"
+        bad.write_text(f"[storage]\nclient_copy_interval_minutes = {value}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match="client_copy_interval_minutes"):
+            load_settings(bad)
+
+
+def test_a_copy_is_recent_only_within_the_interval_and_never_from_the_future(tmp_path: Path) -> None:
+    import os
+
+    from storage.db import copy_is_recent
+
+    copy = tmp_path / "read.duckdb"
+    assert not copy_is_recent(copy, 60)  # no copy yet: publish
+    copy.write_bytes(b"x")
+    os.utime(copy, (1_000_000.0, 1_000_000.0))
+    assert copy_is_recent(copy, 60, now=1_000_000.0 + 59 * 60)
+    assert not copy_is_recent(copy, 60, now=1_000_000.0 + 60 * 60)  # exactly the interval: due
+    assert not copy_is_recent(copy, 0, now=1_000_000.0 + 1)  # 0: every run publishes
+    assert not copy_is_recent(copy, 60, now=1_000_000.0 - 5)  # stamped in the future (a clock change): due
