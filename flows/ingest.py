@@ -221,7 +221,7 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
         summary = IngestSummary(run_id=run_id, database=str(settings.database_path))
         try:
             # Registry, seeds and the corpus statistics as stored when the run starts: read once per run.
-            analyzer = Analyzer.from_settings(settings, CorpusStats(*store.corpus_counts()))
+            analyzer = Analyzer.from_settings(settings, CorpusStats(stored=store.corpus_counts()))
             prepare_run(store, settings, analyzer)
             distributed = settings.runner.task_runner == "dask"
             workers = 1 if distributed else worker_count(settings.runner.workers)

@@ -155,7 +155,7 @@ def cmd_rescore(args: argparse.Namespace, settings: Settings) -> int:
     last = day_bounds(args.last, args.last, tz)[1] if args.last else None
     with Database(settings.database_path, lock_timeout=60) as db:
         store = Store(db)
-        analyzer = Analyzer.from_settings(settings, CorpusStats(*store.corpus_counts()))
+        analyzer = Analyzer.from_settings(settings, CorpusStats(stored=store.corpus_counts()))
         done = rescore_actor_tones(store, analyzer, first, last)
         db.publish_copy(settings.client_copy_path)
     _print(f"rescored actor tones of {done.articles} articles ({done.actor_tones} actor tones) with the current "

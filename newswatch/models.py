@@ -251,3 +251,14 @@ class EvidenceRow:
     mark_start: int | None = None
     mark_end: int | None = None
     note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TermCounts:
+    """The stored corpus statistics as storage reads them: each term's 64-bit key (`corpus_stats.term_key`, which is
+    DuckDB's md5_number_lower(term)) in ascending order and the number of stored articles that contain it, as two
+    numpy arrays (uint64, int64) rather than one Python object per term; `n_docs` articles were counted."""
+
+    keys: Any
+    counts: Any
+    n_docs: int

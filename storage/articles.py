@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from newswatch.models import Analysis, Article, PageFetch, StoredVersion
+from newswatch.models import Analysis, Article, PageFetch, StoredVersion, TermCounts
 from storage.db import Database, chunked
 
 
@@ -137,11 +137,15 @@ class ArticlesMixin:
             "SELECT article_id FROM article WHERE ($1::TIMESTAMPTZ IS NULL OR published_at >= $1) "
             "AND ($2::TIMESTAMPTZ IS NULL OR published_at < $2) ORDER BY published_at, article_id", [first, last])]
 
-    def corpus_counts(self) -> tuple[dict[str, int], int]:
-        """(term -> stored articles containing it, articles counted): the corpus statistics' stored part."""
+    def corpus_counts(self) -> TermCounts:
+        """The corpus statistics' stored part: every term's document frequency and the articles counted.
+
+        Read as two arrays keyed by each term's md5_number_lower (`TermCounts`), never as one Python object per
+        term: a store of a million articles holds millions of terms, read by every run and sent to each scoring
+        process (docs/performance.md, Memory)."""
         n_docs = int(self.db.get_meta("corpus_docs") or 0)
-        df = {str(t): int(n) for t, n in self.db.query("SELECT term, df FROM corpus_df")}
-        return df, n_docs
+        cols = self.db.query_arrays("SELECT md5_number_lower(term) AS key, df FROM corpus_df ORDER BY key")
+        return TermCounts(cols["key"], cols["df"], n_docs)
 
     # -- full text: page fetches and re-scored articles (migration 005) ---------------------------------
     def save_page_fetches(self, fetches: Sequence[PageFetch]) -> None:

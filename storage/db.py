@@ -143,6 +143,10 @@ class Database:
         row = self.execute(sql, params).fetchone()
         return row[0] if row else None
 
+    def query_arrays(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> dict[str, Any]:
+        """The result as one numpy array per column (no Python object per row: for large numeric results)."""
+        return dict(self.execute(sql, params).fetchnumpy())
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All or nothing. Nested, it joins the transaction already open (the outer one commits)."""

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from newswatch.analysis.stories import Story, StoryItem, cluster_stories, story_id_for
 from newswatch.days import day_bounds
+from newswatch.models import TermCounts
 from newswatch.text.corpus_stats import CorpusStats
 
 STORY_WINDOW = timedelta(
@@ -28,7 +29,7 @@ class StoryStore(Protocol):
     def replace_stories(self, start: datetime, end: datetime, stories: Sequence[Story],
                         links: Sequence[tuple[str, str]]) -> None: ...
     def run_article_days(self, run_id: str, tz: str) -> list[date]: ...
-    def corpus_counts(self) -> tuple[dict[str, int], int]: ...
+    def corpus_counts(self) -> TermCounts: ...
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def refresh_stories(
     stories: list[Story] = []
     links: list[tuple[str, str]] = []
     by_id = {item.article_id: item for item in items}
-    stats = stats if stats is not None else CorpusStats(*store.corpus_counts())
+    stats = stats if stats is not None else CorpusStats(stored=store.corpus_counts())
     for story in cluster_stories(items, window=window, stats=stats):
         inside = [a for a in story.article_ids if by_id[a].published_at >= start]
         if not inside:
@@ -111,5 +112,5 @@ def refresh_run_stories(store: StoryStore, run_id: str, tz: Any) -> list[StoryRe
     days = store.run_article_days(run_id, str(tz))
     if not days:
         return []
-    stats = CorpusStats(*store.corpus_counts())
+    stats = CorpusStats(stored=store.corpus_counts())
     return [refresh_stories(store, *day_bounds(first, last, tz), stats=stats) for first, last in day_groups(days)]

@@ -24,10 +24,15 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from importlib import resources
+
+import numpy as np
+
+from newswatch.models import TermCounts
 
 DOC_LENGTH = 500  # tokens in a typical news article, for word frequency -> share of articles
 PRIOR_WEIGHT = 1000.0  # N0: the prior's weight, in pseudo-articles
@@ -51,16 +56,42 @@ def load_prior(length: float = DOC_LENGTH) -> Mapping[str, float]:
     return out
 
 
+def term_key(term: str) -> int:
+    """A term's stable 64-bit key: the lower half of its MD5 digest read little-endian, which is what DuckDB's
+    md5_number_lower(term) returns (tested), so the store can hand its counts over keyed by it."""
+    return int.from_bytes(hashlib.md5(term.encode("utf-8")).digest()[8:], "little")
+
+
+def term_counts(df: Mapping[str, int], n_docs: int = 0) -> TermCounts:
+    """`df` (term -> count) in the form storage hands over (tests, tools)."""
+    keys = np.asarray([term_key(t) for t in df], dtype=np.uint64)
+    order = np.argsort(keys, kind="stable")
+    return TermCounts(keys[order], np.asarray(list(df.values()), dtype=np.int64)[order], n_docs)
+
+
+def stored_count(counts: TermCounts, term: str) -> int:
+    """The stored document frequency of `term` (0 when absent): a binary search of the sorted keys. Two terms whose
+    keys collide (about one chance in ten million among three million terms) would share a count."""
+    key = np.uint64(term_key(term))
+    i = int(np.searchsorted(counts.keys, key))
+    return int(counts.counts[i]) if i < len(counts.keys) and counts.keys[i] == key else 0
+
+
 class CorpusStats:
-    """Document frequencies over stored articles plus the prior; `idf` is a cached dict lookup."""
+    """Document frequencies over stored articles plus the prior; `idf` is a cached dict lookup. Counts come from
+    the store (`stored`) and from documents added here (`df`, `add_documents`); a term's count is their sum."""
 
     def __init__(self, df: Mapping[str, int] | None = None, n_docs: int = 0, *,
-                 prior: Mapping[str, float] | None = None, prior_weight: float = PRIOR_WEIGHT) -> None:
+                 prior: Mapping[str, float] | None = None, prior_weight: float = PRIOR_WEIGHT,
+                 stored: TermCounts | None = None) -> None:
+        """`df` and `n_docs`: counts given here; `stored`: the store's (`Store.corpus_counts`), whose articles add
+        to `n_docs`."""
         self.prior = load_prior() if prior is None else prior
         self.prior_weight = prior_weight if self.prior else 0.0
         self.unknown = min(self.prior.values()) if self.prior else 0.0
+        self.stored = stored
         self.df: Counter[str] = Counter(df or {})
-        self.n_docs = n_docs
+        self.n_docs = n_docs + (stored.n_docs if stored is not None else 0)
         self._idf: dict[str, float] = {}
 
     def add_documents(self, term_sets: Iterable[Iterable[str]]) -> None:
@@ -74,7 +105,8 @@ class CorpusStats:
         value = self._idf.get(term)
         if value is None:
             n_eff = self.prior_weight + self.n_docs
-            df_eff = self.prior_weight * self.prior.get(term, self.unknown) + self.df.get(term, 0)
+            df = self.df.get(term, 0) + (stored_count(self.stored, term) if self.stored is not None else 0)
+            df_eff = self.prior_weight * self.prior.get(term, self.unknown) + df
             value = self._idf[term] = math.log((n_eff + 1.0) / (df_eff + 1.0)) + 1.0
         return value
 

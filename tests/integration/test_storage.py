@@ -119,6 +119,26 @@ def test_a_deferred_copy_leaves_the_closing_checkpoint_to_the_publish(tmp_path: 
         assert reader.scalar("SELECT count(*) FROM meta WHERE key = 'client_copy_due'") == 0
 
 
+def test_the_store_hands_over_the_document_frequencies_it_counted(tmp_path: Path) -> None:
+    """Each stored batch counts its articles' distinct terms (corpus_df); `corpus_counts` reads them back keyed by
+    the terms' md5_number_lower, and weighs every term as the table's counts say."""
+    from dataclasses import replace
+
+    from newswatch.text.corpus_stats import CorpusStats, stored_count
+
+    with Database(tmp_path / "n.duckdb") as db:
+        store = Store(db)
+        for i, terms in enumerate([{"ceasefire", "border"}, {"ceasefire", "talks"}, {"ceasefire"}]):
+            art, an = make_article(i)
+            store.save_articles(f"run{i}", [art], [replace(an, terms=frozenset(terms))], {})
+        table = dict(db.query("SELECT term, df FROM corpus_df"))
+        counts = store.corpus_counts()
+    assert table == {"ceasefire": 3, "border": 1, "talks": 1} and counts.n_docs == 3
+    assert [stored_count(counts, t) for t in ("ceasefire", "border", "talks", "absent")] == [3, 1, 1, 0]
+    stats, same = CorpusStats(stored=counts), CorpusStats(table, 3)
+    assert all(stats.idf(t) == same.idf(t) for t in ("ceasefire", "border", "talks", "absent"))
+
+
 def test_the_replaced_copy_is_freed_off_the_publishing_thread_and_leftovers_go(tmp_path: Path) -> None:
     """Replacing the copy leaves the old file to a thread of its own (freeing a few GB takes seconds); a reader
     that holds the old copy keeps reading it, and an old copy left by a crash goes at the next publish."""
