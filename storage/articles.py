@@ -111,7 +111,8 @@ class ArticlesMixin:
             return
         terms_list = list(df)
         self.db.execute(
-            "INSERT INTO corpus_df SELECT unnest($1) AS term, unnest($2) AS df "
+            "INSERT INTO corpus_df (term, df, key) SELECT term, df, md5_number_lower(term) "
+            "FROM (SELECT unnest($1) AS term, unnest($2) AS df) "
             "ON CONFLICT (term) DO UPDATE SET df = corpus_df.df + excluded.df",
             [terms_list, [df[t] for t in terms_list]])
         self.db.execute(
@@ -144,7 +145,8 @@ class ArticlesMixin:
         term: a store of a million articles holds millions of terms, read by every run and sent to each scoring
         process (docs/performance.md, Memory)."""
         n_docs = int(self.db.get_meta("corpus_docs") or 0)
-        cols = self.db.query_arrays("SELECT md5_number_lower(term) AS key, df FROM corpus_df ORDER BY key")
+        cols = self.db.query_arrays(  # the key is stored with each term (migration 011)
+            "SELECT coalesce(key, md5_number_lower(term)) AS key, df FROM corpus_df ORDER BY key")
         return TermCounts(cols["key"], cols["df"], n_docs)
 
     # -- full text: page fetches and re-scored articles (migration 005) ---------------------------------

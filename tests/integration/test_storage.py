@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -122,8 +123,6 @@ def test_a_deferred_copy_leaves_the_closing_checkpoint_to_the_publish(tmp_path: 
 def test_the_store_hands_over_the_document_frequencies_it_counted(tmp_path: Path) -> None:
     """Each stored batch counts its articles' distinct terms (corpus_df); `corpus_counts` reads them back keyed by
     the terms' md5_number_lower, and weighs every term as the table's counts say."""
-    from dataclasses import replace
-
     from newswatch.text.corpus_stats import CorpusStats, stored_count
 
     with Database(tmp_path / "n.duckdb") as db:
@@ -137,6 +136,34 @@ def test_the_store_hands_over_the_document_frequencies_it_counted(tmp_path: Path
     assert [stored_count(counts, t) for t in ("ceasefire", "border", "talks", "absent")] == [3, 1, 1, 0]
     stats, same = CorpusStats(stored=counts), CorpusStats(table, 3)
     assert all(stats.idf(t) == same.idf(t) for t in ("ceasefire", "border", "talks", "absent"))
+
+
+def test_migration_011_keys_the_terms_a_store_counted_before_it(tmp_path: Path) -> None:
+    """A store counted before migration 011 has no `key` column: the migration adds it and fills it, and the
+    counts read afterwards are the same as for terms counted since."""
+    import duckdb
+
+    from newswatch.text.corpus_stats import stored_count, term_key
+
+    path = tmp_path / "old.duckdb"
+    with Database(path) as db:
+        store = Store(db)
+        art, an = make_article(1)
+        store.save_articles("run1", [art], [replace(an, terms=frozenset({"ceasefire", "talks"}))], {})
+        assert db.scalar("SELECT count(*) FROM corpus_df WHERE key = md5_number_lower(term)") == 2
+    con = duckdb.connect(str(path))  # back to the store as 010 left it: no key, no record of 011
+    con.execute("ALTER TABLE corpus_df DROP COLUMN key")
+    con.execute("DELETE FROM schema_migrations WHERE version >= 11")
+    con.close()
+    with Database(path) as db:
+        assert db.schema_version() >= 11
+        keys = dict(db.query("SELECT term, key FROM corpus_df"))
+        assert keys == {"ceasefire": term_key("ceasefire"), "talks": term_key("talks")}
+        store = Store(db)
+        art, an = make_article(2)
+        store.save_articles("run2", [art], [replace(an, terms=frozenset({"ceasefire"}))], {})
+        counts = store.corpus_counts()
+    assert [stored_count(counts, t) for t in ("ceasefire", "talks")] == [2, 1] and counts.n_docs == 2
 
 
 def test_the_replaced_copy_is_freed_off_the_publishing_thread_and_leftovers_go(tmp_path: Path) -> None:
