@@ -5,7 +5,8 @@
     .venv/bin/python bench/large_store.py --quick --copies 2 --runs 1   # a smoke run
 
 Generates the bench workload (SAMPLE DATA), stores it with one ingest, copies that history back in time as the
-digest bench's large history is made (`bench.run.copy_history`), then times `--runs` small ingests of new
+digest bench's large history is made (`bench.run.copy_history`), adds made-up terms to its corpus statistics until
+the table is as large as real news of that many articles would make it (`expected_terms`), then times `--runs` small ingests of new
 articles (20 feeds x 3 items each, as a scheduled run of a 20-feed monitor brings) twice: with `[storage]
 client_copy_interval_minutes = 0` (every ingest that stores something publishes the clients' copy) and with
 `--interval` minutes (the copy, written minutes before, is left for later). Prints each run's wall and CPU seconds
@@ -47,6 +48,28 @@ from bench.server import FeedServer  # noqa: E402
 from bench.workload import generate  # noqa: E402
 
 SMALL_FEEDS, SMALL_ITEMS = 20, 3
+# Distinct content terms grew as 23,654 x (articles / 711)^0.67 over the 711 real articles of the public
+# event-labelled sets (docs/performance.md, Memory); the generated articles use a few hundred words.
+HEAPS_TERMS, HEAPS_ARTICLES, HEAPS_EXPONENT = 23_654, 711, 0.67
+
+
+def expected_terms(articles: int) -> int:
+    """Distinct terms a store of real news with this many articles would have counted (the fit above)."""
+    return round(HEAPS_TERMS * (articles / HEAPS_ARTICLES) ** HEAPS_EXPONENT)
+
+
+def add_vocabulary(database: Path, terms: int) -> int:
+    """Count `terms` made-up terms in the store's corpus statistics as real news would have (half of them seen
+    once, a long tail above), so that each run reads a table of a real store's size. Returns the rows added."""
+    from storage.db import Database
+
+    with Database(database) as db:
+        before = int(db.scalar("SELECT count(*) FROM corpus_df"))
+        db.execute(
+            "INSERT INTO corpus_df (term, df, key) SELECT term, df, md5_number_lower(term) FROM ("
+            "SELECT 'bench-term-' || i AS term, least(1000000, floor(1.0 / (1.0 - random()))::BIGINT) AS df "
+            "FROM range(?) r(i)) ON CONFLICT (term) DO NOTHING", [terms])
+        return int(db.scalar("SELECT count(*) FROM corpus_df")) - before
 
 
 @contextmanager
@@ -79,7 +102,8 @@ def _set_interval(config: Path, minutes: int) -> None:
 
 
 def measure(sizes: Sizes, copies: int, runs: int, interval: int, work: Path,
-            start_engine: bool = True) -> dict[str, Any]:
+            start_engine: bool = True, terms: int | None = None) -> dict[str, Any]:
+    """`terms`: made-up terms added to the corpus statistics (default `expected_terms` of the store's size)."""
     from flows.ingest import configured_ingest_flow
     from newswatch.config import load_settings
 
@@ -100,6 +124,8 @@ def measure(sizes: Sizes, copies: int, runs: int, interval: int, work: Path,
         figures["articles"] = copy_history(settings.database_path, big, copies, sizes.days)
         figures["history_seconds"] = round(time.perf_counter() - started, 1)
         os.replace(big, settings.database_path)
+        wanted = expected_terms(figures["articles"]) if terms is None else terms
+        figures["terms_added"] = add_vocabulary(settings.database_path, wanted)
         settings.client_copy_path.unlink(missing_ok=True)
         figures["database_megabytes"] = settings.database_path.stat().st_size >> 20
         for minutes in (0, interval):
@@ -121,7 +147,8 @@ def measure(sizes: Sizes, copies: int, runs: int, interval: int, work: Path,
 
 
 def report(figures: dict[str, Any]) -> str:
-    lines = [f"store: {figures['articles']} articles, {figures['database_megabytes']} MB "
+    lines = [f"store: {figures['articles']} articles, {figures['database_megabytes']} MB, "
+             f"{figures['terms_added']} terms added to its corpus statistics "
              f"(history copied in {figures['history_seconds']} s)"]
     for key in ("interval_0", f"interval_{figures['interval_minutes']}"):
         for k, row in enumerate(figures[key], 1):
@@ -137,13 +164,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, default=100, help="copies of the history (default 100)")
     parser.add_argument("--runs", type=int, default=3, help="small runs per setting (default 3)")
     parser.add_argument("--interval", type=int, default=60, help="the second setting's minutes (default 60)")
+    parser.add_argument("--terms", type=int, help="made-up terms added to the corpus statistics (default: what "
+                                                  "real news of the store's size would have, about 3 million at 1M)")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
     parser.add_argument("--workdir", help="work folder (kept); default a temp folder, removed")
     args = parser.parse_args(argv)
     work = Path(args.workdir or tempfile.mkdtemp(prefix="newswatch-large-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        figures = measure(QUICK if args.quick else FULL, args.copies, args.runs, args.interval, work)
+        figures = measure(QUICK if args.quick else FULL, args.copies, args.runs, args.interval, work,
+                          terms=args.terms)
     finally:
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)

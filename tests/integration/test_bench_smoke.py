@@ -88,7 +88,9 @@ def test_large_store_bench_times_small_runs_with_and_without_a_copy_interval(pre
                                                                              tmp_path: Path) -> None:
     from bench import large_store
 
-    figures = large_store.measure(TINY, copies=2, runs=1, interval=60, work=tmp_path, start_engine=False)
+    figures = large_store.measure(TINY, copies=2, runs=1, interval=60, work=tmp_path, start_engine=False,
+                                  terms=1000)
+    assert figures["terms_added"] == 1000  # the corpus statistics are as large as asked
     first_copy = TINY.feeds * TINY.items_per_feed  # at most: some items are syndicated copies of others
     assert 0 < figures["articles"] <= 2 * (first_copy + TINY.inbox_files * TINY.items_per_file)
     every_run, with_interval = figures["interval_0"][0], figures["interval_60"][0]
