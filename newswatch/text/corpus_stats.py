@@ -71,7 +71,7 @@ def term_counts(df: Mapping[str, int], n_docs: int = 0) -> TermCounts:
 
 def stored_count(counts: TermCounts, term: str) -> int:
     """The stored document frequency of `term` (0 when absent): a binary search of the sorted keys. Two terms whose
-    keys collide (about one chance in ten million among three million terms) would share a count."""
+    keys collide (about one chance in ten million among three million terms) would both read one of their counts."""
     key = np.uint64(term_key(term))
     i = int(np.searchsorted(counts.keys, key))
     return int(counts.counts[i]) if i < len(counts.keys) and counts.keys[i] == key else 0
