@@ -185,12 +185,34 @@ def _written(path: Path) -> str | None:
         return None
 
 
+def _size(*paths: Path) -> int | None:
+    """Bytes on disk of the files that exist among `paths` (a database and its write-ahead log); None when none do."""
+    sizes = [p.stat().st_size for p in paths if p.is_file()]
+    return sum(sizes) if sizes else None
+
+
+def _readable_size(n: int) -> str:
+    """Bytes for a person: 812 bytes, 12.1 MB, 3.8 GB (powers of 1000)."""
+    if n < 1000:
+        return f"{n} bytes"
+    size = float(n)
+    for unit in ("KB", "MB", "GB"):
+        size /= 1000
+        if size < 1000 or unit == "GB":
+            break
+    return f"{size:.1f} {unit}"
+
+
 def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
+    database = settings.database_path
     info: dict[str, Any] = {
         "config": str(settings.path.resolve()),
-        "database": str(settings.database_path),
+        "database": str(database),
+        # The working file and its write-ahead log (an ingest that left its copy for later keeps its writes there).
+        "database_bytes": _size(database, database.with_name(database.name + ".wal")),
         "client_database": str(settings.client_copy_path),
         "client_database_exists": settings.client_copy_path.exists(),
+        "client_database_bytes": _size(settings.client_copy_path),
         "client_database_written": _written(settings.client_copy_path),
         "client_copy_interval_minutes": settings.storage.client_copy_interval_minutes,
         "digest_dir": str(settings.output_dir),
@@ -203,6 +225,8 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
     else:
         width = max(len(k) for k in info)
         for key, value in info.items():
+            if key.endswith("_bytes") and value is not None:
+                value = _readable_size(value)
             _print(f"{key.ljust(width)}  {value}")
     return EXIT_OK
 
@@ -385,7 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("backfill", cmd_backfill, "Recompute stored stories and rewrite the digests of past days (no email).")
     p.add_argument("--from", dest="first", type=_date, required=True, metavar="DATE", help="first day YYYY-MM-DD")
     p.add_argument("--to", dest="last", type=_date, required=True, metavar="DATE", help="last day YYYY-MM-DD")
-    p = add("info", cmd_info, "Show where the database, the client copy and the digests are.")
+    p = add("info", cmd_info, "Show where the database, the client copy and the digests are, and their sizes.")
     p.add_argument("--json", action="store_true", help="print JSON")
     p = add("feeds", cmd_feeds, "List each feed's state, last success, last error and next attempt.")
     p.add_argument("--json", action="store_true", help="print JSON")

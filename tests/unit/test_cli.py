@@ -65,6 +65,27 @@ def test_info_json_names_the_file_clients_open(project: Path, capsys: pytest.Cap
     assert json.loads(capsys.readouterr().out)["client_database_written"] == "2025-06-15T15:06:40+00:00"
 
 
+def test_info_reports_how_large_the_database_and_its_copy_have_grown(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A store left running for months grows: `info` says by how much, the write-ahead log counted with the working
+    file (an ingest that left its copy for later keeps its writes there), without opening either file."""
+    config = str(project / "config" / "newswatch.toml")
+    assert cli.main(["--config", config, "info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["database_bytes"] is None and info["client_database_bytes"] is None  # nothing stored yet
+    data = project / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "newswatch.duckdb").write_bytes(b"x" * 3_000_000)
+    (data / "newswatch.duckdb.wal").write_bytes(b"x" * 250_000)
+    (data / "newswatch-read.duckdb").write_bytes(b"x" * 2_900)
+    assert cli.main(["--config", config, "info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["database_bytes"] == 3_250_000 and info["client_database_bytes"] == 2_900
+    assert cli.main(["--config", config, "info"]) == 0
+    text = capsys.readouterr().out
+    assert "3.2 MB" in text and "2.9 KB" in text  # for a person, in the plain listing
+
+
 def test_feeds_without_a_read_copy_says_what_to_do(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--config", str(project / "config" / "newswatch.toml"), "feeds"]) == cli.EXIT_ERROR
     assert "newswatch ingest" in capsys.readouterr().err
