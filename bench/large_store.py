@@ -17,11 +17,8 @@ its work folder (a temp folder unless --workdir).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,6 +39,7 @@ from bench.run import (  # noqa: E402
     copy_history,
     make_project,
     prefect_engine,
+    run_in_workdir,
     running_engine,
 )
 from bench.server import FeedServer  # noqa: E402
@@ -169,19 +167,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
     parser.add_argument("--workdir", help="work folder (kept); default a temp folder, removed")
     args = parser.parse_args(argv)
-    work = Path(args.workdir or tempfile.mkdtemp(prefix="newswatch-large-"))
-    work.mkdir(parents=True, exist_ok=True)
-    try:
-        figures = measure(QUICK if args.quick else FULL, args.copies, args.runs, args.interval, work,
-                          terms=args.terms)
-    finally:
-        if not args.workdir:
-            shutil.rmtree(work, ignore_errors=True)
-    print(report(figures))
-    if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    return 0
-
+    return run_in_workdir(
+        args.workdir, "newswatch-large-",
+        lambda work: measure(QUICK if args.quick else FULL, args.copies, args.runs, args.interval, work,
+                             terms=args.terms),
+        report, args.json)
 
 if __name__ == "__main__":
     raise SystemExit(main())

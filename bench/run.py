@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -114,6 +114,23 @@ allow_networks = ["127.0.0.0/8", "::1/128"]
 # The items link to fictional sites: no page fetching, so the bench times parsing, scoring and storing.
 enabled = false
 """
+
+
+def run_in_workdir(workdir: str | None, prefix: str, measure: Callable[[Path], dict[str, Any]],
+                   report: Callable[[dict[str, Any]], str], json_path: str | None) -> int:
+    """Run `measure` in a work folder (kept when `workdir` is given, else a temp folder removed afterwards), print
+    `report` of its figures, and write them as JSON to `json_path` when given. The benchmark scripts' main."""
+    work = Path(workdir or tempfile.mkdtemp(prefix=prefix))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        figures = measure(work)
+    finally:
+        if not workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    print(report(figures))
+    if json_path:
+        Path(json_path).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
 
 
 def _log(msg: str, *args: Any) -> None:

@@ -98,3 +98,25 @@ def test_large_store_bench_times_small_runs_with_and_without_a_copy_interval(pre
     assert len(every_run["publish_seconds"]) == 1  # it stored articles, so it published
     assert with_interval["publish_seconds"] == []  # the copy was minutes old: left for later
     assert "client_copy_interval_minutes =  60, run 1" in large_store.report(figures)
+
+
+@pytest.mark.flow
+@pytest.mark.slow
+def test_long_running_bench_records_every_run_in_one_process(prefect_engine: None, tmp_path: Path) -> None:
+    """bench/long_running.py: each run stores new items of the same feeds, a digest runs when due, and every run's
+    memory, threads and open files are recorded (figures only: the bench asserts nothing about them)."""
+    import sys
+
+    from bench import long_running
+
+    figures = long_running.measure(3, tmp_path, digest_every=2, start_engine=False)
+    rows = figures["rows"]
+    assert [r["run"] for r in rows] == [1, 2, 3]
+    assert all(r["articles_new"] > 0 for r in rows)  # new items every run, not duplicates of the last
+    assert figures["articles"] == sum(r["articles_new"] for r in rows)
+    assert "digest_seconds" in rows[1] and "digest_seconds" not in rows[0]  # every 2nd run builds the digest
+    assert all(r["publish_seconds"] > 0 for r in rows)  # each run stored something, so it published
+    assert sorted(figures["empty_flow_seconds"]) == [1, 2, 3]
+    if sys.platform.startswith("linux"):
+        assert all(r["rss_mb"] > 0 and r["open_files"] > 0 for r in rows)
+    assert "second half" in long_running.report(figures)
