@@ -173,5 +173,6 @@ def main(argv: list[str] | None = None) -> int:
                              terms=args.terms),
         report, args.json)
 
+
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -204,12 +204,14 @@ def _readable_size(n: int) -> str:
 
 
 def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import wal_path
+
     database = settings.database_path
     info: dict[str, Any] = {
         "config": str(settings.path.resolve()),
         "database": str(database),
         # The working file and its write-ahead log (an ingest that left its copy for later keeps its writes there).
-        "database_bytes": _size(database, database.with_name(database.name + ".wal")),
+        "database_bytes": _size(database, wal_path(database)),
         "client_database": str(settings.client_copy_path),
         "client_database_exists": settings.client_copy_path.exists(),
         "client_database_bytes": _size(settings.client_copy_path),

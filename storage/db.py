@@ -47,6 +47,11 @@ def _migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def wal_path(path: Path) -> Path:
+    """The write-ahead log DuckDB keeps beside a database file (`<file>.wal`)."""
+    return path.with_name(path.name + ".wal")
+
+
 def _wrap(exc: duckdb.Error, path: Path, doing: str) -> StorageError:
     message = str(exc)
     if _LOCK_PATTERN.search(message):
@@ -337,7 +342,7 @@ class Database:
                 self.execute(f"CHECKPOINT {alias}")
             finally:
                 self.execute(f"DETACH {alias}")
-            if tmp.with_name(tmp.name + ".wal").exists():  # never expected after CHECKPOINT and DETACH
+            if wal_path(tmp).exists():  # never expected after CHECKPOINT and DETACH
                 snapshot.discard()
                 return None
             return tmp
