@@ -431,7 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="tone: NewsMTSC JSONL; actors: test-set JSONL; tracking, stories: event-labelled "
                         "articles (JSONL: id, event, date, title, text, source); extraction: corpus folder")
     p.add_argument("--ner", metavar="PATH",
-                   help="actors: score mentions against the entity spans of a GMB-layout NER CSV instead")
+                   help="actors: score mentions against the entity spans of a NER file instead (GMB's CSV, or "
+                        "CoNLL columns: word first, tag last, a blank line between sentences)")
     p.add_argument("--json", metavar="OUT", help="also write the figures as JSON to OUT")
     p.add_argument("--young-store", action="store_true",
                    help="tracking: weigh terms by the English prior alone, as a store on its first day does")

@@ -103,7 +103,13 @@ def format_actor_table(result: dict[str, Any]) -> str:
 
 # --- against named-entity spans (newswatch eval actors --ner PATH) -----------------------------------------
 
-NER_KINDS = frozenset({"geo", "gpe", "org", "per"})
+# Kinds of span that are cases when their whole text is a registry surface: GMB's geo/gpe/org/per, and their
+# counterparts in the CoNLL-2003 (LOC, ORG, PER, and MISC, where it tags nationalities: "German") and OntoNotes
+# (GPE, LOC, NORP for nationalities, ORG, PERSON) tag sets. Tag names are read lower-case, long forms shortened.
+NER_KINDS = frozenset({"geo", "gpe", "org", "per", "loc", "misc", "norp"})
+_KIND_NAMES = {"person": "per", "organization": "org", "organisation": "org", "location": "loc"}
+_GMB_HEADER = ["Sentence #", "Word", "POS", "Tag"]
+_SPAN_PREFIXES = {"B": "begin", "S": "begin", "U": "begin", "I": "inside", "E": "inside", "L": "inside"}
 NER_DATE = date(2008, 1, 1)  # the news of the GMB set is from about 2004-2010; only role titles read it
 _NO_SPACE_BEFORE = frozenset(
     {".", ",", ";", ":", "?", "!", "%", ")", "]", "...", "'s", "’s", "'", "n't", "'ll", "'re", "'ve", "'m", "'d"}
@@ -116,7 +122,7 @@ _SCORED_VIA = frozenset({"name", "alias", "demonym", "possessive"})
 class NerSpan:
     start: int
     end: int
-    kind: str  # geo, gpe, org, per, tim, art, eve, nat
+    kind: str  # lower case: geo, gpe, org, per, tim, ... (GMB); loc, misc (CoNLL); norp, date, ... (OntoNotes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,25 +157,23 @@ def detokenize(tokens: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
 
 
 def read_ner_sentences(path: Path, holdout: str = "all") -> list[NerSentence]:
-    """Sentences of a CSV in the GMB layout ("Sentence #,Word,POS,Tag", BIO tags), in the chosen half."""
+    """Sentences of a named-entity file, in the chosen half. Two layouts, told apart by the first line:
+
+    - GMB's CSV: the header "Sentence #,Word,POS,Tag", a row per token, "Sentence: N" on each sentence's first;
+    - CoNLL's columns (CoNLL-2003, OntoNotes exports, most NER sets): a line per token, the word first and the tag
+      last, separated by spaces or tabs, a blank line between sentences, "-DOCSTART-" lines skipped. Sentences are
+      named "Sentence: N" in file order.
+
+    Tags may be BIO/IOB2, IOB1 (a span opens on I-), BIOES/BILOU, or bare kinds (IO: like neighbours join)."""
     if holdout not in HOLDOUTS:
         raise EvalError(f"holdout must be one of {', '.join(HOLDOUTS)}, got {holdout!r}")
     path = Path(path)
-    rows: list[tuple[str, list[tuple[str, str]]]] = []
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None or [h.strip() for h in header[:4]] != ["Sentence #", "Word", "POS", "Tag"]:
-                raise EvalError(f"{path}:1: expected the header 'Sentence #,Word,POS,Tag', got {header!r}")
-            for number, row in enumerate(reader, start=2):
-                if len(row) < 4:
-                    raise EvalError(f"{path}:{number}: expected 4 columns, got {len(row)}")
-                if row[0].strip():
-                    rows.append((row[0].strip(), []))
-                elif not rows:
-                    raise EvalError(f"{path}:{number}: a token before the first 'Sentence: N'")
-                rows[-1][1].append((row[1], row[3].strip()))
+            first = handle.readline()
+            handle.seek(0)
+            gmb = first.startswith("Sentence #") or first.startswith("\ufeffSentence #")
+            rows = _gmb_rows(path, handle) if gmb else _conll_rows(path, handle)
     except OSError as exc:
         raise EvalError(f"{path}: cannot read: {exc}") from None
     except UnicodeDecodeError as exc:
@@ -179,22 +183,77 @@ def read_ner_sentences(path: Path, holdout: str = "all") -> list[NerSentence]:
         if holdout != "all" and split_of(sid) != holdout:
             continue
         text, offsets = detokenize([w for w, _ in tokens])
-        spans = []
-        i = 0
-        while i < len(tokens):
-            tag = tokens[i][1]
-            if tag[:2] not in ("B-", "I-"):
-                i += 1
-                continue
-            j = i + 1
-            while j < len(tokens) and tokens[j][1] == "I-" + tag[2:]:
-                j += 1
-            spans.append(NerSpan(offsets[i][0], offsets[j - 1][1], tag[2:]))
-            i = j
-        sentences.append(NerSentence(sid, text, tuple(spans)))
+        spans = tuple(NerSpan(offsets[i][0], offsets[j - 1][1], kind) for i, j, kind in _tag_spans([t for _, t in tokens]))
+        sentences.append(NerSentence(sid, text, spans))
     if not sentences:
         raise EvalError(f"{path}: no sentences found (holdout {holdout!r})")
     return sentences
+
+
+Rows = list[tuple[str, list[tuple[str, str]]]]
+
+
+def _gmb_rows(path: Path, handle: Any) -> Rows:
+    rows: Rows = []
+    reader = csv.reader(handle)
+    header = next(reader, None)
+    if header is None or [h.strip().lstrip("\ufeff") for h in header[:4]] != _GMB_HEADER:
+        raise EvalError(f"{path}:1: expected the header 'Sentence #,Word,POS,Tag', got {header!r}")
+    for number, row in enumerate(reader, start=2):
+        if len(row) < 4:
+            raise EvalError(f"{path}:{number}: expected 4 columns, got {len(row)}")
+        if row[0].strip():
+            rows.append((row[0].strip(), []))
+        elif not rows:
+            raise EvalError(f"{path}:{number}: a token before the first 'Sentence: N'")
+        rows[-1][1].append((row[1], row[3].strip()))
+    return rows
+
+
+def _conll_rows(path: Path, handle: Any) -> Rows:
+    rows: Rows = []
+    current: list[tuple[str, str]] = []
+    for number, line in enumerate(handle, start=1):
+        fields = line.split()
+        if not fields or fields[0] == "-DOCSTART-":
+            if current:
+                rows.append((f"Sentence: {len(rows) + 1}", current))
+                current = []
+            continue
+        if len(fields) < 2:
+            raise EvalError(f"{path}:{number}: expected the word first and the tag last (CoNLL columns), or GMB's "
+                            f"header 'Sentence #,Word,POS,Tag'; got {line.strip()[:60]!r}")
+        tag = fields[-1]
+        if tag != "O" and not re.fullmatch(r"(?:[BIESLU]-)?[A-Za-z][\w$]*(?:-[A-Za-z]\w*)?", tag):
+            raise EvalError(f"{path}:{number}: {tag!r} in the last column is not a tag (O, B-ORG, I-PER, GPE, ...)")
+        current.append((fields[0], tag))
+    if current:
+        rows.append((f"Sentence: {len(rows) + 1}", current))
+    return rows
+
+
+def _tag_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """(first token, past the last token, kind) of each tagged span. B-/S-/U- open a span; I-/E-/L- continue the
+    span of the same kind before them or open one (IOB1); a bare kind continues a like neighbour (IO)."""
+    spans: list[tuple[int, int, str]] = []
+    open_kind = ""
+    for i, tag in enumerate(tags):
+        if tag in ("O", ""):
+            open_kind = ""
+            continue
+        prefix, dash, kind = tag.partition("-")
+        role = _SPAN_PREFIXES.get(prefix) if dash and len(prefix) == 1 else None
+        if role is None:  # a bare kind
+            role, kind = "inside", tag
+        kind = kind.lower()
+        kind = _KIND_NAMES.get(kind, kind)
+        if role == "inside" and open_kind == kind:
+            start = spans[-1][0]
+            spans[-1] = (start, i + 1, kind)
+        else:
+            spans.append((i, i + 1, kind))
+        open_kind = "" if prefix in ("E", "L", "S", "U") else kind
+    return spans
 
 
 def _gold_mentions(sentence: NerSentence, keys: dict[str, set[str]]) -> dict[tuple[int, int], set[str]]:

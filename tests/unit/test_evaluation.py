@@ -182,7 +182,9 @@ def test_evaluate_actor_spans_scores_cases_per_half() -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("Word,Tag\nx,O\n", "expected the header"),
+        ("Sentence #,Word,Tag\nSentence: 1,x,O\n", "expected the header"),
+        ("Word,Tag\nx,O\n", "expected the word first and the tag last"),
+        ("Pakistan NNP 42\n", "not a tag"),
         ("Sentence #,Word,POS,Tag\n,x,NN,O\n", "before the first"),
         ("Sentence #,Word,POS,Tag\nSentence: 1,x\n", "expected 4 columns"),
         ("Sentence #,Word,POS,Tag\n", "no sentences"),
@@ -193,6 +195,94 @@ def test_read_ner_sentences_rejects_bad_files(tmp_path: Path, content: str, mess
     path.write_text(content, encoding="utf-8")
     with pytest.raises(EvalError, match=message):
         read_ner_sentences(path)
+
+
+# The same five sentences in CoNLL-2003's layout: space-separated columns (word, POS, chunk, tag), a blank line
+# between sentences, "-DOCSTART-" lines, upper-case kinds and IOB1 tags (a span opens on I-; B- only between two
+# spans of one kind). Read as the GMB file is, it must give the same sentences, spans and figures.
+NER_SAMPLE_CONLL = """-DOCSTART- -X- -X- O
+
+The DT B-NP O
+U.S. NNP I-NP I-ORG
+Senate NNP I-NP I-ORG
+and CC O O
+Pakistan NNP B-NP I-LOC
+agreed VBD B-VP O
+. . O O
+
+Chinese JJ B-NP I-GPE
+officials NNS I-NP O
+visited VBD B-VP O
+southern JJ B-NP I-LOC
+Afghanistan NNP I-NP I-LOC
+on IN B-PP O
+Monday NNP B-NP I-TIM
+. . O O
+
+-DOCSTART- -X- -X- O
+
+U.S.-led JJ B-NP O
+forces NNS I-NP O
+entered VBD B-VP O
+Kabul NNP B-NP I-LOC
+. . O O
+
+He PRP B-NP O
+flew VBD B-VP O
+Pakistan NNP B-NP I-ORG
+International NNP I-NP I-ORG
+Airlines NNPS I-NP I-ORG
+. . O O
+
+Pakistan NNP B-NP I-LOC
+'s POS B-NP O
+army NN I-NP O
+and CC O O
+India NNP B-NP I-LOC
+'s POS B-NP O
+prime JJ I-NP O
+minister NN I-NP O
+spoke VBD B-VP O
+. . O O
+"""
+
+
+def test_conll_layout_reads_as_the_gmb_layout_does(tmp_path: Path) -> None:
+    path = tmp_path / "ner.conll"
+    path.write_text(NER_SAMPLE_CONLL, encoding="utf-8")
+    conll, gmb = read_ner_sentences(path), read_ner_sentences(NER_SAMPLE)
+    assert [s.id for s in conll] == [s.id for s in gmb]
+    assert [s.text for s in conll] == [s.text for s in gmb]
+    # CoNLL's LOC stands where GMB has geo: the same spans, kinds named after the file's tag set
+    rename = {"loc": "geo"}
+    assert [[(p.start, p.end, rename.get(p.kind, p.kind)) for p in s.spans] for s in conll] == [
+        [(p.start, p.end, p.kind) for p in s.spans] for s in gmb
+    ]
+    registry = ActorRegistry.load(ROOT / "config" / "actors.toml")
+    figures = ("tp", "fp", "fn", "outside", "false_by_kind")
+    for half in ("dev", "heldout"):
+        got = evaluate_actor_spans(path, registry)["halves"][half]["methods"]
+        want = evaluate_actor_spans(NER_SAMPLE, registry)["halves"][half]["methods"]
+        assert {m: {k: got[m][k] for k in figures} for m in got} == {m: {k: want[m][k] for k in figures} for m in want}
+
+
+def test_ontonotes_tags_norp_counts_as_a_demonym_and_a_language_does_not(tmp_path: Path) -> None:
+    # Tab-separated word and tag, BIOES tags with OntoNotes kinds. "Pakistani" is a nationality (NORP): a whole
+    # span whose text is a registry demonym, so a case, as GMB's gpe "Chinese" is above. "Chinese" here is the
+    # language (LANGUAGE): the matcher takes it for China, which is a false mention of a span of another kind.
+    # "Mary Smith" is a PERSON span of two tokens (B- then E-) that names no actor.
+    path = tmp_path / "onto.tsv"
+    rows = [("The", "O"), ("Pakistani", "S-NORP"), ("envoy", "O"), ("Mary", "B-PERSON"), ("Smith", "E-PERSON"),
+            ("spoke", "O"), ("Chinese", "S-LANGUAGE"), (".", "O")]
+    path.write_text("".join(f"{w}\t{t}\n" for w, t in rows), encoding="utf-8")
+    (sentence,) = read_ner_sentences(path)
+    assert [(sentence.text[p.start : p.end], p.kind) for p in sentence.spans] == [
+        ("Pakistani", "norp"), ("Mary Smith", "per"), ("Chinese", "language")]
+    half = split_of(sentence.id)
+    rule = evaluate_actor_spans(path, ActorRegistry.load(ROOT / "config" / "actors.toml"))["halves"][half]["methods"][
+        METHODS["rule"]]
+    assert (rule["tp"], rule["fp"], rule["fn"]) == (1, 1, 0)
+    assert rule["false_by_kind"] == {"whole language span": 1}
 
 
 def test_cli_eval_actors_ner_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
