@@ -55,7 +55,10 @@ class StorageSettings(_Model):
     client_copy: Path | None = None
     # DuckDB's memory limit for the ingest's connection ("512MB", "2GB"; "" for DuckDB's default, 80% of RAM):
     # without it DuckDB keeps the growing store's blocks cached and an ingest's memory grows with the history.
-    ingest_memory_limit: Annotated[str, Field(pattern=r"^(|\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB))$")] = "512MB"
+    ingest_memory_limit: Annotated[str, Field(
+        pattern=r"^(|\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB))$",
+        description="a size such as '512MB' or '1.5GB' (units KB, MB, GB, TB, KiB, MiB, GiB, TiB), or '' for "
+                    "DuckDB's default")] = "512MB"
     # An ingest publishes the read copy only when the copy on disk is at least this old (minutes); 0: after every
     # ingest that changed something. A large store's copy is a whole-file write per run (docs/performance.md).
     client_copy_interval_minutes: Annotated[int, Strict(), Field(ge=0)] = 0
@@ -595,6 +598,8 @@ def _config_error(err: Any, data: dict[str, Any], path: Path) -> ConfigError:
         return ConfigError(path, key, f"expected one of {ctx.get('expected')}, got {given!r}")
     if kind in _BOUND_TYPES and field is not None:
         return ConfigError(path, key, f"{_bounds(field)}, got {given!r}")
+    if kind == "string_pattern_mismatch" and field is not None and field.description:
+        return ConfigError(path, key, f"expected {field.description}, got {given!r}")
     problem = err["msg"].removeprefix("Value error, ")
     if kind != "value_error" and not isinstance(given, dict | list):
         problem += f" (got {given!r})"
