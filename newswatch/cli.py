@@ -19,6 +19,7 @@ from newswatch.config import Settings, load_settings
 from newswatch.errors import ConfigError, EvalError, NewswatchError
 
 EXIT_OK, EXIT_ERROR, EXIT_CONFIG = 0, 1, 2
+EXIT_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
 
 # Quiet, offline, and patient on a loaded machine (../docs/deploy.md); the user's own settings win.
 PREFECT_DEFAULTS = {
@@ -463,6 +464,16 @@ NEEDS_NO_CONFIG = {("eval", "tone"), ("eval", "extraction"), ("eval", "tracking"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # Whoever read the output stopped reading (`newswatch feeds | head -3`): stop quietly, as a tool killed by
+        # SIGPIPE does, instead of a traceback. stdout goes to devnull so that flushing it at exit cannot fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

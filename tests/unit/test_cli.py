@@ -116,3 +116,21 @@ def test_config_is_taken_after_the_command_too(project: Path, tmp_path: Path,
     missing = str(tmp_path / "nope.toml")
     assert cli.main(["--config", good, "info", "--config", missing]) == cli.EXIT_CONFIG
     assert "config file not found" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly() -> None:
+    """`newswatch feeds | head -1`: once the reader is gone, the command stops with the SIGPIPE status a shell
+    expects (141) and no traceback. The pipe's reading end is closed before the command prints anything."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "newswatch.cli", "--config", str(root / "config" / "newswatch.toml"), "info"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=60) == cli.EXIT_PIPE
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
