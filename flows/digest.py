@@ -176,7 +176,7 @@ def digest_flow(
         if email is None or send_mail is False:
             return summary
         result = send(settings, email, day, resend, catch_up_days)
-        if result.sent or result.failed:
+        if result.sent or result.failed or result.unknown:
             with _open_store(settings) as store:  # the read copy shows the deliveries just recorded
                 store.db.publish_copy(settings.client_copy_path)
         summary.sent = [f"{o.recipient} ({o.digest_date})" for o in result.sent]
@@ -185,6 +185,6 @@ def digest_flow(
             progress("%s", note)
         if result.sent:
             progress("mailed via %s: %s", email.server, ", ".join(summary.sent))
-        if result.failed:
+        if result.failed or result.unknown:
             raise MailError(result.failure_message())
     return summary

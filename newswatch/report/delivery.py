@@ -77,15 +77,23 @@ class DeliverySummary:
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == "failed"]
 
+    @property
+    def unknown(self) -> list[Outcome]:
+        """Outcomes of messages that went out with no answer from the server: they may have arrived."""
+        return [o for o in self.outcomes if o.status == "unknown"]
+
     def failure_message(self) -> str:
-        """One line per failed digest date: the recipients and the cause (which names the server)."""
-        by_cause: dict[tuple[date, str], list[str]] = {}
-        for o in self.failed:
-            by_cause.setdefault((o.digest_date, o.error or "unknown error"), []).append(o.recipient)
-        lines = [
-            f"digest {d}: not delivered to {', '.join(rs)}: {cause}" for (d, cause), rs in by_cause.items()
-        ]
-        return "; ".join(lines) + " (the digest is stored; the next digest run tries again)"
+        """One line per digest date and cause that was not delivered, or not confirmed: the recipients and the
+        cause (which names the server)."""
+        lines = []
+        for status, verb, then in (("failed", "not delivered to", "the next digest run tries again"),
+                                   ("unknown", "not confirmed for", "not sent again unless --resend")):
+            by_cause: dict[tuple[date, str], list[str]] = {}
+            for o in self.outcomes:
+                if o.status == status:
+                    by_cause.setdefault((o.digest_date, o.error or "unknown error"), []).append(o.recipient)
+            lines += [f"digest {d}: {verb} {', '.join(rs)}: {cause} ({then})" for (d, cause), rs in by_cause.items()]
+        return "; ".join(lines) + " (the digest is stored)"
 
 
 def address_key(recipient: str) -> str:
@@ -118,8 +126,8 @@ def plan_deliveries(
             if done:
                 notes.append(f"digest {d}: already sent to {', '.join(done)} (use --resend to send it again)")
             if unsure:
-                notes.append(f"digest {d}: maybe sent to {', '.join(unsure)} (a run stopped while sending; use "
-                             "--resend to send it again)")
+                notes.append(f"digest {d}: maybe sent to {', '.join(unsure)} (a run stopped, or the connection "
+                             "failed, while the server was receiving it; use --resend to send it again)")
         else:  # catching up: only those whose delivery failed (not recipients added to the config since)
             todo = [r for r in settings.recipients if states.get(address_key(r)) == "failed"]
         if not todo:
@@ -204,8 +212,13 @@ def send_pending(
                 )
             except MailError as exc:
                 # Not this recipient's problem (no connection, login or message refused): the others would meet
-                # the same, so they are not tried now; the next run tries them all again.
-                fail((recipient,), str(exc), 1 + len(sleeps))
+                # the same, so they are not tried now; the next run tries them all again. A message that went out
+                # without an answer may have arrived: 'unknown', like a run stopped at that point (at most once).
+                if isinstance(exc, mail.SmtpError) and exc.maybe_delivered:
+                    record(Outcome(d, address_key(recipient), "unknown", 1 + len(sleeps), settings.server, now(),
+                                   message_id, str(exc)))
+                else:
+                    fail((recipient,), str(exc), 1 + len(sleeps))
                 fail(item.recipients[i + 1:], str(exc), 0)
                 break
             refusal = report[recipient]

@@ -28,14 +28,18 @@ SecretLoader = Callable[[str], Any]
 
 
 class SmtpError(MailError):
-    """Delivery failed as a whole. `transient` says whether trying again later may help."""
+    """Delivery failed as a whole. `transient` says whether trying again later may help; `maybe_delivered` that
+    the message had gone out when the connection failed without the server's answer, so it may have arrived and
+    must not be sent again without asking (at most once)."""
 
-    def __init__(self, host: str, port: int, cause: str, *, transient: bool, code: int | None = None) -> None:
+    def __init__(self, host: str, port: int, cause: str, *, transient: bool, code: int | None = None,
+                 maybe_delivered: bool = False) -> None:
         self.host = host
         self.port = port
         self.cause = cause
-        self.transient = transient
+        self.transient = transient and not maybe_delivered
         self.code = code
+        self.maybe_delivered = maybe_delivered
         super().__init__(f"SMTP server {host}:{port}: {cause}")
 
 
@@ -347,23 +351,36 @@ def send_message(
         smtp = _connect(settings, context)
     except Exception as exc:
         raise _fail(settings, exc) from exc
+    data_sent = False
     try:
         if settings.username is not None:
             assert password is not None
             smtp.login(settings.username, password)
-        if before_data is not None:
-            data = smtp.data
+        data = smtp.data
 
-            def announced_data(message: Any) -> tuple[int, bytes]:
+        def announced_data(message: Any) -> tuple[int, bytes]:
+            nonlocal data_sent
+            if before_data is not None:
                 before_data()
-                return data(message)
+            data_sent = True
+            return data(message)
 
-            smtp.data = announced_data  # type: ignore[method-assign,assignment]  # smtplib.sendmail calls self.data
+        smtp.data = announced_data  # type: ignore[method-assign,assignment]  # smtplib.sendmail calls self.data
         refused = dict(smtp.send_message(msg, from_addr=sender, to_addrs=envelope))
     except smtplib.SMTPRecipientsRefused as exc:
         refused = dict(exc.recipients)  # every recipient refused: still a per-recipient result
     except Exception as exc:
-        raise _fail(settings, exc) from exc
+        failure = _fail(settings, exc)
+        if data_sent and not (isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 400):
+            # The message was going out and no answer came (timeout, dropped connection): the server may have
+            # it. Only a reply code says it was not accepted; without one, sending again could mail it twice.
+            failure = SmtpError(
+                failure.host, failure.port,
+                f"{failure.cause} after the message was sent: it may have arrived, so it is not sent again "
+                "(newswatch digest --resend sends it)",
+                transient=False, code=failure.code, maybe_delivered=True,
+            )
+        raise failure from exc
     finally:
         try:
             smtp.quit()
@@ -394,7 +411,8 @@ def send_with_retry(
     ssl_context: ssl.SSLContext | None = None,
     before_data: Callable[[], None] | None = None,
 ) -> DeliveryReport:
-    """send_message, tried again after transient failures (no connection, timeout, 4xx) with doubling waits.
+    """send_message, tried again after transient failures (no connection, timeout, 4xx) with doubling waits;
+    never once the message may have arrived (no answer after it went out: `SmtpError.maybe_delivered`).
 
     At most 1 + settings.retries attempts; waits retry_backoff_seconds, then twice that, and so on.
     Recipients refused with a 4xx code are retried alone; permanent refusals (5xx, login refused) are not.
@@ -417,6 +435,7 @@ def send_with_retry(
                         f"{exc.cause} (gave up after {attempt} attempts)",
                         transient=exc.transient,
                         code=exc.code,
+                        maybe_delivered=exc.maybe_delivered,
                     ) from exc
                 raise
             sleep(settings.retry_backoff_seconds * 2 ** (attempt - 1))

@@ -133,6 +133,25 @@ def test_server_down_leaves_it_unsent_with_the_cause_and_the_next_run_delivers_o
     assert recorded["status"] == "sent" and recorded["attempts"] == 3 and recorded["last_error"] is None
 
 
+def test_a_message_answered_too_late_is_not_sent_again(db_path: Path) -> None:
+    """The server stores Alice's message but answers after the client's timeout: it may have arrived, so it is not
+    retried in the run (retries = 1 would) nor by the next run; it is recorded 'unknown', the run's message says
+    so, and Bob, not tried after a server that stopped answering, is left to the next run. At most once."""
+    with smtp_server() as server:
+        server.handler.late_answers.append(2.0)
+        settings = email_settings(server.port, timeout_seconds=0.5)
+        first = deliver(db_path, settings, sleep=lambda s: None)
+        assert [(o.recipient, o.status, o.attempts) for o in first.outcomes] == [
+            (ALICE, "unknown", 1), ("bob@example.org", "failed", 0)]
+        assert "may have arrived" in first.failure_message() and "not confirmed for alice" in first.failure_message()
+        assert rows(db_path)[(DAY, ALICE)]["status"] == "unknown"
+
+        second = deliver(db_path, settings)
+        assert [o.recipient for o in second.sent] == ["bob@example.org"]
+        assert any("maybe sent to alice@example.org" in note for note in second.notes)
+    assert [r.rcpt_tos for r in server.received] == [[ALICE], ["bob@example.org"]]  # each once
+
+
 def test_a_refused_recipient_is_recorded_and_tried_again_alone(db_path: Path) -> None:
     with smtp_server(reject={"bob@example.org": "550 5.1.1 no such user"}) as server:
         settings = email_settings(server.port)

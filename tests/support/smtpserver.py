@@ -45,7 +45,9 @@ class Received:
 class RecordingHandler:
     """Collects messages. `reject` maps an address to the reply its RCPT gets (e.g. "550 5.1.1 no such user");
     `busy` maps an address to how many times it is first answered "450 4.2.1 mailbox busy". A RCPT for an
-    address in `hold` sets `held` and gets no answer until `release` is set (to stop a client at that point)."""
+    address in `hold` sets `held` and gets no answer until `release` is set (to stop a client at that point).
+    `late_answers` holds seconds: each message keeps the first one left, stored at once but answered that late (a
+    server that has the message while its client gives up waiting)."""
 
     received: list[Received] = field(default_factory=list)
     reject: dict[str, str] = field(default_factory=dict)
@@ -54,6 +56,7 @@ class RecordingHandler:
     held: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     rcpt_attempts: list[str] = field(default_factory=list)
+    late_answers: list[float] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
@@ -77,6 +80,9 @@ class RecordingHandler:
             self.received.append(
                 Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content))
             )
+            late = self.late_answers.pop(0) if self.late_answers else 0.0
+        if late:
+            await asyncio.sleep(late)
         return "250 Message accepted"
 
 
