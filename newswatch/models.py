@@ -65,6 +65,7 @@ class RawEntry:
     author: str | None = None
     origin: str | None = None      # file path or feed URL it came from
     text_source: TextSource = "feed"
+    plain: bool = False            # title and content are plain text as written (a .txt or .md file): never HTML
 
 
 @dataclass(slots=True)
@@ -220,13 +221,16 @@ class StoredVersion:
 
 @dataclass(slots=True)
 class InboxFile:
-    """An inbox file as read this run: `entries` articles found, or `failed` when it could not be read."""
+    """An inbox file as read this run: `entries` articles found, or `failed` when it could not be read; `retry`
+    when the cause was not its content (permissions, a vanished file), so the next run reads it again even if
+    it has not changed."""
 
     path: str
     size: int
     mtime: float
     entries: int = 0
     failed: bool = False
+    retry: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ problems become data (FetchResult errors, FileProblem rows) and the run goes on.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,8 @@ from newswatch.sources import inbox as inbox_mod
 from newswatch.sources.feeds import parse_feed
 from newswatch.text.dedup import find_near_duplicates
 from newswatch.text.normalize import normalize_entry
+
+log = logging.getLogger(__name__)
 
 
 class KnownArticles(Protocol):
@@ -192,7 +195,9 @@ def read_inbox(settings: Settings, known: dict[str, tuple[int, float]]) -> Inbox
     batch = InboxBatch()
     paths = [settings.resolve(p) for p in settings.inbox.paths]
     for missing in (p for p in paths if not p.exists()):
-        batch.problems.append(FileProblem(str(missing), "not_found", "inbox folder does not exist"))
+        # Not a file that failed: a folder to come, or a typo in the config; each run says so.
+        batch.warnings.append(FileProblem(str(missing), "warning",
+                                          f"{missing}: inbox folder does not exist (yet); nothing read from it"))
     for path in inbox_mod.scan_inbox([p for p in paths if p.exists()]):
         try:
             stat = path.stat()
@@ -206,6 +211,13 @@ def read_inbox(settings: Settings, known: dict[str, tuple[int, float]]) -> Inbox
             read = inbox_mod.read_inbox_file_with_problems(path, settings.inbox.outlet)
         except SourceError as exc:
             batch.problems.append(FileProblem(key, exc.kind, exc.message))
+            batch.files.append(InboxFile(key, stat.st_size, stat.st_mtime, failed=True,
+                                         retry=exc.kind in inbox_mod.RETRY_KINDS))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop every run's other files
+            log.exception("inbox file %s could not be read", path)
+            batch.problems.append(FileProblem(key, "bad_file", f"{path}: could not be read "
+                                              f"({type(exc).__name__}: {exc}); change or touch it to try again"))
             batch.files.append(InboxFile(key, stat.st_size, stat.st_mtime, failed=True))
             continue
         # Smaller problems (a bad JSONL line, a guessed encoding) are reported; the rest of the file is kept.

@@ -65,12 +65,15 @@ class FeedsMixin:
 
     # -- inbox files -----------------------------------------------------------------------------------
     def inbox_files(self) -> dict[str, tuple[int, float]]:
-        return {r[0]: (int(r[1]), float(r[2])) for r in self.db.query("SELECT path, size, mtime FROM inbox_file")}
+        """Size and mtime of the files read before that need no new read until they change (not those to retry)."""
+        return {r[0]: (int(r[1]), float(r[2]))
+                for r in self.db.query("SELECT path, size, mtime FROM inbox_file WHERE status <> 'retry'")}
 
     def save_inbox_files(self, files: Sequence[InboxFile], read_at: datetime, errors: dict[str, str]) -> None:
-        """Mark files read (status ok or error, with the error message from `errors` by path)."""
-        rows = [(f.path, f.size, f.mtime, read_at, "error" if f.failed else "ok", f.entries, errors.get(f.path))
-                for f in files]
+        """Mark files read: status ok, error (read again once changed) or retry (read again next run), with the
+        error message from `errors` by path."""
+        rows = [(f.path, f.size, f.mtime, read_at, ("retry" if f.retry else "error") if f.failed else "ok", f.entries,
+                 errors.get(f.path)) for f in files]
         self.db.insert_rows("inbox_file", ["path", "size", "mtime", "read_at", "status", "entries", "error"], rows,
                             on_conflict="ON CONFLICT (path) DO UPDATE SET size = excluded.size, "
                                         "mtime = excluded.mtime, read_at = excluded.read_at, "

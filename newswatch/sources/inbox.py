@@ -111,8 +111,23 @@ def scan_inbox(paths: list[Path]) -> list[Path]:
     return sorted(found)
 
 
+# Failures that are not the file's content: the next run reads the file again even if it has not changed.
+RETRY_KINDS = frozenset({"file_not_found", "file_unreadable"})
+
+
+def _western(text: str) -> bool:
+    """Letters mostly ASCII, the rest sparse (accents of French, German, Spanish...): text that Windows-1252 read
+    right. Cyrillic or Greek bytes read as Windows-1252 come out as whole words of accented letters."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(1 for c in letters if ord(c) > 127) < 0.3 * len(letters)
+
+
 def decode_text(data: bytes, path: Path) -> tuple[str, str]:
-    """Bytes of a text file -> (text, encoding used). UTF-8 first, then charset detection, then cp1252."""
+    """Bytes of a text file -> (text, encoding used). UTF-8 first (a stray byte or two replaced), then
+    Windows-1252 when it reads as Western text, then charset detection, then Windows-1252 whatever it gives.
+
+    Detection alone guesses short Western files wrong (Windows-1250 or a DOS code page for Windows-1252, a
+    Japanese code page for UTF-8 with one stray byte), which garbles every accented letter."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
@@ -129,6 +144,15 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mostly = data.decode("utf-8-sig", errors="replace")
+    if mostly.count("\ufffd") <= max(1, len(mostly) // 500):  # UTF-8 with a stray byte: keep the rest as written
+        return mostly, "utf-8 (undecodable bytes replaced)"
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = ""
+    if _western(western):
+        return western, "cp1252"
     try:
         from charset_normalizer import from_bytes
 
@@ -158,7 +182,10 @@ def parse_published(value: Any, where: str) -> datetime:
                 f"{where}: published {value!r} is not an ISO 8601 date such as "
                 "2025-05-10 or 2025-05-10T08:30:00Z"
             ) from None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    try:
+        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except (OverflowError, ValueError):  # 0001-01-01T00:00+01:00 has no UTC time
+        raise ValueError(f"{where}: published {value!r} is out of range") from None
 
 
 def _front_matter(lines: list[str], path: Path, problems: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -195,6 +222,7 @@ def _entry_from_fields(
     where: str,
     problems: list[str],
     body: str | None = None,
+    plain: bool = False,
 ) -> RawEntry:
     published = None
     if record.get("published"):
@@ -221,6 +249,7 @@ def _entry_from_fields(
         author=opt("author"),
         origin=str(path),
         text_source="file",
+        plain=plain,
     )
 
 
@@ -245,7 +274,8 @@ def _read_text(text: str, path: Path, outlet: str, problems: list[str]) -> list[
     record: dict[str, Any] = dict(meta)
     record["title"] = title
     return [
-        _entry_from_fields(record, outlet=outlet, path=path, where=str(path), problems=problems, body=body)
+        _entry_from_fields(record, outlet=outlet, path=path, where=str(path), problems=problems, body=body,
+                           plain=True)
     ]
 
 
@@ -329,7 +359,11 @@ def _read_json(text: str, path: Path, outlet: str, problems: list[str]) -> list[
             "bad_json",
             f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); expected one object or a list of objects",
         ) from None
+    except RecursionError:
+        raise SourceError(str(path), "bad_json", f"{path}: JSON nested too deeply to read") from None
     items = data if isinstance(data, list) else [data]
+    if not items:
+        raise SourceError(str(path), "empty", f"{path}: an empty list: no records")
     records = [
         (f"{path}[{i}]" if isinstance(data, list) else str(path), item) for i, item in enumerate(items)
     ]
@@ -350,6 +384,8 @@ def _read_jsonl(text: str, path: Path, outlet: str, problems: list[str]) -> list
             problems.append(
                 f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno}); line skipped"
             )
+        except RecursionError:
+            problems.append(f"{path}:{number}: JSON nested too deeply to read; line skipped")
     entries = _read_records(records, path, outlet, problems)
     if not entries and problems:
         raise SourceError(str(path), "bad_json", f"{path}: no readable line; " + "; ".join(problems[:5]))
@@ -387,7 +423,10 @@ def read_inbox_file_with_problems(path: Path, outlet: str) -> InboxRead:
             problems.append(parsed.warning)
         return InboxRead(path=path, entries=parsed.entries, problems=problems, encoding=parsed.encoding or "")
     text, encoding = decode_text(data, path)
-    if encoding not in ("utf-8", "utf-16"):
+    if encoding.startswith("utf-8 ("):
+        problems.append(f"{path}: {text.count(chr(0xFFFD))} byte(s) not UTF-8, replaced by \ufffd; the rest read as "
+                        "UTF-8. Save it as UTF-8 to be sure")
+    elif encoding not in ("utf-8", "utf-16"):
         problems.append(f"{path}: not UTF-8; decoded as {encoding} (guessed). Save it as UTF-8 to be sure")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if suffix in TEXT_SUFFIXES:

@@ -288,8 +288,10 @@ def _as_utc(value: datetime) -> datetime:
 
 def normalize_entry(raw: RawEntry, first_seen: datetime) -> Article:
     """One RawEntry -> one Article. Text is the best of content, summary and title as plain text."""
-    title = clean_text(to_text(raw.title).replace("\n", " "))[:MAX_TITLE]
-    if raw.text_source in ("file", "page"):
+    title = clean_text((raw.title if raw.plain else to_text(raw.title)).replace("\n", " "))[:MAX_TITLE]
+    if raw.plain:  # a text file: "use the <main> element" is text, not a tag
+        content = clean_text(raw.content[:MAX_INPUT])
+    elif raw.text_source in ("file", "page"):
         # Files carry plain text (entities and all) unless they hold real HTML: keep the characters as written.
         value = raw.content[:MAX_INPUT]
         content = to_text(value) if _TAG.search(value) else clean_text(value)

@@ -101,6 +101,26 @@ def test_non_utf8_text_is_detected_and_reported(tmp_path: Path) -> None:
     assert any("not UTF-8" in p for p in result.problems)
 
 
+@pytest.mark.parametrize(
+    ("data", "title", "body_part", "encoding"),
+    [
+        # A short Windows-1252 file: charset detection alone took it for Windows-1250 ("naďve").
+        ("Café headline “quoted” – naïve résumé\nThe minister’s visit.\n".encode("cp1252"),
+         "Café headline “quoted” – naïve résumé", "minister’s", "cp1252"),
+        # UTF-8 with one stray byte at the end: detection took the whole file for a Japanese code page.
+        ("Héadline about the ceasefire\nSome body text with café and naïve words.\n".encode() + b"\xff",
+         "Héadline about the ceasefire", "café and naïve", "utf-8 (undecodable bytes replaced)"),
+    ],
+)
+def test_western_and_nearly_utf8_files_keep_their_accents(
+    tmp_path: Path, data: bytes, title: str, body_part: str, encoding: str
+) -> None:
+    result = read_inbox_file_with_problems(write(tmp_path / "a.txt", data), "inbox")
+    assert result.entries[0].title == title and body_part in result.entries[0].content
+    assert result.encoding == encoding
+    assert len(result.problems) == 1 and "Save it as UTF-8" in result.problems[0]
+
+
 def test_binary_and_empty_files_raise_naming_the_file(tmp_path: Path) -> None:
     binary = write(tmp_path / "a.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     with pytest.raises(SourceError) as caught:
