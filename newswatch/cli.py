@@ -44,6 +44,25 @@ def prefect_env() -> None:
             logger.propagate = False
 
 
+class UsageError(Exception):
+    """A command given wrong arguments, found after argparse: exit 2 with argparse's kind of message."""
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {value!r}")
+    return number
+
+
+def _ordered(first: date | None, last: date | None) -> None:
+    if first is not None and last is not None and last < first:
+        raise UsageError(f"--to {last} is before --from {first}")
+
+
 def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -70,6 +89,8 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings, *, ingest: bool, digest: bool) -> int:
+    if digest and getattr(args, "send", None) and settings.email is None:  # before Prefect starts, not in its log
+        raise ConfigError(settings.path, "email", "sending was asked for (--send) but there is no [email] table")
     prefect_env()
     from flows.engine import engine_settings
     from flows.run import run_flow
@@ -150,7 +171,8 @@ def cmd_rescore(args: argparse.Namespace, settings: Settings) -> int:
     from storage.store import Store
 
     if not args.actors:
-        raise ConfigError(settings.path, "rescore", "say what to rescore: --actors")
+        raise UsageError("say what to rescore: --actors")
+    _ordered(args.first, args.last)
     tz = settings.digest.tz
     first = day_bounds(args.first, args.first, tz)[0] if args.first else None
     last = day_bounds(args.last, args.last, tz)[1] if args.last else None
@@ -165,6 +187,11 @@ def cmd_rescore(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
+    from flows.backfill import MAX_DAYS
+
+    _ordered(args.first, args.last)  # checked here too, so that a mistyped range is not a failed flow run
+    if (args.last - args.first).days >= MAX_DAYS:
+        raise UsageError(f"at most {MAX_DAYS} days at once")
     prefect_env()
     from flows.backfill import backfill_flow
     from flows.engine import engine_settings
@@ -288,7 +315,7 @@ def cmd_actors(args: argparse.Namespace, settings: Settings) -> int:
     actors_file = settings.resolve(settings.actors_file)
     if args.action == "promote":
         if not args.name:
-            raise ConfigError(actors_file, "name", "give the name to promote: newswatch actors promote NAME --kind K")
+            raise UsageError("give the name to promote: newswatch actors promote NAME [--kind K]")
         new_id = promote_candidate(actors_file, args.name, args.kind, aliases=args.alias or (), country=args.country)
         _print(f"added {new_id!r} to {actors_file}; articles from the next run on are matched against it")
         return EXIT_OK
@@ -419,11 +446,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("actors", cmd_actors, "List candidate names not in the actor registry, or promote one into it.")
     p.add_argument("action", choices=["candidates", "promote"], help="candidates: list; promote: add NAME")
     p.add_argument("name", nargs="?", help="promote: the name to add to config/actors.toml")
-    p.add_argument("--kind", default="person", help="promote: person, country, organisation, group or place")
+    p.add_argument("--kind", default="person",
+                   help="promote: person (default), country, organisation, group or place")
     p.add_argument("--alias", action="append", help="promote: another name (repeatable)")
     p.add_argument("--country", help="promote: id of the actor's country in the registry")
-    p.add_argument("--days", type=int, default=7, help="candidates: the recent window in days (default 7)")
-    p.add_argument("--limit", type=int, default=30, help="candidates: how many to list")
+    p.add_argument("--days", type=_positive_int, default=7, help="candidates: the recent window in days (default 7)")
+    p.add_argument("--limit", type=_positive_int, default=30, help="candidates: how many to list (default 30)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p = add("eval", cmd_eval, "Measure the methods: actor tone, actor matching, following a story from its "
                               "seed, stories, or text extraction.")
@@ -480,6 +508,9 @@ def _main(argv: Sequence[str] | None) -> int:
         key = (args.command, getattr(args, "what", None))
         settings = None if key in NEEDS_NO_CONFIG else load_settings(args.config)
         return int(args.func(args, settings))
+    except UsageError as exc:
+        print(f"newswatch {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG  # as argparse exits for a usage mistake
     except ConfigError as exc:
         print(f"newswatch: config error: {exc}", file=sys.stderr)
         return EXIT_CONFIG

@@ -134,3 +134,36 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly() -> None:
     err = child.stderr.read().decode()
     assert child.wait(timeout=60) == cli.EXIT_PIPE
     assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["rescore"], "newswatch rescore: error: say what to rescore: --actors"),
+        (["rescore", "--actors", "--from", "2025-05-10", "--to", "2025-05-01"],
+         "newswatch rescore: error: --to 2025-05-01 is before --from 2025-05-10"),
+        (["backfill", "--from", "2025-05-10", "--to", "2025-05-01"],
+         "newswatch backfill: error: --to 2025-05-01 is before --from 2025-05-10"),
+        (["backfill", "--from", "1990-01-01", "--to", "2025-05-01"], "newswatch backfill: error: at most 3660 days"),
+        (["actors", "promote"], "newswatch actors: error: give the name to promote"),
+        (["digest", "--send"], "email: sending was asked for (--send) but there is no [email] table"),
+    ],
+)
+def test_mistaken_arguments_are_usage_errors_before_any_work(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exit 2 with one line naming the command, found before a database is opened or Prefect is started (the
+    sample config has no [email]; `config error` only where the config is the cause)."""
+    config = str(Path(__file__).resolve().parents[2] / "config" / "newswatch.toml")
+    assert cli.main(["--config", config, *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and err.count("\n") == 1
+    assert ("config error" in err) == (argv[0] == "digest")
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "seven"])
+def test_candidates_want_a_positive_window(days: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["actors", "candidates", "--days", days])
+    assert exited.value.code == 2
+    assert f"expected a whole number of 1 or more, got '{days}'" in capsys.readouterr().err
