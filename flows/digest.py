@@ -17,7 +17,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.logs import progress
 from newswatch.config import EmailSettings, Settings, load_settings
-from newswatch.errors import ConfigError, MailError
+from newswatch.errors import ConfigError, DatabaseLocked, MailError
 from newswatch.models import RenderedDigest
 from newswatch.report import delivery, evidence, mail
 from newswatch.report import digest as digest_mod
@@ -177,8 +177,12 @@ def digest_flow(
             return summary
         result = send(settings, email, day, resend, catch_up_days)
         if result.sent or result.failed or result.unknown:
-            with _open_store(settings) as store:  # the read copy shows the deliveries just recorded
-                store.db.publish_copy(settings.client_copy_path)
+            try:
+                with _open_store(settings) as store:  # the read copy shows the deliveries just recorded
+                    store.db.publish_copy(settings.client_copy_path)
+            except DatabaseLocked as exc:  # the mail went out; the next run that changes anything publishes
+                result.notes.append(f"the read copy was not republished with these deliveries (the database was "
+                                    f"busy: {exc}); the next run's copy shows them")
         summary.sent = [f"{o.recipient} ({o.digest_date})" for o in result.sent]
         summary.mail_notes = list(result.notes)
         for note in result.notes:

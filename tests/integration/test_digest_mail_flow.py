@@ -164,6 +164,47 @@ def test_a_digest_that_waits_too_long_for_the_previous_one_skips(
     assert summary.skipped and "another digest run" in summary.skipped
 
 
+# Holds the working database open for writing (DuckDB's file lock) until killed.
+HOLD_DATABASE = "import sys, time, duckdb; con = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(300)"
+
+
+def test_mail_sent_before_the_database_turned_busy_keeps_the_run_whole(
+    mailed_project: tuple[Path, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process takes the database right after the mail went out (mocked: the moment, by wrapping the flow's
+    send step; the lock is a real one, held by a child process). The run still ends well: the delivery was
+    recorded before, and the run says its read copy waits for the next run instead of failing after mailing."""
+    import subprocess
+    import sys
+
+    import flows.digest
+
+    config, port = mailed_project
+    db_path = config.parents[1] / "data" / "newswatch.duckdb"
+    monkeypatch.setattr(flows.digest, "WAIT_SECONDS", 1)
+    real_send = flows.digest.send
+    holder: list[subprocess.Popen[str]] = []
+
+    def send_then_busy(*args: object) -> object:
+        result = real_send.fn(*args)  # type: ignore[arg-type]
+        holder.append(subprocess.Popen([sys.executable, "-c", HOLD_DATABASE, str(db_path)],
+                                       stdout=subprocess.PIPE, text=True))
+        assert holder[0].stdout is not None and holder[0].stdout.readline().strip() == "held"
+        return result
+
+    monkeypatch.setattr(flows.digest, "send", send_then_busy)
+    try:
+        with smtp_server(port=port) as server:
+            summary = flows.digest.digest_flow(config_path=str(config), resend=True)
+    finally:
+        for child in holder:
+            child.kill()
+            child.wait()
+    assert len(server.received) == 1 and summary.sent == [f"{ALICE} ({DAY})"]
+    assert any("read copy was not republished" in note for note in summary.mail_notes)
+    assert deliveries(config)[-1]["status"] == "sent"  # recorded before the database turned busy
+
+
 def test_the_password_can_come_from_a_prefect_secret_block(prefect_engine: None) -> None:
 
     from prefect.blocks.system import Secret

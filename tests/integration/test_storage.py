@@ -363,3 +363,17 @@ def test_a_snapshot_never_published_leaves_nothing_and_a_newer_format_file_takes
         assert not db.start_snapshot(copy, {"meta"})
         db.publish_copy(copy)
         assert db.last_publish == "export"
+
+
+def test_runs_left_running_by_a_killed_process_are_marked_interrupted(tmp_path: Path) -> None:
+    """A run row stays 'running' when its process is killed; the next ingest calls close_stale_runs, which marks
+    every such row, of any kind, 'interrupted', and leaves finished runs as they were."""
+    with Database(tmp_path / "n.duckdb") as db:
+        store = Store(db)
+        killed_ingest, killed_digest = store.start_run("ingest"), store.start_run("digest")
+        finished = store.start_run("ingest")
+        store.finish_run(finished, "ok", {}, {})
+        assert store.close_stale_runs() == 2
+        assert dict(db.query("SELECT run_id, status FROM runs")) == {
+            killed_ingest: "interrupted", killed_digest: "interrupted", finished: "ok"}
+        assert store.close_stale_runs() == 0
