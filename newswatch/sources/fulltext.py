@@ -19,6 +19,7 @@ from newswatch.models import Analysis, Article, PageFetch
 from newswatch.sources.pages import (
     FulltextSettings,
     PageResult,
+    Politeness,
     fetch_pages,
     needs_fulltext,
 )
@@ -67,6 +68,7 @@ class PageBudget:
         self.clock = clock
         self.seconds_left = float(settings.time_budget_seconds)
         self.pages_left = settings.max_pages_per_run
+        self.politeness = Politeness()  # robots.txt once a run, and each site's request gap, across the calls
 
     @property
     def enabled(self) -> bool:
@@ -84,7 +86,7 @@ class PageBudget:
             update={"time_budget_seconds": self.seconds_left, "max_pages_per_run": self.pages_left}
         )
         started = self.clock()
-        results = fetch_pages(urls, now, client=client)
+        results = fetch_pages(urls, now, client=client, politeness=self.politeness)
         self.seconds_left -= self.clock() - started
         self.pages_left -= sum(1 for r in results.values() if r.status != "skipped")
         return results

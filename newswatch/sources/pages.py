@@ -12,7 +12,7 @@ import threading
 import time
 import unicodedata
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -105,8 +105,25 @@ class _Robots:
         self.done = False
 
 
+class Politeness:
+    """What a run knows of each site across its fetch_pages calls (a run makes several: per group of feeds, for
+    search feeds): each domain's robots.txt, read once a run, and when its next request may start, so the gap
+    between requests to one site holds from one call to the next."""
+
+    def __init__(self) -> None:
+        self.robots: dict[str, _Robots] = {}
+        self.next_start: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    def add(self, domains: Iterable[str]) -> None:
+        with self.lock:
+            for domain in domains:
+                self.robots.setdefault(domain, _Robots())
+                self.next_start.setdefault(domain, float("-inf"))
+
+
 class _Run:
-    """One fetch_pages call: the schedule, the politeness state and the results."""
+    """One fetch_pages call: the schedule, the politeness state (the run's, shared by its calls) and the results."""
 
     def __init__(
         self,
@@ -115,6 +132,7 @@ class _Run:
         client: httpx.Client,
         clock: Callable[[], float],
         sleep: Callable[[float], None],
+        politeness: Politeness | None = None,
     ) -> None:
         self.settings = settings
         self.client = client
@@ -126,8 +144,10 @@ class _Run:
         for url in urls:
             self.pending.setdefault(_domain(url), deque()).append(url)
         self.active: dict[str, int] = dict.fromkeys(self.pending, 0)
-        self.next_start: dict[str, float] = dict.fromkeys(self.pending, float("-inf"))
-        self.robots: dict[str, _Robots] = {d: _Robots() for d in self.pending}
+        shared = politeness or Politeness()
+        shared.add(self.pending)
+        self.next_start: dict[str, float] = shared.next_start
+        self.robots: dict[str, _Robots] = shared.robots
         self.headers = {"User-Agent": settings.user_agent}
 
     # -- scheduling --------------------------------------------------------------------------------------
@@ -367,10 +387,13 @@ def fetch_pages(
     client: httpx.Client | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    politeness: Politeness | None = None,
 ) -> dict[str, PageResult]:
     """Fetch and extract each distinct URL once; a result for every URL given.
 
     URLs past max_pages_per_run, or not started before the time budget ran out, come back "skipped".
+    `politeness`: the run's, when it makes several calls (robots.txt once a run, the gap between requests to a site
+    kept across calls); without it, this call's own.
     """
     results: dict[str, PageResult] = {}
     distinct = list(dict.fromkeys(urls))
@@ -392,7 +415,7 @@ def fetch_pages(
         max_redirects=5, transport=make_transport(settings.allow_networks, MAX_WORKERS)
     )
     try:
-        run = _Run(todo, settings, http, clock, sleep)
+        run = _Run(todo, settings, http, clock, sleep, politeness)
         workers = min(MAX_WORKERS, len(todo), len(run.pending) * settings.per_domain_concurrency)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fulltext") as pool:
             for _ in range(workers):

@@ -317,3 +317,19 @@ def test_the_fulltext_table_is_read() -> None:
 def test_a_bad_fulltext_table_is_refused(table: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_settings({"fulltext": table}, Path("cfg.toml"))
+
+
+def test_a_runs_calls_share_robots_txt_and_the_gap_between_requests(site: tuple[str, type[Handler]]) -> None:
+    """A run fetches pages in several calls (per group of feeds, for search feeds): with the run's budget
+    (fulltext.PageBudget), robots.txt is read once a run, and the second call's first request to the site still
+    waits out the interval after the first call's last one."""
+    from newswatch.sources.fulltext import PageBudget
+
+    base, handler = site
+    interval = 0.4
+    budget = PageBudget(FulltextSettings(per_domain_interval_seconds=interval, allow_networks=LOOPBACK))
+    assert budget.fetch([f"{base}/news/1"])[f"{base}/news/1"].status == "page"
+    assert budget.fetch([f"{base}/news/2"])[f"{base}/news/2"].status == "page"
+    assert handler.hits["/robots.txt"] == 1
+    pages = [t for path, t in handler.times if path.startswith("/news/")]
+    assert pages[1] - pages[0] >= interval * 0.8
