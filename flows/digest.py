@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -49,6 +49,15 @@ class DigestSummary:
 def render(data: dict, settings: Settings) -> RenderedDigest:
     images, charts = digest_mod.render_charts(data)
     return digest_mod.render_digest(data, images=images, charts=charts)
+
+
+def _scheduled_start() -> datetime:
+    """When this run was due: a scheduled run that starts late (serve or a worker down overnight) builds the digest
+    of the day it was scheduled for, not yesterday's again; a run started by hand was due now."""
+    from prefect.runtime import flow_run
+
+    when = flow_run.scheduled_start_time
+    return datetime.fromisoformat(when.isoformat()) if when is not None else datetime.now(UTC)
 
 
 @contextmanager
@@ -125,7 +134,7 @@ def digest_flow(
         raise ConfigError(
             settings.path, "email", "sending was asked for (--send) but there is no [email] table"
         )
-    day = day or digest_mod.default_day(settings)
+    day = day or digest_mod.default_day(settings, now=_scheduled_start())
     lock = acquire_run_lock(
         lock_path(settings.database_path, "digest"),
         label=f"digest {day}",

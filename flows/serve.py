@@ -7,8 +7,16 @@ covers runs started by hand. Stopping serve leaves the schedules active (pause_o
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from typing import Any
 
+import httpx
 from prefect import serve
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.schedules import Cron
@@ -17,6 +25,7 @@ from prefect.types.entrypoint import EntrypointType
 from flows.digest import digest_flow
 from flows.ingest import ingest_flow
 from newswatch.config import ScheduleSettings, Settings
+from newswatch.errors import NewswatchError
 from newswatch.schedule import digest_cron
 
 INGEST_DEPLOYMENT = "newswatch-ingest"
@@ -57,6 +66,77 @@ def build_deployments(settings: Settings) -> list[Any]:
     return [ingest, digest]
 
 
+SERVER_START_SECONDS = 120.0  # a new Prefect database takes about 16 s here; a loaded machine more
+
+
+def _free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(api: str, server: subprocess.Popen[bytes] | None = None) -> None:
+    """Wait until the Prefect API answers its health check (a server started moments ago, or by systemd next
+    to this one); NewswatchError after SERVER_START_SECONDS, or when the server started here has exited."""
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    said = False
+    while True:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                return
+        if server is not None and server.poll() is not None:
+            raise NewswatchError(f"the local Prefect server for {api} exited (code {server.returncode}); start one "
+                                 "with `prefect server start` and set PREFECT_API_URL (docs/deploy.md)")
+        if time.monotonic() > deadline:
+            raise NewswatchError(f"the Prefect server at {api} did not answer within {SERVER_START_SECONDS:g} s")
+        if not said and server is None:
+            print(f"waiting for the Prefect server at {api}", file=sys.stderr, flush=True)
+            said = True
+        time.sleep(0.5)
+
+
+@contextlib.contextmanager
+def local_server() -> Iterator[str | None]:
+    """With a Prefect server configured, wait until it answers, and yield None; with none, start a real one on
+    127.0.0.1 for as long as serve runs, and yield its API URL.
+
+    Prefect's own temporary server (what a flow call starts without a server) does not run Prefect's scheduler,
+    which creates the scheduled runs: serve against it registers the deployments and then never runs them. So
+    serve starts `prefect server start` itself, in Prefect's home (its database persists, as a server's does)."""
+    from prefect.settings import get_current_settings
+
+    configured = get_current_settings().api.url
+    if configured:
+        _wait_healthy(configured.rstrip("/"))
+        yield None
+        return
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PREFECT_UI_ENABLED": "false"},
+    )
+    try:
+        _wait_healthy(api, server)
+        print(f"serving against a local Prefect server at {api} (it stops with serve)", file=sys.stderr, flush=True)
+        yield api
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 def serve_deployments(settings: Settings) -> None:
-    """Register both deployments and run their scheduled runs until stopped (Ctrl-C or SIGTERM)."""
-    serve(*build_deployments(settings), pause_on_shutdown=False)
+    """Register both deployments and run their scheduled runs until stopped (Ctrl-C or SIGTERM): against the
+    configured Prefect server, else against a local one started for the purpose (`local_server`)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with local_server() as api:
+        if api is None:
+            serve(*build_deployments(settings), pause_on_shutdown=False)
+            return
+        with temporary_settings(updates={PREFECT_API_URL: api}):
+            serve(*build_deployments(settings), pause_on_shutdown=False)

@@ -177,3 +177,52 @@ def test_serve_registers_both_schedules_and_runs_ingest_on_schedule(
     with Database(project / "data" / "newswatch-read.duckdb", read_only=True) as db:
         assert db.scalar("SELECT count(*) FROM article") > 0
         assert db.scalar("SELECT count(*) FROM runs WHERE kind = 'ingest' AND status = 'ok'") >= 1
+
+
+def test_serve_without_a_prefect_server_starts_one_that_runs_the_schedule(tmp_path: Path) -> None:
+    """No PREFECT_API_URL: Prefect's own temporary server would register the deployments and never run them (it
+    runs no scheduler), so serve starts a local Prefect server; a scheduled ingest runs, and stopping serve stops
+    that server too."""
+    project = tmp_path / "project"
+    for name in ("config", "samples"):
+        shutil.copytree(REPO / name, project / name)
+    config = project / "config" / "newswatch.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[schedule]\ningest_cron = "* * * * *"\n',
+                      encoding="utf-8")
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "wb") as log:
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "newswatch.cli", "--config", str(config), "serve"],
+            env=_env(tmp_path / "prefect-home", None), cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+            preexec_fn=_default_sigint,
+        )
+        try:
+            deadline = time.monotonic() + SERVER_START_SECONDS + RUN_SECONDS
+            ran = 0
+            while time.monotonic() < deadline and not ran:
+                assert serve.poll() is None, log_path.read_text(errors="replace")[-3000:]
+                time.sleep(3)
+                copy = project / "data" / "newswatch-read.duckdb"
+                if copy.exists():
+                    with Database(copy, read_only=True) as db:
+                        ran = db.scalar("SELECT count(*) FROM runs WHERE kind = 'ingest' AND status = 'ok'") or 0
+            assert ran, "no scheduled ingest ran:\n" + log_path.read_text(errors="replace")[-3000:]
+            assert "local Prefect server" in log_path.read_text(errors="replace")
+        finally:
+            _stop(serve)
+    assert serve.returncode == 0
+    assert _servers_started_for(tmp_path / "prefect-home") == []  # the local server stopped with serve
+
+
+def _servers_started_for(home: Path) -> list[int]:
+    """Pids of `prefect server start` processes running with this PREFECT_HOME."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:  # not a process, or gone
+            continue
+        if b"server\0start" in cmdline and f"PREFECT_HOME={home}".encode() in environ:
+            found.append(int(proc.name))
+    return found
