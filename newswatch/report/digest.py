@@ -181,7 +181,7 @@ def _topic_section(name: str, description: str, rows: list[dict[str, Any]], tota
         "other_languages": sum(1 for r in today if not is_scored_language(r["language"])),
         "undated": sum(1 for r in today if r.get("published_estimated")),
         "series": series,
-        "actors": _actor_table(rows, actors_by_article, days, top_actors),
+        **_actors(_actor_table(rows, actors_by_article, days), top_actors),
         "outlets": _outlet_table(rows, actors_by_article, days),
         "stories": _stories(rows, day, members),
         "articles": [_article_row(r) for r in sorted(today, key=lambda r: (-r["score"], r["published_at"]))
@@ -194,8 +194,15 @@ def _baseline_dict(b: measures.Baseline) -> dict[str, Any]:
             "baseline_days7": b.days7, "baseline_days28": b.days28}
 
 
-def _actor_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[dict[str, Any]]], days: _Days,
-                 top: int) -> list[dict[str, Any]]:
+def _actors(table: list[dict[str, Any]], top: int) -> dict[str, list[dict[str, Any]]]:
+    """The topic's actor table (the `top` most mentioned), and the actors below it that the views flag all the
+    same (a tone shift, or first seen in the window): the digest flags every actor the views flag."""
+    return {"actors": table[:top],
+            "actors_flagged_beyond_top": [a for a in table[top:] if a["tone_flag"] or a["first_seen"]]}
+
+
+def _actor_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[dict[str, Any]]],
+                 days: _Days) -> list[dict[str, Any]]:
     day = days.day
     trailing7 = days.before7
     per: dict[str, dict[str, Any]] = {}
@@ -243,7 +250,7 @@ def _actor_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[d
             "first_seen": e["actor_id"] not in seen_before,
         })
     out.sort(key=lambda e: (-e["mentions"], e["name"]))
-    return out[:top]
+    return out
 
 
 def _outlet_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[dict[str, Any]]],
@@ -376,7 +383,7 @@ def _flags(store: DigestSource, data: dict[str, Any], rows_by_topic: dict[str, l
             flag(f"{t['name']}: tone {t['tone']['flag']} — {fmt_tone(t['tone']['day']['mean'])} vs "
                  f"{fmt_tone(t['tone']['base7']['mean'])} over the 7 days before", t["name"], t["tone"]["flag"],
                  None, lines)
-        for a in t["actors"]:
+        for a in [*t["actors"], *t.get("actors_flagged_beyond_top", ())]:  # .get: digests stored before it
             carrying = [r | {"actor_tone": x["tone"]} for r in today for x in actors_by_article.get(r["article_id"], ())
                         if x["actor_id"] == a["actor_id"]]
             if a["tone_flag"]:

@@ -260,3 +260,21 @@ def test_no_flag_and_no_percentage_without_a_baseline(tmp_path: Path) -> None:
         assert data["totals"]["baseline_days"] == 7
         assert data["topics"][0]["volume_flag"] == "spike"
         assert "baseline: 7 of 7 days" in render_digest(data).text
+
+
+def test_the_documented_query_recomputes_every_tone_flag(history: tuple[Store, Settings]) -> None:
+    """docs/schema.md, "Checking a tone flag": its query, run as written (with this history's day), finds the
+    topic's and the actor's harsher flags, and the figures it recomputes meet the rule that raised them."""
+    import re
+
+    store, _settings = history
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "schema.md").read_text(encoding="utf-8")
+    section = doc.split("### Checking a tone flag", 1)[1]
+    sql = re.search(r"```sql\n(.*?)```", section, re.S)
+    assert sql is not None
+    found = store.db.query_dicts(sql.group(1).replace("DATE '2025-05-10'", f"DATE '{D.isoformat()}'"))
+    assert [(r["actor_id"], r["tone_flag"]) for r in found] == [("actor-x", "harsher"), (None, "harsher")]
+    for r in found:
+        assert r["tone_n"] >= 5 and r["n7"] >= 10
+        assert r["mean7"] == pytest.approx(r["tone_base7"], abs=1e-9)
+        assert r["tone_mean"] - r["mean7"] <= -0.15 and r["welch_z"] <= -2
