@@ -179,6 +179,8 @@ def cmd_rescore(args: argparse.Namespace, settings: Settings) -> int:
     with Database(settings.database_path, lock_timeout=60) as db:
         store = Store(db)
         analyzer = Analyzer.from_settings(settings, CorpusStats(stored=store.corpus_counts()))
+        # The registry may have changed too (`actors promote`): the views name its actors from this table.
+        store.sync_actors([(a.id, a.name, a.kind, a.country) for a in analyzer.registry.actors])
         done = rescore_actor_tones(store, analyzer, first, last)
         db.publish_copy(settings.client_copy_path)
     _print(f"rescored actor tones of {done.articles} articles ({done.actor_tones} actor tones) with the current "
@@ -310,6 +312,7 @@ def cmd_actors(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import UTC, datetime, timedelta
 
     from newswatch.analysis.actors import promote_candidate
+    from newswatch.days import day_bounds
     from storage.store import Store
 
     actors_file = settings.resolve(settings.actors_file)
@@ -317,9 +320,12 @@ def cmd_actors(args: argparse.Namespace, settings: Settings) -> int:
         if not args.name:
             raise UsageError("give the name to promote: newswatch actors promote NAME [--kind K]")
         new_id = promote_candidate(actors_file, args.name, args.kind, aliases=args.alias or (), country=args.country)
-        _print(f"added {new_id!r} to {actors_file}; articles from the next run on are matched against it")
+        _print(f"added {new_id!r} to {actors_file}; articles from the next run on are matched against it, and "
+               f"`newswatch rescore --actors` matches the stored ones")
         return EXIT_OK
-    now = datetime.now(UTC)
+    # Counted back from the pinned digest day when the config pins one (the samples), else from now.
+    pinned = settings.digest.date
+    now = day_bounds(pinned, pinned, settings.digest.tz)[1] if pinned else datetime.now(UTC)
     with _reader(settings) as db:
         rows = Store(db).candidate_counts(now - timedelta(days=2 * args.days), now - timedelta(days=args.days),
                                           args.limit)

@@ -79,8 +79,7 @@ class ArticlesMixin:
                 sent_rows.append((art.article_id, s.index, s.start, s.end, s.text, s.compound, s.pos, s.neu, s.neg))
             men_rows.extend(_mention_rows(an))
             act_rows.extend(_actor_rows(an))
-            for name, n in an.candidates.items():
-                cand_rows.append((art.article_id, name[:200], n))
+            cand_rows.extend(_candidate_rows(an))
             for tm in an.topics:
                 top_rows.append((art.article_id, tm.topic, tm.score, tm.via))
             sight_rows.append((art.article_id, art.source, art.outlet, art.url, art.first_seen_at, run_id))
@@ -94,8 +93,7 @@ class ArticlesMixin:
                                              "pos", "neu", "neg"], sent_rows)
             self.db.insert_rows("mention", MENTION_COLUMNS, men_rows)
             self.db.insert_rows("article_actor", ACTOR_COLUMNS, act_rows)
-            self.db.insert_rows("candidate", ["article_id", "name", "mentions"], cand_rows,
-                                on_conflict="ON CONFLICT DO NOTHING")
+            self.db.insert_rows("candidate", CANDIDATE_COLUMNS, cand_rows, on_conflict="ON CONFLICT DO NOTHING")
             self.db.insert_rows("article_topic", ["article_id", "topic", "score", "via"], top_rows)
             self.db.insert_rows("sighting", ["article_id", "source", "outlet", "url", "seen_at", "run_id"],
                                 sight_rows, on_conflict="ON CONFLICT DO NOTHING")
@@ -120,16 +118,19 @@ class ArticlesMixin:
             "DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + $1 AS VARCHAR)", [len(term_sets)])
 
     def replace_actor_tones(self, analyses: Sequence[Analysis]) -> int:
-        """Mentions and actor tones of stored articles, computed again (newswatch rescore --actors): one
-        transaction, nothing else about the articles changes. Returns the articles rewritten."""
+        """Mentions, actor tones and candidate names of stored articles, computed again (newswatch rescore
+        --actors, after a model update or a registry change: a promoted name is an actor now, no longer a
+        candidate): one transaction, nothing else about the articles changes. Returns the articles rewritten."""
         ids = [an.article_id for an in analyses]
         if not ids:
             return 0
         with self.db.transaction():
-            for table in ("mention", "article_actor"):
+            for table in ("mention", "article_actor", "candidate"):
                 self.db.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest($1))", [ids])
             self.db.insert_rows("mention", MENTION_COLUMNS, [r for an in analyses for r in _mention_rows(an)])
             self.db.insert_rows("article_actor", ACTOR_COLUMNS, [r for an in analyses for r in _actor_rows(an)])
+            self.db.insert_rows("candidate", CANDIDATE_COLUMNS, [r for an in analyses for r in _candidate_rows(an)],
+                                on_conflict="ON CONFLICT DO NOTHING")
         return len(ids)
 
     def article_ids_published(self, first: datetime | None, last: datetime | None) -> list[str]:
@@ -204,8 +205,7 @@ class ArticlesMixin:
                                  for an in analyses for s in an.sentences])
             self.db.insert_rows("mention", MENTION_COLUMNS, [r for an in analyses for r in _mention_rows(an)])
             self.db.insert_rows("article_actor", ACTOR_COLUMNS, [r for an in analyses for r in _actor_rows(an)])
-            self.db.insert_rows("candidate", ["article_id", "name", "mentions"],
-                                [(an.article_id, name[:200], n) for an in analyses for name, n in an.candidates.items()],
+            self.db.insert_rows("candidate", CANDIDATE_COLUMNS, [r for an in analyses for r in _candidate_rows(an)],
                                 on_conflict="ON CONFLICT DO NOTHING")
             self.db.insert_rows("article_topic", ["article_id", "topic", "score", "via"],
                                 [(an.article_id, m.topic, m.score, m.via) for an in analyses for m in an.topics])
@@ -242,12 +242,17 @@ class ArticlesMixin:
             yield rows
 
     def candidate_counts(self, since: datetime, half: datetime, limit: int) -> list[dict[str, Any]]:
-        """Candidate names since `since`: articles before and after `half` (to show what is rising)."""
+        """Candidate names since `since`: articles before and after `half` (to show what is rising), near-duplicates
+        left out as in the digest, and when each was first seen in all the stored history."""
         return self.db.query_dicts(
             "SELECT c.name, count(*) AS articles, sum(c.mentions) AS mentions, "
             "count(*) FILTER (WHERE a.published_at >= $half) AS recent, "
-            "count(*) FILTER (WHERE a.published_at < $half) AS earlier, min(a.published_at) AS first_seen "
-            "FROM candidate c JOIN article a USING (article_id) WHERE a.published_at >= $since "
+            "count(*) FILTER (WHERE a.published_at < $half) AS earlier, "
+            "any_value(f.first_seen) AS first_seen "
+            "FROM candidate c JOIN article a USING (article_id) "
+            "JOIN (SELECT c2.name, min(a2.published_at) AS first_seen FROM candidate c2 JOIN article a2 "
+            "      USING (article_id) WHERE a2.duplicate_of IS NULL GROUP BY c2.name) f USING (name) "
+            "WHERE a.published_at >= $since AND a.duplicate_of IS NULL "
             "GROUP BY c.name ORDER BY recent DESC, articles DESC, c.name LIMIT $limit",
             {"since": since, "half": half, "limit": limit})
 
@@ -263,6 +268,13 @@ def _tone_columns(an: Analysis) -> tuple[int, float | None, float | None, float 
 
 MENTION_COLUMNS = ["article_id", "actor_id", "sentence_idx", "start_char", "end_char", "surface", "via", "tone"]
 ACTOR_COLUMNS = ["article_id", "actor_id", "mentions", "sentences", "tone", "label", "tone_method", "tone_model"]
+
+
+CANDIDATE_COLUMNS = ["article_id", "name", "mentions"]
+
+
+def _candidate_rows(an: Analysis) -> list[tuple[object, ...]]:
+    return [(an.article_id, name[:200], n) for name, n in an.candidates.items()]
 
 
 def _mention_rows(an: Analysis) -> list[tuple[object, ...]]:

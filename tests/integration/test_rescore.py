@@ -61,3 +61,33 @@ def test_rescore_without_what_is_an_error(tmp_path: Path) -> None:
     config = tmp_path / "newswatch.toml"
     _write_config(config, tmp_path)
     assert cli.main(["--config", str(config), "rescore"]) == 2
+
+
+def test_a_promoted_name_is_an_actor_of_the_stored_articles_after_rescore(tmp_path: Path) -> None:
+    """`actors promote` adds a candidate to the registry; `rescore --actors` then matches the stored articles
+    against it: the name leaves the candidates (so the digest no longer calls it new and unregistered), and the
+    views name the new actor (the actor table follows the registry)."""
+    import shutil
+
+    actors = tmp_path / "actors.toml"
+    shutil.copy(REPO / "config" / "actors.toml", actors)
+    config = tmp_path / "newswatch.toml"
+    config.write_text(f'actors_file = "{actors}"\n\n[storage]\ndatabase = "{tmp_path / "n.duckdb"}"\n',
+                      encoding="utf-8")
+    settings = load_settings(config)
+    text = "Officials at Kestrel Harbour Authority said the port reopened. Kestrel Harbour Authority thanked crews."
+    article = normalize_entry(RawEntry(source="f", outlet="O (sample)", title="Port reopens (SAMPLE)", summary=text,
+                                       published=WHEN, link="http://sample.invalid/port"), WHEN)
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        store.save_articles("r1", [article], Analyzer.from_settings(settings).analyze_many([article]), {})
+        assert db.scalar("SELECT count(*) FROM candidate WHERE name = 'Kestrel Harbour Authority'") == 1
+
+    assert cli.main(["--config", str(config), "actors", "promote", "Kestrel Harbour Authority",
+                     "--kind", "organisation"]) == 0
+    assert cli.main(["--config", str(config), "rescore", "--actors"]) == 0
+    with duckdb.connect(str(settings.client_copy_path), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM candidate WHERE name = 'Kestrel Harbour Authority'").fetchone() == (0,)
+        assert con.execute("SELECT actor_name, actor_kind, mentions FROM article_actors "
+                           "WHERE actor_id = 'kestrel-harbour-authority'").fetchall() == [
+            ("Kestrel Harbour Authority", "organisation", 2)]

@@ -360,6 +360,12 @@ def test_promote_candidate_appends_a_block_and_keeps_comments(tmp_path: Path) ->
         ("New Person", "alien", (), None, "expected one of"),
         ("New Person", "person", (), "atlantis", "no actor with id 'atlantis'"),
         ("  ", "person", (), None, "non-empty"),
+        # A surname alone is Marco Rubio's after a full mention; as an actor of its own it would take his mentions.
+        ("Rubio", "person", (), None, "the surname of 'marco-rubio'"),
+        # A role title resolves to its holder by date; promoted as a name it would take the holder's mentions.
+        ("Secretary of State", "organisation", (), None, "role title in the registry"),
+        ("New Person", "person", (), "marco-rubio", "'marco-rubio' is a person, not a country"),
+        ("New\u200bPerson", "person", (), None, "control or invisible characters"),
     ],
 )
 def test_promote_candidate_refuses_duplicates_and_bad_input(
@@ -528,3 +534,46 @@ def test_promote_candidate_leaves_the_file_alone_when_the_result_does_not_load(
         promote_candidate(path, "Wang Yi", "person")
     assert path.read_text(encoding="utf-8") == before
     assert [p.name for p in tmp_path.iterdir()] == ["actors.toml"]
+
+
+def test_promote_candidate_keeps_line_endings_permissions_and_a_symlink(tmp_path: Path) -> None:
+    """The registry file is replaced as it was: CRLF line endings, its permissions, and, when config/actors.toml is
+    a link to a file kept elsewhere, the link (the file it points to gets the new actor)."""
+    import os
+    import stat
+
+    shared = tmp_path / "shared" / "actors.toml"
+    shared.parent.mkdir()
+    shared.write_bytes(ACTORS.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    os.chmod(shared, 0o600)
+    link = tmp_path / "actors.toml"
+    link.symlink_to(shared)
+    before = shared.read_bytes()
+    promote_candidate(link, "Wang Yi", "person", country="china")
+    assert link.is_symlink() and link.resolve() == shared.resolve()
+    after = shared.read_bytes()
+    assert after.startswith(before) and b"Wang Yi" in after
+    assert after.count(b"\n") == after.count(b"\r\n")  # no bare LF added
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o600
+    assert ActorRegistry.load(link).get("wang-yi") is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "aliases", "new_id", "stored_aliases"),
+    [
+        ("José Müller-Łukasz", ["Müller", "Müller", "josé müller-łukasz"], "jose-muller-ukasz", ("Müller",)),
+        ("Ωμέγα Δέλτα", [], "actor-", ()),
+        ("Sam  Q.\tPublic", ["Sam\nPublic"], "sam-q-public", ("Sam Public",)),
+    ],
+)
+def test_promote_candidate_makes_ids_of_any_name_and_cleans_aliases(
+    tmp_path: Path, name: str, aliases: list[str], new_id: str, stored_aliases: tuple[str, ...]
+) -> None:
+    """Accents fold into the id, a name with no Latin letter gets a hashed one; aliases are cleaned like names,
+    given once, and never repeat the name."""
+    path = tmp_path / "actors.toml"
+    shutil.copy(ACTORS, path)
+    got = promote_candidate(path, name, "person", aliases=aliases)
+    assert got.startswith(new_id) and (got != "actor-" if new_id == "actor-" else got == new_id)
+    actor = ActorRegistry.load(path).get(got)
+    assert actor is not None and actor.name == " ".join(name.split()) and actor.aliases == stored_aliases

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import stat
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -101,7 +104,21 @@ def _candidate_names(words: list[str]) -> list[str]:
 
 
 def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower().replace("’", "").replace("'", "")).strip("-")
+    """An id from a name: accents folded ("José Müller" -> jose-muller); a name with no Latin letters at all
+    gets "actor-" and a short hash of the name, so every name has an id."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower().replace("’", "").replace("'", "")).strip("-")
+    return slug or f"actor-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:8]}"
+
+
+def _clean(actors_file: Path, what: str, value: str) -> str:
+    """One line of visible text, spaces collapsed; ConfigError for control or invisible characters."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf") and not ch.isspace() for ch in value):
+        raise ConfigError(actors_file, what, f"{value!r} holds control or invisible characters")
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise ConfigError(actors_file, what, "expected a non-empty name")
+    return cleaned
 
 
 def promote_candidate(
@@ -117,25 +134,32 @@ def promote_candidate(
     """
     actors_file = Path(actors_file)
     registry = ActorRegistry.load(actors_file)
-    name = " ".join(name.split())
-    if not name:
-        raise ConfigError(actors_file, "name", "expected a non-empty name")
+    name = _clean(actors_file, "name", name)
+    aliases = list(dict.fromkeys(a for a in (_clean(actors_file, "alias", x) for x in aliases)
+                                 if surface_key(a) != surface_key(name)))
     if kind not in KINDS:
         raise ConfigError(actors_file, "kind", f"expected one of {', '.join(KINDS)}, got {kind!r}")
-    if country is not None and registry.get(country) is None:
-        raise ConfigError(actors_file, "country", f"no actor with id {country!r}")
+    if country is not None:
+        home = registry.get(country)
+        if home is None:
+            raise ConfigError(actors_file, "country", f"no actor with id {country!r}")
+        if home.kind != "country":
+            raise ConfigError(actors_file, "country", f"{country!r} is a {home.kind}, not a country")
     new_id = _slug(name)
-    if not new_id:
-        raise ConfigError(actors_file, "name", f"cannot make an id from {name!r}")
     if registry.get(new_id) is not None:
         raise ConfigError(actors_file, f"actor {new_id!r}", "already in the registry")
     entries = registry.matcher().entries
+    titles = {surface_key(role.title): actor.id for actor in registry.actors for role in actor.roles}
     for surface in (name, *aliases):
-        taken = [e.actor_id for e in entries.get(surface_key(surface), []) if e.via != "surname"]
-        if taken:
-            raise ConfigError(
-                actors_file, f"actor {new_id!r}", f"{surface!r} is already a name of {taken[0]!r}"
-            )
+        key = surface_key(surface)
+        for entry in entries.get(key, []):
+            if entry.via == "surname":  # "Rubio" alone is Marco Rubio's after a full mention: not a new actor
+                raise ConfigError(actors_file, f"actor {new_id!r}", f"{surface!r} is the surname of "
+                                  f"{entry.actor_id!r}, matched after a full mention; promote a full name")
+            raise ConfigError(actors_file, f"actor {new_id!r}", f"{surface!r} is already a name of {entry.actor_id!r}")
+        if key in titles:  # a title resolves to its holder by date; as a name it would take the holder's mentions
+            raise ConfigError(actors_file, f"actor {new_id!r}", f"{surface!r} is a role title in the registry "
+                              f"(held by {titles[key]!r}): add the person, with the role, instead")
     _write_checked(actors_file, _with_actor(actors_file, new_id, name, kind, country, aliases))
     return new_id
 
@@ -145,7 +169,8 @@ def _with_actor(actors_file: Path, new_id: str, name: str, kind: str, country: s
     """The actors file's text with one more actor. After [[actor]] tables the new table is appended as text, so
     every byte before it (comments, layout) is kept; an inline `actor = [...]` array gets one more inline table
     through tomlkit, which keeps the comments."""
-    existing = actors_file.read_text(encoding="utf-8")
+    with actors_file.open(encoding="utf-8", newline="") as handle:  # as written: CRLF stays CRLF
+        existing = handle.read()
     try:
         doc = tomlkit.parse(existing)
     except tomlkit.exceptions.ParseError as exc:
@@ -160,8 +185,9 @@ def _with_actor(actors_file: Path, new_id: str, name: str, kind: str, country: s
         block = tomlkit.document()
         block.append("actor", tomlkit.aot())
         block["actor"].append(tomlkit.item(entry))
-        sep = "" if not existing else "\n" if existing.endswith("\n") else "\n\n"
-        return existing + sep + tomlkit.dumps(block)
+        newline = "\r\n" if "\r\n" in existing else "\n"
+        sep = "" if not existing else newline if existing.endswith("\n") else newline * 2
+        return existing + sep + tomlkit.dumps(block).replace("\n", newline)
     if isinstance(actors, tomlkit.items.Array):
         inline = tomlkit.inline_table()
         inline.update(entry)
@@ -173,13 +199,16 @@ def _with_actor(actors_file: Path, new_id: str, name: str, kind: str, country: s
 def _write_checked(actors_file: Path, text: str) -> None:
     """Replace the actors file with `text` only once that text loads as a registry: write a temporary file in the
     same folder, load it, then rename it over the original (atomic), so the file is never left half-written."""
-    tmp = actors_file.with_name(f".{actors_file.name}.{os.getpid()}.tmp")
+    target = actors_file.resolve()  # a symlinked registry: write where it points, keep the link
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))  # its permissions, not the umask's
         try:
             ActorRegistry.load(tmp)
         except ConfigError as exc:  # name the real file, not the temporary one
             raise ConfigError(actors_file, exc.key, exc.problem) from None
-        os.replace(tmp, actors_file)
+        os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
