@@ -317,8 +317,6 @@ def cmd_actors(args: argparse.Namespace, settings: Settings) -> int:
 
     actors_file = settings.resolve(settings.actors_file)
     if args.action == "promote":
-        if not args.name:
-            raise UsageError("give the name to promote: newswatch actors promote NAME [--kind K]")
         new_id = promote_candidate(actors_file, args.name, args.kind, aliases=args.alias or (), country=args.country)
         _print(f"added {new_id!r} to {actors_file}; articles from the next run on are matched against it, and "
                f"`newswatch rescore --actors` matches the stored ones")
@@ -450,15 +448,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("feeds", cmd_feeds, "List each feed's state, last success, last error and next attempt.")
     p.add_argument("--json", action="store_true", help="print JSON")
     p = add("actors", cmd_actors, "List candidate names not in the actor registry, or promote one into it.")
-    p.add_argument("action", choices=["candidates", "promote"], help="candidates: list; promote: add NAME")
-    p.add_argument("name", nargs="?", help="promote: the name to add to config/actors.toml")
-    p.add_argument("--kind", default="person",
-                   help="promote: person (default), country, organisation, group or place")
-    p.add_argument("--alias", action="append", help="promote: another name (repeatable)")
-    p.add_argument("--country", help="promote: id of the actor's country in the registry")
-    p.add_argument("--days", type=_positive_int, default=7, help="candidates: the recent window in days (default 7)")
-    p.add_argument("--limit", type=_positive_int, default=30, help="candidates: how many to list (default 30)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    # Each action its own parser, so options may come before NAME (`promote --kind place "Nur Khan"`).
+    q = actions.add_parser("candidates", help="list names not in the registry, rising in the last N days",
+                           description="List names not in the registry, rising in the last N days.")
+    q.add_argument("--days", type=_positive_int, default=7, help="the recent window in days (default 7)")
+    q.add_argument("--limit", type=_positive_int, default=30, help="how many to list (default 30)")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file (as above)")
+    q = actions.add_parser("promote", help="add NAME to the actors file",
+                           description="Add NAME to the actors file (config/actors.toml).")
+    q.add_argument("name", help="the name to add")
+    q.add_argument("--kind", default="person", help="person (default), country, organisation, group or place")
+    q.add_argument("--alias", action="append", help="another name (repeatable)")
+    q.add_argument("--country", help="id of the actor's country in the registry")
+    q.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file (as above)")
     p = add("eval", cmd_eval, "Measure the methods: actor tone, actor matching, following a story from its "
                               "seed, stories, or text extraction.")
     p.add_argument("what", choices=["tone", "actors", "tracking", "stories", "extraction"], help="what to evaluate")

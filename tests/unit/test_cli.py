@@ -145,7 +145,6 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly() -> None:
         (["backfill", "--from", "2025-05-10", "--to", "2025-05-01"],
          "newswatch backfill: error: --to 2025-05-01 is before --from 2025-05-10"),
         (["backfill", "--from", "1990-01-01", "--to", "2025-05-01"], "newswatch backfill: error: at most 3660 days"),
-        (["actors", "promote"], "newswatch actors: error: give the name to promote"),
         (["digest", "--send"], "email: sending was asked for (--send) but there is no [email] table"),
     ],
 )
@@ -167,3 +166,19 @@ def test_candidates_want_a_positive_window(days: str, capsys: pytest.CaptureFixt
         cli.main(["actors", "candidates", "--days", days])
     assert exited.value.code == 2
     assert f"expected a whole number of 1 or more, got '{days}'" in capsys.readouterr().err
+
+
+def test_promote_takes_its_options_before_or_after_the_name(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    root = Path(__file__).resolve().parents[2]
+    shutil.copytree(root / "config", tmp_path / "config")
+    config = str(tmp_path / "config" / "newswatch.toml")
+    assert cli.main(["--config", config, "actors", "promote", "--kind", "place", "Kestrel Bay Port"]) == 0
+    assert cli.main(["actors", "promote", "Kestrel Bay Yard", "--kind", "place", "--config", config]) == 0
+    text = (tmp_path / "config" / "actors.toml").read_text(encoding="utf-8")
+    assert 'name = "Kestrel Bay Port"' in text and 'name = "Kestrel Bay Yard"' in text
+    with pytest.raises(SystemExit) as exited:  # NAME is required: argparse says so, exit 2
+        cli.main(["--config", config, "actors", "promote"])
+    assert exited.value.code == 2 and "name" in capsys.readouterr().err
