@@ -249,10 +249,22 @@ def normalize_parallel(entries: Sequence[RawEntry], first_seen: datetime, map_pa
                      weight=lambda e: len(e.content) + len(e.summary) + 1)
 
 
+MIN_FOLD_WORDS = 8  # words of text of its own an article needs before the same text elsewhere is a copy of it
+
+
+def foldable(art: Article) -> bool:
+    """Whether the same title and text at another URL is a copy of this article: only when it has text of its own
+    (not the headline alone, nor the headline repeated, nor a few words). Two days' "Morning briefing" items with
+    no description, at two URLs, are two articles; folding them would lose one."""
+    words = art.text.split()
+    return (art.text_source != "none" and len(words) >= MIN_FOLD_WORDS
+            and " ".join(words).casefold() != " ".join(art.title.split()).casefold())
+
+
 def prepare_articles(entries: Sequence[RawEntry], store: KnownArticles, run_id: str, now: datetime,
                      map_parts: PartMapper | None = None, *, running: bool = True) -> Prepared:
     """Normalise entries (in other processes when `map_parts` is given) and fold exact duplicates: same canonical
-    URL/guid (same id), then same content hash."""
+    URL/guid (same id), then same content hash when the article has text of its own (`foldable`)."""
     articles: dict[str, Article] = {}
     by_hash: dict[str, str] = {}
     alias_sightings: list[tuple[str, Article]] = []   # (existing id, the copy that pointed to it)
@@ -260,13 +272,15 @@ def prepare_articles(entries: Sequence[RawEntry], store: KnownArticles, run_id: 
         if art.article_id in articles:
             alias_sightings.append((art.article_id, art))
             continue
-        if art.content_hash in by_hash:
+        if foldable(art) and art.content_hash in by_hash:
             alias_sightings.append((by_hash[art.content_hash], art))
             continue
         articles[art.article_id] = art
-        by_hash[art.content_hash] = art.article_id
+        if foldable(art):
+            by_hash.setdefault(art.content_hash, art.article_id)
     stored = store.stored_versions(articles)
-    stored_hashes = store.existing_hashes(a.content_hash for a in articles.values() if a.article_id not in stored)
+    stored_hashes = store.existing_hashes(a.content_hash for a in articles.values()
+                                          if a.article_id not in stored and foldable(a))
     new: list[Article] = []
     revised: dict[str, Article] = {}
     sightings = []
@@ -277,7 +291,8 @@ def prepare_articles(entries: Sequence[RawEntry], store: KnownArticles, run_id: 
             revised[art.article_id] = art
     for art in articles.values():
         version = stored.get(art.article_id)
-        target = art.article_id if version is not None else stored_hashes.get(art.content_hash)
+        target = art.article_id if version is not None else stored_hashes.get(art.content_hash) if foldable(art) \
+            else None
         if target is not None:
             sightings.append((target, art.source, art.outlet, art.url, now, run_id))
         else:

@@ -358,6 +358,9 @@ def parse_feed(
             skipped.append(f"entry {position + 1}: no title, no visible text and no link")
             continue
         entries.append(entry)
+    if bozo and items and not entries:  # cut off inside its first item: nothing readable, as broken as no items
+        raise ParseError(source, "malformed",
+                         f"{url}: not well-formed and no readable entries ({problem_text or 'unknown problem'})")
     warning = None
     if redetected is not None:
         note = f"{url}: bytes did not match the declared encoding; decoded as {redetected[1]} (detected)"

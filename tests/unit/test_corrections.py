@@ -64,3 +64,18 @@ def test_unchanged_text_and_syndicated_copies_are_sightings() -> None:
     prepared = pipeline.prepare_articles([same, syndicated], store, "r", NOW)
     assert prepared.revised == [] and prepared.new == []
     assert len({s[0] for s in prepared.sightings}) == 1 and len(prepared.sightings) == 2
+
+
+def test_items_without_text_of_their_own_at_other_urls_are_articles_of_their_own() -> None:
+    """Same headline, no description, three URLs (a daily "Morning briefing"), or a headline repeated as its only
+    text: nothing says they are one article, so none is folded into another, in the batch or against the store;
+    a full text at another URL still folds (the syndicated copy above)."""
+    def bare(day: int, summary: str = "") -> RawEntry:
+        return RawEntry(source="daily", outlet="Daily", title="Morning briefing", summary=summary,
+                        link=f"https://news.example.invalid/briefing/{day}", published=NOW)
+
+    store = FakeStore([bare(1)])
+    prepared = pipeline.prepare_articles([bare(2), bare(3), bare(4, "Morning briefing")], store, "r", NOW)
+    assert sorted(a.url or "" for a in prepared.new) == [f"https://news.example.invalid/briefing/{d}"
+                                                         for d in (2, 3, 4)]
+    assert prepared.sightings == [] and prepared.duplicates == 0

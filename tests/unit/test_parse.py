@@ -111,6 +111,8 @@ def test_html_page_is_not_a_feed() -> None:
         (b"", "empty"),
         (b"   \n\t ", "empty"),
         (b"<rss version='2.0'><channel><title>cut off", "malformed"),
+        # Cut off inside its first item: feedparser gives one empty item, which is nothing readable either.
+        (b"<rss version='2.0'><channel><title>t</title><item><description><![CDATA[cut off", "malformed"),
         (b'{"json": "not a feed"}', "not_a_feed"),
         (b"\x00\x01\x02 binary junk \xff\xfe", "not_a_feed"),
     ],
