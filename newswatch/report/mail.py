@@ -13,6 +13,7 @@ import ssl
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from html.parser import HTMLParser
@@ -45,6 +46,22 @@ class SmtpError(MailError):
 
 def _addr_spec(value: str) -> str:
     return parseaddr(value)[1]
+
+
+_NAMED = re.compile(r"^\s*(.*?)\s*<([^<>]+)>\s*$")
+
+
+def _header_address(value: str) -> Address:
+    """An address as configured ("newswatch (sample) <digest@example.org>") for a From or To header. As an Address,
+    the name is quoted (or encoded) whole when written: left as text, "(sample)" would be a comment that mail
+    programs drop from the name."""
+    match = _NAMED.match(value)
+    if match is None:
+        return Address(addr_spec=value.strip())
+    name = match.group(1).strip()
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        name = name[1:-1].replace('\\"', '"')
+    return Address(display_name=name, addr_spec=match.group(2).strip())
 
 
 # ---------------------------------------------------------------------------------------------- password
@@ -214,8 +231,8 @@ def build_message(
 
     msg = EmailMessage()
     msg["Subject"] = format_subject(settings.subject, digest)
-    msg["From"] = settings.sender
-    msg["To"] = recipient if recipient is not None else ", ".join(settings.recipients)
+    msg["From"] = _header_address(settings.sender)
+    msg["To"] = [_header_address(r) for r in ([recipient] if recipient is not None else settings.recipients)]
     msg["Date"] = format_datetime(now or datetime.now(UTC))
     domain = _addr_spec(settings.sender).rpartition("@")[2] or None
     msg["Message-ID"] = make_msgid(idstring="newswatch", domain=domain)

@@ -286,6 +286,18 @@ def test_message_structure_and_headers() -> None:
     assert image.get_content() == PNG
 
 
+def test_a_display_name_with_parentheses_or_commas_reaches_mail_programs_whole() -> None:
+    """Unquoted, "(sample)" in "newswatch (sample) <digest@example.org>" is an RFC 5322 comment, which mail
+    programs drop from the name; the header quotes such names, so parsing it gives the name as configured."""
+    s = settings(sender="newswatch (sample) <digest@example.org>",
+                 recipients=['"Desk, Editor" <desk@example.org>', "Zoë Müller (sample) <z@example.org>"])
+    msg = parse(mail.build_message(digest(), s))
+    assert [(a.display_name, a.addr_spec) for a in msg["From"].addresses] == [("newswatch (sample)",
+                                                                              "digest@example.org")]
+    assert [(a.display_name, a.addr_spec) for a in msg["To"].addresses] == [
+        ("Desk, Editor", "desk@example.org"), ("Zoë Müller (sample)", "z@example.org")]
+
+
 def test_message_for_one_recipient() -> None:
     assert mail.build_message(digest(), settings(), "carol@example.org")["To"] == "carol@example.org"
     with pytest.raises(MailError, match="recipient"):
