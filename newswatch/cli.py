@@ -156,7 +156,9 @@ def cmd_rematch(args: argparse.Namespace, settings: Settings) -> int:
     with Database(settings.database_path, lock_timeout=60) as db:
         store = Store(db)
         n = rematch.rematch(store, settings, topics)
-        store.save_topic_definitions(rematch.topic_definitions(settings))
+        # Only the topics matched again: another topic edited meanwhile is still to be matched by the next run.
+        store.save_topic_definitions({name: d for name, d in rematch.topic_definitions(settings).items()
+                                      if topics is None or name in topics})
         db.publish_copy(settings.client_copy_path)
     _print(f"rematched {', '.join(topics or [t.name for t in settings.topics])}: {n} topic memberships")
     return EXIT_OK
@@ -201,7 +203,7 @@ def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     with engine_settings():
         s = backfill_flow(first=args.first, last=args.last, config_path=str(settings.path))
     _print(f"backfill {s.first} to {s.last}: {s.stories} stories ({s.story_articles} articles), "
-           f"{s.days} digests rewritten (no email sent)", f"for SQL clients: {s.client_copy}")
+           f"{s.days} digests written (no email sent)", f"for SQL clients: {s.client_copy}")
     return EXIT_OK
 
 

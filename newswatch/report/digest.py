@@ -184,8 +184,8 @@ def _topic_section(name: str, description: str, rows: list[dict[str, Any]], tota
         **_actors(_actor_table(rows, actors_by_article, days), top_actors),
         "outlets": _outlet_table(rows, actors_by_article, days),
         "stories": _stories(rows, day, members),
-        "articles": [_article_row(r) for r in sorted(today, key=lambda r: (-r["score"], r["published_at"]))
-                     [:top_articles]],
+        "articles": [_article_row(r) for r in sorted(today, key=lambda r: (-r["score"], r["published_at"],
+                                                                            r["article_id"]))[:top_articles]],
     }
 
 

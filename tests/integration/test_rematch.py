@@ -50,3 +50,40 @@ def test_a_topic_added_later_is_matched_against_stored_articles(tmp_path: Path) 
                                    (ENTRIES[1][0], "weather")}
         assert rematch.sync_definitions(store, second) == []        # unchanged definitions: nothing to redo
         assert db.scalar("SELECT count(*) FROM article") == 3        # articles themselves untouched
+
+
+def test_rematch_of_one_topic_leaves_another_edited_topic_to_the_next_run(tmp_path: Path) -> None:
+    """Two topics edited, `newswatch rematch --topic weather` run: weather is matched again and its definition
+    recorded; the other edited topic's stored definition stays the old one, so the next run still re-matches it
+    (it used to be recorded too, and its memberships stayed stale)."""
+    import shutil
+
+    from newswatch import cli
+
+    (tmp_path / "config").mkdir()
+    shutil.copy(REPO / "config" / "actors.toml", tmp_path / "config" / "actors.toml")
+    config = tmp_path / "config" / "newswatch.toml"
+
+    def write(conflict: list[str], weather: list[str]) -> Settings:
+        config.write_text(f'[storage]\ndatabase = "{tmp_path / "n.duckdb"}"\n'
+                          f'[[topics]]\nname = "conflict"\nany = {conflict}\n'
+                          f'[[topics]]\nname = "weather"\nany = {weather}\n', encoding="utf-8")
+        return cli.load_settings(str(config))
+
+    first = write(["ceasefire"], ["monsoon"])
+    articles = [normalize_entry(RawEntry(source="f", outlet="O", title=t, summary=s, published=WHEN,
+                                         link=f"http://sample.invalid/{i}"), WHEN)
+                for i, (t, s) in enumerate(ENTRIES)]
+    with Database(first.database_path) as db:
+        store = Store(db)
+        rematch.sync_definitions(store, first)
+        store.save_articles("r1", articles, Analyzer.from_settings(first).analyze_many(articles), {})
+
+    second = write(["ceasefire", "squad"], ["monsoon", "cricket"])
+    assert cli.main(["--config", str(config), "rematch", "--topic", "weather"]) == 0
+    with Database(second.database_path) as db:
+        store = Store(db)
+        assert memberships(db) == {(ENTRIES[0][0], "conflict"), (ENTRIES[1][0], "weather"),
+                                   (ENTRIES[2][0], "weather")}
+        assert rematch.sync_definitions(store, second) == ["conflict"]  # what the next run does first
+        assert (ENTRIES[2][0], "conflict") in memberships(db)
