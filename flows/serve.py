@@ -95,6 +95,18 @@ def _wait_healthy(api: str, server: subprocess.Popen[bytes] | None = None) -> No
         time.sleep(0.5)
 
 
+# Left running for months, the schedule makes some 17,000 flow runs a year, each with its task runs and logs in the
+# Prefect server's database. Prefect deletes only old events by default; these also delete flow runs (and their
+# logs and artifacts) that ended more than its retention period (90 days) ago. newswatch's own `runs` table keeps
+# the history of its runs.
+SERVER_DEFAULTS = {"PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED": "events,flow_runs"}
+
+
+def server_env() -> dict[str, str]:
+    """The environment of the local server: this process's, with SERVER_DEFAULTS where it sets nothing."""
+    return {**SERVER_DEFAULTS, **os.environ}
+
+
 @contextlib.contextmanager
 def local_server() -> Iterator[str | None]:
     """With a Prefect server configured, wait until it answers, and yield None; with none, start a real one on
@@ -114,7 +126,7 @@ def local_server() -> Iterator[str | None]:
     api = f"http://127.0.0.1:{port}/api"
     server = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PREFECT_UI_ENABLED": "false"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=server_env(),
     )
     try:
         _wait_healthy(api, server)

@@ -208,6 +208,10 @@ def test_serve_without_a_prefect_server_starts_one_that_runs_the_schedule(tmp_pa
                         ran = db.scalar("SELECT count(*) FROM runs WHERE kind = 'ingest' AND status = 'ok'") or 0
             assert ran, "no scheduled ingest ran:\n" + log_path.read_text(errors="replace")[-3000:]
             assert "local Prefect server" in log_path.read_text(errors="replace")
+            # Left running for months, it deletes old flow runs, not only old events (flows/serve.py).
+            [server] = _servers_started_for(tmp_path / "prefect-home")
+            environ = Path(f"/proc/{server}/environ").read_bytes().split(b"\0")
+            assert b"PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED=events,flow_runs" in environ
         finally:
             _stop(serve)
     assert serve.returncode == 0
