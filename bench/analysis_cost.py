@@ -1,6 +1,6 @@
 """Where analysis time goes per article: each part of `Analyzer.analyze` timed alone, in one process.
 
-    .venv/bin/python bench/analysis_cost.py                 # the quick bench's workload (475 articles)
+    .venv/bin/python bench/analysis_cost.py                 # the quick bench's feed entries (435 articles)
     .venv/bin/python bench/analysis_cost.py --profile       # plus a cProfile of Analyzer.analyze_many
 
 Generates the bench workload (SAMPLE DATA), parses and normalises it as the ingest does, then times, over
