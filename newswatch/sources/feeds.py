@@ -190,6 +190,16 @@ def _looks_like_html(body: bytes, content_type: str) -> bool:
     return head.startswith(b"<!doctype html") or b"<html" in head
 
 
+def implausible_date(when: datetime, now: datetime) -> str | None:
+    """Why a publication date cannot be right (further ahead than FUTURE_TOLERANCE, or before EARLIEST), else
+    None: the one rule for feeds and inbox files."""
+    if when > now + FUTURE_TOLERANCE:
+        return "in the future"
+    if when < EARLIEST:
+        return f"before {EARLIEST.year}"
+    return None
+
+
 def _struct_to_utc(value: Any, now: datetime) -> datetime | None:
     """feedparser's UTC struct_time -> aware datetime; None when missing or absurd."""
     if not value:
@@ -199,9 +209,7 @@ def _struct_to_utc(value: Any, now: datetime) -> datetime | None:
         when = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
-    if when > now + FUTURE_TOLERANCE or when < EARLIEST:
-        return None
-    return when
+    return None if implausible_date(when, now) else when
 
 
 def _language(value: Any) -> str | None:

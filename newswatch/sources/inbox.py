@@ -17,7 +17,7 @@ from typing import Any
 
 from newswatch.errors import SourceError
 from newswatch.models import RawEntry
-from newswatch.sources.feeds import parse_feed
+from newswatch.sources.feeds import implausible_date, parse_feed
 from newswatch.text.normalize import html_to_text
 
 log = logging.getLogger(__name__)
@@ -167,8 +167,14 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
     return data.decode("cp1252", errors="replace"), "cp1252"
 
 
-def parse_published(value: Any, where: str) -> datetime:
-    """An ISO 8601 date or date-time -> aware UTC datetime (a date alone is midnight UTC, naive is UTC)."""
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_published(value: Any, where: str, now: datetime | None = None) -> datetime:
+    """An ISO 8601 date or date-time -> aware UTC datetime (naive is UTC). A date alone is noon UTC, so that it
+    falls on that date in the digest's time zone wherever it is from UTC-11 to UTC+11 (midnight UTC would be the
+    day before anywhere west of UTC). ValueError, naming `where`, for what is not a date, no UTC time, or a date
+    the feeds' rule refuses (feeds.implausible_date: days in the future, or before 1990)."""
     if isinstance(value, datetime):
         when = value
     else:
@@ -182,10 +188,16 @@ def parse_published(value: Any, where: str) -> datetime:
                 f"{where}: published {value!r} is not an ISO 8601 date such as "
                 "2025-05-10 or 2025-05-10T08:30:00Z"
             ) from None
+        if _DATE_ONLY.match(text):
+            when = when.replace(hour=12)
     try:
-        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
     except (OverflowError, ValueError):  # 0001-01-01T00:00+01:00 has no UTC time
         raise ValueError(f"{where}: published {value!r} is out of range") from None
+    why = implausible_date(when, now or datetime.now(UTC))
+    if why:
+        raise ValueError(f"{where}: published {value!r} is {why}")
+    return when
 
 
 def _front_matter(lines: list[str], path: Path, problems: list[str]) -> tuple[dict[str, str], list[str]]:

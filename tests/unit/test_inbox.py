@@ -177,7 +177,7 @@ def test_json_object_and_list(tmp_path: Path) -> None:
     }
     (entry,) = read_inbox_file(write(tmp_path / "one.json", json.dumps(record)), "inbox")
     assert (entry.title, entry.content, entry.summary) == ("Sample JSON headline", "Sample body.", "Short.")
-    assert entry.published == datetime(2025, 5, 10, tzinfo=UTC)
+    assert entry.published == datetime(2025, 5, 10, 12, tzinfo=UTC)  # a date alone: noon UTC, the same date from UTC-11 to UTC+11
     assert (entry.outlet, entry.guid, entry.author) == ("Sample Post", "j-1", "Sample Author")
     many = [record, {"title": "Second", "content": "<p>HTML body</p>"}, {"text": "no title"}, 7]
     result = read_inbox_file_with_problems(write(tmp_path / "many.json", json.dumps(many)), "inbox")
@@ -237,3 +237,29 @@ def test_html_entities_declared_in_the_page_are_never_resolved(tmp_path: Path) -
     (entry,) = read_inbox_file(write(tmp_path / "xxe.html", page), "inbox")
     assert "SAMPLE-SECRET" not in entry.title + entry.content
     assert "B" * 50 not in entry.content
+
+
+@pytest.mark.parametrize(
+    ("published", "expected", "problem"),
+    [
+        # West of UTC a midnight-UTC date is the day before: "2025-03-09" must stay the 9th in New York.
+        ("2025-03-09", datetime(2025, 3, 9, 12, tzinfo=UTC), None),
+        ("2025-03-09T20:00:00-04:00", datetime(2025, 3, 10, 0, tzinfo=UTC), None),
+        # The feeds' rule: a date days ahead, or before 1990, is a mistake; the first-seen time stands in.
+        ("2031-01-01", None, "is in the future"),
+        ("1985-06-01", None, "is before 1990"),
+    ],
+)
+def test_published_dates_fall_on_their_day_and_absurd_ones_are_refused(
+    tmp_path: Path, published: str, expected: datetime | None, problem: str | None
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    record = {"title": "Sample headline (SAMPLE)", "text": "Sample body.", "published": published}
+    result = read_inbox_file_with_problems(write(tmp_path / "a.jsonl", json.dumps(record) + "\n"), "inbox")
+    (entry,) = result.entries
+    assert entry.published == expected
+    if expected is not None and len(published) == 10:
+        assert entry.published.astimezone(ZoneInfo("America/New_York")).date().isoformat() == published
+        assert entry.published.astimezone(ZoneInfo("Asia/Kolkata")).date().isoformat() == published
+    assert (problem is None and not result.problems) or any(problem in p for p in result.problems if problem)
