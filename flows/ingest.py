@@ -24,6 +24,7 @@ from newswatch import pipeline as stages
 from newswatch.analysis import rematch
 from newswatch.analysis.analyzer import AnalysisPool, Analyzer, worker_count
 from newswatch.analysis.stored_stories import refresh_run_stories
+from newswatch.analysis.topics import ArticleWords
 from newswatch.config import Settings, load_settings
 from newswatch.models import Analysis, Article, FetchResult, RawEntry
 from newswatch.runlock import acquire_run_lock, holder, lock_path
@@ -220,6 +221,7 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
         run_id = store.start_run("ingest")
         summary = IngestSummary(run_id=run_id, database=str(settings.database_path))
         try:
+            _count_corpus_once(store)
             # Registry, seeds and the corpus statistics as stored when the run starts: read once per run.
             analyzer = Analyzer.from_settings(settings, CorpusStats(stored=store.corpus_counts()))
             prepare_run(store, settings, analyzer)
@@ -300,6 +302,17 @@ def _ingest_feeds(run: IngestRun, force: bool) -> None:
                 summary.errors.append(f"feed {r.feed}: {r.error_kind}: {r.error}")
                 progress("feed %s failed: %s: %s", r.feed, r.error_kind, r.error, level=logging.WARNING)
         progress("feeds %d/%d done", min((group_no + 1) * FEED_GROUP, len(jobs)), len(jobs))
+
+
+def _count_corpus_once(store: Store) -> None:
+    """A store from before the corpus statistics (migration 008) has them counted over its stored articles once,
+    at the first ingest that finds them missing: topics and stories weigh terms with them, and a young count over a
+    long history made stories of a day merge."""
+    missing = store.corpus_uncounted()
+    if missing:
+        progress("counting the corpus statistics over %d stored articles (once, after an upgrade)", missing)
+        counted = store.recount_corpus(lambda title, body: frozenset(ArticleWords.of(title, body).terms))
+        progress("corpus statistics: %d articles counted", counted)
 
 
 def _ingest_inbox(run: IngestRun) -> None:

@@ -6,7 +6,7 @@ SQL only; the rules behind it live in newswatch/ and arrive as values."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -116,6 +116,28 @@ class ArticlesMixin:
         self.db.execute(
             "INSERT INTO meta VALUES ('corpus_docs', CAST($1 AS VARCHAR)) ON CONFLICT (key) "
             "DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + $1 AS VARCHAR)", [len(term_sets)])
+
+    def corpus_uncounted(self) -> int:
+        """Stored articles the corpus statistics leave out: a store created before migration 008 counted only the
+        articles stored after it (every article but a near-duplicate is counted when it is stored)."""
+        counted = int(self.db.get_meta("corpus_docs") or 0)
+        stored = int(self.db.scalar("SELECT count(*) FROM article WHERE duplicate_of IS NULL") or 0)
+        return max(0, stored - counted)
+
+    def recount_corpus(self, terms_of: Callable[[str, str], frozenset[str]], batch: int = 5000) -> int:
+        """Count the corpus statistics again over every stored article but near-duplicates, `terms_of(title, body)`
+        giving an article's terms as the analysis does: one transaction, so a crash leaves the old counts. Returns
+        the articles counted."""
+        ids = [str(r[0]) for r in self.db.query(
+            "SELECT article_id FROM article WHERE duplicate_of IS NULL ORDER BY article_id")]
+        with self.db.transaction():
+            self.db.execute("DELETE FROM corpus_df")
+            self.db.execute("DELETE FROM meta WHERE key = 'corpus_docs'")
+            for i in range(0, len(ids), batch):
+                rows = self.db.query("SELECT title, body FROM article WHERE article_id IN (SELECT unnest($1))",
+                                     [ids[i : i + batch]])
+                self._count_terms([terms_of(str(title or ""), str(body or "")) for title, body in rows])
+        return len(ids)
 
     def replace_actor_tones(self, analyses: Sequence[Analysis]) -> int:
         """Mentions, actor tones and candidate names of stored articles, computed again (newswatch rescore

@@ -130,3 +130,29 @@ def test_a_file_that_breaks_the_reader_in_an_unforeseen_way_fails_alone(
     assert "bad_file" in " ".join(summary.errors) and "RuntimeError: an unforeseen defect" in " ".join(summary.errors)
     statuses = {Path(p).name: s for p, s in query(tmp_path, "SELECT path, status FROM inbox_file")}
     assert statuses == {"a-good.txt": "ok", "b-odd.jsonl": "error"}
+
+
+def test_a_store_from_before_the_corpus_statistics_gets_them_counted_once(tmp_path: Path) -> None:
+    """A store created before migration 008 has articles that corpus_df never counted (its counting starts at the
+    upgrade). The first ingest that finds them uncounted counts every stored article once, to exactly what a store
+    counting from its first article holds; the next ingest has nothing to count."""
+    from flows.ingest import ingest_flow
+
+    config = project(tmp_path)
+    (tmp_path / "inbox" / "a-good.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (tmp_path / "inbox" / "b.jsonl").write_text(
+        '{"title": "Ceasefire talks resume (SAMPLE)", "published": "2025-05-10", '
+        '"text": "SAMPLE ARTICLE written for this test about the ceasefire talks in the region."}\n', encoding="utf-8")
+    ingest_flow(config_path=str(config))
+    counts = "SELECT term, df FROM corpus_df ORDER BY term"
+    fresh = query(tmp_path, counts)
+    assert fresh and query(tmp_path, "SELECT value FROM meta WHERE key = 'corpus_docs'") == [("2",)]
+
+    with duckdb.connect(str(tmp_path / "data" / "newswatch.duckdb")) as con:  # as an upgraded old store has it
+        con.execute("DELETE FROM corpus_df")
+        con.execute("DELETE FROM meta WHERE key = 'corpus_docs'")
+    ingest_flow(config_path=str(config))
+    assert query(tmp_path, counts) == fresh
+    assert query(tmp_path, "SELECT value FROM meta WHERE key = 'corpus_docs'") == [("2",)]
+    ingest_flow(config_path=str(config))  # counted: nothing more
+    assert query(tmp_path, counts) == fresh
