@@ -135,11 +135,14 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
 
 
 def _tone_models(actor_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """How the window's stored actor tones were computed: [{method, model, rows}], most rows first. More than one
-    entry means tones from different models sit side by side (`newswatch rescore --actors` evens them out)."""
+    """How the window's stored actor tones were computed: [{method, model, label, rows}], most rows first. More
+    than one entry means tones from different models sit side by side (`newswatch rescore --actors` evens them
+    out). `label` names it for a reader: the model's version, or the method when it was not the trained model
+    (rows of the earlier VADER window carry the version "1", which says nothing)."""
     counts = Counter((r.get("tone_method") or "", r.get("tone_model") or "") for r in actor_rows
                      if r["tone"] is not None)
-    return [{"method": m, "model": v, "rows": n} for (m, v), n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+    return [{"method": m, "model": v, "label": (v if m == "model" else m) or v or m or "unknown", "rows": n}
+            for (m, v), n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
 
 
 # Text the feed gave (a summary or the feed's own content) rather than the article's page.

@@ -48,6 +48,13 @@ def test_a_tone_shift_across_two_models_is_held_back_and_said_why(tmp_path: Path
         assert _view(db, shift) == (None, True)
         assert _view(db, shift - timedelta(days=1))[1] is False  # that day and its 7 before: all the older model
 
+        # Rows of the earlier VADER window (migration 009 gave them the version "1"): named by their method.
+        db.execute("UPDATE article_actor SET tone_method = 'vader-window', tone_model = '1' WHERE article_id IN "
+                   "(SELECT article_id FROM article WHERE published_at < ?)", [shift])
+        text = render_digest(build_digest(store, settings, shift)).text
+        assert "(tone-linear-2.0: " in text or "tone-linear-2.0: " in text
+        assert "vader-window: " in text and "(1: " not in text and ", 1: " not in text
+
 
 def _view(db: Database, day: date) -> tuple[str | None, bool]:
     row = db.query_dicts("SELECT tone_flag, tone_mixed_models FROM daily_actor_tone WHERE day = ? AND actor_id = "
