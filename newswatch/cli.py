@@ -339,6 +339,18 @@ def cmd_actors(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _writable(flag: str, path: Path) -> None:
+    """The folder of an output file made if missing; EvalError when the file cannot be written there."""
+    if path.is_dir():
+        raise EvalError(f"{flag} {path}: is a folder; give a file name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EvalError(f"{flag} {path}: cannot make its folder ({exc.strerror or exc})") from None
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise EvalError(f"{flag} {path}: not writable")
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
     from newswatch.evaluation import actors as actors_eval
     from newswatch.evaluation import tone as tone_eval
@@ -353,6 +365,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
         raise EvalError("--ner replaces PATH, for 'eval actors' only")
     if not args.ner and not args.path and not args.train:
         raise EvalError(f"eval {args.what}: give the PATH to evaluate")
+    for flag, target in (("--json", args.json), ("--out", args.out)):
+        if target:
+            _writable(flag, Path(target))  # before minutes of work, not after
 
     if args.what == "tone" and args.train:
         from newswatch.evaluation.tone_training import train_command
@@ -398,7 +413,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
         result = extraction_eval.evaluate_extraction(Path(args.path))
         _print(extraction_eval.format_extraction_table(result))
     if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+        try:
+            Path(args.json).write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+        except OSError as exc:
+            raise EvalError(f"--json {args.json}: cannot write ({exc.strerror or exc})") from None
     return EXIT_OK
 
 

@@ -169,15 +169,15 @@ def read_ner_sentences(path: Path, holdout: str = "all") -> list[NerSentence]:
         raise EvalError(f"holdout must be one of {', '.join(HOLDOUTS)}, got {holdout!r}")
     path = Path(path)
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            first = handle.readline()
-            handle.seek(0)
-            gmb = first.startswith("Sentence #") or first.startswith("\ufeffSentence #")
-            rows = _gmb_rows(path, handle) if gmb else _conll_rows(path, handle)
+        rows = _read_rows(path, "utf-8")
+    except UnicodeDecodeError:
+        # The GMB set as published (Kaggle's ner_dataset.csv) is Windows-1252, not UTF-8: read it so.
+        try:
+            rows = _read_rows(path, "cp1252")
+        except UnicodeDecodeError as exc:
+            raise EvalError(f"{path}: neither UTF-8 nor Windows-1252 text: {exc}") from None
     except OSError as exc:
         raise EvalError(f"{path}: cannot read: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise EvalError(f"{path}: not UTF-8 text: {exc}") from None
     sentences = []
     for sid, tokens in rows:
         if holdout != "all" and split_of(sid) != holdout:
@@ -191,6 +191,14 @@ def read_ner_sentences(path: Path, holdout: str = "all") -> list[NerSentence]:
 
 
 Rows = list[tuple[str, list[tuple[str, str]]]]
+
+
+def _read_rows(path: Path, encoding: str) -> Rows:
+    with path.open(encoding=encoding, newline="") as handle:
+        first = handle.readline()
+        handle.seek(0)
+        gmb = first.startswith("Sentence #") or first.startswith("\ufeffSentence #")
+        return _gmb_rows(path, handle) if gmb else _conll_rows(path, handle)
 
 
 def _gmb_rows(path: Path, handle: Any) -> Rows:

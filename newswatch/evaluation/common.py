@@ -29,7 +29,7 @@ def split_of(sentence: str) -> str:
 def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     path = Path(path)
     try:
-        handle = path.open(encoding="utf-8")
+        handle = path.open(encoding="utf-8-sig")  # a byte-order mark, as some editors write, is not an error
     except OSError as exc:
         raise EvalError(f"{path}: cannot read: {exc}") from None
     with handle:

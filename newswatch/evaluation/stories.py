@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from newswatch.analysis.stories import cluster_stories
+from newswatch.errors import EvalError
 from newswatch.evaluation.events import UNDATED, LabelledArticle, prf, read_events, store_stats
 from newswatch.models import StoryItem
 from newswatch.text.corpus_stats import CorpusStats
@@ -70,6 +71,10 @@ def _file_only_stats(articles: list[LabelledArticle]) -> CorpusStats:
 
 def evaluate_stories(path: Path) -> dict[str, Any]:
     articles = list({a.id: a for a in read_events(Path(path))}.values())  # an id listed twice counts once
+    if not any(a.event == b.event and abs((a.published_at or UNDATED) - (b.published_at or UNDATED)) <= WINDOW
+               for i, a in enumerate(articles) for b in articles[i + 1:]):
+        raise EvalError(f"{path}: no two articles of one event within 48 hours of each other, so nothing to "
+                        "group: every method would score a perfect 1.000")
     runs = {
         "newswatch (corpus statistics)": lambda: _clustered(articles, stats=store_stats(articles)),
         "plain TF-IDF (file IDF)": lambda: _clustered(articles, stats=_file_only_stats(articles),

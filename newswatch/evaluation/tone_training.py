@@ -33,6 +33,7 @@ from newswatch.analysis.actors.model import (
 )
 from newswatch.errors import EvalError
 
+MIN_PER_CLASS = 5  # targets of each class a training file needs (one for each of the five folds)
 DEFAULT_VECTOR_WORDS = 50_000  # the most frequent words of the vectors file that the model knows
 
 # --- word vectors -----------------------------------------------------------------------------------------
@@ -313,11 +314,18 @@ def train_command(train_path: Path, out: Path, *, seed: int = 13, cv: bool = Tru
                   vectors_path: Path | None = None, vector_words: int | None = None) -> dict[str, Any]:
     """Cross-validate, train on every row, write the model file; returns the model's metadata."""
     rows, groups = read_training_rows(Path(train_path))
+    counts = Counter(row[3] for row in rows)
+    if any(counts[label] < MIN_PER_CLASS for label in LABELS):
+        raise EvalError(f"{train_path}: training needs at least {MIN_PER_CLASS} targets of each class "
+                        f"({', '.join(LABELS)}); got {dict(sorted(counts.items()))}")
     vectors = (read_vectors(Path(vectors_path), vector_words or DEFAULT_VECTOR_WORDS) if vectors_path is not None
                else None)
     c = DEFAULT_C if vectors is None else DEFAULT_C_CONTEXT
-    figures = grouped_cv(rows, groups, seed=seed, c=c, vectors=vectors) if cv else {}
-    model = train(rows, seed, c=c, vectors=vectors,
-                  description={"data": Path(train_path).name, "articles": len(set(groups))}, cv=figures)
+    try:
+        figures = grouped_cv(rows, groups, seed=seed, c=c, vectors=vectors) if cv else {}
+        model = train(rows, seed, c=c, vectors=vectors,
+                      description={"data": Path(train_path).name, "articles": len(set(groups))}, cv=figures)
+    except ValueError as exc:  # scikit-learn: a fold's training part without every class, and the like
+        raise EvalError(f"{train_path}: cannot train on it: {exc}") from None
     save(model, out)
     return {k: v for k, v in model.items() if k not in ("weights", "intercept", "context")}

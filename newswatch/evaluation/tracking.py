@@ -20,6 +20,7 @@ from typing import Any
 
 from newswatch.analysis.topics import TopicMatcher
 from newswatch.config import TopicSettings
+from newswatch.errors import EvalError
 from newswatch.evaluation.events import UNDATED, LabelledArticle, prf, read_events, store_stats
 from newswatch.text.corpus_stats import CorpusStats, cosine
 from newswatch.text.terms import content_terms, tokenize
@@ -144,6 +145,9 @@ def evaluate_tracking(path: Path, young_store: bool = False, bootstrap: int = 0)
     its micro figures over resampled events (`event_interval`)."""
     articles = read_events(Path(path))
     seeds = seeds_of(articles)
+    if not seeds:
+        raise EvalError(f"{path}: no event with at least {MIN_EVENT} articles, so nothing to follow (a seed and "
+                        f"the event's other articles)")
     stats = CorpusStats() if young_store else store_stats(articles)
     methods: dict[str, Any] = {}
     for name, method in METHODS.items():

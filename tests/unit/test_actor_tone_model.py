@@ -242,3 +242,18 @@ def test_the_shipped_model_reads_attack_verbs_outside_the_lexicon(verb: str) -> 
     start = sentence.index("Marlow")
     assert shipped_model().context is not None
     assert shipped_model().predict(sentence, start, start + len("Marlow")) == "negative"
+
+
+def test_training_on_too_few_of_a_class_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file without positive targets (a slice of a larger one): one line naming the file and the counts, not a
+    scikit-learn traceback after cross-validation predicted one class for everything."""
+    pytest.importorskip("sklearn")
+    train = tmp_path / "train.jsonl"
+    _write_train(train)
+    lines = [line for line in train.read_text(encoding="utf-8").splitlines() if '"polarity": 6.0' not in line]
+    train.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert cli.main(["eval", "tone", "--train", str(train), "--out", str(tmp_path / "m.json.gz")]) == 1
+    err = capsys.readouterr().err
+    assert "training needs at least 5 targets of each class" in err and "'positive'" not in err.split("got")[1] \
+        and "Traceback" not in err
+    assert not (tmp_path / "m.json.gz").exists()

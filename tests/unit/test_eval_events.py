@@ -97,9 +97,31 @@ def test_cli_bootstrap_adds_the_interval_and_per_event_counts(tmp_path: Path,
     assert method["interval"]["f1"] == [1.0, 1.0]
     assert {e["event"]: (e["tp"], e["fp"], e["fn"]) for e in method["events"]} == {"quake": (3, 0, 0),
                                                                                  "chess": (3, 0, 0)}
-    # A file with no event of four articles follows nothing, and draws nothing.
-    few = tmp_path / "few.jsonl"
-    few.write_text("".join(line + "\n" for line in EVENTS.read_text().splitlines()[:2]))
-    assert "interval" not in evaluate_tracking(few, bootstrap=50)["methods"][METHOD]
+    # A file with no event of four articles follows nothing: said, not scored (below).
     assert cli.main(["eval", "stories", str(EVENTS), "--bootstrap", "50"]) == 1
     assert "--bootstrap" in capsys.readouterr().err
+
+
+def test_a_file_with_nothing_to_measure_says_so_instead_of_perfect_scores(tmp_path: Path) -> None:
+    """Events of fewer than four articles leave nothing to follow, and no two articles of one event within 48 h
+    leave nothing to group: a clear error, not a table of 1.000."""
+    lines = [{"id": f"a{i}", "event": f"e{i // 2}", "date": f"2019-03-0{1 + (i % 2) * 5}", "title": "Sample",
+              "text": "Sample text (SAMPLE)."} for i in range(4)]
+    path = tmp_path / "small.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    with pytest.raises(EvalError, match="no event with at least 4 articles"):
+        evaluate_tracking(path)
+    with pytest.raises(EvalError, match="no two articles of one event within 48 hours"):
+        evaluate_stories(path)
+
+
+def test_a_byte_order_mark_and_an_output_folder_that_does_not_exist_yet_are_fine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + EVENTS.read_bytes())
+    out = tmp_path / "not" / "yet" / "figures.json"
+    assert cli.main(["eval", "stories", str(bom), "--json", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["articles"] == len(read_events(EVENTS))
+    assert cli.main(["eval", "stories", str(bom), "--json", str(tmp_path)]) == 1  # a folder: said before the run
+    assert "is a folder" in capsys.readouterr().err

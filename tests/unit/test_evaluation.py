@@ -293,3 +293,14 @@ def test_cli_eval_actors_ner_writes_json(tmp_path: Path, capsys: pytest.CaptureF
     assert set(json.loads(out.read_text(encoding="utf-8"))["halves"]) == {"dev", "heldout"}
     assert main(["--config", config, "eval", "actors"]) == 1
     assert main(["--config", config, "eval", "tone", "x.jsonl", "--ner", str(NER_SAMPLE)]) == 1
+
+
+def test_the_gmb_file_as_published_in_windows_1252_reads_as_its_utf8_copy(tmp_path: Path) -> None:
+    """Kaggle's ner_dataset.csv is Windows-1252 (the copy in ../shared was converted to UTF-8): both read alike."""
+    text = NER_SAMPLE.read_text(encoding="utf-8").replace(",He,PRP,O", ",Müller,NNP,B-per", 1)
+    utf8, cp1252 = tmp_path / "utf8.csv", tmp_path / "cp1252.csv"
+    utf8.write_text(text, encoding="utf-8")
+    cp1252.write_bytes(text.encode("cp1252"))
+    assert [(s.text, s.spans) for s in read_ner_sentences(cp1252)] == [(s.text, s.spans)
+                                                                    for s in read_ner_sentences(utf8)]
+    assert any("Müller" in s.text for s in read_ner_sentences(cp1252))
