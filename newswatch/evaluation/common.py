@@ -67,12 +67,26 @@ def read_targets(path: Path, holdout: str = "all") -> list[tuple[str, int, int, 
                 raise EvalError(
                     f"{path}:{number}: bad target {target!r}: expected from, to, polarity 2/4/6"
                 ) from exc
+            start, end = target_span(sentence, start, end, target.get("mention"))
             if not 0 <= start < end <= len(sentence):
                 raise EvalError(f"{path}:{number}: target offsets {start}..{end} outside the sentence")
             rows.append((sentence, start, end, gold))
     if not rows:
         raise EvalError(f"{path}: no targets found (holdout {holdout!r})")
     return rows
+
+
+def target_span(sentence: str, start: int, end: int, mention: Any) -> tuple[int, int]:
+    """A target's offsets, or, when the record's `mention` is not what they cover (offsets counted against a
+    sentence with one more or one less leading space, say), the offsets of the occurrence of `mention` nearest
+    to them. NewsMTSC's own splits have no such target; other files of the format may."""
+    if not isinstance(mention, str) or not mention or sentence[start:end] == mention:
+        return start, end
+    found = [i for i in range(len(sentence)) if sentence.startswith(mention, i)]
+    if not found:
+        return start, end
+    best = min(found, key=lambda i: (abs(i - start), i))
+    return best, best + len(mention)
 
 
 def classification_scores(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:

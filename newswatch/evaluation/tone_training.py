@@ -26,6 +26,7 @@ from newswatch.analysis.actors.model import (
     FORMAT_VERSION,
     LABELS,
     MODEL_VERSION,
+    SPARSE_MODEL_VERSION,
     TOL,
     context_regions,
     encode_context,
@@ -189,7 +190,7 @@ def train(
             weights[name] = row
     model: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
-        "model_version": MODEL_VERSION,
+        "model_version": MODEL_VERSION if vectors is not None else SPARSE_MODEL_VERSION,
         "classes": list(LABELS),
         "feature_groups": list(groups),
         "features": (
@@ -247,7 +248,7 @@ def article_of(gid: str) -> str:
 
 def read_training_rows(path: Path) -> tuple[list[tuple[str, int, int, str]], list[str]]:
     """(sentence, start, end, label) per target, and the article of each row (for grouped folds)."""
-    from newswatch.evaluation.common import _lines
+    from newswatch.evaluation.common import _lines, target_span
 
     rows: list[tuple[str, int, int, str]] = []
     groups: list[str] = []
@@ -260,6 +261,7 @@ def read_training_rows(path: Path) -> tuple[list[tuple[str, int, int, str]], lis
                 start, end, label = int(target["from"]), int(target["to"]), POLARITY[float(target["polarity"])]
             except (KeyError, TypeError, ValueError):
                 raise EvalError(f"{path}:{number}: a target needs 'from', 'to' and 'polarity' 2, 4 or 6") from None
+            start, end = target_span(sentence, start, end, target.get("mention"))
             if not 0 <= start < end <= len(sentence):
                 raise EvalError(f"{path}:{number}: target offsets {start}..{end} outside the sentence")
             rows.append((sentence, start, end, label))

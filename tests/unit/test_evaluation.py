@@ -304,3 +304,16 @@ def test_the_gmb_file_as_published_in_windows_1252_reads_as_its_utf8_copy(tmp_pa
     assert [(s.text, s.spans) for s in read_ner_sentences(cp1252)] == [(s.text, s.spans)
                                                                     for s in read_ner_sentences(utf8)]
     assert any("Müller" in s.text for s in read_ner_sentences(cp1252))
+
+
+def test_target_offsets_follow_the_mention_they_name() -> None:
+    """Offsets one character off (counted against a sentence with a leading space) still mark the named mention:
+    the occurrence nearest to them. Offsets that cover the mention, or a record without one, stay as given."""
+    from newswatch.evaluation.common import target_span
+
+    sentence = "Smith met Jones, and Jones thanked Smith."
+    assert target_span(sentence, 1, 6, "Smith") == (0, 5)
+    assert target_span(sentence, 22, 27, "Jones") == (21, 26)  # the second Jones, not the first
+    assert target_span(sentence, 10, 15, "Jones") == (10, 15)
+    assert target_span(sentence, 1, 6, None) == (1, 6)
+    assert target_span(sentence, 1, 6, "Brown") == (1, 6)  # not in the sentence: left to the range check

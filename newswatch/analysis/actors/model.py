@@ -43,6 +43,7 @@ LABELS: tuple[Label, ...] = ("negative", "neutral", "positive")
 
 FORMAT_VERSION = 2  # 2 adds the optional "context" block (word vectors around the mention); 1 still loads
 MODEL_VERSION = "tone-linear-2.0"
+SPARSE_MODEL_VERSION = "tone-linear-1.0"  # the same model without word vectors (`eval tone --train` without --vectors)
 
 # Feature groups (prefix before the first ":" of a feature name). DEFAULT_GROUPS is what `train` uses unless
 # told otherwise; the others exist for experiments (see REPORT.md).
