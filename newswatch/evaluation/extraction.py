@@ -65,6 +65,11 @@ def evaluate_extraction(corpus_dir: Path, *, extract: Extractor | None = None) -
             except OSError as exc:
                 raise EvalError(f"{page}: cannot read: {exc.strerror or exc}") from None
             text = run(html, url) or ""
+            for key in ("with", "without"):
+                value = item.get(key, [])
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise EvalError(f"{gold_file}: entry {url!r}: {key!r} must be a list of strings, "
+                                    f"got {type(value).__name__}")
             counts = {"tp": 0, "fp": 0, "tn": 0, "fn": 0}
             for snippet in item.get("with", []):
                 counts["tp" if snippet in text else "fn"] += 1

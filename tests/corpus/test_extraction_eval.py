@@ -79,3 +79,14 @@ def test_missing_annotations_and_files_are_eval_errors(tmp_path: Path) -> None:
     (tmp_path / "evaldata.json").write_text("[", encoding="utf-8")
     with pytest.raises(EvalError, match="not a JSON annotation file"):
         evaluate_extraction(tmp_path)
+
+
+@pytest.mark.parametrize("value", [None, "a snippet as a bare string", [1, 2]])
+def test_snippets_that_are_not_a_list_of_strings_are_eval_errors(tmp_path: Path, value: object) -> None:
+    """A string would be read character by character, and null would be a traceback: both are said instead."""
+    corpus = write_corpus(tmp_path)
+    data = json.loads((corpus / "evaldata.json").read_text(encoding="utf-8"))
+    data["https://a.example/1"]["without"] = value
+    (corpus / "evaldata.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(EvalError, match="'without' must be a list of strings"):
+        evaluate_extraction(corpus, extract=lambda html, url: "")
