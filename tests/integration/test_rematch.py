@@ -27,19 +27,24 @@ def settings_with(tmp_path: Path, topics: list[dict]) -> Settings:
                            "storage": {"database": str(tmp_path / "n.duckdb")}}, tmp_path / "newswatch.toml")
 
 
+def store_entries(store: Store, settings: Settings) -> None:
+    """The topic definitions recorded, then ENTRIES analysed and stored, as an ingest does."""
+    articles = [normalize_entry(RawEntry(source="f", outlet="O", title=t, summary=s, published=WHEN,
+                                         link=f"http://sample.invalid/{i}"), WHEN)
+                for i, (t, s) in enumerate(ENTRIES)]
+    rematch.sync_definitions(store, settings)
+    store.save_articles("r1", articles, Analyzer.from_settings(settings).analyze_many(articles), {})
+
+
 def memberships(db: Database) -> set[tuple[str, str]]:
     return set(db.query("SELECT a.title, t.topic FROM article a JOIN article_topic t USING (article_id)"))
 
 
 def test_a_topic_added_later_is_matched_against_stored_articles(tmp_path: Path) -> None:
     first = settings_with(tmp_path, [{"name": "conflict", "any": ["ceasefire", "kashmir"]}])
-    articles = [normalize_entry(RawEntry(source="f", outlet="O", title=t, summary=s, published=WHEN,
-                                         link=f"http://sample.invalid/{i}"), WHEN)
-                for i, (t, s) in enumerate(ENTRIES)]
     with Database(first.database_path) as db:
         store = Store(db)
-        rematch.sync_definitions(store, first)
-        store.save_articles("r1", articles, Analyzer.from_settings(first).analyze_many(articles), {})
+        store_entries(store, first)
         assert memberships(db) == {(ENTRIES[0][0], "conflict")}
 
         # The analyst adds a topic and widens the first one: the next run (or `newswatch rematch`) re-matches.
@@ -71,13 +76,8 @@ def test_rematch_of_one_topic_leaves_another_edited_topic_to_the_next_run(tmp_pa
         return cli.load_settings(str(config))
 
     first = write(["ceasefire"], ["monsoon"])
-    articles = [normalize_entry(RawEntry(source="f", outlet="O", title=t, summary=s, published=WHEN,
-                                         link=f"http://sample.invalid/{i}"), WHEN)
-                for i, (t, s) in enumerate(ENTRIES)]
     with Database(first.database_path) as db:
-        store = Store(db)
-        rematch.sync_definitions(store, first)
-        store.save_articles("r1", articles, Analyzer.from_settings(first).analyze_many(articles), {})
+        store_entries(Store(db), first)
 
     second = write(["ceasefire", "squad"], ["monsoon", "cricket"])
     assert cli.main(["--config", str(config), "rematch", "--topic", "weather"]) == 0
