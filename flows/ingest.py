@@ -228,18 +228,20 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
             distributed = settings.runner.task_runner == "dask"
             workers = 1 if distributed else worker_count(settings.runner.workers)
             pages = fulltext.PageBudget(fulltext.fulltext_settings(settings))
-            with AnalysisPool(analyzer, workers) as pool:
-                run = IngestRun(store, settings, run_id, summary, None if distributed else pool, pages, distributed)
-                _retry_pages(run, pool)
-                _ingest_feeds(run, force)
-                _ingest_search(run, force)
-                _ingest_inbox(run)
-            summary.seconds["total"] = round(time.monotonic() - started, 3)
-            store.finish_run(run_id, "ok", summary.counts(), {"errors": summary.errors[:200],
-                                                              "seconds": summary.seconds})
-            t0 = time.monotonic()
-            refresh_run_stories(store, run_id, settings.digest.tz)  # stored stories for the days it touched
-            summary.seconds["stories"] = round(time.monotonic() - t0, 3)  # in the returned summary only
+            # Checkpoints held off until the publish below, which makes one (or the first write after it).
+            with db.checkpoints_held():
+                with AnalysisPool(analyzer, workers) as pool:
+                    run = IngestRun(store, settings, run_id, summary, None if distributed else pool, pages, distributed)
+                    _retry_pages(run, pool)
+                    _ingest_feeds(run, force)
+                    _ingest_search(run, force)
+                    _ingest_inbox(run)
+                summary.seconds["total"] = round(time.monotonic() - started, 3)
+                store.finish_run(run_id, "ok", summary.counts(), {"errors": summary.errors[:200],
+                                                                  "seconds": summary.seconds})
+                t0 = time.monotonic()
+                refresh_run_stories(store, run_id, settings.digest.tz)  # stored stories for the days it touched
+                summary.seconds["stories"] = round(time.monotonic() - t0, 3)  # in the returned summary only
             # Clients get a new copy whenever the run changed what they see (new articles, re-matched topics,
             # re-scored pages, stories, a feed's status); a quiet rerun writes only bookkeeping and stays cheap.
             # A copy an earlier run deferred and never made (`newswatch run` killed before its digest) is due too.

@@ -26,6 +26,10 @@ from newswatch.errors import DatabaseLocked, StorageError
 # Files clients open must be readable by the duckdb CLI a version behind the library (docs/schema.md).
 STORAGE_COMPATIBILITY = "v1.5.0"
 COPY_DUE = "client_copy_due"  # meta key set by Database.defer_copy, cleared by the next publish_copy
+# DuckDB checkpoints whenever its write-ahead log passes `checkpoint_threshold` (16 MB by default, about 1,800
+# articles). While an ingest stores its batches the threshold is raised to this, so a first run of thousands of
+# articles checkpoints once, when it publishes, rather than every few batches (Database.checkpoints_held).
+HELD_CHECKPOINT_THRESHOLD = "128MB"
 _LOCK_PATTERN = re.compile(r"Could not set lock|Conflicting lock", re.IGNORECASE)
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 # What a statement writes, for a snapshot (Database.start_snapshot): the table of an INSERT/UPDATE/DELETE, nothing
@@ -244,6 +248,25 @@ class Database:
             self.set_meta({COPY_DUE: "1"})
         if not self.read_only:
             self.con.execute("PRAGMA disable_checkpoint_on_shutdown")
+
+    @contextmanager
+    def checkpoints_held(self, up_to: str = HELD_CHECKPOINT_THRESHOLD) -> Iterator[None]:
+        """Fewer automatic checkpoints while a run writes many batches: the threshold is raised to `up_to` and put
+        back afterwards (on error too). Each checkpoint rewrites the tables' changed parts and indexes, so a long
+        run into a young store paid several; its writes are just as durable in the write-ahead log meanwhile, and
+        `up_to` bounds how much a reopen after a crash reads back. Does nothing while a snapshot already holds
+        checkpoints off, or on a read-only connection."""
+        if self.read_only or self._snapshot is not None:
+            yield
+            return
+        before = str(self.scalar("SELECT current_setting('checkpoint_threshold')"))
+        self.execute(f"SET checkpoint_threshold = '{_sql_str(up_to)}'")
+        try:
+            yield
+        finally:
+            if self._snapshot is None:  # a snapshot started meanwhile puts the threshold back when it ends
+                with suppress(duckdb.Error):
+                    self.con.execute(f"SET checkpoint_threshold = '{_sql_str(before)}'")
 
     @property
     def copy_due(self) -> bool:

@@ -120,6 +120,32 @@ def test_a_deferred_copy_leaves_the_closing_checkpoint_to_the_publish(tmp_path: 
         assert reader.scalar("SELECT count(*) FROM meta WHERE key = 'client_copy_due'") == 0
 
 
+def test_a_run_holds_checkpoints_off_while_it_stores_and_puts_the_threshold_back(tmp_path: Path) -> None:
+    """`checkpoints_held` lets the write-ahead log grow past the usual threshold while a run stores batch after
+    batch (each automatic checkpoint rewrites the changed tables and their indexes), then puts the threshold back,
+    on an error too. The batches are as durable in the log: a reopen reads them back."""
+    path = tmp_path / "n.duckdb"
+    wal = path.with_name(path.name + ".wal")
+    text = "Pakistan and India agreed to a ceasefire after talks in the capital. " * 150  # about 10 KB
+    with Database(path) as db:
+        store = Store(db)
+        db.execute("SET checkpoint_threshold = '256KiB'")  # stands in for DuckDB's 16 MB default, at test size
+        with db.checkpoints_held(up_to="64MB"):
+            assert db.scalar("SELECT current_setting('checkpoint_threshold')") != "256.0 KiB"
+            for b in range(6):
+                pairs = [make_article(b * 10 + i, text) for i in range(10)]
+                store.save_articles(f"run{b}", [a for a, _ in pairs], [an for _, an in pairs], {})
+            assert wal.stat().st_size > 4 * 256 * 1024  # not checkpointed at 256 KB
+        assert db.scalar("SELECT current_setting('checkpoint_threshold')") == "256.0 KiB"
+        with pytest.raises(RuntimeError), db.checkpoints_held(up_to="64MB"):
+            raise RuntimeError("the run failed")
+        assert db.scalar("SELECT current_setting('checkpoint_threshold')") == "256.0 KiB"
+        db.execute("PRAGMA disable_checkpoint_on_shutdown")  # closed as a crash would leave it
+    assert wal.stat().st_size > 4 * 256 * 1024
+    with Database(path) as db:
+        assert db.scalar("SELECT count(*) FROM article") == 60
+
+
 def test_the_store_hands_over_the_document_frequencies_it_counted(tmp_path: Path) -> None:
     """Each stored batch counts its articles' distinct terms (corpus_df); `corpus_counts` reads them back keyed by
     the terms' md5_number_lower, and weighs every term as the table's counts say."""
