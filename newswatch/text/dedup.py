@@ -14,9 +14,10 @@ Short texts. A text of fewer than `MIN_WORDS` words has too few shingles for its
 "no fingerprint": `find_near_duplicates` never pairs it. Exact copies of short texts are still caught upstream by
 the article's content hash.
 
-Lookup. `find_near_duplicates` splits each fingerprint into `max_distance + 1` bands; by the pigeonhole principle
-two fingerprints within `max_distance` bits agree exactly on at least one band, so only items sharing a band are
-compared, which keeps the work close to linear instead of new x existing.
+Lookup. `find_near_duplicates` compares each new fingerprint with every stored one as arrays (XOR, then a bit
+count). `BandIndex` (for the stories' copies) splits each fingerprint into `max_distance + 1` bands; by the
+pigeonhole principle two fingerprints within `max_distance` bits agree exactly on at least one band, so only items
+sharing a band are compared.
 """
 
 from __future__ import annotations
@@ -152,32 +153,79 @@ def find_near_duplicates(
 
     `existing` holds fingerprints already stored; `new` is in arrival order, and a new item may duplicate an
     earlier new one. The answer is always the group's original: when B copies A and A itself copies X, B maps
-    to X, so folding needs one lookup. Among several matches the closest wins, then the earliest. Fingerprint 0
-    (too short to fingerprint) never matches.
+    to X, so folding needs one lookup. Among several matches the closest wins, then the earliest (`existing` in
+    its order, then `new`). Fingerprint 0 (too short to fingerprint) never matches, and an item never matches a
+    stored copy of its own id.
+
+    Every new fingerprint is compared with every candidate, as arrays (XOR and a bit count per pair, a block of
+    stored fingerprints at a time): a batch of 500 against a week of stored articles is a few million pairs,
+    milliseconds in numpy, and unlike a band index it does not slow down when many fingerprints share bands.
     """
-    index = BandIndex(max_distance)  # keyed by position in `ids`
-    ids: list[str] = []
-    root: dict[str, str] = {}
-
-    def add(article_id: str, value: int) -> None:
-        index.add(len(ids), value)
-        ids.append(article_id)
-
-    for article_id, value in existing:
-        if value:
-            add(article_id, value)
-
+    if max_distance < 0:
+        raise ValueError(f"max_distance must be >= 0, got {max_distance}")
+    items = [(article_id, value & _MASK) for article_id, value in new if value & _MASK]
+    if not items:
+        return {}
+    stored = [(article_id, value & _MASK) for article_id, value in existing if value & _MASK]
+    ids = [article_id for article_id, _ in stored] + [article_id for article_id, _ in items]
+    values = np.fromiter((v for _, v in items), dtype=np.uint64, count=len(items))
+    n, m = len(stored), len(items)
+    # Per new item, its best candidate as (distance, position): stored ones first, then earlier new ones.
+    best_d = np.full(m, _BITS + 1, dtype=np.int64)
+    best_pos = np.zeros(m, dtype=np.int64)
+    for lo in range(0, n, _BLOCK):
+        block = np.fromiter((v for _, v in stored[lo : lo + _BLOCK]), dtype=np.uint64)
+        dist = _popcount(values[:, None] ^ block[None, :])
+        _keep_best(dist, lo, best_d, best_pos)
+    within = _popcount(values[:, None] ^ values[None, :])
+    within[np.triu_indices(m)] = _BITS + 1  # only earlier new items count
+    _keep_best(within, n, best_d, best_pos)
     found: dict[str, str] = {}
-    for article_id, value in new:
-        value &= _MASK
-        if not value:
+    for j, (article_id, value) in enumerate(items):
+        d, pos = int(best_d[j]), int(best_pos[j])
+        if ids[pos] == article_id:  # its own stored copy or an earlier entry of the same id: the best of the rest
+            d, pos = _best_other(article_id, value, j, stored, items)
+        if d > max_distance:
             continue
-        # The closest match, then the earliest; never the article itself (a stored copy of the same id).
-        matches = [(d, pos) for pos, d in index.near(value).items() if ids[pos] != article_id]
-        if matches:
-            original = ids[min(matches)[1]]
-            original = root.get(original, original)
-            found[article_id] = original
-            root[article_id] = original
-        add(article_id, value)
+        original = ids[pos]
+        found[article_id] = found.get(original, original)
     return found
+
+
+_BLOCK = 2048  # stored fingerprints compared at a time: a batch of 500 makes 8 MB of XORs, 1 MB of distances
+_BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
+
+
+def _popcount(x: np.ndarray) -> np.ndarray:
+    """Set bits per uint64 (0..64, as uint8)."""
+    if hasattr(np, "bitwise_count"):  # numpy >= 2
+        return np.bitwise_count(x)
+    return _popcount_bytes(x)
+
+
+def _popcount_bytes(x: np.ndarray) -> np.ndarray:
+    """The same for numpy before 2.0 (no bitwise_count): a table of the 256 byte values."""
+    return _BYTE_BITS[x.view(np.uint8)].reshape(*x.shape, 8).sum(axis=-1, dtype=np.uint8)
+
+
+def _keep_best(dist: np.ndarray, offset: int, best_d: np.ndarray, best_pos: np.ndarray) -> None:
+    """Fold one block of distances (new items x candidates at positions offset...) into the running best: the
+    smallest distance, then the earliest position (argmin takes the first)."""
+    if dist.shape[1] == 0:
+        return
+    col = dist.argmin(axis=1)
+    d = dist[np.arange(len(col)), col]
+    better = d < best_d  # a tie keeps the earlier block's position
+    best_d[better] = d[better]
+    best_pos[better] = col[better] + offset
+
+
+def _best_other(article_id: str, value: int, j: int, stored: list[tuple[str, int]],
+                items: list[tuple[str, int]]) -> tuple[int, int]:
+    """The best candidate whose id is not `article_id` (the rare item whose own id is stored or repeated)."""
+    candidates = [*stored, *items[:j]]
+    best = (_BITS + 1, 0)
+    for pos, (other_id, other) in enumerate(candidates):
+        if other_id != article_id:
+            best = min(best, (hamming(value, other), pos))
+    return best

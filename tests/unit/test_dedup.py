@@ -116,6 +116,65 @@ def test_banding_finds_every_pair_within_distance() -> None:
     assert {k: v for k, v in found.items() if v.startswith("e")} == expected
 
 
+def _near_duplicates_one_by_one(new: list[tuple[str, int]], existing: list[tuple[str, int]],
+                                max_distance: int) -> dict[str, str]:
+    """The rule as the docstring states it, pair by pair: the closest earlier candidate (stored ones in order,
+    then earlier new ones), then the earliest; never fingerprint 0 or the item's own id; chains to the original."""
+    mask = 2**64 - 1
+    candidates = [(i, v & mask) for i, v in existing if v & mask]
+    found: dict[str, str] = {}
+    for article_id, value in new:
+        value &= mask
+        if not value:
+            continue
+        matches = [(hamming(value, other), pos) for pos, (other_id, other) in enumerate(candidates)
+                   if other_id != article_id and hamming(value, other) <= max_distance]
+        if matches:
+            original = candidates[min(matches)[1]][0]
+            found[article_id] = found.get(original, original)
+        candidates.append((article_id, value))
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_near_duplicates_follow_the_rule_pair_by_pair(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fingerprints crowded around a few values (so that distances tie and chains form), zeros, signed stored
+    values, an id stored already and an id repeated in the batch, stored values compared in several blocks."""
+    import newswatch.text.dedup as dedup
+
+    monkeypatch.setattr(dedup, "_BLOCK", 7)
+    rng = random.Random(seed)
+    centres = [rng.getrandbits(64) for _ in range(4)]
+
+    def near() -> int:
+        value = rng.choice(centres)
+        for bit in rng.sample(range(64), rng.randint(0, 6)):
+            value ^= 1 << bit
+        return value
+
+    existing = [(f"e{i}", near() if rng.random() < 0.8 else 0) for i in range(40)]
+    existing = [(i, v - (1 << 64) if v >= 1 << 63 and rng.random() < 0.5 else v) for i, v in existing]
+    new = [(f"n{j}", near() if rng.random() < 0.9 else 0) for j in range(30)]
+    new += [("e3", near()), ("n5", near())]
+    rng.shuffle(new)
+    for distance in (0, 3, 5):
+        assert find_near_duplicates(new, existing, distance) == _near_duplicates_one_by_one(new, existing,
+                                                                                             distance)
+
+
+def test_bit_counts_agree_with_and_without_numpy_2() -> None:
+    import numpy as np
+
+    from newswatch.text.dedup import _popcount, _popcount_bytes
+
+    rng = random.Random(11)
+    values = np.array([0, 1, 2**64 - 1, 2**63] + [rng.getrandbits(64) for _ in range(200)], dtype=np.uint64)
+    grid = values[:, None] ^ values[None, :5]
+    expected = [[int(v).bit_count() for v in row] for row in grid]
+    assert _popcount_bytes(grid).tolist() == expected
+    assert _popcount(grid).tolist() == expected
+
+
 def test_negative_distance_is_rejected() -> None:
     with pytest.raises(ValueError, match="max_distance"):
         find_near_duplicates([], [], max_distance=-1)
