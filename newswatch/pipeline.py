@@ -256,9 +256,15 @@ def foldable(art: Article) -> bool:
     """Whether the same title and text at another URL is a copy of this article: only when it has text of its own
     (not the headline alone, nor the headline repeated, nor a few words). Two days' "Morning briefing" items with
     no description, at two URLs, are two articles; folding them would lose one."""
-    words = art.text.split()
-    return (art.text_source != "none" and len(words) >= MIN_FOLD_WORDS
-            and " ".join(words).casefold() != " ".join(art.title.split()).casefold())
+    if art.text_source == "none":
+        return False
+    title_words = art.title.split()
+    # Split only as far as the answer needs (texts run to thousands of words): a text with more words than the
+    # headline cannot be the headline, since case folding neither makes nor removes whitespace.
+    words = art.text.split(maxsplit=max(MIN_FOLD_WORDS, len(title_words) + 1))
+    if len(words) < MIN_FOLD_WORDS:
+        return False
+    return len(words) != len(title_words) or " ".join(words).casefold() != " ".join(title_words).casefold()
 
 
 def prepare_articles(entries: Sequence[RawEntry], store: KnownArticles, run_id: str, now: datetime,

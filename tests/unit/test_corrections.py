@@ -79,3 +79,32 @@ def test_items_without_text_of_their_own_at_other_urls_are_articles_of_their_own
     assert sorted(a.url or "" for a in prepared.new) == [f"https://news.example.invalid/briefing/{d}"
                                                          for d in (2, 3, 4)]
     assert prepared.sightings == [] and prepared.duplicates == 0
+
+
+def test_whether_an_article_has_text_of_its_own_reads_only_as_far_as_it_needs() -> None:
+    """`foldable` splits a long text only as far as the answer needs; checked against splitting it whole, on texts
+    around the 8-word line and the headline's length, with case folding that changes length ("ß" -> "ss") and
+    whitespace of several kinds."""
+    import random
+    from types import SimpleNamespace
+
+    def whole(title: str, text: str, source: str) -> bool:
+        words = text.split()
+        return (source != "none" and len(words) >= pipeline.MIN_FOLD_WORDS
+                and " ".join(words).casefold() != " ".join(title.split()).casefold())
+
+    rng = random.Random(5)
+    vocabulary = ["Strasse", "STRASSE", "straße", "India", "india", "talks", "ceasefire", "ΣΊΣΥΦΟΣ", "σίσυφος"]
+    spaces = [" ", "  ", "\n", "\t", "\u00a0", "\u2003"]
+    for _ in range(3000):
+        title_words = [rng.choice(vocabulary) for _ in range(rng.randint(0, 12))]
+        title = rng.choice(spaces).join(title_words)
+        if rng.random() < 0.5:  # the headline again, perhaps in other case or spacing, perhaps with more words
+            words = [w.upper() if rng.random() < 0.3 else w for w in title_words]
+            words += [rng.choice(vocabulary) for _ in range(rng.choice([0, 0, 1, 5]))]
+        else:
+            words = [rng.choice(vocabulary) for _ in range(rng.randint(0, 20))]
+        text = "".join(rng.choice(spaces) + w for w in words) + rng.choice(["", " ", "\n"])
+        source = rng.choice(["feed", "summary", "none"])
+        art = SimpleNamespace(title=title, text=text, text_source=source)
+        assert pipeline.foldable(art) == whole(title, text, source), (title, text, source)  # type: ignore[arg-type]
