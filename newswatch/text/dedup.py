@@ -157,9 +157,10 @@ def find_near_duplicates(
     its order, then `new`). Fingerprint 0 (too short to fingerprint) never matches, and an item never matches a
     stored copy of its own id.
 
-    Every new fingerprint is compared with every candidate, as arrays (XOR and a bit count per pair, a block of
-    stored fingerprints at a time): a batch of 500 against a week of stored articles is a few million pairs,
-    milliseconds in numpy, and unlike a band index it does not slow down when many fingerprints share bands.
+    Every new fingerprint is compared with every candidate, as arrays (XOR and a bit count per pair, in blocks of
+    at most _ROWS x _BLOCK pairs, 8 MB, whatever the batch size): a batch of 500 against a week of stored articles
+    is a few million pairs, milliseconds in numpy, and unlike a band index it does not slow down when many
+    fingerprints share bands.
     """
     if max_distance < 0:
         raise ValueError(f"max_distance must be >= 0, got {max_distance}")
@@ -167,24 +168,27 @@ def find_near_duplicates(
     if not items:
         return {}
     stored = [(article_id, value & _MASK) for article_id, value in existing if value & _MASK]
-    ids = [article_id for article_id, _ in stored] + [article_id for article_id, _ in items]
-    values = np.fromiter((v for _, v in items), dtype=np.uint64, count=len(items))
+    candidates = [*stored, *items]  # by position: stored ones in their order, then the new ones
+    ids = [article_id for article_id, _ in candidates]
+    values = np.fromiter((v for _, v in candidates), dtype=np.uint64, count=len(candidates))
     n, m = len(stored), len(items)
-    # Per new item, its best candidate as (distance, position): stored ones first, then earlier new ones.
+    # Per new item, its best earlier candidate as (distance, position).
     best_d = np.full(m, _BITS + 1, dtype=np.int64)
     best_pos = np.zeros(m, dtype=np.int64)
-    for lo in range(0, n, _BLOCK):
-        block = np.fromiter((v for _, v in stored[lo : lo + _BLOCK]), dtype=np.uint64)
-        dist = _popcount(values[:, None] ^ block[None, :])
-        _keep_best(dist, lo, best_d, best_pos)
-    within = _popcount(values[:, None] ^ values[None, :])
-    within[np.triu_indices(m)] = _BITS + 1  # only earlier new items count
-    _keep_best(within, n, best_d, best_pos)
+    for r0 in range(0, m, _ROWS):
+        rows = values[n + r0 : n + r0 + _ROWS]
+        own = n + r0 + np.arange(len(rows))  # each row's own position: only candidates before it count
+        for c0 in range(0, int(own[-1]), _BLOCK):
+            block = values[c0 : min(c0 + _BLOCK, int(own[-1]))]
+            dist = _popcount(rows[:, None] ^ block[None, :])
+            if c0 + len(block) > own[0]:
+                dist[c0 + np.arange(len(block))[None, :] >= own[:, None]] = _BITS + 1
+            _keep_best(dist, c0, best_d[r0 : r0 + len(rows)], best_pos[r0 : r0 + len(rows)])
     found: dict[str, str] = {}
     for j, (article_id, value) in enumerate(items):
         d, pos = int(best_d[j]), int(best_pos[j])
         if ids[pos] == article_id:  # its own stored copy or an earlier entry of the same id: the best of the rest
-            d, pos = _best_other(article_id, value, j, stored, items)
+            d, pos = _best_other(article_id, value, candidates[: n + j])
         if d > max_distance:
             continue
         original = ids[pos]
@@ -192,7 +196,7 @@ def find_near_duplicates(
     return found
 
 
-_BLOCK = 2048  # stored fingerprints compared at a time: a batch of 500 makes 8 MB of XORs, 1 MB of distances
+_ROWS, _BLOCK = 512, 2048  # new x candidate fingerprints compared at a time: 8 MB of XORs, 1 MB of distances
 _BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
 
 
@@ -220,10 +224,8 @@ def _keep_best(dist: np.ndarray, offset: int, best_d: np.ndarray, best_pos: np.n
     best_pos[better] = col[better] + offset
 
 
-def _best_other(article_id: str, value: int, j: int, stored: list[tuple[str, int]],
-                items: list[tuple[str, int]]) -> tuple[int, int]:
+def _best_other(article_id: str, value: int, candidates: list[tuple[str, int]]) -> tuple[int, int]:
     """The best candidate whose id is not `article_id` (the rare item whose own id is stored or repeated)."""
-    candidates = [*stored, *items[:j]]
     best = (_BITS + 1, 0)
     for pos, (other_id, other) in enumerate(candidates):
         if other_id != article_id:

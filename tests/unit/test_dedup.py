@@ -139,10 +139,11 @@ def _near_duplicates_one_by_one(new: list[tuple[str, int]], existing: list[tuple
 @pytest.mark.parametrize("seed", range(6))
 def test_near_duplicates_follow_the_rule_pair_by_pair(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Fingerprints crowded around a few values (so that distances tie and chains form), zeros, signed stored
-    values, an id stored already and an id repeated in the batch, stored values compared in several blocks."""
+    values, an id stored already and an id repeated in the batch, compared in blocks of a few rows and columns."""
     import newswatch.text.dedup as dedup
 
     monkeypatch.setattr(dedup, "_BLOCK", 7)
+    monkeypatch.setattr(dedup, "_ROWS", 5)
     rng = random.Random(seed)
     centres = [rng.getrandbits(64) for _ in range(4)]
 
