@@ -99,11 +99,29 @@ def _analyzer_for(config_path: str) -> Analyzer:
     return Analyzer.from_settings(load_settings(config_path))
 
 
+class Handoff:
+    """A task's large return value, handed over once. Prefect keeps a task's return value in the task run's state,
+    and the state, its future and the future's callbacks refer to each other: a reference cycle, so the value
+    outlived the flow's use of it until the garbage collector's next full collection (every stored batch's
+    analyses piled up between collections). `take()` leaves the cycle holding an empty handoff."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: list[Analysis]) -> None:
+        self._value: list[Analysis] | None = value
+
+    def take(self) -> list[Analysis]:
+        value, self._value = self._value, None
+        if value is None:
+            raise RuntimeError("a batch's analyses were taken twice")
+        return value
+
+
 @task(cache_policy=NO_CACHE)
-def analyze(articles: list[Article], pool: AnalysisPool | None, config_path: str, here: bool = False) -> list[Analysis]:
+def analyze(articles: list[Article], pool: AnalysisPool | None, config_path: str, here: bool = False) -> Handoff:
     if pool is not None:
-        return pool.analyze(articles, here=here)
-    return _analyzer_for(config_path).analyze_many(articles)
+        return Handoff(pool.analyze(articles, here=here))
+    return Handoff(_analyzer_for(config_path).analyze_many(articles))
 
 
 @dataclass
@@ -137,7 +155,7 @@ def scored_in_order(batches: list[list[Article]], submit: Callable[[list[Article
     # A future leaves the queue once its result is taken, so a batch's analyses are freed once it is stored.
     pending = deque(submit(b) for b in batches[:ahead])
     for i, batch in enumerate(batches):
-        analyses = pending.popleft().result()
+        analyses = pending.popleft().result().take()
         if i + ahead < len(batches):
             pending.append(submit(batches[i + ahead]))
         yield batch, analyses
@@ -182,7 +200,7 @@ def _revise_articles(run: IngestRun, articles: list[Article], now: datetime, *, 
     language.detect_languages(articles)
     here = run.pool is not None and stages.analyze_here(articles, run.pool.running)
     for batch in chunked(articles, run.settings.runner.batch_size):
-        analyses = _submit_analysis(run, list(batch), here).result()
+        analyses = _submit_analysis(run, list(batch), here).result().take()
         run.summary.articles_revised += run.store.revise_articles(run.run_id, batch, analyses, now)
     progress("re-scored %d articles whose text changed at the same address", len(articles))
 
