@@ -26,7 +26,7 @@ from newswatch.analysis.analyzer import AnalysisPool, Analyzer, worker_count
 from newswatch.analysis.stored_stories import refresh_run_stories
 from newswatch.analysis.topics import ArticleWords
 from newswatch.config import Settings, load_settings
-from newswatch.gcwork import freeze_long_lived
+from newswatch.gcwork import quiet_collector
 from newswatch.models import Analysis, Article, FetchResult, RawEntry
 from newswatch.runlock import acquire_run_lock, holder, lock_path
 from newswatch.sources import fetch as fetch_mod
@@ -248,8 +248,8 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
             workers = 1 if distributed else worker_count(settings.runner.workers)
             pages = fulltext.PageBudget(fulltext.fulltext_settings(settings))
             # Checkpoints held off until the publish below, which makes one (or the first write after it); the
-            # long-lived objects left out of the garbage collector's work meanwhile (newswatch/gcwork.py).
-            with db.checkpoints_held(), freeze_long_lived():
+            # garbage collector quieter meanwhile (newswatch/gcwork.py).
+            with db.checkpoints_held(), quiet_collector():
                 with AnalysisPool(analyzer, workers) as pool:
                     run = IngestRun(store, settings, run_id, summary, None if distributed else pool, pages, distributed)
                     _retry_pages(run, pool)

@@ -1,18 +1,18 @@
-"""Python's cyclic garbage collector during a long run: cheaper full collections (one home for the rule).
+"""Python's cyclic garbage collector during a long run: fewer and cheaper collections (one home for the rule).
 
 An ingest's own process holds a few hundred thousand long-lived objects before it stores anything (Prefect, its
 settings and client, pydantic models, the libraries), and unpickling each scored batch creates hundreds of
-thousands of short-lived ones, so the collector's full collections came often, and each walked every long-lived
-object again: about 4 s of the flow process's 11 s of CPU in the full benchmark's first run
-(docs/performance.md). Inside `freeze_long_lived()` the objects alive when it starts are frozen (`gc.freeze`: left
-out of every collection until the block ends); a full collection then walks only what the run made. Nothing else
-changes: the collector runs as often as before, and cyclic garbage among the frozen objects (what was garbage
-already when the block started) is collected after the block, when they go back to the oldest generation.
+thousands of short-lived ones. With Python's default thresholds (700, 10, 10) the collector ran thousands of times
+in the full benchmark's first run, and each full collection walked every long-lived object again: about 4 s of the
+flow process's 11 s of CPU (docs/performance.md). Inside `quiet_collector()` the objects alive when it starts are
+frozen (`gc.freeze`: left out of every collection until the block ends) and the youngest generation is larger
+(RUN_THRESHOLDS), so the collector runs a few times per run instead of thousands.
 
-Collecting less often as well was measured and left out: a larger first threshold cut the collector's time further
-(4.2 s to 0.9 s at 50,000), but the memory probe's peak rose with it (+110 MB at 5,000, +300 MB at 50,000, for 8,581
-articles): some of each scored batch's memory is released only by a collection (a reference cycle holds it; which
-one was not traced).
+What it does not change: objects without reference cycles are freed the moment their last reference goes, as
+always, and that is how a run's large data goes (a scored batch is handed over so that no cycle holds it:
+flows.ingest.Handoff). Cyclic garbage waits longer, at most until the block ends, when the frozen objects go back to
+the oldest generation and the thresholds to what they were. Before the handoff, larger thresholds raised the memory
+probe's peak (+110 MB at 5,000, +300 MB at 50,000, for 8,581 articles): every batch waited for a collection.
 """
 
 from __future__ import annotations
@@ -22,23 +22,32 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+# The youngest generation's size, then how many collections of one generation make one of the next. Chosen on the
+# full benchmark's first run: the collector's time in the flow's process 4.2 s with the defaults, 2.6 s with the
+# defaults and the freeze, about 0.1 s with these and the freeze (docs/performance.md).
+RUN_THRESHOLDS = (50_000, 20, 10)
+
 _lock = threading.Lock()
 _depth = 0
+_saved = (700, 10, 10)
 
 
 @contextmanager
-def freeze_long_lived() -> Iterator[None]:
-    """Leave the objects alive now out of the collector's work until the block ends (on error too). Nested blocks
-    (a `newswatch run` around its ingest) leave it to the outermost one; threads share the one setting."""
-    global _depth
+def quiet_collector(thresholds: tuple[int, int, int] = RUN_THRESHOLDS) -> Iterator[None]:
+    """Freeze what is alive now and collect less often until the block ends (on error too). Nested blocks (a
+    `newswatch run` around its ingest) leave it to the outermost one; threads share the one setting."""
+    global _depth, _saved
     with _lock:
         _depth += 1
         if _depth == 1:
+            _saved = gc.get_threshold()
             gc.freeze()
+            gc.set_threshold(*thresholds)
     try:
         yield
     finally:
         with _lock:
             _depth -= 1
             if _depth == 0:
+                gc.set_threshold(*_saved)
                 gc.unfreeze()
