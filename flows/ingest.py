@@ -100,10 +100,11 @@ def _analyzer_for(config_path: str) -> Analyzer:
 
 
 class Handoff:
-    """A task's large return value, handed over once. Prefect keeps a task's return value in the task run's state,
-    and the state, its future and the future's callbacks refer to each other: a reference cycle, so the value
-    outlived the flow's use of it until the garbage collector's next full collection (every stored batch's
-    analyses piled up between collections). `take()` leaves the cycle holding an empty handoff."""
+    """A task's large return value, handed over once. Prefect keeps a task's return value in the task run's state
+    (the value <- its result record <- the state <- the task's futures, seen with `gc.get_referrers`), and that
+    state sits in a reference cycle, so the value outlived the flow's use of it until the garbage collector's next
+    full collection: every stored batch's analyses piled up between collections. `take()` leaves the cycle holding
+    an empty handoff (tests/flows/test_ingest_memory.py)."""
 
     __slots__ = ("_value",)
 

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 
 # The youngest generation's size, then how many collections of one generation make one of the next. Chosen on the
 # full benchmark's first run: the collector's time in the flow's process 4.2 s with the defaults, 2.6 s with the
-# defaults and the freeze, about 0.1 s with these and the freeze (docs/performance.md).
+# defaults and the freeze, about 0.3 s with these and the freeze (docs/performance.md).
 RUN_THRESHOLDS = (50_000, 20, 10)
 
 _lock = threading.Lock()
