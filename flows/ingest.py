@@ -104,7 +104,7 @@ class Handoff:
     (the value <- its result record <- the state <- the task's futures, seen with `gc.get_referrers`), and that
     state sits in a reference cycle, so the value outlived the flow's use of it until the garbage collector's next
     full collection: every stored batch's analyses piled up between collections. `take()` leaves the cycle holding
-    an empty handoff (tests/flows/test_ingest_memory.py)."""
+    an empty handoff (tests/flows/test_inbox_runs.py::test_stored_batches_are_freed_without_the_garbage_collector)."""
 
     __slots__ = ("_value",)
 
