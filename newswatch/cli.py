@@ -363,7 +363,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
         raise EvalError("--bootstrap ROUNDS is a positive number, for 'eval tracking' only")
     if args.ner and (args.what != "actors" or args.path):
         raise EvalError("--ner replaces PATH, for 'eval actors' only")
-    if not args.ner and not args.path and not args.train:
+    if args.roles and (args.what != "actors" or args.path or args.ner):
+        raise EvalError("--roles replaces PATH, for 'eval actors' only")
+    if args.as_of and not args.roles:
+        raise EvalError("--as-of is for 'eval actors --roles' only")
+    if not args.ner and not args.roles and not args.path and not args.train:
         raise EvalError(f"eval {args.what}: give the PATH to evaluate")
     for flag, target in (("--json", args.json), ("--out", args.out)):
         if target:
@@ -393,6 +397,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
         if args.ner:
             result = actors_eval.evaluate_actor_spans(Path(args.ner), registry)
             _print(actors_eval.format_actor_span_table(result))
+        elif args.roles:
+            result = actors_eval.evaluate_roles(Path(args.roles), registry, as_of=args.as_of)
+            _print(actors_eval.format_role_table(result))
         else:
             result = actors_eval.evaluate_actors(Path(args.path), registry)
             _print(actors_eval.format_actor_table(result))
@@ -492,6 +499,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ner", metavar="PATH",
                    help="actors: score mentions against the entity spans of a NER file instead (GMB's CSV, or "
                         "CoNLL columns: word first, tag last, a blank line between sentences)")
+    p.add_argument("--roles", metavar="PATH",
+                   help="actors: list the role-title mentions found in event-labelled articles (JSONL: id, date, "
+                        "title, text), by newswatch and by the date alone, each with its context to judge")
+    p.add_argument("--as-of", type=_date, metavar="DATE",
+                   help="actors --roles: read every article as published on DATE (YYYY-MM-DD)")
     p.add_argument("--json", metavar="OUT", help="also write the figures as JSON to OUT")
     p.add_argument("--young-store", action="store_true",
                    help="tracking: weigh terms by the English prior alone, as a store on its first day does")

@@ -179,9 +179,13 @@ def test_match_accepts_sentence_records(registry: ActorRegistry) -> None:
 @pytest.mark.parametrize(
     ("text", "when", "expected"),
     [
-        ("The Secretary of State flew to Brussels.", date(2023, 6, 1), {"antony-blinken"}),
-        ("The Secretary of State flew to Brussels.", date(2025, 6, 1), {"marco-rubio"}),
-        ("The Secretary of State flew to Brussels.", date(2019, 6, 1), set()),
+        ("Washington said the Secretary of State flew to Brussels.", date(2023, 6, 1),
+         {"united-states", "antony-blinken"}),
+        ("Washington said the Secretary of State flew to Brussels.", date(2025, 6, 1),
+         {"united-states", "marco-rubio"}),
+        ("Washington said the Secretary of State flew to Brussels.", date(2019, 6, 1), {"united-states"}),
+        # Whose Secretary of State? Nothing before it says: a British article has one too.
+        ("The Secretary of State flew to Brussels.", date(2025, 6, 1), set()),
         (
             "Pakistan’s Army Chief and Prime Minister met.",
             SEED_DATE,
@@ -203,6 +207,52 @@ def test_match_accepts_sentence_records(registry: ActorRegistry) -> None:
     ],
 )
 def test_role_titles_resolve_by_date(
+    registry: ActorRegistry, text: str, when: date, expected: set[str]
+) -> None:
+    assert found(registry, text, when) == expected
+
+
+# Role titles on real news (docs/methods.md, "Role titles"): in 12 role mentions the matcher found in 172 real
+# articles of 2013-2018 before this rule, 10 were someone else's title. These cases have the same shapes, written
+# for the test. A title resolves to the registry's holder only when the article points to that holder's country.
+@pytest.mark.parametrize(
+    ("text", "when", "expected"),
+    [
+        # Another country's title, and the unqualified title after it is still theirs (India's Modi held the only
+        # registered "prime minister" in 2018, so before this rule both went to him).
+        ("Sri Lanka's Prime Minister resigned. The Prime Minister said he would stay.", date(2018, 5, 1), set()),
+        ("The Icelandic prime minister denied it. India was not named.", date(2018, 5, 1), {"india"}),
+        ("India was not named. The Icelandic prime minister denied it, and the prime minister stayed.",
+         date(2018, 5, 1), {"india"}),
+        # A person outside the registry, an organisation, a British portfolio, a party: not the holder.
+        ("President Obama's national security adviser spoke in New Delhi.", date(2016, 2, 6), {"india"}),
+        ("Washington heard David Boaz, vice president of the Cato Institute.", date(2025, 6, 1), {"united-states"}),
+        ("In Washington, the bank's vice president resigned.", date(2025, 6, 1), {"united-states"}),
+        ("London and Washington met. He became secretary of state for industry.", date(2025, 6, 1),
+         {"united-kingdom", "united-states"}),
+        ("The Liberal Democrat deputy prime minister stood in, Pakistan noted.", date(2025, 6, 1), {"pakistan"}),
+        # The office, not its holder; a holder named right after the title who is not in the registry.
+        ("In the US, Jones is running for president and vice president.", date(2025, 6, 1), {"united-states"}),
+        ("Washington praised Obama, re-elected to a second term as U.S. president.", date(2025, 6, 1),
+         {"united-states"}),
+        ("In Washington, a new vice president was sworn in.", date(2025, 6, 1), {"united-states"}),
+        ("Washington recalled that the US president, George Bush, prayed.", date(2018, 5, 1), {"united-states"}),
+        ("Washington said the former US president spoke.", date(2018, 5, 1), {"united-states"}),
+        # The article points to the holder's country: the title's own earlier use, or the only country it named.
+        ("Pakistan's army chief met India's defence minister. The army chief said no.", date(2025, 5, 10),
+         {"pakistan", "asim-munir", "india", "rajnath-singh"}),
+        ("In Islamabad, the prime minister spoke.", date(2025, 5, 10), {"pakistan", "shehbaz-sharif"}),
+        ("Modi's national security adviser flew in.", date(2025, 5, 10), {"narendra-modi", "ajit-doval"}),
+        ("The Pakistan Army said the army chief would speak.", date(2025, 5, 10), {"pakistan-army", "asim-munir"}),
+        # Two countries with such a title named, or the nearest one is not the holder's: left unresolved.
+        ("Pakistan and India traded fire; the prime minister spoke.", date(2025, 5, 10), {"pakistan", "india"}),
+        ("India said so. Britain said the Prime Minister would call.", date(2025, 5, 10),
+         {"india", "united-kingdom"}),
+        ("The army chief of Bangladesh resigned, and the army chief's deputy took over.", date(2018, 5, 1),
+         {"bangladesh"}),
+    ],
+)
+def test_role_titles_need_the_article_to_point_to_the_holder(
     registry: ActorRegistry, text: str, when: date, expected: set[str]
 ) -> None:
     assert found(registry, text, when) == expected

@@ -15,8 +15,10 @@ from newswatch.evaluation.actors import (
     detokenize,
     evaluate_actor_spans,
     evaluate_actors,
+    evaluate_roles,
     format_actor_span_table,
     format_actor_table,
+    format_role_table,
     read_ner_sentences,
 )
 from newswatch.evaluation.common import classification_scores, split_of
@@ -317,3 +319,69 @@ def test_target_offsets_follow_the_mention_they_name() -> None:
     assert target_span(sentence, 10, 15, "Jones") == (10, 15)
     assert target_span(sentence, 1, 6, None) == (1, 6)
     assert target_span(sentence, 1, 6, "Brown") == (1, 6)  # not in the sentence: left to the range check
+
+
+# --- role titles in event-labelled articles (eval actors --roles) -------------------------------------------
+
+# SAMPLE DATA written for the test: one article where the date alone takes someone else's title for the
+# registry's holder (India's prime minister was the only one registered in 2018), one where the title is the
+# holder's, one undated.
+ROLE_ARTICLES = [
+    {"id": "a1", "event": "e1", "date": "2018-05-01", "title": "Iceland's leader quits",
+     "text": "Iceland's prime minister resigned on Monday. The prime minister said he would stay in politics."},
+    {"id": "a2", "event": "e2", "date": "2025-05-10", "title": "",
+     "text": "Rubio called Pakistan's army chief. Later the army chief said the talks had helped."},
+    {"id": "a3", "event": "e3", "title": "", "text": "The prime minister spoke."},
+]
+
+
+@pytest.fixture(scope="module")
+def registry() -> ActorRegistry:
+    return ActorRegistry.load(ROOT / "config" / "actors.toml")
+
+
+def _role_file(tmp_path: Path) -> Path:
+    path = tmp_path / "articles.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in ROLE_ARTICLES), encoding="utf-8")
+    return path
+
+
+def test_evaluate_roles_lists_each_method_with_context(registry: ActorRegistry, tmp_path: Path) -> None:
+    result = evaluate_roles(_role_file(tmp_path), registry)
+    assert result["articles"] == 2 and result["left_out_undated"] == 1
+    ours = result["methods"]["newswatch"]
+    before = result["methods"]["by date alone (the rule before)"]
+    assert [(f["article"], f["actor"]) for f in ours["found"]] == [("a2", "asim-munir"), ("a2", "asim-munir")]
+    # The date alone took Iceland's prime minister for India's, twice.
+    assert before["by_actor"]["narendra-modi (prime minister)"] == 2
+    assert "army chief said" in ours["found"][1]["context"]
+    table = format_role_table(result)
+    assert "newswatch: 2 role mentions" in table and "(1 undated left out)" in table
+
+
+def test_evaluate_roles_as_of_reads_every_article_on_that_day(registry: ActorRegistry, tmp_path: Path) -> None:
+    from datetime import date
+
+    result = evaluate_roles(_role_file(tmp_path), registry, as_of=date(2018, 5, 1))
+    assert result["articles"] == 3 and result["as_of"] == "2018-05-01"
+    # On that day Pakistan's army chief was Qamar Javed Bajwa; the undated article names no country.
+    assert {f["actor"] for f in result["methods"]["newswatch"]["found"]} == {"qamar-javed-bajwa"}
+
+
+def test_evaluate_roles_needs_a_date(registry: ActorRegistry, tmp_path: Path) -> None:
+    path = tmp_path / "undated.jsonl"
+    path.write_text(json.dumps(ROLE_ARTICLES[2]) + "\n", encoding="utf-8")
+    with pytest.raises(EvalError, match="--as-of"):
+        evaluate_roles(path, registry)
+
+
+def test_cli_eval_actors_roles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = str(ROOT / "config" / "newswatch.toml")
+    out = tmp_path / "roles.json"
+    assert main(["--config", config, "eval", "actors", "--roles", str(_role_file(tmp_path)), "--json", str(out)]) == 0
+    assert "judge each" in capsys.readouterr().out
+    assert json.loads(out.read_text(encoding="utf-8"))["methods"]["newswatch"]["mentions"] == 2
+    with pytest.raises(SystemExit):
+        main(["--config", config, "eval", "actors", "--roles", str(out), "--as-of", "2025-13-01"])
+    assert main(["--config", config, "eval", "stories", "x.jsonl", "--roles", str(out)]) == 1
+    assert main(["--config", config, "eval", "actors", "x.jsonl", "--as-of", "2025-01-01"]) == 1

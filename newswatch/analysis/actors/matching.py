@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -380,20 +380,23 @@ def match_actors(
     when: date,
     *,
     longer_names: bool = True,
+    title_context: bool = True,
 ) -> list[Mention]:
     """Find mentions of registry actors in the headline (sentence_index -1) and the text.
 
     Names, aliases and demonyms match unless they sit inside a longer proper name of something else
     (`longer_names=False` turns that rule off, for baselines); a person's surname alone only after a full
-    mention (headline first, then text in order); role titles resolve to whoever held the role on `when`
-    (docs/methods.md).
+    mention (headline first, then text in order); role titles resolve to whoever held the role on `when`, when
+    the article points to that holder's country and the title names a holder rather than the office
+    (`title_context=False`: by the date alone, the rule before; docs/methods.md).
     """
     matcher = registry.matcher()
     introduced: set[str] = set()
+    context = _TitleContext() if title_context else None
     mentions: list[Mention] = []
     starts = _sentence_starts(sentences)
     for part, body in ((-1, title), (0, text)):
-        for mention in _match_part(matcher, body, when, introduced, longer_names):
+        for mention in _match_part(matcher, body, when, introduced, longer_names, context):
             if part == -1:
                 mention.sentence_index = -1
             else:
@@ -405,13 +408,16 @@ def match_actors(
 
 
 def _match_part(
-    matcher: _Matcher, text: str, when: date, introduced: set[str], longer_names: bool = True
+    matcher: _Matcher, text: str, when: date, introduced: set[str], longer_names: bool = True,
+    context: _TitleContext | None = None,
 ) -> list[Mention]:
     registry = matcher.registry
     hits = matcher.hits(text, longer_names)
+    lines: _Lines | None = None
     out: list[Mention] = []
     # The actor qualifying each title hit (index -> actor id), for coordinated titles sharing a possessive.
     qualifier: dict[int, str] = {}
+    not_holders: set[int] = set()  # title hits that name an office or a former holder
     for i, hit in enumerate(hits):
         if not hit.title:
             names = [e for e in hit.entries if e.via != "surname"]
@@ -419,6 +425,8 @@ def _match_part(
                 out.extend(_country_in_common_name(matcher, hit, names, text, introduced))
                 for entry in names:
                     introduced.add(entry.actor_id)
+                    if context is not None:
+                        context.saw(registry, entry.actor_id)
                     via = "possessive" if hit.possessive_end > hit.end else entry.via
                     out.append(
                         Mention(
@@ -436,6 +444,8 @@ def _match_part(
                 known = _surname_after_title(matcher, hits, i, text, when)
             if len(known) == 1:
                 introduced.add(known[0].actor_id)
+                if context is not None:
+                    context.saw(registry, known[0].actor_id)
                 out.append(
                     Mention(
                         known[0].actor_id,
@@ -451,9 +461,36 @@ def _match_part(
         q = _qualifier(hits, i, text, qualifier, registry)
         if q is not None:
             qualifier[i] = q
-        if _premodifies_name(hits, i, text) or _not_holder(text, hit.start):
+        if context is None:  # by date alone (`title_context=False`, the evaluation's baseline)
+            if not (_premodifies_name(hits, i, text) or _not_holder(text, hit.start)):
+                holder = _resolve(matcher, surface_key(hit.text), q, when)
+                if holder is not None:
+                    introduced.add(holder)
+                    out.append(Mention(holder, hit.text, "role", 0, hit.start, hit.end))
             continue
-        holder = _resolve(matcher, surface_key(hit.text), q, when)
+        lead = _lead_start(hits, i, text)
+        if _not_holder(text, hit.start) or _not_holder(text, lead) or _office_use(text, lead) or (
+                i - 1 in not_holders and _COORDINATORS.match(text[hits[i - 1].end : hit.start])):
+            not_holders.add(i)  # "running for president and vice president": the second title is an office too
+            continue
+        if _premodifies_name(hits, i, text) or _names_someone_else(hits, i, text):
+            continue
+        key = surface_key(hit.text)
+        if q is None:
+            q = _person_qualifier(hits, i, text, registry)
+        if q is None:
+            if lines is None:
+                lines = _Lines(text)
+            if _other_qualifier(hits, i, text, lines):
+                # "Iceland's prime minister", "vice president of the Cato Institute": someone else's title, and
+                # the unqualified titles after it are theirs too until a registry actor is named again.
+                context.titles[key] = context.country = _OTHER
+                continue
+            holder = _resolve_in_context(matcher, key, context, introduced, when)
+        else:
+            context.titles[key] = q
+            context.saw(registry, q)
+            holder = _resolve(matcher, key, q, when)
         if holder is not None:
             introduced.add(holder)
             out.append(Mention(holder, hit.text, "role", 0, hit.start, hit.end))
@@ -539,6 +576,175 @@ def _premodifies_name(hits: list[_Hit], i: int, text: str) -> bool:
 def _not_holder(text: str, start: int) -> bool:
     m = re.search(r"([A-Za-z]+)[\s-]*$", text[max(0, start - 20) : start])
     return bool(m and m.group(1).lower() in _NOT_HOLDER)
+
+
+# Words before a title (or its qualifier) that make it the office rather than the person holding it: "running for
+# president", "a second term as U.S. president", "stepped down as Secretary of State", "a new vice president".
+_OFFICE_WORDS = frozenset({"as", "for", "be", "become", "becomes", "became", "becoming", "elected", "a", "an"})
+_WORDS_BEFORE = re.compile(r"(?<![A-Za-z0-9’'])((?:[A-Za-z]+[ \t]+){1,3})$")  # the last three words, on one line
+
+
+def _office_use(text: str, start: int) -> bool:
+    """True when the title names the office, not its holder: right after "as", "for", "be", "became", "elected"
+    ("re-elected"), or after "a" / "an" and at most two describing words ("a very successful US president")."""
+    m = _WORDS_BEFORE.search(text, max(0, start - 60), start)
+    if m is None:
+        return False
+    words = m.group(1).split()
+    if words[-1].lower() in _OFFICE_WORDS:
+        return True
+    return any(
+        words[k].lower() in ("a", "an") and all(w.islower() and w not in _FUNCTION_WORDS for w in words[k + 1 :])
+        for k in range(len(words) - 1)
+    )
+
+
+_APPOSITIVE = re.compile(r",[ \t]+((?:[A-Z][\w.’'-]*[ \t]+){0,3}[A-Z][\w.’'-]*)")
+
+
+def _names_someone_else(hits: list[_Hit], i: int, text: str) -> bool:
+    """"the US president, George Bush,": a name the registry does not know, set off by a comma right after the
+    title, says who holds it here."""
+    m = _APPOSITIVE.match(text, hits[i].end)
+    if m is None or m.group(1).split()[0].lower() in _FUNCTION_WORDS | _TIME_WORDS:
+        return False
+    return not any(m.start(1) <= h.start < m.end(1) for h in hits[i + 1 : i + 4])
+
+
+def _lead_start(hits: list[_Hit], i: int, text: str) -> int:
+    """Where a title's phrase begins: at the registry surface right before it when there is one ("former U.S.
+    Secretary of State"), else at the title."""
+    hit = hits[i]
+    if i > 0:
+        prev = hits[i - 1]
+        gap = text[prev.possessive_end : hit.start]
+        if not prev.title and prev.entries and (gap == "" or gap.isspace()) and len(gap) <= 2:
+            return prev.start
+    return hit.start
+
+
+_OTHER = "\x00other"  # a title context outside the registry (a country or body it does not know)
+# Lower-case owners before a title that leave it to the surrounding text: "the country's prime minister".
+_CONTEXT_OWNERS = frozenset({"country", "nation", "government"})
+# Capitalised words right before a title that do not qualify it: sentence openers and time words.
+_NOT_QUALIFIERS = _FUNCTION_WORDS | _TIME_WORDS | _NOT_HOLDER | frozenset(
+    {"new", "current", "incumbent", "then-", "mr", "mrs", "ms", "dr", "as", "says", "said", "tells", "told",
+     "while", "when", "where", "why", "how", "what", "who", "meanwhile", "also", "now", "today", "yesterday",
+     "tomorrow", "tonight", "first", "top", "senior", "our", "your", "my", "all", "both", "no", "not"}
+)
+_WORD_BEFORE = re.compile(r"(?<![\w.’'-])([^\W\d_][\w.’'&-]*?)(['’]s)?[ \t]+$")
+# "of" or "for" right after a title hands it to what follows ("vice president of the Cato Institute", "secretary of
+# state for industry"), except "for" and a determiner, a number or a purpose ("met the prime minister for talks").
+_OF_AFTER = re.compile(
+    r"[ \t]+(?:of|for(?![ \t]+(?:a|an|the|his|her|their|its|this|that|these|those|some|more|over|nearly|about|almost"
+    r"|talks|comment|comments|help|now|years|months|weeks|days|decades|\d)\b))[ \t]+\S"
+)
+
+
+@dataclass(slots=True)
+class _TitleContext:
+    """Whose an unqualified role title is, read from the article so far: the countries (or bodies) of the registry
+    mentions before it and the nearest of them, and per title the owner of its last qualified use (`_OTHER`:
+    someone the registry does not know, as in "Iceland's prime minister ... the prime minister said")."""
+
+    country: str | None = None
+    seen: set[str] = field(default_factory=set)
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def saw(self, registry: ActorRegistry, actor_id: str) -> None:
+        actor = registry.get(actor_id)
+        if actor is None:
+            return
+        owner = actor.id if actor.kind in ("country", "organisation") else actor.country
+        if owner is not None:
+            self.country = owner
+            self.seen.add(owner)
+
+
+def _person_qualifier(hits: list[_Hit], i: int, text: str, registry: ActorRegistry) -> str | None:
+    """"Modi's national security adviser": a registry person's possessive right before a title qualifies it with
+    that person's country."""
+    if i == 0:
+        return None
+    prev = hits[i - 1]
+    if prev.title or not prev.entries or prev.possessive_end == prev.end:
+        return None
+    if not text[prev.possessive_end : hits[i].start].isspace() or hits[i].start - prev.possessive_end > 2:
+        return None
+    actor = registry.get(prev.entries[0].actor_id)
+    return actor.country if actor is not None and actor.kind == "person" else None
+
+
+def _other_qualifier(hits: list[_Hit], i: int, text: str, lines: _Lines) -> bool:
+    """True when a title the registry could not qualify is qualified by something else: a capitalised word right
+    before it that is not a registry surface ("Icelandic prime minister", "Sri Lanka's Prime Minister", "Liberal
+    Democrat deputy prime minister", "President Obama's national security adviser"), a possessive of anything but
+    the country itself ("the bank's vice president"), or "of" / "for" right after it ("vice president of the Cato
+    Institute", "secretary of state for industry", "army chief of staff"). Capitals do not count in a title-case
+    headline line."""
+    hit = hits[i]
+    if _OF_AFTER.match(text, hit.end):
+        return True
+    before = _WORD_BEFORE.search(text, max(0, hit.start - 40), hit.start)
+    if before is None:
+        return False
+    if i > 0 and hits[i - 1].possessive_end >= before.start(1):
+        return False  # a registry surface: a qualifier, a person or a title of its own, read elsewhere
+    word = before.group(1).rstrip(".").lower()
+    if before.group(2):
+        return word not in _CONTEXT_OWNERS
+    if not before.group(1)[0].isupper() or word in _NOT_QUALIFIERS:
+        return False
+    return not lines.headline_cased(hit.start)
+
+
+def _resolve_in_context(
+    matcher: _Matcher, title_key: str, context: _TitleContext, introduced: set[str], when: date
+) -> str | None:
+    """An unqualified title (two words or more): the holder on `when` whom the article so far points to.
+
+    After a qualified use of the same title, that use's owner ("Pakistan's army chief ... the army chief").
+    Otherwise the one holder whose country (or body) the article has mentioned, provided the nearest registry
+    mention before the title is theirs too: after "Pakistan and India", "the prime minister" stays unresolved,
+    and an article that moved on to Britain does not give "the Prime Minister" to India's. A role with no
+    country in the registry resolves only once its holder has been named. A one-word title stays unresolved."""
+    if len(title_key.split()) < 2:
+        return None
+    registry = matcher.registry
+    owned = context.titles.get(title_key)
+    if owned == _OTHER or (owned is None and context.country in (None, _OTHER)):
+        return None
+    holders = set()
+    for actor_id, role in matcher.titles.get(title_key, []):
+        if not role.held_on(when):
+            continue
+        if role.country is None:
+            if actor_id in introduced:
+                holders.add(actor_id)
+        elif owned is not None:
+            if _owns(registry, role.country, owned):
+                holders.add(actor_id)
+        elif any(_owns(registry, role.country, seen) for seen in context.seen):
+            holders.add(actor_id)
+    if len(holders) != 1:
+        return None
+    holder = next(iter(holders))
+    if owned is None and not any(
+        role.country is None or _owns(registry, role.country, context.country or "")
+        for actor_id, role in matcher.titles.get(title_key, []) if actor_id == holder and role.held_on(when)
+    ):
+        return None
+    return holder
+
+
+def _owns(registry: ActorRegistry, role_country: str, owner: str) -> bool:
+    """Whether a title qualified by `role_country` belongs to `owner`: the same actor, or one is a body of the other
+    ("Pakistan Army ... the army chief", "the State Department ... the Secretary of State")."""
+    if role_country == owner:
+        return True
+    role_body, owner_body = registry.get(role_country), registry.get(owner)
+    return (role_body is not None and role_body.country == owner) or (
+        owner_body is not None and owner_body.country == role_country)
 
 
 def _resolve(matcher: _Matcher, title_key: str, qualifier: str | None, when: date) -> str | None:
