@@ -236,6 +236,7 @@ def _readable_size(n: int) -> str:
 
 
 def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
+    from newswatch.analysis.actors import ActorRegistry
     from storage.db import wal_path
 
     database = settings.database_path
@@ -253,6 +254,9 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
         "timezone": settings.digest.timezone,
         "feeds": len(settings.feeds),
         "topics": [t.name for t in settings.topics],
+        "actors_file": str(settings.resolve(settings.actors_file)),
+        # Loaded as a run loads it: a file that would stop the run is a config error here too.
+        "actors": len(ActorRegistry.load(settings.resolve(settings.actors_file)).actors),
     }
     if args.json:
         _print(json.dumps(info, indent=2))

@@ -65,6 +65,19 @@ def test_info_json_names_the_file_clients_open(project: Path, capsys: pytest.Cap
     assert json.loads(capsys.readouterr().out)["client_database_written"] == "2025-06-15T15:06:40+00:00"
 
 
+def test_info_loads_the_actors_file_as_a_run_does(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = project / "config" / "newswatch.toml"
+    assert cli.main(["--config", str(config), "info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["actors_file"] == str(project / "config" / "actors.toml") and info["actors"] > 30
+    # A broken actors file would stop the next run: info says so now, naming the file and the key.
+    (project / "config" / "actors.toml").write_text('[[actor]]\nid = "x"\nname = "X"\nkind = "planet"\n',
+                                                    encoding="utf-8")
+    assert cli.main(["--config", str(config), "info"]) == cli.EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert "actors.toml" in err and "kind" in err
+
+
 def test_info_reports_how_large_the_database_and_its_copy_have_grown(
         project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A store left running for months grows: `info` says by how much, the write-ahead log counted with the working
