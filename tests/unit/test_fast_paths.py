@@ -48,6 +48,18 @@ def test_polarity_equals_vader(text: str) -> None:
     assert tone.polarity(text) == tone.analyzer().polarity_scores(text)
 
 
+def test_polarity_equals_vader_on_rule_dense_text() -> None:
+    """tone.polarity (VADER's word loop done by token_valences) gives polarity_scores' rounded figures on random
+    text dense with VADER's rules, exclamation and question marks (0-6 of each) and neutral-only sentences."""
+    import random
+
+    rng = random.Random(11)
+    texts = [f"{t}{'!' * rng.randint(0, 6)}{'?' * rng.randint(0, 6)}" for t in _rule_fuzz(4000, seed=9)]
+    texts += ["the talks went on", "on and on ?? ", "table chair!!!!!", "?", "!!"]
+    differ = [t for t in texts if tone.polarity(t) != tone.analyzer().polarity_scores(t)]
+    assert differ == [], f"{len(differ)} of {len(texts)} texts differ, e.g. {differ[:3]!r}"
+
+
 
 def _vader_valences(text: str) -> tuple[list[str], list[str]]:
     """VADER's own per-word valences: polarity_scores' word loop with VADER's class and methods, verbatim
