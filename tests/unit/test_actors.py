@@ -238,6 +238,11 @@ def test_role_titles_resolve_by_date(
         ("In Washington, a new vice president was sworn in.", date(2025, 6, 1), {"united-states"}),
         ("Washington recalled that the US president, George Bush, prayed.", date(2018, 5, 1), {"united-states"}),
         ("Washington said the former US president spoke.", date(2018, 5, 1), {"united-states"}),
+        ("Washington heard that U.S. President-elect Jones would speak.", date(2018, 5, 1), {"united-states"}),
+        ("Washington recalled the 39th U.S. president and the first US president to visit.", date(2018, 5, 1),
+         {"united-states"}),
+        ("Washington recalled that he pardoned many while U.S. president.", date(2018, 5, 1), {"united-states"}),
+        ("In Pakistan, he kept the powerful post of army chief.", date(2025, 5, 10), {"pakistan"}),
         # The article points to the holder's country: the title's own earlier use, or the only country it named.
         ("Pakistan's army chief met India's defence minister. The army chief said no.", date(2025, 5, 10),
          {"pakistan", "asim-munir", "india", "rajnath-singh"}),

@@ -469,7 +469,8 @@ def _match_part(
                     out.append(Mention(holder, hit.text, "role", 0, hit.start, hit.end))
             continue
         lead = _lead_start(hits, i, text)
-        if _not_holder(text, hit.start) or _not_holder(text, lead) or _office_use(text, lead) or (
+        if _not_holder(text, hit.start) or _not_holder(text, lead) or _office_use(text, lead) \
+                or _not_yet(text, hit.end) or (
                 i - 1 in not_holders and _COORDINATORS.match(text[hits[i - 1].end : hit.start])):
             not_holders.add(i)  # "running for president and vice president": the second title is an office too
             continue
@@ -580,23 +581,42 @@ def _not_holder(text: str, start: int) -> bool:
 
 # Words before a title (or its qualifier) that make it the office rather than the person holding it: "running for
 # president", "a second term as U.S. president", "stepped down as Secretary of State", "a new vice president".
-_OFFICE_WORDS = frozenset({"as", "for", "be", "become", "becomes", "became", "becoming", "elected", "a", "an"})
-_WORDS_BEFORE = re.compile(r"(?<![A-Za-z0-9’'])((?:[A-Za-z]+[ \t]+){1,3})$")  # the last three words, on one line
+_OFFICE_WORDS = frozenset({"as", "for", "be", "become", "becomes", "became", "becoming", "elected", "a", "an",
+                           "while", "when"})
+# Nouns that make "<noun> of <title>" the office: "the powerful post of army chief".
+_OFFICE_NOUNS = frozenset({"post", "office", "role", "job", "position", "title", "rank", "seat"})
+# Ordinals before a title count holders of the office ("the 39th U.S. president", "the first US president to").
+_ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+                       "last", "previous", "past", "longest-serving"})
+_WORDS_BEFORE = re.compile(r"(?<![A-Za-z0-9’'])((?:[A-Za-z0-9-]+[ \t]+){1,3})$")  # the last three words, on one line
+_ORDINAL_NUMBER = re.compile(r"\d+(?:st|nd|rd|th)")
+# A title that is not yet or not quite the office: "President-elect", "Secretary of State nominee".
+_NOT_YET_AFTER = re.compile(r"(?:-|[ \t]+)(?:elect|designate|nominee|candidate|hopeful)\b", re.IGNORECASE)
 
 
 def _office_use(text: str, start: int) -> bool:
     """True when the title names the office, not its holder: right after "as", "for", "be", "became", "elected"
-    ("re-elected"), or after "a" / "an" and at most two describing words ("a very successful US president")."""
+    ("re-elected"), "while" or "when"; after "a" / "an" and at most two describing words ("a very successful US
+    president"); after an ordinal ("the 39th U.S. president", "the first US president to visit"); or after "post
+    of", "office of" and the like."""
     m = _WORDS_BEFORE.search(text, max(0, start - 60), start)
     if m is None:
         return False
-    words = m.group(1).split()
-    if words[-1].lower() in _OFFICE_WORDS:
+    words = [w.lower() for w in m.group(1).split()]
+    last = words[-1]
+    if _ORDINAL_NUMBER.fullmatch(last) or not {last, last.rsplit("-", 1)[-1]}.isdisjoint(_OFFICE_WORDS | _ORDINALS):
+        return True  # "re-elected" is "elected"; "longest-serving" is whole
+    if last == "of" and len(words) > 1 and words[-2] in _OFFICE_NOUNS:
         return True
     return any(
-        words[k].lower() in ("a", "an") and all(w.islower() and w not in _FUNCTION_WORDS for w in words[k + 1 :])
+        words[k] in ("a", "an") and all(w.isalpha() and w not in _FUNCTION_WORDS for w in words[k + 1 :])
         for k in range(len(words) - 1)
     )
+
+
+def _not_yet(text: str, end: int) -> bool:
+    """"President-elect", "Secretary of State nominee": someone who does not hold the title (yet)."""
+    return _NOT_YET_AFTER.match(text, end) is not None
 
 
 _APPOSITIVE = re.compile(r",[ \t]+((?:[A-Z][\w.’'-]*[ \t]+){0,3}[A-Z][\w.’'-]*)")
