@@ -413,6 +413,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
         result = tracking.evaluate_tracking(Path(args.path), young_store=args.young_store,
                                             bootstrap=args.bootstrap)
         _print(tracking.format_tracking_table(result))
+    elif args.what == "topics":
+        from newswatch.evaluation import topics as topics_eval
+
+        assert settings is not None
+        result = topics_eval.evaluate_topics(Path(args.path), settings)
+        _print(topics_eval.format_topics_table(result))
     elif args.what == "stories":
         from newswatch.evaluation import stories
 
@@ -495,10 +501,11 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--country", help="id of the actor's country in the registry")
     q.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file (as above)")
     p = add("eval", cmd_eval, "Measure the methods: actor tone, actor matching, following a story from its "
-                              "seed, stories, or text extraction.")
-    p.add_argument("what", choices=["tone", "actors", "tracking", "stories", "extraction"], help="what to evaluate")
+                              "seed, stories, what joins the configured topics, or text extraction.")
+    p.add_argument("what", choices=["tone", "actors", "tracking", "stories", "topics", "extraction"],
+                   help="what to evaluate")
     p.add_argument("path", nargs="?",
-                   help="tone: NewsMTSC JSONL; actors: test-set JSONL; tracking, stories: event-labelled "
+                   help="tone: NewsMTSC JSONL; actors: test-set JSONL; tracking, stories, topics: event-labelled "
                         "articles (JSONL: id, event, date, title, text, source); extraction: corpus folder")
     p.add_argument("--ner", metavar="PATH",
                    help="actors: score mentions against the entity spans of a NER file instead (GMB's CSV, or "

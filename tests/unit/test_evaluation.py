@@ -385,3 +385,44 @@ def test_cli_eval_actors_roles(tmp_path: Path, capsys: pytest.CaptureFixture[str
         main(["--config", config, "eval", "actors", "--roles", str(out), "--as-of", "2025-13-01"])
     assert main(["--config", config, "eval", "stories", "x.jsonl", "--roles", str(out)]) == 1
     assert main(["--config", config, "eval", "actors", "x.jsonl", "--as-of", "2025-01-01"]) == 1
+
+
+# --- what joins the configured topics (eval topics) ----------------------------------------------------------
+
+# SAMPLE DATA written for the test: a zoo story whose "Indian rhino" and "war" pass the sample config's
+# india-pakistan keyword rules, a report of the sample crisis, and a story with no bearing on any topic.
+TOPIC_ARTICLES = [
+    {"id": "zoo", "event": "zoo", "date": "2018-05-01", "title": "Zoo welcomes an Indian rhino calf",
+     "text": "The zoo said the Indian rhino calf was healthy. Keepers fought a long war against poaching abroad."},
+    {"id": "crisis", "event": "crisis", "date": "2025-05-08", "title": "Pakistan and India trade fire across Kashmir",
+     "text": "Pakistan said Indian drones struck targets in Kashmir as tensions between the two armies escalated."},
+    {"id": "bake", "event": "bake", "date": "2018-05-02", "title": "Village holds its bread festival",
+     "text": "Bakers from the valley showed rye and wheat loaves at the yearly festival on Sunday."},
+]
+
+
+def test_evaluate_topics_lists_what_joins_each_configured_topic(tmp_path: Path) -> None:
+    from newswatch.config import load_settings
+    from newswatch.evaluation.topics import evaluate_topics, format_topics_table
+
+    path = tmp_path / "articles.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in TOPIC_ARTICLES), encoding="utf-8")
+    result = evaluate_topics(path, load_settings(ROOT / "config" / "newswatch.toml"))
+    members = {name: [m["article"] for m in t["members"]] for name, t in result["topics"].items()}
+    assert members["india-pakistan"] == ["crisis", "zoo"]  # the rules let the zoo in; the listing shows it
+    assert "bake" not in sum(members.values(), [])
+    zoo = next(m for m in result["topics"]["india-pakistan"]["members"] if m["article"] == "zoo")
+    assert zoo["via"] == "keywords" and 0.6 <= zoo["score"] < 0.62
+    assert result["topics"]["india-pakistan"]["at_min_score"]["0.62"] == 1  # a little likeness to the seed
+    assert result["topics"]["washington-calls"]["kind"] == "seeds only"
+    assert "do they belong?" in format_topics_table(result)
+
+
+def test_cli_eval_topics_needs_the_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "articles.jsonl"
+    path.write_text(json.dumps(TOPIC_ARTICLES[2]) + "\n", encoding="utf-8")
+    out = tmp_path / "topics.json"
+    config = str(ROOT / "config" / "newswatch.toml")
+    assert main(["--config", config, "eval", "topics", str(path), "--json", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["topics"]["india-pakistan"]["joined"] == 0
+    assert main(["--config", str(tmp_path / "none.toml"), "eval", "topics", str(path)]) == 2
