@@ -165,7 +165,7 @@ def cmd_rematch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rescore(args: argparse.Namespace, settings: Settings) -> int:
-    from newswatch.analysis.analyzer import Analyzer
+    from newswatch.analysis.analyzer import AnalysisPool, Analyzer, worker_count
     from newswatch.analysis.rescore import rescore_actor_tones
     from newswatch.days import day_bounds
     from newswatch.text.corpus_stats import CorpusStats
@@ -183,7 +183,8 @@ def cmd_rescore(args: argparse.Namespace, settings: Settings) -> int:
         analyzer = Analyzer.from_settings(settings, CorpusStats(stored=store.corpus_counts()))
         # The registry may have changed too (`actors promote`): the views name its actors from this table.
         store.sync_actors([(a.id, a.name, a.kind, a.country) for a in analyzer.registry.actors])
-        done = rescore_actor_tones(store, analyzer, first, last)
+        with AnalysisPool(analyzer, worker_count(settings.runner.workers)) as pool:
+            done = rescore_actor_tones(store, analyzer, first, last, analyze=pool.analyze)
         db.publish_copy(settings.client_copy_path)
     _print(f"rescored actor tones of {done.articles} articles ({done.actor_tones} actor tones) with the current "
            f"model; the read copy is published")

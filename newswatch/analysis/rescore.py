@@ -6,7 +6,8 @@ Plain functions over a store (no prefect, no duckdb); the command line publishes
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -30,12 +31,24 @@ class Rescored:
 
 
 def rescore_actor_tones(store: ActorToneStore, analyzer: Analyzer, first: datetime | None = None,
-                        last: datetime | None = None, batch: int = BATCH) -> Rescored:
-    """Mentions and actor tones of the articles published in [first, last), with the current model."""
+                        last: datetime | None = None, batch: int = BATCH,
+                        analyze: Callable[[list[Article]], list[Analysis]] | None = None) -> Rescored:
+    """Mentions and actor tones of the articles published in [first, last), with the current model.
+
+    `analyze` (default: `analyzer.analyze_many` here) may spread a batch over processes (`AnalysisPool.analyze`);
+    the next batch is analysed while this one is written, so the store's writes and the analysis overlap. Batches
+    are written in order, each in its own transaction."""
+    analyze = analyze or analyzer.analyze_many
     ids = store.article_ids_published(first, last)
+    chunks = [ids[i : i + batch] for i in range(0, len(ids), batch)]
     articles = tones = 0
-    for i in range(0, len(ids), batch):
-        analyses = analyzer.analyze_many(store.load_articles(ids[i : i + batch]))
-        articles += store.replace_actor_tones(analyses)
-        tones += sum(len(an.actor_tones) for an in analyses)
+    with ThreadPoolExecutor(1, thread_name_prefix="rescore") as ahead:
+        pending = ahead.submit(analyze, store.load_articles(chunks[0])) if chunks else None
+        for k in range(len(chunks)):
+            assert pending is not None
+            analyses = pending.result()
+            # Loaded here, between writes: the store's connection is only ever used from this thread.
+            pending = ahead.submit(analyze, store.load_articles(chunks[k + 1])) if k + 1 < len(chunks) else None
+            articles += store.replace_actor_tones(analyses)
+            tones += sum(len(an.actor_tones) for an in analyses)
     return Rescored(articles, tones)

@@ -91,3 +91,32 @@ def test_a_promoted_name_is_an_actor_of_the_stored_articles_after_rescore(tmp_pa
         assert con.execute("SELECT actor_name, actor_kind, mentions FROM article_actors "
                            "WHERE actor_id = 'kestrel-harbour-authority'").fetchall() == [
             ("Kestrel Harbour Authority", "organisation", 2)]
+
+
+def test_rescore_in_processes_and_batches_writes_what_one_pass_here_writes(tmp_path: Path) -> None:
+    """The command analyses the next batch in the scoring processes while it writes this one: the stored rows are
+    the same as from one batch analysed in this process."""
+    from newswatch.analysis.analyzer import AnalysisPool
+    from newswatch.analysis.rescore import rescore_actor_tones
+
+    texts = [(f"Report {i}", f"Critics condemned Pakistan on day {i}. India praised the mediators in round {i}. "
+              "Washington said the Secretary of State would call Pakistan's army chief.") for i in range(40)]
+    articles = [normalize_entry(RawEntry(source="f", outlet="O (sample)", title=t, summary=s, published=WHEN,
+                                         link=f"http://sample.invalid/{i}"), WHEN) for i, (t, s) in enumerate(texts)]
+    tables = {}
+    for name, workers, batch in (("here", 1, 1000), ("processes", 2, 16)):  # 16: a batch the pool sends out
+        folder = tmp_path / name
+        folder.mkdir()
+        _write_config(folder / "newswatch.toml", folder)
+        settings = load_settings(folder / "newswatch.toml")
+        analyzer = Analyzer.from_settings(settings)
+        with Database(settings.database_path) as db:
+            store = Store(db)
+            store.save_articles("r1", articles, analyzer.analyze_many(articles), {})
+            db.execute("DELETE FROM mention")
+            db.execute("UPDATE article_actor SET tone = 0.0")
+            with AnalysisPool(analyzer, workers) as pool:
+                done = rescore_actor_tones(store, analyzer, batch=batch, analyze=pool.analyze)
+                assert (done.articles, pool.running) == (40, workers > 1)
+            tables[name] = [db.query(f"SELECT * FROM {t} ORDER BY ALL") for t in ("mention", "article_actor")]
+    assert tables["here"] == tables["processes"] and len(tables["here"][0]) >= 40 * 4
