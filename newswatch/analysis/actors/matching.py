@@ -194,6 +194,10 @@ class _Matcher:
                 surfaces.add(role.title)
             for hint in actor.ambiguous:
                 self.ambiguity[(actor.id, surface_key(hint.surface))] = hint
+        self.persons = frozenset(a.id for a in registry.actors if a.kind == "person")
+        # Words that may stand before a person's single-word name without being a given name: titles, ranks,
+        # honorifics and the words of the registry's own role titles ("Field Marshal Munir").
+        self.name_titles = _NAME_TITLES | {w for key in self.titles for w in key.split()}
         trie = _trie_pattern(sorted(surfaces))
         pattern = rf"(?<![\w.])(?:{trie})(?!\w)"
         self.regex = re.compile(pattern, re.IGNORECASE) if surfaces else None
@@ -244,7 +248,7 @@ class _Matcher:
                 raw = raw[:-1]
             pos = _POSSESSIVE.match(text, end)
             found.append(_Hit(start, end, pos.end() if pos else end, raw, entries, is_title and not entries))
-        kept = _drop_longer_names(text, found) if longer_names else found
+        kept = _drop_longer_names(text, found, self) if longer_names else found
         if len(self._recent) >= _RECENT:
             self._recent.clear()
         self._recent[(text, longer_names)] = kept
@@ -296,16 +300,45 @@ _RUN_WORD = re.compile(r"[ \t]+([A-Z][\w.'’&-]*)")
 _OF_BEFORE = re.compile(r"([A-Z][\w-]*)[ \t]+of[ \t]+$")
 
 
-def _drop_longer_names(text: str, hits: list[_Hit]) -> list[_Hit]:
+def _drop_longer_names(text: str, hits: list[_Hit], matcher: _Matcher) -> list[_Hit]:
     """Clear the names of hits inside a longer proper name of something else; keep titles and other hits."""
     kept = []
     lines = _Lines(text)
     for i, hit in enumerate(hits):
-        if hit.entries and _in_longer_name(text, hits, i, lines):
+        if hit.entries and (_in_longer_name(text, hits, i, lines) or _after_given_name(text, hits, i, lines, matcher)):
             hit.entries = []
         if hit.entries or hit.title:
             kept.append(hit)
     return kept
+
+
+# Before a person's single-word name, words that are not someone else's given name: titles, ranks, honorifics, and
+# words that open a sentence or clause ("Meanwhile Trump said").
+_NAME_TITLES = TITLE_WORDS | frozenset(
+    ["mr", "mrs", "ms", "miss", "dr", "gen", "general", "lt", "col", "colonel", "maj", "major", "capt", "captain",
+     "adm", "admiral", "sgt", "sen", "rep", "representative", "gov", "judge", "justice", "ambassador", "chairman",
+     "chairwoman", "chair", "leader", "marshal", "field", "mayor", "speaker", "lord", "sir", "dame", "lady",
+     "sheikh", "imam", "pope", "cardinal", "bishop", "rabbi", "father", "saint", "st", "comrade", "candidate",
+     "nominee", "former", "then", "late", "meanwhile", "also", "still", "yet", "now", "later", "earlier", "today",
+     "yesterday", "tonight", "instead", "however", "thus", "so", "says", "said", "asked", "told", "and", "nor"]
+)
+_GIVEN_BEFORE = re.compile(r"(?<![\w.’'-])([A-Z][a-z]+(?:-[A-Z][a-z]+)?)[ \t]+$")
+
+
+def _after_given_name(text: str, hits: list[_Hit], i: int, lines: _Lines, matcher: _Matcher) -> bool:
+    """True when a person's single-word name (a surname, or a one-word alias such as "Trump") follows a capitalised
+    word that is no title, rank or registry surface: another person's given name ("Ivanka Trump", "Jill Biden",
+    "Sadiq Khan", "Bilawal Bhutto Zardari"). Capitals do not count in a title-case headline line."""
+    hit = hits[i]
+    if " " in hit.text.strip() or not all(e.actor_id in matcher.persons for e in hit.entries):
+        return False
+    m = _GIVEN_BEFORE.search(text, max(0, hit.start - 30), hit.start)
+    if m is None or m.group(1).lower() in matcher.name_titles or m.group(1).lower() in _FUNCTION_WORDS \
+            or m.group(1).lower() in _TIME_WORDS:
+        return False
+    if i > 0 and hits[i - 1].possessive_end >= m.start(1):
+        return False  # a registry surface: "Pakistani Munir", a title of the registry
+    return not lines.headline_cased(hit.start)
 
 
 def _in_longer_name(text: str, hits: list[_Hit], i: int, lines: _Lines) -> bool:
