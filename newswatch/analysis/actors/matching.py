@@ -1,5 +1,6 @@
 """Finding registry actors in an article: names, aliases, demonyms, surnames after a full mention, and role
-titles resolved by the article's date.
+titles resolved by the article's date when the article points to the holder (`_TitleContext`: not someone else's
+title, not the office itself, the holder's country named before it).
 
 A surface inside a longer proper name of something else is not a mention (`_drop_longer_names`):
 - a name or alias followed by capitalised words is part of that longer name ("U.S. Senate", "Pakistan
@@ -11,6 +12,7 @@ A surface inside a longer proper name of something else is not a mention (`_drop
   Spadea"), except before an organisation or team cue ("American Airlines", "British Broadcasting
   Corporation": `ORG_CUES`);
 - "<organisation cue> of <surface>" names the body ("Bank of China", "Organization of American States");
+- a person's one-word name after someone else's given name is that other person ("Ivanka Trump", "Jill Biden");
 - a possessive keeps the actor ("Pakistan's Army"), as do lists ("India, Pakistan and China": commas and
   lower-case words end a name); a headline-cased line is left alone, its capitals saying nothing.
 The registry's own longer surfaces win first ("Pakistan Army", "UN Security Council"), and an organisation
