@@ -513,7 +513,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "CoNLL columns: word first, tag last, a blank line between sentences)")
     p.add_argument("--roles", metavar="PATH",
                    help="actors: list the role-title mentions found in event-labelled articles (JSONL: id, date, "
-                        "title, text), by newswatch and by the date alone, each with its context to judge")
+                        "title, text) or a NER file's sentences (with --as-of), by newswatch and by the date alone, "
+                        "each with its context to judge")
     p.add_argument("--as-of", type=_date, metavar="DATE",
                    help="actors --roles: read every article as published on DATE (YYYY-MM-DD)")
     p.add_argument("--json", metavar="OUT", help="also write the figures as JSON to OUT")

@@ -405,39 +405,46 @@ _ROLE_CONTEXT = 90  # characters of text shown each side of a role mention
 
 
 def evaluate_roles(path: Path, registry: ActorRegistry, as_of: date | None = None) -> dict[str, Any]:
-    """The role-title mentions found in event-labelled articles (JSONL as for `eval stories`: id, date, title,
-    text), each article read on its own date or on `as_of`, by newswatch and by the date alone, each mention with
-    the text around it so a reader can judge whose title it is. Undated articles are read on `as_of`, else left
-    out. Role titles are not named entities, so no public set labels them: the list is the evidence."""
+    """The role-title mentions found in real text, by newswatch and by the date alone, each with the text around it so
+    a reader can judge whose title it is. `path` is event-labelled articles (JSONL as for `eval stories`: id, date,
+    title, text), each read on its own date or on `as_of`, or a NER file (as for `--ner`), whose sentences are read
+    one by one and need `as_of`. Undated articles are read on `as_of`, else left out. Role titles are not named
+    entities, so no public set labels them: the list is the evidence."""
     from newswatch.evaluation.events import read_events
 
-    articles = read_events(path)
-    dated = [a for a in articles if a.published_at is not None or as_of is not None]
+    docs: list[tuple[str, date | None, str, str]]
+    if path.suffix.lower() in (".jsonl", ".json"):
+        docs = [(a.id, a.published_at.date() if a.published_at else None, a.title, a.text) for a in read_events(path)]
+    else:
+        docs = [(s.id, None, "", s.text) for s in read_ner_sentences(path)]
+    dated = [d for d in docs if d[1] is not None or as_of is not None]
     if not dated:
         raise EvalError(f"{path}: no article has a date; give --as-of DATE to read them all on one day")
     methods: dict[str, Any] = {}
     for name, title_context in ROLE_METHODS:
         found: list[dict[str, Any]] = []
-        for article in dated:
-            when = as_of or article.published_at.date()  # type: ignore[union-attr]
-            spans = split_sentences(article.text)
-            for m in match_actors(registry, article.title, article.text, spans, when, title_context=title_context):
+        for doc_id, doc_date, title, text in dated:
+            when = as_of or doc_date
+            assert when is not None
+            spans = split_sentences(text)
+            for m in match_actors(registry, title, text, spans, when, title_context=title_context):
                 if m.via != "role":
                     continue
-                body = article.title if m.sentence_index == -1 else article.text
+                body = title if m.sentence_index == -1 else text
                 context = " ".join(body[max(0, m.start - _ROLE_CONTEXT) : m.end + _ROLE_CONTEXT].split())
-                found.append({"article": article.id, "date": when.isoformat(), "actor": m.actor_id,
+                found.append({"article": doc_id, "date": when.isoformat(), "actor": m.actor_id,
                               "title": m.surface, "context": context})
         counts = Counter(f"{f['actor']} ({surface_key(f['title'])})" for f in found)
         methods[name] = {"mentions": len(found), "by_actor": dict(counts.most_common()), "found": found}
     return {"file": str(path), "as_of": as_of.isoformat() if as_of else None, "articles": len(dated),
-            "left_out_undated": len(articles) - len(dated), "methods": methods}
+            "unit": "articles" if path.suffix.lower() in (".jsonl", ".json") else "sentences",
+            "left_out_undated": len(docs) - len(dated), "methods": methods}
 
 
 def format_role_table(result: dict[str, Any]) -> str:
     """Plain-text summary of evaluate_roles: mentions per method and actor, then newswatch's with their context."""
     read = f"all read as of {result['as_of']}" if result["as_of"] else "each read on its own date"
-    lines = [f"{result['file']}: {result['articles']} articles, {read}"
+    lines = [f"{result['file']}: {result['articles']} {result.get('unit', 'articles')}, {read}"
              + (f" ({result['left_out_undated']} undated left out)" if result["left_out_undated"] else "")]
     for name, figures in result["methods"].items():
         per_actor = ", ".join(f"{k} {v}" for k, v in figures["by_actor"].items()) or "-"

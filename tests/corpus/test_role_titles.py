@@ -43,3 +43,17 @@ def test_old_news_read_as_2025_gives_far_fewer_role_mentions(stories_file: Calla
     ours, before = result["methods"]["newswatch"], result["methods"][BY_DATE]
     assert before["mentions"] == 53 and ours["mentions"] <= 15
     assert {f["actor"] for f in ours["found"]} <= {"donald-trump", "jd-vance", "marco-rubio"}
+
+
+def test_a_ner_set_read_as_2025_gives_far_fewer_role_mentions(shared_dir: Path) -> None:
+    # GMB's sentences (about 2004-2010) were not read when the rules were written: the confirming set.
+    from datetime import date
+
+    path = shared_dir / "corpus" / "ner-news" / "gmb_ner_dataset.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} not present")
+    registry = ActorRegistry.load(ROOT / "config" / "actors.toml")
+    result = evaluate_roles(path, registry, as_of=date(2025, 6, 1))
+    ours, before = result["methods"]["newswatch"], result["methods"][BY_DATE]
+    assert before["mentions"] == 122 and ours["mentions"] <= 37
+    assert ours["by_actor"].get("jd-vance (vice president)", 0) <= 3  # 51 by the date alone: companies, parties

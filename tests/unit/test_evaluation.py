@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -360,8 +361,6 @@ def test_evaluate_roles_lists_each_method_with_context(registry: ActorRegistry, 
 
 
 def test_evaluate_roles_as_of_reads_every_article_on_that_day(registry: ActorRegistry, tmp_path: Path) -> None:
-    from datetime import date
-
     result = evaluate_roles(_role_file(tmp_path), registry, as_of=date(2018, 5, 1))
     assert result["articles"] == 3 and result["as_of"] == "2018-05-01"
     # On that day Pakistan's army chief was Qamar Javed Bajwa; the undated article names no country.
@@ -371,6 +370,17 @@ def test_evaluate_roles_as_of_reads_every_article_on_that_day(registry: ActorReg
 def test_evaluate_roles_needs_a_date(registry: ActorRegistry, tmp_path: Path) -> None:
     path = tmp_path / "undated.jsonl"
     path.write_text(json.dumps(ROLE_ARTICLES[2]) + "\n", encoding="utf-8")
+    with pytest.raises(EvalError, match="--as-of"):
+        evaluate_roles(path, registry)
+
+
+def test_evaluate_roles_reads_a_ner_file_sentence_by_sentence(registry: ActorRegistry, tmp_path: Path) -> None:
+    path = tmp_path / "ner.conll"
+    words = ["The", "U.S.", "Secretary", "of", "State", "met", "Pakistan", "'s", "army", "chief", "."]
+    path.write_text("".join(f"{w} O\n" for w in words), encoding="utf-8")
+    result = evaluate_roles(path, registry, as_of=date(2025, 6, 1))
+    assert (result["unit"], result["articles"]) == ("sentences", 1)
+    assert {f["actor"] for f in result["methods"]["newswatch"]["found"]} == {"marco-rubio", "asim-munir"}
     with pytest.raises(EvalError, match="--as-of"):
         evaluate_roles(path, registry)
 

@@ -54,6 +54,8 @@ _NOT_HOLDER = frozenset(
         "acting",
         "caretaker",
         "interim",
+        "incoming",
+        "prospective",
     }
 )
 # Characters where re's IGNORECASE and str.lower() disagree on an ASCII pattern letter: dotted and dotless I
