@@ -580,18 +580,29 @@ def _surname_after_title(matcher: _Matcher, hits: list[_Hit], i: int, text: str,
     return []
 
 
+def _name_before(hits: list[_Hit], i: int, text: str) -> _Hit | None:
+    """The registry name (not a title) right before hit i, at most two spaces away ("Pakistan's army chief"), if any."""
+    if i == 0:
+        return None
+    prev = hits[i - 1]
+    gap = text[prev.possessive_end : hits[i].start]
+    if not prev.title and prev.entries and (gap == "" or gap.isspace()) and len(gap) <= 2:
+        return prev
+    return None
+
+
 def _qualifier(
     hits: list[_Hit], i: int, text: str, qualifier: dict[int, str], registry: ActorRegistry
 ) -> str | None:
     hit = hits[i]
     if i > 0:
         prev = hits[i - 1]
-        gap = text[prev.possessive_end : hit.start]
-        if not prev.title and prev.entries and (gap == "" or gap.isspace()) and len(gap) <= 2:
-            actor = registry.get(prev.entries[0].actor_id)
+        named = _name_before(hits, i, text)
+        if named is not None:
+            actor = registry.get(named.entries[0].actor_id)
             if actor is not None and actor.kind != "person":
                 return actor.id
-        if prev.title and (i - 1) in qualifier and _COORDINATORS.match(gap):
+        if prev.title and (i - 1) in qualifier and _COORDINATORS.match(text[prev.possessive_end : hit.start]):
             return qualifier[i - 1]
     # "the Prime Minister of Pakistan"
     if i + 1 < len(hits):
@@ -671,13 +682,8 @@ def _names_someone_else(hits: list[_Hit], i: int, text: str) -> bool:
 def _lead_start(hits: list[_Hit], i: int, text: str) -> int:
     """Where a title's phrase begins: at the registry surface right before it when there is one ("former U.S.
     Secretary of State"), else at the title."""
-    hit = hits[i]
-    if i > 0:
-        prev = hits[i - 1]
-        gap = text[prev.possessive_end : hit.start]
-        if not prev.title and prev.entries and (gap == "" or gap.isspace()) and len(gap) <= 2:
-            return prev.start
-    return hit.start
+    named = _name_before(hits, i, text)
+    return named.start if named is not None else hits[i].start
 
 
 _OTHER = "\x00other"  # a title context outside the registry (a country or body it does not know)
@@ -721,14 +727,10 @@ class _TitleContext:
 def _person_qualifier(hits: list[_Hit], i: int, text: str, registry: ActorRegistry) -> str | None:
     """"Modi's national security adviser": a registry person's possessive right before a title qualifies it with
     that person's country."""
-    if i == 0:
+    named = _name_before(hits, i, text)
+    if named is None or named.possessive_end == named.end:
         return None
-    prev = hits[i - 1]
-    if prev.title or not prev.entries or prev.possessive_end == prev.end:
-        return None
-    if not text[prev.possessive_end : hits[i].start].isspace() or hits[i].start - prev.possessive_end > 2:
-        return None
-    actor = registry.get(prev.entries[0].actor_id)
+    actor = registry.get(named.entries[0].actor_id)
     return actor.country if actor is not None and actor.kind == "person" else None
 
 
@@ -771,25 +773,23 @@ def _resolve_in_context(
     owned = context.titles.get(title_key)
     if owned == _OTHER or (owned is None and context.country in (None, _OTHER)):
         return None
-    holders = set()
+    holders: dict[str, list[str | None]] = {}  # holder -> the countries of the roles that point to them
     for actor_id, role in matcher.titles.get(title_key, []):
         if not role.held_on(when):
             continue
         if role.country is None:
-            if actor_id in introduced:
-                holders.add(actor_id)
+            points = actor_id in introduced
         elif owned is not None:
-            if _owns(registry, role.country, owned):
-                holders.add(actor_id)
-        elif any(_owns(registry, role.country, seen) for seen in context.seen):
-            holders.add(actor_id)
+            points = _owns(registry, role.country, owned)
+        else:
+            points = any(_owns(registry, role.country, seen) for seen in context.seen)
+        if points:
+            holders.setdefault(actor_id, []).append(role.country)
     if len(holders) != 1:
         return None
-    holder = next(iter(holders))
-    if owned is None and not any(
-        role.country is None or _owns(registry, role.country, context.country or "")
-        for actor_id, role in matcher.titles.get(title_key, []) if actor_id == holder and role.held_on(when)
-    ):
+    ((holder, countries),) = holders.items()
+    # Without a qualified use, the nearest registry mention must be the holder's country too (it is among `seen`).
+    if owned is None and not any(c is None or _owns(registry, c, context.country or "") for c in countries):
         return None
     return holder
 
