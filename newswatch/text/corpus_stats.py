@@ -38,6 +38,12 @@ DOC_LENGTH = 500  # tokens in a typical news article, for word frequency -> shar
 PRIOR_WEIGHT = 1000.0  # N0: the prior's weight, in pseudo-articles
 
 
+def zipf_share(zipf: float, length: float = DOC_LENGTH) -> float:
+    """The expected share of news articles of `length` tokens that contain a word of this Zipf frequency
+    (log10 of its frequency per billion words)."""
+    return 1.0 - math.exp(-(10 ** (zipf - 9)) * length)
+
+
 @functools.cache
 def load_prior(length: float = DOC_LENGTH) -> Mapping[str, float]:
     """term -> expected share of news articles that contain it, from the shipped file (read once a process)."""
@@ -51,7 +57,7 @@ def load_prior(length: float = DOC_LENGTH) -> Mapping[str, float]:
         key = int(zipf)
         share = shares.get(key)
         if share is None:
-            share = shares[key] = 1.0 - math.exp(-(10 ** (key / 100.0 - 9)) * length)
+            share = shares[key] = zipf_share(key / 100.0, length)
         out[term] = share
     return out
 

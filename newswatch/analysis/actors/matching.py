@@ -12,7 +12,8 @@ A surface inside a longer proper name of something else is not a mention (`_drop
   Spadea"), except before an organisation or team cue ("American Airlines", "British Broadcasting
   Corporation": `ORG_CUES`);
 - "<organisation cue> of <surface>" names the body ("Bank of China", "Organization of American States");
-- a person's one-word name after someone else's given name is that other person ("Ivanka Trump", "Jill Biden");
+- a person's one-word name after someone else's given name is that other person ("Ivanka Trump", "Jill Biden"),
+  not after a stopword or, at a sentence's start, a common English word ("Under Trump", "Unlike Modi");
 - a possessive keeps the actor ("Pakistan's Army"), as do lists ("India, Pakistan and China": commas and
   lower-case words end a name); a headline-cased line is left alone, its capitals saying nothing.
 The registry's own longer surfaces win first ("Pakistan Army", "UN Security Council"), and an organisation
@@ -33,6 +34,8 @@ from typing import Any
 
 from newswatch.analysis.actors.registry import ActorRegistry, Ambiguity, Role
 from newswatch.models import Mention, Sentence
+from newswatch.text.corpus_stats import load_prior, zipf_share
+from newswatch.text.terms import STOPWORDS
 
 # --- matching -------------------------------------------------------------------------------------------
 
@@ -56,8 +59,14 @@ _NOT_HOLDER = frozenset(
         "interim",
         "incoming",
         "prospective",
+        "retired",
+        "ousted",
+        "deposed",
     }
 )
+# Before a title's qualifier ("former U.S. Secretary of State") the same words, except "under", which before a title
+# makes another office ("Under Secretary") but before its qualifier is a preposition ("under Pakistan's army chief").
+_NOT_HOLDER_BEFORE_QUALIFIER = _NOT_HOLDER - {"under"}
 # Characters where re's IGNORECASE and str.lower() disagree on an ASCII pattern letter: dotted and dotless I
 # (U+0130 lowers to two characters; U+0131 matches "i" case-insensitively) and the long s (matches "s").
 # tests/unit/test_fast_paths.py checks the list against every code point.
@@ -219,7 +228,10 @@ class _Matcher:
     def _add(self, surfaces: set[str], surface: str, entry: _Entry) -> None:
         key = surface_key(surface)
         bucket = self.entries.setdefault(key, [])
-        if not any(e.actor_id == entry.actor_id and e.via == entry.via for e in bucket):
+        # One entry per actor and spelling: "JD Vance" (the name) and "J.D. Vance" (an alias) are one key, and two
+        # entries would make every mention two. The first wins: a name before its aliases, an alias before the
+        # surname.
+        if not any(e.actor_id == entry.actor_id for e in bucket):
             bucket.append(entry)
         surfaces.add(surface)
 
@@ -324,9 +336,22 @@ _NAME_TITLES = TITLE_WORDS | frozenset(
      "chairwoman", "chair", "leader", "marshal", "field", "mayor", "speaker", "lord", "sir", "dame", "lady",
      "sheikh", "imam", "pope", "cardinal", "bishop", "rabbi", "father", "saint", "st", "comrade", "candidate",
      "nominee", "former", "then", "late", "meanwhile", "also", "still", "yet", "now", "later", "earlier", "today",
-     "yesterday", "tonight", "instead", "however", "thus", "so", "says", "said", "asked", "told", "and", "nor"]
+     "yesterday", "tonight", "instead", "however", "thus", "so", "says", "said", "asked", "told", "and", "nor",
+     "lieutenant", "brigadier", "commodore"]
 )
 _GIVEN_BEFORE = re.compile(r"(?<![\w.’'-])([A-Z][a-z]+(?:-[A-Z][a-z]+)?)[ \t]+$")
+# Words that are never someone's given name before a person's one-word name.
+_NOT_GIVEN = _FUNCTION_WORDS | _TIME_WORDS | STOPWORDS
+# A sentence's first word is capitalised whatever it is: there, a word this common in English ("Unlike Modi",
+# "Republican Trump") is no given name. Zipf 4.0 is once in 100,000 words; given names that are also common
+# words ("Bill", "Mark") are read as words there, rare ones ("Ivanka" 2.9, "Jill" 3.8) as names.
+COMMON_WORD_ZIPF = 4.0
+# Where a sentence begins: the text's start, a line break, or . ! ? and closing quotes; then opening quotes.
+SENTENCE_START = re.compile(r"(?:\A|[.!?…][\"'”’)]*\s+|\n)[\"'“‘(]*\Z")
+
+
+def _is_common_word(word: str) -> bool:
+    return load_prior().get(word, 0.0) >= zipf_share(COMMON_WORD_ZIPF)
 
 
 def _after_given_name(text: str, hits: list[_Hit], i: int, lines: _Lines, matcher: _Matcher) -> bool:
@@ -337,8 +362,12 @@ def _after_given_name(text: str, hits: list[_Hit], i: int, lines: _Lines, matche
     if " " in hit.text.strip() or not all(e.actor_id in matcher.persons for e in hit.entries):
         return False
     m = _GIVEN_BEFORE.search(text, max(0, hit.start - 30), hit.start)
-    if m is None or m.group(1).lower() in matcher.name_titles or m.group(1).lower() in _FUNCTION_WORDS \
-            or m.group(1).lower() in _TIME_WORDS:
+    if m is None:
+        return False
+    word = m.group(1).lower()
+    if any(part in matcher.name_titles or part in _NOT_GIVEN for part in (word, *word.split("-"))):
+        return False  # a title, rank or honorific ("Lieutenant-General Munir"), or a word no name is
+    if SENTENCE_START.search(text, max(0, m.start(1) - 8), m.start(1)) and _is_common_word(word):
         return False
     if i > 0 and hits[i - 1].possessive_end >= m.start(1):
         return False  # a registry surface: "Pakistani Munir", a title of the registry
@@ -505,9 +534,11 @@ def _match_part(
                     introduced.add(holder)
                     out.append(Mention(holder, hit.text, "role", 0, hit.start, hit.end))
             continue
-        lead = _lead_start(hits, i, text)
-        if _not_holder(text, hit.start) or _not_holder(text, lead) or _office_use(text, lead) \
-                or _not_yet(text, hit.end) or (
+        named = _name_before(hits, i, text)
+        lead = named.start if named is not None else hit.start  # where the title's phrase begins
+        possessive = named is not None and named.possessive_end > named.end
+        if _not_holder(text, hit.start) or _not_holder(text, lead, _NOT_HOLDER_BEFORE_QUALIFIER) \
+                or _office_use(text, lead, hit.end, possessive) or _not_yet(text, hit.end) or (
                 i - 1 in not_holders and _COORDINATORS.match(text[hits[i - 1].end : hit.start])):
             not_holders.add(i)  # "running for president and vice president": the second title is an office too
             continue
@@ -515,7 +546,10 @@ def _match_part(
             continue
         key = surface_key(hit.text)
         if q is None:
-            q = _person_qualifier(hits, i, text, registry)
+            q = _person_qualifier(named, registry, when)
+            if q == _OTHER:  # "Trump's secretary of state" in 2023: the title of someone out of that office
+                context.titles[key] = _OTHER
+                continue
         if q is None:
             if lines is None:
                 lines = _Lines(text)
@@ -622,9 +656,9 @@ def _premodifies_name(hits: list[_Hit], i: int, text: str) -> bool:
     return bool(m and m.group(1).lower() not in {"and", "of", "on", "in", "said", "the"})
 
 
-def _not_holder(text: str, start: int) -> bool:
+def _not_holder(text: str, start: int, words: frozenset[str] = _NOT_HOLDER) -> bool:
     m = re.search(r"([A-Za-z]+)[\s-]*$", text[max(0, start - 20) : start])
-    return bool(m and m.group(1).lower() in _NOT_HOLDER)
+    return bool(m and m.group(1).lower() in words)
 
 
 # Words before a title (or its qualifier) that make it the office rather than the person holding it: "running for
@@ -642,16 +676,20 @@ _ORDINAL_NUMBER = re.compile(r"\d+(?:st|nd|rd|th)")
 _NOT_YET_AFTER = re.compile(r"(?:-|[ \t]+)(?:elect|designate|nominee|candidate|hopeful)\b", re.IGNORECASE)
 
 
-def _office_use(text: str, start: int) -> bool:
-    """True when the title names the office, not its holder: right after "as", "for", "be", "became", "elected"
-    ("re-elected"), "while" or "when"; after "a" / "an" and at most two describing words ("a very successful US
-    president"); after an ordinal ("the 39th U.S. president", "the first US president to visit"); or after "post
-    of", "office of" and the like."""
+def _office_use(text: str, start: int, end: int, possessive: bool) -> bool:
+    """True when the title (its phrase text[start:end]) names the office, not its holder: right after "as", "for",
+    "be", "became", "elected" ("re-elected"), "while" or "when"; after "a" / "an" and at most two describing words
+    ("a very successful US president"); after an ordinal ("the 39th U.S. president", "the first US president to
+    visit"); or after "post of", "office of" and the like. Not after "as", "while" or "when" when a verb follows
+    the title ("as Pakistan's army chief visited Washington"), nor after "for" before a possessive ("a lunch for
+    Pakistan's army chief"): there the holder acts or is acted on."""
     m = _WORDS_BEFORE.search(text, max(0, start - 60), start)
     if m is None:
         return False
     words = [w.lower() for w in m.group(1).split()]
     last = words[-1]
+    if (last in ("as", "while", "when") and _verb_follows(text, end)) or (last == "for" and possessive):
+        return False
     if _ORDINAL_NUMBER.fullmatch(last) or not {last, last.rsplit("-", 1)[-1]}.isdisjoint(_OFFICE_WORDS | _ORDINALS):
         return True  # "re-elected" is "elected"; "longest-serving" is whole
     if last == "of" and len(words) > 1 and words[-2] in _OFFICE_NOUNS:
@@ -662,28 +700,40 @@ def _office_use(text: str, start: int) -> bool:
     )
 
 
+_NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b(?![-'’])")
+# Verbs a title's holder does right after it that neither end in -ed nor are an -s form outside the stopwords.
+_VERBS = frozenset({"is", "was", "has", "had", "will", "would", "can", "could", "must", "may", "might", "should",
+                    "did", "does", "said", "met", "told", "made", "took", "gave", "went", "came", "spoke", "sent",
+                    "won", "led", "flew", "began", "wrote", "left", "held", "sat", "stood", "ran", "saw"})
+
+
+def _verb_follows(text: str, end: int) -> bool:
+    """Whether the word after a title reads as its holder's verb: "visited", "says", "met" (not "in", "this")."""
+    m = _NEXT_WORD.match(text, end)
+    if m is None:
+        return False
+    word = m.group(1)
+    return word in _VERBS or word.endswith("ed") or (word.endswith("s") and word not in STOPWORDS)
+
+
 def _not_yet(text: str, end: int) -> bool:
     """"President-elect", "Secretary of State nominee": someone who does not hold the title (yet)."""
     return _NOT_YET_AFTER.match(text, end) is not None
 
 
 _APPOSITIVE = re.compile(r",[ \t]+((?:[A-Z][\w.’'-]*[ \t]+){0,3}[A-Z][\w.’'-]*)")
+# After such a name, a reporting verb makes it an attribution: "the army chief, Reuters reported, will visit".
+_ATTRIBUTION = re.compile(r"[ \t]+(?:said|says|reported|reports|told|tells|added|wrote|writes|noted|quoted|cited)\b")
 
 
 def _names_someone_else(hits: list[_Hit], i: int, text: str) -> bool:
     """"the US president, George Bush,": a name the registry does not know, set off by a comma right after the
     title, says who holds it here."""
     m = _APPOSITIVE.match(text, hits[i].end)
-    if m is None or m.group(1).split()[0].lower() in _FUNCTION_WORDS | _TIME_WORDS:
+    if m is None or m.group(1).split()[0].lower() in _FUNCTION_WORDS | _TIME_WORDS \
+            or _ATTRIBUTION.match(text, m.end(1)):
         return False
     return not any(m.start(1) <= h.start < m.end(1) for h in hits[i + 1 : i + 4])
-
-
-def _lead_start(hits: list[_Hit], i: int, text: str) -> int:
-    """Where a title's phrase begins: at the registry surface right before it when there is one ("former U.S.
-    Secretary of State"), else at the title."""
-    named = _name_before(hits, i, text)
-    return named.start if named is not None else hits[i].start
 
 
 _OTHER = "\x00other"  # a title context outside the registry (a country or body it does not know)
@@ -700,7 +750,7 @@ _WORD_BEFORE = re.compile(r"(?<![\w.’'-])([^\W\d_][\w.’'&-]*?)(['’]s)?[ \t
 # state for industry"), except "for" and a determiner, a number or a purpose ("met the prime minister for talks").
 _OF_AFTER = re.compile(
     r"[ \t]+(?:of|for(?![ \t]+(?:a|an|the|his|her|their|its|this|that|these|those|some|more|over|nearly|about|almost"
-    r"|talks|comment|comments|help|now|years|months|weeks|days|decades|\d)\b))[ \t]+\S"
+    r"|talks|comment|comments|help|now|years|months|weeks|days|decades|\d|[a-z]+ing)\b))[ \t]+\S"
 )
 
 
@@ -724,14 +774,16 @@ class _TitleContext:
             self.seen.add(owner)
 
 
-def _person_qualifier(hits: list[_Hit], i: int, text: str, registry: ActorRegistry) -> str | None:
-    """"Modi's national security adviser": a registry person's possessive right before a title qualifies it with
-    that person's country."""
-    named = _name_before(hits, i, text)
+def _person_qualifier(named: _Hit | None, registry: ActorRegistry, when: date) -> str | None:
+    """"Modi's national security adviser": the possessive of a registry person who holds an office on `when`, right
+    before a title (`named`, from `_name_before`), qualifies it with that person's country. The possessive of one who
+    holds none then gives `_OTHER`: "Trump's secretary of state" in 2023, "Imran Khan's army chief" in 2025."""
     if named is None or named.possessive_end == named.end:
         return None
     actor = registry.get(named.entries[0].actor_id)
-    return actor.country if actor is not None and actor.kind == "person" else None
+    if actor is None or actor.kind != "person":
+        return None
+    return actor.country if any(role.held_on(when) for role in actor.roles) else _OTHER
 
 
 def _other_qualifier(hits: list[_Hit], i: int, text: str, lines: _Lines) -> bool:
@@ -771,7 +823,7 @@ def _resolve_in_context(
         return None
     registry = matcher.registry
     owned = context.titles.get(title_key)
-    if owned == _OTHER or (owned is None and context.country in (None, _OTHER)):
+    if owned == _OTHER:
         return None
     holders: dict[str, list[str | None]] = {}  # holder -> the countries of the roles that point to them
     for actor_id, role in matcher.titles.get(title_key, []):
