@@ -364,6 +364,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
         raise EvalError("--train is for 'eval tone' only")
     if args.vectors and not args.train:
         raise EvalError("--vectors is for 'eval tone --train' only")
+    if args.model and (args.what != "tone" or args.train):
+        raise EvalError("--model is for 'eval tone PATH' only")
     if args.bootstrap and (args.what != "tracking" or args.bootstrap < 0):
         raise EvalError("--bootstrap ROUNDS is a positive number, for 'eval tracking' only")
     if args.ner and (args.what != "actors" or args.path):
@@ -392,7 +394,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings | None) -> int:
                + f"; grouped CV macro-F1 {meta['cv'].get('macro_f1')}")
         return EXIT_OK
     if args.what == "tone":
-        result = tone_eval.evaluate_tone(Path(args.path))
+        result = tone_eval.evaluate_tone(Path(args.path), models=[Path(m) for m in args.model or ()])
         _print(tone_eval.format_tone_table(result))
     elif args.what == "actors":
         from newswatch.analysis.actors import ActorRegistry
@@ -523,6 +525,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bootstrap", type=int, default=0, metavar="ROUNDS",
                    help="tracking: also the central 90%% of micro P and F1 when the events are drawn again with "
                         "replacement ROUNDS times (how far the figures may move on other events)")
+    p.add_argument("--model", metavar="MODEL", action="append",
+                   help="tone: also score this model file (one written by --train, or an earlier shipped one) beside "
+                        "the shipped model; repeatable")
     p.add_argument("--train", metavar="TRAIN", help="tone: train the actor-tone model on this NewsMTSC JSONL "
                                                     "(needs newswatch[train]); with --out")
     p.add_argument("--out", metavar="MODEL", help="tone --train: where to write the model (.json.gz)")

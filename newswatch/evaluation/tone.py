@@ -1,5 +1,5 @@
-"""Actor-level tone against NewsMTSC gold: the shipped model beside the earlier VADER window, whole-sentence
-VADER and always-neutral.
+"""Actor-level tone against NewsMTSC gold: the shipped model (and any other model files given) beside the earlier
+VADER window, whole-sentence VADER and always-neutral.
 
 Reads files and computes figures; never writes anything and never tunes.
 """
@@ -7,13 +7,14 @@ Reads files and computes figures; never writes anything and never tunes.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from newswatch.analysis.actors import Label, label_compound, target_tone
-from newswatch.analysis.actors.model import shipped_model
+from newswatch.analysis.actors.model import ToneModel, shipped_model
 from newswatch.analysis.tone import polarity
+from newswatch.errors import EvalError
 from newswatch.evaluation.common import LABELS, classification_scores, read_targets, split_of
 
 
@@ -37,33 +38,50 @@ METHODS: dict[str, Callable[[str, int, int], Label]] = {
 }
 
 
-def evaluate_tone(path: Path, *, holdout: str = "all") -> dict[str, Any]:
+def evaluate_tone(path: Path, *, holdout: str = "all", models: Sequence[Path] = ()) -> dict[str, Any]:
     """Score the project's actor-level tone and two baselines on a NewsMTSC JSONL file.
 
     holdout: "all", "dev" (the half used for tuning) or "heldout" (the half never tuned on).
+    models: more model files (written by `eval tone --train`, or an earlier shipped one), each scored as
+    "model (<file name>)" after the shipped model.
     Each method's entry also has `seconds`: wall time to label every target once.
     """
+    extra = {f"model ({p.name})": _load(p).predict for p in models}
+    if len(extra) < len(models):
+        raise EvalError("two --model files with one name: name them apart")
+    shipped, *baselines = METHODS.items()
+    methods = dict([shipped, *extra.items(), *baselines])
     rows = read_targets(path, holdout)
-    result = {"file": str(path), "holdout": holdout, "targets": len(rows), "methods": _score_methods(rows)}
+    result = {"file": str(path), "holdout": holdout, "targets": len(rows), "methods": _score_methods(rows, methods)}
     if holdout == "all":
         # The halves too, so the held-out figure (never tuned on) is always in sight.
         result["halves"] = {
-            half: {"targets": len(part), "methods": _score_methods(part)}
+            half: {"targets": len(part), "methods": _score_methods(part, methods)}
             for half in ("dev", "heldout")
             if (part := [row for row in rows if split_of(row[0]) == half])
         }
     return result
 
 
-def _score_methods(rows: list[tuple[str, int, int, Label]]) -> dict[str, Any]:
+def _load(path: Path) -> ToneModel:
+    try:
+        return ToneModel.load(path)
+    except FileNotFoundError:
+        raise EvalError(f"{path}: no such model file") from None
+    except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:  # gzip, JSON, or not a model's fields
+        raise EvalError(f"{path}: not a tone model file written by 'newswatch eval tone --train' ({exc})") from None
+
+
+def _score_methods(rows: list[tuple[str, int, int, Label]],
+                   methods: dict[str, Callable[[str, int, int], Label]]) -> dict[str, Any]:
     gold = [row[3] for row in rows]
-    methods: dict[str, Any] = {}
-    for name, method in METHODS.items():
+    out: dict[str, Any] = {}
+    for name, method in methods.items():
         began = time.perf_counter()
         predicted = [method(sentence, start, end) for sentence, start, end, _ in rows]
         seconds = time.perf_counter() - began
-        methods[name] = classification_scores(gold, predicted) | {"seconds": seconds}
-    return methods
+        out[name] = classification_scores(gold, predicted) | {"seconds": seconds}
+    return out
 
 
 def format_tone_table(result: dict[str, Any]) -> str:
@@ -77,20 +95,21 @@ def format_tone_table(result: dict[str, Any]) -> str:
 
 
 def _tone_rows(head: str, methods: dict[str, Any]) -> list[str]:
+    width = max(18, *(len(name) for name in methods))
     lines = [
         head,
-        f"{'method':<18} {'acc':>6} {'macroF1':>8} {'P-neg':>6} {'R-neg':>6} {'P-neu':>6} {'R-neu':>6} "
+        f"{'method':<{width}} {'acc':>6} {'macroF1':>8} {'P-neg':>6} {'R-neg':>6} {'P-neu':>6} {'R-neu':>6} "
         f"{'P-pos':>6} {'R-pos':>6} {'ms':>7}",
     ]
     for name, m in methods.items():
         pc = m["per_class"]
         cells = " ".join(f"{pc[c]['precision']:6.3f} {pc[c]['recall']:6.3f}" for c in LABELS)
         lines.append(
-            f"{name:<18} {m['accuracy']:6.3f} {m['macro_f1']:8.3f} {cells} {m['seconds'] * 1000:7.0f}"
+            f"{name:<{width}} {m['accuracy']:6.3f} {m['macro_f1']:8.3f} {cells} {m['seconds'] * 1000:7.0f}"
         )
     lines.append("confusion (rows: gold neg/neu/pos; columns: predicted neg/neu/pos)")
     for name, m in methods.items():
-        lines.append(f"  {name:<18} " + "  ".join(" ".join(f"{n:4d}" for n in row) for row in m["confusion"]))
+        lines.append(f"  {name:<{width}} " + "  ".join(" ".join(f"{n:4d}" for n in row) for row in m["confusion"]))
     return lines
 
 

@@ -86,6 +86,33 @@ def test_evaluate_tone_on_a_small_file(tmp_path: Path) -> None:
     assert evaluate_tone(path, holdout=half)["holdout"] == half
 
 
+def test_eval_tone_scores_another_model_file_beside_the_shipped_one(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # A one-feature model that calls a sentence negative when VADER does, else positive: scored as its own row.
+    path = tmp_path / "mini.jsonl"
+    path.write_text("\n".join([mtsc_line("Critics said Jones ran a corrupt and failed campaign.", 13, 18, 2.0),
+                               mtsc_line("Lee arrived on Tuesday.", 0, 3, 4.0)]) + "\n", encoding="utf-8")
+    model = tmp_path / "mine.json"
+    model.write_text(json.dumps({"format_version": 1, "model_version": "mine", "classes": ["negative", "neutral",
+                     "positive"], "feature_groups": ["s"], "intercept": [0.0, 0.0, 0.5],
+                     "weights": {"s:compound": [-5.0, 0.0, 0.0]}}), encoding="utf-8")
+    result = evaluate_tone(path, models=[model])
+    assert list(result["methods"])[:2] == ["model (shipped)", "model (mine.json)"]
+    assert result["methods"]["model (mine.json)"]["confusion"] == [[1, 0, 0], [0, 0, 1], [0, 0, 0]]
+    assert "model (mine.json)" in format_tone_table(result)
+    from newswatch.cli import main
+
+    assert main(["eval", "tone", str(path), "--model", str(model)]) == 0
+    assert "model (mine.json)" in capsys.readouterr().out
+    (tmp_path / "broken.json").write_text("{}", encoding="utf-8")
+    for bad, message in ((tmp_path / "absent.json", "no such model file"), (tmp_path / "broken.json",
+                                                                              "not a tone model file")):
+        with pytest.raises(EvalError, match=message):
+            evaluate_tone(path, models=[bad])
+    assert main(["eval", "actors", str(path), "--model", str(model)]) == 1
+    assert "--model is for 'eval tone PATH' only" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
