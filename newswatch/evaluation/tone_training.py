@@ -83,17 +83,19 @@ def read_vectors(path: Path, limit: int = DEFAULT_VECTOR_WORDS) -> WordVectors:
     return WordVectors(path.name, tuple(words), np.asarray(vectors, dtype=np.float64))
 
 
-def context_features(rows: Sequence[tuple[str, int, int, str]], vectors: WordVectors) -> np.ndarray:
-    """Per row, the mean vector of the known words of each context region, side by side (rows x regions*dims);
-    a region without a known word is zeros."""
+def context_features(rows: Sequence[tuple[str, int, int, str]], vectors: WordVectors,
+                     regions: Sequence[str] = CONTEXT_REGIONS) -> np.ndarray:
+    """Per row, the weighted mean vector of the known words of each context region (model.context_regions), side by
+    side (rows x regions*dims); a region without a known word is zeros."""
     index = vectors.index()
     dim = vectors.matrix.shape[1]
-    out = np.zeros((len(rows), len(CONTEXT_REGIONS) * dim))
+    out = np.zeros((len(rows), len(regions) * dim))
     for i, (sentence, start, end, _label) in enumerate(rows):
-        for r, tokens in enumerate(context_regions(sentence, start, end)):
-            known = [index[t] for t in tokens if t in index]
+        for r, (tokens, weights) in enumerate(context_regions(sentence, start, end, regions)):
+            known = [(index[t], w) for t, w in zip(tokens, weights, strict=True) if t in index]
             if known:
-                out[i, r * dim : (r + 1) * dim] = vectors.matrix[known].mean(axis=0)
+                w = np.asarray([w for _, w in known])
+                out[i, r * dim : (r + 1) * dim] = w @ vectors.matrix[[k for k, _ in known]] / w.sum()
     return out
 
 
@@ -197,7 +199,7 @@ def train(
             "Named sparse features of the mention (see model.extract_features): "
             + ", ".join(groups)
             + "; values 1.0 for indicators, VADER-derived floats otherwise. Linear: logits = intercept + sum(value * weight)"
-            + (" + per context region, the mean of its known words' scores (see model.ContextScores)." if vectors
+            + (" + per context region, the weighted mean of its known words' scores (see model.ContextScores)." if vectors
                is not None else ".")
         ),
         "training": {

@@ -12,7 +12,7 @@ DEVTEST = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "se
 
 pytestmark = pytest.mark.corpus
 
-MODEL_FLOOR = 0.67  # the documented macro-F1 of the shipped model on devtest_mt (0.678), rounded down
+MODEL_FLOOR = 0.68  # the documented macro-F1 of the shipped model on devtest_mt (0.690), rounded down: the goal
 
 
 @pytest.fixture(scope="module")

@@ -112,7 +112,7 @@ def _write_vectors(path: Path, dim: int = 8) -> Path:
 
     counts: dict[str, int] = {}
     for sentence, _name, _p in TRAIN_LINES:
-        for word in context_regions(sentence, 0, 1)[2]:
+        for word in context_regions(sentence, 0, 1, ["sentence"])[0][0]:
             counts[word] = counts.get(word, 0) + 1
     with path.open("w", encoding="utf-8") as fh:
         for word in sorted(counts, key=lambda w: (-counts[w], w)):
@@ -127,14 +127,32 @@ def test_context_regions_cut_the_sentence_as_glove_was_cut() -> None:
 
     sentence = "Officials said Pakistan's army chief didn't meet U.S. envoys in well-guarded rooms."
     start = sentence.index("Pakistan")
-    left, right, whole = context_regions(sentence, start, start + len("Pakistan"))
+    (left, _), (right, _), (whole, _) = context_regions(sentence, start, start + len("Pakistan"),
+                                                         ["left5", "right5", "sentence"])
     assert left == ["officials", "said"]
     assert right == ["'s", "army", "chief", "did", "n't"]  # five tokens: "didn't" is two, as in GloVe
     assert "pakistan" in whole and "u.s." in whole and "well-guarded" in whole and whole[-1] == "."
     # Curly quotes are straightened (same length, offsets hold).
     curly = "\u201cWe will not back down,\u201d Sharif said."
-    left, right, _ = context_regions(curly, curly.index("Sharif"), curly.index("Sharif") + 6)
+    (left, _), (right, _) = context_regions(curly, curly.index("Sharif"), curly.index("Sharif") + 6,
+                                            ["left5", "right5"])
     assert right == ["said", "."] and left[-2:] == [",", '"']
+
+
+def test_weighted_regions_weigh_each_word_by_its_nearness() -> None:
+    # Model 2.1 reads 15 tokens each side, the k-th from the mention weighted 1 / k, in sentence order.
+    from newswatch.analysis.actors.model import CONTEXT_REGIONS, context_regions
+
+    sentence = "Critics said on Monday that Smith had failed the city badly."
+    start = sentence.index("Smith")
+    (left, lw), (right, rw), (whole, ww) = context_regions(sentence, start, start + 5)
+    assert CONTEXT_REGIONS == ("left15w", "right15w", "sentence")
+    assert left == ["critics", "said", "on", "monday", "that"] and lw == [1 / 5, 1 / 4, 1 / 3, 1 / 2, 1.0]
+    assert right == ["had", "failed", "the", "city", "badly", "."] and rw == [1.0, 1 / 2, 1 / 3, 1 / 4, 1 / 5, 1 / 6]
+    assert ww == [1.0] * len(whole)
+    long = " ".join(f"w{i}" for i in range(30)) + " Smith " + " ".join(f"v{i}" for i in range(30))
+    (left, lw), (right, _), _ = context_regions(long, long.index("Smith"), long.index("Smith") + 5)
+    assert left[0] == "w15" and len(left) == len(right) == 15 and lw[0] == 1 / 15
 
 
 def test_training_with_vectors_is_deterministic_and_ships_scores_not_vectors(tmp_path: Path) -> None:
@@ -149,7 +167,7 @@ def test_training_with_vectors_is_deterministic_and_ships_scores_not_vectors(tmp
     model = json.loads(gzip.decompress(outs[0].read_bytes()))
     assert model["training"]["vector_words"] == 20 and model["training"]["vectors"] == "vectors.txt"
     block = model["context"]
-    assert block["regions"] == ["left5", "right5", "sentence"]
+    assert block["regions"] == ["left15w", "right15w", "sentence"]
     assert len(block["words"].split("\n")) == 20  # the 20 most frequent words, per word 3 regions x 3 classes
     text = json.dumps(model)
     assert all(sentence not in text for sentence, _, _ in TRAIN_LINES)
@@ -257,3 +275,18 @@ def test_training_on_too_few_of_a_class_says_so(tmp_path: Path, capsys: pytest.C
     assert "training needs at least 5 targets of each class" in err and "'positive'" not in err.split("got")[1] \
         and "Traceback" not in err
     assert not (tmp_path / "m.json.gz").exists()
+
+
+def test_a_model_with_the_earlier_regions_still_loads_and_reads_plain_means() -> None:
+    # Model 2.0 files name "left5" / "right5": 5 tokens each side, each region a plain mean of its known words.
+    from newswatch.analysis.actors.model import ContextScores, encode_context
+
+    scores = np.arange(2 * 3 * 3, dtype=np.float64).reshape(2, 3, 3)  # words x regions x classes
+    block = encode_context(["said", "smith"], scores, ["left5", "right5", "sentence"])
+    context = ContextScores(block, 3)
+    sentence = "Officials said that Smith said it."
+    rows, weights = context.rows(sentence, sentence.index("Smith"), sentence.index("Smith") + 5)
+    # left5 knows "said" (row 0 * 3 + 0); right5 "said" (0 * 3 + 1); the sentence "said" twice and "smith".
+    assert rows == [0, 1, 2, 5, 2] and weights == [1.0, 1.0, 1 / 3, 1 / 3, 1 / 3]
+    with pytest.raises(ValueError, match="unsupported context block"):
+        ContextScores({**block, "regions": ["left9", "right5", "sentence"]}, 3)

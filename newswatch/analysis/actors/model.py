@@ -42,7 +42,7 @@ Label = Literal["negative", "neutral", "positive"]
 LABELS: tuple[Label, ...] = ("negative", "neutral", "positive")
 
 FORMAT_VERSION = 2  # 2 adds the optional "context" block (word vectors around the mention); 1 still loads
-MODEL_VERSION = "tone-linear-2.0"
+MODEL_VERSION = "tone-linear-2.1"
 SPARSE_MODEL_VERSION = "tone-linear-1.0"  # the same model without word vectors (`eval tone --train` without --vectors)
 
 # Feature groups (prefix before the first ":" of a feature name). DEFAULT_GROUPS is what `train` uses unless
@@ -312,15 +312,25 @@ def extract_features(
 
 # --- word vectors around the mention (format 2) -----------------------------------------------------------
 #
-# Besides the sparse features, a model may carry a "context" block: the mean word vector (GloVe, 100 numbers a
-# word) of three regions of the sentence, each weighed by its own trained weights. A mean followed by a linear map
-# is the mean of the mapped words, so the file holds, per word, its share of each class's logit in each region
-# (regions x classes numbers) instead of the vector itself: the words' meanings without the vectors.
+# Besides the sparse features, a model may carry a "context" block: the (weighted) mean word vector (GloVe, 100
+# numbers a word) of three regions of the sentence, each weighed by its own trained weights. A weighted mean followed
+# by a linear map is the weighted mean of the mapped words, so the file holds, per word, its share of each class's
+# logit in each region (regions x classes numbers) instead of the vector itself: the words' meanings without the
+# vectors.
 
 # No region of the mention's own words: like the sparse features (group "m", off), that would learn a prior for
 # or against the names of the training years' news.
-CONTEXT_REGIONS: tuple[str, ...] = ("left5", "right5", "sentence")
-CONTEXT_WINDOW = 5  # words each side of the mention in "left5" / "right5"
+#
+# The regions a model file may name: (side, tokens, weighted). "sentence" is every token of the sentence; a weighted
+# region weighs the token k places from the mention (k = 1 next to it) by 1 / k, so the nearest words count most.
+REGIONS: dict[str, tuple[str, int, bool]] = {
+    "left5": ("L", 5, False),  # model 2.0: the 5 tokens each side, a plain mean
+    "right5": ("R", 5, False),
+    "left15w": ("L", 15, True),  # model 2.1: 15 tokens each side, weighted by nearness (docs/methods.md)
+    "right15w": ("R", 15, True),
+    "sentence": ("S", 0, False),
+}
+CONTEXT_REGIONS: tuple[str, ...] = ("left15w", "right15w", "sentence")  # what training writes
 # Lower-cased tokens cut as GloVe's were (Stanford's tokenizer): "u.s." whole, "don't" -> do + n't,
 # "pakistan's" -> pakistan + 's, hyphenated words whole, each punctuation mark a token.
 _CONTEXT_TOKEN = re.compile(
@@ -343,13 +353,27 @@ def _context_tokens(sentence: str) -> tuple[list[int], list[int], list[str]]:
     return starts, ends, words
 
 
-def context_regions(sentence: str, start: int, end: int) -> tuple[list[str], list[str], list[str]]:
-    """The tokens of each of CONTEXT_REGIONS for the mention sentence[start:end]: up to 5 tokens left of it, up to
-    5 right of it, and the whole sentence's. A token cut by the mention's edge belongs to neither side."""
+def context_regions(
+    sentence: str, start: int, end: int, regions: Sequence[str] = CONTEXT_REGIONS
+) -> list[tuple[list[str], list[float]]]:
+    """Per region (names in REGIONS), the tokens it reads for the mention sentence[start:end], in sentence order,
+    and each token's weight (1.0 in a plain region). A token cut by the mention's edge belongs to neither side."""
     starts, ends, words = _context_tokens(sentence)
     left_end = bisect.bisect_right(ends, start)  # tokens ending at or before the mention's start
     right_start = bisect.bisect_left(starts, end)  # tokens starting at or after its end
-    return words[max(0, left_end - CONTEXT_WINDOW) : left_end], words[right_start : right_start + CONTEXT_WINDOW], words
+    out: list[tuple[list[str], list[float]]] = []
+    for name in regions:
+        side, size, weighted = REGIONS[name]
+        if side == "S":
+            out.append((words, [1.0] * len(words)))
+        elif side == "L":
+            first = max(0, left_end - size)
+            out.append((words[first:left_end],
+                        [1.0 / (left_end - i) if weighted else 1.0 for i in range(first, left_end)]))
+        else:
+            tokens = words[right_start : right_start + size]
+            out.append((tokens, [1.0 / (k + 1) if weighted else 1.0 for k in range(len(tokens))]))
+    return out
 
 
 class ContextScores:
@@ -358,7 +382,7 @@ class ContextScores:
 
     def __init__(self, block: dict[str, Any], n_classes: int) -> None:
         self.regions = tuple(block["regions"])
-        if self.regions != CONTEXT_REGIONS or block.get("dtype") != "float16":
+        if not self.regions or not all(r in REGIONS for r in self.regions) or block.get("dtype") != "float16":
             raise ValueError(f"unsupported context block: regions {self.regions!r}, dtype {block.get('dtype')!r}")
         words = block["words"].split("\n") if block["words"] else []
         table = np.frombuffer(base64.b64decode(block["scores"]), dtype="<f2").astype(np.float64)
@@ -372,26 +396,30 @@ class ContextScores:
         return len(self._index)
 
     def rows(self, sentence: str, start: int, end: int) -> tuple[list[int], list[float]]:
-        """The rows of the flattened (word x region, class) table that the mention's regions read, each with the
-        weight 1 / (the region's known words): their weighted sum is the sum of the regions' means."""
+        """The rows of the flattened (word x region, class) table that the mention's regions read, each with its
+        token's weight over the region's known words' total: their weighted sum is the sum of the regions' weighted
+        means (a plain region: 1 / its known words)."""
         rows: list[int] = []
         weights: list[float] = []
         get = self._index.get
         n_regions = len(self.regions)
-        for r, tokens in enumerate(context_regions(sentence, start, end)):
-            known = [i * n_regions + r for i in map(get, tokens) if i is not None]
+        for r, (tokens, token_weights) in enumerate(context_regions(sentence, start, end, self.regions)):
+            known = [(i * n_regions + r, w) for i, w in zip(map(get, tokens), token_weights, strict=True)
+                     if i is not None]
             if known:
-                rows += known
-                weights += [1.0 / len(known)] * len(known)
+                total = sum(w for _, w in known)
+                rows += [row for row, _ in known]
+                weights += [w / total for _, w in known]
         return rows, weights
 
 
-def encode_context(words: Sequence[str], scores: np.ndarray) -> dict[str, Any]:
+def encode_context(words: Sequence[str], scores: np.ndarray,
+                   regions: Sequence[str] = CONTEXT_REGIONS) -> dict[str, Any]:
     """The model file's "context" block for per-word scores of shape (words, regions, classes), stored as
     little-endian float16 (3 significant digits: far finer than the model's own error)."""
-    if any("\n" in w for w in words) or scores.shape[:2] != (len(words), len(CONTEXT_REGIONS)):
+    if any("\n" in w for w in words) or scores.shape[:2] != (len(words), len(regions)):
         raise ValueError("one row of region scores per word, and no line break in a word")
-    return {"regions": list(CONTEXT_REGIONS), "words": "\n".join(words), "dtype": "float16",
+    return {"regions": list(regions), "words": "\n".join(words), "dtype": "float16",
             "scores": base64.b64encode(np.ascontiguousarray(scores, dtype="<f2").tobytes()).decode("ascii")}
 
 
