@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -114,9 +115,27 @@ R = TypeVar("R")
 _WORKER: Analyzer | None = None
 
 
-def _init_worker(analyzer: Analyzer) -> None:
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _init_worker(analyzer: Analyzer, parent: int | None = None) -> None:
     global _WORKER
     _WORKER = analyzer
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), name="newswatch-parent-watch", daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """End this scoring process once the process that started the pool is gone (killed: nobody will read the
+    results, and a worker blocked writing one would otherwise wait for ever)."""
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # a process of another user took the number: ours is gone too
+            os._exit(1)
 
 
 def _work(articles: list[Article]) -> list[Analysis]:
@@ -165,7 +184,7 @@ class AnalysisPool:
             if ctx.get_start_method() == "forkserver":
                 ctx.set_forkserver_preload(["__main__", "newswatch.analysis.warm"])
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
-                                             initargs=(self.analyzer,))
+                                             initargs=(self.analyzer, os.getpid()))
         return self._pool
 
     def analyze(self, articles: Sequence[Article], *, here: bool = False) -> list[Analysis]:
