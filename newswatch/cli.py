@@ -9,6 +9,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -63,11 +64,27 @@ def _ordered(first: date | None, last: date | None) -> None:
         raise UsageError(f"--to {last} is before --from {first}")
 
 
+_FIRST_DATE, _LAST_DATE = date(2, 1, 1), date(9998, 12, 31)  # a day's local bounds stay within Python's dates
+
+
 def _date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # fromisoformat also takes 20250501
+            raise ValueError(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+    if not _FIRST_DATE <= day <= _LAST_DATE:
+        raise argparse.ArgumentTypeError(f"expected a date between {_FIRST_DATE} and {_LAST_DATE}, got {value!r}")
+    return day
+
+
+def _existing_store(settings: Settings) -> None:
+    """Commands that work on stored articles refuse a database that is not there: a mistyped path would otherwise
+    make an empty one, and publishing its read copy would replace the clients' copy of the real store."""
+    if not settings.database_path.is_file():
+        raise ConfigError(settings.path, "storage.database", f"no database at {settings.database_path}: this "
+                          "command works on a store that an ingest made (newswatch ingest or run)")
 
 
 def _print(*lines: str) -> None:
@@ -153,6 +170,7 @@ def cmd_rematch(args: argparse.Namespace, settings: Settings) -> int:
     unknown = sorted(set(topics or []) - {t.name for t in settings.topics})
     if unknown:
         raise ConfigError(settings.path, "topics", f"no topic named {unknown[0]!r} in the config")
+    _existing_store(settings)
     with Database(settings.database_path, lock_timeout=60) as db:
         store = Store(db)
         n = rematch.rematch(store, settings, topics)
@@ -178,6 +196,7 @@ def cmd_rescore(args: argparse.Namespace, settings: Settings) -> int:
     tz = settings.digest.tz
     first = day_bounds(args.first, args.first, tz)[0] if args.first else None
     last = day_bounds(args.last, args.last, tz)[1] if args.last else None
+    _existing_store(settings)
     with Database(settings.database_path, lock_timeout=60) as db:
         store = Store(db)
         analyzer = Analyzer.from_settings(settings, CorpusStats(stored=store.corpus_counts()))
@@ -197,6 +216,7 @@ def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     _ordered(args.first, args.last)  # checked here too, so that a mistyped range is not a failed flow run
     if (args.last - args.first).days >= MAX_DAYS:
         raise UsageError(f"at most {MAX_DAYS} days at once")
+    _existing_store(settings)
     prefect_env()
     from flows.backfill import backfill_flow
     from flows.engine import engine_settings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -171,6 +172,35 @@ def test_mistaken_arguments_are_usage_errors_before_any_work(
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and err.count("\n") == 1
     assert ("config error" in err) == (argv[0] == "digest")
+
+
+@pytest.mark.parametrize("value", ["20250501", "2025-5-1", "0001-01-01", "9999-12-31", "soon"])
+def test_dates_are_yyyy_mm_dd_within_bounds(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # "20250501" is a date to fromisoformat; the two ends of the calendar overflowed a day's local bounds.
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["rescore", "--actors", "--from", value])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "expected a date" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [["rescore", "--actors"], ["rematch"],
+                                  ["backfill", "--from", "2025-05-01", "--to", "2025-05-02"]])
+def test_commands_on_stored_articles_refuse_a_missing_database(argv: list[str], tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # A mistyped path made an empty database, and rescore then replaced the clients' copy of the real store with
+    # an empty one. Now: a config error, and nothing written.
+    root = Path(__file__).resolve().parents[2]
+    shutil.copytree(root / "config", tmp_path / "config")
+    config = tmp_path / "config" / "newswatch.toml"
+    text = config.read_text(encoding="utf-8")
+    assert 'database = "data/newswatch.duckdb"' in text
+    config.write_text(text.replace('database = "data/newswatch.duckdb"', 'database = "data/newswatch.duckbd"'),
+                      encoding="utf-8")
+    assert cli.main(["--config", str(config), *argv]) == 2
+    err = capsys.readouterr().err
+    assert "no database at" in err and "newswatch.duckbd" in err
+    assert not (tmp_path / "data").exists() or not any((tmp_path / "data").iterdir())
 
 
 @pytest.mark.parametrize("days", ["0", "-3", "seven"])
