@@ -16,7 +16,7 @@ import tomlkit
 import tomlkit.exceptions
 import tomlkit.items
 
-from newswatch.analysis.actors.matching import _POSSESSIVE, surface_key
+from newswatch.analysis.actors.matching import _POSSESSIVE, SENTENCE_START, surface_key
 from newswatch.analysis.actors.registry import KINDS, ActorRegistry
 from newswatch.errors import ConfigError
 
@@ -37,7 +37,6 @@ _STOP = frozenset(
     """.split()  # noqa: SIM905
 )
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
-_SENTENCE_START = re.compile(r"(?:\A|[.!?…][\"'”’)]*\s+|\n)[\"'“‘(]*\Z")
 _CONNECTORS = frozenset({"of", "the", "al", "bin", "de", "von", "van", "ul", "e"})
 _CAP_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]{2,5}|[A-Z]\.)"
 _CAP_WORD_REST = r"(?:[a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]{1,4}|\.)"  # _CAP_WORD after its first capital
@@ -74,7 +73,7 @@ def find_candidates(registry: ActorRegistry, title: str, text: str) -> dict[str,
             # A sentence's first word that the article also uses in lower case is a common word ("Yesterday").
             if (
                 words[0].lower() in lower_words
-                and _SENTENCE_START.search(joined, max(0, m.start() - 8), m.start())
+                and SENTENCE_START.search(joined, max(0, m.start() - 8), m.start())
             ):
                 words = words[1:]
             for name in _candidate_names(words):
