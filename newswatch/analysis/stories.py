@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from newswatch.models import Story, StoryItem
 from newswatch.text.corpus_stats import CorpusStats, tfidf_vector
 from newswatch.text.dedup import BandIndex, simhash
-from newswatch.text.terms import content_terms, tokenize
+from newswatch.text.terms import content_terms, leading_tokens, tokenize
 
 # Chosen on giveme5w1h-public (dated events), confirmed on wikinews-galaxy (docs/methods.md, "Stories").
 THRESHOLD = 0.12
@@ -58,7 +58,7 @@ class _Open:
 
 def story_vector(item: StoryItem, stats: CorpusStats) -> dict[str, float]:
     """TF-IDF vector of an article's headline (counted twice) and lead, weighted by the corpus statistics."""
-    lead = tokenize(item.text)[:LEAD_WORDS]
+    lead = leading_tokens(item.text, LEAD_WORDS)
     title = tokenize(item.title)
     return tfidf_vector(content_terms([*title * TITLE_WEIGHT, *lead]), stats, MAX_TERMS)
 

@@ -41,6 +41,28 @@ def tokenize(text: str) -> list[str]:
     return split_words(normalize(text))
 
 
+_SPACE = re.compile(r"\s")
+
+
+def leading_tokens(text: str, count: int) -> list[str]:
+    """`tokenize(text)[:count]`, reading only as much of `text` as that needs (a lead of a long article).
+
+    The text is cut at a whitespace character, where no token and no dotted acronym can straddle the cut and
+    lowercasing (final sigma included) reads the same context, so the tokens before it are those of the whole
+    text; a cut that yields too few tokens is doubled, and a text with no whitespace late enough is read whole.
+    """
+    cut = count * 12
+    while cut < len(text):
+        space = _SPACE.search(text, cut)
+        if space is None:
+            break
+        tokens = tokenize(text[: space.start()])
+        if len(tokens) >= count:
+            return tokens[:count]
+        cut *= 2
+    return tokenize(text)[:count]
+
+
 def content_terms(tokens: Iterable[str]) -> Counter[str]:
     """Counts of the tokens that carry meaning: not stopwords, not single letters, not bare numbers."""
     # Counted first (in C), then each distinct token checked once; the counts keep the order of first

@@ -234,3 +234,23 @@ def test_candidate_pattern_equals_the_plain_pattern(title: str, text: str) -> No
     for body in (title, text):
         spans = [(m.span(), m.span(1)) for m in _CANDIDATE.finditer(body)]
         assert spans == [(m.span(), m.span(1)) for m in plain.finditer(body)]
+
+
+def test_leading_tokens_equal_the_whole_texts_first_tokens() -> None:
+    """Stories read an article's first 150 tokens from a piece of the text cut at whitespace; those must be
+    exactly the whole text's first tokens, whatever sits at the cut (acronyms, sigma, underscores, marks)."""
+    import random
+
+    from newswatch.text.terms import leading_tokens, tokenize
+
+    rng = random.Random(16)
+    pieces = ["U.S.", "U.S.A.", "a.m.", "U.K", "ΟΔΟΣ", "ΟΔΟΣ.", "Σ", "snake_case", "don't", "भारत", "İstanbul",
+              "2025", "x", "\u200d", "—", "...", "e.g.", "\t", "\n\n", "  ", "Ab.Cd"]
+    texts = [t for pair in _sample_texts() for t in pair]
+    for _ in range(3000):
+        words = [rng.choice(pieces) if rng.random() < 0.4 else "w" + str(rng.randrange(50)) for _ in range(rng.randrange(1, 120))]
+        texts.append("".join(w + rng.choice([" ", "", ".", " ", "\n"]) for w in words))
+    texts.append("nospaces" * 500)
+    for text in texts:
+        for count in (1, 2, 3, 7, 150):
+            assert leading_tokens(text, count) == tokenize(text)[:count], (text, count)
