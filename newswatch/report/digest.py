@@ -119,7 +119,7 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "window": {"from": (day - timedelta(days=WINDOW_DAYS)).isoformat(), "to": day.isoformat()},
         "totals": {"articles": int(total.value or 0), "base7": total.base7, "base28": total.base28,
-                   "change7": total.change7 if day in observed else None,
+                   "change7": total.change7,
                    "outlets": len({r["outlet"] for r in volume_rows if r["day"] == day}),
                    "undated": sum(r.get("undated") or 0 for r in volume_rows if r["day"] == day),
                    "observed": day in observed, "baseline_days": total.days7, "min_baseline_days": days.min_days,

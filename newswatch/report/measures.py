@@ -37,14 +37,15 @@ class Baseline:
     days7: int = 7               # observed days among the 7 before
     days28: int = 28             # observed days among the 28 before
     min_days: int = MIN_BASELINE_DAYS
+    day_observed: bool = True    # the day itself was watched: nothing is compared on a day nobody watched
 
     @property
     def change7(self) -> float | None:
-        return pct_change(self.value, self.base7) if self.days7 >= self.min_days else None
+        return pct_change(self.value, self.base7) if self.day_observed and self.days7 >= self.min_days else None
 
     @property
     def change28(self) -> float | None:
-        return pct_change(self.value, self.base28) if self.days28 >= self.min_days else None
+        return pct_change(self.value, self.base28) if self.day_observed and self.days28 >= self.min_days else None
 
 
 def pct_change(value: float | None, base: float | None) -> float | None:
@@ -70,7 +71,8 @@ def count_baseline(counts: dict[date, int], day: date, observed: Collection[date
         return sum(counts.get(d, 0) for d in days) / len(days) if days else None
 
     days7, days28 = observed_trailing_days(day, 7, observed), observed_trailing_days(day, 28, observed)
-    return Baseline(float(counts.get(day, 0)), mean(days7), mean(days28), len(days7), len(days28), min_days)
+    return Baseline(float(counts.get(day, 0)), mean(days7), mean(days28), len(days7), len(days28), min_days,
+                    observed is None or day in observed)
 
 
 def share_baseline(counts: dict[date, int], totals: dict[date, int], day: date,
@@ -82,7 +84,8 @@ def share_baseline(counts: dict[date, int], totals: dict[date, int], day: date,
         return sum(counts.get(d, 0) for d in days) / total if total else None
 
     days7, days28 = observed_trailing_days(day, 7, observed), observed_trailing_days(day, 28, observed)
-    return Baseline(pooled([day]), pooled(days7), pooled(days28), len(days7), len(days28), min_days)
+    return Baseline(pooled([day]), pooled(days7), pooled(days28), len(days7), len(days28), min_days,
+                    observed is None or day in observed)
 
 
 @dataclass(frozen=True)

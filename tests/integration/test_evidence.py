@@ -20,7 +20,7 @@ from newswatch.report.digest import build_digest, render_digest
 from newswatch.report.evidence import evidence_rows
 from storage.db import Database
 from storage.store import Store
-from tests.support.coverage_data import write_settings
+from tests.support.coverage_data import ACTORS, write_settings
 from tests.support.evidence_data import ACTOR, NAME, A, B, D, Doc, build_doc, save_docs, save_history
 
 
@@ -278,3 +278,66 @@ def test_the_documented_query_recomputes_every_tone_flag(history: tuple[Store, S
         assert r["tone_n"] >= 5 and r["n7"] >= 10
         assert r["mean7"] == pytest.approx(r["tone_base7"], abs=1e-9)
         assert r["tone_mean"] - r["mean7"] <= -0.15 and r["welch_z"] <= -2
+
+
+def test_a_watched_day_without_a_single_article_is_a_row_of_the_view(tmp_path: Path) -> None:
+    """A feed that went quiet: D was watched (a successful fetch) but brought nothing, after a week of 8 topic
+    articles a day. The digest flags a drop (0 against 8); the view must have D as a row of zeros with the same
+    flag, so the documented "every flagged topic-day" query finds it and its evidence has a row to join."""
+    settings = write_settings(tmp_path)
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        store.sync_actors([])
+        docs = [Doc(f"w{k}-{j}", D - timedelta(days=k), A, [("A busy sample day at the harbour.", 0.0)], j)
+                for k in range(1, 8) for j in range(8)]
+        save_docs(store, docs)
+        store.save_fetches("run-2", [FetchResult(feed="outlet", url="https://feeds.example.invalid/outlet",
+                                                 status="not_modified",
+                                                 fetched_at=build_doc(docs[0])[0].published_at.replace(
+                                                     year=D.year, month=D.month, day=D.day))], {}, {})
+        data = build_digest(store, settings, D)
+        topic = data["topics"][0]
+        assert (topic["count"]["value"], topic["count"]["base7"], topic["volume_flag"]) == (0.0, 8.0, "drop")
+        assert [f["flag"] for f in data["flags"]] == ["drop"]
+        view = store.db.query_dicts("SELECT * FROM daily_topic_coverage WHERE day = ?", [D])
+        assert len(view) == 1
+        row = view[0]
+        assert (row["articles"], row["all_articles"], row["observed"], row["baseline_days7"]) == (0, 0, True, 7)
+        assert (row["articles_base7"], row["articles_change7"], row["volume_flag"]) == (8.0, -100.0, "drop")
+        assert topic["count"]["change7"] == row["articles_change7"]
+
+
+def test_nothing_is_compared_on_a_day_nobody_watched(tmp_path: Path) -> None:
+    """docs/schema.md, "Flags": percentages and flags wait until the day itself and 5 of the 7 before were
+    watched. D's articles arrived from a feed first fetched the day after, so D was not watched: the digest's
+    totals, topic count, share and actor table, and both views, compare nothing on D (before, the topic line and
+    the views gave +100% there while the actor table said n/a)."""
+    settings = write_settings(tmp_path)
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        store.sync_actors(ACTORS)
+        before = [Doc(f"w{k}-{j}", D - timedelta(days=k), A, [(f"{ACTOR} spoke at the sample harbour.", 0.0)], j)
+                  for k in range(1, 8) for j in range(2)]
+        save_docs(store, before)
+        late = [Doc(f"late{j}", D, B, [(f"{ACTOR} spoke at the sample harbour again.", 0.0)], j, source="late")
+                for j in range(4)]
+        save_docs(store, late, watched=False)
+        store.save_fetches("run-2", [FetchResult(feed="late", url="https://feeds.example.invalid/late", status="ok",
+                                                 fetched_at=build_doc(late[0])[0].published_at + timedelta(days=1))],
+                           {}, {})
+        data = build_digest(store, settings, D)
+        topic = data["topics"][0]
+        assert data["totals"]["observed"] is False and data["totals"]["change7"] is None
+        assert topic["count"]["value"] == 4.0 and topic["count"]["base7"] == 2.0
+        assert topic["count"]["change7"] is None and topic["count"]["change28"] is None
+        assert topic["share"]["change7"] is None
+        assert [a["mentions_change7"] for a in topic["actors"]] == [None]
+        assert data["flags"] == []
+        row = store.db.query_dicts("SELECT * FROM daily_topic_coverage WHERE day = ?", [D])[0]
+        assert (row["observed"], row["baseline_days7"], row["articles_change7"], row["articles_change28"]) == (
+            False, 7, None, None)
+        actor = store.db.query_dicts("SELECT * FROM daily_actor_tone WHERE day = ?", [D])[0]
+        assert (actor["observed"], actor["mentions"], actor["mentions_change7"]) == (False, 4, None)
+        # The day after, watched, with the same week before it, compares again.
+        row = store.db.query_dicts("SELECT * FROM daily_topic_coverage WHERE day = ?", [D - timedelta(days=1)])[0]
+        assert row["articles_change7"] is not None

@@ -104,3 +104,17 @@ def test_no_flag_without_a_baseline() -> None:
     day, trailing = measures.ToneStats(n=6, mean=-0.40, sd=0.10), measures.ToneStats(n=30, mean=0.05, sd=0.10)
     assert measures.tone_flag(day, trailing, baseline_days=5) == "harsher"
     assert measures.tone_flag(day, trailing, baseline_days=4) is None
+
+
+def test_no_percentage_on_a_day_nobody_watched() -> None:
+    """The day itself must be observed for a percentage, as for a flag (docs/schema.md, "Flags")."""
+    day = date(2025, 3, 10)
+    week = {day - timedelta(days=k): 2 for k in range(1, 8)}
+    counts = {**week, day: 4}
+    watched = set(week)
+    assert measures.count_baseline(counts, day, watched | {day}).change7 == 100.0
+    unwatched = measures.count_baseline(counts, day, watched)
+    assert (unwatched.value, unwatched.base7, unwatched.days7) == (4.0, 2.0, 7)
+    assert unwatched.change7 is None and unwatched.change28 is None
+    share = measures.share_baseline(counts, {d: 10 for d in counts}, day, watched)
+    assert share.base7 == 0.2 and share.change7 is None
