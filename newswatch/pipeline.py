@@ -130,6 +130,11 @@ def parse_results(results: Sequence[FetchResult], settings: Settings) -> tuple[l
             result.status, result.error_kind, result.error = "error", exc.kind, exc.message
             out.append(result)
             continue
+        except Exception as exc:  # a parser's own failure on one document fails that feed, never the run
+            result.status, result.error_kind = "error", "malformed"
+            result.error = f"{result.final_url or result.url}: could not be parsed ({type(exc).__name__}: {exc})"
+            out.append(result)
+            continue
         for entry in parsed.entries:
             entry.language = entry.language or feed.language
         entries.extend(parsed.entries)
@@ -206,7 +211,7 @@ def read_inbox(settings: Settings, known: dict[str, tuple[int, float]]) -> Inbox
         except OSError as exc:
             batch.problems.append(FileProblem(str(path), "unreadable", str(exc)))
             continue
-        key = str(path.resolve())
+        key = inbox_mod.path_key(path)
         if known.get(key) == (stat.st_size, stat.st_mtime):
             continue
         try:

@@ -119,6 +119,10 @@ class Database:
         if self._snapshot is not None:
             self._snapshot.note(sql)
         try:
+            if isinstance(params, dict):
+                params = {k: storable(v) for k, v in params.items()}
+            elif params is not None:
+                params = [storable(v) for v in params]
             cur = self.con.execute(sql, params) if params is not None else self.con.execute(sql)
             self._count_write(sql, cur)
             return cur
@@ -524,8 +528,35 @@ def chunked(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
         yield items[i:i + size]
 
 
+# Half a UTF-16 pair: Python strings may hold one (a JSON escape, a file name that is not UTF-8), DuckDB refuses it
+# and the refusal aborts the whole transaction.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(value: Any) -> Any:
+    """A string with each lone surrogate as U+FFFD (the replacement character); any other value as it is."""
+    if isinstance(value, str) and _SURROGATE.search(value):
+        return _SURROGATE.sub("\ufffd", value)
+    return value
+
+
+def _encodable(values: Sequence[Any]) -> bool:
+    """Whether every string among `values` encodes as UTF-8 (checked in one pass in C over their join)."""
+    try:
+        "".join(values).encode("utf-8")
+    except TypeError:  # not all strings (numbers, None, ...): join the strings alone
+        try:
+            "".join(v for v in values if type(v) is str).encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _object_array(values: Sequence[Any]) -> Any:
-    """One column as a 1-d numpy array of Python objects (np.array would nest tuples or lists as dimensions)."""
+    """One column as a 1-d numpy array of Python objects (np.array would nest tuples or lists as dimensions);
+    lone surrogates in its strings become U+FFFD."""
     out = np.empty(len(values), dtype=object)
-    out[:] = values
+    out[:] = values if _encodable(values) else [storable(v) for v in values]
     return out

@@ -39,6 +39,8 @@ class Analyzer:
     @classmethod
     def from_settings(cls, settings: Settings, stats: CorpusStats | None = None) -> Analyzer:
         """Build from the config; `stats` are the store's corpus statistics (the prior alone when None)."""
+        from newswatch.sources.inbox import path_key as inbox_path_key
+
         registry = actors.ActorRegistry.load(settings.resolve(settings.actors_file))
         seed_texts: dict[str, list[str]] = {}
         seed_files: dict[str, str] = {}
@@ -47,7 +49,7 @@ class Analyzer:
             for seed in topic.seeds:
                 path = settings.resolve(seed)
                 texts.append(read_seed(path, settings))
-                seed_files[str(path.resolve())] = topic.name
+                seed_files[inbox_path_key(path)] = topic.name
             seed_texts[topic.name] = texts
         from newswatch.sources.search_feeds import search_topics
 

@@ -107,14 +107,24 @@ class ParsedFeed:
 
 
 def _inflate(body: bytes, source: str) -> bytes:
-    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = decoder.decompress(body, MAX_INFLATED + 1)
-    except zlib.error as exc:
-        raise ParseError(source, "malformed", f"gzip data is corrupt ({exc})") from None
-    if len(out) > MAX_INFLATED:
-        raise ParseError(source, "decompression_bomb", f"gzip data inflates past {MAX_INFLATED} bytes")
-    return out
+    """A gzip file's content, every member of it (RFC 1952 allows several, one after another); trailing bytes
+    that start no member are ignored, as gzip's own reader does."""
+    parts: list[bytes] = []
+    produced = 0
+    while body[:2] == b"\x1f\x8b":
+        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            out = decoder.decompress(body, MAX_INFLATED + 1 - produced)
+        except zlib.error as exc:
+            raise ParseError(source, "malformed", f"gzip data is corrupt ({exc})") from None
+        parts.append(out)
+        produced += len(out)
+        if produced > MAX_INFLATED:
+            raise ParseError(source, "decompression_bomb", f"gzip data inflates past {MAX_INFLATED} bytes")
+        if not decoder.eof:
+            break  # cut short: what there is
+        body = decoder.unused_data
+    return b"".join(parts)
 
 
 def _narrow(body: bytes) -> bytes:
@@ -274,14 +284,35 @@ def _entry(
     )
 
 
-def _feedparse(body: bytes, headers: dict[str, str]) -> Any:
-    """feedparser's parse of one document, without its HTML sanitiser and its URI resolution inside HTML.
+# A character reference to a UTF-16 surrogate (&#xD800;, &#55296;): feedparser's loose parser makes it a character
+# that no encoder takes and fails on the whole document.
+_SURROGATE_REF = re.compile(rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}(?![0-9a-fA-F])|0*(\d{5})(?!\d))")
+
+
+def _no_surrogate_refs(body: bytes) -> bytes:
+    """The document with every character reference to a surrogate made U+FFFD's (the replacement character)."""
+    if b"&#" not in body:
+        return body
+
+    def fix(match: re.Match[bytes]) -> bytes:
+        number = match.group(1)
+        if number is not None and not 0xD800 <= int(number) <= 0xDFFF:
+            return match.group(0)
+        return b"&#xFFFD"
+
+    return _SURROGATE_REF.sub(fix, body)
+
+
+def feedparse_document(body: bytes, headers: dict[str, str]) -> Any:
+    """feedparser's parse of one document (feeds and search results), without its HTML sanitiser and its URI
+    resolution inside HTML, from a stream (a str or bytes argument is a URL or a file name to feedparser).
 
     Every text value becomes plain text in `normalize.to_text`, which drops scripts, styles and every tag, and
     entry links are resolved by `_resolve`: feedparser's own pass over each value's HTML was thrown away and
     cost about half of its parse (bench/analysis_cost.py's figures in docs/performance.md).
     """
-    return feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
+    return feedparser.parse(io.BytesIO(_no_surrogate_refs(body)), response_headers=headers, sanitize_html=False,
+                            resolve_relative_uris=False)
 
 
 def parse_feed(
@@ -314,7 +345,7 @@ def parse_feed(
         passed["content-type"] = "application/xml"
     body, entities_removed = strip_entity_declarations(body)
     # A stream, never bytes/str: feedparser treats a str/bytes argument as a URL or a filename to open.
-    parsed = _feedparse(body, passed)
+    parsed = feedparse_document(body, passed)
     redetected = None
     fell_back = str(parsed.get("encoding", "")).lower() in _FALLBACK_ENCODINGS
     if parsed.get("bozo") and (
@@ -323,7 +354,7 @@ def parse_feed(
         redetected = _redetect(body)
         if redetected is not None:
             retry_headers = dict(passed, **{"content-type": "application/xml; charset=utf-8"})
-            parsed = _feedparse(redetected[0], retry_headers)
+            parsed = feedparse_document(redetected[0], retry_headers)
     now = datetime.now(UTC)
     problem = parsed.get("bozo_exception")
     # A feed served as text/html or text/plain is common and harmless once it parsed as XML.

@@ -17,6 +17,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -127,6 +128,19 @@ def _hold_location(response: httpx.Response) -> None:
 
 # The wall-clock deadline of the fetch running on this thread (time.monotonic()), read by the socket layer.
 _deadline = threading.local()
+
+
+@contextmanager
+def wall_deadline(seconds: float) -> Iterator[None]:
+    """Every socket operation on this thread (connect, TLS, each read and write) ends within `seconds` from now,
+    so a server dripping its headers or body a byte at a time cannot hold the request past it (pages and
+    robots.txt; fetch_feed sets its own)."""
+    previous: float | None = getattr(_deadline, "at", None)
+    _deadline.at = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _deadline.at = previous
 
 
 def _bounded(timeout: float | None) -> float | None:
@@ -361,9 +375,19 @@ def _inflate(chunks: Iterator[bytes], encoding: str, cap: int, url: str) -> Iter
         raise _Failure("bad_content_encoding", f"{url}: Content-Encoding {encoding!r} was not asked for")
     produced = 0
     raw_deflate_tried = encoding != "deflate"
+    ended = False  # the decoder's stream ended: what follows may be another gzip member (RFC 1952 allows several)
+    pending = b""
     for chunk in chunks:
-        data = chunk
+        data = pending + chunk if pending else chunk
+        pending = b""
         while data:
+            if ended:
+                if encoding == "deflate" or len(data) >= 2 and data[:2] != b"\x1f\x8b":
+                    return  # trailing bytes that are not another member are ignored, as gzip's own reader does
+                if len(data) < 2:
+                    pending = data  # too short to tell: wait for the next chunk
+                    break
+                decoder, ended = zlib.decompressobj(16 + zlib.MAX_WBITS), False
             budget = cap + 1 - produced
             try:
                 out = decoder.decompress(data, budget)
@@ -382,7 +406,7 @@ def _inflate(chunks: Iterator[bytes], encoding: str, cap: int, url: str) -> Iter
                 return
             data = decoder.unconsumed_tail
             if decoder.eof:
-                return
+                data, ended = decoder.unused_data, True
 
 
 def _gunzip_capped(body: bytes, cap: int, what: str) -> bytes:

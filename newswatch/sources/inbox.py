@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -85,6 +86,13 @@ class InboxRead:
 def _is_partial(name: str) -> bool:
     lower = name.lower()
     return lower.startswith((".", "~$", ".#")) or lower.endswith(PARTIAL_SUFFIXES)
+
+
+def path_key(path: Path) -> str:
+    """A file's resolved path as newswatch stores and recognises it (`inbox_file.path`, an article's origin, a seed
+    file): a name that is not UTF-8 keeps its bytes as \\xNN escapes, where str() would hold lone surrogates that
+    no database takes."""
+    return os.fsencode(path.resolve()).decode("utf-8", "backslashreplace")
 
 
 def scan_inbox(paths: list[Path]) -> list[Path]:

@@ -23,7 +23,7 @@ import httpx
 
 from newswatch.config import FulltextSettings
 from newswatch.sources.addresses import BlockedAddress
-from newswatch.sources.fetch import make_transport
+from newswatch.sources.fetch import make_transport, wall_deadline
 
 PageStatus = Literal["page", "failed", "skipped"]
 
@@ -220,7 +220,7 @@ class _Run:
         # 4xx: no rules, everything allowed. 5xx, timeout, network error: treat the site as closed this run.
         timeout, _ = self.timeout()
         try:
-            with self.client.stream(
+            with wall_deadline(timeout), self.client.stream(
                 "GET", f"{domain}/robots.txt", headers=self.headers, timeout=timeout, follow_redirects=True
             ) as response:
                 status = response.status_code
@@ -256,7 +256,7 @@ class _Run:
         timeout, budget_bound = self.timeout()
         status: int | None = None
         try:
-            with self.client.stream(
+            with wall_deadline(timeout), self.client.stream(
                 "GET",
                 url,
                 headers={**self.headers, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"},

@@ -137,6 +137,9 @@ def parse_search(
             )
         except ParseError as exc:
             result.status, result.error_kind, result.error = "error", exc.kind, exc.message
+        except Exception as exc:  # a parser's own failure on one response fails that query, never the run
+            result.status, result.error_kind = "error", "parse"
+            result.error = f"{feed.provider}: the response could not be parsed ({type(exc).__name__}: {exc})"
         else:
             entries.extend(found)
         result.body = None

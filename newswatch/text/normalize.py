@@ -5,12 +5,14 @@ Pure functions, no I/O. HTML is read with the stdlib parser (never regex) and ne
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import re
 import unicodedata
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from newswatch.models import Article, RawEntry, TextSource
@@ -286,8 +288,22 @@ def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# A lone UTF-16 surrogate ("\ud800") can come from a JSON escape, a feed's character reference or a file name
+# that is not UTF-8 (os.fsdecode); no UTF-8 encoder takes it, so one such character failed the whole run.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_RAW_TEXT_FIELDS = ("outlet", "title", "summary", "content", "link", "guid", "language", "author", "origin")
+
+
+def without_surrogates(raw: RawEntry) -> RawEntry:
+    """The entry with every lone surrogate in its text fields replaced by U+FFFD (itself when there is none)."""
+    changed: dict[str, Any] = {name: _SURROGATE.sub("\ufffd", value) for name in _RAW_TEXT_FIELDS
+                               if isinstance(value := getattr(raw, name), str) and _SURROGATE.search(value)}
+    return dataclasses.replace(raw, **changed) if changed else raw
+
+
 def normalize_entry(raw: RawEntry, first_seen: datetime) -> Article:
     """One RawEntry -> one Article. Text is the best of content, summary and title as plain text."""
+    raw = without_surrogates(raw)
     title = clean_text((raw.title if raw.plain else to_text(raw.title)).replace("\n", " "))[:MAX_TITLE]
     if raw.plain:  # a text file: "use the <main> element" is text, not a tag
         content = clean_text(raw.content[:MAX_INPUT])

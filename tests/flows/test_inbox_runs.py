@@ -186,3 +186,31 @@ def test_stored_batches_are_freed_without_the_garbage_collector(tmp_path: Path) 
         gc.enable()
     assert summary.articles_new == 60
     assert alive == 0
+
+
+def test_a_lone_surrogate_costs_one_character_not_the_run(tmp_path: Path) -> None:
+    """A JSON escape of half a UTF-16 pair ("\\ud800") and a file name that is not UTF-8 both give Python strings
+    no UTF-8 encoder takes; one such character failed the whole run, every run, and lost the good files too. The
+    character becomes U+FFFD and everything is stored."""
+    import os
+
+    from flows.ingest import ingest_flow
+
+    config = project(tmp_path)
+    inbox = tmp_path / "inbox"
+    (inbox / "a-good.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (inbox / "b-surrogate.jsonl").write_text(
+        '{"title": "Harbour talks \\ud800 resume (SAMPLE)", "outlet": "Wire \\udfff (sample)", '
+        '"text": "SAMPLE ARTICLE written for this test \\ud83d about the harbour talks."}\n', encoding="utf-8")
+    with open(os.path.join(os.fsencode(inbox), b"c-latin1-\xe9.txt"), "wb") as handle:
+        handle.write(b"Harbour wall repaired (SAMPLE)\nSAMPLE ARTICLE written for this test about the harbour wall.\n")
+
+    summary = ingest_flow(config_path=str(config))
+
+    assert (summary.files_read, summary.files_failed, summary.articles_new) == (3, 0, 3)
+    rows = dict(query(tmp_path, "SELECT title, outlet FROM article"))
+    assert rows["Harbour talks \ufffd resume (SAMPLE)"] == "Wire \ufffd (sample)"
+    assert "Harbour wall repaired (SAMPLE)" in rows
+    assert query(tmp_path, "SELECT count(*) FROM inbox_file WHERE status = 'ok'") == [(3,)]
+    again = ingest_flow(config_path=str(config))
+    assert (again.files_read, again.articles_new) == (0, 0)

@@ -24,6 +24,7 @@ from tests.support.httpserver import (
     LoopbackServer,
     closed_port,
     gzip_bomb_body,
+    header_drip,
     redirect,
     send,
     slow_drip,
@@ -51,20 +52,6 @@ def run_batch(jobs: list[tuple[FeedSettings, str | None, str | None]]) -> list[F
 def silent(request: BaseHTTPRequestHandler) -> None:
     """Accept the request, then send nothing until the test ends."""
     request.server.owner.stopping.wait(10)  # type: ignore[attr-defined]
-    request.close_connection = True
-
-
-def header_drip(request: BaseHTTPRequestHandler) -> None:
-    """Slow loris on the headers: one header byte every 0.1 s, never finishing (bounded at 10 s)."""
-    owner = request.server.owner  # type: ignore[attr-defined]
-    request.wfile.write(b"HTTP/1.1 200 OK\r\n")
-    request.wfile.flush()
-    for _ in range(100):
-        if owner.stopping.is_set():
-            break
-        request.wfile.write(b"X")
-        request.wfile.flush()
-        owner.stopping.wait(0.1)
     request.close_connection = True
 
 

@@ -333,3 +333,24 @@ def test_a_runs_calls_share_robots_txt_and_the_gap_between_requests(site: tuple[
     assert handler.hits["/robots.txt"] == 1
     pages = [t for path, t in handler.times if path.startswith("/news/")]
     assert pages[1] - pages[0] >= interval * 0.8
+
+
+@pytest.mark.parametrize("dripping", ["/robots.txt", "/news/slow-headers"])
+def test_a_server_dripping_its_headers_is_cut_at_the_timeout(dripping: str) -> None:
+    """Slow loris on a page's or robots.txt's headers (a byte every 0.1 s for 10 s): each byte reset the per-read
+    timeout, so the request lasted as long as the server liked and ended in a protocol error when it hung up.
+    The whole request is now bounded by the timeout (1 s): robots.txt is "unavailable (ReadTimeout)" and the page
+    "timed out"."""
+    from tests.support.httpserver import LoopbackServer, header_drip
+
+    settings = FulltextSettings(per_domain_interval_seconds=0.0, timeout_seconds=1, time_budget_seconds=60,
+                                allow_networks=LOOPBACK)
+    with LoopbackServer() as server:
+        server.add("/robots.txt", b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"})
+        server.route(dripping, header_drip)
+        url = server.url("/news/slow-headers")
+        result = fetch_pages([url], settings)[url]
+    if dripping == "/robots.txt":
+        assert (result.status, result.error) == ("skipped", "robots.txt unavailable (ReadTimeout)")
+    else:
+        assert (result.status, result.error) == ("failed", "timed out after 1 s")

@@ -403,3 +403,17 @@ def test_runs_left_running_by_a_killed_process_are_marked_interrupted(tmp_path: 
         assert dict(db.query("SELECT run_id, status FROM runs")) == {
             killed_ingest: "interrupted", killed_digest: "interrupted", finished: "ok"}
         assert store.close_stale_runs() == 0
+
+
+def test_a_lone_surrogate_is_stored_as_the_replacement_character_inside_a_transaction(tmp_path: Path) -> None:
+    """DuckDB refuses a string holding half a UTF-16 pair, and the refusal aborts the whole transaction (a batch
+    of articles, a run's bookkeeping). Every write path stores it as U+FFFD instead."""
+    with Database(tmp_path / "s.duckdb") as db:
+        db.execute("CREATE TABLE t (k INTEGER, a VARCHAR, b VARCHAR)")
+        with db.transaction():
+            db.insert_rows("t", ["k", "a", "b"], [(1, "plain", None), (2, "half \ud800 pair", "name-\udce9.txt")])
+            db.insert_rows("t", ["k", "a", "b"], [(3, "all fine", "é ✓")])
+            db.execute("INSERT INTO t VALUES (?, ?, ?)", [4, "param \udfff", None])
+        assert db.query("SELECT k, a, b FROM t ORDER BY k") == [
+            (1, "plain", None), (2, "half \ufffd pair", "name-\ufffd.txt"), (3, "all fine", "é ✓"),
+            (4, "param \ufffd", None)]

@@ -150,6 +150,20 @@ class LoopbackServer:
 # ---- handlers for network faults -------------------------------------------------------------------------
 
 
+def header_drip(request: BaseHTTPRequestHandler) -> None:
+    """Slow loris on the headers: one header byte every 0.1 s, never finishing (bounded at 10 s)."""
+    owner = request.server.owner  # type: ignore[attr-defined]
+    request.wfile.write(b"HTTP/1.1 200 OK\r\n")
+    request.wfile.flush()
+    for _ in range(100):
+        if owner.stopping.is_set():
+            break
+        request.wfile.write(b"X")
+        request.wfile.flush()
+        owner.stopping.wait(0.1)
+    request.close_connection = True
+
+
 def slow_drip(body: bytes, *, interval: float = 0.2, max_seconds: float = 10.0) -> Handler:
     """Send headers at once, then one byte every `interval` seconds (bounded by max_seconds)."""
 

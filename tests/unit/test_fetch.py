@@ -255,3 +255,39 @@ def test_parse_fetch_result_uses_the_feed_settings_and_final_url(http_server: Lo
     assert entry.origin == http_server.url("/moved/feed.xml")
     with pytest.raises(ValueError):
         parse_fetch_result(fetch("/nonexistent/file.xml"), settings_feed)
+
+
+def _two_members() -> tuple[bytes, bytes]:
+    """A feed written as two gzip members (RFC 1952 allows several; `cat a.gz b.gz` makes one), and its text."""
+    half = len(SAMPLE_RSS) // 2
+    return gzip.compress(SAMPLE_RSS[:half]) + gzip.compress(SAMPLE_RSS[half:]), SAMPLE_RSS
+
+
+def test_every_member_of_a_gzip_body_is_read(http_server: LoopbackServer, tmp_path: Path) -> None:
+    """Only the first member was read, and the feed's later entries were lost without a word."""
+    body, text = _two_members()
+    url = http_server.add("/two", body, headers={"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"})
+    assert fetch(url).body == text
+    magic = http_server.add("/magic", body, headers={"Content-Type": "application/rss+xml"})
+    assert fetch(magic).body == text
+    path = tmp_path / "two.xml.gz"
+    path.write_bytes(body)
+    assert fetch(str(path)).body == text
+    entries = parse_feed(body, source="s", outlet="o", url="https://news.example.invalid/feed").entries
+    assert len(entries) == len(parse_feed(text, source="s", outlet="o", url="https://news.example.invalid/feed").entries)
+    # The cap counts every member, and bytes after the last member that start no new one are ignored.
+    path.write_bytes(gzip.compress(b"<rss>" + b" " * 150_000) + gzip.compress(b" " * 150_000))
+    assert fetch(str(path)).error_kind == "decompression_bomb"
+    path.write_bytes(body + b"\x00\x00trailing")
+    assert fetch(str(path)).body == text
+
+
+def test_gzip_members_split_anywhere_across_chunks_inflate_whole() -> None:
+    from newswatch.sources.fetch import _inflate
+
+    body, text = _two_members()
+    for cut in range(0, len(body) + 1, 7):
+        assert b"".join(_inflate(iter([body[:cut], body[cut:]]), "gzip", 10**6, "u")) == text
+    second = len(gzip.compress(SAMPLE_RSS[: len(SAMPLE_RSS) // 2]))
+    for cut in (second - 1, second, second + 1):  # the second member's magic bytes split between chunks
+        assert b"".join(_inflate(iter([body[:cut], body[cut:cut + 1], body[cut + 1:]]), "gzip", 10**6, "u")) == text

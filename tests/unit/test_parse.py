@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -249,3 +250,42 @@ def test_a_feed_read_from_disk_resolves_links_against_its_site_link() -> None:
     parsed = parse_feed(SAMPLE_RSS, source="inbox", outlet="o", url="/srv/inbox/feed.xml")
     assert parsed.entries[0].link == "https://news.example.org/world/sample-talks?utm_source=rss&id=7"
     assert parsed.entries[0].origin == "/srv/inbox/feed.xml"
+
+
+def test_a_character_reference_to_half_a_surrogate_pair_is_the_replacement_character() -> None:
+    """&#xD800; or &#55296; made feedparser's loose parser fail on the whole document (a character no encoder
+    takes), and the run with it. The reference reads as U+FFFD; neighbours that only look alike stay what they are."""
+    body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Sample wire</title><item>'
+            b"<title>Half pairs &#xD800; &#XdFfF; &#55296; &#057343; whole &#552961; &#x1F600; &#xD7FF;</title>"
+            b"<link>https://news.example.invalid/a</link><description>SAMPLE</description></item></channel></rss>")
+    parsed = parse_feed(body, source="s", outlet="o", url="https://news.example.invalid/feed")
+    assert parsed.entries[0].title == ("Half pairs \ufffd \ufffd \ufffd \ufffd whole \U00087001 \U0001f600 \ud7ff")
+
+
+def test_a_parser_failure_on_one_document_fails_that_feed_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mocked: the parser's failure. No input is known to make it fail now that the surrogate references are
+    fixed; this checks that an unknown one fails its own feed, with its reason, and not the run."""
+    from newswatch import pipeline
+    from newswatch.config import FeedSettings, parse_settings
+    from newswatch.models import FetchResult
+    from tests.support.samples import SAMPLE_RSS
+
+    settings = parse_settings({"feeds": [{"name": "good", "url": "https://a.example.invalid/rss"},
+                                         {"name": "odd", "url": "https://b.example.invalid/rss"}]},
+                              Path("cfg.toml"))
+    assert [f.name for f in settings.feeds] == ["good", "odd"] and isinstance(settings.feeds[0], FeedSettings)
+    real = pipeline.parse_feed
+
+    def parse(body: bytes, **kwargs: object) -> object:
+        if kwargs["source"] == "odd":
+            raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+        return real(body, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "parse_feed", parse)
+    now = datetime.now(UTC)
+    results = [FetchResult(feed=name, url=f"https://{host}.example.invalid/rss", status="ok", fetched_at=now,
+                           body=SAMPLE_RSS) for name, host in (("good", "a"), ("odd", "b"))]
+    entries, out = pipeline.parse_results(results, settings)
+    assert entries and {e.source for e in entries} == {"good"}
+    assert [(r.feed, r.status, r.error_kind) for r in out] == [("good", "ok", None), ("odd", "error", "malformed")]
+    assert "could not be parsed (UnicodeEncodeError" in (out[1].error or "")

@@ -159,3 +159,17 @@ def test_the_search_table_is_read() -> None:
 def test_a_bad_search_table_is_refused(table: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_settings({"search": table}, Path("cfg.toml"))
+
+
+def test_a_search_body_is_data_never_a_file_name() -> None:
+    """feedparser opens a str or bytes argument as a URL or a file: a search service answering with a path got
+    that local file read as its results (and /dev/stdin hung the run). The body is parsed as a document."""
+    sample = Path(__file__).resolve().parents[2] / "samples" / "feeds" / "sample-herald.xml"
+    assert sample.is_file()
+    with pytest.raises(ParseError, match="not a readable RSS document"):
+        parse_search_response("bing_news", str(sample).encode(), {}, source="s", topic="t")
+
+
+def test_gdelt_json_nested_too_deeply_is_a_parse_error() -> None:
+    with pytest.raises(ParseError, match="nested too deeply"):
+        parse_search_response("gdelt", b"{\"articles\": " + b"[" * 100_000, {}, source="s", topic="t")

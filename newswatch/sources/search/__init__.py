@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-import feedparser
 import httpx
 
 from newswatch.config import TopicSettings
@@ -58,8 +57,11 @@ class SearchFeed:
 
 
 def read_rss(body: bytes, headers: dict[str, str], *, source: str) -> Any:
-    """feedparser's reading of an RSS body; ParseError when it holds neither a channel nor items."""
-    parsed = feedparser.parse(body, response_headers=headers)
+    """feedparser's reading of an RSS body, as for feeds (a stream, entity declarations dropped); ParseError when
+    it holds neither a channel nor items."""
+    from newswatch.sources.feeds import feedparse_document, strip_entity_declarations
+
+    parsed = feedparse_document(strip_entity_declarations(body)[0], headers)
     if not parsed.entries and not parsed.feed:
         reason = str(parsed.get("bozo_exception") or "no RSS channel or items found")
         raise ParseError(source, "parse", f"not a readable RSS document: {reason}")

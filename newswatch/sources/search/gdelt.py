@@ -45,6 +45,8 @@ def _from_json(body: bytes, *, source: str, origin: str) -> list[RawEntry]:
         raise ParseError(
             source, "parse", f"GDELT returned invalid JSON ({exc.msg} at offset {exc.pos})"
         ) from None
+    except RecursionError:
+        raise ParseError(source, "parse", "GDELT returned JSON nested too deeply to read") from None
     if not isinstance(data, dict):
         raise ParseError(source, "parse", f"GDELT JSON is a {type(data).__name__}, expected an object")
     articles = data.get("articles") or []  # no matches: GDELT answers {}
