@@ -16,15 +16,25 @@ class StoriesMixin:
     db: Database
 
     # -- stories (newswatch/coverage.py) -------------------------------------------------------------------
-    def story_items(self, since: datetime, end: datetime) -> list[tuple[Any, str | None]]:
-        """Topic articles published in [since, end), syndicated copies included, each with its stored story."""
+    def story_items(self, since: datetime, end: datetime) -> list[tuple[Any, str | None, datetime | None]]:
+        """Topic articles published in [since, end), syndicated copies included, each with its stored story and
+        that story's first_seen (None when it has none)."""
         rows = self.db.query_dicts(
             "SELECT a.article_id, a.outlet, a.title, a.summary, left(a.body, 2000) AS lead, a.published_at, "
-            "a.simhash, sa.story_id FROM article a LEFT JOIN story_article sa USING (article_id) "
+            "a.simhash, sa.story_id, s.first_seen AS story_first FROM article a "
+            "LEFT JOIN story_article sa USING (article_id) LEFT JOIN story s ON s.story_id = sa.story_id "
             "WHERE a.published_at >= $since AND a.published_at < $end "
             "AND EXISTS (SELECT 1 FROM article_topic t WHERE t.article_id = a.article_id)",
             {"since": since, "end": end})
-        return [(_story_item(r), r["story_id"]) for r in rows]
+        return [(_story_item(r), r["story_id"], r["story_first"]) for r in rows]
+
+    def story_reach(self, start: datetime, end: datetime) -> datetime | None:
+        """The latest publication time of an article whose stored story has an article published in [start, end)."""
+        value = self.db.scalar(
+            "SELECT max(b.published_at) FROM story_article sa JOIN article a USING (article_id) "
+            "JOIN story_article sb ON sb.story_id = sa.story_id JOIN article b ON b.article_id = sb.article_id "
+            "WHERE a.published_at >= ? AND a.published_at < ?", [start, end])
+        return value if isinstance(value, datetime) else None
 
     def replace_stories(self, start: datetime, end: datetime, stories: Sequence[Any],
                         links: Sequence[tuple[str, str]]) -> None:

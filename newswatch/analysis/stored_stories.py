@@ -25,7 +25,8 @@ RECENT_DAYS = 3  # the ingest flow re-clusters this many local days up to now
 class StoryStore(Protocol):
     """What refreshing stored stories needs from the store."""
 
-    def story_items(self, since: datetime, end: datetime) -> list[tuple[StoryItem, str | None]]: ...
+    def story_items(self, since: datetime, end: datetime) -> list[tuple[StoryItem, str | None, datetime | None]]: ...
+    def story_reach(self, start: datetime, end: datetime) -> datetime | None: ...
     def replace_stories(self, start: datetime, end: datetime, stories: Sequence[Story],
                         links: Sequence[tuple[str, str]]) -> None: ...
     def run_article_days(self, run_id: str, tz: str) -> list[date]: ...
@@ -52,19 +53,26 @@ def refresh_stories(
 ) -> StoryRefresh:
     """Recompute the stories of articles published in [start, end) and store them (one transaction).
 
-    `store` provides story_items(since, end) -> [(StoryItem, story_id or None)] and
-    replace_stories(start, end, stories, links) (storage/stories.py).
+    The range is first widened by `window` (a story begun inside it stays open that long, and the range's
+    articles may start one that later articles join), then until no article after it shares a stored story with
+    one inside it, so every story that is replaced is replaced whole: an earlier article arriving late, which
+    gives its story a new first article and id, leaves no link to the old id behind. Stories that began before
+    the range keep their id and their articles, and stay open to the range's articles until `window` after
+    their real first_seen, as in one clustering of everything.
     """
+    end = _whole_stories_end(store, start, end + window)
     # Articles up to `window` before the range give continuing stories their context.
     rows = store.story_items(start - window, end)
-    items = [item for item, _ in rows]
+    items = [item for item, _, _ in rows]
     # Only articles before the range keep their story: everything inside it is placed again.
-    earlier = {item.article_id: sid for item, sid in rows if sid is not None and item.published_at < start}
+    earlier = {item.article_id: sid for item, sid, _ in rows if sid is not None and item.published_at < start}
+    placed = {item.article_id: (sid, first or item.published_at) for item, sid, first in rows
+              if sid is not None and item.published_at < start}
     stories: list[Story] = []
     links: list[tuple[str, str]] = []
     by_id = {item.article_id: item for item in items}
     stats = stats if stats is not None else CorpusStats(stored=store.corpus_counts())
-    for story in cluster_stories(items, window=window, stats=stats):
+    for story in cluster_stories(items, window=window, stats=stats, placed=placed):
         inside = [a for a in story.article_ids if by_id[a].published_at >= start]
         if not inside:
             continue
@@ -79,6 +87,16 @@ def refresh_stories(
         links.extend((a, story.story_id) for a in inside)
     store.replace_stories(start, end, stories, links)
     return StoryRefresh(start, end, len(links), len(stories))
+
+
+def _whole_stories_end(store: StoryStore, start: datetime, end: datetime) -> datetime:
+    """`end` moved past every stored article that shares a story with an article in [start, end) (repeated, as a
+    later story member may share nothing else with the range); a story spans at most the window, so this stops."""
+    while True:
+        reach = store.story_reach(start, end)
+        if reach is None or reach < end:
+            return end
+        end = reach + timedelta(microseconds=1)
 
 
 def _trim(story: Story, inside: list[str], by_id: dict[str, StoryItem]) -> Story:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -88,11 +88,16 @@ def cluster_stories(
     window: timedelta = timedelta(hours=48),
     threshold: float = THRESHOLD,
     stats: CorpusStats | None = None,
+    placed: Mapping[str, tuple[str, datetime]] | None = None,
 ) -> list[Story]:
     """Group articles about the same event; every article lands in exactly one story (possibly alone).
 
     Term weights come from `stats` (the store's corpus statistics; the prior alone when None), never from the
     articles being clustered, so the same article pair scores the same whatever else is in the batch.
+    `placed` (article_id -> (key, first_seen)) puts articles already in a story there instead of choosing: the
+    articles with one key form one story, open until `window` after its real first_seen (which may be earlier
+    than any of them), and other articles may join it as they would any story. This is how a stored story that
+    began before a re-clustered range is continued with its real start (analysis/stored_stories.py).
     Returns stories ordered by first_seen, then story_id.
     """
     given = list(items)
@@ -114,10 +119,18 @@ def cluster_stories(
     stories: list[_Open] = []
     active: list[int] = []  # indexes into stories still open to new articles, oldest first
     copies = BandIndex(DUPLICATE_BITS)  # story index -> its members' fingerprints
+    by_key: dict[str, int] = {}  # a placed story's key -> its index
     for i, it in enumerate(unique):
         active = [s for s in active if it.published_at - stories[s].first <= window]
         chosen: int | None = None
-        if hashes[i]:
+        fixed = placed.get(it.article_id) if placed else None
+        if fixed is not None:
+            chosen = by_key.get(fixed[0])
+            if chosen is None:
+                stories.append(_Open(first=min(fixed[1], it.published_at)))
+                chosen = by_key[fixed[0]] = len(stories) - 1
+                active.append(chosen)
+        elif hashes[i]:
             # The oldest open story with a member this article copies (stories are numbered oldest first).
             chosen = min(copies.near(hashes[i]).keys() & set(active), default=None)
         if chosen is None and vectors[i]:
@@ -139,6 +152,7 @@ def cluster_stories(
     out: list[Story] = []
     for story in stories:
         members = [unique[m] for m in story.members]
+        first = min(story.first, members[0].published_at)
         closeness = [_cosine(vectors[m], story) for m in story.members]
         # Members within CENTRAL_MARGIN of the most central count as equally central; the earliest of them
         # wins, as a first report usually carries the plainest headline (not "Live updates: ...").
@@ -150,7 +164,7 @@ def cluster_stories(
                 article_ids=[m.article_id for m in members],
                 outlets=outlets,
                 headline=members[central].title,
-                first_seen=members[0].published_at,
+                first_seen=first,
                 last_seen=max(m.published_at for m in members),
                 size=len(members),
             )

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from newswatch.analysis import stored_stories as coverage
+from newswatch.analysis.stories import story_id_for
 from newswatch.days import day_bounds
 from storage.db import Database
 from storage.store import Store
@@ -62,3 +63,74 @@ def test_a_story_that_began_before_the_range_keeps_its_id_and_gains_the_new_arti
         # Run again over both days: the same stories.
         coverage.refresh_stories(store, *day_bounds(D, D + timedelta(days=1), tz))
         assert dict(db.query("SELECT article_id, story_id FROM story_article")) == links
+
+
+# SAMPLE DATA written for these tests: one made-up event over a week (a port strike in a fictional town).
+STRIKE = [
+    "Dockworkers at Kellmar port walk out over pay",
+    "Kellmar port strike halts container traffic",
+    "Kellmar strike: union rejects port operator's new offer",
+    "Food importers warn of shortages as Kellmar port strike continues",
+    "Government appoints mediator in Kellmar port dispute",
+    "Kellmar port talks resume under mediator",
+    "Kellmar dockworkers vote on deal to end strike",
+    "Cranes move again at Kellmar port as strike ends",
+    "Kellmar port clears backlog after strike",
+    "Kellmar strike cost traders millions, chamber says",
+    "Union and operator sign Kellmar port pay agreement",
+    "Kellmar port back to normal a week after strike began",
+]
+
+
+def _runs(tmp_path: Path, runs: list[list[Item]]) -> dict[str, str]:
+    """Each run stores its items and refreshes the local days they were published on, as an ingest does; the
+    stored links at the end. Fails if a link points at a story that is not stored."""
+    settings = write_settings(tmp_path)
+    tz = settings.digest.tz
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        for items in runs:
+            save(store, items)
+            for first, last in coverage.day_groups(sorted({i.day for i in items})):
+                coverage.refresh_stories(store, *day_bounds(first, last, tz))
+        assert db.query("SELECT article_id, story_id FROM story_article "
+                        "WHERE story_id NOT IN (SELECT story_id FROM story)") == []
+        spans = db.query("SELECT max(a.published_at) - min(a.published_at) FROM story_article sa "
+                         "JOIN article a USING (article_id) GROUP BY sa.story_id")
+        assert all(span <= coverage.STORY_WINDOW for (span,) in spans)
+        return dict(db.query("SELECT article_id, story_id FROM story_article"))
+
+
+def test_a_week_long_event_stored_run_by_run_splits_as_in_one_run(tmp_path: Path) -> None:
+    """One scheduled run per new report: each run re-clusters its own day, and a story that began before it must
+    stay open only until 48 h after its real start. Before, the context was clustered again from scratch, a
+    story restarted at its first member inside the context, and the week became one chain."""
+    items = [Item(f"k{i:02d}", D + timedelta(days=i // 2), ("Outlet A (sample)", "Outlet B (sample)")[i % 2],
+                  title=title, minute=-180 if i % 2 == 0 else 540) for i, title in enumerate(STRIKE)]
+    by_run = _runs(tmp_path / "runs", [[item] for item in items])
+    at_once = _runs(tmp_path / "once", [items])
+    assert by_run == at_once
+    assert len(set(at_once.values())) >= 3  # six days cannot be one story
+
+
+def test_an_earlier_report_arriving_late_takes_its_story_whole(tmp_path: Path) -> None:
+    """e0 is published before the story's first article but stored a day later: the story's first article, and
+    so its id, change. Before, only e0's day was re-clustered, the old story row was deleted, and the story's
+    article of the next day kept a link to it (the digest then showed it in no story)."""
+    e0 = Item("e0", D, "Outlet C (sample)", title=EVENT + " at dawn", minute=-120)
+    rest = [Item("e1", D, "Outlet A (sample)", title=EVENT, minute=60),
+            Item("e2", D, "Outlet B (sample)", title=EVENT + " overnight", minute=120),
+            Item("e3", D + timedelta(days=1), "Outlet D (sample)", title="Harbour bridge flood: " + EVENT)]
+    late = _runs(tmp_path / "late", [rest, [e0]])
+    at_once = _runs(tmp_path / "once", [[e0, *rest]])
+    assert late == at_once
+    assert set(late.values()) == {story_id_for("e0")}
+
+
+def test_a_report_just_before_a_range_still_starts_the_story_the_range_continues(tmp_path: Path) -> None:
+    """A late report from the evening before the stored story's first day: the range re-clustered reaches the
+    window after it, so the next day's articles join the story it now starts, as in one run."""
+    e0 = Item("e0", D - timedelta(days=1), "Outlet C (sample)", title=EVENT + " late news", minute=900)
+    rest = [Item("e1", D, "Outlet A (sample)", title=EVENT, minute=60),
+            Item("e2", D, "Outlet B (sample)", title=EVENT + " overnight", minute=120)]
+    assert _runs(tmp_path / "late", [rest, [e0]]) == _runs(tmp_path / "once", [[e0, *rest]])
