@@ -13,7 +13,8 @@ from typing import Any, Protocol
 
 from newswatch.analysis.analyzer import Analyzer
 from newswatch.config import Settings, TopicSettings
-from newswatch.models import TopicMatch
+from newswatch.models import TermCounts, TopicMatch
+from newswatch.text.corpus_stats import CorpusStats
 
 
 class TopicStore(Protocol):
@@ -25,6 +26,7 @@ class TopicStore(Protocol):
     def article_count(self) -> int: ...
     def iter_article_texts(self, batch: int = 2000) -> Iterator[list[tuple[str, str, str, str | None, str]]]: ...
     def replace_topic_matches(self, topics: Sequence[str], matches: Sequence[tuple[str, TopicMatch]]) -> None: ...
+    def corpus_counts(self) -> TermCounts: ...
 
 
 def definition_hash(definition: dict[str, Any]) -> str:
@@ -42,7 +44,7 @@ def _definition(topic: TopicSettings) -> dict[str, Any]:
 
 def sync_definitions(store: TopicStore, settings: Settings, analyzer: Analyzer | None = None) -> list[str]:
     """Store actor and topic definitions; re-match the topics whose definition changed. Returns those topics."""
-    analyzer = analyzer or Analyzer.from_settings(settings)
+    analyzer = analyzer or _analyzer(store, settings)
     store.sync_actors([(a.id, a.name, a.kind, a.country) for a in analyzer.registry.actors])
     definitions = topic_definitions(settings)
     changed = store.changed_topics(definitions)
@@ -54,8 +56,9 @@ def sync_definitions(store: TopicStore, settings: Settings, analyzer: Analyzer |
 
 def rematch(store: TopicStore, settings: Settings, topics: list[str] | None = None,
             analyzer: Analyzer | None = None) -> int:
-    """Recompute membership of `topics` (default: all) for every stored article. Returns memberships written."""
-    analyzer = analyzer or Analyzer.from_settings(settings)
+    """Recompute membership of `topics` (default: all) for every stored article, with the store's corpus
+    statistics as an ingest weighs terms. Returns memberships written."""
+    analyzer = analyzer or _analyzer(store, settings)
     names = topics if topics is not None else [t.name for t in settings.topics]
     wanted = set(names)
     matches: list[tuple[str, TopicMatch]] = []
@@ -65,3 +68,9 @@ def rematch(store: TopicStore, settings: Settings, topics: list[str] | None = No
             matches.extend((article_id, m) for m in found if m.topic in wanted)
     store.replace_topic_matches(names, matches)
     return len(matches)
+
+
+def _analyzer(store: TopicStore, settings: Settings) -> Analyzer:
+    """The Analyzer an ingest would build now: the config, and the store's corpus statistics (without them a seed
+    topic's similarity would weigh terms by the English prior alone, as on a store's first day)."""
+    return Analyzer.from_settings(settings, CorpusStats(stored=store.corpus_counts()))

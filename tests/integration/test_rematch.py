@@ -87,3 +87,35 @@ def test_rematch_of_one_topic_leaves_another_edited_topic_to_the_next_run(tmp_pa
                                    (ENTRIES[2][0], "weather")}
         assert rematch.sync_definitions(store, second) == ["conflict"]  # what the next run does first
         assert (ENTRIES[2][0], "conflict") in memberships(db)
+
+
+def test_rematch_weighs_terms_with_the_stores_corpus_statistics(tmp_path: Path) -> None:
+    """`newswatch rematch` matched with the English prior alone while an ingest weighs terms with the store's
+    statistics, so a rematch with an unchanged config moved a seed topic's members. SAMPLE texts: a town whose name
+    is in every stored article weighs little in this store, and much by the prior."""
+    from newswatch.text.corpus_stats import CorpusStats
+
+    seed = tmp_path / "seed.txt"
+    seed.write_text("Fire at Kellmar harbour warehouses (SAMPLE)\nSAMPLE ARTICLE. A fire spread through warehouses "
+                    "on the Kellmar harbour quay; firefighters kept it from the fuel tanks and ship traffic stopped.\n",
+                    encoding="utf-8")
+    settings = settings_with(tmp_path, [{"name": "fire", "seeds": [str(seed)]}])
+    texts = [(f"Kellmar {what} (SAMPLE)", f"SAMPLE ARTICLE. The Kellmar {what} drew a crowd in the old town.")
+             for what in ("market opens", "choir sings", "library reopens", "school fair", "tram timetable",
+                          "bakery award", "museum night", "harbour walk", "quay cleanup", "ship tour")]
+    articles = [normalize_entry(RawEntry(source="f", outlet="O", title=t, summary=s, published=WHEN,
+                                         link=f"http://sample.invalid/k{i}"), WHEN) for i, (t, s) in enumerate(texts)]
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        rematch.sync_definitions(store, settings)
+        store.save_articles("r1", articles, Analyzer.from_settings(settings).analyze_many(articles), {})
+        stats = CorpusStats(stored=store.corpus_counts())
+        with_store = Analyzer.from_settings(settings, stats)
+        prior_only = Analyzer.from_settings(settings)
+        expected = {a.title: [m.score for m in with_store.match_topics(a.title, a.text, None, "f")] for a in articles}
+        by_prior = {a.title: [m.score for m in prior_only.match_topics(a.title, a.text, None, "f")] for a in articles}
+        assert expected != by_prior  # the two weightings disagree on these articles: the check below can fail
+
+        rematch.rematch(store, settings)
+        stored = dict(db.query("SELECT a.title, t.score FROM article a JOIN article_topic t USING (article_id)"))
+        assert {t: [stored[t]] if t in stored else [] for t in expected} == expected
