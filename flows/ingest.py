@@ -12,7 +12,6 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from prefect import flow, task
@@ -93,10 +92,19 @@ def read_inbox(settings: Settings, known: dict[str, tuple[int, float]]) -> stage
     return stages.read_inbox(settings, known)
 
 
-@lru_cache(maxsize=4)
-def _analyzer_for(config_path: str) -> Analyzer:
-    # On a distributed runner each worker process builds its Analyzer once, from the same config file.
-    return Analyzer.from_settings(load_settings(config_path))
+_WORKER_ANALYZERS: dict[tuple[str, str], Analyzer] = {}
+
+
+def _analyzer_for(config_path: str, run_id: str, stats: CorpusStats | None) -> Analyzer:
+    """On a distributed runner each worker process builds its Analyzer once a run, from the same config file and
+    the corpus statistics the run read when it started (as the flow's own Analyzer): without them a worker would
+    weigh topic terms by the English prior alone and a grown store's memberships would depend on the runner."""
+    key = (config_path, run_id)
+    analyzer = _WORKER_ANALYZERS.get(key)
+    if analyzer is None:
+        _WORKER_ANALYZERS.clear()  # one run at a time per worker: the last run's Analyzer is not needed again
+        analyzer = _WORKER_ANALYZERS[key] = Analyzer.from_settings(load_settings(config_path), stats)
+    return analyzer
 
 
 class Handoff:
@@ -119,10 +127,11 @@ class Handoff:
 
 
 @task(cache_policy=NO_CACHE)
-def analyze(articles: list[Article], pool: AnalysisPool | None, config_path: str, here: bool = False) -> Handoff:
+def analyze(articles: list[Article], pool: AnalysisPool | None, config_path: str, here: bool = False,
+            run_id: str = "", stats: CorpusStats | None = None) -> Handoff:
     if pool is not None:
         return Handoff(pool.analyze(articles, here=here))
-    return Handoff(_analyzer_for(config_path).analyze_many(articles))
+    return Handoff(_analyzer_for(config_path, run_id, stats).analyze_many(articles))
 
 
 @dataclass
@@ -136,6 +145,7 @@ class IngestRun:
     pool: AnalysisPool | None  # None on a distributed runner: each worker analyses on its own
     pages: fulltext.PageBudget
     distributed: bool = False
+    stats: CorpusStats | None = None  # the corpus statistics the run started with (sent to distributed workers)
 
     @property
     def config_path(self) -> str:
@@ -209,7 +219,9 @@ def _revise_articles(run: IngestRun, articles: list[Article], now: datetime, *, 
 def _submit_analysis(run: IngestRun, batch: list[Article], here: bool = False) -> Any:
     # Dask's runner hands a quoted input to the task as the quote itself (a tuple), so only the thread runner,
     # which holds the batch in this process anyway, gets it quoted.
-    return analyze.submit(batch if run.distributed else _quoted(batch), run.pool, run.config_path, here)
+    if run.distributed:
+        return analyze.submit(batch, None, run.config_path, here, run.run_id, run.stats)
+    return analyze.submit(_quoted(batch), run.pool, run.config_path, here)
 
 
 def _quoted(value: T) -> T:
@@ -252,7 +264,8 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
             # garbage collector quieter meanwhile (newswatch/gcwork.py).
             with db.checkpoints_held(), quiet_collector():
                 with AnalysisPool(analyzer, workers) as pool:
-                    run = IngestRun(store, settings, run_id, summary, None if distributed else pool, pages, distributed)
+                    run = IngestRun(store, settings, run_id, summary, None if distributed else pool, pages, distributed,
+                                    analyzer.matcher.stats)
                     _retry_pages(run, pool)
                     _ingest_feeds(run, force)
                     _ingest_search(run, force)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import weakref
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,3 +104,44 @@ def test_a_handoff_is_taken_once_and_travels_by_pickle() -> None:
     assert handoff.take() == ["x"]
     with pytest.raises(RuntimeError, match="taken twice"):
         handoff.take()
+
+
+def test_a_distributed_worker_scores_with_the_runs_corpus_statistics(tmp_path: Path) -> None:
+    """On Dask each worker builds its own Analyzer. It was built from the config alone, so its seed topics weighed
+    terms by the English prior while the thread runner used the store's statistics: a grown store's memberships
+    depended on the runner. The task body (called here without Dask) now builds it with the run's statistics.
+    SAMPLE texts: a town named in every stored article weighs little in this store."""
+    from datetime import UTC, datetime
+
+    from flows.ingest import analyze
+    from newswatch.analysis.analyzer import Analyzer
+    from newswatch.config import parse_settings
+    from newswatch.models import RawEntry
+    from newswatch.text.corpus_stats import CorpusStats
+    from newswatch.text.normalize import normalize_entry
+    from newswatch.text.terms import content_terms, tokenize
+
+    seed = tmp_path / "seed.txt"
+    seed.write_text("Fire at Kellmar harbour warehouses (SAMPLE)\nSAMPLE ARTICLE. A fire spread through warehouses "
+                    "on the Kellmar harbour quay; firefighters kept it from the fuel tanks and ship traffic stopped.\n",
+                    encoding="utf-8")
+    config = tmp_path / "newswatch.toml"
+    config.write_text(f'actors_file = "{Path(__file__).resolve().parents[2] / "config" / "actors.toml"}"\n'
+                      f'[[topics]]\nname = "fire"\nseeds = ["{seed}"]\n', encoding="utf-8")
+    settings = parse_settings({"topics": [{"name": "fire", "seeds": [str(seed)]}],
+                               "actors_file": str(Path(__file__).resolve().parents[2] / "config" / "actors.toml")},
+                              config)
+    when = datetime(2025, 3, 5, 9, tzinfo=UTC)
+    texts = [f"The Kellmar {what} drew a crowd in the old town." for what in
+             ("market", "choir", "library", "school fair", "tram", "bakery", "museum", "harbour walk", "quay", "ship")]
+    articles = [normalize_entry(RawEntry(source="f", outlet="O", title=t, summary=t, published=when,
+                                         link=f"http://sample.invalid/{i}"), when) for i, t in enumerate(texts)]
+    stats = CorpusStats()
+    stats.add_documents(content_terms(tokenize(t)) for t in texts * 30)
+
+    def topics(analyses: list) -> list:
+        return [[(m.topic, m.score) for m in a.topics] for a in analyses]
+
+    expected = topics(Analyzer.from_settings(settings, stats).analyze_many(articles))
+    assert expected != topics(Analyzer.from_settings(settings).analyze_many(articles))  # the check can fail
+    assert topics(analyze.fn(articles, None, str(config), False, "run-1", stats).take()) == expected
