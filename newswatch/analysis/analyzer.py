@@ -48,7 +48,7 @@ class Analyzer:
             texts = []
             for seed in topic.seeds:
                 path = settings.resolve(seed)
-                texts.append(read_seed(path, settings))
+                texts.extend(read_seed(path, settings))
                 seed_files[inbox_path_key(path)] = topic.name
             seed_texts[topic.name] = texts
         from newswatch.sources.search_feeds import search_topics
@@ -100,7 +100,9 @@ class Analyzer:
         return [self.analyze(a) for a in articles]
 
 
-def read_seed(path: Path, settings: Settings) -> str:
+def read_seed(path: Path, settings: Settings) -> list[str]:
+    """One seed text ("headline\nbody") per article in a seed file: a JSONL file or a feed of several articles gives
+    several seeds, each with its own headline and profile (the nearest counts), not one seed of them all."""
     from newswatch.errors import ConfigError
     from newswatch.sources.inbox import read_inbox_file
 
@@ -108,7 +110,7 @@ def read_seed(path: Path, settings: Settings) -> str:
         entries = read_inbox_file(path, settings.inbox.outlet)
     except Exception as exc:  # a seed that cannot be read is a config problem
         raise ConfigError(settings.path, "topics.seeds", f"cannot read seed file {path}: {exc}") from None
-    return "\n".join(f"{e.title}\n{e.content or e.summary}" for e in entries)
+    return [f"{e.title}\n{e.content or e.summary}" for e in entries]
 
 
 # -- spreading the work over processes ----------------------------------------------------------------------

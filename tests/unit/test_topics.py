@@ -180,3 +180,35 @@ def test_wildcards_inside_phrases() -> None:
     assert names(m, "", "Escalation feared") == []
     assert names(m, "", "The army of Pakistan") == []
     assert names(m, "Control of the line") == []
+
+
+def test_a_seed_file_of_several_articles_gives_one_seed_each(tmp_path: Path) -> None:
+    """A JSONL seed file of four reports was read as one seed (the first title as its headline, one 50-term profile
+    for all four), so a follow-up of the fourth event hardly resembled it. Each article is a seed of its own, as if
+    each were its own file. SAMPLE texts written for this test."""
+    import json
+
+    from newswatch.analysis.analyzer import Analyzer, read_seed
+    from newswatch.config import parse_settings
+
+    events = [("Harbour fire halts ship traffic at Vardenholm", "A fire spread through harbour warehouses."),
+              ("Rail strike closes the Ostmark line", "Train drivers walked out over pay on the Ostmark line."),
+              ("Floods cut the Lindby valley road", "River floods cut the only road into the Lindby valley."),
+              ("Drought forces water limits in Kesselburg",
+               "Kesselburg limited tap water to four hours a day as reservoirs fell to a record low after the drought.")]
+    jsonl = tmp_path / "seeds.jsonl"
+    jsonl.write_text("".join(json.dumps({"title": f"{t} (SAMPLE)", "text": f"SAMPLE ARTICLE. {x}"}) + "\n"
+                             for t, x in events), encoding="utf-8")
+    singles = []
+    for k, (t, x) in enumerate(events):
+        singles.append(tmp_path / f"seed-{k}.txt")
+        singles[-1].write_text(f"{t} (SAMPLE)\nSAMPLE ARTICLE. {x}\n", encoding="utf-8")
+    base = {"actors_file": str(Path(__file__).resolve().parents[2] / "config" / "actors.toml")}
+    one_file = parse_settings({**base, "topics": [{"name": "t", "seeds": [str(jsonl)]}]}, tmp_path / "a.toml")
+    many_files = parse_settings({**base, "topics": [{"name": "t", "seeds": [str(p) for p in singles]}]},
+                                tmp_path / "b.toml")
+    assert len(read_seed(jsonl, one_file)) == 4
+    follow_up = ("Kesselburg water limits stay as drought goes on (SAMPLE)",
+                 "Tap water in Kesselburg stays limited to four hours a day; reservoirs are still at a record low.")
+    scores = [Analyzer.from_settings(s).matcher.similarity("t", *follow_up) for s in (one_file, many_files)]
+    assert scores[0] == pytest.approx(scores[1]) and scores[0] >= 0.5
