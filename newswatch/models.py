@@ -184,6 +184,8 @@ class StoryItem:
     published_at: datetime  # tz-aware
     # The article's simhash if already computed (Analysis.simhash); computed from title and text when None.
     simhash: int | None = None
+    # Its language (declared or detected); None when unknown. Only English (or unknown) articles join by their words.
+    language: str | None = None
 
 
 @dataclass(slots=True)

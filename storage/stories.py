@@ -21,7 +21,7 @@ class StoriesMixin:
         that story's first_seen (None when it has none)."""
         rows = self.db.query_dicts(
             "SELECT a.article_id, a.outlet, a.title, a.summary, left(a.body, 2000) AS lead, a.published_at, "
-            "a.simhash, sa.story_id, s.first_seen AS story_first FROM article a "
+            "a.simhash, a.language, sa.story_id, s.first_seen AS story_first FROM article a "
             "LEFT JOIN story_article sa USING (article_id) LEFT JOIN story s ON s.story_id = sa.story_id "
             "WHERE a.published_at >= $since AND a.published_at < $end "
             "AND EXISTS (SELECT 1 FROM article_topic t WHERE t.article_id = a.article_id)",
@@ -66,4 +66,5 @@ def _story_item(row: dict[str, Any]) -> StoryItem:
         text=row.get("summary") or row.get("lead") or "",
         published_at=row["published_at"],
         simhash=row.get("simhash"),
+        language=row.get("language"),
     )

@@ -37,6 +37,7 @@ from datetime import datetime, timedelta
 from newswatch.models import Story, StoryItem
 from newswatch.text.corpus_stats import CorpusStats, tfidf_vector
 from newswatch.text.dedup import BandIndex, simhash
+from newswatch.text.language import is_scored_language
 from newswatch.text.terms import content_terms, leading_tokens, tokenize
 
 # Chosen on giveme5w1h-public (dated events), confirmed on wikinews-galaxy (docs/methods.md, "Stories").
@@ -57,7 +58,12 @@ class _Open:
 
 
 def story_vector(item: StoryItem, stats: CorpusStats) -> dict[str, float]:
-    """TF-IDF vector of an article's headline (counted twice) and lead, weighted by the corpus statistics."""
+    """TF-IDF vector of an article's headline (counted twice) and lead, weighted by the corpus statistics; empty
+    for an article in another language than English, whose function words the English stopwords and prior would
+    count as content (two Spanish reports of unrelated events merged through "que, el, una, la"): such an article
+    joins a story only as a copy (simhash), and no article joins its story by words."""
+    if not is_scored_language(item.language):
+        return {}
     lead = leading_tokens(item.text, LEAD_WORDS)
     title = tokenize(item.title)
     return tfidf_vector(content_terms([*title * TITLE_WEIGHT, *lead]), stats, MAX_TERMS)

@@ -182,3 +182,30 @@ def test_naive_time_is_refused_by_name() -> None:
     naive = StoryItem("x1", "Wire", "Ceasefire", CEASEFIRE, datetime(2025, 5, 10, 6, 0))
     with pytest.raises(ValueError, match="'x1'.*timezone-aware"):
         cluster_stories([naive])
+
+
+def test_articles_in_other_languages_join_only_as_copies() -> None:
+    """English stopwords and the English prior read another language's function words as content: two made-up
+    Spanish reports of unrelated events on one day (a fire, a tram vote) shared "que, el, una, fue, la, lunes" and
+    merged at a cosine of 0.245. They now stay apart, while a copy of one (retypeset) still joins it and
+    the same reports in English group as before. SAMPLE texts written for this test."""
+    when = datetime(2025, 3, 3, 9, tzinfo=UTC)
+    fire = ("Incendio en el puerto de Kellmar",
+            "El lunes se declaró un incendio en una nave del puerto de Kellmar que fue controlado por los bomberos "
+            "de la ciudad antes de la noche, según dijo el alcalde, que pidió a los vecinos que cerraran las "
+            "ventanas por el humo y que no se acercaran a la zona del puerto durante el día.")
+    tram = ("Votación sobre el tranvía en Ostmark",
+            "El lunes el consejo de Ostmark votó una propuesta para ampliar el tranvía que fue presentada por el "
+            "alcalde de la ciudad, que dijo que la obra empezará en la primavera y que los vecinos de la zona "
+            "norte tendrán una parada nueva antes de la noche del día de la fiesta.")
+
+    def item(aid: str, title: str, text: str, language: str | None, minutes: int) -> StoryItem:
+        return StoryItem(aid, f"Outlet {aid}", title, text, when + timedelta(minutes=minutes), language=language)
+
+    spanish = [item("es-fire", *fire, "es", 0), item("es-tram", *tram, "es", 30),
+               item("es-copy", fire[0], fire[1].replace(", ", " — "), "es", 60)]
+    groups = sorted(sorted(s.article_ids) for s in cluster_stories(spanish))
+    assert groups == [["es-copy", "es-fire"], ["es-tram"]]
+    english = [item("en-1", "Harbour fire at Kellmar", "A fire broke out at a Kellmar harbour warehouse.", "en", 0),
+               item("en-2", "Kellmar harbour fire put out", "Firefighters put out the Kellmar harbour fire.", None, 30)]
+    assert [s.article_ids for s in cluster_stories(english)] == [["en-1", "en-2"]]
