@@ -109,7 +109,8 @@ def read_seed(path: Path, settings: Settings) -> list[str]:
     try:
         entries = read_inbox_file(path, settings.inbox.outlet)
     except Exception as exc:  # a seed that cannot be read is a config problem
-        raise ConfigError(settings.path, "topics.seeds", f"cannot read seed file {path}: {exc}") from None
+        reason = getattr(exc, "message", None) or str(exc)  # a SourceError's message names the file already
+        raise ConfigError(settings.path, "topics.seeds", f"cannot read a seed file: {reason}") from None
     return [f"{e.title}\n{e.content or e.summary}" for e in entries]
 
 
