@@ -141,14 +141,53 @@ def local_server() -> Iterator[str | None]:
             server.wait()
 
 
+def release_orphaned_runs() -> list[str]:
+    """Mark Crashed the runs of the two deployments that a serve process left Pending, Running or Cancelling, and
+    return their names. Only a serve process runs these deployments' runs, each in a child process, so when serve
+    starts, no such run is alive: one left in those states was running under a serve that was killed (SIGKILL,
+    power loss). Until it leaves them it holds the deployment's concurrency slot, and with the ingest's limit of 1
+    every later scheduled ingest was cancelled, for good. Moving it to Crashed releases the slot (Prefect's
+    orchestration releases a deployment's slot on any transition out of those states, forced ones included)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterName,
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.states import Crashed
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=[INGEST_DEPLOYMENT, DIGEST_DEPLOYMENT])),
+            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(
+                any_=[StateType.PENDING, StateType.RUNNING, StateType.CANCELLING]))),
+        )
+        for run in runs:
+            client.set_flow_run_state(run.id, Crashed(message="newswatch serve restarted: the serve process that "
+                                                              "ran this flow run is gone"), force=True)
+    return [run.name for run in runs]
+
+
+def _serve(settings: Settings) -> None:
+    released = release_orphaned_runs()
+    if released:
+        print(f"marked crashed, left running by a serve that was stopped abruptly: {', '.join(released)}",
+              file=sys.stderr, flush=True)
+    serve(*build_deployments(settings), pause_on_shutdown=False)
+
+
 def serve_deployments(settings: Settings) -> None:
     """Register both deployments and run their scheduled runs until stopped (Ctrl-C or SIGTERM): against the
-    configured Prefect server, else against a local one started for the purpose (`local_server`)."""
+    configured Prefect server, else against a local one started for the purpose (`local_server`). Runs that a
+    killed serve left running are marked crashed first (`release_orphaned_runs`)."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with local_server() as api:
         if api is None:
-            serve(*build_deployments(settings), pause_on_shutdown=False)
+            _serve(settings)
             return
         with temporary_settings(updates={PREFECT_API_URL: api}):
-            serve(*build_deployments(settings), pause_on_shutdown=False)
+            _serve(settings)

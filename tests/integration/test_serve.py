@@ -230,3 +230,38 @@ def _servers_started_for(home: Path) -> list[int]:
         if b"server\0start" in cmdline and f"PREFECT_HOME={home}".encode() in environ:
             found.append(int(proc.name))
     return found
+
+
+def test_a_run_left_running_by_a_killed_serve_is_released_when_serve_starts(
+    prefect_server: str, tmp_path: Path
+) -> None:
+    """A serve killed mid-ingest (SIGKILL, power loss) leaves its run Running, and the run keeps the ingest
+    deployment's one concurrency slot: every later scheduled ingest was cancelled, for good (a review watched it
+    for five minutes after a restart). When serve starts, such runs are marked Crashed, which releases the slot.
+    The runs here are moved through Prefect's real orchestration on a real server, as serve's runner moves them."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.states import Pending, Running
+
+    from flows.serve import build_deployments, release_orphaned_runs
+    from newswatch.config import load_settings
+
+    project = tmp_path / "project"
+    for name in ("config", "samples"):
+        shutil.copytree(REPO / name, project / name)
+    settings = load_settings(project / "config" / "newswatch.toml")
+    with temporary_settings(updates={PREFECT_API_URL: prefect_server}):
+        ingest, _digest = build_deployments(settings)
+        deployment_id = ingest.apply()
+        with get_client(sync_client=True) as client:
+            orphan = client.create_flow_run_from_deployment(deployment_id)
+            assert client.set_flow_run_state(orphan.id, Pending()).state.type.value == "PENDING"
+            assert client.set_flow_run_state(orphan.id, Running()).state.type.value == "RUNNING"
+            blocked = client.create_flow_run_from_deployment(deployment_id)
+            assert client.set_flow_run_state(blocked.id, Pending()).state.type.value != "PENDING"  # slot taken
+
+            assert release_orphaned_runs() == [orphan.name]
+            assert client.read_flow_run(orphan.id).state.type.value == "CRASHED"
+            assert release_orphaned_runs() == []  # nothing left to release
+            after = client.create_flow_run_from_deployment(deployment_id)
+            assert client.set_flow_run_state(after.id, Pending()).state.type.value == "PENDING"  # the slot is free
