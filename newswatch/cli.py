@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from newswatch.config import Settings, load_settings
+from newswatch.days import FIRST_DAY, LAST_DAY
 from newswatch.errors import ConfigError, EvalError, NewswatchError
 
 EXIT_OK, EXIT_ERROR, EXIT_CONFIG = 0, 1, 2
@@ -54,8 +55,8 @@ def _positive_int(value: str) -> int:
         number = int(value)
     except ValueError:
         number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {value!r}")
+    if not 1 <= number <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 1000000, got {value!r}")
     return number
 
 
@@ -64,7 +65,7 @@ def _ordered(first: date | None, last: date | None) -> None:
         raise UsageError(f"--to {last} is before --from {first}")
 
 
-_FIRST_DATE, _LAST_DATE = date(2, 1, 1), date(9998, 12, 31)  # a day's local bounds stay within Python's dates
+_FIRST_DATE, _LAST_DATE = FIRST_DAY, LAST_DAY  # a day's local bounds stay within Python's dates
 
 
 def _date(value: str) -> date:

@@ -63,6 +63,19 @@ class StorageSettings(_Model):
     # ingest that changed something. A large store's copy is a whole-file write per run (docs/performance.md).
     client_copy_interval_minutes: Annotated[int, Strict(), Field(ge=0)] = 0
 
+    @field_validator("ingest_memory_limit")
+    @classmethod
+    def _check_memory(cls, value: str) -> str:
+        """At least 64 MB: below that DuckDB cannot even record a migration ("0KB" passed the pattern, then every
+        ingest failed with an out-of-memory error)."""
+        match = re.match(r"^(\d+(?:\.\d+)?)\s*([KMGT])(i?)B$", value)
+        if match:
+            base = 1024 if match.group(3) else 1000
+            size = float(match.group(1)) * base ** ("KMGT".index(match.group(2)) + 1)
+            if size < 64 * 10**6:
+                raise ValueError(f"expected at least 64MB, got {value!r}")
+        return value
+
 
 class FeedSettings(_Model):
     name: Annotated[str, Field(min_length=1)]
@@ -116,8 +129,17 @@ class DigestSettings(_Model):
     def _check_tz(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a folder of zones ("America")
             raise ValueError(f"expected an IANA time zone such as 'Europe/Berlin', got {value!r}") from exc
+        return value
+
+    @field_validator("date")
+    @classmethod
+    def _check_date(cls, value: dt.date | None) -> dt.date | None:
+        from newswatch.days import FIRST_DAY, LAST_DAY
+
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+            raise ValueError(f"expected a date between {FIRST_DAY} and {LAST_DAY}, got {value}")
         return value
 
     @property

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+# The days newswatch can work with: a day's local bounds (and a week either side) stay within Python's dates.
+FIRST_DAY, LAST_DAY = date(2, 1, 1), date(9998, 12, 31)
+
 
 def day_bounds(first: date, last: date, tz: tzinfo) -> tuple[datetime, datetime]:
     """UTC bounds [start, end) of the local days first..last (inclusive) in `tz`."""

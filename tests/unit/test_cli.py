@@ -203,12 +203,12 @@ def test_commands_on_stored_articles_refuse_a_missing_database(argv: list[str], 
     assert not (tmp_path / "data").exists() or not any((tmp_path / "data").iterdir())
 
 
-@pytest.mark.parametrize("days", ["0", "-3", "seven"])
+@pytest.mark.parametrize("days", ["0", "-3", "seven", "99999999999"])  # the last overflowed a C int: a traceback
 def test_candidates_want_a_positive_window(days: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         cli.main(["actors", "candidates", "--days", days])
     assert exited.value.code == 2
-    assert f"expected a whole number of 1 or more, got '{days}'" in capsys.readouterr().err
+    assert f"expected a whole number from 1 to 1000000, got '{days}'" in capsys.readouterr().err
 
 
 def test_promote_takes_its_options_before_or_after_the_name(tmp_path: Path,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,14 @@ PATH = Path("/srv/newswatch/config/newswatch.toml")
         ({"feeds": [{"name": "wire", "url": "http://x", "colour": "red"}]}, "feeds[0] ('wire').colour", "unknown key"),
         ({"feeds": [{"name": "a", "url": "http://x"}, {"name": "a", "url": "http://y"}]}, "feeds", "unique"),
         ({"digest": {"timezone": "Mars/Olympus"}}, "digest.timezone", "IANA time zone"),
+        # A folder of zones, not a zone: read as a file it raised IsADirectoryError, a traceback in every command.
+        ({"digest": {"timezone": "America"}}, "digest.timezone", "IANA time zone"),
+        # Dates the digest's day bounds cannot hold (the same bounds as --date); they crashed the digest.
+        ({"digest": {"date": date(1, 1, 1)}}, "digest.date", "between 0002-01-01"),
+        ({"digest": {"date": date(9999, 12, 31)}}, "digest.date", "9998-12-31"),
+        # Too little memory for DuckDB to record even a migration: every ingest failed with out-of-memory.
+        ({"storage": {"ingest_memory_limit": "0KB"}}, "storage.ingest_memory_limit", "at least 64MB"),
+        ({"storage": {"ingest_memory_limit": "60MiB"}}, "storage.ingest_memory_limit", "at least 64MB"),
         ({"digest": {"top_actors": "many"}}, "digest.top_actors", "integer"),
         ({"digest": {"date": "yesterday"}}, "digest.date", "date"),
         ({"topics": [{"name": "t", "min_score": 2}]}, "topics[0] ('t').min_score", "from 0 to 1, got 2"),
