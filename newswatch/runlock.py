@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
+from newswatch.errors import StorageError
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no advisory locks; runs are not guarded there
@@ -66,8 +68,12 @@ def acquire_run_lock(
 
     `on_wait(holder)` is called once, when the lock is busy and we start waiting, so the run can say so.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - kept open while the lock is held
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - kept open while the lock is held
+    except OSError as exc:  # the database's folder cannot be made or written ([storage] database)
+        raise StorageError(f"storage.database: cannot write beside the database in {path.parent}: "
+                           f"{exc.strerror or exc}") from None
     if fcntl is None:  # pragma: no cover
         return RunLock(path, handle)
     deadline = time.monotonic() + wait_seconds

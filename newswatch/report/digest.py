@@ -20,6 +20,7 @@ import jinja2
 
 from newswatch.config import Settings
 from newswatch.days import day_bounds
+from newswatch.errors import StorageError
 from newswatch.models import RenderedDigest
 from newswatch.report import evidence, measures
 from newswatch.text.language import is_scored_language
@@ -516,7 +517,10 @@ def render_digest(data: dict[str, Any], *, subject_template: str = "newswatch di
 
 def write_digest(digest: RenderedDigest, output_dir: Path) -> tuple[Path, Path]:
     """Write digest-DATE.html (charts beside it as PNG files) and digest-DATE.txt; atomically each."""
-    output_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where the folder should be, a folder that cannot be made ([digest] output_dir)
+        raise StorageError(f"digest.output_dir: cannot write digests to {output_dir}: {exc.strerror or exc}") from None
     stem = f"digest-{digest.digest_date.isoformat()}"
     html = digest.html
     for cid, png in digest.images.items():

@@ -8,6 +8,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from newswatch.runlock import acquire_run_lock, holder, lock_path
 
 
@@ -68,3 +70,29 @@ def test_the_lock_is_freed_when_its_process_dies(tmp_path: Path) -> None:
 
 def _fail() -> None:
     raise AssertionError("the first lock must be free")
+
+
+def test_a_lock_folder_that_cannot_be_made_is_a_storage_error(tmp_path: Path) -> None:
+    """[storage] database under a file (or a folder that cannot be created) ended in a raw FileExistsError or
+    FileNotFoundError before any message; it names the setting now."""
+    from newswatch.errors import StorageError
+
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the database's folder should be", encoding="utf-8")
+    with pytest.raises(StorageError, match="storage.database: cannot write beside the database"):
+        acquire_run_lock(blocker / "newswatch.duckdb.lock")
+
+
+def test_a_digest_folder_that_is_a_file_is_a_storage_error(tmp_path: Path) -> None:
+    from datetime import date
+
+    from newswatch.errors import StorageError
+    from newswatch.models import RenderedDigest
+    from newswatch.report.digest import write_digest
+
+    blocker = tmp_path / "digests"
+    blocker.write_text("a file where the digests' folder should be", encoding="utf-8")
+    digest = RenderedDigest(digest_date=date(2025, 5, 10), subject="s", html="<p>h</p>", text="t", markdown="m",
+                            images={})
+    with pytest.raises(StorageError, match="digest.output_dir: cannot write digests to"):
+        write_digest(digest, blocker)
