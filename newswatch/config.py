@@ -13,6 +13,7 @@ import os
 import re
 import string
 import tomllib
+import unicodedata
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import getaddresses, parseaddr
@@ -77,8 +78,21 @@ class StorageSettings(_Model):
         return value
 
 
+def _name(value: str) -> str:
+    """A feed's or topic's name: one visible line (spaces around it dropped), no control or invisible characters
+    (a zero-width space made "india\u200b-pakistan" a second topic that looked like the first)."""
+    value = _one_line(value)
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+        raise ValueError(f"{value!r} holds control or invisible characters")
+    return value
+
+
+# The name of a feed or a topic: how the digest, the views and the CLI call it.
+Name = Annotated[str, Strict(), AfterValidator(_name)]
+
+
 class FeedSettings(_Model):
-    name: Annotated[str, Field(min_length=1)]
+    name: Name
     url: Annotated[str, Field(min_length=1)]
     outlet: str | None = None
     country: str | None = None
@@ -87,6 +101,7 @@ class FeedSettings(_Model):
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str) -> str:
+        value = _one_line(value)  # " " was accepted and failed only at the ingest, as a file named " "
         scheme = urlparse(value).scheme.lower()
         if scheme in ("http", "https", "file") or scheme == "" or len(scheme) == 1:  # 1: a Windows drive
             return value
@@ -103,7 +118,7 @@ class InboxSettings(_Model):
 
 
 class TopicSettings(_Model):
-    name: Annotated[str, Field(min_length=1)]
+    name: Name
     description: str = ""
     any: list[str] = Field(default_factory=list)
     all: list[str] = Field(default_factory=list)
@@ -570,14 +585,18 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
         settings = Settings(path=path, root=project_root(path), **data)
     except ValidationError as exc:
         raise _config_error(exc.errors()[0], data, path) from None
-    names = [f.name for f in settings.feeds]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise ConfigError(path, "feeds", f"feed names must be unique; {dupes[0]!r} appears twice")
-    topic_names = [t.name for t in settings.topics]
-    dupes = sorted({n for n in topic_names if topic_names.count(n) > 1})
-    if dupes:
-        raise ConfigError(path, "topics", f"topic names must be unique; {dupes[0]!r} appears twice")
+    for kind, names in (("feed", [f.name for f in settings.feeds]), ("topic", [t.name for t in settings.topics])):
+        # Unique as a reader tells them apart: "India-Pakistan" and "india-pakistan" are one name twice.
+        keys = [unicodedata.normalize("NFKC", n).casefold() for n in names]
+        twice = next((n for n, k in zip(names, keys, strict=True) if keys.count(k) > 1), None)
+        if twice is not None:
+            raise ConfigError(path, f"{kind}s", f"{kind} names must be unique (ignoring case); {twice!r} appears "
+                                                f"twice")
+    for i, topic in enumerate(settings.topics):
+        for j, seed in enumerate(topic.seeds):
+            found = settings.resolve(seed)
+            if not found.is_file():
+                raise ConfigError(path, f"topics[{i}] ({topic.name!r}).seeds[{j}]", f"no such file: {found}")
     return settings
 
 

@@ -192,6 +192,7 @@ def test_commands_on_stored_articles_refuse_a_missing_database(argv: list[str], 
     # an empty one. Now: a config error, and nothing written.
     root = Path(__file__).resolve().parents[2]
     shutil.copytree(root / "config", tmp_path / "config")
+    shutil.copytree(root / "samples", tmp_path / "samples")  # the seed files the config names
     config = tmp_path / "config" / "newswatch.toml"
     text = config.read_text(encoding="utf-8")
     assert 'database = "data/newswatch.duckdb"' in text
@@ -217,6 +218,7 @@ def test_promote_takes_its_options_before_or_after_the_name(tmp_path: Path,
 
     root = Path(__file__).resolve().parents[2]
     shutil.copytree(root / "config", tmp_path / "config")
+    shutil.copytree(root / "samples", tmp_path / "samples")  # the seed files the config names
     config = str(tmp_path / "config" / "newswatch.toml")
     assert cli.main(["--config", config, "actors", "promote", "--kind", "place", "Kestrel Bay Port"]) == 0
     assert cli.main(["actors", "promote", "Kestrel Bay Yard", "--kind", "place", "--config", config]) == 0

@@ -21,6 +21,16 @@ PATH = Path("/srv/newswatch/config/newswatch.toml")
         ({"feeds": [{"name": "wire", "url": "ftp://x"}]}, "feeds[0] ('wire').url", "http(s) URL"),
         ({"feeds": [{"name": "wire", "url": "http://x", "colour": "red"}]}, "feeds[0] ('wire').colour", "unknown key"),
         ({"feeds": [{"name": "a", "url": "http://x"}, {"name": "a", "url": "http://y"}]}, "feeds", "unique"),
+        # Names a reader could not tell apart, or not see: all were accepted and made digests with them.
+        ({"topics": [{"name": "India-Pakistan", "any": ["x"]}, {"name": "india-pakistan ", "any": ["y"]}]},
+         "topics", "unique (ignoring case)"),
+        ({"topics": [{"name": "   ", "any": ["x"]}]}, "topics[0] ('   ').name", "must not be empty"),
+        ({"topics": [{"name": "a\nb", "any": ["x"]}]}, "topics[0] ('a\\nb').name", "line break"),
+        ({"topics": [{"name": "india\u200b-pakistan", "any": ["x"]}]}, "topics[0] ('india\\u200b-pakistan').name",
+         "invisible"),
+        ({"feeds": [{"name": "wire", "url": " "}]}, "feeds[0] ('wire').url", "must not be empty"),
+        # A seed file that is not there was found only when a run read it, after Prefect's tracebacks.
+        ({"topics": [{"name": "t", "seeds": ["no-such-seed.txt"]}]}, "topics[0] ('t').seeds[0]", "no such file"),
         ({"digest": {"timezone": "Mars/Olympus"}}, "digest.timezone", "IANA time zone"),
         # A folder of zones, not a zone: read as a file it raised IsADirectoryError, a traceback in every command.
         ({"digest": {"timezone": "America"}}, "digest.timezone", "IANA time zone"),
