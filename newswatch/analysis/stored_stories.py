@@ -65,7 +65,6 @@ def refresh_stories(
     rows = store.story_items(start - window, end)
     items = [item for item, _, _ in rows]
     # Only articles before the range keep their story: everything inside it is placed again.
-    earlier = {item.article_id: sid for item, sid, _ in rows if sid is not None and item.published_at < start}
     placed = {item.article_id: (sid, first or item.published_at) for item, sid, first in rows
               if sid is not None and item.published_at < start}
     stories: list[Story] = []
@@ -76,7 +75,7 @@ def refresh_stories(
         inside = [a for a in story.article_ids if by_id[a].published_at >= start]
         if not inside:
             continue
-        continued = next((earlier[a] for a in story.article_ids if a in earlier), None)
+        continued = next((placed[a][0] for a in story.article_ids if a in placed), None)
         if continued is not None:
             # It continues a story that began before the range: the range's articles join that story.
             links.extend((a, continued) for a in inside)
