@@ -7,8 +7,11 @@ never writes row by row: every write takes a batch, in one transaction.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -327,7 +330,7 @@ class Database:
             elif self._storage_version().startswith(STORAGE_COMPATIBILITY):
                 # Checkpointed and already in the clients' format: a byte copy is a consistent snapshot and costs
                 # disk bandwidth, where COPY FROM DATABASE re-encodes every table (minutes at a million articles).
-                shutil.copyfile(self.path, tmp)
+                copy_held_file(self.path, tmp)
                 self.last_publish = "bytes"
             else:
                 self.last_publish = "export"
@@ -404,6 +407,27 @@ def copy_is_recent(path: Path, minutes: int, now: float | None = None) -> bool:
     return 0 <= age < minutes * 60
 
 
+_COPY_IN_CHILD = "import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])"
+
+
+def copy_held_file(source: Path, dest: Path) -> None:
+    """Byte-copy a database file this process holds open, without giving up DuckDB's lock on it.
+
+    On POSIX systems DuckDB locks the file with a record lock (fcntl), and the kernel drops a process's record locks
+    on a file when that process closes any descriptor of it: a copy read from this process (shutil.copyfile opens and
+    closes the file) let another process open the database while this one still wrote to it. A child process's
+    descriptors are its own, so the copy is read there. Windows locks belong to the handle that took them, so there
+    the copy is read in place. Raises OSError when the copy fails."""
+    if os.name == "nt":  # pragma: no cover - not run here
+        shutil.copyfile(source, dest)
+        return
+    done = subprocess.run([sys.executable or "python3", "-I", "-S", "-c", _COPY_IN_CHILD, str(source), str(dest)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        raise OSError(f"copying {source} to {dest} failed: {lines[-1] if lines else f'exit {done.returncode}'}")
+
+
 def _temp_name(dest: Path) -> Path:
     return dest.with_name(f".{dest.name}.{time.time_ns()}.tmp")
 
@@ -421,7 +445,7 @@ class _Snapshot:
 
     def _copy(self, source: Path) -> None:
         try:
-            shutil.copyfile(source, self.tmp)
+            copy_held_file(source, self.tmp)
         except BaseException as exc:  # reported by wait(); publish_copy then makes a whole copy
             self._error = exc
 

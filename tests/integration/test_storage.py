@@ -239,6 +239,40 @@ def test_second_writer_gets_a_clear_lock_error(tmp_path: Path) -> None:
         holder.wait()
 
 
+def _other_process_opens(path: Path) -> str:
+    """What another process gets when it opens `path` for writing: "opened" or DuckDB's error."""
+    probe = ("import duckdb, sys\n"
+             "try:\n    duckdb.connect(sys.argv[1]).close(); print('opened')\n"
+             "except duckdb.Error as e:\n    print(str(e).splitlines()[0])")
+    return subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+@pytest.mark.parametrize("how", ["bytes", "snapshot"])
+def test_publishing_the_clients_copy_keeps_other_writers_out(tmp_path: Path, how: str) -> None:
+    """DuckDB's lock on the database file is a POSIX record lock, which the kernel drops when this process closes
+    any descriptor of that file. The copy for clients reads the file: read from this process, it dropped the lock,
+    and a digest or ingest waiting for the database opened it while this run still wrote to it (seen as ingests
+    failing on the write-ahead log's lock, held by the digest that had just published). After a publish, of
+    either kind, the database must still be refused to every other process."""
+    path, copy = tmp_path / "n.duckdb", tmp_path / "read.duckdb"
+    with Database(path) as db:
+        store = Store(db)
+        art, an = make_article(1)
+        store.save_articles("run1", [art], [an], {})
+        assert "lock" in _other_process_opens(path)
+        if how == "snapshot":
+            assert db.start_snapshot(copy, {"meta"})
+            db.set_meta({"k": "v"})
+        db.publish_copy(copy)
+        assert db.last_publish == how
+        assert "lock" in _other_process_opens(path)
+        art2, an2 = make_article(2)
+        store.save_articles("run2", [art2], [an2], {})  # this process still writes, its write-ahead log too
+        assert "lock" in _other_process_opens(path)
+    assert _other_process_opens(path) == "opened"
+
+
 def test_client_copy_keeps_the_clients_storage_format(tmp_path: Path) -> None:
     import duckdb
 
