@@ -625,6 +625,64 @@ def test_the_actor_is_kept_beside_titles_dates_possessives_and_lists(
     assert found(registry, text, date(2008, 1, 1)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A dateline says where the report was filed; the report's sentences say who acts.
+        ("WASHINGTON (Reuters) - Pakistan's army chief met officials.", {"pakistan", "asim-munir"}),
+        ("ISLAMABAD, May 10 (AP) - The talks ended.", set()),
+        ("NEW DELHI — India said the strikes were measured.", {"india"}),
+        ("Islamabad (AFP) — The talks ended.", set()),
+        ("The talks ended.\nISLAMABAD: Officials met on Sunday.", set()),
+        # ... but a headline that opens with a country, and a capital that acts, stay the actor.
+        ("Pakistan: army chief visits Washington", {"pakistan", "asim-munir", "united-states"}),
+        ("Washington - and its allies - reacted.", {"united-states"}),
+        ("ISLAMABAD SAYS TALKS WILL GO ON", {"pakistan"}),
+        # A place or origin joined to a participle describes someone else: the think tank, the novelist.
+        ("A Washington-based think tank urged talks.", set()),
+        ("An Indian-born novelist won the prize.", set()),
+        ("The London-listed miner fell.", set()),
+        # Participles of an act keep the actor: it led, it backed.
+        ("The U.S.-led coalition and Pakistan-backed groups clashed.", {"united-states", "pakistan"}),
+        # A currency is not the state.
+        ("Aid of US$40 million arrived.", set()),
+    ],
+)
+def test_datelines_descriptors_and_currencies_name_no_actor(
+    registry: ActorRegistry, text: str, expected: set[str]
+) -> None:
+    assert found(registry, text, date(2025, 6, 1)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A name the registry does not know, in apposition after the title's "of" qualifier, holds it here.
+        ("The prime minister of Pakistan, Ahmed Khan, met the envoy.", {"pakistan"}),
+        ("The president of the United States, John Smith, met the envoy.", {"united-states"}),
+        # A title in apposition after a name says who that person is or was.
+        ("Qamar Bajwa, Pakistan's army chief until 2022, met the envoy.", {"pakistan"}),
+        ("Imran Khan, Pakistan's prime minister from 2018 to 2022, was jailed.", {"imran-khan", "pakistan"}),
+        ("Asim Munir, Pakistan's army chief, met the envoy.", {"asim-munir", "pakistan"}),
+        # ... but a comma that ends a clause before the title's verb does not.
+        ("After meeting Marco Rubio, Pakistan's army chief flew home.", {"marco-rubio", "pakistan", "asim-munir"}),
+        ("In New Delhi, India's prime minister said the talks would go on.", {"india", "narendra-modi"}),
+        # The possessive of a company before a demonym: the company's officer, not the country's.
+        ("Newmont's American president faces charges.", {"united-states"}),
+        ("The company's Pakistani president resigned.", {"pakistan"}),
+        # A stated year reads the title on that year; "at the time" names nobody the registry can tell.
+        ("In 2019, Pakistan's army chief visited Washington.", {"pakistan", "qamar-javed-bajwa", "united-states"}),
+        ("Pakistan's army chief at the time, who retired in 2022, met the envoy.", {"pakistan"}),
+        ("Pakistan's army chief since 2022 met the envoy.", {"pakistan", "asim-munir"}),
+        ("In 2025, Pakistan's army chief met the envoy.", {"pakistan", "asim-munir"}),
+    ],
+)
+def test_a_title_tied_to_another_person_or_time_is_not_todays_holder(
+    registry: ActorRegistry, text: str, expected: set[str]
+) -> None:
+    assert found(registry, text, date(2025, 5, 12)) == expected
+
+
 def test_sentence_end_dot_is_not_part_of_an_undotted_acronym(registry: ActorRegistry) -> None:
     text = "About half came from the US."
     [mention] = match_actors(registry, "", text, split_sentences(text), SEED_DATE)

@@ -316,12 +316,37 @@ _RUN_WORD = re.compile(r"[ \t]+([A-Z][\w.'’&-]*)")
 _OF_BEFORE = re.compile(r"([A-Z][\w-]*)[ \t]+of[ \t]+$")
 
 
+# A place or origin joined to one of these participles describes someone or something else, not the actor: "a
+# Washington-based think tank", "an Indian-born novelist", "London-listed shares". Participles of an act stay the
+# actor's: "U.S.-led", "Pakistan-backed".
+_DESCRIBES_AFTER = re.compile(
+    r"-(?:based|born|bred|raised|educated|headquartered|registered|listed|domiciled)\b", re.IGNORECASE)
+# A dateline opens a report with where it was filed: "ISLAMABAD (Reuters) -", "NEW DELHI, May 10 (AP) --",
+# "WASHINGTON —", "Islamabad (AFP) -". The place says where the reporter was; the report's own sentences say who acts.
+_DATELINE_AFTER_CAPS = re.compile(r"(?:[ \t]*,[^\n,(]{1,30})?[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?(?:-{1,2}|[–—:])[ \t]")
+_DATELINE_AFTER = re.compile(r"(?:[ \t]*,[^\n,(]{1,30})?[ \t]*\([A-Z][^()\n]{0,40}\)[ \t]*(?:-{1,2}|[–—:])[ \t]")
+_LINE_START = re.compile(r"(?:\A|\n)[ \t]*\Z")
+
+
+def _describes_something_else(text: str, hit: _Hit) -> bool:
+    """A surface that names no actor where it stands: a descriptor compound ("Washington-based"), a currency ("US$40
+    million") or a dateline (`_DATELINE_AFTER`)."""
+    if _DESCRIBES_AFTER.match(text, hit.end) or text.startswith("$", hit.end):
+        return True
+    if not _LINE_START.search(text, max(0, hit.start - 8), hit.start):
+        return False
+    caps = hit.text.isupper() and sum(c.isalpha() for c in hit.text) > 2  # "ISLAMABAD", not "US" or "U.S."
+    return bool((_DATELINE_AFTER_CAPS if caps else _DATELINE_AFTER).match(text, hit.end))
+
+
 def _drop_longer_names(text: str, hits: list[_Hit], matcher: _Matcher) -> list[_Hit]:
-    """Clear the names of hits inside a longer proper name of something else; keep titles and other hits."""
+    """Clear the names of hits inside a longer proper name of something else, or that name nothing where they stand
+    (`_describes_something_else`); keep titles and other hits."""
     kept = []
     lines = _Lines(text)
     for i, hit in enumerate(hits):
-        if hit.entries and (_in_longer_name(text, hits, i, lines) or _after_given_name(text, hits, i, lines, matcher)):
+        if hit.entries and (_in_longer_name(text, hits, i, lines) or _after_given_name(text, hits, i, lines, matcher)
+                            or _describes_something_else(text, hit)):
             hit.entries = []
         if hit.entries or hit.title:
             kept.append(hit)
@@ -542,9 +567,20 @@ def _match_part(
                 i - 1 in not_holders and _COORDINATORS.match(text[hits[i - 1].end : hit.start])):
             not_holders.add(i)  # "running for president and vice president": the second title is an office too
             continue
-        if _premodifies_name(hits, i, text) or _names_someone_else(hits, i, text):
+        if _premodifies_name(hits, i, text) or _names_someone_else(hits, i, text) \
+                or _follows_its_holders_name(hits, lead, hit.end, text, matcher):
             continue
         key = surface_key(hit.text)
+        if named is not None and not possessive and _owned_by_other(hits, i - 1, text):
+            context.titles[key] = _OTHER  # "Newmont's American president": a company's, and so are the next ones
+            continue
+        stated = _stated_time(text, lead, hit.end, when)
+        if stated is not None:  # "Pakistan's army chief until 2022", "In 2019, the army chief", "at the time"
+            holder = _resolve(matcher, key, q, stated) if stated != when and q is not None else None
+            if holder is not None:
+                introduced.add(holder)
+                out.append(Mention(holder, hit.text, "role", 0, hit.start, hit.end))
+            continue
         if q is None:
             q = _person_qualifier(named, registry, when)
             if q == _OTHER:  # "Trump's secretary of state" in 2023: the title of someone out of that office
@@ -727,13 +763,76 @@ _ATTRIBUTION = re.compile(r"[ \t]+(?:said|says|reported|reports|told|tells|added
 
 
 def _names_someone_else(hits: list[_Hit], i: int, text: str) -> bool:
-    """"the US president, George Bush,": a name the registry does not know, set off by a comma right after the
-    title, says who holds it here."""
-    m = _APPOSITIVE.match(text, hits[i].end)
+    """"the US president, George Bush,", "the prime minister of Pakistan, Ahmed Khan,": a name the registry does not
+    know, set off by a comma right after the title (or its "of" qualifier), says who holds it here."""
+    end = hits[i].end
+    if i + 1 < len(hits) and hits[i + 1].entries and re.fullmatch(r"\s+of\s+(?:the\s+)?", text[end : hits[i + 1].start]):
+        end = hits[i + 1].possessive_end
+        i += 1
+    m = _APPOSITIVE.match(text, end)
     if m is None or m.group(1).split()[0].lower() in _FUNCTION_WORDS | _TIME_WORDS \
             or _ATTRIBUTION.match(text, m.end(1)):
         return False
     return not any(m.start(1) <= h.start < m.end(1) for h in hits[i + 1 : i + 4])
+
+
+# A name set off before a title whose phrase then ends (a comma, a period, "until", "who") is the title's holder:
+# "Bajwa, Pakistan's army chief until 2022,", "Imran Khan, Pakistan's prime minister from 2018". Before a verb the
+# comma ends a clause instead: "After meeting Rubio, Pakistan's army chief flew home".
+_NAME_THEN_COMMA = re.compile(r"(?<![\w.’'-])((?:[A-Z][\w.’'-]*[ \t]+){0,3}[A-Z][\w.’'-]*),[ \t]+(?:the[ \t]+)?$")
+_APPOSITION_ENDS = re.compile(r"\s*(?:[,;.)]|$)|\s+(?:until|till|from|between|who|whose|since|during|in\s+\d{4})\b")
+_PREPOSITIONS = frozenset({"in", "at", "on", "near", "from", "to", "into", "outside", "inside", "across", "after",
+                           "before", "with", "by", "for", "meeting", "met", "visiting", "visited", "like", "unlike"})
+
+
+def _follows_its_holders_name(hits: list[_Hit], lead: int, end: int, text: str, matcher: _Matcher) -> bool:
+    """"Bajwa, Pakistan's army chief until 2022, ...": the title (its phrase text[lead:end]) is in apposition to the
+    name before it, so it says who that person is or was; the name is the mention, if the registry knows it. The name
+    is a registry person's, or two to four capitalised words that are no registry surface, time or function word and
+    do not follow a preposition ("In New Delhi, the army chief")."""
+    m = _NAME_THEN_COMMA.search(text, max(0, lead - 60), lead)
+    if m is None or not _APPOSITION_ENDS.match(text, end):
+        return False
+    name_start, name_end = m.span(1)
+    inside = [h for h in hits if h.end > name_start and h.start < name_end]
+    if inside:
+        return all(not h.title and h.entries and h.start >= name_start and h.possessive_end == h.end
+                   and all(e.actor_id in matcher.persons for e in h.entries) for h in inside)
+    words = m.group(1).split()
+    if len(words) < 2 or any(w.rstrip(".").lower() in _FUNCTION_WORDS | _TIME_WORDS | _NAME_TITLES for w in words):
+        return False
+    before = re.search(r"([A-Za-z]+)[ \t]+$", text[max(0, name_start - 20) : name_start])
+    return not (before and before.group(1).lower() in _PREPOSITIONS)
+
+
+def _owned_by_other(hits: list[_Hit], j: int, text: str) -> bool:
+    """The qualifier hit j ("American" in "Newmont's American president") follows the possessive of something the
+    registry does not name ("Newmont's", "the company's"): the title is that body's officer, not the country's."""
+    before = _WORD_BEFORE.search(text, max(0, hits[j].start - 40), hits[j].start)
+    if before is None or not before.group(2):
+        return False
+    if j > 0 and hits[j - 1].possessive_end >= before.start(1):
+        return False  # "Pakistan's Pakistani ..." or a registry person's: read elsewhere
+    return before.group(1).lower() not in _CONTEXT_OWNERS
+
+
+# A time stated for a title: after it ("until 2022", "from 2018 to 2022", "in 2019"), or opening its clause ("In 2019,
+# the army chief", "Back in 2018, Pakistan's prime minister"); and "at the time", which points to a time the
+# article gives elsewhere.
+_YEAR_AFTER = re.compile(r"[ \t]+(?:until|till|from|between|in|during)[ \t]+(?:(?:early|late|mid)[- ])?((?:19|20)\d\d)\b")
+_YEAR_BEFORE = re.compile(r"\b(?:[Ii]n|[Dd]uring|[Bb]y)[ \t]+(?:(?:early|late|mid)[- ])?((?:19|20)\d\d),?[ \t]+(?:the[ \t]+)?$")
+_AT_THE_TIME = re.compile(r",?[ \t]+(?:at[ \t]+the[ \t]+time|back[ \t]+then|in[ \t]+those[ \t]+days)\b")
+
+
+def _stated_time(text: str, lead: int, end: int, when: date) -> date | None:
+    """The date a title is read on when its sentence states another time: the middle of a stated year other than the
+    article's, `when` itself for "at the time" (the caller then names nobody); None when no time is stated."""
+    if _AT_THE_TIME.match(text, end):
+        return when
+    m = _YEAR_AFTER.match(text, end) or _YEAR_BEFORE.search(text, max(0, lead - 40), lead)
+    if m is None or int(m.group(1)) == when.year:
+        return None
+    return date(int(m.group(1)), 7, 1)
 
 
 _OTHER = "\x00other"  # a title context outside the registry (a country or body it does not know)
