@@ -75,13 +75,38 @@ def _load(path: Path) -> ToneModel:
 def _score_methods(rows: list[tuple[str, int, int, Label]],
                    methods: dict[str, Callable[[str, int, int], Label]]) -> dict[str, Any]:
     gold = [row[3] for row in rows]
+    pairs = _opposite_pairs(rows)
     out: dict[str, Any] = {}
     for name, method in methods.items():
         began = time.perf_counter()
         predicted = [method(sentence, start, end) for sentence, start, end, _ in rows]
         seconds = time.perf_counter() - began
-        out[name] = classification_scores(gold, predicted) | {"seconds": seconds}
+        out[name] = classification_scores(gold, predicted) | {"seconds": seconds,
+                                                              "opposite_pairs": _pair_scores(pairs, predicted)}
     return out
+
+
+_ORDER = {label: k for k, label in enumerate(LABELS)}
+
+
+def _opposite_pairs(rows: list[tuple[str, int, int, Label]]) -> list[tuple[int, int]]:
+    """(negative row, positive row) for every two targets of one sentence whose gold tones are opposite: "voters
+    admired A, while they blamed B". Sentence-level tone cannot tell such targets apart; actor tone must."""
+    by_sentence: dict[str, list[int]] = {}
+    for k, row in enumerate(rows):
+        by_sentence.setdefault(row[0], []).append(k)
+    return [(n, p) for ks in by_sentence.values() for n in ks if rows[n][3] == "negative"
+            for p in ks if rows[p][3] == "positive"]
+
+
+def _pair_scores(pairs: list[tuple[int, int]], predicted: Sequence[Label]) -> dict[str, Any]:
+    """How a method's labels order each opposite pair: apart the right way (the positive target above the negative
+    one), given one label, or the wrong way round."""
+    right = sum(_ORDER[predicted[p]] > _ORDER[predicted[n]] for n, p in pairs)
+    same = sum(predicted[p] == predicted[n] for n, p in pairs)
+    total = len(pairs)
+    return {"pairs": total, "right": right, "same": same, "reversed": total - right - same,
+            "right_share": right / total if total else None}
 
 
 def format_tone_table(result: dict[str, Any]) -> str:
@@ -110,6 +135,14 @@ def _tone_rows(head: str, methods: dict[str, Any]) -> list[str]:
     lines.append("confusion (rows: gold neg/neu/pos; columns: predicted neg/neu/pos)")
     for name, m in methods.items():
         lines.append(f"  {name:<{width}} " + "  ".join(" ".join(f"{n:4d}" for n in row) for row in m["confusion"]))
+    first = next(iter(methods.values()))["opposite_pairs"]
+    if first["pairs"]:
+        lines.append(f"targets of opposite gold tone in one sentence ({first['pairs']} pairs): "
+                     "ordered right / one label / reversed")
+        for name, m in methods.items():
+            op = m["opposite_pairs"]
+            lines.append(f"  {name:<{width}} {op['right']:5d} ({op['right_share']:.0%}) {op['same']:5d} "
+                         f"{op['reversed']:5d}")
     return lines
 
 

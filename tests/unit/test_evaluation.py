@@ -86,6 +86,23 @@ def test_evaluate_tone_on_a_small_file(tmp_path: Path) -> None:
     assert evaluate_tone(path, holdout=half)["holdout"] == half
 
 
+def test_eval_tone_counts_how_each_method_orders_targets_of_opposite_tone_in_one_sentence(tmp_path: Path) -> None:
+    """Two targets of one sentence, one praised and one blamed: sentence-level tone gives both one label, by
+    construction; the measure says how often a method tells them apart, and which way."""
+    sentence = "Voters admired Alvarez for her honesty, while they blamed Brennan for the corrupt deal."
+    a, b = sentence.index("Alvarez"), sentence.index("Brennan")
+    target = [{"from": a, "to": a + 7, "mention": "Alvarez", "polarity": 6.0},
+              {"from": b, "to": b + 7, "mention": "Brennan", "polarity": 2.0}]
+    path = tmp_path / "pair.jsonl"
+    path.write_text(json.dumps({"sentence_normalized": sentence, "primary_gid": "x", "targets": target}) + "\n"
+                    + mtsc_line("Lee arrived on Tuesday.", 0, 3, 4.0) + "\n", encoding="utf-8")
+    result = evaluate_tone(path, holdout="all")
+    pairs = {name: m["opposite_pairs"] for name, m in result["methods"].items()}
+    assert all(p["pairs"] == 1 and p["right"] + p["same"] + p["reversed"] == 1 for p in pairs.values())
+    assert pairs["sentence VADER"]["same"] == 1 and pairs["always neutral"]["same"] == 1
+    assert "opposite gold tone in one sentence (1 pairs)" in format_tone_table(result)
+
+
 def test_eval_tone_scores_another_model_file_beside_the_shipped_one(tmp_path: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     # A one-feature model that calls a sentence negative when VADER does, else positive: scored as its own row.
