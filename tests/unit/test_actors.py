@@ -385,6 +385,25 @@ def test_surname_only_after_a_full_mention(registry: ActorRegistry) -> None:
     assert [m.surface for m in mentions] == ["Nawaz Sharif", "Shehbaz Sharif"]
 
 
+@pytest.mark.parametrize(
+    ("text", "surnames"),
+    [
+        # Someone else with the surname, named after the actor: the bare surname is the nearest one's.
+        ("Imran Khan spoke on Monday. Sadiq Khan opened a park. Khan said the park was overdue.", 0),
+        ("Imran Khan spoke. Shaheen Khan, a local trader, said prices rose. Khan added that rents rose too.", 0),
+        # Named before the actor, or by title or honorific only: the actor's.
+        ("Sadiq Khan opened a park. Imran Khan spoke later. Khan said the protest would go on.", 1),
+        ("Imran Khan spoke. Mr. Khan said the protest would go on.", 1),
+        # Two surnames side by side are one person's name ("Asif Zardari"), not Khawaja Asif.
+        ("Khawaja Asif spoke. President Asif Zardari also spoke.", 0),
+    ],
+)
+def test_a_bare_surname_is_the_nearest_namesakes(registry: ActorRegistry, text: str, surnames: int) -> None:
+    mentions = match_actors(registry, "", text, split_sentences(text), date(2025, 5, 12))
+    full = {"Imran Khan", "Khawaja Asif"}
+    assert sum(m.surface not in full and m.actor_id in ("imran-khan", "khawaja-asif") for m in mentions) == surnames
+
+
 def test_matching_is_compiled_once_per_registry(registry: ActorRegistry) -> None:
     assert registry.matcher() is registry.matcher()
 

@@ -399,6 +399,12 @@ def _after_given_name(text: str, hits: list[_Hit], i: int, lines: _Lines, matche
     return not lines.headline_cased(hit.start)
 
 
+def _all_persons(hit: _Hit) -> bool:
+    """Every actor of the hit is a person reached by a surname ("Asif" in "Asif Zardari"): two such hits side by side
+    are one person's names, not two actors."""
+    return all(e.via == "surname" for e in hit.entries)
+
+
 def _in_longer_name(text: str, hits: list[_Hit], i: int, lines: _Lines) -> bool:
     """True when hit i is part of a longer capitalised name that is not the actor (see the module docstring)."""
     hit = hits[i]
@@ -422,7 +428,8 @@ def _in_longer_name(text: str, hits: list[_Hit], i: int, lines: _Lines) -> bool:
         pos = m.end()
     if not run:
         return False
-    if i + 1 < len(hits) and hits[i + 1].start == run[0][0] and hits[i + 1].entries:
+    if i + 1 < len(hits) and hits[i + 1].start == run[0][0] and hits[i + 1].entries and not (
+            _all_persons(hit) and _all_persons(hits[i + 1])):
         return False  # another registry surface follows: "Indian Kashmir", "U.S. Pakistan policy"
     words = [word for _, word in run]
     if any(e.via == "demonym" for e in hit.entries):
@@ -533,6 +540,8 @@ def _match_part(
             known = [e for e in hit.entries if e.actor_id in introduced]
             if not known:
                 known = _surname_after_title(matcher, hits, i, text, when)
+            if len(known) == 1 and _namesake_since(text, hit, known[0].actor_id, out, matcher):
+                continue  # "Imran Khan ... Sadiq Khan opened a park. Khan said": the nearest Khan is Sadiq
             if len(known) == 1:
                 introduced.add(known[0].actor_id)
                 if context is not None:
@@ -633,6 +642,25 @@ def _country_in_common_name(
 
 
 _HONORIFIC = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|General|Lt|Sen|Senator|Rep)\.?\s+)$")
+
+
+def _namesake_since(text: str, hit: _Hit, actor_id: str, out: list[Mention], matcher: _Matcher) -> bool:
+    """Whether someone else with this surname was named after the actor's last mention in this text: a capitalised
+    given name before the same surname ("Sadiq Khan", "Shaheen Khan") that is no title or honorific ("Mr. Khan",
+    "Prime Minister Khan")."""
+    since = max((m.end for m in out if m.actor_id == actor_id), default=0)
+    pattern = _NAMESAKE.get(hit.text)
+    if pattern is None:
+        pattern = _NAMESAKE[hit.text] = re.compile(
+            r"(?<![\w.’'-])([A-Z][a-z]+(?:-[A-Z][a-z]+)?)[ \t]+" + re.escape(hit.text) + r"(?![\w-])")
+    for m in pattern.finditer(text, since, hit.start):
+        word = m.group(1).lower()
+        if not any(part in matcher.name_titles or part in _NOT_GIVEN for part in (word, *word.split("-"))):
+            return True
+    return False
+
+
+_NAMESAKE: dict[str, re.Pattern[str]] = {}
 
 
 def _surname_after_title(matcher: _Matcher, hits: list[_Hit], i: int, text: str, when: date) -> list[_Entry]:
