@@ -174,6 +174,7 @@ def cmd_rematch(args: argparse.Namespace, settings: Settings) -> int:
     _existing_store(settings)
     with Database(settings.database_path, lock_timeout=60) as db:
         store = Store(db)
+        rematch.drop_retired(store, settings)
         n = rematch.rematch(store, settings, topics)
         # Only the topics matched again: another topic edited meanwhile is still to be matched by the next run.
         store.save_topic_definitions({name: d for name, d in rematch.topic_definitions(settings).items()

@@ -27,6 +27,21 @@ class TopicsMixin:
         stored = dict(self.db.query("SELECT name, definition_hash FROM topic"))
         return [name for name, (_, h) in definitions.items() if stored.get(name) != h]
 
+    def drop_topics_not_in(self, names: Sequence[str]) -> dict[str, int]:
+        """Remove the topics not named (gone from the config: removed, or renamed) and their memberships, in one
+        transaction. Returns each removed topic's number of memberships. Memberships are derived from the stored
+        articles, so a topic put back is matched over them again (`changed_topics` reports it as new)."""
+        keep = list(names)
+        gone = dict(self.db.query(
+            "SELECT topic, count(*) FROM article_topic WHERE topic NOT IN (SELECT unnest($1)) GROUP BY topic", [keep]))
+        for (name,) in self.db.query("SELECT name FROM topic WHERE name NOT IN (SELECT unnest($1))", [keep]):
+            gone.setdefault(name, 0)
+        if gone:
+            with self.db.transaction():
+                self.db.execute("DELETE FROM article_topic WHERE topic NOT IN (SELECT unnest($1))", [keep])
+                self.db.execute("DELETE FROM topic WHERE name NOT IN (SELECT unnest($1))", [keep])
+        return gone
+
     def save_topic_definitions(self, definitions: dict[str, tuple[str, str]]) -> None:
         now = datetime.now(UTC)
         self.db.insert_rows("topic", ["name", "description", "definition_hash", "updated_at"],

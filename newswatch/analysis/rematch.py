@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
@@ -16,6 +17,8 @@ from newswatch.config import Settings, TopicSettings
 from newswatch.models import TermCounts, TopicMatch
 from newswatch.text.corpus_stats import CorpusStats
 
+_log = logging.getLogger("newswatch")
+
 
 class TopicStore(Protocol):
     """What keeping topics and actors in step with the config needs from the store."""
@@ -23,6 +26,7 @@ class TopicStore(Protocol):
     def sync_actors(self, rows: Sequence[tuple[str, str, str, str | None]]) -> None: ...
     def changed_topics(self, definitions: dict[str, tuple[str, str]]) -> list[str]: ...
     def save_topic_definitions(self, definitions: dict[str, tuple[str, str]]) -> None: ...
+    def drop_topics_not_in(self, names: Sequence[str]) -> dict[str, int]: ...
     def article_count(self) -> int: ...
     def iter_article_texts(self, batch: int = 2000) -> Iterator[list[tuple[str, str, str, str | None, str]]]: ...
     def replace_topic_matches(self, topics: Sequence[str], matches: Sequence[tuple[str, TopicMatch]]) -> None: ...
@@ -43,15 +47,28 @@ def _definition(topic: TopicSettings) -> dict[str, Any]:
 
 
 def sync_definitions(store: TopicStore, settings: Settings, analyzer: Analyzer | None = None) -> list[str]:
-    """Store actor and topic definitions; re-match the topics whose definition changed. Returns those topics."""
+    """Store actor and topic definitions; drop the topics no longer in the config (`drop_retired`); re-match the
+    topics whose definition changed. Returns those topics."""
     analyzer = analyzer or _analyzer(store, settings)
     store.sync_actors([(a.id, a.name, a.kind, a.country) for a in analyzer.registry.actors])
+    drop_retired(store, settings)
     definitions = topic_definitions(settings)
     changed = store.changed_topics(definitions)
     if changed and store.article_count():
         rematch(store, settings, changed, analyzer)
     store.save_topic_definitions(definitions)
     return changed
+
+
+def drop_retired(store: TopicStore, settings: Settings) -> dict[str, int]:
+    """Membership follows the config: a topic no longer in it (removed, or renamed: the old name is gone) leaves the
+    `topic` table and its memberships, so no view keeps counting it (a row of zeros every later day, flagged as a
+    drop against its own past). Logged on the `newswatch` logger; returns each dropped topic's memberships."""
+    gone = store.drop_topics_not_in([t.name for t in settings.topics])
+    for name, n in sorted(gone.items()):
+        _log.warning("topic %r is no longer in the config: its %d stored memberships were removed (put it back "
+                     "and the next run matches it over the stored articles again)", name, n)
+    return gone
 
 
 def rematch(store: TopicStore, settings: Settings, topics: list[str] | None = None,

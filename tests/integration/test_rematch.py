@@ -57,6 +57,29 @@ def test_a_topic_added_later_is_matched_against_stored_articles(tmp_path: Path) 
         assert db.scalar("SELECT count(*) FROM article") == 3        # articles themselves untouched
 
 
+def test_a_topic_renamed_or_removed_in_the_config_leaves_the_views_and_memberships(tmp_path: Path) -> None:
+    """Membership follows the config. A topic renamed (the old name gone, a new one added) or removed must leave the
+    `topic` table, its memberships and `daily_topic_coverage`: before, the old name stayed in the view for good,
+    a row of zeros every day after the edit, flagged as a drop against its own past (a review's 110-day run)."""
+    first = settings_with(tmp_path, [{"name": "border", "any": ["ceasefire", "kashmir"]},
+                                     {"name": "weather", "any": ["monsoon", "rain"]}])
+    with Database(first.database_path) as db:
+        store = Store(db)
+        store_entries(store, first)
+        assert memberships(db) == {(ENTRIES[0][0], "border"), (ENTRIES[1][0], "weather")}
+
+        renamed = settings_with(tmp_path, [{"name": "frontier", "any": ["ceasefire", "kashmir"]}])
+        assert rematch.sync_definitions(store, renamed) == ["frontier"]
+        assert memberships(db) == {(ENTRIES[0][0], "frontier")}
+        assert db.query("SELECT name FROM topic") == [("frontier",)]
+        assert {r[0] for r in db.query("SELECT DISTINCT topic FROM daily_topic_coverage")} == {"frontier"}
+        assert db.query("SELECT topics FROM articles WHERE title = ?", [ENTRIES[0][0]]) == [(["frontier"],)]
+
+        # Put back, a topic is matched over what is stored again, like any new topic.
+        assert rematch.sync_definitions(store, first) == ["border", "weather"]
+        assert memberships(db) == {(ENTRIES[0][0], "border"), (ENTRIES[1][0], "weather")}
+
+
 def test_rematch_of_one_topic_leaves_another_edited_topic_to_the_next_run(tmp_path: Path) -> None:
     """Two topics edited, `newswatch rematch --topic weather` run: weather is matched again and its definition
     recorded; the other edited topic's stored definition stays the old one, so the next run still re-matches it
