@@ -97,6 +97,12 @@ class ArticlesMixin:
             self.db.insert_rows("article_topic", ["article_id", "topic", "score", "via"], top_rows)
             self.db.insert_rows("sighting", ["article_id", "source", "outlet", "url", "seen_at", "run_id"],
                                 sight_rows, on_conflict="ON CONFLICT DO NOTHING")
+            # Read from a local file this run (the feed's url as the run has it): those days count as watched for
+            # good, whatever the url says later (migration 013).
+            self.db.execute(
+                "INSERT INTO article_from_file SELECT a.article_id FROM article a JOIN feeds f ON f.name = a.source "
+                "WHERE a.article_id IN (SELECT unnest($1)) AND f.kind <> 'inbox' AND is_file_url(f.url) "
+                "ON CONFLICT DO NOTHING", [[a.article_id for a in articles]])
             self._count_terms([by_id[a.article_id].terms for a in articles if a.article_id not in duplicate_of])
         return len(art_rows)
 

@@ -179,7 +179,7 @@ def test_migration_011_keys_the_terms_a_store_counted_before_it(tmp_path: Path) 
         assert db.scalar("SELECT count(*) FROM corpus_df WHERE key = md5_number_lower(term)") == 2
     con = duckdb.connect(str(path))  # back to the store as 010 left it: no key, no record of 011
     con.execute("ALTER TABLE corpus_df DROP COLUMN key")
-    con.execute("DELETE FROM schema_migrations WHERE version >= 11")
+    con.execute("DELETE FROM schema_migrations WHERE version = 11")  # later migrations stay applied
     con.close()
     with Database(path) as db:
         assert db.schema_version() >= 11
@@ -190,6 +190,33 @@ def test_migration_011_keys_the_terms_a_store_counted_before_it(tmp_path: Path) 
         store.save_articles("run2", [art], [replace(an, terms=frozenset({"ceasefire"}))], {})
         counts = store.corpus_counts()
     assert [stored_count(counts, t) for t in ("ceasefire", "talks")] == [2, 1] and counts.n_docs == 2
+
+
+def test_days_read_from_a_file_stay_watched_when_the_feeds_url_changes(tmp_path: Path) -> None:
+    """Whether an article's day was watched because it was read from a file is decided when it is stored. A feed
+    moved from a file to HTTP under the same name (or back) must not rewrite which past days were watched: before
+    migration 013 the view read the feed's current url, so the file's days stopped counting (a review's repro:
+    "baseline: 7 of 7 days" became "0 of 7" for the same articles), and an HTTP backlog started to."""
+    from datetime import timedelta
+
+    def watched(db: Database) -> set[tuple[str, object]]:
+        return {(source, day) for day, source in db.query("SELECT day, source FROM observed_days")}
+
+    with Database(tmp_path / "n.duckdb") as db:
+        store = Store(db)
+        store.sync_feeds([("from-file", "feed", "feeds/sample.xml", "Outlet A", None, "en"),
+                          ("over-http", "feed", "https://example.org/rss", "Outlet B", None, "en")])
+        rows = []
+        for i, source in enumerate(["from-file"] * 3 + ["over-http"] * 3):
+            art, an = make_article(i)
+            rows.append((replace(art, source=source, published_at=WHEN - timedelta(days=i % 3)), an))
+        store.save_articles("run1", [a for a, _ in rows], [an for _, an in rows], {})
+        before = watched(db)
+        assert {s for s, _ in before} == {"from-file"} and len(before) == 3  # the HTTP backlog: no fetch logged
+
+        store.sync_feeds([("from-file", "feed", "http://127.0.0.1:8000/sample.xml", "Outlet A", None, "en"),
+                          ("over-http", "feed", "/srv/copy/rss.xml", "Outlet B", None, "en")])
+        assert watched(db) == before
 
 
 def test_the_replaced_copy_is_freed_off_the_publishing_thread_and_leftovers_go(tmp_path: Path) -> None:

@@ -109,6 +109,7 @@ def test_the_baseline_setting_defaults_to_the_rule_in_measures() -> None:
 def test_a_feed_read_from_a_file_is_the_same_in_sql_and_python() -> None:
     # A feed given as a local path counts as an import for observed days (migration 007).
     assert local_url_sql("f.url") in _sql("007_evidence.sql")
+    assert local_url_sql("url").strip("()") in _sql("013_articles_read_from_files.sql")  # is_file_url, since 013
     urls = ["samples/feeds/x.xml", "/srv/feeds/x.xml", "file:///srv/x.xml", "FILE:/x.xml", "C:\\feeds\\x.xml",
             "https://example.org/feed", "http://example.org/rss", "ftp://example.org/x", "x-y+z.1://weird", ""]
     con = duckdb.connect()
