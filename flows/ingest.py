@@ -274,7 +274,14 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
                 store.finish_run(run_id, "ok", summary.counts(), {"errors": summary.errors[:200],
                                                                   "seconds": summary.seconds})
                 t0 = time.monotonic()
-                refresh_run_stories(store, run_id, settings.digest.tz)  # stored stories for the days it touched
+                # Stored stories for the days it touched, and for those of any earlier run killed or failed after
+                # storing articles and before this step (their days were left without stories).
+                behind = store.runs_without_stories(run_id)
+                if behind:
+                    progress("stories: also re-grouping the days of %d earlier runs stopped before their stories (%s)",
+                             len(behind), ", ".join(behind[:5]))
+                refresh_run_stories(store, [*behind, run_id], settings.digest.tz)
+                store.mark_stories_done([*behind, run_id])
                 summary.seconds["stories"] = round(time.monotonic() - t0, 3)  # in the returned summary only
             # Clients get a new copy whenever the run changed what they see (new articles, re-matched topics,
             # re-scored pages, stories, a feed's status); a quiet rerun writes only bookkeeping and stays cheap.

@@ -5,6 +5,7 @@ SQL only; the rules behind it live in newswatch/ and arrive as values."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,12 +40,24 @@ class RunsMixin:
                 self.db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
         return int(n)
 
-    def run_article_days(self, run_id: str, tz: str) -> list[Any]:
-        """Local days on which the articles a run stored (or revised) were published."""
+    def run_article_days(self, run_ids: Sequence[str], tz: str) -> list[Any]:
+        """Local days on which the articles the runs stored (or revised) were published."""
         return [r[0] for r in self.db.query(
-            f"SELECT DISTINCT {local_day_sql()} FROM article a WHERE a.run_id = $run_id "
-            "OR a.revised_run_id = $run_id",
-            {"tz": tz, "run_id": run_id})]
+            f"SELECT DISTINCT {local_day_sql()} FROM article a WHERE a.run_id IN (SELECT unnest($runs)) "
+            "OR a.revised_run_id IN (SELECT unnest($runs))",
+            {"tz": tz, "runs": list(run_ids)})]
+
+    def runs_without_stories(self, current: str) -> list[str]:
+        """Earlier ingest runs whose stories were never brought up to date (killed or failed after storing
+        articles, before their stories: migration 014), oldest first."""
+        return [r[0] for r in self.db.query(
+            "SELECT run_id FROM runs WHERE kind = 'ingest' AND stories_at IS NULL AND status <> 'running' "
+            "AND run_id <> ? ORDER BY started_at", [current])]
+
+    def mark_stories_done(self, run_ids: Sequence[str]) -> None:
+        with self.db.bookkeeping():
+            self.db.execute("UPDATE runs SET stories_at = $1 WHERE run_id IN (SELECT unnest($2))",
+                            [datetime.now(UTC), list(run_ids)])
 
     def counts(self) -> dict[str, int]:
         out = {}

@@ -29,7 +29,7 @@ class StoryStore(Protocol):
     def story_reach(self, start: datetime, end: datetime) -> datetime | None: ...
     def replace_stories(self, start: datetime, end: datetime, stories: Sequence[Story],
                         links: Sequence[tuple[str, str]]) -> None: ...
-    def run_article_days(self, run_id: str, tz: str) -> list[date]: ...
+    def run_article_days(self, run_ids: Sequence[str], tz: str) -> list[date]: ...
     def corpus_counts(self) -> TermCounts: ...
 
 
@@ -123,10 +123,11 @@ def day_groups(days: list[date], gap: int = 2) -> list[tuple[date, date]]:
     return out
 
 
-def refresh_run_stories(store: StoryStore, run_id: str, tz: Any) -> list[StoryRefresh]:
-    """After an ingest run: re-cluster the local days its new articles were published on (and nothing else),
-    so a late article from long ago costs its own days, not the history in between."""
-    days = store.run_article_days(run_id, str(tz))
+def refresh_run_stories(store: StoryStore, run_ids: Sequence[str], tz: Any) -> list[StoryRefresh]:
+    """After an ingest run: re-cluster the local days the runs' new articles were published on (and nothing else),
+    so a late article from long ago costs its own days, not the history in between. `run_ids` is the run itself and
+    any earlier run stopped before its stories (`runs_without_stories`)."""
+    days = store.run_article_days(run_ids, str(tz))
     if not days:
         return []
     stats = CorpusStats(stored=store.corpus_counts())

@@ -228,3 +228,49 @@ def test_with_a_copy_interval_an_ingest_leaves_a_recent_copy_and_the_first_inges
     assert scalar(client_db, "SELECT count(*) FROM articles WHERE title LIKE 'Late note%'") == 1
     for db in (working, client_db):
         assert scalar(db, "SELECT count(*) FROM meta WHERE key = 'client_copy_due'") == 0
+
+
+def test_an_ingest_stopped_before_its_stories_has_them_grouped_by_the_next_run(
+        project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ingest killed (or failed) after storing its articles and before grouping them into stories: the next run,
+    which stores nothing new, must still group them, so the store ends as a run never stopped would leave it. Before,
+    the next run re-grouped only the days of its own new articles, and a review's killed runs left 123-143 of the
+    sample's topic articles in no story for good."""
+    import shutil
+
+    from flows import ingest as ingest_mod
+    from flows.ingest import ingest_flow
+    from newswatch.config import load_settings
+
+    reference = tmp_path_factory.mktemp("reference")
+    for name in ("config", "samples"):
+        shutil.copytree(project / name, reference / name)
+    ingest_flow(config_path=str(reference / "config" / "newswatch.toml"))
+    expected = memberships(load_settings(str(reference / "config" / "newswatch.toml")).database_path)
+    assert expected[1], "the samples make stories"
+
+    config = str(project / "config" / "newswatch.toml")
+    database = load_settings(config).database_path
+
+    def stopped(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("stopped before its stories (SAMPLE)")
+
+    monkeypatch.setattr(ingest_mod, "refresh_run_stories", stopped)
+    with pytest.raises(RuntimeError, match="before its stories"):
+        ingest_flow(config_path=config)
+    monkeypatch.undo()
+    con = duckdb.connect(str(database))
+    try:  # a SIGKILL leaves the run's row 'running' rather than 'failed': the next run marks it interrupted
+        con.execute("UPDATE runs SET status = 'running' WHERE kind = 'ingest'")
+        assert con.execute("SELECT count(*) FROM story_article").fetchone() == (0,)
+    finally:
+        con.close()
+
+    again = ingest_flow(config_path=config)
+    assert again.articles_new == 0
+    assert memberships(database) == expected
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM runs WHERE kind = 'ingest' AND stories_at IS NULL").fetchone() == (0,)
+    finally:
+        con.close()

@@ -1,5 +1,5 @@
 """Crash safety: ingest runs SIGKILLed at random moments leave a database that opens, with no partial article and
-no duplicate; the next run completes the set. Runs the real ingest flow (Prefect's engine) in forked children."""
+no duplicate; the next run completes the set, stories included. Runs the real ingest flow (Prefect's engine) in forked children."""
 
 from __future__ import annotations
 
@@ -118,6 +118,16 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
         ref = {r[0] for r in duckdb.connect(str(reference / "n.duckdb"), read_only=True).execute(
             "SELECT article_id FROM article").fetchall()}
         assert ids == ref
+
+        def stories(path: Path) -> set[tuple[str, str]]:
+            con = duckdb.connect(str(path), read_only=True)
+            try:
+                return {(r[0], r[1]) for r in con.execute("SELECT article_id, story_id FROM story_article").fetchall()}
+            finally:
+                con.close()
+
+        # Runs killed after storing articles and before their stories: the last run groups their days too.
+        assert stories(db_path) == stories(reference / "n.duckdb")
     finally:
         zygote.stdin.write("quit\n")
         zygote.stdin.flush()

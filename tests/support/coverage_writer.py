@@ -46,7 +46,7 @@ def ingest_batch(config: str, first: int, count: int) -> int:
         run_id = store.start_run("ingest")
         save(store, items)
         db.execute("UPDATE article SET run_id = ? WHERE run_id = 'test-run'", [run_id])
-        refresh_run_stories(store, run_id, settings.digest.tz)
+        refresh_run_stories(store, [run_id], settings.digest.tz)
         store.finish_run(run_id, "ok", {"articles_new": count}, {})
         db.publish_copy(settings.client_copy_path)
         return int(db.scalar("SELECT count(*) FROM article"))
