@@ -26,8 +26,8 @@ from storage.db import Database
 from storage.digests import DIGEST_WRITES
 from storage.store import Store
 
-# A digest run waits this long for the previous one (or for an ingest holding the database), then gives up
-# and says so; the next run's catch-up mails what this one could not.
+# A digest run waits this long for the previous one (or for an ingest holding the database), then gives up and
+# says so. A day skipped this way has no digest: the warning names the command that builds and mails it.
 WAIT_SECONDS = 15 * 60
 
 
@@ -146,7 +146,8 @@ def digest_flow(
         ),
     )
     if lock is None:
-        message = f"skipped: another digest run still held the lock after {WAIT_SECONDS / 60:g} min"
+        message = (f"skipped: another digest run still held the lock after {WAIT_SECONDS / 60:g} min; build and "
+                   f"mail this day's digest with `newswatch digest --date {day}` once it is done")
         progress("digest for %s %s", day, message, level=logging.WARNING)
         return DigestSummary(day, "", "", 0, 0, [], skipped=message)
     with lock:
@@ -167,6 +168,8 @@ def digest_flow(
                         rendered, settings.digest.timezone, data, str(html_path), str(text_path)
                     )
                     store.save_evidence(day, evidence.evidence_rows(data))
+                    if email is not None and send_mail is not False:  # to be mailed: caught up if the run stops
+                        store.record_deliveries(delivery.due_rows(store, email, day, datetime.now(UTC)))
                 store.finish_run(run_id, "ok", {}, {"digest_date": day.isoformat()})
                 db.publish_copy(settings.client_copy_path)
             except BaseException as exc:

@@ -15,7 +15,7 @@ from storage.db import Database, local_day_sql, to_json
 # What building and storing a digest writes (set_meta, start_run/finish_run, save_digest, save_evidence): small
 # tables a digest run can bring up to date in a snapshot of the database instead of copying it whole after its
 # work (Database.start_snapshot). Another table written meanwhile makes the publish a whole copy, as before.
-DIGEST_WRITES = frozenset({"meta", "runs", "digest", "digest_image", "evidence"})
+DIGEST_WRITES = frozenset({"meta", "runs", "digest", "digest_image", "evidence", "delivery"})
 
 
 class DigestsMixin:

@@ -31,6 +31,10 @@ CATCH_UP_DAYS = 3
 # so it is not sent again unless asked (--resend). At most once beats twice.
 UNKNOWN_ERROR = ("the process stopped while the server was receiving the message; it may have arrived, so it is "
                  "not sent again (newswatch digest --resend sends it)")
+NOT_MAILED_YET = ("not mailed yet: the digest was stored and the run stopped before mailing it; the next digest run "
+                  "sends it")
+RETRY_ERROR = ("the server refused or could not take the message for now, and the process stopped while waiting to "
+               "try again; the next digest run sends it")
 
 
 class DeliveryStore(Protocol):
@@ -142,6 +146,16 @@ def plan_deliveries(
     return pending, notes
 
 
+def due_rows(store: DeliveryStore, settings: EmailSettings, day: date, now: datetime) -> list[tuple]:
+    """Rows for Store.record_deliveries, written with the digest itself when the run is to mail it: each recipient
+    not yet sent (or maybe sent) that day's digest, 'failed' with no attempt and `NOT_MAILED_YET`, so a run stopped
+    between storing and mailing leaves a day the next run's catch-up mails (`plan_deliveries`). Mailing then
+    records each outcome over it."""
+    states = store.delivery_states(day)
+    return [(day, address_key(r), "failed", 0, settings.server, now, None, None, NOT_MAILED_YET)
+            for r in settings.recipients if states.get(address_key(r)) not in ("sent", "unknown")]
+
+
 def send_pending(
     pending: list[Pending],
     settings: EmailSettings,
@@ -190,7 +204,13 @@ def send_pending(
         for i, recipient in enumerate(item.recipients):
             sleeps: list[float] = []
 
-            def counting_sleep(seconds: float, _sleeps: list[float] = sleeps) -> None:
+            def counting_sleep(seconds: float, _sleeps: list[float] = sleeps, key: str = address_key(recipient),
+                               d: date = d) -> None:
+                # Waiting to try again: the last attempt certainly did not deliver (send_with_retry never retries
+                # once the message may have arrived), so a run killed during the wait leaves 'failed', which the
+                # next run sends, rather than the 'unknown' written before the message went out.
+                journal.write(Outcome(d, key, "failed", 1 + len(_sleeps), settings.server, now(), None,
+                                      RETRY_ERROR))
                 _sleeps.append(seconds)
                 sleep(seconds)
 

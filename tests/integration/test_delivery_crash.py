@@ -124,3 +124,44 @@ def test_a_run_killed_while_the_server_receives_the_message_does_not_send_it_aga
     with Database(db_path, read_only=True) as db:
         states = dict(db.query("SELECT recipient, status FROM delivery"))
     assert states == {ALICE: "unknown", BOB: "sent"}
+
+
+def test_a_run_killed_while_waiting_to_retry_a_refused_message_sends_it_next_time(tmp_path: Path) -> None:
+    """The server answered 451 after the message (it did not keep it), and the run was killed while it waited to
+    try again. The message certainly did not arrive, so the next run must send it: before, the last word in the
+    journal was the 'unknown' written before the message went out, and the recipient was never mailed."""
+    import time
+
+    with smtp_server() as server:
+        config = mailed_settings(tmp_path, server.port)
+        config.write_text(config.read_text(encoding="utf-8").replace(
+            "retries = 0", "retries = 1\nretry_backoff_seconds = 60"), encoding="utf-8")
+        original = server.handler.handle_DATA
+
+        async def refuse(*args: object) -> str:
+            server.handler.held.set()
+            return "451 4.3.0 try again later (SAMPLE)"
+
+        server.handler.handle_DATA = refuse  # type: ignore[method-assign]
+        run = run_send(config)
+        journal = delivery.journal_path(config.parents[1] / "data" / "newswatch.duckdb")
+        try:
+            assert server.handler.held.wait(120), "the run never reached DATA"
+            deadline = time.monotonic() + 10  # the refusal read and recorded, then the run waits 60 s to retry
+            while time.monotonic() < deadline and '"status": "failed"' not in (
+                    journal.read_text(encoding="utf-8") if journal.exists() else ""):
+                time.sleep(0.05)
+            run.send_signal(signal.SIGKILL)
+            run.wait(30)
+        finally:
+            if run.poll() is None:
+                run.kill()
+                run.wait()
+        assert server.received == []
+        server.handler.handle_DATA = original  # type: ignore[method-assign]
+        second = run_send(config)
+        out, err = second.communicate(timeout=120)
+        assert second.returncode == 0, err
+    assert sorted(r.rcpt_tos[0] for r in server.received) == [ALICE, BOB]
+    with Database(config.parents[1] / "data" / "newswatch.duckdb", read_only=True) as db:
+        assert dict(db.query("SELECT recipient, status FROM delivery")) == {ALICE: "sent", BOB: "sent"}

@@ -226,3 +226,49 @@ def test_the_password_can_come_from_a_prefect_secret_block(prefect_engine: None)
     assert _load_password(settings) == "sample-password-123"
     with pytest.raises(MailError, match="no-such-block"):
         _load_password(settings.model_copy(update={"password_block": "no-such-block"}))
+
+
+def test_a_digest_stopped_after_building_and_before_mailing_is_caught_up_by_the_next_run(
+        tmp_path: Path, prefect_engine: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A digest run killed (or failed) after storing the day's digest and before mailing it: the next digest run
+    mails it with its own day's. Before, the day had no delivery row at all, and the catch-up only looked at failed
+    ones, so it was never mailed (a review's SIGKILL right after "digest for ... written"). A digest built with
+    --no-send is not mailed later."""
+    import shutil
+    from datetime import timedelta
+
+    import flows.digest
+    from flows.ingest import ingest_flow
+    from tests.conftest import REPO
+
+    for name in ("config", "samples"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    port = free_port()
+    config = tmp_path / "config" / "newswatch.toml"
+    config.write_text(config.read_text(encoding="utf-8") + f"""
+[email]
+host = "127.0.0.1"
+port = {port}
+security = "none"
+sender = "newswatch (sample) <digest@example.org>"
+recipients = ["{ALICE}"]
+timeout_seconds = 5
+retries = 0
+""", encoding="utf-8")
+    ingest_flow(config_path=str(config))
+    before, quiet = DAY - timedelta(days=1), DAY - timedelta(days=2)
+    flows.digest.digest_flow(config_path=str(config), day=quiet, send_mail=False)
+
+    def stopped(*args: object) -> object:
+        raise RuntimeError("stopped before mailing (SAMPLE)")
+
+    monkeypatch.setattr(flows.digest, "send", stopped)
+    with pytest.raises(RuntimeError, match="before mailing"):
+        flows.digest.digest_flow(config_path=str(config), day=before)
+    monkeypatch.undo()
+
+    with smtp_server(port=port) as server:
+        summary = flows.digest.digest_flow(config_path=str(config), day=DAY)
+    assert sorted(summary.sent) == sorted([f"{ALICE} ({before})", f"{ALICE} ({DAY})"])
+    assert len(server.received) == 2
+    assert {(r["digest_date"], r["status"]) for r in deliveries(config)} == {(before, "sent"), (DAY, "sent")}
