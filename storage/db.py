@@ -417,15 +417,19 @@ def copy_held_file(source: Path, dest: Path) -> None:
     on a file when that process closes any descriptor of it: a copy read from this process (shutil.copyfile opens and
     closes the file) let another process open the database while this one still wrote to it. A child process's
     descriptors are its own, so the copy is read there. Windows locks belong to the handle that took them, so there
-    the copy is read in place. Raises OSError when the copy fails."""
+    the copy is read in place. Raises StorageError naming the cause (a full disk, say) when the copy fails."""
     if os.name == "nt":  # pragma: no cover - not run here
-        shutil.copyfile(source, dest)
+        try:
+            shutil.copyfile(source, dest)
+        except OSError as exc:
+            raise StorageError(f"{dest}: cannot write the copy for SQL clients: {exc.strerror or exc}") from None
         return
     done = subprocess.run([sys.executable or "python3", "-I", "-S", "-c", _COPY_IN_CHILD, str(source), str(dest)],
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines()
-        raise OSError(f"copying {source} to {dest} failed: {lines[-1] if lines else f'exit {done.returncode}'}")
+        cause = lines[-1] if lines else f"the copying process ended with {done.returncode}"
+        raise StorageError(f"{dest}: cannot write the copy for SQL clients: {cause}")
 
 
 def _temp_name(dest: Path) -> Path:

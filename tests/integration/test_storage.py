@@ -300,6 +300,16 @@ def test_publishing_the_clients_copy_keeps_other_writers_out(tmp_path: Path, how
     assert _other_process_opens(path) == "opened"
 
 
+def test_a_copy_that_cannot_be_written_is_a_storage_error_naming_the_cause(tmp_path: Path) -> None:
+    """A full disk or a missing folder while the copy for clients is written: a StorageError (the CLI's one-line
+    message) naming the file and the cause, not an OSError traceback (a review filled a small tmpfs)."""
+    from storage.db import copy_held_file
+
+    with Database(tmp_path / "n.duckdb") as db, pytest.raises(
+            StorageError, match=r"gone/read\.duckdb: cannot write the copy for SQL clients: .*No such"):
+        copy_held_file(db.path, tmp_path / "gone" / "read.duckdb")
+
+
 def test_client_copy_keeps_the_clients_storage_format(tmp_path: Path) -> None:
     import duckdb
 
