@@ -8,6 +8,7 @@ redirect hop, unless [fetch] allow_networks allows it.
 
 from __future__ import annotations
 
+import codecs
 import threading
 import time
 import unicodedata
@@ -53,6 +54,20 @@ class PageResult:
 def needs_fulltext(text: str, settings: FulltextSettings) -> bool:
     """True when full text is enabled and the text the feed gave is shorter than min_chars."""
     return settings.enabled and len((text or "").strip()) < settings.min_chars
+
+
+def decoded(body: bytes, charset: str | None) -> bytes | str:
+    """The page as text when its HTTP header names a charset Python knows, as browsers read it (a byte-order mark
+    still wins); else the bytes, for trafilatura to read the `<meta>` charset or guess. Before, the header was
+    ignored and trafilatura's guess from the page's first and last 5,000 bytes turned a windows-1252 page's
+    accents into U+FFFD."""
+    if not charset or body.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return body
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        return body
+    return body.decode(charset, errors="replace")
 
 
 def extract_text(html: bytes | str, url: str | None = None) -> tuple[str | None, str | None]:
@@ -271,6 +286,7 @@ class _Run:
                         url, "failed", "", None, "none", f"HTTP {status} {reason}", status, final_url
                     )
                 ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                charset = response.charset_encoding  # the Content-Type header's, if it names one
                 if ctype and ctype not in HTML_TYPES:
                     return PageResult(
                         url, "failed", "", None, "none", f"not HTML (content type {ctype})", status, final_url
@@ -320,7 +336,7 @@ class _Run:
                 final_url,
             )
         try:
-            text, title = extract_text(body, final_url)
+            text, title = extract_text(decoded(body, charset), final_url)
         except Exception as exc:  # one odd page must not end the run
             return PageResult(
                 url, "failed", "", None, "trafilatura", f"extraction failed: {exc}", status, final_url

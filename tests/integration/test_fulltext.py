@@ -88,6 +88,12 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path == "/slow":
             time.sleep(2.0)
             self._send(200, "text/html", article_html("Slow sample"))
+        elif self.path == "/latin1":  # the charset only in the HTTP header, as many servers send it
+            page = article_html("Sample café story").replace(
+                b'<meta charset="utf-8">', b"<script>var sample = '" + b"x" * 8000 + b"';</script>")
+            page = page.replace(b"sea wall", "sea wall – the “old” one, façade and all".encode()) + b" " * 6000
+            self._send(200, "text/html; charset=windows-1252",
+                       page.decode("utf-8").replace("café", "café").encode("windows-1252"))
         elif self.path == "/report.pdf":
             self._send(200, "application/pdf", b"%PDF-1.4 sample")
         else:
@@ -143,6 +149,18 @@ def test_extracts_article_and_drops_boilerplate(site: tuple[str, type[Handler]])
     assert "reserve fund" in result.text
     assert BOILERPLATE not in result.text
     assert result.title and "Sample story" in result.title
+
+
+def test_the_charset_in_the_http_header_decodes_the_page(site: tuple[str, type[Handler]]) -> None:
+    """A page whose charset is only in the Content-Type header (windows-1252, no meta tag): the header is the
+    page's encoding (as browsers read it). Before, trafilatura guessed from the bytes and a review's real pages came
+    out with "the \ufffdalarming rise" and "S\ufffdnia"."""
+    base, _ = site
+    url = f"{base}/latin1"
+    result = fetch_pages([url], FAST)[url]
+    assert result.status == "page", result.error
+    assert "sea wall – the “old” one, façade and all" in result.text
+    assert "\ufffd" not in result.text
 
 
 def test_same_url_is_fetched_once(site: tuple[str, type[Handler]]) -> None:
