@@ -282,8 +282,11 @@ class _Run:
                 final_url = str(response.url)
                 if status >= 400:
                     reason = response.reason_phrase or "error"
+                    # Too many requests, or the server down for now: tried again by later runs (as feeds are).
+                    later = status == 429 or status >= 500
                     return PageResult(
-                        url, "failed", "", None, "none", f"HTTP {status} {reason}", status, final_url
+                        url, "skipped" if later else "failed", "", None, "none",
+                        f"HTTP {status} {reason}" + (" (tried again next run)" if later else ""), status, final_url
                     )
                 ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 charset = response.charset_encoding  # the Content-Type header's, if it names one

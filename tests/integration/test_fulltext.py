@@ -94,6 +94,11 @@ class Handler(BaseHTTPRequestHandler):
             page = page.replace(b"sea wall", "sea wall – the “old” one, façade and all".encode()) + b" " * 6000
             self._send(200, "text/html; charset=windows-1252",
                        page.decode("utf-8").replace("café", "café").encode("windows-1252"))
+        elif self.path in ("/busy429", "/down503"):
+            self.send_response(int(self.path[-3:]))
+            self.send_header("Retry-After", "60")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         elif self.path == "/report.pdf":
             self._send(200, "application/pdf", b"%PDF-1.4 sample")
         else:
@@ -161,6 +166,16 @@ def test_the_charset_in_the_http_header_decodes_the_page(site: tuple[str, type[H
     assert result.status == "page", result.error
     assert "sea wall – the “old” one, façade and all" in result.text
     assert "\ufffd" not in result.text
+
+
+def test_a_page_refused_for_now_is_left_for_a_later_run(site: tuple[str, type[Handler]]) -> None:
+    """429 and 5xx say "not now": the page is skipped, and later runs try it again (up to the attempts limit),
+    as feeds are; before, it was failed for good after one request. A 404 stays failed."""
+    base, _ = site
+    urls = [f"{base}/busy429", f"{base}/down503", f"{base}/missing"]
+    results = fetch_pages(urls, FAST)
+    assert [results[u].status for u in urls] == ["skipped", "skipped", "failed"]
+    assert "tried again next run" in (results[urls[0]].error or "")
 
 
 def test_same_url_is_fetched_once(site: tuple[str, type[Handler]]) -> None:
