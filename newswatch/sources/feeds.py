@@ -255,7 +255,9 @@ def _entry(
         ),
         None,
     )
-    link = _text(item.get("link"))
+    # A feed redirector's item names the publisher's own address beside its tracking link (FeedBurner's and
+    # Pheedo's origLink): that one is the article's URL (its id, its page, the analyst's link).
+    link = _text(item.get("feedburner_origlink")) or _text(item.get("pheedo_origlink")) or _text(item.get("link"))
     if not link:
         # An Atom entry may have links but none marked rel="alternate"; take the first one.
         for candidate in item.get("links", []) or []:
