@@ -12,6 +12,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -222,6 +223,48 @@ def _struct_to_utc(value: Any, now: datetime) -> datetime | None:
     return None if implausible_date(when, now) else when
 
 
+# Month names and abbreviations of the languages whose feeds most often write RFC 822 dates in their own words
+# ("Seg, 24 Set 2018 19:42:40 -0300", "mer, 16 nov 2022 00:38:15 +0100"), which feedparser does not read: Portuguese,
+# Spanish, Italian, French, German and Dutch. Keys are lower case without a final dot; no key means two months.
+_MONTHS = {
+    **dict.fromkeys(("jan", "janeiro", "ene", "enero", "gen", "gennaio", "janv", "janvier", "januar", "januari"), "Jan"),
+    **dict.fromkeys(("fev", "fevereiro", "feb", "febrero", "febbraio", "févr", "fevr", "février", "februar",
+                     "februari"), "Feb"),
+    **dict.fromkeys(("mar", "março", "marco", "marzo", "mars", "mär", "mrz", "märz", "maart", "mrt"), "Mar"),
+    **dict.fromkeys(("abr", "abril", "apr", "aprile", "avr", "avril"), "Apr"),
+    **dict.fromkeys(("mai", "maio", "may", "mayo", "mag", "maggio", "mei"), "May"),
+    **dict.fromkeys(("jun", "junho", "junio", "giu", "giugno", "juin", "juni"), "Jun"),
+    **dict.fromkeys(("jul", "julho", "julio", "lug", "luglio", "juil", "juillet", "juli"), "Jul"),
+    **dict.fromkeys(("ago", "agosto", "août", "aout", "aug", "augusti", "augustus"), "Aug"),
+    **dict.fromkeys(("set", "setembro", "sep", "sept", "septiembre", "settembre", "septembre", "september"), "Sep"),
+    **dict.fromkeys(("out", "outubro", "oct", "octubre", "ott", "ottobre", "octobre", "okt", "oktober"), "Oct"),
+    **dict.fromkeys(("nov", "novembro", "noviembre", "novembre", "november"), "Nov"),
+    **dict.fromkeys(("dez", "dezembro", "dic", "diciembre", "dicembre", "déc", "dec", "décembre", "dezember",
+                     "december"), "Dec"),
+}
+_LOCAL_DATE = re.compile(r"^\s*(?:[^\W\d_]{2,10}\.?,\s*)?(\d{1,2})\.?\s+([^\W\d_]{3,10})\.?\s+(\d{4})(\s.*)?$")
+
+
+def localized_date(value: Any, now: datetime) -> datetime | None:
+    """An RFC 822 date written with another language's day and month names, which feedparser leaves unread: the
+    day name dropped, the month read from `_MONTHS`, the rest (time, zone) as RFC 822. A review found every item of
+    two real feeds (Portuguese, Italian) dated at the time of the run instead. A date without a time is noon UTC,
+    as in the inbox. None when it is not such a date."""
+    if not isinstance(value, str):
+        return None
+    m = _LOCAL_DATE.match(value)
+    month = _MONTHS.get(m.group(2).lower()) if m else None
+    if m is None or month is None:
+        return None
+    try:
+        when = parsedate_to_datetime(f"{m.group(1)} {month} {m.group(3)}{m.group(4) or ' 12:00:00 +0000'}")
+    except (TypeError, ValueError, IndexError):
+        return None
+    when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    when = when.astimezone(UTC)
+    return None if implausible_date(when, now) else when
+
+
 def _language(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
@@ -266,9 +309,10 @@ def _entry(
                 link = href
                 break
     # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed with a warning.
-    published = _struct_to_utc(dict.get(item, "published_parsed"), now) or _struct_to_utc(
-        dict.get(item, "updated_parsed"), now
-    )
+    published = (_struct_to_utc(dict.get(item, "published_parsed"), now)
+                 or _struct_to_utc(dict.get(item, "updated_parsed"), now)
+                 or localized_date(dict.get(item, "published"), now)
+                 or localized_date(dict.get(item, "updated"), now))
     guid = _text(item.get("id")).strip() or None
     return RawEntry(
         source=source,

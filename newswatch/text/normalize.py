@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from newswatch.models import Article, RawEntry, TextSource
+from newswatch.text.language import normalize_language
 
 MAX_TITLE = 1000
 MAX_TEXT = 200_000
@@ -343,7 +344,7 @@ def normalize_entry(raw: RawEntry, first_seen: datetime) -> Article:
         published_at=published or first_seen,
         published_estimated=published is None,
         first_seen_at=first_seen,
-        language=(raw.language or "").strip().lower() or None,
+        language=normalize_language(raw.language),  # ISO 639-1, as detection gives: "en-US" and "en" are one
         content_hash=digest,
         origin=raw.origin,
     )

@@ -309,3 +309,34 @@ def test_a_redirectors_item_is_known_by_the_publishers_own_link() -> None:
     assert [e.link for e in parsed.entries] == ["https://news.example.org/world/one.html",
                                                 "https://news.example.org/world/two.html",
                                                 "https://news.example.org/world/three.html"]
+
+
+@pytest.mark.parametrize(("declared", "stored"), [("en-US", "en"), ("en-gb", "en"), ("pt-BR", "pt"), ("it", "it"),
+                                                   ("English", "en"), ("", None), ("x-klingon-9", None)])
+def test_a_declared_language_is_stored_as_its_iso_639_1_code(declared: str, stored: str | None) -> None:
+    """The docs promise ISO 639-1 in `articles.language` and `daily_languages`: a review found 192 of 266 real
+    feed items stored as `en-us`, `en-gb`, `pt-pt` ..., so English counted three ways. An unreadable tag is no
+    language (detection then decides)."""
+    raw = parse(SAMPLE_RSS).entries[0]  # type: ignore[attr-defined]
+    raw.language = declared
+    assert normalize_entry(raw, datetime(2025, 5, 10, tzinfo=UTC)).language == stored
+
+
+@pytest.mark.parametrize(("written", "utc"), [
+    ("Seg, 24 Set 2018 19:42:40 -0300", datetime(2018, 9, 24, 22, 42, 40, tzinfo=UTC)),  # Portuguese
+    ("mer, 16 nov 2022 00:38:15 +0100", datetime(2022, 11, 15, 23, 38, 15, tzinfo=UTC)),  # Italian
+    ("Mo, 3 Mär 2025 10:00:00 +0100", datetime(2025, 3, 3, 9, 0, tzinfo=UTC)),  # German
+    ("vie, 9 may 2025 08:00:00 GMT", datetime(2025, 5, 9, 8, 0, tzinfo=UTC)),  # Spanish
+    ("ven, 3 janv. 2025 10:00:00 +0100", datetime(2025, 1, 3, 9, 0, tzinfo=UTC)),  # French
+])
+def test_dates_written_in_another_languages_words_are_read(written: str, utc: datetime) -> None:
+    """feedparser reads RFC 822 dates only in English; a review found every item of two real feeds dated at the
+    time of the run (and so counted on the day of a first import). A date that is not one stays unread."""
+    body = (f"<?xml version='1.0'?><rss version='2.0'><channel><title>Sample (sample data)</title>"
+            f"<item><title>Sample: dated</title><link>https://news.example.org/a</link>"
+            f"<pubDate>{written}</pubDate></item>"
+            f"<item><title>Sample: not a date</title><link>https://news.example.org/b</link>"
+            f"<pubDate>Seg, 31 Fev 2018 10:00:00 +0000</pubDate></item></channel></rss>").encode()
+    dated, undated = parse_feed(body, source="sample", outlet="Sample Wire", url=URL).entries
+    assert dated.published == utc
+    assert undated.published is None
