@@ -176,19 +176,21 @@ class _TextExtractor(HTMLParser):
         self.pre = 0
         self.links = 0  # <a> elements open
         self.block = 0  # where the current block's parts begin
-        self.link_words = self.other_words = 0  # the current block's words inside and outside links
-        self.label = ""  # the current block's text outside links
+        self.link_words = 0  # the current block's words inside links
+        self.label: list[str] = []  # the current block's text outside links
         self.link_lines: list[tuple[int, int, bool]] = []  # (start, end, labelled) of each link line's parts
 
     def _end_block(self) -> None:
-        if self.drop_link_lines and 0 < self.link_words <= LINK_LINE_WORDS:
-            labelled = 0 < self.other_words <= LINK_LINE_LABEL_WORDS and self.label.strip().endswith(":")
-            if labelled or self.other_words == 0:
+        if self.drop_link_lines and 0 < self.link_words <= LINK_LINE_WORDS:  # most blocks have no link
+            label = "".join(self.label)
+            other_words = len(_WORD.findall(label))
+            labelled = 0 < other_words <= LINK_LINE_LABEL_WORDS and label.strip().endswith(":")
+            if labelled or other_words == 0:
                 self.link_lines.append((self.block, len(self.parts), labelled))
         self.parts.append(_BREAK)
         self.block = len(self.parts)
-        self.link_words = self.other_words = 0
-        self.label = ""
+        self.link_words = 0
+        self.label = []
 
     def text_parts(self) -> list[str]:
         """The parts without the link lines: labelled ones anywhere, unlabelled ones at the end of the text."""
@@ -233,12 +235,10 @@ class _TextExtractor(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self.skipping:
             data = data.replace(_BREAK, "")
-            words = len(_WORD.findall(data))
             if self.links:
-                self.link_words += words
+                self.link_words += len(_WORD.findall(data))
             else:
-                self.other_words += words
-                self.label += data
+                self.label.append(data)
             # Inside <pre> line breaks are content; elsewhere they are just whitespace.
             self.parts.append(data.replace("\n", _BREAK) if self.pre else data)
 
