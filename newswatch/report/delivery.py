@@ -234,12 +234,15 @@ def send_pending(
                 # Not this recipient's problem (no connection, login or message refused): the others would meet
                 # the same, so they are not tried now; the next run tries them all again. A message that went out
                 # without an answer may have arrived: 'unknown', like a run stopped at that point (at most once).
-                if isinstance(exc, mail.SmtpError) and exc.maybe_delivered:
+                maybe = isinstance(exc, mail.SmtpError) and exc.maybe_delivered
+                if maybe:
                     record(Outcome(d, address_key(recipient), "unknown", 1 + len(sleeps), settings.server, now(),
                                    message_id, str(exc)))
                 else:
                     fail((recipient,), str(exc), 1 + len(sleeps))
-                fail(item.recipients[i + 1:], str(exc), 0)
+                why = f"SMTP server {settings.server} stopped answering" if maybe else _first_line(str(exc))
+                fail(item.recipients[i + 1:], f"not tried: the delivery to {recipient} before it failed ({why}); "
+                     "the next digest run tries again", 0)
                 break
             refusal = report[recipient]
             if refusal is None:
@@ -252,6 +255,11 @@ def send_pending(
                     1 + len(sleeps),
                 )
     return outcomes
+
+
+def _first_line(message: str, limit: int = 160) -> str:
+    line = message.strip().splitlines()[0] if message.strip() else "an error"
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def outcome_rows(outcomes: list[Outcome]) -> list[tuple]:

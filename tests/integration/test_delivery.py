@@ -144,6 +144,9 @@ def test_a_message_answered_too_late_is_not_sent_again(db_path: Path) -> None:
         assert [(o.recipient, o.status, o.attempts) for o in first.outcomes] == [
             (ALICE, "unknown", 1), ("bob@example.org", "failed", 0)]
         assert "may have arrived" in first.failure_message() and "not confirmed for alice" in first.failure_message()
+        # Bob's own cause says he was not tried, not that his message may have arrived (a review found it did).
+        bob = first.outcomes[1].error or ""
+        assert "not tried" in bob and "may have arrived" not in bob and "next digest run" in bob
         assert rows(db_path)[(DAY, ALICE)]["status"] == "unknown"
 
         second = deliver(db_path, settings)
