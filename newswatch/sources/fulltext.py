@@ -135,7 +135,14 @@ def _about_the_item(title: str, text: str) -> bool:
     content words and a text of 400 characters or more share none, and four of the five of those read were broken
     pairs (a site's menu, another article's text under the headline)."""
     words = _content_words(title)
-    return len(words) < 2 or not words.isdisjoint(_content_words(text))
+    if len(words) < 2:
+        return True
+    if not words.isdisjoint(_content_words(text)):
+        return True
+    # Scripts written without spaces (Chinese, Japanese) make long "words" that a page holds only inside longer
+    # runs: those are looked for as substrings (ASCII words are not: "sea" is inside "research").
+    lowered = text.lower()
+    return any(not w.isascii() and w in lowered for w in words)
 
 
 def _content_words(text: str) -> set[str]:

@@ -53,3 +53,9 @@ def test_the_article_page_replaces_the_feeds_text() -> None:
 def test_a_headline_of_one_content_word_is_not_checked() -> None:
     article = entry("Breaking")
     assert apply_page(article, page(CONSENT)) is None
+
+
+def test_a_headline_in_a_script_without_spaces_is_found_inside_the_pages_runs() -> None:
+    """Chinese has no spaces: the headline's "words" are long runs that the page holds inside longer ones."""
+    article = entry("中国外交部：呼吁克制（样例）")
+    assert apply_page(article, page("样例文章。" + "中国外交部发言人周一表示，各方应保持克制，避免局势升级。" * 4)) is None
