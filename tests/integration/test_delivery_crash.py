@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -67,10 +68,13 @@ def run_send(config: Path) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def kill_when_held(run: subprocess.Popen[str], server: SmtpServer) -> None:
-    """SIGKILL the run once the server has stopped it at the chosen point (no sleeps: an event from the server)."""
+def kill_when_held(run: subprocess.Popen[str], server: SmtpServer,
+                   then: Callable[[], None] = lambda: None) -> None:
+    """SIGKILL the run once the server has stopped it at the chosen point (no sleeps: an event from the server),
+    after `then` (waiting for the run to reach a later point)."""
     try:
         assert server.handler.held.wait(120), "the run never reached the server's hold"
+        then()
         run.send_signal(signal.SIGKILL)
         run.wait(30)
     finally:
@@ -143,20 +147,15 @@ def test_a_run_killed_while_waiting_to_retry_a_refused_message_sends_it_next_tim
             return "451 4.3.0 try again later (SAMPLE)"
 
         server.handler.handle_DATA = refuse  # type: ignore[method-assign]
-        run = run_send(config)
         journal = delivery.journal_path(config.parents[1] / "data" / "newswatch.duckdb")
-        try:
-            assert server.handler.held.wait(120), "the run never reached DATA"
-            deadline = time.monotonic() + 10  # the refusal read and recorded, then the run waits 60 s to retry
+
+        def refusal_recorded() -> None:  # then the run waits 60 s to retry
+            deadline = time.monotonic() + 10
             while time.monotonic() < deadline and '"status": "failed"' not in (
                     journal.read_text(encoding="utf-8") if journal.exists() else ""):
                 time.sleep(0.05)
-            run.send_signal(signal.SIGKILL)
-            run.wait(30)
-        finally:
-            if run.poll() is None:
-                run.kill()
-                run.wait()
+
+        kill_when_held(run_send(config), server, refusal_recorded)
         assert server.received == []
         server.handler.handle_DATA = original  # type: ignore[method-assign]
         second = run_send(config)

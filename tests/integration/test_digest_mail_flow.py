@@ -22,6 +22,13 @@ DAY = date(2025, 5, 10)  # the sample config's pinned digest date
 ALICE = "alice@example.org"
 
 
+def email_table(port: int, retries: str) -> str:
+    """The [email] table of these tests: Alice on a loopback server at `port`, with `retries` lines."""
+    return (f'\n[email]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+            f'sender = "newswatch (sample) <digest@example.org>"\nrecipients = ["{ALICE}"]\n'
+            f"timeout_seconds = 5\n{retries}\n")
+
+
 @pytest.fixture(scope="module")
 def mailed_project(tmp_path_factory: pytest.TempPathFactory, prefect_engine: None) -> tuple[Path, int]:
     """The sample project with [email] pointing at a free loopback port, ingested once."""
@@ -35,21 +42,8 @@ def mailed_project(tmp_path_factory: pytest.TempPathFactory, prefect_engine: Non
         shutil.copytree(REPO / name, root / name)
     port = free_port()
     config = root / "config" / "newswatch.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8")
-        + f"""
-[email]
-host = "127.0.0.1"
-port = {port}
-security = "none"
-sender = "newswatch (sample) <digest@example.org>"
-recipients = ["{ALICE}"]
-timeout_seconds = 5
-retries = 1
-retry_backoff_seconds = 0.5
-""",
-        encoding="utf-8",
-    )
+    config.write_text(config.read_text(encoding="utf-8") + email_table(port, "retries = 1\nretry_backoff_seconds = 0.5"),
+                      encoding="utf-8")
     ingest_flow(config_path=str(config))
     return config, port
 
@@ -245,16 +239,7 @@ def test_a_digest_stopped_after_building_and_before_mailing_is_caught_up_by_the_
         shutil.copytree(REPO / name, tmp_path / name)
     port = free_port()
     config = tmp_path / "config" / "newswatch.toml"
-    config.write_text(config.read_text(encoding="utf-8") + f"""
-[email]
-host = "127.0.0.1"
-port = {port}
-security = "none"
-sender = "newswatch (sample) <digest@example.org>"
-recipients = ["{ALICE}"]
-timeout_seconds = 5
-retries = 0
-""", encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8") + email_table(port, "retries = 0"), encoding="utf-8")
     ingest_flow(config_path=str(config))
     before, quiet = DAY - timedelta(days=1), DAY - timedelta(days=2)
     flows.digest.digest_flow(config_path=str(config), day=quiet, send_mail=False)
