@@ -157,11 +157,12 @@ _ANY_SPACE = re.compile(r"(?: \s|[^\S ])\s*")  # \s+ but a lone " " (see _SPACES
 
 _WORD = re.compile(r"\w+")
 # Link lines feeds end or pad items with: "Continue reading...", "Read full article >>" (a block that is one link,
-# at the end of the text), and "Related: <another article's headline>" (a link after a label of at most
-# LINK_LINE_LABEL_WORDS words ending in a colon, anywhere). They are navigation, not the article: a review found one
+# at the end of the text), and "Related: <another article's headline>" (a link after one of LINK_LINE_LABELS and a
+# colon, anywhere; "Update: <a>...</a>" is content and stays). They are navigation, not the article: a review found one
 # in 86 of 262 real feed items, some carrying another article's headline and actors into the text. A link of more
 # words than LINK_LINE_WORDS is kept (running text), and so is a link-only block inside the text (a list of links).
-LINK_LINE_LABEL_WORDS = 2
+LINK_LINE_LABELS = frozenset({"related", "see also", "also read", "read also", "read more", "more", "recommended",
+                              "more on this story", "more on this", "watch", "listen", "read"})
 LINK_LINE_WORDS = 20
 
 
@@ -184,34 +185,42 @@ class _TextExtractor(HTMLParser):
         if self.drop_link_lines and 0 < self.link_words <= LINK_LINE_WORDS:  # most blocks have no link
             label = "".join(self.label)
             other_words = len(_WORD.findall(label))
-            labelled = 0 < other_words <= LINK_LINE_LABEL_WORDS and label.strip().endswith(":")
+            labelled = label.strip().lower().rstrip(":").strip() in LINK_LINE_LABELS and label.strip().endswith(":")
             if labelled or other_words == 0:
                 self.link_lines.append((self.block, len(self.parts), labelled))
         self.parts.append(_BREAK)
         self.block = len(self.parts)
         self.link_words = 0
         self.label = []
+        self.links = 0  # a link left open does not run on into the next block
 
     def text_parts(self) -> list[str]:
-        """The parts without the link lines: labelled ones anywhere, unlabelled ones at the end of the text."""
-        drop: list[tuple[int, int]] = []
-        tail = len(self.parts)
+        """The parts without the link lines: labelled ones anywhere, unlabelled ones at the end of the text (nothing
+        visible after them but other dropped link lines). Linear in the parts however many link lines there are."""
+        if not self.link_lines:
+            return self.parts
+        n = len(self.parts)
+        next_content = [n] * (n + 1)  # next_content[i]: the first part at or after i with visible text
+        for i in range(n - 1, -1, -1):
+            part = self.parts[i]
+            next_content[i] = i if part != _BREAK and part.strip() else next_content[i + 1]
+        keep = [True] * n
+        tail = n  # nothing visible from here on is kept
         for start, end, labelled in reversed(self.link_lines):
-            trailing = not any(p.strip() and p != _BREAK for p in self.parts[end:tail])
+            trailing = next_content[end] >= tail
             if labelled or trailing:
-                drop.append((start, end))
+                keep[start:end] = [False] * (end - start)
                 if trailing:
                     tail = start
-        parts = list(self.parts)
-        for start, end in drop:  # from the last: earlier indices stay valid
-            del parts[start:end]
-        return parts
+        return [part for part, kept in zip(self.parts, keep, strict=True) if kept]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "body":
             self.skipping.clear()  # a <head> left open must not swallow the page
         if tag in _SKIP_TAGS and tag not in _VOID_TAGS:
             self.skipping.append(tag)
+        elif tag == "br":
+            self.parts.append(_BREAK)
         elif tag in _BLOCK_TAGS:
             self._end_block()
             self.pre += tag == "pre"
@@ -219,7 +228,9 @@ class _TextExtractor(HTMLParser):
             self.links += 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK_TAGS:
+        if tag == "br":  # a line break inside a paragraph: not the end of a block (a link may go on after it)
+            self.parts.append(_BREAK)
+        elif tag in _BLOCK_TAGS:
             self._end_block()
 
     def handle_endtag(self, tag: str) -> None:
