@@ -245,6 +245,9 @@ _MONTHS = {
 _LOCAL_DATE = re.compile(r"^\s*(?:[^\W\d_]{2,10}\.?,\s*)?(\d{1,2})\.?\s+([^\W\d_]{3,10})\.?\s+(\d{4})(\s.*)?$")
 
 
+_COLON_OFFSET = re.compile(r"([+-]\d\d):(\d\d)\s*$")
+
+
 def localized_date(value: Any, now: datetime) -> datetime | None:
     """An RFC 822 date written with another language's day and month names, which feedparser leaves unread: the
     day name dropped, the month read from `_MONTHS`, the rest (time, zone) as RFC 822. A review found every item of
@@ -256,12 +259,12 @@ def localized_date(value: Any, now: datetime) -> datetime | None:
     month = _MONTHS.get(m.group(2).lower()) if m else None
     if m is None or month is None:
         return None
+    rest = _COLON_OFFSET.sub(r"\1\2", m.group(4) or " 12:00:00 +0000")  # "-03:00": email.utils reads "-0300"
     try:
-        when = parsedate_to_datetime(f"{m.group(1)} {month} {m.group(3)}{m.group(4) or ' 12:00:00 +0000'}")
-    except (TypeError, ValueError, IndexError):
+        when = parsedate_to_datetime(f"{m.group(1)} {month} {m.group(3)}{rest}")
+        when = (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):  # one odd date must not fail the feed
         return None
-    when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-    when = when.astimezone(UTC)
     return None if implausible_date(when, now) else when
 
 

@@ -416,7 +416,9 @@ def normalize_entry(raw: RawEntry, first_seen: datetime) -> Article:
         published_at=published or first_seen,
         published_estimated=published is None,
         first_seen_at=first_seen,
-        language=normalize_language(raw.language),  # ISO 639-1, as detection gives: "en-US" and "en" are one
+        # ISO 639-1, as detection gives: "en-US" and "en" are one. A tag it cannot map ("fil", "yue") stays as
+        # written: an item declared in another language must not be scored as English.
+        language=normalize_language(raw.language) or (raw.language or "").strip().lower()[:35] or None,
         content_hash=digest,
         origin=raw.origin,
     )

@@ -312,11 +312,11 @@ def test_a_redirectors_item_is_known_by_the_publishers_own_link() -> None:
 
 
 @pytest.mark.parametrize(("declared", "stored"), [("en-US", "en"), ("en-gb", "en"), ("pt-BR", "pt"), ("it", "it"),
-                                                   ("English", "en"), ("", None), ("x-klingon-9", None)])
+                                                   ("English", "en"), ("", None), ("fil", "fil"), ("yue", "yue")])
 def test_a_declared_language_is_stored_as_its_iso_639_1_code(declared: str, stored: str | None) -> None:
     """The docs promise ISO 639-1 in `articles.language` and `daily_languages`: a review found 192 of 266 real
-    feed items stored as `en-us`, `en-gb`, `pt-pt` ..., so English counted three ways. An unreadable tag is no
-    language (detection then decides)."""
+    feed items stored as `en-us`, `en-gb`, `pt-pt` ..., so English counted three ways. A tag with no ISO 639-1
+    code stays as written, so the item is not scored as English."""
     raw = parse(SAMPLE_RSS).entries[0]  # type: ignore[attr-defined]
     raw.language = declared
     assert normalize_entry(raw, datetime(2025, 5, 10, tzinfo=UTC)).language == stored
@@ -328,6 +328,7 @@ def test_a_declared_language_is_stored_as_its_iso_639_1_code(declared: str, stor
     ("Mo, 3 Mär 2025 10:00:00 +0100", datetime(2025, 3, 3, 9, 0, tzinfo=UTC)),  # German
     ("vie, 9 may 2025 08:00:00 GMT", datetime(2025, 5, 9, 8, 0, tzinfo=UTC)),  # Spanish
     ("ven, 3 janv. 2025 10:00:00 +0100", datetime(2025, 1, 3, 9, 0, tzinfo=UTC)),  # French
+    ("Dom, 01 Set 2024 10:00:00 -03:00", datetime(2024, 9, 1, 13, 0, tzinfo=UTC)),  # an offset with a colon
 ])
 def test_dates_written_in_another_languages_words_are_read(written: str, utc: datetime) -> None:
     """feedparser reads RFC 822 dates only in English; a review found every item of two real feeds dated at the
@@ -336,7 +337,9 @@ def test_dates_written_in_another_languages_words_are_read(written: str, utc: da
             f"<item><title>Sample: dated</title><link>https://news.example.org/a</link>"
             f"<pubDate>{written}</pubDate></item>"
             f"<item><title>Sample: not a date</title><link>https://news.example.org/b</link>"
-            f"<pubDate>Seg, 31 Fev 2018 10:00:00 +0000</pubDate></item></channel></rss>").encode()
-    dated, undated = parse_feed(body, source="sample", outlet="Sample Wire", url=URL).entries
+            f"<pubDate>Seg, 31 Fev 2018 10:00:00 +0000</pubDate></item>"
+            f"<item><title>Sample: out of range</title><link>https://news.example.org/c</link>"
+            f"<pubDate>31 dez 9999 23:59:59 -1200</pubDate></item></channel></rss>").encode()
+    dated, undated, odd = parse_feed(body, source="sample", outlet="Sample Wire", url=URL).entries
     assert dated.published == utc
-    assert undated.published is None
+    assert undated.published is None and odd.published is None  # one odd date does not fail the feed
