@@ -137,7 +137,13 @@ def _about_the_item(title: str, text: str) -> bool:
     words = _content_words(title)
     if len(words) < 2:
         return True
-    if not words.isdisjoint(_content_words(text)):
+    page = _content_words(text)
+    if not words.isdisjoint(page):
+        return True
+    # Inflected languages change a word's ending ("Niinistön" in the headline, "Niinistö" in the text): five
+    # letters of a word of five or more are enough.
+    stems = {w[:5] for w in page if len(w) >= 5}
+    if any(len(w) >= 5 and w[:5] in stems for w in words):
         return True
     # Scripts written without spaces (Chinese, Japanese) make long "words" that a page holds only inside longer
     # runs: those are looked for as substrings (ASCII words are not: "sea" is inside "research").

@@ -9,6 +9,7 @@ redirect hop, unless [fetch] allow_networks allows it.
 from __future__ import annotations
 
 import codecs
+import re
 import threading
 import time
 import unicodedata
@@ -56,18 +57,24 @@ def needs_fulltext(text: str, settings: FulltextSettings) -> bool:
     return settings.enabled and len((text or "").strip()) < settings.min_chars
 
 
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=", re.IGNORECASE)
+
+
 def decoded(body: bytes, charset: str | None) -> bytes | str:
-    """The page as text when its HTTP header names a charset Python knows, as browsers read it (a byte-order mark
-    still wins); else the bytes, for trafilatura to read the `<meta>` charset or guess. Before, the header was
-    ignored and trafilatura's guess from the page's first and last 5,000 bytes turned a windows-1252 page's
-    accents into U+FFFD."""
+    """The page as text when its HTTP header names a charset Python knows and the page itself declares none in a
+    `<meta>` tag; else the bytes, for trafilatura to read that tag or guess. Before, the header was ignored, and
+    trafilatura's guess from the page's first and last 5,000 bytes turned a windows-1252 page's accents into
+    U+FFFD. A page's own `<meta>` is preferred to the header (browsers do the reverse): servers mislabel pages more
+    often than pages mislabel themselves, and a review found correct pages garbled by a wrong header. A header
+    whose charset cannot decode the bytes is ignored too, and a byte-order mark always wins."""
     if not charset or body.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return body
-    try:
-        codecs.lookup(charset)
-    except LookupError:
+    if _META_CHARSET.search(body, 0, 4096):
         return body
-    return body.decode(charset, errors="replace")
+    try:
+        return body.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        return body
 
 
 def extract_text(html: bytes | str, url: str | None = None) -> tuple[str | None, str | None]:

@@ -94,6 +94,10 @@ class Handler(BaseHTTPRequestHandler):
             page = page.replace(b"sea wall", "sea wall – the “old” one, façade and all".encode()) + b" " * 6000
             self._send(200, "text/html; charset=windows-1252",
                        page.decode("utf-8").replace("café", "café").encode("windows-1252"))
+        elif self.path == "/mislabelled":  # the server says utf-8; the page is windows-1252 and says so itself
+            page = article_html("Sample café story").replace(b'<meta charset="utf-8">', b'<meta charset="windows-1252">')
+            page = page.replace(b"sea wall", "sea wall – the “old” one, façade and all".encode())
+            self._send(200, "text/html; charset=utf-8", page.decode("utf-8").encode("windows-1252"))
         elif self.path in ("/busy429", "/down503"):
             self.send_response(int(self.path[-3:]))
             self.send_header("Retry-After", "60")
@@ -161,11 +165,12 @@ def test_the_charset_in_the_http_header_decodes_the_page(site: tuple[str, type[H
     page's encoding (as browsers read it). Before, trafilatura guessed from the bytes and a review's real pages came
     out with "the \ufffdalarming rise" and "S\ufffdnia"."""
     base, _ = site
-    url = f"{base}/latin1"
-    result = fetch_pages([url], FAST)[url]
-    assert result.status == "page", result.error
-    assert "sea wall – the “old” one, façade and all" in result.text
-    assert "\ufffd" not in result.text
+    for path in ("/latin1", "/mislabelled"):  # and a page's own <meta> wins over a wrong header
+        url = f"{base}{path}"
+        result = fetch_pages([url], FAST)[url]
+        assert result.status == "page", result.error
+        assert "sea wall – the “old” one, façade and all" in result.text, path
+        assert "\ufffd" not in result.text
 
 
 def test_a_page_refused_for_now_is_left_for_a_later_run(site: tuple[str, type[Handler]]) -> None:

@@ -59,3 +59,9 @@ def test_a_headline_in_a_script_without_spaces_is_found_inside_the_pages_runs() 
     """Chinese has no spaces: the headline's "words" are long runs that the page holds inside longer ones."""
     article = entry("中国外交部：呼吁克制（样例）")
     assert apply_page(article, page("样例文章。" + "中国外交部发言人周一表示，各方应保持克制，避免局势升级。" * 4)) is None
+
+
+def test_an_inflected_headline_word_matches_its_other_form_in_the_page() -> None:
+    """Finnish endings: the headline's "Niinistön" and "Tukholmaan" are "Niinistö" and "Tukholmassa" in the text."""
+    article = entry("Niinistön vierailu Tukholmaan päättyi")
+    assert apply_page(article, page("Presidentti Niinistö vieraili Tukholmassa kaksi päivää. " * 5)) is None
