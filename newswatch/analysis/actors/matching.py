@@ -323,7 +323,8 @@ _DESCRIBES_AFTER = re.compile(
     r"-(?:based|born|bred|raised|educated|headquartered|registered|listed|domiciled)\b", re.IGNORECASE)
 # A dateline opens a report with where it was filed: "ISLAMABAD (Reuters) -", "NEW DELHI, May 10 (AP) --",
 # "WASHINGTON —", "Islamabad (AFP) -". The place says where the reporter was; the report's own sentences say who acts.
-_DATELINE_AFTER_CAPS = re.compile(r"(?:[ \t]*,[^\n,(]{1,30})?[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?(?:-{1,2}|[–—:])[ \t]")
+_DATELINE_AFTER_CAPS = re.compile(r"(?:[ \t]*,[^\n,(]{1,30})?[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?(?:-{1,2}|[–—:])[ \t]+"
+                                  r"[\"'“‘]?(?=[A-Z][a-z]|[a-z])")  # the report goes on in mixed case
 _DATELINE_AFTER = re.compile(r"(?:[ \t]*,[^\n,(]{1,30})?[ \t]*\([A-Z][^()\n]{0,40}\)[ \t]*(?:-{1,2}|[–—:])[ \t]")
 _LINE_START = re.compile(r"(?:\A|\n)[ \t]*\Z")
 
@@ -577,7 +578,7 @@ def _match_part(
             not_holders.add(i)  # "running for president and vice president": the second title is an office too
             continue
         if _premodifies_name(hits, i, text) or _names_someone_else(hits, i, text) \
-                or _follows_its_holders_name(hits, lead, hit.end, text, matcher):
+                or _follows_its_holders_name(hits, lead, hit.end, text, matcher, surface_key(hit.text), when):
             continue
         key = surface_key(hit.text)
         if named is not None and not possessive and _owned_by_other(hits, i - 1, text):
@@ -813,19 +814,23 @@ _PREPOSITIONS = frozenset({"in", "at", "on", "near", "from", "to", "into", "outs
                            "before", "with", "by", "for", "meeting", "met", "visiting", "visited", "like", "unlike"})
 
 
-def _follows_its_holders_name(hits: list[_Hit], lead: int, end: int, text: str, matcher: _Matcher) -> bool:
+def _follows_its_holders_name(hits: list[_Hit], lead: int, end: int, text: str, matcher: _Matcher, key: str,
+                              when: date) -> bool:
     """"Bajwa, Pakistan's army chief until 2022, ...": the title (its phrase text[lead:end]) is in apposition to the
-    name before it, so it says who that person is or was; the name is the mention, if the registry knows it. The name
-    is a registry person's, or two to four capitalised words that are no registry surface, time or function word and
-    do not follow a preposition ("In New Delhi, the army chief")."""
+    name before it, so it says who that person is or was, and is not today's holder. The name is a registry
+    person's, or two to four capitalised words that are no registry surface, time or function word and do not follow
+    a preposition ("In New Delhi, the army chief"). When the registry person named holds the title on `when`
+    ("Munir, Pakistan's army chief,"), the title is theirs and stays a mention (False)."""
     m = _NAME_THEN_COMMA.search(text, max(0, lead - 60), lead)
     if m is None or not _APPOSITION_ENDS.match(text, end):
         return False
     name_start, name_end = m.span(1)
     inside = [h for h in hits if h.end > name_start and h.start < name_end]
     if inside:
-        return all(not h.title and h.entries and h.start >= name_start and h.possessive_end == h.end
-                   and all(e.actor_id in matcher.persons for e in h.entries) for h in inside)
+        people = all(not h.title and h.entries and h.start >= name_start and h.possessive_end == h.end
+                     and all(e.actor_id in matcher.persons for e in h.entries) for h in inside)
+        holders = {a for a, role in matcher.titles.get(key, []) if role.held_on(when)}
+        return people and not any(e.actor_id in holders for h in inside for e in h.entries)
     words = m.group(1).split()
     if len(words) < 2 or any(w.rstrip(".").lower() in _FUNCTION_WORDS | _TIME_WORDS | _NAME_TITLES for w in words):
         return False
@@ -848,8 +853,9 @@ def _owned_by_other(hits: list[_Hit], j: int, text: str) -> bool:
 # the army chief", "Back in 2018, Pakistan's prime minister"); and "at the time", which points to a time the
 # article gives elsewhere.
 _YEAR_AFTER = re.compile(r"[ \t]+(?:until|till|from|between|in|during)[ \t]+(?:(?:early|late|mid)[- ])?((?:19|20)\d\d)\b")
-_YEAR_BEFORE = re.compile(r"\b(?:[Ii]n|[Dd]uring|[Bb]y)[ \t]+(?:(?:early|late|mid)[- ])?((?:19|20)\d\d),?[ \t]+(?:the[ \t]+)?$")
-_AT_THE_TIME = re.compile(r",?[ \t]+(?:at[ \t]+the[ \t]+time|back[ \t]+then|in[ \t]+those[ \t]+days)\b")
+_YEAR_BEFORE = re.compile(r"\b(?:(?:[Bb]ack[ \t]+)?[Ii]n|[Dd]uring|[Bb]y)[ \t]+(?:(?:early|late|mid)[- ])?((?:19|20)\d\d),?"
+                          r"[ \t]+(?:the[ \t]+)?$")
+_AT_THE_TIME = re.compile(r",?[ \t]+(?:at[ \t]+the[ \t]+time(?![ \t]+of)|back[ \t]+then|in[ \t]+those[ \t]+days)\b")
 
 
 def _stated_time(text: str, lead: int, end: int, when: date) -> date | None:
@@ -857,7 +863,11 @@ def _stated_time(text: str, lead: int, end: int, when: date) -> date | None:
     article's, `when` itself for "at the time" (the caller then names nobody); None when no time is stated."""
     if _AT_THE_TIME.match(text, end):
         return when
-    m = _YEAR_AFTER.match(text, end) or _YEAR_BEFORE.search(text, max(0, lead - 40), lead)
+    m = _YEAR_AFTER.match(text, end)
+    if m is None:  # a year before the title counts only where it opens the sentence: not "Appointed in 2022, ..."
+        m = _YEAR_BEFORE.search(text, max(0, lead - 40), lead)
+        if m is not None and not SENTENCE_START.search(text, max(0, m.start() - 8), m.start()):
+            m = None
     if m is None or int(m.group(1)) == when.year:
         return None
     return date(int(m.group(1)), 7, 1)
