@@ -48,11 +48,13 @@ class RunsMixin:
             {"tz": tz, "runs": list(run_ids)})]
 
     def runs_without_stories(self, current: str) -> list[str]:
-        """Earlier ingest runs whose stories were never brought up to date (killed or failed after storing
-        articles, before their stories: migration 014), oldest first."""
+        """Earlier ingest runs that stored (or revised) articles and whose stories were never brought up to date
+        (killed or failed after storing, before their stories: migration 014), oldest first. A run that stored
+        nothing has no days to re-group."""
         return [r[0] for r in self.db.query(
-            "SELECT run_id FROM runs WHERE kind = 'ingest' AND stories_at IS NULL AND status <> 'running' "
-            "AND run_id <> ? ORDER BY started_at", [current])]
+            "SELECT r.run_id FROM runs r WHERE r.kind = 'ingest' AND r.stories_at IS NULL AND r.status <> 'running' "
+            "AND r.run_id <> ? AND EXISTS (SELECT 1 FROM article a WHERE a.run_id = r.run_id "
+            "OR a.revised_run_id = r.run_id) ORDER BY r.started_at", [current])]
 
     def mark_stories_done(self, run_ids: Sequence[str]) -> None:
         with self.db.bookkeeping():
