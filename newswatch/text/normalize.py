@@ -61,6 +61,17 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
         "spm",
         "sr_share",
         "__twitter_impression",
+        # campaign tags news sites put on feed links: WebTrends, the New York Times' feeds, AT Internet, Yahoo
+        "wt.mc_id",
+        "wt_mc",
+        "wt.mc_ev",
+        "emc",
+        "partner",
+        "xtor",
+        "ncid",
+        "guccounter",
+        "soc_src",
+        "soc_trk",
     }
 )
 TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "at_", "pk_", "mtm_", "hsa_", "vero_")

@@ -33,6 +33,12 @@ SEEN = datetime(2025, 5, 11, 6, 0, tzinfo=UTC)
             "https://example.org/x?id=42",
         ),
         ("https://example.org/x?UTM_Campaign=a&q=a%20b", "https://example.org/x?q=a%20b"),
+        # feed campaign tags of news sites: the same article whichever feed linked it
+        (
+            "https://www.example.com/2025/05/10/world/asia/x.html?partner=rss&emc=rss",
+            "https://www.example.com/2025/05/10/world/asia/x.html",
+        ),
+        ("https://example.org/x?WT.mc_id=RSS&wt_mc=rss.feed&xtor=RSS-1&ncid=yahoo&p=2", "https://example.org/x?p=2"),
         ("https://user:pw@example.org/x", "https://example.org/x"),
         ("  https://example.org/x  ", "https://example.org/x"),
         ("ftp://example.org/x", None),
