@@ -7,6 +7,7 @@ never writes row by row: every write takes a batch, in one transaction.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -25,6 +26,8 @@ import duckdb
 import numpy as np
 
 from newswatch.errors import DatabaseLocked, StorageError
+
+_log = logging.getLogger("newswatch")
 
 # Files clients open must be readable by the duckdb CLI a version behind the library (docs/schema.md).
 STORAGE_COMPATIBILITY = "v1.5.0"
@@ -317,11 +320,13 @@ class Database:
         ready = self._finish_snapshot(snapshot, dest) if snapshot is not None else None
         tmp = ready or _temp_name(dest)
         stamp = int(time.time() * 1000)
-        for leftover in dest.parent.glob(f".{dest.name}.*.tmp"):
-            if leftover != ready:
-                leftover.unlink(missing_ok=True)
-        for replaced in dest.parent.glob(f".{dest.name}.*.old"):  # left by a crash, or still being removed
-            _discard_later(replaced)
+        for pattern in (f".{dest.name}.*.tmp", f".{dest.name}.*.tmp.wal"):  # a run killed while copying
+            for leftover in dest.parent.glob(pattern):
+                if leftover != ready:
+                    leftover.unlink(missing_ok=True)
+        for pattern in (f".{dest.name}.*.old", f".{dest.name}.*.client.wal"):  # a crash's, or still being removed
+            for replaced in dest.parent.glob(pattern):
+                _discard_later(replaced)
         if ready is None:
             self.execute("CHECKPOINT")
         try:
@@ -340,7 +345,9 @@ class Database:
                     self.execute(f"COPY FROM DATABASE {quote_identifier(self._catalog())} TO {alias}")
                 finally:
                     self.execute(f"DETACH {alias}")
+            _read_only_file(tmp)
             old = _keep_old(dest, dest.with_name(f".{dest.name}.{stamp}.old"))
+            _drop_client_wal(dest, stamp)
             tmp.replace(dest)
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -471,6 +478,39 @@ class _Snapshot:
     def discard(self) -> None:
         self._thread.join()
         self.tmp.unlink(missing_ok=True)
+        wal_path(self.tmp).unlink(missing_ok=True)  # the ATTACH that brings the copy up to date may leave one
+
+
+def _read_only_file(path: Path) -> None:
+    """Make the copy read-only on disk (mode 0444 on POSIX systems), so a client that opens it read-write, as some
+    SQL tools do by default, is refused at once instead of writing a log beside it. Windows is left alone: there a
+    read-only file cannot be replaced by the next copy."""
+    if os.name != "nt":
+        with suppress(OSError):
+            path.chmod(0o444)
+
+
+def _drop_client_wal(dest: Path, stamp: int) -> None:
+    """Remove a write-ahead log beside the clients' copy before the new copy takes its place.
+
+    newswatch never writes to the copy, so such a log is a client's that opened the copy read-write and wrote to it
+    (or still does). Left beside the new copy it belongs to another file with the same identity: DuckDB then refuses
+    to open the new copy ("WAL checkpoint iteration does not match") for every client, or replays the stale log into
+    it. A client still writing keeps its own handle on the renamed log and on the old copy."""
+    wal = wal_path(dest)
+    if not wal.exists():
+        return
+    aside = dest.with_name(f".{dest.name}.{stamp}.client.wal")
+    try:
+        wal.replace(aside)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StorageError(f"{wal}: a client wrote to the read copy (it must be opened read-only), and its log "
+                           f"cannot be moved out of the way of the new copy: {exc.strerror or exc}") from None
+    _log.warning("%s: removed the write-ahead log a client left beside the read copy (it opened the copy "
+                 "read-write and wrote to it; open it read-only: docs/deploy.md)", wal)
+    _discard_later(aside)
 
 
 def _keep_old(dest: Path, old: Path) -> Path | None:

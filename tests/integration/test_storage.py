@@ -445,6 +445,69 @@ def test_a_snapshot_falls_back_to_a_whole_copy_when_anything_else_was_written(tm
     assert not list(tmp_path.glob(".read.duckdb.*.tmp"))
 
 
+# A client that opens the copy read-write (DBeaver's default, or `duckdb read.duckdb`), writes, and stops without
+# checkpointing: its log stays beside the copy.
+CLIENT_WRITES = ("import duckdb, os, sys; con = duckdb.connect(sys.argv[1]); "
+                 "con.execute('CREATE TABLE my_notes AS SELECT 1 AS x'); os._exit(0)")
+
+
+def test_a_log_a_client_left_beside_the_copy_does_not_break_the_next_copy(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Before, the next copy took the old copy's place beside the client's log: every client, read-only or not, then
+    failed to open it ("WAL checkpoint iteration does not match") until someone removed the log by hand."""
+    import threading
+
+    import duckdb
+
+    copy = tmp_path / "read.duckdb"
+    with Database(tmp_path / "n.duckdb") as db:
+        store = Store(db)
+        art, an = make_article(1)
+        store.save_articles("run1", [art], [an], {})
+        db.publish_copy(copy)
+        copy.chmod(0o644)  # a root client ignores the read-only mode (below); write as one would
+        subprocess.run([sys.executable, "-c", CLIENT_WRITES, str(copy)], check=True, timeout=60)
+        assert (tmp_path / "read.duckdb.wal").exists()
+        art2, an2 = make_article(2)
+        store.save_articles("run2", [art2], [an2], {})
+        with caplog.at_level("WARNING", logger="newswatch"):
+            db.publish_copy(copy)
+        for t in [t for t in threading.enumerate() if t.name.startswith("discard .read.duckdb.")]:
+            t.join(timeout=30)
+    assert "opened the copy read-write" in caplog.text
+    assert not (tmp_path / "read.duckdb.wal").exists()
+    reader = duckdb.connect(str(copy), read_only=True)
+    try:
+        assert reader.execute("SELECT count(*) FROM articles").fetchone() == (2,)
+        assert reader.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'my_notes'").fetchone() == (0,)
+    finally:
+        reader.close()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".read")) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_the_clients_copy_is_read_only_on_disk(tmp_path: Path) -> None:
+    """So a SQL tool that opens files read-write by default is refused (as any user but root) instead of writing."""
+    copy = tmp_path / "read.duckdb"
+    with Database(tmp_path / "n.duckdb") as db:
+        db.publish_copy(copy)
+        assert copy.stat().st_mode & 0o777 == 0o444
+        assert db.start_snapshot(copy, {"meta"})
+        db.set_meta({"k": "v"})
+        db.publish_copy(copy)  # replaced (by a snapshot this time) although read-only
+        assert db.last_publish == "snapshot" and copy.stat().st_mode & 0o777 == 0o444
+
+
+def test_a_run_killed_while_finishing_its_snapshot_leaves_no_log_for_good(tmp_path: Path) -> None:
+    copy = tmp_path / "read.duckdb"
+    (tmp_path / ".read.duckdb.123.tmp").write_bytes(b"left by a kill")
+    (tmp_path / ".read.duckdb.123.tmp.wal").write_bytes(b"left by a kill")
+    with Database(tmp_path / "n.duckdb") as db:
+        db.publish_copy(copy)
+    assert not list(tmp_path.glob(".read.duckdb.*"))
+
+
 def test_a_snapshot_never_published_leaves_nothing_and_a_newer_format_file_takes_none(tmp_path: Path) -> None:
     import duckdb
 
