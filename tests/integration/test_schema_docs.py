@@ -76,3 +76,27 @@ def test_every_view_is_documented_with_its_columns(tmp_path: Path) -> None:
             continue
         assert [c for c in columns if c not in documented] == [], f"{view}: columns missing from docs/schema.md"
         assert sorted(documented - set(columns)) == [], f"{view}: documented columns it does not have"
+
+
+def _sql_examples() -> list[tuple[str, str]]:
+    """Every statement of the ```sql blocks in docs/schema.md and README.md: (file, statement)."""
+    out = []
+    for doc in (DOC, DOC.parents[1] / "README.md"):
+        for block in re.findall(r"```sql\n(.*?)```", doc.read_text(encoding="utf-8"), flags=re.S):
+            code = "\n".join(line.split("--", 1)[0] for line in block.splitlines())
+            out += [(doc.name, s.strip()) for s in code.split(";") if s.strip()]
+    return out
+
+
+def test_every_sql_example_in_the_docs_runs_on_the_schema(tmp_path: Path) -> None:
+    """Each example query binds against a freshly migrated database (a renamed column or view fails here)."""
+    examples = _sql_examples()
+    assert len(examples) >= 10
+    with Database(tmp_path / "n.duckdb") as db:
+        failed = []
+        for doc, statement in examples:
+            try:
+                db.query(statement)
+            except Exception as exc:  # collected, so one run names every broken example
+                failed.append(f"{doc}: {statement[:80]}...: {exc}")
+    assert failed == []

@@ -158,6 +158,10 @@ def test_views_give_the_same_numbers(store) -> None:
     # Outlet A's trailing 28 days about Actor X: 7 articles at 0.1 (D-20's articles name no actor).
     assert outlet["tone_base28"] == pytest.approx(0.1) and outlet["tone_change28"] == pytest.approx(-0.7)
     assert outlet["outlet_tone_base28"] == pytest.approx(0.1)
+    # Its mean daily articles naming Actor X over the observed days among the 28 before (D-7..D-1 and D-20: 8),
+    # as every other baseline: 7 / 8. Before migration 015 this view divided by 28 calendar days (0.25).
+    assert outlet["baseline_days28"] == 8 and outlet["articles_base28"] == pytest.approx(7 / 8)
+    assert isinstance(outlet["tone_n28"], int) and outlet["tone_n28"] == 7
 
 
 def test_single_outlet_reports_are_not_listed_as_stories(store) -> None:
