@@ -31,10 +31,15 @@ def heartbeats_serve_no_one(local: bool | None = None) -> bool:
 
 @contextmanager
 def engine_settings(local: bool | None = None) -> Iterator[None]:
-    """Run the flow calls inside with heartbeats off when they serve no one (`heartbeats_serve_no_one`).
+    """Run the flow calls inside with heartbeats off when they serve no one (`heartbeats_serve_no_one`), and
+    Prefect's temporary server, when it is the engine, ending with this process even if it is killed
+    (flows/orphans.py).
 
     `local=True` says the engine is this process's own even though an API URL is set (the benchmark's engine,
     started in-process the way the ephemeral one is)."""
+    from flows.orphans import watch_ephemeral_server
+
+    watch_ephemeral_server()
     if not heartbeats_serve_no_one(local):
         yield
         return

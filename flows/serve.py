@@ -24,6 +24,7 @@ from prefect.types.entrypoint import EntrypointType
 
 from flows.digest import digest_flow
 from flows.ingest import ingest_flow
+from flows.orphans import SERVER_START, end_with_this_process
 from newswatch.config import ScheduleSettings, Settings
 from newswatch.errors import NewswatchError
 from newswatch.schedule import digest_cron
@@ -124,6 +125,7 @@ def local_server() -> Iterator[str | None]:
         return
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
+    end_with_this_process(SERVER_START)  # the server ends with serve, also when serve is killed
     server = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=server_env(),
