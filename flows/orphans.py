@@ -4,8 +4,9 @@ A flow call with no Prefect server configured starts Prefect's temporary server,
 `prefect server start`: each a process of its own (about 150 MB), which this process stops when it exits normally.
 A SIGKILL (the OOM killer, a supervisor's timeout, `kill -9`) gives it no chance to, and the server stayed, one more
 for every killed run. So a small watchdog process is started first: every half second it notes this process's
-children whose command line names the server, and once this process is no longer its parent, it ends those of them
-that are still the same processes (same start time, so a pid reused later is never signalled). Linux only (it reads
+children (/proc/PID/task/*/children) whose command line names the server, and once this process is no longer its
+parent, it ends those of them that are still the same processes (same start time, so a pid reused later is never
+signalled). Linux only (it reads
 /proc); elsewhere nothing is started and a killed run's server stays, as before.
 """
 
@@ -32,17 +33,26 @@ def command(pid):
     with open(f"/proc/{pid}/cmdline", "rb") as f:
         return f.read().replace(b"\0", b" ")
 
+def children():  # the parent's: from each of its threads' children list, else (no such list) every process
+    try:
+        found = set()
+        for tid in os.listdir(f"/proc/{parent}/task"):
+            with open(f"/proc/{parent}/task/{tid}/children", "rb") as f:
+                found.update(int(pid) for pid in f.read().split())
+        return found
+    except OSError:
+        return {int(name) for name in os.listdir("/proc") if name.isdigit()}
+
 seen = {}
 while os.getppid() == parent:
-    for name in os.listdir("/proc"):
-        if name.isdigit() and int(name) not in seen and int(name) != os.getpid():
-            try:
-                ppid, started = stat(int(name))
-                line = command(int(name))
-                if ppid == parent and marker in line and b"parent's to handle" not in line:  # not a watchdog
-                    seen[int(name)] = started
-            except OSError:
-                pass
+    for pid in children() - seen.keys() - {os.getpid()}:
+        try:
+            ppid, started = stat(pid)
+            line = command(pid)
+            if ppid == parent and marker in line and b"parent's to handle" not in line:  # not a watchdog
+                seen[pid] = started
+        except OSError:
+            pass
     time.sleep(0.5)
 for pid, started in seen.items():
     try:
