@@ -22,7 +22,7 @@ from flows.logs import progress
 from newswatch import pipeline as stages
 from newswatch.analysis import rematch
 from newswatch.analysis.analyzer import AnalysisPool, Analyzer, worker_count
-from newswatch.analysis.stored_stories import refresh_run_stories
+from newswatch.analysis.stored_stories import REGROUP_DAYS, refresh_run_stories, regroup_for_method
 from newswatch.analysis.topics import ArticleWords
 from newswatch.config import Settings, load_settings
 from newswatch.gcwork import quiet_collector
@@ -254,6 +254,7 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
         summary = IngestSummary(run_id=run_id, database=str(settings.database_path))
         try:
             _count_corpus_once(store)
+            _map_language_tags_once(store)
             # Registry, seeds and the corpus statistics as stored when the run starts: read once per run.
             analyzer = Analyzer.from_settings(settings, CorpusStats(stored=store.corpus_counts()))
             prepare_run(store, settings, analyzer)
@@ -282,6 +283,11 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
                              len(behind), ", ".join(behind[:5]))
                 refresh_run_stories(store, [*behind, run_id], settings.digest.tz)
                 store.mark_stories_done([*behind, run_id])
+                regrouped = regroup_for_method(store, settings.digest.tz)
+                if regrouped is not None:
+                    progress("stories: the last %d days re-grouped with this version's method (%d stories, %d "
+                             "articles; once, after an upgrade); older days: `newswatch backfill --from D --to D`",
+                             REGROUP_DAYS, regrouped.stories, regrouped.articles)
                 summary.seconds["stories"] = round(time.monotonic() - t0, 3)  # in the returned summary only
             # Clients get a new copy whenever the run changed what they see (new articles, re-matched topics,
             # re-scored pages, stories, a feed's status); a quiet rerun writes only bookkeeping and stays cheap.
@@ -356,6 +362,16 @@ def _count_corpus_once(store: Store) -> None:
         progress("counting the corpus statistics over %d stored articles (once, after an upgrade)", missing)
         counted = store.recount_corpus(lambda title, body: frozenset(ArticleWords.of(title, body).terms))
         progress("corpus statistics: %d articles counted", counted)
+
+
+def _map_language_tags_once(store: Store) -> None:
+    """A store from before declared languages were mapped to ISO 639-1 codes (migration 016) has its stored tags
+    mapped with the rule new articles get, once: 'en-US' and 'en' were two languages in `daily_languages`."""
+    tags = store.language_tags_to_map()
+    if tags is not None:
+        changed = store.map_language_tags({tag: language.stored_language(tag) for tag in tags})
+        if changed:
+            progress("language tags of %d stored articles mapped to ISO 639-1 codes (once, after an upgrade)", changed)
 
 
 def _ingest_inbox(run: IngestRun) -> None:

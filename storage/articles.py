@@ -167,6 +167,24 @@ class ArticlesMixin:
             "SELECT article_id FROM article WHERE ($1::TIMESTAMPTZ IS NULL OR published_at >= $1) "
             "AND ($2::TIMESTAMPTZ IS NULL OR published_at < $2) ORDER BY published_at, article_id", [first, last])]
 
+    def language_tags_to_map(self) -> list[str] | None:
+        """The distinct language tags of stored articles, when a store from before their mapping to ISO 639-1 codes
+        still has them to map (migration 016's mark); None otherwise."""
+        if self.db.get_meta("language_tags") is None:
+            return None
+        return [r[0] for r in self.db.query("SELECT DISTINCT language FROM article WHERE language IS NOT NULL")]
+
+    def map_language_tags(self, mapping: dict[str, str | None]) -> int:
+        """Rewrite stored language tags (old -> new) and remove the mark, in one transaction; articles changed."""
+        changed = 0
+        with self.db.transaction():
+            for old, new in mapping.items():
+                if new != old:
+                    changed += int(self.db.scalar("SELECT count(*) FROM article WHERE language = ?", [old]) or 0)
+                    self.db.execute("UPDATE article SET language = ? WHERE language = ?", [new, old])
+            self.db.execute("DELETE FROM meta WHERE key = 'language_tags'")
+        return changed
+
     def corpus_counts(self) -> TermCounts:
         """The corpus statistics' stored part: every term's document frequency and the articles counted.
 

@@ -36,6 +36,18 @@ class StoriesMixin:
             "WHERE a.published_at >= ? AND a.published_at < ?", [start, end])
         return value if isinstance(value, datetime) else None
 
+    def stories_method(self) -> str | None:
+        """The grouping method the stored stories were made with (meta; None in a new store: migration 016)."""
+        return self.db.get_meta("stories_method")
+
+    def set_stories_method(self, method: str) -> None:
+        with self.db.bookkeeping():
+            self.db.set_meta({"stories_method": method})
+
+    def latest_published(self) -> datetime | None:
+        value = self.db.scalar("SELECT max(published_at) FROM article")
+        return value if isinstance(value, datetime) else None
+
     def replace_stories(self, start: datetime, end: datetime, stories: Sequence[Any],
                         links: Sequence[tuple[str, str]]) -> None:
         """Replace the stories of articles published in [start, end): links are (article_id, story_id)."""

@@ -20,6 +20,11 @@ STORY_WINDOW = timedelta(
     hours=48
 )  # cluster_stories' default: a story stays open 48 h after its first article
 RECENT_DAYS = 3  # the ingest flow re-clusters this many local days up to now
+# The grouping method of the stored stories: change it with anything that changes which articles share a story
+# (cluster_stories, its threshold or terms, the term weights), so the next ingest regroups the days the digest
+# compares (REGROUP_DAYS up to the latest article: its 28 days of baseline and the 48 hours after) with the new one.
+STORIES_METHOD = "2026-12-05"
+REGROUP_DAYS = 30
 
 
 class StoryStore(Protocol):
@@ -31,6 +36,9 @@ class StoryStore(Protocol):
                         links: Sequence[tuple[str, str]]) -> None: ...
     def run_article_days(self, run_ids: Sequence[str], tz: str) -> list[date]: ...
     def corpus_counts(self) -> TermCounts: ...
+    def stories_method(self) -> str | None: ...
+    def set_stories_method(self, method: str) -> None: ...
+    def latest_published(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -132,3 +140,21 @@ def refresh_run_stories(store: StoryStore, run_ids: Sequence[str], tz: Any) -> l
         return []
     stats = CorpusStats(stored=store.corpus_counts())
     return [refresh_stories(store, *day_bounds(first, last, tz), stats=stats) for first, last in day_groups(days)]
+
+
+def regroup_for_method(store: StoryStore, tz: Any) -> StoryRefresh | None:
+    """When the stored stories were grouped by another method than STORIES_METHOD (a store from before it, or one
+    whose method changed since: its mark in meta), regroup the last REGROUP_DAYS local days of stored articles with
+    today's method, then record it; older days keep their stories until `newswatch backfill` over them. A store with
+    no mark (a new one) records the method without regrouping. None when nothing was regrouped."""
+    method = store.stories_method()
+    if method == STORIES_METHOD:
+        return None
+    refreshed = None
+    latest = store.latest_published() if method is not None else None
+    if latest is not None:
+        last = latest.astimezone(tz).date()
+        stats = CorpusStats(stored=store.corpus_counts())
+        refreshed = refresh_stories(store, *day_bounds(last - timedelta(days=REGROUP_DAYS - 1), last, tz), stats=stats)
+    store.set_stories_method(STORIES_METHOD)
+    return refreshed

@@ -140,6 +140,13 @@ def normalize_language(tag: str | None) -> str | None:
     return code
 
 
+def stored_language(tag: str | None) -> str | None:
+    """The language an article is stored with, from its declared tag: the ISO 639-1 code as detection gives it
+    ("en-US" and "en" are one); a tag that cannot be mapped ("fil", "yue") stays as written (lower case), so an
+    item declared in another language is never scored as English; None for no tag."""
+    return normalize_language(tag) or (tag or "").strip().lower()[:35] or None
+
+
 @functools.cache
 def _identifier() -> Any:
     # Imported here so that importing newswatch never loads numpy or the model.

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from newswatch.models import Article, RawEntry, TextSource
-from newswatch.text.language import normalize_language
+from newswatch.text.language import stored_language
 
 MAX_TITLE = 1000
 MAX_TEXT = 200_000
@@ -427,9 +427,7 @@ def normalize_entry(raw: RawEntry, first_seen: datetime) -> Article:
         published_at=published or first_seen,
         published_estimated=published is None,
         first_seen_at=first_seen,
-        # ISO 639-1, as detection gives: "en-US" and "en" are one. A tag it cannot map ("fil", "yue") stays as
-        # written: an item declared in another language must not be scored as English.
-        language=normalize_language(raw.language) or (raw.language or "").strip().lower()[:35] or None,
+        language=stored_language(raw.language),
         content_hash=digest,
         origin=raw.origin,
     )

@@ -158,6 +158,71 @@ def test_a_store_from_before_the_corpus_statistics_gets_them_counted_once(tmp_pa
     assert query(tmp_path, counts) == fresh
 
 
+REPORTS = {  # SAMPLE texts: two made-up events a day apart, each reported by two outlets in their own words
+    (8, 6): ("Ceasefire monitors count shelling near river crossing",
+             "Ceasefire monitors counted overnight shelling near the river "
+             "crossing at Dunmere, where villagers sheltered in a school until the guns fell silent."),
+    (8, 9): ("Shelling at Dunmere crossing tests ceasefire",
+             "Overnight shelling at the Dunmere river crossing tested the "
+             "ceasefire; villagers who sheltered in the school said monitors arrived by morning."),
+    (9, 7): ("Prisoner exchange brings forty soldiers home",
+             "Forty soldiers came home in a prisoner exchange at the Kestrel "
+             "airfield, the first handover agreed under the ceasefire, with families waiting on the tarmac."),
+    (9, 10): ("Families greet soldiers freed in Kestrel airfield exchange",
+              "Families on the tarmac of Kestrel airfield greeted forty "
+              "soldiers freed in the prisoner exchange, the first such handover since the ceasefire."),
+}
+
+
+def _report(day: int, hour: int) -> str:
+    import json
+
+    title, text = REPORTS[(day, hour)]
+    return json.dumps({"title": title, "published": f"2025-05-{day:02d}T{hour:02d}:00:00Z",
+                       "outlet": f"Outlet {hour} (sample)", "language": "en", "text": text})
+
+
+def test_an_upgraded_store_gets_its_stories_regrouped_and_its_language_tags_mapped_once(tmp_path: Path) -> None:
+    """A store from before migration 016 keeps what an older version derived: its stories as an older method grouped
+    them, its declared languages as written ('en-US'). The first ingest after the upgrade regroups the stories of the
+    days the digest compares with today's method, to what a new store holds, and maps the tags; then it is done.
+    Before, both stayed for good (a review found 88 stories where a new store had 54, and 'en-us' beside 'en')."""
+    from flows.ingest import ingest_flow
+    from newswatch.analysis.stored_stories import STORIES_METHOD
+
+    config = project(tmp_path)
+    inbox = tmp_path / "inbox"
+    (inbox / "reports.jsonl").write_text("\n".join(_report(day, hour) for day, hour in REPORTS) + "\n",
+                                         encoding="utf-8")
+    ingest_flow(config_path=str(config))
+    stories = "SELECT story_id, list_sort(list(article_id)) FROM story_article GROUP BY story_id ORDER BY story_id"
+    fresh = query(tmp_path, stories)
+    assert len(fresh) == 2
+    assert query(tmp_path, "SELECT value FROM meta WHERE key = 'stories_method'") == [(STORIES_METHOD,)]
+    assert query(tmp_path, "SELECT count(*) FROM meta WHERE key = 'language_tags'") == [(0,)]  # a new store: none
+
+    with duckdb.connect(str(tmp_path / "data" / "newswatch.duckdb")) as con:  # as a store from before 016 has it
+        con.execute("UPDATE story_article SET story_id = 'story-old-' || article_id")  # each alone, say
+        con.execute("INSERT INTO story SELECT sa.story_id, 'old', a.published_at, a.published_at, now() "
+                    "FROM story_article sa JOIN article a USING (article_id) ON CONFLICT DO NOTHING")
+        con.execute("DELETE FROM story WHERE story_id NOT IN (SELECT story_id FROM story_article)")
+        con.execute("UPDATE article SET language = 'en-US' WHERE outlet LIKE 'Outlet 6%'")
+        con.execute("UPDATE article SET language = 'EN_gb' WHERE outlet LIKE 'Outlet 7%'")
+        con.execute("DELETE FROM meta WHERE key IN ('stories_method', 'language_tags')")
+        con.execute("DELETE FROM schema_migrations WHERE version = 16")
+    ingest_flow(config_path=str(config))  # migrates (016 marks the store) and finds nothing new
+    assert query(tmp_path, stories) == fresh
+    languages = "SELECT outlet, language FROM article ORDER BY outlet"
+    assert dict(query(tmp_path, languages)) == {"Outlet 10 (sample)": "en", "Outlet 6 (sample)": "en",
+                                                "Outlet 7 (sample)": "en", "Outlet 9 (sample)": "en"}
+    assert query(tmp_path, "SELECT count(*) FROM meta WHERE key = 'language_tags'") == [(0,)]
+
+    with duckdb.connect(str(tmp_path / "data" / "newswatch.duckdb")) as con:  # done: not regrouped again
+        con.execute("UPDATE story SET headline = 'kept' WHERE story_id IN (SELECT story_id FROM story_article)")
+    ingest_flow(config_path=str(config))
+    assert {h for (h,) in query(tmp_path, "SELECT headline FROM story")} == {"kept"}
+
+
 def test_stored_batches_are_freed_without_the_garbage_collector(tmp_path: Path) -> None:
     """Prefect keeps a task's return value in its run state, which sits in a reference cycle with the task's future:
     each scored batch handed back that way stayed in memory until the collector's next full collection, so a run
