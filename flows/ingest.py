@@ -22,7 +22,12 @@ from flows.logs import progress
 from newswatch import pipeline as stages
 from newswatch.analysis import rematch
 from newswatch.analysis.analyzer import AnalysisPool, Analyzer, worker_count
-from newswatch.analysis.stored_stories import REGROUP_DAYS, refresh_run_stories, regroup_for_method
+from newswatch.analysis.stored_stories import (
+    REGROUP_DAYS,
+    refresh_due_stories,
+    refresh_run_stories,
+    regroup_for_method,
+)
 from newswatch.analysis.topics import ArticleWords
 from newswatch.config import Settings, load_settings
 from newswatch.gcwork import quiet_collector
@@ -283,6 +288,10 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
                              len(behind), ", ".join(behind[:5]))
                 refresh_run_stories(store, [*behind, run_id], settings.digest.tz)
                 store.mark_stories_done([*behind, run_id])
+                due = refresh_due_stories(store, settings.digest.tz)  # after topic memberships changed
+                if due:
+                    progress("stories: the days of articles that joined or left the topics re-grouped (%d stories)",
+                             sum(r.stories for r in due))
                 regrouped = regroup_for_method(store, settings.digest.tz)
                 if regrouped is not None:
                     progress("stories: the last %d days re-grouped with this version's method (%d stories, %d "

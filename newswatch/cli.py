@@ -164,6 +164,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_rematch(args: argparse.Namespace, settings: Settings) -> int:
     from newswatch.analysis import rematch
+    from newswatch.analysis.stored_stories import refresh_due_stories
     from storage.db import Database
     from storage.store import Store
 
@@ -179,8 +180,11 @@ def cmd_rematch(args: argparse.Namespace, settings: Settings) -> int:
         # Only the topics matched again: another topic edited meanwhile is still to be matched by the next run.
         store.save_topic_definitions({name: d for name, d in rematch.topic_definitions(settings).items()
                                       if topics is None or name in topics})
+        regrouped = refresh_due_stories(store, settings.digest.tz)  # articles that joined or left every topic
         db.publish_copy(settings.client_copy_path)
-    _print(f"rematched {', '.join(topics or [t.name for t in settings.topics])}: {n} topic memberships")
+    _print(f"rematched {', '.join(topics or [t.name for t in settings.topics])}: {n} topic memberships"
+           + (f"; the stories of their days re-grouped ({sum(r.stories for r in regrouped)} stories)"
+              if regrouped else ""))
     return EXIT_OK
 
 

@@ -48,7 +48,7 @@ class DigestsMixin:
             return []
         return self.db.query_dicts(
             f"SELECT sa.story_id, s.headline, s.first_seen, {local_day_sql()} AS day, a.article_id, a.outlet, "
-            "a.url, a.published_at, a.duplicate_of FROM story_article sa JOIN story s USING (story_id) "
+            "a.title, a.url, a.published_at, a.duplicate_of FROM story_article sa JOIN story s USING (story_id) "
             "JOIN article a USING (article_id) WHERE sa.story_id IN (SELECT unnest($ids)) "
             "ORDER BY a.published_at, a.article_id", {"tz": tz, "ids": list(story_ids)})
 

@@ -4,8 +4,10 @@ SQL only; the rules behind it live in newswatch/ and arrive as values."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 
 from newswatch.models import TopicMatch
 from storage.db import Database
@@ -37,7 +39,7 @@ class TopicsMixin:
         for (name,) in self.db.query("SELECT name FROM topic WHERE name NOT IN (SELECT unnest($1))", [keep]):
             gone.setdefault(name, 0)
         if gone:
-            with self.db.transaction():
+            with self.db.transaction(), self._noting_story_days():
                 self.db.execute("DELETE FROM article_topic WHERE topic NOT IN (SELECT unnest($1))", [keep])
                 self.db.execute("DELETE FROM topic WHERE name NOT IN (SELECT unnest($1))", [keep])
         return gone
@@ -52,8 +54,42 @@ class TopicsMixin:
                                         "(excluded.description, excluded.definition_hash)")
 
     def replace_topic_matches(self, topics: Sequence[str], matches: Sequence[tuple[str, TopicMatch]]) -> None:
-        with self.db.transaction():
+        with self.db.transaction(), self._noting_story_days():
             self.db.execute("DELETE FROM article_topic WHERE topic IN (SELECT unnest($1))", [list(topics)])
             self.db.insert_rows("article_topic", ["article_id", "topic", "score", "via"],
                                 [(aid, m.topic, m.score, m.via) for aid, m in matches],
                                 on_conflict="ON CONFLICT DO NOTHING")
+
+    # -- stories due after membership changes ------------------------------------------------------------
+    @contextmanager
+    def _noting_story_days(self) -> Iterator[None]:
+        """Inside a transaction that changes memberships: note (meta `stories_due`, in the same transaction) the
+        UTC dates of the articles that became topic articles or stopped being any topic's, whose stories are then
+        out of date (stories group topic articles); `refresh_due_stories` regroups them and clears the note. Noted in
+        the same transaction, so a run killed before the regrouping leaves the note for the next one."""
+        self.db.execute("CREATE OR REPLACE TEMP TABLE topic_articles_before AS "
+                        "SELECT DISTINCT article_id FROM article_topic")
+        yield
+        changed = [r[0].isoformat() for r in self.db.query(
+            "WITH now_in AS (SELECT DISTINCT article_id FROM article_topic), "
+            "left_all AS (SELECT article_id FROM topic_articles_before EXCEPT SELECT article_id FROM now_in), "
+            "joined AS (SELECT article_id FROM now_in EXCEPT SELECT article_id FROM topic_articles_before), "
+            "moved AS (SELECT article_id FROM left_all UNION ALL SELECT article_id FROM joined) "
+            "SELECT DISTINCT CAST(timezone('UTC', a.published_at) AS DATE) AS d FROM article a "
+            "WHERE a.article_id IN (SELECT article_id FROM moved) ORDER BY d")]
+        self.db.execute("DROP TABLE topic_articles_before")
+        if changed:
+            with self.db.bookkeeping():
+                self.db.set_meta({"stories_due": json.dumps(sorted(set(changed) | set(self._due())))})
+
+    def _due(self) -> list[str]:
+        value = self.db.get_meta("stories_due")
+        return list(json.loads(value)) if value else []
+
+    def stories_due(self) -> list[date]:
+        """UTC dates whose stories a membership change left out of date (see `_noting_story_days`)."""
+        return [date.fromisoformat(d) for d in self._due()]
+
+    def clear_stories_due(self) -> None:
+        with self.db.bookkeeping():
+            self.db.execute("DELETE FROM meta WHERE key = 'stories_due'")

@@ -7,7 +7,7 @@ their id and their articles; articles of the range that continue such a story jo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -39,6 +39,8 @@ class StoryStore(Protocol):
     def stories_method(self) -> str | None: ...
     def set_stories_method(self, method: str) -> None: ...
     def latest_published(self) -> datetime | None: ...
+    def stories_due(self) -> list[date]: ...
+    def clear_stories_due(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,11 @@ def refresh_stories(
             continue
         continued = next((placed[a][0] for a in story.article_ids if a in placed), None)
         if continued is not None:
-            # It continues a story that began before the range: the range's articles join that story.
+            # It continues a story that began before the range: the range's articles join that story, and its
+            # headline is chosen again over all its members (the context holds them all: a story still open to
+            # the range began less than `window` before it), as one clustering of everything would choose it.
             links.extend((a, continued) for a in inside)
+            stories.append(replace(story, story_id=continued))
             continue
         if len(inside) < story.size:  # context articles that were never placed stay with their own range
             story = _trim(story, inside, by_id)
@@ -158,3 +163,18 @@ def regroup_for_method(store: StoryStore, tz: Any) -> StoryRefresh | None:
         refreshed = refresh_stories(store, *day_bounds(last - timedelta(days=REGROUP_DAYS - 1), last, tz), stats=stats)
     store.set_stories_method(STORIES_METHOD)
     return refreshed
+
+
+def refresh_due_stories(store: StoryStore, tz: Any) -> list[StoryRefresh]:
+    """Regroup the days whose topic articles a membership change altered (`rematch`, a topic edited or removed in
+    the config: the store notes their UTC dates in the same transaction), each with the day before and after it so
+    every local day they touch is covered; then clear the note. Stories group topic articles only, so an article
+    that joined or left every topic would otherwise keep or lack its story for good."""
+    due = store.stories_due()
+    if not due:
+        return []
+    days = sorted({d + timedelta(days=k) for d in due for k in (-1, 0, 1)})
+    stats = CorpusStats(stored=store.corpus_counts())
+    out = [refresh_stories(store, *day_bounds(first, last, tz), stats=stats) for first, last in day_groups(days)]
+    store.clear_stories_due()
+    return out

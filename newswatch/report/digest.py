@@ -309,12 +309,21 @@ def _stories(rows: list[dict[str, Any]], day: date,
             continue
         today = sum(1 for m in upto if m["day"] == day)
         urls = [m["url"] for m in sorted(upto, key=lambda m: m["duplicate_of"] is not None) if m["url"]]
-        out.append({"story_id": story_id, "headline": upto[0]["headline"], "outlets": outlets,
+        out.append({"story_id": story_id, "headline": _headline_by(upto), "outlets": outlets,
                     "articles": len(upto), "today": today, "before": len(upto) - today,
                     "in_topic": in_topic[story_id],
                     "first_seen": upto[0]["first_seen"].isoformat(timespec="minutes"), "urls": urls[:3]})
     out.sort(key=lambda s: (-len(s["outlets"]), -s["today"], s["headline"]))
     return out[:TOP_STORIES]
+
+
+def _headline_by(upto: list[dict[str, Any]]) -> str:
+    """A story's headline as of the digest's day: its stored headline (docs/methods.md, "Stories") when an article
+    published by then carries it, else the title of its first report. The stored one is chosen over every member,
+    later ones too, and a digest built or rebuilt after the day must not head a story with a report of a later
+    day."""
+    stored = upto[0]["headline"]
+    return stored if any(m["title"] == stored for m in upto) else upto[0]["title"]
 
 
 def _article_row(r: dict[str, Any]) -> dict[str, Any]:

@@ -223,6 +223,37 @@ def test_an_upgraded_store_gets_its_stories_regrouped_and_its_language_tags_mapp
     assert {h for (h,) in query(tmp_path, "SELECT headline FROM story")} == {"kept"}
 
 
+def test_articles_that_join_or_leave_the_topics_get_or_lose_their_stories(tmp_path: Path) -> None:
+    """Stories group topic articles. A topic edited in the config is matched again at the next run; the articles
+    that joined the topics then get the stories a store built with that config has, and those that left every
+    topic leave their stories. Before, neither happened: a review saw a new seed topic's spike of one event listed
+    as six one-article stories, and articles of no topic kept their stories."""
+    from flows.ingest import ingest_flow
+
+    stories = "SELECT story_id, list_sort(list(article_id)) FROM story_article GROUP BY story_id ORDER BY story_id"
+
+    def ingest(root: Path, words: str) -> list[tuple[Any, ...]]:
+        if not (root / "config").exists():
+            root.mkdir()
+            project(root)
+        config = root / "config" / "newswatch.toml"
+        config.write_text(CONFIG.replace('any = ["ceasefire"]', f"any = [{words}]"), encoding="utf-8")
+        (root / "inbox" / "reports.jsonl").write_text(
+            "\n".join(_report(day, hour) for day, hour in REPORTS) + "\n", encoding="utf-8")
+        ingest_flow(config_path=str(config))
+        return query(root, stories)
+
+    edited = tmp_path / "edited"
+    assert len(ingest(edited, '"Dunmere"')) == 1
+    both = ingest(tmp_path / "both", '"Dunmere", "Kestrel"')
+    assert len(both) == 2
+    assert ingest(edited, '"Dunmere", "Kestrel"') == both  # the Kestrel reports joined
+    kestrel = ingest(tmp_path / "kestrel", '"Kestrel"')
+    assert len(kestrel) == 1 and kestrel[0] in both
+    assert ingest(edited, '"Kestrel"') == kestrel  # the Dunmere reports left
+    assert query(edited, "SELECT count(*) FROM meta WHERE key = 'stories_due'") == [(0,)]
+
+
 def test_stored_batches_are_freed_without_the_garbage_collector(tmp_path: Path) -> None:
     """Prefect keeps a task's return value in its run state, which sits in a reference cycle with the task's future:
     each scored batch handed back that way stayed in memory until the collector's next full collection, so a run

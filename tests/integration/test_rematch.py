@@ -108,6 +108,10 @@ def test_rematch_of_one_topic_leaves_another_edited_topic_to_the_next_run(tmp_pa
         store = Store(db)
         assert memberships(db) == {(ENTRIES[0][0], "conflict"), (ENTRIES[1][0], "weather"),
                                    (ENTRIES[2][0], "weather")}
+        # The squad report joined the topics: its day's stories were grouped again, so it has one.
+        assert db.query("SELECT count(*) FROM story_article JOIN article a USING (article_id) WHERE a.title = ?",
+                        [ENTRIES[2][0]]) == [(1,)]
+        assert db.get_meta("stories_due") is None
         assert rematch.sync_definitions(store, second) == ["conflict"]  # what the next run does first
         assert (ENTRIES[2][0], "conflict") in memberships(db)
 

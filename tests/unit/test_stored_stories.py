@@ -82,9 +82,10 @@ STRIKE = [
 ]
 
 
-def _runs(tmp_path: Path, runs: list[list[Item]]) -> dict[str, str]:
+def _runs(tmp_path: Path, runs: list[list[Item]], headlines: dict[str, str] | None = None) -> dict[str, str]:
     """Each run stores its items and refreshes the local days they were published on, as an ingest does; the
-    stored links at the end. Fails if a link points at a story that is not stored."""
+    stored links at the end (and each story's headline into `headlines`). Fails if a link points at a story that
+    is not stored."""
     settings = write_settings(tmp_path)
     tz = settings.digest.tz
     with Database(settings.database_path) as db:
@@ -98,6 +99,8 @@ def _runs(tmp_path: Path, runs: list[list[Item]]) -> dict[str, str]:
         spans = db.query("SELECT max(a.published_at) - min(a.published_at) FROM story_article sa "
                          "JOIN article a USING (article_id) GROUP BY sa.story_id")
         assert all(span <= coverage.STORY_WINDOW for (span,) in spans)
+        if headlines is not None:
+            headlines.update(db.query("SELECT story_id, headline FROM story"))
         return dict(db.query("SELECT article_id, story_id FROM story_article"))
 
 
@@ -107,10 +110,14 @@ def test_a_week_long_event_stored_run_by_run_splits_as_in_one_run(tmp_path: Path
     story restarted at its first member inside the context, and the week became one chain."""
     items = [Item(f"k{i:02d}", D + timedelta(days=i // 2), ("Outlet A (sample)", "Outlet B (sample)")[i % 2],
                   title=title, minute=-180 if i % 2 == 0 else 540) for i, title in enumerate(STRIKE)]
-    by_run = _runs(tmp_path / "runs", [[item] for item in items])
-    at_once = _runs(tmp_path / "once", [items])
+    run_headlines: dict[str, str] = {}
+    once_headlines: dict[str, str] = {}
+    by_run = _runs(tmp_path / "runs", [[item] for item in items], run_headlines)
+    at_once = _runs(tmp_path / "once", [items], once_headlines)
     assert by_run == at_once
     assert len(set(at_once.values())) >= 3  # six days cannot be one story
+    # Each story's headline too: chosen again as the story grows (before, the first run's stayed for good).
+    assert run_headlines == once_headlines
 
 
 def test_an_earlier_report_arriving_late_takes_its_story_whole(tmp_path: Path) -> None:
@@ -134,3 +141,25 @@ def test_a_report_just_before_a_range_still_starts_the_story_the_range_continues
     rest = [Item("e1", D, "Outlet A (sample)", title=EVENT, minute=60),
             Item("e2", D, "Outlet B (sample)", title=EVENT + " overnight", minute=120)]
     assert _runs(tmp_path / "late", [rest, [e0]]) == _runs(tmp_path / "once", [[e0, *rest]])
+
+
+def test_a_days_digest_heads_its_stories_with_a_report_published_by_that_day(tmp_path: Path) -> None:
+    """The stored headline is chosen over all of a story's reports, later ones too; a digest built (or rebuilt)
+    after its day showed a later day's title over reports that did not carry it. Now a day's digest uses the stored
+    headline when one of the reports it counts carries it, else the story's first report's title."""
+    from newswatch.report.digest import build_digest
+
+    settings = write_settings(tmp_path)
+    tz = settings.digest.tz
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        save(store, [Item("e1", D, "Outlet A (sample)", title=EVENT, minute=600),
+                     Item("e2", D, "Outlet B (sample)", title=EVENT + " overnight", minute=660),
+                     Item("e3", D + timedelta(days=1), "Outlet C (sample)", title="Harbour bridge flood: " + EVENT)])
+        coverage.refresh_stories(store, *day_bounds(D, D + timedelta(days=1), tz))
+        (story_id,) = {s for (s,) in db.query("SELECT story_id FROM story_article")}
+        db.execute("UPDATE story SET headline = ?", ["Harbour bridge flood: " + EVENT])  # as if e3 were central
+        first_day = build_digest(store, settings, D)["topics"][0]["stories"]
+        next_day = build_digest(store, settings, D + timedelta(days=1))["topics"][0]["stories"]
+    assert [(s["story_id"], s["headline"], s["articles"]) for s in first_day] == [(story_id, EVENT, 2)]
+    assert [(s["headline"], s["articles"]) for s in next_day] == [("Harbour bridge flood: " + EVENT, 3)]
