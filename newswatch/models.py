@@ -175,6 +175,9 @@ class RenderedDigest:
     images: dict[str, bytes] = field(default_factory=dict)
 
 
+STORED_HEADLINE = 500  # a story's headline is stored cut to this many characters (table story)
+
+
 @dataclass(slots=True)
 class StoryItem:
     article_id: str

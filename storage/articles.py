@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from newswatch.models import Analysis, Article, PageFetch, StoredVersion, TermCounts
 from storage.db import Database, chunked
+from storage.stories import note_stories_due
 
 
 class ArticlesMixin:
@@ -229,13 +230,18 @@ class ArticlesMixin:
                 for r in rows]
 
     def replace_analyses(self, articles: Sequence[Article], analyses: Sequence[Analysis],
-                         pages: Sequence[PageFetch] = ()) -> int:
+                         pages: Sequence[PageFetch] = (), *, stories_due: bool = True) -> int:
         """New text and everything computed from it for stored articles, with their page rows, all or nothing.
 
-        The content hash stays the feed's: it is the key later copies of the same entry are folded on."""
+        The content hash stays the feed's: it is the key later copies of the same entry are folded on. Their
+        stories are out of date too (a new lead, maybe other topics): their UTC dates are noted for regrouping in
+        the same transaction (`note_stories_due`), unless the caller's run regroups their days itself
+        (`stories_due=False`: a revision, whose run is recorded on the article)."""
         by_id = {a.article_id: a for a in analyses}
         ids = [a.article_id for a in articles]
         with self.db.transaction():
+            if stories_due:
+                note_stories_due(self.db, {a.published_at.astimezone(UTC).date() for a in articles})
             for table in ("sentence", "mention", "article_actor", "candidate", "article_topic"):
                 self.db.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest($1))", [ids])
             for art in articles:
@@ -275,7 +281,7 @@ class ArticlesMixin:
                 {"ids": [a.article_id for a in articles], "titles": [a.title for a in articles],
                  "summaries": [a.summary for a in articles], "hashes": [a.content_hash for a in articles],
                  "at": revised_at, "run": run_id})
-            self.replace_analyses(articles, analyses)
+            self.replace_analyses(articles, analyses, stories_due=False)
         return len(articles)
 
     def iter_article_texts(self, batch: int = 2000) -> Iterator[list[tuple[str, str, str, str | None, str]]]:

@@ -482,21 +482,48 @@ class _Snapshot:
 
 
 def _read_only_file(path: Path) -> None:
-    """Make the copy read-only on disk (mode 0444 on POSIX systems), so a client that opens it read-write, as some
-    SQL tools do by default, is refused at once instead of writing a log beside it. Windows is left alone: there a
-    read-only file cannot be replaced by the next copy."""
+    """Make the copy read-only on disk (its write bits cleared on POSIX systems; who may read it stays as the umask
+    made it), so a client that opens it read-write, as some SQL tools do by default, is refused at once instead of
+    writing a log beside it. Windows is left alone: there a read-only file cannot be replaced by the next copy."""
     if os.name != "nt":
         with suppress(OSError):
-            path.chmod(0o444)
+            path.chmod(path.stat().st_mode & ~0o222 & 0o7777)
+
+
+def _held_for_writing(path: Path) -> bool:
+    """Whether a process holds DuckDB's write lock on `path` (a client that opened the copy read-write: DuckDB
+    takes an exclusive POSIX record lock, read-only openers a shared one). Asked with a shared lock of our own,
+    taken without waiting and let go at once; this process holds no lock on the copy, so closing loses none."""
+    if os.name == "nt":  # pragma: no cover - not run here
+        return False
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 def _drop_client_wal(dest: Path, stamp: int) -> None:
     """Remove a write-ahead log beside the clients' copy before the new copy takes its place.
 
-    newswatch never writes to the copy, so such a log is a client's that opened the copy read-write and wrote to it
-    (or still does). Left beside the new copy it belongs to another file with the same identity: DuckDB then refuses
-    to open the new copy ("WAL checkpoint iteration does not match") for every client, or replays the stale log into
-    it. A client still writing keeps its own handle on the renamed log and on the old copy."""
+    newswatch never writes to the copy, so such a log is a client's that opened the copy read-write and wrote to it.
+    Left beside the new copy it belongs to another file with the same identity: DuckDB then refuses to open the new
+    copy ("WAL checkpoint iteration does not match") for every client, or replays the stale log into it. A client
+    that still holds the copy open read-write (only root gets past the copy's file mode) writes its log by name
+    again when it next writes, beside the new copy; that cannot be prevented from here, so it is logged, and the
+    next copy after the client has gone is clean."""
+    if _held_for_writing(dest):
+        _log.warning("%s: a client holds the read copy open read-write; when it writes again, other clients cannot "
+                     "open the copy until it closes and the next run replaces the copy: open the copy read-only "
+                     "(docs/deploy.md, Troubleshooting)", dest)
     wal = wal_path(dest)
     if not wal.exists():
         return

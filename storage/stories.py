@@ -4,11 +4,12 @@ SQL only; the rules behind it live in newswatch/ and arrive as values."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
-from newswatch.models import StoryItem
+from newswatch.models import STORED_HEADLINE, StoryItem
 from storage.db import Database
 
 
@@ -45,8 +46,25 @@ class StoriesMixin:
             self.db.set_meta({"stories_method": method})
 
     def latest_published(self) -> datetime | None:
-        value = self.db.scalar("SELECT max(published_at) FROM article")
+        """The latest publication time an article gave (not estimated from when it was read) that is not in the
+        future: one item dated next year must not move "the latest days" away from the store's news."""
+        value = self.db.scalar("SELECT max(published_at) FROM article WHERE NOT published_estimated "
+                               "AND published_at <= ?", [datetime.now(UTC)])
         return value if isinstance(value, datetime) else None
+
+    def stories_due(self) -> list[date]:
+        """UTC dates whose stories a change of topic articles left out of date (`note_stories_due`)."""
+        return _due(self.db)
+
+    def clear_stories_due(self, dates: Iterable[date]) -> None:
+        """Take `dates` off the note (once their days are grouped again)."""
+        done = set(dates)
+        left = [d for d in _due(self.db) if d not in done]
+        with self.db.bookkeeping():
+            if left:
+                self.db.set_meta({"stories_due": json.dumps([d.isoformat() for d in left])})
+            else:
+                self.db.execute("DELETE FROM meta WHERE key = 'stories_due'")
 
     def replace_stories(self, start: datetime, end: datetime, stories: Sequence[Any],
                         links: Sequence[tuple[str, str]]) -> None:
@@ -57,7 +75,7 @@ class StoriesMixin:
                             "WHERE published_at >= ? AND published_at < ?)", [start, end])
             self.db.execute("DELETE FROM story WHERE first_seen >= ? AND first_seen < ?", [start, end])
             self.db.insert_rows("story", ["story_id", "headline", "first_seen", "last_seen", "computed_at"],
-                                [(s.story_id, s.headline[:500], s.first_seen, s.last_seen, now) for s in stories],
+                                [(s.story_id, s.headline[:STORED_HEADLINE], s.first_seen, s.last_seen, now) for s in stories],
                                 on_conflict="ON CONFLICT (story_id) DO UPDATE SET headline = excluded.headline, "
                                             "first_seen = excluded.first_seen, computed_at = excluded.computed_at")
             self.db.insert_rows("story_article", ["article_id", "story_id"], links,
@@ -67,6 +85,22 @@ class StoriesMixin:
                             "max(a.published_at) AS last_seen FROM story_article sa JOIN article a "
                             "USING (article_id) GROUP BY sa.story_id) m WHERE story.story_id = m.story_id "
                             "AND story.last_seen <> m.last_seen")
+
+
+def _due(db: Database) -> list[date]:
+    value = db.get_meta("stories_due")
+    return [date.fromisoformat(d) for d in json.loads(value)] if value else []
+
+
+def note_stories_due(db: Database, dates: Iterable[date]) -> None:
+    """Note UTC dates whose stories are out of date (meta `stories_due`): articles of them joined or left the topic
+    articles, or got a new text. Called inside the transaction that made the change, so a run killed before the
+    regrouping (newswatch/analysis/stored_stories.py `refresh_due_stories`) leaves the note for the next one."""
+    new = set(dates)
+    if not new:
+        return
+    with db.bookkeeping():
+        db.set_meta({"stories_due": json.dumps(sorted(d.isoformat() for d in new | set(_due(db))))})
 
 
 def _story_item(row: dict[str, Any]) -> StoryItem:

@@ -4,13 +4,13 @@ SQL only; the rules behind it live in newswatch/ and arrive as values."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from newswatch.models import TopicMatch
 from storage.db import Database
+from storage.stories import note_stories_due
 
 
 class TopicsMixin:
@@ -60,17 +60,16 @@ class TopicsMixin:
                                 [(aid, m.topic, m.score, m.via) for aid, m in matches],
                                 on_conflict="ON CONFLICT DO NOTHING")
 
-    # -- stories due after membership changes ------------------------------------------------------------
     @contextmanager
     def _noting_story_days(self) -> Iterator[None]:
-        """Inside a transaction that changes memberships: note (meta `stories_due`, in the same transaction) the
+        """Inside a transaction that changes memberships: note (`note_stories_due`, in the same transaction) the
         UTC dates of the articles that became topic articles or stopped being any topic's, whose stories are then
         out of date (stories group topic articles); `refresh_due_stories` regroups them and clears the note. Noted in
         the same transaction, so a run killed before the regrouping leaves the note for the next one."""
         self.db.execute("CREATE OR REPLACE TEMP TABLE topic_articles_before AS "
                         "SELECT DISTINCT article_id FROM article_topic")
         yield
-        changed = [r[0].isoformat() for r in self.db.query(
+        changed = [r[0] for r in self.db.query(
             "WITH now_in AS (SELECT DISTINCT article_id FROM article_topic), "
             "left_all AS (SELECT article_id FROM topic_articles_before EXCEPT SELECT article_id FROM now_in), "
             "joined AS (SELECT article_id FROM now_in EXCEPT SELECT article_id FROM topic_articles_before), "
@@ -78,18 +77,4 @@ class TopicsMixin:
             "SELECT DISTINCT CAST(timezone('UTC', a.published_at) AS DATE) AS d FROM article a "
             "WHERE a.article_id IN (SELECT article_id FROM moved) ORDER BY d")]
         self.db.execute("DROP TABLE topic_articles_before")
-        if changed:
-            with self.db.bookkeeping():
-                self.db.set_meta({"stories_due": json.dumps(sorted(set(changed) | set(self._due())))})
-
-    def _due(self) -> list[str]:
-        value = self.db.get_meta("stories_due")
-        return list(json.loads(value)) if value else []
-
-    def stories_due(self) -> list[date]:
-        """UTC dates whose stories a membership change left out of date (see `_noting_story_days`)."""
-        return [date.fromisoformat(d) for d in self._due()]
-
-    def clear_stories_due(self) -> None:
-        with self.db.bookkeeping():
-            self.db.execute("DELETE FROM meta WHERE key = 'stories_due'")
+        note_stories_due(self.db, changed)

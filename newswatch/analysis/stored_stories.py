@@ -6,7 +6,7 @@ their id and their articles; articles of the range that continue such a story jo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
@@ -25,6 +25,7 @@ RECENT_DAYS = 3  # the ingest flow re-clusters this many local days up to now
 # compares (REGROUP_DAYS up to the latest article: its 28 days of baseline and the 48 hours after) with the new one.
 STORIES_METHOD = "2026-12-05"
 REGROUP_DAYS = 30
+DUE_SPAN_DAYS = 14  # refresh_due_stories regroups changed days in parts of at most this many days
 
 
 class StoryStore(Protocol):
@@ -40,7 +41,7 @@ class StoryStore(Protocol):
     def set_stories_method(self, method: str) -> None: ...
     def latest_published(self) -> datetime | None: ...
     def stories_due(self) -> list[date]: ...
-    def clear_stories_due(self) -> None: ...
+    def clear_stories_due(self, dates: Iterable[date]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,9 @@ def refresh_run_stories(store: StoryStore, run_ids: Sequence[str], tz: Any) -> l
 
 def regroup_for_method(store: StoryStore, tz: Any) -> StoryRefresh | None:
     """When the stored stories were grouped by another method than STORIES_METHOD (a store from before it, or one
-    whose method changed since: its mark in meta), regroup the last REGROUP_DAYS local days of stored articles with
-    today's method, then record it; older days keep their stories until `newswatch backfill` over them. A store with
+    whose method changed since: its mark in meta), regroup the last REGROUP_DAYS local days up to the latest article
+    with a publication time of its own (neither estimated nor in the future) with today's method, in parts of at
+    most DUE_SPAN_DAYS, then record it; older days keep their stories until `newswatch backfill` over them. A store with
     no mark (a new one) records the method without regrouping. None when nothing was regrouped."""
     method = store.stories_method()
     if method == STORIES_METHOD:
@@ -160,21 +162,38 @@ def regroup_for_method(store: StoryStore, tz: Any) -> StoryRefresh | None:
     if latest is not None:
         last = latest.astimezone(tz).date()
         stats = CorpusStats(stored=store.corpus_counts())
-        refreshed = refresh_stories(store, *day_bounds(last - timedelta(days=REGROUP_DAYS - 1), last, tz), stats=stats)
+        parts = [refresh_stories(store, *day_bounds(max(first, last - timedelta(days=REGROUP_DAYS - 1)),
+                                                    min(first + timedelta(days=DUE_SPAN_DAYS - 1), last), tz),
+                                 stats=stats)
+                 for first in (last - timedelta(days=k) for k in range(REGROUP_DAYS - 1, -1, -DUE_SPAN_DAYS))]
+        refreshed = StoryRefresh(parts[0].start, parts[-1].end, sum(p.articles for p in parts),
+                                 sum(p.stories for p in parts))
     store.set_stories_method(STORIES_METHOD)
     return refreshed
 
 
-def refresh_due_stories(store: StoryStore, tz: Any) -> list[StoryRefresh]:
-    """Regroup the days whose topic articles a membership change altered (`rematch`, a topic edited or removed in
-    the config: the store notes their UTC dates in the same transaction), each with the day before and after it so
-    every local day they touch is covered; then clear the note. Stories group topic articles only, so an article
-    that joined or left every topic would otherwise keep or lack its story for good."""
-    due = store.stories_due()
+def refresh_due_stories(store: StoryStore, tz: Any, span_days: int = DUE_SPAN_DAYS) -> list[StoryRefresh]:
+    """Regroup the days whose topic articles changed (`rematch`, a topic edited or removed in the config, an article's
+    page text arriving later: the store notes their UTC dates in the same transaction), each with the day before and
+    after it so every local day they touch is covered, and take them off the note as each part is done.
+
+    A topic edited can change memberships on every day of the history, so the dates are taken in parts of at most
+    `span_days` days: each part's articles are all that is in memory at once, and a run killed midway keeps what
+    it finished (stories that began before a part keep their id and articles, as from one run to the next). Stories
+    group topic articles only, so an article that joined or left every topic would otherwise keep or lack its story
+    for good."""
+    due = sorted(store.stories_due())
     if not due:
         return []
-    days = sorted({d + timedelta(days=k) for d in due for k in (-1, 0, 1)})
     stats = CorpusStats(stored=store.corpus_counts())
-    out = [refresh_stories(store, *day_bounds(first, last, tz), stats=stats) for first, last in day_groups(days)]
-    store.clear_stories_due()
+    out = []
+    part: list[date] = []
+    for d in [*due, None]:
+        if d is not None and (not part or (d - part[0]).days < span_days):
+            part.append(d)
+            continue
+        first, last = part[0] - timedelta(days=1), part[-1] + timedelta(days=1)
+        out.append(refresh_stories(store, *day_bounds(first, last, tz), stats=stats))
+        store.clear_stories_due(part)
+        part = [d] if d is not None else []
     return out

@@ -21,7 +21,7 @@ import jinja2
 from newswatch.config import Settings
 from newswatch.days import day_bounds
 from newswatch.errors import StorageError
-from newswatch.models import RenderedDigest
+from newswatch.models import STORED_HEADLINE, RenderedDigest
 from newswatch.report import evidence, measures
 from newswatch.text.language import is_scored_language
 
@@ -322,8 +322,8 @@ def _headline_by(upto: list[dict[str, Any]]) -> str:
     published by then carries it, else the title of its first report. The stored one is chosen over every member,
     later ones too, and a digest built or rebuilt after the day must not head a story with a report of a later
     day."""
-    stored = upto[0]["headline"]
-    return stored if any(m["title"] == stored for m in upto) else upto[0]["title"]
+    stored = upto[0]["headline"]  # stored cut to STORED_HEADLINE characters
+    return stored if any((m["title"] or "")[:STORED_HEADLINE] == stored for m in upto) else upto[0]["title"]
 
 
 def _article_row(r: dict[str, Any]) -> dict[str, Any]:

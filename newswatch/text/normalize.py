@@ -70,6 +70,8 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
         "xtor",
         "ncid",
         "guccounter",
+        "guce_referrer",
+        "guce_referrer_sig",
         "soc_src",
         "soc_trk",
     }

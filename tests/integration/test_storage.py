@@ -487,16 +487,54 @@ def test_a_log_a_client_left_beside_the_copy_does_not_break_the_next_copy(
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
-def test_the_clients_copy_is_read_only_on_disk(tmp_path: Path) -> None:
-    """So a SQL tool that opens files read-write by default is refused (as any user but root) instead of writing."""
+def test_the_clients_copy_is_read_only_on_disk_and_private_under_a_private_umask(tmp_path: Path) -> None:
+    """So a SQL tool that opens files read-write by default is refused (as any user but root) instead of writing;
+    who may read it stays as the umask made it (a first version made it readable by everyone)."""
+    import os
+
+    copy = tmp_path / "read.duckdb"
+    before = os.umask(0o077)
+    try:
+        with Database(tmp_path / "n.duckdb") as db:
+            db.publish_copy(copy)
+            assert copy.stat().st_mode & 0o777 == 0o400
+            assert db.start_snapshot(copy, {"meta"})
+            db.set_meta({"k": "v"})
+            db.publish_copy(copy)  # replaced (by a snapshot this time) although read-only
+            assert db.last_publish == "snapshot" and copy.stat().st_mode & 0o777 == 0o400
+    finally:
+        os.umask(before)
+    with Database(tmp_path / "m.duckdb") as db:
+        db.publish_copy(copy)
+    assert copy.stat().st_mode & 0o777 == 0o444 & ~before
+
+
+HOLD_READ_WRITE = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+                   "time.sleep(60)")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX record locks")
+def test_a_client_holding_the_copy_read_write_is_warned_of(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Its next write puts a log beside the new copy, which other clients cannot open past: nothing here can stop
+    that (root passes the file mode), so the run says so."""
     copy = tmp_path / "read.duckdb"
     with Database(tmp_path / "n.duckdb") as db:
         db.publish_copy(copy)
-        assert copy.stat().st_mode & 0o777 == 0o444
-        assert db.start_snapshot(copy, {"meta"})
-        db.set_meta({"k": "v"})
-        db.publish_copy(copy)  # replaced (by a snapshot this time) although read-only
-        assert db.last_publish == "snapshot" and copy.stat().st_mode & 0o777 == 0o444
+        copy.chmod(0o644)  # as root would get past the mode anyway
+        holder = subprocess.Popen([sys.executable, "-c", HOLD_READ_WRITE, str(copy)], stdout=subprocess.PIPE,
+                                  text=True)
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+            with caplog.at_level("WARNING", logger="newswatch"):
+                db.publish_copy(copy)
+        finally:
+            holder.kill()
+            holder.wait()
+        assert "holds the read copy open read-write" in caplog.text
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="newswatch"):
+            db.publish_copy(copy)  # a reader only, or nobody: no warning
+        assert "read-write" not in caplog.text
 
 
 def test_a_run_killed_while_finishing_its_snapshot_leaves_no_log_for_good(tmp_path: Path) -> None:
@@ -551,3 +589,18 @@ def test_a_lone_surrogate_is_stored_as_the_replacement_character_inside_a_transa
         assert db.query("SELECT k, a, b FROM t ORDER BY k") == [
             (1, "plain", None), (2, "half \ufffd pair", "name-\ufffd.txt"), (3, "all fine", "é ✓"),
             (4, "param \ufffd", None)]
+
+
+def test_a_new_text_for_a_stored_article_notes_its_day_for_its_stories(tmp_path: Path) -> None:
+    """A page's text arriving runs later (full text retried) gives the article a new lead and maybe other topics:
+    its stories are out of date, so its day is noted for regrouping in the same transaction. A revision is not
+    noted: its run records it on the article and regroups its days itself."""
+    with Database(tmp_path / "n.duckdb") as db:
+        store = Store(db)
+        art, an = make_article(1)
+        store.save_articles("run1", [art], [an], {})
+        store.replace_analyses([replace(art, text="A longer text from the page.")], [an])
+        assert store.stories_due() == [WHEN.date()]
+        store.clear_stories_due([WHEN.date()])
+        store.revise_articles("run2", [replace(art, title="Headline 1, corrected")], [an], WHEN)
+        assert store.stories_due() == []

@@ -163,3 +163,51 @@ def test_a_days_digest_heads_its_stories_with_a_report_published_by_that_day(tmp
         next_day = build_digest(store, settings, D + timedelta(days=1))["topics"][0]["stories"]
     assert [(s["story_id"], s["headline"], s["articles"]) for s in first_day] == [(story_id, EVENT, 2)]
     assert [(s["headline"], s["articles"]) for s in next_day] == [("Harbour bridge flood: " + EVENT, 3)]
+
+
+def _story_rows(db: Database) -> list[tuple[str, str]]:
+    return sorted(db.query("SELECT article_id, story_id FROM story_article"))
+
+
+def test_changed_days_are_regrouped_in_parts_as_one_pass_and_taken_off_the_note(tmp_path: Path) -> None:
+    """Days noted as changed (a topic edited can touch every day of the history) are regrouped in parts of at most
+    DUE_SPAN_DAYS, each taken off the note when done; the result is one pass's. A first version regrouped them all
+    at once, every topic article of the history in memory together."""
+    settings = write_settings(tmp_path)
+    tz = settings.digest.tz
+    items = [Item(f"k{i:02d}", D + timedelta(days=i // 2), ("Outlet A (sample)", "Outlet B (sample)")[i % 2],
+                  title=title, minute=-180 if i % 2 == 0 else 540) for i, title in enumerate(STRIKE * 4)]
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        save(store, items)
+        coverage.refresh_stories(store, *day_bounds(D, D + timedelta(days=30), tz))
+        once = _story_rows(db)
+        db.execute("DELETE FROM story_article")
+        db.execute("DELETE FROM story")
+        days = sorted({i.day for i in items})
+        assert days[-1] - days[0] > timedelta(days=coverage.DUE_SPAN_DAYS)
+        from storage.stories import note_stories_due
+
+        note_stories_due(db, days)
+        parts = coverage.refresh_due_stories(store, tz)
+        assert len(parts) >= 2
+        assert _story_rows(db) == once
+        assert store.stories_due() == [] and db.get_meta("stories_due") is None
+
+
+def test_the_upgrade_regroup_ends_at_the_latest_real_publication_time(tmp_path: Path) -> None:
+    """One item dated next year (or an undated item, stamped when read) must not move the regrouped days away from
+    the store's news: a first version regrouped 30 empty days around the future date and marked the store done."""
+    settings = write_settings(tmp_path)
+    tz = settings.digest.tz
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        save(store, [Item("e1", D, "Outlet A (sample)", title=EVENT, minute=600),
+                     Item("e2", D, "Outlet B (sample)", title=EVENT + " overnight", minute=660),
+                     Item("far", date(2099, 1, 1), "Outlet C (sample)", title=OTHER)])
+        db.set_meta({"stories_method": "before-016"})
+        refreshed = coverage.regroup_for_method(store, tz)
+        assert refreshed is not None and refreshed.articles >= 2
+        links = dict(db.query("SELECT article_id, story_id FROM story_article"))
+        assert links["e1"] == links["e2"]
+        assert store.stories_method() == coverage.STORIES_METHOD
