@@ -23,7 +23,6 @@ from newswatch import pipeline as stages
 from newswatch.analysis import rematch
 from newswatch.analysis.analyzer import AnalysisPool, Analyzer, worker_count
 from newswatch.analysis.stored_stories import (
-    REGROUP_DAYS,
     refresh_due_stories,
     refresh_run_stories,
     regroup_for_method,
@@ -290,13 +289,11 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
                 store.mark_stories_done([*behind, run_id])
                 due = refresh_due_stories(store, settings.digest.tz)  # after topic memberships changed
                 if due:
-                    progress("stories: the days of articles that joined or left the topics re-grouped (%d stories)",
-                             sum(r.stories for r in due))
+                    progress("stories: %d days whose articles joined or left the topics re-grouped", len(due))
                 regrouped = regroup_for_method(store, settings.digest.tz)
                 if regrouped is not None:
-                    progress("stories: the last %d days re-grouped with this version's method (%d stories, %d "
-                             "articles; once, after an upgrade); older days: `newswatch backfill --from D --to D`",
-                             REGROUP_DAYS, regrouped.stories, regrouped.articles)
+                    progress("stories: %s to %s re-grouped with this version's method (once, after an upgrade); "
+                             "older days: `newswatch backfill --from D --to D`", *regrouped)
                 summary.seconds["stories"] = round(time.monotonic() - t0, 3)  # in the returned summary only
             # Clients get a new copy whenever the run changed what they see (new articles, re-matched topics,
             # re-scored pages, stories, a feed's status); a quiet rerun writes only bookkeeping and stays cheap.

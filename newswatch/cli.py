@@ -183,7 +183,7 @@ def cmd_rematch(args: argparse.Namespace, settings: Settings) -> int:
         regrouped = refresh_due_stories(store, settings.digest.tz)  # articles that joined or left every topic
         db.publish_copy(settings.client_copy_path)
     _print(f"rematched {', '.join(topics or [t.name for t in settings.topics])}: {n} topic memberships"
-           + (f"; the stories of their days re-grouped ({sum(r.stories for r in regrouped)} stories)"
+           + (f"; stories of {len(regrouped)} days whose articles joined or left the topics re-grouped"
               if regrouped else ""))
     return EXIT_OK
 

@@ -597,7 +597,17 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
             found = settings.resolve(seed)
             if not found.is_file():
                 raise ConfigError(path, f"topics[{i}] ({topic.name!r}).seeds[{j}]", f"no such file: {found}")
+    if _same_file(settings.client_copy_path, settings.database_path):
+        raise ConfigError(path, "storage.client_copy", f"names the database itself ({settings.database_path}): the "
+                                                       "read copy for SQL clients must be another file")
     return settings
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
 
 
 _EXPECTED = {

@@ -298,6 +298,7 @@ class Database:
         if not self._storage_version().startswith(STORAGE_COMPATIBILITY):
             return False
         dest = Path(dest)
+        _not_the_database(dest, self.path)
         dest.parent.mkdir(parents=True, exist_ok=True)
         threshold = str(self.scalar("SELECT current_setting('checkpoint_threshold')"))
         self.execute("CHECKPOINT")
@@ -312,6 +313,7 @@ class Database:
         After `start_snapshot(dest, ...)`, the copy started then is brought up to date and used when it can be.
         """
         dest = Path(dest)
+        _not_the_database(dest, self.path)
         dest.parent.mkdir(parents=True, exist_ok=True)
         if self.copy_due:  # this copy is the one deferred: cleared first, so the copy does not carry the mark
             with self.bookkeeping():
@@ -481,6 +483,17 @@ class _Snapshot:
         wal_path(self.tmp).unlink(missing_ok=True)  # the ATTACH that brings the copy up to date may leave one
 
 
+def _not_the_database(dest: Path, database: Path) -> None:
+    """The read copy must be another file than the database (the config checks it too): publishing over the working
+    file would make it read-only, and probing the copy's lock would give up DuckDB's own lock on it."""
+    try:
+        same = dest.resolve() == database.resolve() or (dest.exists() and os.path.samefile(dest, database))
+    except OSError:
+        same = False
+    if same:
+        raise StorageError(f"{dest}: the read copy for SQL clients cannot be the database itself")
+
+
 def _read_only_file(path: Path) -> None:
     """Make the copy read-only on disk (its write bits cleared on POSIX systems; who may read it stays as the umask
     made it), so a client that opens it read-write, as some SQL tools do by default, is refused at once instead of
@@ -521,9 +534,9 @@ def _drop_client_wal(dest: Path, stamp: int) -> None:
     again when it next writes, beside the new copy; that cannot be prevented from here, so it is logged, and the
     next copy after the client has gone is clean."""
     if _held_for_writing(dest):
-        _log.warning("%s: a client holds the read copy open read-write; when it writes again, other clients cannot "
-                     "open the copy until it closes and the next run replaces the copy: open the copy read-only "
-                     "(docs/deploy.md, Troubleshooting)", dest)
+        _log.warning("%s: a client holds the read copy open read-write; when it writes again, other clients may "
+                     "fail to open the new copy until it closes: open the copy read-only (docs/deploy.md, "
+                     "Troubleshooting)", dest)
     wal = wal_path(dest)
     if not wal.exists():
         return

@@ -84,9 +84,13 @@ def refresh_stories(
     stats = stats if stats is not None else CorpusStats(stored=store.corpus_counts())
     for story in cluster_stories(items, window=window, stats=stats, placed=placed):
         inside = [a for a in story.article_ids if by_id[a].published_at >= start]
-        if not inside:
-            continue
         continued = next((placed[a][0] for a in story.article_ids if a in placed), None)
+        if not inside:
+            # A stored story still open at the range's start that kept none of its articles inside it (they left
+            # the topics or another story): its headline is chosen again over the members it keeps, all in context.
+            if continued is not None and story.first_seen >= start - window:
+                stories.append(replace(story, story_id=continued))
+            continue
         if continued is not None:
             # It continues a story that began before the range: the range's articles join that story, and its
             # headline is chosen again over all its members (the context holds them all: a story still open to
@@ -148,12 +152,13 @@ def refresh_run_stories(store: StoryStore, run_ids: Sequence[str], tz: Any) -> l
     return [refresh_stories(store, *day_bounds(first, last, tz), stats=stats) for first, last in day_groups(days)]
 
 
-def regroup_for_method(store: StoryStore, tz: Any) -> StoryRefresh | None:
+def regroup_for_method(store: StoryStore, tz: Any) -> tuple[date, date] | None:
     """When the stored stories were grouped by another method than STORIES_METHOD (a store from before it, or one
     whose method changed since: its mark in meta), regroup the last REGROUP_DAYS local days up to the latest article
     with a publication time of its own (neither estimated nor in the future) with today's method, in parts of at
     most DUE_SPAN_DAYS, then record it; older days keep their stories until `newswatch backfill` over them. A store with
-    no mark (a new one) records the method without regrouping. None when nothing was regrouped."""
+    no mark (a new one) records the method without regrouping. Returns the local days regrouped (first, last), or
+    None."""
     method = store.stories_method()
     if method == STORIES_METHOD:
         return None
@@ -162,17 +167,16 @@ def regroup_for_method(store: StoryStore, tz: Any) -> StoryRefresh | None:
     if latest is not None:
         last = latest.astimezone(tz).date()
         stats = CorpusStats(stored=store.corpus_counts())
-        parts = [refresh_stories(store, *day_bounds(max(first, last - timedelta(days=REGROUP_DAYS - 1)),
-                                                    min(first + timedelta(days=DUE_SPAN_DAYS - 1), last), tz),
-                                 stats=stats)
-                 for first in (last - timedelta(days=k) for k in range(REGROUP_DAYS - 1, -1, -DUE_SPAN_DAYS))]
-        refreshed = StoryRefresh(parts[0].start, parts[-1].end, sum(p.articles for p in parts),
-                                 sum(p.stories for p in parts))
+        oldest = last - timedelta(days=REGROUP_DAYS - 1)
+        for first in (oldest + timedelta(days=k) for k in range(0, REGROUP_DAYS, DUE_SPAN_DAYS)):
+            refresh_stories(store, *day_bounds(first, min(first + timedelta(days=DUE_SPAN_DAYS - 1), last), tz),
+                            stats=stats)
+        refreshed = (oldest, last)
     store.set_stories_method(STORIES_METHOD)
     return refreshed
 
 
-def refresh_due_stories(store: StoryStore, tz: Any, span_days: int = DUE_SPAN_DAYS) -> list[StoryRefresh]:
+def refresh_due_stories(store: StoryStore, tz: Any, span_days: int = DUE_SPAN_DAYS) -> list[date]:
     """Regroup the days whose topic articles changed (`rematch`, a topic edited or removed in the config, an article's
     page text arriving later: the store notes their UTC dates in the same transaction), each with the day before and
     after it so every local day they touch is covered, and take them off the note as each part is done.
@@ -181,19 +185,18 @@ def refresh_due_stories(store: StoryStore, tz: Any, span_days: int = DUE_SPAN_DA
     `span_days` days: each part's articles are all that is in memory at once, and a run killed midway keeps what
     it finished (stories that began before a part keep their id and articles, as from one run to the next). Stories
     group topic articles only, so an article that joined or left every topic would otherwise keep or lack its story
-    for good."""
+    for good. Returns the UTC dates regrouped."""
     due = sorted(store.stories_due())
     if not due:
         return []
     stats = CorpusStats(stored=store.corpus_counts())
-    out = []
     part: list[date] = []
     for d in [*due, None]:
         if d is not None and (not part or (d - part[0]).days < span_days):
             part.append(d)
             continue
         first, last = part[0] - timedelta(days=1), part[-1] + timedelta(days=1)
-        out.append(refresh_stories(store, *day_bounds(first, last, tz), stats=stats))
+        refresh_stories(store, *day_bounds(first, last, tz), stats=stats)
         store.clear_stories_due(part)
         part = [d] if d is not None else []
-    return out
+    return due

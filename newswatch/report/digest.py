@@ -323,7 +323,9 @@ def _headline_by(upto: list[dict[str, Any]]) -> str:
     later ones too, and a digest built or rebuilt after the day must not head a story with a report of a later
     day."""
     stored = upto[0]["headline"]  # stored cut to STORED_HEADLINE characters
-    return stored if any((m["title"] or "")[:STORED_HEADLINE] == stored for m in upto) else upto[0]["title"]
+    if any((m["title"] or "")[:STORED_HEADLINE] == stored for m in upto):
+        return str(stored)
+    return str(upto[0]["title"] or "")[:STORED_HEADLINE]
 
 
 def _article_row(r: dict[str, Any]) -> dict[str, Any]:

@@ -604,3 +604,12 @@ def test_a_new_text_for_a_stored_article_notes_its_day_for_its_stories(tmp_path:
         store.clear_stories_due([WHEN.date()])
         store.revise_articles("run2", [replace(art, title="Headline 1, corrected")], [an], WHEN)
         assert store.stories_due() == []
+
+
+def test_publishing_over_the_database_itself_is_refused(tmp_path: Path) -> None:
+    with Database(tmp_path / "n.duckdb") as db:
+        with pytest.raises(StorageError, match="cannot be the database itself"):
+            db.publish_copy(tmp_path / "n.duckdb")
+        with pytest.raises(StorageError, match="cannot be the database itself"):
+            db.start_snapshot(tmp_path / "." / "n.duckdb", {"meta"})
+        assert (tmp_path / "n.duckdb").stat().st_mode & 0o200  # still writable

@@ -195,6 +195,15 @@ def test_client_copy_interval_is_whole_minutes_and_not_negative(tmp_path: Path) 
             load_settings(bad)
 
 
+def test_the_read_copy_cannot_be_the_database_itself(tmp_path: Path) -> None:
+    """Publishing over the working file would make it read-only and give up DuckDB's lock on it (a review)."""
+    for copy in ('"data/newswatch.duckdb"', '"data/../data/newswatch.duckdb"'):
+        config = tmp_path / "newswatch.toml"
+        config.write_text(f'[storage]\ndatabase = "data/newswatch.duckdb"\nclient_copy = {copy}\n', encoding="utf-8")
+        with pytest.raises(ConfigError, match="client_copy.*the database itself"):
+            load_settings(config)
+
+
 def test_a_copy_is_recent_only_within_the_interval_and_never_from_the_future(tmp_path: Path) -> None:
     import os
 

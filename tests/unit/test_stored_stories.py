@@ -189,8 +189,12 @@ def test_changed_days_are_regrouped_in_parts_as_one_pass_and_taken_off_the_note(
         from storage.stories import note_stories_due
 
         note_stories_due(db, days)
-        parts = coverage.refresh_due_stories(store, tz)
-        assert len(parts) >= 2
+        parts: list[list[date]] = []
+        clear = store.clear_stories_due
+        store.clear_stories_due = lambda dates: (parts.append(list(dates)), clear(dates))[1]  # type: ignore[method-assign]
+        assert coverage.refresh_due_stories(store, tz) == days
+        assert len(parts) >= 2 and sorted(d for part in parts for d in part) == days
+        assert all(part[-1] - part[0] < timedelta(days=coverage.DUE_SPAN_DAYS) for part in parts)
         assert _story_rows(db) == once
         assert store.stories_due() == [] and db.get_meta("stories_due") is None
 
@@ -206,8 +210,28 @@ def test_the_upgrade_regroup_ends_at_the_latest_real_publication_time(tmp_path: 
                      Item("e2", D, "Outlet B (sample)", title=EVENT + " overnight", minute=660),
                      Item("far", date(2099, 1, 1), "Outlet C (sample)", title=OTHER)])
         db.set_meta({"stories_method": "before-016"})
-        refreshed = coverage.regroup_for_method(store, tz)
-        assert refreshed is not None and refreshed.articles >= 2
+        assert coverage.regroup_for_method(store, tz) == (D - timedelta(days=coverage.REGROUP_DAYS - 1), D)
         links = dict(db.query("SELECT article_id, story_id FROM story_article"))
         assert links["e1"] == links["e2"]
         assert store.stories_method() == coverage.STORIES_METHOD
+
+
+def test_a_story_whose_later_reports_leave_the_topics_is_headed_by_what_it_keeps(tmp_path: Path) -> None:
+    """e2 heads the story; a rematch takes e2 and e3 out of every topic, so the story keeps e1 alone. A first
+    version left e2's title as its headline, the title of an article no longer in it (found by a review)."""
+    from newswatch.models import TopicMatch
+    from tests.support.coverage_data import TOPIC
+
+    settings = write_settings(tmp_path)
+    tz = settings.digest.tz
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        save(store, [Item("e1", D, "Outlet A (sample)", title="Flood closes harbour bridge", minute=-450),
+                     Item("e2", D + timedelta(days=2), "Outlet B (sample)", title=EVENT, minute=-470),
+                     Item("e3", D + timedelta(days=2), "Outlet C (sample)", title=EVENT + " again", minute=-460)])
+        coverage.refresh_stories(store, *day_bounds(D, D + timedelta(days=2), tz))
+        assert db.query("SELECT count(*) FROM story_article") == [(3,)]
+        store.replace_topic_matches([TOPIC], [("e1", TopicMatch(TOPIC, 1.0, "keywords"))])
+        coverage.refresh_due_stories(store, tz)
+        assert db.query("SELECT s.headline, list(sa.article_id) FROM story s JOIN story_article sa USING (story_id) "
+                        "GROUP BY ALL") == [("Flood closes harbour bridge", ["e1"])]
