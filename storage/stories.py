@@ -30,11 +30,11 @@ class StoriesMixin:
         return [(_story_item(r), r["story_id"], r["story_first"]) for r in rows]
 
     def story_reach(self, start: datetime, end: datetime) -> datetime | None:
-        """The latest publication time of an article whose stored story has an article published in [start, end)."""
+        """The latest publication time of an article whose stored story has an article published in [start, end):
+        the stories' `last_seen`, which `replace_stories` keeps equal to their latest article's time."""
         value = self.db.scalar(
-            "SELECT max(b.published_at) FROM story_article sa JOIN article a USING (article_id) "
-            "JOIN story_article sb ON sb.story_id = sa.story_id JOIN article b ON b.article_id = sb.article_id "
-            "WHERE a.published_at >= ? AND a.published_at < ?", [start, end])
+            "SELECT max(s.last_seen) FROM story s WHERE s.story_id IN (SELECT sa.story_id FROM story_article sa "
+            "JOIN article a USING (article_id) WHERE a.published_at >= ? AND a.published_at < ?)", [start, end])
         return value if isinstance(value, datetime) else None
 
     def stories_method(self) -> str | None:
@@ -71,6 +71,13 @@ class StoriesMixin:
         """Replace the stories of articles published in [start, end): links are (article_id, story_id)."""
         now = datetime.now(UTC)
         with self.db.transaction():
+            # The stories this call can change: those of the range's articles now, and those written or linked
+            # below. Only they can lose their last link or move their last_seen, so only they are looked at after
+            # (a part of a long regroup costs its own stories, not a scan of every story stored).
+            touched = {r[0] for r in self.db.query(
+                "SELECT DISTINCT sa.story_id FROM story_article sa JOIN article a USING (article_id) "
+                "WHERE a.published_at >= ? AND a.published_at < ?", [start, end])}
+            touched |= {s.story_id for s in stories} | {story_id for _, story_id in links}
             self.db.execute("DELETE FROM story_article WHERE article_id IN (SELECT article_id FROM article "
                             "WHERE published_at >= ? AND published_at < ?)", [start, end])
             self.db.execute("DELETE FROM story WHERE first_seen >= ? AND first_seen < ?", [start, end])
@@ -80,11 +87,13 @@ class StoriesMixin:
                                             "first_seen = excluded.first_seen, computed_at = excluded.computed_at")
             self.db.insert_rows("story_article", ["article_id", "story_id"], links,
                                 on_conflict="ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id")
-            self.db.execute("DELETE FROM story WHERE story_id NOT IN (SELECT story_id FROM story_article)")
+            ids = sorted(touched)
+            self.db.execute("DELETE FROM story WHERE story_id IN (SELECT unnest($1)) AND story_id NOT IN "
+                            "(SELECT story_id FROM story_article WHERE story_id IN (SELECT unnest($1)))", [ids])
             self.db.execute("UPDATE story SET last_seen = m.last_seen FROM (SELECT sa.story_id, "
                             "max(a.published_at) AS last_seen FROM story_article sa JOIN article a "
-                            "USING (article_id) GROUP BY sa.story_id) m WHERE story.story_id = m.story_id "
-                            "AND story.last_seen <> m.last_seen")
+                            "USING (article_id) WHERE sa.story_id IN (SELECT unnest($1)) GROUP BY sa.story_id) m "
+                            "WHERE story.story_id = m.story_id AND story.last_seen <> m.last_seen", [ids])
 
 
 def _due(db: Database) -> list[date]:
