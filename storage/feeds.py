@@ -15,12 +15,25 @@ from storage.db import Database
 _TIMING_COLUMNS = frozenset({"last_attempt_at", "last_success_at", "next_attempt_at", "etag", "last_modified"})
 
 
+# What a feed's new url resets (sync_feeds): the old url's validators and back-off.
+_RESET_ON_NEW_URL = ", ".join(
+    f"{column} = CASE WHEN feeds.url IS DISTINCT FROM excluded.url THEN {fresh} ELSE feeds.{column} END"
+    for column, fresh in (("etag", "NULL"), ("last_modified", "NULL"), ("error_count", "0"),
+                          ("failure_weight", "0"), ("next_attempt_at", "NULL"))
+)
+
+
 class FeedsMixin:
     db: Database
 
     # -- feeds -----------------------------------------------------------------------------------------
     def sync_feeds(self, rows: Sequence[tuple[str, str, str | None, str | None, str | None, str | None]]) -> None:
-        """rows: (name, kind, url, outlet, country, language). Unlisted feeds become inactive, never deleted."""
+        """rows: (name, kind, url, outlet, country, language). Unlisted feeds become inactive, never deleted.
+
+        A feed whose url changed starts afresh at its new url: the old url's validators (ETag, Last-Modified)
+        are not sent to the new one (a server with the same validators would answer 304 and the new feed would
+        never be read), and the old url's back-off does not hold the new one back. Its last error stays, as
+        history."""
         with self.db.transaction():
             self.db.execute("UPDATE feeds SET active = FALSE WHERE active AND name NOT IN (SELECT unnest($1))",
                             [[r[0] for r in rows]])
@@ -28,7 +41,8 @@ class FeedsMixin:
                 "feeds", ["name", "kind", "url", "outlet", "country", "language", "active"],
                 [(*r, True) for r in rows],
                 on_conflict="ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, url = excluded.url, "
-                            "outlet = excluded.outlet, country = excluded.country, language = excluded.language, "
+                            f"{_RESET_ON_NEW_URL}, outlet = excluded.outlet, country = excluded.country, "
+                            "language = excluded.language, "
                             "active = TRUE WHERE (feeds.kind, feeds.url, feeds.outlet, feeds.country, "
                             "feeds.language, feeds.active) IS DISTINCT FROM (excluded.kind, excluded.url, "
                             "excluded.outlet, excluded.country, excluded.language, TRUE)",

@@ -203,3 +203,40 @@ def test_a_corrected_article_is_scored_again_in_place_and_copies_still_fold(proj
     third = ingest_flow(config_path=str(config), force=True)
     assert (third.articles_new, third.articles_revised) == (0, 0)
     assert article()[2:] == after[2:]
+
+
+MOVED = FEED.replace(b"<guid>a</guid>", b"<guid>m</guid>").replace(
+    b"http://sample.invalid/a?utm_source=x#top", b"http://sample.invalid/moved").replace(
+    b"Islamabad and New Delhi agree to talks", b"Talks between Islamabad and New Delhi open in Geneva")
+
+
+def test_a_feed_whose_url_changed_is_fetched_at_once_without_the_old_urls_validators(
+        project: Path, http_server: LoopbackServer) -> None:
+    """A user who corrects a feed's URL (a typo that answered 404, a feed that moved) gets it read at the next run:
+    the old URL's back-off does not hold the new one back, and the old URL's ETag is not sent to the new one (a
+    server using the same validators would answer 304 and the new feed's items would never be stored)."""
+    http_server.route("/feed.xml", etag_feed(FEED))
+    http_server.route("/copy.xml", etag_feed(FEED, '"c1"'))
+    http_server.add("/missing.xml", status=404, body=b"not here")
+    config = without_pages(write_config(project, http_server))
+    first = ingest_flow(config_path=str(config))
+    assert (first.feeds_ok, first.feeds_failed) == (2, 1)
+
+    # Same server, same ETag scheme (as a static file server's validators can be).
+    http_server.route("/moved.xml", etag_feed(MOVED))
+    http_server.add("/fixed.xml", body=FEED, headers={"Content-Type": "application/rss+xml"})
+    text = config.read_text(encoding="utf-8")
+    text = text.replace(http_server.url("/feed.xml"), http_server.url("/moved.xml"))
+    config.write_text(text.replace(http_server.url("/missing.xml"), http_server.url("/fixed.xml")), encoding="utf-8")
+
+    second = ingest_flow(config_path=str(config))   # no --force: the broken feed's back-off is still running
+    assert second.feeds_skipped == 0 and second.feeds_failed == 0
+    assert http_server.hits_for("/fixed.xml") == 1
+    assert [h.get("if-none-match") for h in http_server.headers_of("/moved.xml")] == [None]
+    assert second.articles_new == 1
+    db = duckdb.connect(str(project / "data" / "test.duckdb"), read_only=True)
+    try:
+        assert ("http://sample.invalid/moved",) in db.execute("SELECT url FROM articles").fetchall()
+        assert db.execute("SELECT last_status, error_count FROM feeds WHERE name = 'broken'").fetchone() == ("ok", 0)
+    finally:
+        db.close()
