@@ -38,8 +38,12 @@ class PageStore(Protocol):
                          pages: Sequence[PageFetch] = ()) -> int: ...
 
 
-# A page skipped (time budget, page limit, robots.txt unreachable) is tried on this many runs, then given up.
+# A page skipped (robots.txt unreachable, HTTP 429 or 5xx, cut short by the time budget) is tried on this many
+# runs, then given up.
 MAX_PAGE_ATTEMPTS = 5
+# Why a page comes back "skipped" when the run's budget ran out before it was started: not an attempt. Such a page
+# keeps its row as it was (its attempts, and its time, so it goes first in the next run's line).
+NOT_REACHED = frozenset({"page limit per run", "time budget"})
 # Text sources whose text may be a summary: inbox files ("file") and fetched pages carry the article itself.
 PAGE_CANDIDATES = ("feed", "summary", "none")
 
@@ -203,7 +207,8 @@ def retry_pages(
 ) -> tuple[int, int]:
     """Pages skipped on earlier runs: fetch them again; re-score and update the articles whose page arrived.
 
-    Returns (articles updated, pages still waiting). A page skipped MAX_PAGE_ATTEMPTS times is given up."""
+    Returns (articles updated, pages still waiting). A page skipped MAX_PAGE_ATTEMPTS times is given up; one the
+    run's budget did not reach is left as it was, first in line for the next run (pending_pages: oldest first)."""
     if not budget.enabled:
         return 0, 0
     pending = store.pending_pages(max(budget.pages_left, 1) * 4)
@@ -225,6 +230,9 @@ def retry_pages(
             if error is None:
                 changed.append(art)
         elif result.status == "skipped":
+            if result.error in NOT_REACHED and result.http_status is None:
+                waiting += 1
+                continue
             if attempts + 1 >= MAX_PAGE_ATTEMPTS:
                 error = f"skipped on {attempts + 1} runs (last: {result.error})"
             else:
