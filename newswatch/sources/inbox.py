@@ -357,9 +357,20 @@ def _read_records(
             problems.append(f"{where}: expected a JSON object with a title, got {type(record).__name__}")
             continue
         title = record.get("title")
+        if title is not None and not isinstance(title, str):
+            problems.append(f"{where}: 'title' is a JSON {_json_type(title)}, not a string; every record needs a "
+                            "headline")
+            continue
         if not isinstance(title, str) or not title.strip():
             problems.append(f"{where}: 'title' is missing or empty; every record needs a headline")
             continue
+        # A list or an object where a string belongs would be stored as its Python spelling ("['a', 'b']"):
+        # reported and left out. Numbers are read as their digits (a numeric guid).
+        odd = [k for k in JSON_FIELDS if isinstance(record.get(k), list | dict | bool)]
+        if odd:
+            problems.append(f"{where}: " + ", ".join(f"'{k}' is a JSON {_json_type(record[k])}" for k in odd)
+                            + ", not a string: left out")
+            record = {k: v for k, v in record.items() if k not in odd}
         unknown = sorted(set(record) - set(JSON_FIELDS))
         if unknown:
             problems.append(
@@ -368,6 +379,12 @@ def _read_records(
             )
         entries.append(_entry_from_fields(record, outlet=outlet, path=path, where=where, problems=problems))
     return entries
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    return {list: "list", dict: "object", int: "number", float: "number"}.get(type(value), type(value).__name__)
 
 
 def _read_json(text: str, path: Path, outlet: str, problems: list[str]) -> list[RawEntry]:

@@ -212,6 +212,24 @@ def test_jsonl_bad_lines_are_reported_with_numbers_and_good_lines_kept(tmp_path:
     assert read_inbox_file(path, "inbox")[0].title == "One"  # the plain reader logs the problems
 
 
+def test_a_list_or_object_where_a_string_belongs_is_reported_not_stored_as_python(tmp_path: Path) -> None:
+    """A converter that writes paragraphs as a list ("text": ["..", ".."]) or a structured outlet got its Python
+    spelling stored as the article's text ("['First paragraph.', ...]"), with nothing reported."""
+    lines = [
+        json.dumps({"title": "Paragraphs", "text": ["First paragraph.", "Second paragraph."],
+                    "outlet": {"name": "Sample Post"}, "guid": 42, "url": "https://news.example.org/p"}),
+        json.dumps({"title": 12345, "text": "a numeric headline"}),
+    ]
+    path = write(tmp_path / "batch.jsonl", "\n".join(lines) + "\n")
+    result = read_inbox_file_with_problems(path, "inbox")
+    [entry] = result.entries
+    assert "[" not in entry.content and "{" not in (entry.outlet or "")
+    assert (entry.content, entry.outlet, entry.guid) == ("", "inbox", "42")
+    problems = " | ".join(result.problems)
+    assert f"{path}:1: 'text' is a JSON list, 'outlet' is a JSON object, not a string: left out" in problems
+    assert f"{path}:2: 'title' is a JSON number, not a string" in problems
+
+
 def test_jsonl_with_no_good_line_raises(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as caught:
         read_inbox_file(write(tmp_path / "bad.jsonl", "{x\n{y\n"), "inbox")
