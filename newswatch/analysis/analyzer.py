@@ -30,7 +30,7 @@ class Analyzer:
 
     registry: actors.ActorRegistry
     matcher: TopicMatcher
-    seed_files: dict[str, str]          # resolved seed path -> topic name
+    seed_files: dict[str, tuple[str, ...]]  # resolved seed path -> the topics that list it
     # Search feed name -> the topic whose query found it (newswatch/sources/search_feeds.py).
     search_topics: dict[str, str] = field(default_factory=dict)
     # Topic name -> its min_score, the score a search hit gets when the matcher does not place it.
@@ -43,13 +43,15 @@ class Analyzer:
 
         registry = actors.ActorRegistry.load(settings.resolve(settings.actors_file))
         seed_texts: dict[str, list[str]] = {}
-        seed_files: dict[str, str] = {}
+        seed_files: dict[str, tuple[str, ...]] = {}
         for topic in settings.topics:
             texts = []
             for seed in topic.seeds:
                 path = settings.resolve(seed)
                 texts.extend(read_seed(path, settings))
-                seed_files[inbox_path_key(path)] = topic.name
+                key = inbox_path_key(path)
+                if topic.name not in seed_files.get(key, ()):
+                    seed_files[key] = (*seed_files.get(key, ()), topic.name)
             seed_texts[topic.name] = texts
         from newswatch.sources.search_feeds import search_topics
 
@@ -88,8 +90,8 @@ class Analyzer:
         """Keyword/seed matches, plus the topic of the seed file it came from or the search query that found it."""
         topics = self.matcher.match(title, text, words)
         if origin and origin in self.seed_files:
-            name = self.seed_files[origin]
-            topics = [t for t in topics if t.topic != name] + [TopicMatch(name, 1.0, "seed-file")]
+            names = self.seed_files[origin]  # every topic that lists the file: a seed of two topics is in both
+            topics = [t for t in topics if t.topic not in names] + [TopicMatch(n, 1.0, "seed-file") for n in names]
         searched = self.search_topics.get(source or "")
         if searched and all(t.topic != searched for t in topics):
             # The topic's own query found it: it belongs to the topic even if its words miss the keywords.

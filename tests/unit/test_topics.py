@@ -212,3 +212,29 @@ def test_a_seed_file_of_several_articles_gives_one_seed_each(tmp_path: Path) -> 
                  "Tap water in Kesselburg stays limited to four hours a day; reservoirs are still at a record low.")
     scores = [Analyzer.from_settings(s).matcher.similarity("t", *follow_up) for s in (one_file, many_files)]
     assert scores[0] == pytest.approx(scores[1]) and scores[0] >= 0.5
+
+
+def test_a_seed_file_listed_by_two_topics_belongs_to_both(tmp_path: Path) -> None:
+    """A seed file named by two topics was placed only in the last of them (one path, one topic): the other topic,
+    whose words missed it (here its `none` rule vetoes a word of the seed), lost its own seed article. SAMPLE text
+    written for this test."""
+    from newswatch.analysis.analyzer import Analyzer
+    from newswatch.config import parse_settings
+    from newswatch.sources.inbox import path_key
+
+    seed = tmp_path / "seed.txt"
+    seed.write_text("Harbour fire halts ship traffic at Vardenholm (SAMPLE)\nSAMPLE ARTICLE. A fire spread through "
+                    "the harbour warehouses of Vardenholm and ship traffic stopped.\n", encoding="utf-8")
+    base = {"actors_file": str(Path(__file__).resolve().parents[2] / "config" / "actors.toml")}
+    settings = parse_settings({**base, "topics": [
+        {"name": "fire", "seeds": [str(seed)]},
+        {"name": "harbour", "any": ["harbour"], "none": ["fire"], "seeds": [str(seed)]},
+        {"name": "rail", "any": ["rail"]},
+    ]}, tmp_path / "c.toml")
+    analyzer = Analyzer.from_settings(settings)
+    title, _, text = seed.read_text(encoding="utf-8").partition("\n")
+    placed = analyzer.match_topics(title, text, path_key(seed), "inbox")
+    assert sorted((m.topic, m.score, m.via) for m in placed) == [("fire", 1.0, "seed-file"),
+                                                                ("harbour", 1.0, "seed-file")]
+    # The same words from anywhere else: the veto holds.
+    assert "harbour" not in [m.topic for m in analyzer.match_topics(title, text, None, "inbox")]
