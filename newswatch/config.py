@@ -596,7 +596,8 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
         for j, seed in enumerate(topic.seeds):
             found = settings.resolve(seed)
             if not found.is_file():
-                raise ConfigError(path, f"topics[{i}] ({topic.name!r}).seeds[{j}]", f"no such file: {found}")
+                what = "a folder, not a file" if found.is_dir() else "no such file"
+                raise ConfigError(path, f"topics[{i}] ({topic.name!r}).seeds[{j}]", f"{what}: {found}")
     if _same_file(settings.client_copy_path, settings.database_path):
         raise ConfigError(path, "storage.client_copy", f"names the database itself ({settings.database_path}): the "
                                                        "read copy for SQL clients must be another file")

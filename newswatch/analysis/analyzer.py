@@ -44,11 +44,11 @@ class Analyzer:
         registry = actors.ActorRegistry.load(settings.resolve(settings.actors_file))
         seed_texts: dict[str, list[str]] = {}
         seed_files: dict[str, tuple[str, ...]] = {}
-        for topic in settings.topics:
+        for i, topic in enumerate(settings.topics):
             texts = []
-            for seed in topic.seeds:
+            for j, seed in enumerate(topic.seeds):
                 path = settings.resolve(seed)
-                texts.extend(read_seed(path, settings))
+                texts.extend(read_seed(path, settings, f"topics[{i}] ({topic.name!r}).seeds[{j}]"))
                 key = inbox_path_key(path)
                 if topic.name not in seed_files.get(key, ()):
                     seed_files[key] = (*seed_files.get(key, ()), topic.name)
@@ -102,7 +102,7 @@ class Analyzer:
         return [self.analyze(a) for a in articles]
 
 
-def read_seed(path: Path, settings: Settings) -> list[str]:
+def read_seed(path: Path, settings: Settings, key: str = "topics.seeds") -> list[str]:
     """One seed text ("headline\nbody") per article in a seed file: a JSONL file or a feed of several articles gives
     several seeds, each with its own headline and profile (the nearest counts), not one seed of them all."""
     from newswatch.errors import ConfigError
@@ -112,7 +112,7 @@ def read_seed(path: Path, settings: Settings) -> list[str]:
         entries = read_inbox_file(path, settings.inbox.outlet)
     except Exception as exc:  # a seed that cannot be read is a config problem
         reason = getattr(exc, "message", None) or str(exc)  # a SourceError's message names the file already
-        raise ConfigError(settings.path, "topics.seeds", f"cannot read a seed file: {reason}") from None
+        raise ConfigError(settings.path, key, f"cannot read a seed file: {reason}") from None
     return [f"{e.title}\n{e.content or e.summary}" for e in entries]
 
 

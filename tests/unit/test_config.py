@@ -217,3 +217,20 @@ def test_a_copy_is_recent_only_within_the_interval_and_never_from_the_future(tmp
     assert not copy_is_recent(copy, 60, now=1_000_000.0 + 60 * 60)  # exactly the interval: due
     assert not copy_is_recent(copy, 0, now=1_000_000.0 + 1)  # 0: every run publishes
     assert not copy_is_recent(copy, 60, now=1_000_000.0 - 5)  # stamped in the future (a clock change): due
+
+
+def test_a_seed_that_is_a_folder_or_unreadable_names_its_topic(tmp_path: Path) -> None:
+    """A seed path naming a folder was reported as "no such file"; a seed file that exists but holds no article
+    (empty) failed at run time under the key `topics.seeds`, without saying which topic's seed it was."""
+    from newswatch.analysis.analyzer import Analyzer
+
+    (tmp_path / "seeds").mkdir()
+    actors = str(Path(__file__).resolve().parents[2] / "config" / "actors.toml")
+    with pytest.raises(ConfigError, match=r"topics\[0\] \('t'\)\.seeds\[0\]: a folder, not a file"):
+        parse_settings({"actors_file": actors, "topics": [{"name": "t", "seeds": [str(tmp_path / "seeds")]}]},
+                       tmp_path / "a.toml")
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    settings = parse_settings({"actors_file": actors, "topics": [
+        {"name": "other", "any": ["x"]}, {"name": "t", "seeds": [str(tmp_path / "empty.txt")]}]}, tmp_path / "b.toml")
+    with pytest.raises(ConfigError, match=r"topics\[1\] \('t'\)\.seeds\[0\]: cannot read a seed file: .*empty"):
+        Analyzer.from_settings(settings)
