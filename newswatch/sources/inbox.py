@@ -19,7 +19,7 @@ from typing import Any
 from newswatch.errors import SourceError
 from newswatch.models import RawEntry
 from newswatch.sources.feeds import implausible_date, parse_feed
-from newswatch.text.normalize import html_to_text
+from newswatch.text.normalize import canonical_url, html_to_text
 
 log = logging.getLogger(__name__)
 
@@ -291,7 +291,7 @@ def _read_text(text: str, path: Path, outlet: str, problems: list[str]) -> list[
     if path.suffix.lower() == ".md":
         title = markdown_to_text(title).strip()
         body = markdown_to_text(body)
-    record: dict[str, Any] = dict(meta)
+    record: dict[str, Any] = _checked_url(dict(meta), str(path), problems)
     record["title"] = title
     return [
         _entry_from_fields(record, outlet=outlet, path=path, where=str(path), problems=problems, body=body,
@@ -371,6 +371,7 @@ def _read_records(
             problems.append(f"{where}: " + ", ".join(f"'{k}' is a JSON {_json_type(record[k])}" for k in odd)
                             + ", not a string: left out")
             record = {k: v for k, v in record.items() if k not in odd}
+        record = _checked_url(record, where, problems)
         unknown = sorted(set(record) - set(JSON_FIELDS))
         if unknown:
             problems.append(
@@ -379,6 +380,20 @@ def _read_records(
             )
         entries.append(_entry_from_fields(record, outlet=outlet, path=path, where=where, problems=problems))
     return entries
+
+
+def _checked_url(record: dict[str, Any], where: str, problems: list[str]) -> dict[str, Any]:
+    """The record without its url when that is no http(s) URL, reported: the article is then keyed by its guid or
+    its text, as one without a url (a dropped url was silent before)."""
+    url = record.get("url")
+    if not isinstance(url, str) or not url.strip() or canonical_url(url) is not None:
+        return record
+    problems.append(f"{where}: 'url' {_short(url)!r} is not an http(s) URL: left out")
+    return {k: v for k, v in record.items() if k != "url"}
+
+
+def _short(value: str, limit: int = 80) -> str:
+    return value if len(value) <= limit else value[:limit] + "..."
 
 
 def _json_type(value: Any) -> str:

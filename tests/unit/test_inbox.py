@@ -281,3 +281,25 @@ def test_published_dates_fall_on_their_day_and_absurd_ones_are_refused(
         assert entry.published.astimezone(ZoneInfo("America/New_York")).date().isoformat() == published
         assert entry.published.astimezone(ZoneInfo("Asia/Kolkata")).date().isoformat() == published
     assert (problem is None and not result.problems) or any(problem in p for p in result.problems if problem)
+
+
+def test_a_url_that_is_not_http_is_reported_and_left_out(tmp_path: Path) -> None:
+    """A record's url that is no http(s) URL ("not a url at all", a relative path) was dropped silently: the article
+    was keyed by its text and a user could not tell why its link was missing."""
+    lines = [json.dumps({"title": "No link", "text": "SAMPLE text.", "url": "not a url at all"}),
+             json.dumps({"title": "Relative", "text": "SAMPLE text.", "url": "/news/1"}),
+             json.dumps({"title": "Fine", "text": "SAMPLE text.", "url": "https://news.example.org/1"})]
+    path = write(tmp_path / "batch.jsonl", "\n".join(lines) + "\n")
+    result = read_inbox_file_with_problems(path, "inbox")
+    assert [e.link for e in result.entries] == [None, None, "https://news.example.org/1"]
+    problems = " | ".join(result.problems)
+    assert f"{path}:1: 'url' 'not a url at all' is not an http(s) URL: left out" in problems
+    assert f"{path}:2: 'url' '/news/1' is not an http(s) URL" in problems
+    assert ":3:" not in problems
+
+
+def test_a_front_matter_url_that_is_not_http_is_reported(tmp_path: Path) -> None:
+    path = write(tmp_path / "story.md", "---\ntitle: Sample headline\nurl: news/1\n---\nSAMPLE body.\n")
+    result = read_inbox_file_with_problems(path, "inbox")
+    assert [e.link for e in result.entries] == [None]
+    assert any("'url' 'news/1' is not an http(s) URL: left out" in p for p in result.problems)
