@@ -302,18 +302,23 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
     with _reader(settings) as db:
         states = Store(db).feed_states()
     rows = []
-    for feed in [*(f.name for f in settings.feeds), *(n for n in states if n not in {f.name for f in settings.feeds})]:
+    configured = {f.name: f.url for f in settings.feeds}
+    for feed in [*configured, *(n for n in states if n not in configured)]:
         st = states.get(feed, {})
         state = "new" if not st.get("last_status") else ("ok" if st.get("last_status") in ("ok", "not_modified")
                                                         else f"failing x{st.get('error_count') or 0}")
+        next_attempt = _ts(st.get("next_attempt_at")) or "now"
         if st and not st.get("active", True):
             state = "removed"
         if st.get("kind") == "inbox":
             state = "inbox folder"
+        elif st and feed in configured and st.get("url") != configured[feed]:
+            # The next run reads the new url afresh (storage.feeds.sync_feeds): the old url's back-off is not its.
+            state, next_attempt = "url changed", "now"
         rows.append({"feed": feed, "state": state, "last_status": st.get("last_status"),
                      "last_success": _ts(st.get("last_success_at")), "last_error": _ts(st.get("last_error_at")),
                      "error": f"{st.get('last_error_kind')}: {st.get('last_error')}" if st.get("last_error_kind")
-                     else "", "next_attempt": _ts(st.get("next_attempt_at")) or "now"})
+                     else "", "next_attempt": next_attempt})
     if args.json:
         _print(json.dumps(rows, indent=2))
         return EXIT_OK

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import duckdb
 import pytest
 
 from flows.ingest import ingest_flow
+from newswatch import cli
 from tests.support.httpserver import LOOPBACK_TOML, LoopbackServer, send
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_engine")]
@@ -211,7 +213,7 @@ MOVED = FEED.replace(b"<guid>a</guid>", b"<guid>m</guid>").replace(
 
 
 def test_a_feed_whose_url_changed_is_fetched_at_once_without_the_old_urls_validators(
-        project: Path, http_server: LoopbackServer) -> None:
+        project: Path, http_server: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
     """A user who corrects a feed's URL (a typo that answered 404, a feed that moved) gets it read at the next run:
     the old URL's back-off does not hold the new one back, and the old URL's ETag is not sent to the new one (a
     server using the same validators would answer 304 and the new feed's items would never be stored)."""
@@ -228,6 +230,11 @@ def test_a_feed_whose_url_changed_is_fetched_at_once_without_the_old_urls_valida
     text = config.read_text(encoding="utf-8")
     text = text.replace(http_server.url("/feed.xml"), http_server.url("/moved.xml"))
     config.write_text(text.replace(http_server.url("/missing.xml"), http_server.url("/fixed.xml")), encoding="utf-8")
+
+    # `newswatch feeds` says so before the run: not the old url's failure and back-off.
+    assert cli.main(["--config", str(config), "feeds", "--json"]) == cli.EXIT_OK
+    listed = {r["feed"]: r for r in json.loads(capsys.readouterr().out)}
+    assert (listed["broken"]["state"], listed["broken"]["next_attempt"]) == ("url changed", "now")
 
     second = ingest_flow(config_path=str(config))   # no --force: the broken feed's back-off is still running
     assert second.feeds_skipped == 0 and second.feeds_failed == 0
