@@ -223,6 +223,21 @@ def _struct_to_utc(value: Any, now: datetime) -> datetime | None:
     return None if implausible_date(when, now) else when
 
 
+# A time of day in a written date: "10:00", or an ISO 8601 hour ("2025-05-10T10Z").
+_HAS_TIME = re.compile(r"\d:\d|[Tt]\d\d")
+
+
+def _feed_date(parsed: Any, written: Any, now: datetime) -> datetime | None:
+    """A date feedparser read (`parsed`) from the feed's text (`written`). A date without a time ("Sat, 10 May
+    2025", "2025-05-10"), which feedparser reads as midnight UTC (the day before in every time zone west of UTC),
+    is noon UTC, as in the inbox (newswatch.sources.inbox.parse_published)."""
+    when = _struct_to_utc(parsed, now)
+    if when is None or not isinstance(written, str) or _HAS_TIME.search(written):
+        return when
+    when = when.replace(hour=12, minute=0, second=0)
+    return None if implausible_date(when, now) else when
+
+
 # Month names and abbreviations of the languages whose feeds most often write RFC 822 dates in their own words
 # ("Seg, 24 Set 2018 19:42:40 -0300", "mer, 16 nov 2022 00:38:15 +0100"), which feedparser does not read: Portuguese,
 # Spanish, Italian, French, German and Dutch. Keys are lower case without a final dot; no key means two months.
@@ -312,8 +327,8 @@ def _entry(
                 link = href
                 break
     # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed with a warning.
-    published = (_struct_to_utc(dict.get(item, "published_parsed"), now)
-                 or _struct_to_utc(dict.get(item, "updated_parsed"), now)
+    published = (_feed_date(dict.get(item, "published_parsed"), dict.get(item, "published"), now)
+                 or _feed_date(dict.get(item, "updated_parsed"), dict.get(item, "updated"), now)
                  or localized_date(dict.get(item, "published"), now)
                  or localized_date(dict.get(item, "updated"), now))
     guid = _text(item.get("id")).strip() or None

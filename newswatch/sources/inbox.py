@@ -175,7 +175,7 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
     return data.decode("cp1252", errors="replace"), "cp1252"
 
 
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_ONLY = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")  # 2025-05-10, or the basic form 20250510
 
 
 def parse_published(value: Any, where: str, now: datetime | None = None) -> datetime:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -343,3 +344,23 @@ def test_dates_written_in_another_languages_words_are_read(written: str, utc: da
     dated, undated, odd = parse_feed(body, source="sample", outlet="Sample Wire", url=URL).entries
     assert dated.published == utc
     assert undated.published is None and odd.published is None  # one odd date does not fail the feed
+
+
+def _dated_items(*written: str) -> bytes:
+    items = "".join(f"<item><title>Sample: item {i}</title><link>https://news.example.org/d/{i}</link>"
+                    f"<pubDate>{w}</pubDate></item>" for i, w in enumerate(written))
+    return (f"<?xml version='1.0'?><rss version='2.0'><channel><title>Sample (sample data)</title>{items}"
+            f"</channel></rss>").encode()
+
+
+@pytest.mark.parametrize("written", ["Sat, 10 May 2025", "10 May 2025", "2025-05-10", "20250510"])
+def test_a_feed_date_without_a_time_is_noon_utc_as_in_the_inbox(written: str) -> None:
+    """feedparser reads a date alone as midnight UTC, which is the day before in every time zone west of UTC: a
+    review's New York digest counted a feed's items of 10 May on 9 May, while the same date in an inbox file (noon
+    UTC, newswatch.sources.inbox.parse_published) counted on 10 May. A date with a time keeps it, midnight too."""
+    dated, midnight = parse(_dated_items(written, "Sat, 10 May 2025 00:00:00 GMT")).entries  # type: ignore[attr-defined]
+    assert dated.published == datetime(2025, 5, 10, 12, 0, tzinfo=UTC)
+    assert midnight.published == datetime(2025, 5, 10, 0, 0, tzinfo=UTC)
+    new_york = dated.published.astimezone(ZoneInfo("America/New_York")).date()
+    kolkata = dated.published.astimezone(ZoneInfo("Asia/Kolkata")).date()
+    assert new_york == kolkata == date(2025, 5, 10)
