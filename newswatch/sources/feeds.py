@@ -227,10 +227,32 @@ def _struct_to_utc(value: Any, now: datetime) -> datetime | None:
 _HAS_TIME = re.compile(r"\d:\d|[Tt]\d\d")
 
 
+# An ISO 8601 date and time, with an offset or none (UTC): "2025-05-10T23:40:00+0530", "2025-05-10 23:40:00 +05:30".
+_ISO_DATE_TIME = re.compile(
+    r"^\s*(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2})?)(?:[.,]\d+)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?\s*$")
+
+
+def _iso_date_time(match: re.Match[str], now: datetime) -> datetime | None:
+    zone = (match.group(3) or "Z").upper()
+    if zone != "Z":
+        digits = zone[1:].replace(":", "")
+        zone = f"{zone[0]}{digits[:2]}:{digits[2:] or '00'}"
+    try:
+        when = datetime.fromisoformat(f"{match.group(1)}T{match.group(2)}{zone.replace('Z', '+00:00')}")
+        when = when.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+    return None if implausible_date(when, now) else when
+
+
 def _feed_date(parsed: Any, written: Any, now: datetime) -> datetime | None:
-    """A date feedparser read (`parsed`) from the feed's text (`written`). A date without a time ("Sat, 10 May
-    2025", "2025-05-10"), which feedparser reads as midnight UTC (the day before in every time zone west of UTC),
-    is noon UTC, as in the inbox (newswatch.sources.inbox.parse_published)."""
+    """A date feedparser read (`parsed`) from the feed's text (`written`). An ISO 8601 date and time is read here:
+    feedparser takes an offset written without a colon as its hours and a misread minute ("+0530" as +05:00,
+    "+0545" as +05:05), which moves items near midnight to another day in India, Nepal, Iran, Newfoundland. A date
+    without a time ("Sat, 10 May 2025", "2025-05-10"), which feedparser reads as midnight UTC (the day before in
+    every time zone west of UTC), is noon UTC, as in the inbox (newswatch.sources.inbox.parse_published)."""
+    if isinstance(written, str) and (iso := _ISO_DATE_TIME.match(written)):
+        return _iso_date_time(iso, now)
     when = _struct_to_utc(parsed, now)
     if when is None or not isinstance(written, str) or _HAS_TIME.search(written):
         return when

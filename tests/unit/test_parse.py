@@ -364,3 +364,24 @@ def test_a_feed_date_without_a_time_is_noon_utc_as_in_the_inbox(written: str) ->
     new_york = dated.published.astimezone(ZoneInfo("America/New_York")).date()
     kolkata = dated.published.astimezone(ZoneInfo("Asia/Kolkata")).date()
     assert new_york == kolkata == date(2025, 5, 10)
+
+
+@pytest.mark.parametrize(("written", "utc"), [
+    ("2025-05-10T23:40:00+0530", datetime(2025, 5, 10, 18, 10, tzinfo=UTC)),  # India, as Java's "Z" writes it
+    ("2025-05-10 23:20:00 +0545", datetime(2025, 5, 10, 17, 35, tzinfo=UTC)),  # Nepal
+    ("2025-05-10T23:30:00.000-0330", datetime(2025, 5, 11, 3, 0, tzinfo=UTC)),  # Newfoundland
+    ("2025-05-10T23:40:00+05:30", datetime(2025, 5, 10, 18, 10, tzinfo=UTC)),
+    ("2025-05-10T23:40:00+05", datetime(2025, 5, 10, 18, 40, tzinfo=UTC)),
+    ("2025-05-10T23:40:00-0800", datetime(2025, 5, 11, 7, 40, tzinfo=UTC)),
+    ("2025-05-10T23:40Z", datetime(2025, 5, 10, 23, 40, tzinfo=UTC)),
+    ("2025-05-10T23:40:00", datetime(2025, 5, 10, 23, 40, tzinfo=UTC)),  # no offset: UTC
+])
+def test_an_iso_date_with_an_offset_of_hours_and_minutes_is_read_whole(written: str, utc: datetime) -> None:
+    """feedparser reads an ISO 8601 offset written without a colon ("+0530") as its hours and a misread minute
+    (+0530 as +05:00, +0545 as +05:05): a review's Asia/Kolkata digest counted items a feed dated 23:40 and 23:50
+    IST on 10 May on 11 May. Offsets of whole hours were right before too."""
+    for tag in ("pubDate", "dc:date"):
+        body = _dated_items(written).replace(b"pubDate", tag.encode()).replace(
+            b"<rss ", b"<rss xmlns:dc='http://purl.org/dc/elements/1.1/' ")
+        (entry,) = parse(body).entries  # type: ignore[attr-defined]
+        assert entry.published == utc, tag
