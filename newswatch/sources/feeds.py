@@ -245,14 +245,35 @@ def _iso_date_time(match: re.Match[str], now: datetime) -> datetime | None:
     return None if implausible_date(when, now) else when
 
 
+# An RFC 822 date and time with its offset after GMT or UTC: "Sat, 10 May 2025 23:30:00 GMT+5:30", "... UTC-08:00".
+_GMT_OFFSET = re.compile(r"^(.*\d:\d\d(?::\d\d)?)\s*(?:GMT|UTC|UT)\s*([+-])(\d{1,2})(?::?(\d{2}))?\s*$", re.IGNORECASE)
+
+
+def _gmt_offset_date(match: re.Match[str]) -> datetime | None:
+    """The UTC time of such a date, None when it is not one (plausible or not: the caller checks)."""
+    hours, minutes = int(match.group(3)), int(match.group(4) or 0)
+    if hours > 14 or minutes > 59:
+        return None
+    try:
+        when = parsedate_to_datetime(f"{match.group(1)} +0000")
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    offset = timedelta(hours=hours, minutes=minutes)
+    return when - offset if match.group(2) == "+" else when + offset
+
+
 def _feed_date(parsed: Any, written: Any, now: datetime) -> datetime | None:
     """A date feedparser read (`parsed`) from the feed's text (`written`). An ISO 8601 date and time is read here:
     feedparser takes an offset written without a colon as its hours and a misread minute ("+0530" as +05:00,
     "+0545" as +05:05), which moves items near midnight to another day in India, Nepal, Iran, Newfoundland. A date
     without a time ("Sat, 10 May 2025", "2025-05-10"), which feedparser reads as midnight UTC (the day before in
-    every time zone west of UTC), is noon UTC, as in the inbox (newswatch.sources.inbox.parse_published)."""
+    every time zone west of UTC), is noon UTC, as in the inbox (newswatch.sources.inbox.parse_published). An offset
+    written after GMT or UTC ("GMT+5:30", "UTC+05:30", "GMT-8") is read here too: feedparser reads the first as 53
+    hours (the item two days early), the second as UTC and the third not at all."""
     if isinstance(written, str) and (iso := _ISO_DATE_TIME.match(written)):
         return _iso_date_time(iso, now)
+    if isinstance(written, str) and (gmt := _GMT_OFFSET.match(written)) and (read := _gmt_offset_date(gmt)):
+        return None if implausible_date(read, now) else read
     when = _struct_to_utc(parsed, now)
     if when is None or not isinstance(written, str) or _HAS_TIME.search(written):
         return when

@@ -385,3 +385,19 @@ def test_an_iso_date_with_an_offset_of_hours_and_minutes_is_read_whole(written: 
             b"<rss ", b"<rss xmlns:dc='http://purl.org/dc/elements/1.1/' ")
         (entry,) = parse(body).entries  # type: ignore[attr-defined]
         assert entry.published == utc, tag
+
+
+@pytest.mark.parametrize(("written", "utc"), [
+    ("Sat, 10 May 2025 23:30:00 GMT+5:30", datetime(2025, 5, 10, 18, 0, tzinfo=UTC)),  # read as +53 h before
+    ("Sat, 10 May 2025 23:30:00 UTC+05:30", datetime(2025, 5, 10, 18, 0, tzinfo=UTC)),  # read as UTC before
+    ("Sat, 10 May 2025 23:30:00 GMT-8", datetime(2025, 5, 11, 7, 30, tzinfo=UTC)),  # unread before
+    ("Sat, 10 May 2025 23:30:00 GMT+05:30", datetime(2025, 5, 10, 18, 0, tzinfo=UTC)),
+    ("Sat, 10 May 2025 23:30:00 +0530", datetime(2025, 5, 10, 18, 0, tzinfo=UTC)),
+    ("Sat, 10 May 2025 23:30:00 -0800", datetime(2025, 5, 11, 7, 30, tzinfo=UTC)),
+    ("Sat, 10 May 2025 23:30:00 PDT", datetime(2025, 5, 11, 6, 30, tzinfo=UTC)),
+])
+def test_an_rfc_822_date_with_an_offset_after_gmt_is_read_as_that_offset(written: str, utc: datetime) -> None:
+    """feedparser joins "GMT+5:30" into "+530" and reads 53 hours (the item two days early), takes "UTC+05:30" for
+    UTC and cannot read "GMT-8" (the first-seen time stood in)."""
+    (entry,) = parse(_dated_items(written)).entries  # type: ignore[attr-defined]
+    assert entry.published == utc
