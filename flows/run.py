@@ -9,11 +9,12 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.digest import DigestSummary, digest_flow
+from flows.digest import DigestSummary, _scheduled_start, digest_flow
 from flows.ingest import IngestSummary, configured_ingest_flow
 from flows.logs import progress
 from newswatch.config import Settings, load_settings
 from newswatch.errors import DatabaseLocked
+from newswatch.report import digest as digest_mod
 from storage.db import Database
 
 PUBLISH_WAIT = 60.0  # seconds the run's own publish waits for another process to let go of the database
@@ -30,6 +31,10 @@ def run_flow(config_path: str | None = None, day: date | None = None, force: boo
              ingest: bool = True, digest: bool = True, send_mail: bool | None = None,
              resend: bool = False) -> RunSummary:
     settings = load_settings(config_path)
+    if digest and day is None:
+        # The digest's day is the day before this run was due (or started), picked now: chosen after the ingest, a
+        # run started before midnight and ingesting past it built the digest of the day that had just begun.
+        day = digest_mod.default_day(settings, now=_scheduled_start())
     if not ingest:
         return RunSummary(None, _digest(settings, day, send_mail, resend) if digest else None)
     # With a digest right after, the ingest leaves the clients' copy to it: one copy of the database, not two (the

@@ -109,12 +109,19 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 def _run(args: argparse.Namespace, settings: Settings, *, ingest: bool, digest: bool) -> int:
     if digest and getattr(args, "send", None) and settings.email is None:  # before Prefect starts, not in its log
         raise ConfigError(settings.path, "email", "sending was asked for (--send) but there is no [email] table")
+    day = getattr(args, "date", None)
+    if digest and day is None:
+        # Yesterday as of now, before Prefect starts (seconds): picked later, a command started just before midnight
+        # built the digest of the day that had just begun.
+        from newswatch.report.digest import default_day
+
+        day = default_day(settings)
     prefect_env()
     from flows.engine import engine_settings
     from flows.run import run_flow
 
     with engine_settings():
-        result = run_flow(config_path=str(settings.path), day=getattr(args, "date", None),
+        result = run_flow(config_path=str(settings.path), day=day,
                           force=getattr(args, "force", False), ingest=ingest, digest=digest,
                           send_mail=getattr(args, "send", None), resend=getattr(args, "resend", False))
     if result.ingest is not None:
