@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 from newswatch.models import Analysis, Article, PageFetch, StoredVersion, TermCounts
@@ -109,17 +110,14 @@ class ArticlesMixin:
 
     def _count_terms(self, term_sets: Sequence[frozenset[str]]) -> None:
         """Add a batch's articles to the corpus statistics (migration 008); called inside its transaction."""
-        df: Counter[str] = Counter()
-        for terms in term_sets:
-            df.update(terms)
         if not term_sets:
             return
-        terms_list = list(df)
+        df = Counter(chain.from_iterable(term_sets))  # one counting loop in C over the whole batch
         self.db.execute(
             "INSERT INTO corpus_df (term, df, key) SELECT term, df, md5_number_lower(term) "
             "FROM (SELECT unnest($1) AS term, unnest($2) AS df) "
             "ON CONFLICT (term) DO UPDATE SET df = corpus_df.df + excluded.df",
-            [terms_list, [df[t] for t in terms_list]])
+            [list(df), list(df.values())])
         self.db.execute(
             "INSERT INTO meta VALUES ('corpus_docs', CAST($1 AS VARCHAR)) ON CONFLICT (key) "
             "DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + $1 AS VARCHAR)", [len(term_sets)])
