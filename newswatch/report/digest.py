@@ -112,7 +112,8 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
     for topic in settings.topics:
         rows = rows_by_topic[topic.name] = [r for r in topic_rows if r["topic"] == topic.name]
         topics.append(_topic_section(topic.name, topic.description, rows, totals, actors_by_article, days,
-                                     settings.digest.top_actors, settings.digest.top_articles, members))
+                                     settings.digest.top_actors, settings.digest.top_articles, members,
+                                     settings.digest.tz))
     total = measures.count_baseline(dict(totals), day, observed, days.min_days)
     data: dict[str, Any] = {
         "date": day.isoformat(),
@@ -158,7 +159,7 @@ def _text_sources(topic_rows: list[dict[str, Any]], day: date) -> dict[str, int]
 
 def _topic_section(name: str, description: str, rows: list[dict[str, Any]], totals: Counter[date],
                    actors_by_article: dict[str, list[dict[str, Any]]], days: _Days, top_actors: int,
-                   top_articles: int, members: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+                   top_articles: int, members: dict[str, list[dict[str, Any]]], zone: Any) -> dict[str, Any]:
     day = days.day
     counts: Counter[date] = Counter(r["day"] for r in rows)
     count = measures.count_baseline(dict(counts), day, days.observed, days.min_days)
@@ -187,7 +188,7 @@ def _topic_section(name: str, description: str, rows: list[dict[str, Any]], tota
         "series": series,
         **_actors(_actor_table(rows, actors_by_article, days), top_actors),
         "outlets": _outlet_table(rows, actors_by_article, days),
-        "stories": _stories(rows, day, members),
+        "stories": _stories(rows, day, members, zone),
         "articles": [_article_row(r) for r in sorted(today, key=lambda r: (-r["score"], r["published_at"],
                                                                             r["article_id"]))[:top_articles]],
     }
@@ -294,7 +295,7 @@ def _outlet_table(rows: list[dict[str, Any]], actors_by_article: dict[str, list[
 
 
 def _stories(rows: list[dict[str, Any]], day: date,
-             members: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+             members: dict[str, list[dict[str, Any]]], tz: Any) -> list[dict[str, Any]]:
     """The stored stories (table `story`, view `stories`) that carry the topic's articles of the day and were
     reported by at least two outlets: one event across outlets. Counted up to the end of the day, syndicated
     copies included, as the `stories` view counts them; `story_id` finds the story there. `in_topic`: how many of
@@ -312,7 +313,9 @@ def _stories(rows: list[dict[str, Any]], day: date,
         out.append({"story_id": story_id, "headline": _headline_by(upto), "outlets": outlets,
                     "articles": len(upto), "today": today, "before": len(upto) - today,
                     "in_topic": in_topic[story_id],
-                    "first_seen": upto[0]["first_seen"].isoformat(timespec="minutes"), "urls": urls[:3]})
+                    # In the digest's time zone, as its days are (an ISO time with that zone's offset).
+                    "first_seen": upto[0]["first_seen"].astimezone(tz).isoformat(timespec="minutes"),
+                    "urls": urls[:3]})
     out.sort(key=lambda s: (-len(s["outlets"]), -s["today"], s["headline"]))
     return out[:TOP_STORIES]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -126,6 +126,26 @@ def test_stories_across_outlets_are_the_stored_stories(history: tuple[Store, Set
     # One outlet is not "across outlets": without d3, story-s0 is Outlet A's alone and is not listed.
     store.db.execute("DELETE FROM story_article WHERE article_id = 'd3'")
     assert [s["story_id"] for s in build_digest(store, settings, D)["topics"][0]["stories"]] == ["story-s1"]
+
+
+def test_a_storys_first_seen_is_shown_in_the_digests_time_zone(tmp_path: Path) -> None:
+    """The digest's header says "times in <zone>", but a story's first-seen time was UTC (labelled so): the one time
+    a reader sees in another zone than the days it is counted on. Now it is the digest's zone, with its offset in the
+    data. Asia/Kolkata keeps every sample article on its UTC day (08:00 UTC is 13:30 there)."""
+    utc = write_settings(tmp_path / "utc")
+    kolkata = write_settings(tmp_path / "kolkata", "Asia/Kolkata")
+    seen = {}
+    for settings in (utc, kolkata):
+        with Database(settings.database_path) as db:
+            store = Store(db)
+            save_history(store)
+            data = build_digest(store, settings, D)
+            seen[settings.digest.timezone] = data["topics"][0]["stories"][0]["first_seen"]
+            text = render_digest(data).text
+    utc_time = datetime.fromisoformat(seen["UTC"])
+    local = datetime.fromisoformat(seen["Asia/Kolkata"])
+    assert local == utc_time and local.utcoffset() == timedelta(hours=5, minutes=30)
+    assert f"first seen {local:%Y-%m-%d %H:%M})" in text and " UTC)" not in text
 
 
 def test_a_day_without_flags_shows_no_evidence(history: tuple[Store, Settings]) -> None:
