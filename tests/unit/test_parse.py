@@ -401,3 +401,19 @@ def test_an_rfc_822_date_with_an_offset_after_gmt_is_read_as_that_offset(written
     UTC and cannot read "GMT-8" (the first-seen time stood in)."""
     (entry,) = parse(_dated_items(written)).entries  # type: ignore[attr-defined]
     assert entry.published == utc
+
+
+@pytest.mark.parametrize("written", [
+    "2025-05-10T10:00" + " " * 100_000 + "x",
+    "2025-05-10T10:00:00.5" + " " * 100_000 + "+x",
+    "Sat, 10 May 2025 10:00:00" + " " * 100_000 + "GMTx",
+])
+def test_a_hostile_long_feed_date_costs_no_more_than_its_length(written: str) -> None:
+    """The date patterns read a feed's text: a pubDate of a long run of spaces between a time and something that
+    is no offset took quadratic time in the ISO pattern (64,000 spaces: 11 s; 100,000: about 30 s for one item)."""
+    import time
+
+    started = time.perf_counter()
+    (entry,) = parse(_dated_items(written)).entries  # type: ignore[attr-defined]
+    assert time.perf_counter() - started < 2.0
+    assert entry.published is None or entry.published == datetime(2025, 5, 10, 10, 0, tzinfo=UTC)
