@@ -42,7 +42,9 @@ class PageStore(Protocol):
 # runs, then given up.
 MAX_PAGE_ATTEMPTS = 5
 # Why a page comes back "skipped" when the run's budget ran out before it was started: not an attempt. Such a page
-# keeps its row as it was (its attempts, and its time, so it goes first in the next run's line).
+# keeps its row as it was (its attempts, and its time, so it goes first in the next run's line). A request the
+# budget cut short ("cut short by the time budget", sources/pages.py) was made, and counts: a site that never
+# answered within what was left would otherwise be asked first on every run and never given up.
 NOT_REACHED = frozenset({"page limit per run", "time budget"})
 # Text sources whose text may be a summary: inbox files ("file") and fetched pages carry the article itself.
 PAGE_CANDIDATES = ("feed", "summary", "none")

@@ -322,7 +322,7 @@ class _Run:
             )
         except (httpx.TimeoutException, _TooSlow):
             if budget_bound:
-                return PageResult(url, "skipped", "", None, "none", "time budget", status)
+                return PageResult(url, "skipped", "", None, "none", "cut short by the time budget", status)
             return PageResult(
                 url,
                 "failed",

@@ -11,7 +11,7 @@ from newswatch.models import Analysis, Article, PageFetch, Tone
 from newswatch.sources import fulltext
 from storage.db import Database
 from storage.store import Store
-from tests.support.httpserver import LOOPBACK, LoopbackServer
+from tests.support.httpserver import LOOPBACK, LoopbackServer, header_drip
 
 WHEN = datetime(2025, 5, 10, 12, 0, tzinfo=UTC)
 
@@ -65,3 +65,24 @@ def test_pages_the_budget_never_reached_wait_their_turn_and_are_not_given_up(tmp
             fulltext.retry_pages(store, fulltext.PageBudget(settings), nothing_to_score, WHEN + timedelta(hours=run))
         assert [http_server.hits_for(p) for p in paths] == [fulltext.MAX_PAGE_ATTEMPTS - 1] * 3
         assert db.query("SELECT DISTINCT status FROM page_fetch") == [("failed",)]
+
+
+def test_a_page_the_budget_cut_short_is_an_attempt_and_is_given_up(tmp_path: Path,
+                                                                    http_server: LoopbackServer) -> None:
+    """A request the time budget cut short before the site answered was made: it counts as one of the page's runs.
+    Read as "not reached" (the same reason, no HTTP status), a site that never answers within a run's budget was
+    asked first on every run, spent the rest of each run's budget, and was never given up."""
+    http_server.route("/slow", header_drip)
+    settings = FulltextSettings(per_domain_interval_seconds=0.0, respect_robots=False, timeout_seconds=5,
+                                time_budget_seconds=0.3, allow_networks=LOOPBACK)
+    with Database(tmp_path / "n.duckdb") as db:
+        store = Store(db)
+        (article,) = articles = [summary_article(0, http_server.url("/slow"))]
+        store.save_articles("run0", articles, [no_analysis(a) for a in articles], {})
+        store.save_page_fetches([PageFetch(article.url or "", article.article_id, "skipped", "none",
+                                           "page limit per run", None, None, WHEN)])
+        for run in range(1, fulltext.MAX_PAGE_ATTEMPTS + 1):
+            fulltext.retry_pages(store, fulltext.PageBudget(settings), lambda changed: [], WHEN + timedelta(hours=run))
+        assert http_server.hits_for("/slow") == fulltext.MAX_PAGE_ATTEMPTS - 1   # the first skip, then 4 tries
+        status, error = db.query("SELECT status, error FROM page_fetch")[0]
+        assert status == "failed" and "cut short by the time budget" in error
