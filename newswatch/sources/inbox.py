@@ -386,9 +386,10 @@ def _checked_url(record: dict[str, Any], where: str, problems: list[str]) -> dic
     """The record without its url when that is no http(s) URL, reported: the article is then keyed by its guid or
     its text, as one without a url (a dropped url was silent before)."""
     url = record.get("url")
-    if not isinstance(url, str) or not url.strip() or canonical_url(url) is not None:
+    if url is None or (isinstance(url, str) and (not url.strip() or canonical_url(url) is not None)):
         return record
-    problems.append(f"{where}: 'url' {_short(url)!r} is not an http(s) URL: left out")
+    # A number ("url": 42) is no URL either: read as its digits, it was dropped later without a word.
+    problems.append(f"{where}: 'url' {_short(str(url))!r} is not an http(s) URL: left out")
     return {k: v for k, v in record.items() if k != "url"}
 
 

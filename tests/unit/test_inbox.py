@@ -305,3 +305,14 @@ def test_a_front_matter_url_that_is_not_http_is_reported(tmp_path: Path) -> None
     result = read_inbox_file_with_problems(path, "inbox")
     assert [e.link for e in result.entries] == [None]
     assert any("'url' 'news/1' is not an http(s) URL: left out" in p for p in result.problems)
+
+
+def test_a_url_given_as_a_json_number_is_reported_too(tmp_path: Path) -> None:
+    """Numbers are read as their digits ("guid": 42), but "url": 42 is no URL: it was kept as "42", then dropped
+    without a word when the article's URL was made canonical (the article keyed by its text)."""
+    lines = [json.dumps({"title": "Sample one", "text": "SAMPLE text.", "url": 42}),
+             json.dumps({"title": "Sample two", "text": "SAMPLE text.", "url": "HTTP://NEWS.EXAMPLE.ORG/2"})]
+    path = write(tmp_path / "batch.jsonl", "\n".join(lines) + "\n")
+    result = read_inbox_file_with_problems(path, "inbox")
+    assert [e.link for e in result.entries] == [None, "HTTP://NEWS.EXAMPLE.ORG/2"]
+    assert result.problems == [f"{path}:1: 'url' '42' is not an http(s) URL: left out"]
