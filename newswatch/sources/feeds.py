@@ -234,17 +234,17 @@ _ISO_DATE_TIME = re.compile(
     r"^\s*(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2})?)(?:[.,]\d+)?\s*(?:([Zz]|[+-]\d{2}(?::?\d{2})?)\s*)?$")
 
 
-def _iso_date_time(match: re.Match[str], now: datetime) -> datetime | None:
+def _iso_date_time(match: re.Match[str]) -> datetime | None:
+    """The UTC time of such a date, None when Python cannot read it (plausible or not: the caller checks)."""
     zone = (match.group(3) or "Z").upper()
     if zone != "Z":
         digits = zone[1:].replace(":", "")
         zone = f"{zone[0]}{digits[:2]}:{digits[2:] or '00'}"
     try:
         when = datetime.fromisoformat(f"{match.group(1)}T{match.group(2)}{zone.replace('Z', '+00:00')}")
-        when = when.astimezone(UTC)
+        return when.astimezone(UTC)
     except (ValueError, OverflowError):
         return None
-    return None if implausible_date(when, now) else when
 
 
 # An RFC 822 date and time with its offset after GMT or UTC: "Sat, 10 May 2025 23:30:00 GMT+5:30", "... UTC-08:00".
@@ -272,8 +272,9 @@ def _feed_date(parsed: Any, written: Any, now: datetime) -> datetime | None:
     every time zone west of UTC), is noon UTC, as in the inbox (newswatch.sources.inbox.parse_published). An offset
     written after GMT or UTC ("GMT+5:30", "UTC+05:30", "GMT-8") is read here too: feedparser reads the first as 53
     hours (the item two days early), the second as UTC and the third not at all."""
-    if isinstance(written, str) and (iso := _ISO_DATE_TIME.match(written)):
-        return _iso_date_time(iso, now)
+    # One Python does not read ("T24:00:00", the end of the day) is left to feedparser, which does.
+    if isinstance(written, str) and (iso := _ISO_DATE_TIME.match(written)) and (read := _iso_date_time(iso)):
+        return None if implausible_date(read, now) else read
     if isinstance(written, str) and (gmt := _GMT_OFFSET.match(written)) and (read := _gmt_offset_date(gmt)):
         return None if implausible_date(read, now) else read
     when = _struct_to_utc(parsed, now)

@@ -417,3 +417,11 @@ def test_a_hostile_long_feed_date_costs_no_more_than_its_length(written: str) ->
     (entry,) = parse(_dated_items(written)).entries  # type: ignore[attr-defined]
     assert time.perf_counter() - started < 2.0
     assert entry.published is None or entry.published == datetime(2025, 5, 10, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("written", ["2025-05-10T24:00:00Z", "2025-05-10T24:00:00+00:00"])
+def test_an_iso_date_python_cannot_read_is_still_read_by_feedparser(written: str) -> None:
+    """ISO 8601's end of the day (24:00) matches the ISO pattern but Python's datetime refuses it: it was then taken
+    as no date at all (the first-seen time stood in), where feedparser, before, read the next midnight."""
+    (entry,) = parse(_dated_items(written)).entries  # type: ignore[attr-defined]
+    assert entry.published == datetime(2025, 5, 11, 0, 0, tzinfo=UTC)
