@@ -223,6 +223,9 @@ def _struct_to_utc(value: Any, now: datetime) -> datetime | None:
     return None if implausible_date(when, now) else when
 
 
+# Longer than any written date ("Wednesday, 10 September 2025 23:59:59.999999 GMT+05:30" is 55): such text is left to
+# feedparser alone.
+MAX_DATE_CHARS = 100
 # A time of day in a written date: "10:00", or an ISO 8601 hour ("2025-05-10T10Z").
 _HAS_TIME = re.compile(r"\d:\d|[Tt]\d\d")
 
@@ -272,10 +275,13 @@ def _feed_date(parsed: Any, written: Any, now: datetime) -> datetime | None:
     every time zone west of UTC), is noon UTC, as in the inbox (newswatch.sources.inbox.parse_published). An offset
     written after GMT or UTC ("GMT+5:30", "UTC+05:30", "GMT-8") is read here too: feedparser reads the first as 53
     hours (the item two days early), the second as UTC and the third not at all."""
-    # One Python does not read ("T24:00:00", the end of the day) is left to feedparser, which does.
-    if isinstance(written, str) and (iso := _ISO_DATE_TIME.match(written)) and (read := _iso_date_time(iso)):
+    # Only a string the length of a date goes through the patterns (a feed's text is anyone's: a pubDate of 100,000
+    # spaces is not a date, and no pattern should have to prove it). One Python does not read ("T24:00:00", the end
+    # of the day) is left to feedparser, which does.
+    own = written.strip() if isinstance(written, str) and len(written) <= MAX_DATE_CHARS else None
+    if own and (iso := _ISO_DATE_TIME.match(own)) and (read := _iso_date_time(iso)):
         return None if implausible_date(read, now) else read
-    if isinstance(written, str) and (gmt := _GMT_OFFSET.match(written)) and (read := _gmt_offset_date(gmt)):
+    if own and (gmt := _GMT_OFFSET.match(own)) and (read := _gmt_offset_date(gmt)):
         return None if implausible_date(read, now) else read
     when = _struct_to_utc(parsed, now)
     if when is None or not isinstance(written, str) or _HAS_TIME.search(written):
