@@ -247,3 +247,44 @@ def test_a_feed_whose_url_changed_is_fetched_at_once_without_the_old_urls_valida
         assert db.execute("SELECT last_status, error_count FROM feeds WHERE name = 'broken'").fetchone() == ("ok", 0)
     finally:
         db.close()
+
+
+def language_feed(language: str, items: list[tuple[str, str, str]]) -> bytes:
+    """An RSS feed declaring `language` with (guid, title, description) items of 10 May 2025 (SAMPLE text)."""
+    body = "".join(
+        f"<item><title>{title}</title><link>http://sample.invalid/{guid}</link><guid>{guid}</guid>"
+        f"<pubDate>Sat, 10 May 2025 {10 + i}:00:00 GMT</pubDate><description>{text}</description></item>"
+        for i, (guid, title, text) in enumerate(items))
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Sample</title>'
+            f"<link>http://sample.invalid/</link><language>{language}</language>{body}</channel></rss>").encode()
+
+
+def test_a_wrong_language_declaration_yields_to_the_text(project: Path, http_server: LoopbackServer) -> None:
+    # A review's sample feeds: an English feed whose channel declares `de` (its English reports were stored as
+    # German, left out of tone and counted as "other languages"), and a German report in a feed declared `en-US`
+    # (scored by VADER as English, its "tone" averaged into the topic's).
+    http_server.route("/feed.xml", etag_feed(language_feed("de", [
+        ("en1", "SAMPLE: Islamabad and New Delhi agree to talks",
+         "Officials in Pakistan and India said on Saturday that talks would resume after the ceasefire held "
+         "overnight, and families returned to the villages along the border."),
+    ])))
+    http_server.route("/copy.xml", etag_feed(language_feed("en-US", [
+        ("de1", "BEISPIEL: Indien und Pakistan vereinbaren Gespräche",
+         "Vertreter Pakistans und Indiens sagten am Samstag, die Gespräche würden wieder aufgenommen, nachdem die "
+         "Waffenruhe in der Nacht gehalten habe, und die Familien kehrten in die Dörfer an der Grenze zurück."),
+    ])))
+    http_server.add("/missing.xml", status=404, body=b"not here")
+    config = write_config(project, http_server)
+
+    ingest_flow(config_path=str(config))
+    db = duckdb.connect(str(project / "data" / "test.duckdb"), read_only=True)
+    try:
+        got = {r[0].rsplit("/", 1)[1]: r[1:]
+               for r in db.execute("SELECT url, language, tone IS NOT NULL FROM article").fetchall()}
+        assert got == {"en1": ("en", True), "de1": ("de", False)}
+        assert db.execute("SELECT count(*) FROM mention m JOIN article a USING (article_id) "
+                          "WHERE a.url LIKE '%/de1' AND m.tone IS NOT NULL").fetchone() == (0,)
+        langs = dict(db.execute("SELECT language, scored FROM daily_languages WHERE topic = 'india-pakistan'").fetchall())
+        assert langs == {"en": 1, "de": 0}
+    finally:
+        db.close()

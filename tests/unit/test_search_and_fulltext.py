@@ -134,16 +134,33 @@ def test_the_sample_config_turns_page_fetching_off() -> None:
     assert fulltext.fulltext_settings(load_settings(REPO / "config" / "newswatch.toml")).enabled is False
 
 
-def test_languages_detected_only_when_none_declared() -> None:
-    german = article(
-        title="BEISPIEL",
-        text="Der Hafenausschuss der Stadt hat am Montag beschlossen, die alte "
-        "Kaimauer vor den Winterstürmen zu reparieren.",
-    )
-    declared = article(article_id="a2", language="en", text=german.text)
+GERMAN = ("Der Hafenausschuss der Stadt hat am Montag beschlossen, die alte Kaimauer vor den Winterstürmen zu "
+          "reparieren.")
+ENGLISH = "The harbour committee of the town agreed on Monday to repair the old quay wall before the winter storms."
+
+
+def test_languages_detected_when_none_declared() -> None:
+    german = article(title="BEISPIEL", text=GERMAN)
     tiny = article(article_id="a3", title="Hi", text="Ok")
-    assert language.detect_languages([german, declared, tiny]) == 1
-    assert (german.language, declared.language, tiny.language) == ("de", "en", None)
+    assert language.detect_languages([german, tiny]) == 1
+    assert (german.language, tiny.language) == ("de", None)
+
+
+def test_a_declared_language_yields_when_the_text_confidently_says_otherwise_about_english() -> None:
+    # An English item of a feed that declares `de`, and a German item of a feed that declares `en-US`: tone is
+    # scored for English only, so a wrong declaration either way left an article unscored, or scored German words
+    # with an English lexicon (a review's sample feeds).
+    english_declared_de = article(article_id="a1", language="de", text=ENGLISH)
+    german_declared_en = article(article_id="a2", language="en", text=GERMAN)
+    # Declarations that stand: right ones, another non-English language (close languages are confused by the
+    # detector; neither is scored), too little text, and a headline-only item.
+    right = article(article_id="a3", language="de", text=GERMAN)
+    other = article(article_id="a4", language="nl", text=GERMAN)
+    short = article(article_id="a5", title="Hi", language="de", text="Bridge fixed")
+    headline = article(article_id="a6", title=GERMAN, language="en", text=GERMAN, text_source="none")
+    batch = [english_declared_de, german_declared_en, right, other, short, headline]
+    assert language.detect_languages(batch) == 2
+    assert [a.language for a in batch] == ["en", "de", "de", "nl", "de", "en"]
 
 
 def test_analyzer_never_scores_a_headline_and_places_search_hits_in_their_topic() -> None:
