@@ -3,7 +3,8 @@
 Pure computation on strings; never reads files (the caller passes the seed texts) and never downloads anything.
 
 Text is normalised the same way for rules and articles: lowercased, dotted acronyms folded ("U.S." -> "us",
-"U.K." -> "uk"), and split into letter/digit tokens, so matching is case-insensitive, word-bounded and ignores
+"U.K." -> "uk"), and split into letter/digit tokens (each Chinese character and kana one token:
+newswatch.text.dedup.split_terms), so matching is case-insensitive, word-bounded and ignores
 punctuation ("India-Pakistan" matches the phrase "india pakistan"). A rule is a word or phrase; a trailing `*`
 on a word matches any word starting with it ("pakistan*" matches "pakistani"), and `|` separates alternatives
 within one rule ("india | pakistan*" in `all` means either must appear).
@@ -40,7 +41,7 @@ from dataclasses import dataclass
 from newswatch.config import TopicSettings
 from newswatch.models import TopicMatch
 from newswatch.text.corpus_stats import CorpusStats, cosine, tfidf_vector
-from newswatch.text.dedup import split_words
+from newswatch.text.dedup import split_terms
 from newswatch.text.terms import STOPWORDS, content_terms, normalize, tokenize
 
 __all__ = ["STOPWORDS", "KEYWORD_BASE", "TopicMatcher", "article_terms", "content_terms", "normalize", "tokenize"]
@@ -100,7 +101,7 @@ class _Rule:
         for alternative in normalize(rule).split("|"):
             toks: list[tuple[str, bool]] = []  # (word, is_prefix)
             for part in alternative.split():
-                found = split_words(part)
+                found = split_terms(part)
                 toks.extend((t, False) for t in found[:-1])
                 if found:
                     toks.append((found[-1], part.endswith("*")))

@@ -40,11 +40,25 @@ _MARKS = (
     "\u0900-\u0963\u0966-\u0dff\u0e00-\u0eff\u1ab0-\u1aff\u1dc0-\u1dff\u200c\u200d\u20d0-\u20ff\ufe20-\ufe2f"
 )
 _WORD = re.compile(rf"[\w{_MARKS}]+")  # one character class: an alternation was twice as slow
+# Scripts written without spaces between words: Chinese characters (and Japanese kanji) and kana.
+_UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 def split_words(text: str) -> list[str]:
     """The words of `text`, case kept: letters, digits and combining marks; underscores separate words."""
     return _WORD.findall(text.replace("_", " "))
+
+
+def split_terms(text: str) -> list[str]:
+    """split_words, with each Chinese character and kana a word of its own: the words rules and term weights read.
+
+    Chinese puts no space between words, so a sentence was one word from one punctuation mark to the next and a
+    rule "巴基斯坦" never matched inside it; as characters, the rule is the phrase of its four. Fingerprints keep
+    split_words: a stored article's fingerprint must stay what a new copy of it is given."""
+    text = text.replace("_", " ")
+    if not text.isascii() and _UNSPACED.search(text):
+        text = _UNSPACED.sub(r" \g<0> ", text)
+    return _WORD.findall(text)
 
 
 def shingles(text: str, size: int = SHINGLE) -> Counter[str]:

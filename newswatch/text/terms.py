@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from newswatch.text.dedup import split_words
+from newswatch.text.dedup import split_terms
 
 _ACRONYM = re.compile(r"\b[^\W\d_](?:\.[^\W\d_])+\.?(?!\w)")  # U.S. U.S U.K. a.m.
 
@@ -38,7 +38,7 @@ def normalize(text: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Lowercased letter/digit tokens of `text`, acronyms folded."""
-    return split_words(normalize(text))
+    return split_terms(normalize(text))
 
 
 _SPACE = re.compile(r"\s")

@@ -173,6 +173,18 @@ def test_words_keep_their_combining_marks() -> None:
     assert names(m, "भारत") == []
 
 
+def test_rules_in_scripts_written_without_spaces_match_inside_a_sentence() -> None:
+    # Chinese puts no space between words: a sentence was one token from one punctuation mark to the next, so a
+    # rule "巴基斯坦" (Pakistan) never matched a Chinese report (a review's sample text, written for this test).
+    m = TopicMatcher([topic(any=["巴基斯坦", "Pakistan*"])], {})
+    assert names(m, "印度与巴基斯坦边境局势紧张", "两国军队周六在边境交火。") == ["t"]
+    assert names(m, "印度边境局势紧张", "军队周六在边境交火。") == []
+    assert tokenize("印度和巴基斯坦，Pakistan") == ["印", "度", "和", "巴", "基", "斯", "坦", "pakistan"]
+    # Japanese kana and kanji too; Korean and Devanagari are written with spaces and keep their words.
+    assert names(TopicMatcher([topic(any=["パキスタン"])], {}), "インドとパキスタンの国境で衝突") == ["t"]
+    assert tokenize("한국어 भारत") == ["한국어", "भारत"]
+
+
 def test_wildcards_inside_phrases() -> None:
     m = TopicMatcher([topic(any=["de escalat*", "pakistan* army", "line of control"])], {})
     assert names(m, "Calls for de-escalation grow") == ["t"]
