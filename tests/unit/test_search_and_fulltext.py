@@ -163,6 +163,18 @@ def test_a_declared_language_yields_when_the_text_confidently_says_otherwise_abo
     assert [a.language for a in batch] == ["en", "de", "de", "nl", "de", "en"]
 
 
+def test_names_are_proposed_from_english_articles_only() -> None:
+    # The candidate rules read English capitalisation and stopwords; German capitalises nouns, and a review's
+    # German sample reports put "Beim Beschuss" and "Pakistans Armeechef" among the digest's rising names.
+    analyzer = Analyzer(registry=ActorRegistry(actors=[]), matcher=TopicMatcher([], {}), seed_files={})
+    german = article(title="BEISPIEL: Beschuss an der Grenze",
+                     text="Beim Beschuss an der Grenze wurden am Samstag Häuser beschädigt. Pakistans Armeechef "
+                          "sprach von einer Verletzung der Waffenruhe.", language="de")
+    assert analyzer.analyze(german).candidates == {}
+    english = article(text="The harbour board met the mayor, Ada Quill, on Monday.", language="en")
+    assert "Ada Quill" in analyzer.analyze(english).candidates
+
+
 def test_analyzer_never_scores_a_headline_and_places_search_hits_in_their_topic() -> None:
     s = settings(search={"enabled": True, "providers": ["google_news"]})
     analyzer = Analyzer(
