@@ -163,6 +163,28 @@ def test_a_declared_language_yields_when_the_text_confidently_says_otherwise_abo
     assert [a.language for a in batch] == ["en", "de", "de", "nl", "de", "en"]
 
 
+def test_the_model_is_asked_only_where_the_words_disagree_with_the_declaration(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checking every declaration with the model cost 0.6 ms an article in the flow's own process, before any
+    scoring starts (a full run of 10,000 articles: 6 s on one core). Text whose English stop words plainly agree with
+    its declaration is not sent to it; text that does not agree is."""
+    asked: list[str] = []
+    real = language.detect_language
+
+    def spy(text: str, **kw: object) -> tuple[str | None, float]:
+        asked.append(text.split("\n", 1)[1])
+        return real(text)
+
+    monkeypatch.setattr(language, "detect_language", spy)
+    agreeing = [article(article_id="b1", language="en", text=ENGLISH), article(article_id="b2", language="de",
+                                                                               text=GERMAN)]
+    assert language.detect_languages(agreeing) == 0 and asked == []
+    assert language.english_share(ENGLISH) >= language.ENGLISH_SHARE >= language.OTHER_SHARE >= \
+        language.english_share(GERMAN)
+    assert language.detect_languages([article(article_id="b3", language="en", text=GERMAN)]) == 1
+    assert asked == [GERMAN]
+
+
 def test_names_are_proposed_from_english_articles_only() -> None:
     # The candidate rules read English capitalisation and stopwords; German capitalises nouns, and a review's
     # German sample reports put "Beim Beschuss" and "Pakistans Armeechef" among the digest's rising names.
