@@ -9,6 +9,7 @@ import gzip
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from newswatch.analysis import tone
@@ -61,3 +62,135 @@ def test_predictions_do_not_depend_on_what_is_cached(golden: list[dict]) -> None
     for sentence, _, _ in items:
         tone.polarity(sentence)
     assert shipped_model().score_mentions(items) == cold
+
+
+# --- the model's rows: features as row numbers, context rows per sentence (docs/performance.md) ---------------
+
+
+def _old_probabilities(m: model.ToneModel, items: list[tuple[str, int, int]]) -> np.ndarray:
+    """ToneModel._probabilities as it was before features became rows: every feature named by extract_features and
+    looked up, and each mention's context rows from context_regions."""
+    logits = np.tile(m.intercept, (len(items), 1))
+    rows: list[int] = []
+    values: list[float] = []
+    starts: list[int] = []
+    ctx_rows: list[int] = []
+    ctx_weights: list[float] = []
+    ctx_starts: list[int] = []
+    for sentence, start, end in items:
+        starts.append(len(rows))
+        for name, value in extract_features(sentence, start, end, m.groups).items():
+            row = m._index.get(name)
+            if row is not None:
+                rows.append(row)
+                values.append(value)
+        if m.context is not None:
+            ctx_starts.append(len(ctx_rows))
+            more, weights = _old_context_rows(m.context, sentence, start, end)
+            ctx_rows += more
+            ctx_weights += weights
+    logits += model._segment_sums(m._weights, rows, values, starts, len(m.classes))
+    if m.context is not None:
+        logits += model._segment_sums(m.context.table, ctx_rows, ctx_weights, ctx_starts, len(m.classes))
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def _old_context_rows(context: model.ContextScores, sentence: str, start: int, end: int) -> tuple[list, list]:
+    rows: list[int] = []
+    weights: list[float] = []
+    n_regions = len(context.regions)
+    for r, (tokens, token_weights) in enumerate(model.context_regions(sentence, start, end, context.regions)):
+        known = [(i * n_regions + r, w) for i, w in zip(map(context._index.get, tokens), token_weights, strict=True)
+                 if i is not None]
+        if known:
+            total = sum(w for _, w in known)
+            rows += [row for row, _ in known]
+            weights += [w / total for _, w in known]
+    return rows, weights
+
+
+def _random_mentions(count: int, seed: int) -> list[tuple[str, int, int]]:
+    """Random sentences over words the shipped model knows and the words its features look at (speech verbs,
+    negations, clause breaks, quotes straight and curly, possessives, n't, numbers, dotted acronyms), each with a
+    mention at a random token span or at random character offsets (in whitespace, empty, past the end)."""
+    import random
+
+    known = sorted({name.split(":")[-1] for name in shipped_model()._index if name.startswith("a:")})
+    rng = random.Random(seed)
+    vocab = known[:: max(1, len(known) // 400)] + [
+        "said", "says", "according", "to", "not", "never", "n't", "didn't", "but", "while", "however", "and", "the",
+        "former", "president", ",", ";", ":", "(", ")", "\u2014", "--", "-", '"', "\u201c", "\u201d", "\u2019s",
+        "'s", "Smith's", "2025", "U.S.", "u.s.", "he", "She", "?", "!", "good", "terrible", "GREAT", "\u00a0",
+        "very", "criticized", "criticizing", "praised", "don't", "won't", "it's", "e.g.", "well-known", "a", "...",
+    ]
+    out = []
+    for _ in range(count):
+        words = [rng.choice(vocab) for _ in range(rng.randint(0, 40))]
+        sep = [rng.choice([" ", " ", " ", "  ", "", "\u00a0"]) for _ in words]
+        sentence = "".join(w + s for w, s in zip(words, sep, strict=True))
+        if rng.random() < 0.8 and words:
+            i = rng.randrange(len(words))
+            j = min(len(words), i + rng.randint(1, 3))
+            start = len("".join(w + s for w, s in zip(words[:i], sep[:i], strict=True)))
+            end = start + len("".join(w + s for w, s in zip(words[i:j], sep[i:j], strict=True)).rstrip())
+        else:
+            start = rng.randint(0, len(sentence) + 2)
+            end = rng.randint(start, len(sentence) + 3)
+        out.append((sentence, start, end))
+    return out
+
+
+def _news_mentions() -> list[tuple[str, int, int]]:
+    folder = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "sentiment"
+    items = []
+    for name in ("train.jsonl", "devtest_mt.jsonl"):
+        path = folder / name
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                record = json.loads(line)
+                items += [(record["sentence_normalized"], t["from"], t["to"]) for t in record["targets"]]
+    return items
+
+
+def test_feature_rows_are_the_rows_of_the_named_features(golden: list[dict]) -> None:
+    # The model reads its sparse features as rows (model._FeatureRows): the rows of the names extract_features gives
+    # that the model knows, in the same order (the logits' summation order), with the same values.
+    m = shipped_model()
+    assert m._rows is not None
+    items = [(r["sentence"], r["start"], r["end"]) for r in golden] + _random_mentions(3000, seed=3)
+    for sentence, start, end in items + _news_mentions()[::7]:
+        named = [(m._index[k], v) for k, v in extract_features(sentence, start, end, m.groups).items()
+                 if k in m._index]
+        words = model._sentence_words(sentence, "stem" in m.groups)
+        assert list(m._rows.rows(words, sentence, start, end).items()) == named, (sentence, start, end)
+
+
+def test_context_rows_are_those_of_the_context_regions(golden: list[dict]) -> None:
+    context = shipped_model().context
+    assert context is not None
+    items = [(r["sentence"], r["start"], r["end"]) for r in golden] + _random_mentions(3000, seed=4)
+    for sentence, start, end in items + _news_mentions()[::7]:
+        assert context.rows(sentence, start, end) == _old_context_rows(context, sentence, start, end)
+
+
+def test_scores_are_those_of_the_named_features_bit_for_bit(golden: list[dict]) -> None:
+    # Whole articles' worth of mentions at once, as the pipeline scores them, and every mention alone.
+    m = shipped_model()
+    items = [(r["sentence"], r["start"], r["end"]) for r in golden] + _random_mentions(2000, seed=5)
+    items += _news_mentions()
+    for part in (items[i : i + 9] for i in range(0, len(items), 9)):
+        assert m._probabilities(part).tolist() == _old_probabilities(m, part).tolist()
+    for item in items[:500]:
+        assert m._probabilities([item]).tolist() == _old_probabilities(m, [item]).tolist()
+
+
+def test_a_model_with_other_groups_still_names_its_features() -> None:
+    # A group _FeatureRows does not know (here "m", the mention's own words) falls back to naming the features.
+    m = shipped_model()
+    other = model.ToneModel({"format_version": 1, "classes": list(m.classes), "intercept": [0.1, 0.0, -0.1],
+                             "feature_groups": ["s", "m"], "weights": {"m:smith": [0.5, 0.0, -0.5], "bias": [0, 0, 0]}})
+    assert other._rows is None
+    assert other.predict("Smith spoke.", 0, 5) == "negative"
+    assert other._probabilities([("Smith spoke.", 0, 5)]).tolist() == _old_probabilities(other, [("Smith spoke.",
+                                                                                                    0, 5)]).tolist()

@@ -34,7 +34,7 @@ import re
 import string
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -142,6 +142,133 @@ def _val_bucket(d: int) -> str:
     return "1" if d <= 3 else "2" if d <= 8 else "3"
 
 
+class _Words(NamedTuple):
+    """A sentence's whitespace tokens and what the features read of them; every mention of the sentence shares it."""
+
+    tokens: tuple[str, ...]
+    offsets: tuple[int, ...]
+    valences: tuple[float, ...]  # VADER's, one per token
+    scores: tuple[float, ...]  # the sentence's VADER compound, pos, neg, neu
+    text: str  # the sentence with its quotes straightened
+    raw: list[str]  # tokens normalised (_norm_token)
+    norm: list[str]  # the same stemmed when the groups say "stem", else raw
+    clause: list[int]  # each token's clause id
+
+
+def _sentence_words(sentence: str, stem: bool) -> _Words:
+    tokens, offsets, valences, sent_scores, text = _sentence_analysis(sentence)
+    raw = list(map(_norm_token, tokens))  # map: the cached functions are called from C, no loop in Python
+    norm = list(map(_stem, raw)) if stem else raw
+    # Clause ids: a new clause after a token ending in , ; : ( ) dashes, or at but/while/although/...
+    clause = [0] * len(tokens)
+    cid = 0
+    for i, token in enumerate(tokens):
+        if i and raw[i] in _CLAUSE_START_WORDS:
+            cid += 1
+        clause[i] = cid
+        if token.endswith(_CLAUSE_END) or token in ("\u2014", "\u2013", "-", "--"):
+            cid += 1
+    return _Words(tokens, offsets, valences, sent_scores, text, raw, norm, clause)
+
+
+def _mention_tokens(words: _Words, start: int, end: int) -> tuple[int, int]:
+    """The mention's token span [t0, t1]: the whitespace tokens overlapping [start, end) (a non-empty sentence)."""
+    tokens, offsets = words.tokens, words.offsets
+    n = len(tokens)
+    inside = []
+    for i in range(n):  # offsets increase: no token past the mention's end overlaps it
+        if offsets[i] >= end:
+            break
+        if offsets[i] + len(tokens[i]) > start:
+            inside.append(i)
+    if not inside:  # offsets in whitespace: take the nearest token
+        inside = [min(range(n), key=lambda i: abs(offsets[i] - start))]
+    return inside[0], inside[-1]
+
+
+def _sentence_features(words: _Words) -> dict[str, float]:
+    """Group s: the whole sentence's VADER figures."""
+    compound, pos, neg, _neu = words.scores
+    return {"s:compound": compound, "s:pos": pos, "s:neg": neg,
+            "s:cbin" + ("+" if compound >= 0.05 else "-" if compound <= -0.05 else "0"): 1.0}
+
+
+def _valence_features(words: _Words, t0: int, t1: int) -> dict[str, float]:
+    """Group v: the other words' VADER valences by side, clause and distance, and the normalised sums."""
+    feats: dict[str, float] = {}
+    clause = words.clause
+    tclause = set(clause[t0 : t1 + 1])
+    win = same = left = right = 0.0
+    for i, value in enumerate(words.valences):
+        if value == 0.0 or t0 <= i <= t1:
+            continue
+        side, d = ("L", t0 - i) if i < t0 else ("R", i - t1)
+        where = "s" if clause[i] in tclause else "o"
+        key = f"v:{side}{where}{_val_bucket(d)}:{'p' if value > 0 else 'n'}"
+        feats[key] = feats.get(key, 0.0) + abs(value) / 4.0
+        if d <= 8:
+            win += value
+        if where == "s":
+            same += value
+        if side == "L":
+            left += value
+        else:
+            right += value
+    feats["v:win8"] = _normalize(win)
+    feats["v:clause"] = _normalize(same)
+    feats["v:left"] = _normalize(left)
+    feats["v:right"] = _normalize(right)
+    return feats
+
+
+def _structure_features(words: _Words, sentence: str, start: int, end: int, t0: int, t1: int,
+                        signed: bool) -> dict[str, float]:
+    """Group x (and xs when `signed`): the mention's place in the sentence, quotes, speech, negation, question."""
+    tokens, raw, text = words.tokens, words.raw, words.text
+    n = len(tokens)
+    feats: dict[str, float] = {}
+    if t0 == 0 or (t0 <= 1 and raw[0] in ("but", "and", "the", "former", "president", "sen", "rep")):
+        feats["x:start"] = 1.0
+    if text[:start].count('"') % 2 == 1:
+        feats["x:in_quotes"] = 1.0
+    if '"' in text:
+        feats["x:has_quotes"] = 1.0
+    mention = sentence[start:end].lower().translate(_QUOTES)
+    if mention.endswith("'s") or (t1 + 1 < n and tokens[t1].lower().endswith("'s")):
+        feats["x:possessive"] = 1.0
+    if mention.strip() in _PRONOUNS:
+        feats["x:pronoun"] = 1.0
+    for i in range(t1 + 1, min(n, t1 + 4)):
+        if raw[i] in _SPEECH:
+            feats["x:speaker_after"] = 1.0
+            break
+    for i in range(max(0, t0 - 3), t0):
+        if raw[i] in _SPEECH:
+            feats["x:speech_before"] = 1.0
+    if t0 >= 2 and raw[t0 - 2] == "according" and raw[t0 - 1] == "to":
+        feats["x:according_to"] = 1.0
+    mclause, clause = words.clause[t0], words.clause
+    if not _NEGATIONS.isdisjoint(raw) and any(  # most sentences have no negation at all
+        raw[i] in _NEGATIONS for i in range(n) if clause[i] == mclause and not t0 <= i <= t1
+    ):
+        feats["x:neg_clause"] = 1.0
+    if sentence.rstrip().endswith("?"):
+        feats["x:question"] = 1.0
+    feats["x:rel_pos"] = t0 / max(1, n - 1)
+    if signed:
+        compound = words.scores[0]
+        sign = "+" if compound >= 0.05 else "-" if compound <= -0.05 else "0"
+        for name in [k for k in feats if k.startswith("x:") and k != "x:rel_pos"]:
+            feats[f"xs:{name[2:]}|{sign}"] = 1.0
+    return feats
+
+
+def _bigrams(norm: list[str], t0: int, t1: int) -> list[str]:
+    """Group bg: the bigrams within 4 tokens, the mention as one placeholder token."""
+    seq = [w for w in norm[max(0, t0 - 4) : t0] if w] + [_TARGET] + [w for w in norm[t1 + 1 : t1 + 5] if w]
+    return [f"bg:{a}_{b}" for a, b in zip(seq, seq[1:], strict=False)]
+
+
 def extract_features(
     sentence: str, start: int, end: int, groups: Iterable[str] = DEFAULT_GROUPS
 ) -> dict[str, float]:
@@ -163,104 +290,28 @@ def extract_features(
       ng  words after a negation in the same clause (experimental, off by default)
     "stem" in groups is a flag, not a group: words are crudely suffix-stripped before naming features.
     Values are 1.0 for indicators and small floats (about -1..2) for valence figures.
+
+    The model computes the same features as row numbers (`_FeatureRows`); keep the two in step.
     """
     groups = frozenset(groups)
-    tokens, offsets, valences, sent_scores, text = _sentence_analysis(sentence)
-    n = len(tokens)
+    return _named_features(_sentence_words(sentence, "stem" in groups), sentence, start, end, groups)
+
+
+def _named_features(words: _Words, sentence: str, start: int, end: int, groups: frozenset[str]) -> dict[str, float]:
     feats: dict[str, float] = {"bias": 1.0}
+    n = len(words.tokens)
     if n == 0:
         return feats
-    # Mention token span [t0, t1]: whitespace tokens overlapping [start, end).
-    inside = []
-    for i in range(n):  # offsets increase: no token past the mention's end overlaps it
-        if offsets[i] >= end:
-            break
-        if offsets[i] + len(tokens[i]) > start:
-            inside.append(i)
-    if not inside:  # offsets in whitespace: take the nearest token
-        inside = [min(range(n), key=lambda i: abs(offsets[i] - start))]
-    t0, t1 = inside[0], inside[-1]
-    raw = list(map(_norm_token, tokens))  # map: the cached functions are called from C, no loop in Python
-    norm = list(map(_stem, raw)) if "stem" in groups else raw
-
-    # Clause ids: a new clause after a token ending in , ; : ( ) dashes, or at but/while/although/...
-    clause = [0] * n
-    cid = 0
-    for i, token in enumerate(tokens):
-        if i and raw[i] in _CLAUSE_START_WORDS:
-            cid += 1
-        clause[i] = cid
-        if token.endswith(_CLAUSE_END) or token in ("\u2014", "\u2013", "-", "--"):
-            cid += 1
-    # The mention's clause: that of its first token (a trailing comma on the mention ends it, not precedes it).
+    t0, t1 = _mention_tokens(words, start, end)
+    raw, norm, clause, valences = words.raw, words.norm, words.clause, words.valences
     mclause = clause[t0]
     tclause = set(clause[t0 : t1 + 1])
-
-    def side_dist(i: int) -> tuple[str, int]:
-        return ("L", t0 - i) if i < t0 else ("R", i - t1)
-
     if "s" in groups:
-        compound, pos, neg, _neu = sent_scores
-        feats["s:compound"] = compound
-        feats["s:pos"] = pos
-        feats["s:neg"] = neg
-        feats["s:cbin" + ("+" if compound >= 0.05 else "-" if compound <= -0.05 else "0")] = 1.0
-
+        feats.update(_sentence_features(words))
     if "v" in groups:
-        win = same = left = right = 0.0
-        for i, value in enumerate(valences):
-            if value == 0.0 or t0 <= i <= t1:
-                continue
-            side, d = side_dist(i)
-            where = "s" if clause[i] in tclause else "o"
-            key = f"v:{side}{where}{_val_bucket(d)}:{'p' if value > 0 else 'n'}"
-            feats[key] = feats.get(key, 0.0) + abs(value) / 4.0
-            if d <= 8:
-                win += value
-            if where == "s":
-                same += value
-            if side == "L":
-                left += value
-            else:
-                right += value
-        feats["v:win8"] = _normalize(win)
-        feats["v:clause"] = _normalize(same)
-        feats["v:left"] = _normalize(left)
-        feats["v:right"] = _normalize(right)
-
+        feats.update(_valence_features(words, t0, t1))
     if "x" in groups:
-        if t0 == 0 or (t0 <= 1 and raw[0] in ("but", "and", "the", "former", "president", "sen", "rep")):
-            feats["x:start"] = 1.0
-        if text[:start].count('"') % 2 == 1:
-            feats["x:in_quotes"] = 1.0
-        if '"' in text:
-            feats["x:has_quotes"] = 1.0
-        mention = sentence[start:end].lower().translate(_QUOTES)
-        if mention.endswith("'s") or (t1 + 1 < n and tokens[t1].lower().endswith("'s")):
-            feats["x:possessive"] = 1.0
-        if mention.strip() in _PRONOUNS:
-            feats["x:pronoun"] = 1.0
-        for i in range(t1 + 1, min(n, t1 + 4)):
-            if raw[i] in _SPEECH:
-                feats["x:speaker_after"] = 1.0
-                break
-        for i in range(max(0, t0 - 3), t0):
-            if raw[i] in _SPEECH:
-                feats["x:speech_before"] = 1.0
-        if t0 >= 2 and raw[t0 - 2] == "according" and raw[t0 - 1] == "to":
-            feats["x:according_to"] = 1.0
-        if not _NEGATIONS.isdisjoint(raw) and any(  # most sentences have no negation at all
-            raw[i] in _NEGATIONS for i in range(n) if clause[i] == mclause and not t0 <= i <= t1
-        ):
-            feats["x:neg_clause"] = 1.0
-        if sentence.rstrip().endswith("?"):
-            feats["x:question"] = 1.0
-        feats["x:rel_pos"] = t0 / max(1, n - 1)
-        if "xs" in groups:
-            compound = sent_scores[0]
-            sign = "+" if compound >= 0.05 else "-" if compound <= -0.05 else "0"
-            for name in [k for k in feats if k.startswith("x:") and k != "x:rel_pos"]:
-                feats[f"xs:{name[2:]}|{sign}"] = 1.0
+        feats.update(_structure_features(words, sentence, start, end, t0, t1, "xs" in groups))
 
     want_wn, want_ws, want_wc, want_a = "wn" in groups, "ws" in groups, "wc" in groups, "a" in groups
     if want_wn or want_ws or want_wc or want_a:
@@ -284,7 +335,7 @@ def extract_features(
     if "vl" in groups:  # the VADER words themselves by side and clause: lets training re-weigh news usage
         for i, value in enumerate(valences):
             if value != 0.0 and not t0 <= i <= t1 and norm[i]:
-                side, _d = side_dist(i)
+                side = "L" if i < t0 else "R"
                 feats[f"vl:{side}{'s' if clause[i] in tclause else 'o'}:{norm[i]}"] = 1.0
 
     if "ng" in groups:  # words after a negation in the same clause, marked
@@ -299,15 +350,113 @@ def extract_features(
                 feats[f"ng:{norm[i]}"] = 1.0
 
     if "bg" in groups:
-        seq = [w for w in norm[max(0, t0 - 4) : t0] if w] + [_TARGET] + [w for w in norm[t1 + 1 : t1 + 5] if w]
-        for a, b in zip(seq, seq[1:], strict=False):
-            feats[f"bg:{a}_{b}"] = 1.0
+        feats.update(dict.fromkeys(_bigrams(norm, t0, t1), 1.0))
 
     if "m" in groups:
         for i in range(t0, t1 + 1):
             if norm[i]:
                 feats[f"m:{norm[i]}"] = 1.0
     return feats
+
+
+# The groups `_FeatureRows` computes as row numbers; a model with another group names its features
+# (`extract_features`) and looks each name up.
+_ROW_GROUPS = frozenset({"s", "v", "x", "wn", "ws", "wc", "bg", "a", "stem"})
+
+
+class _FeatureRows:
+    """A model's sparse features of a mention as rows of its weight matrix: the rows of the names
+    `extract_features` gives that the model knows, in the same order, with the same values.
+
+    Why: naming every word's features ("wn:L1:said", "ws:L:said", "wc:said", "a:said") and looking each name up was
+    most of the model's time. Here a word's rows are looked up once (`_word_rows`), and a mention's features are
+    collected as {row: value}. A name the model does not know has no row and is left out, as when names were looked
+    up; two names never share a row, so {row: value} keeps the order and values of {name: value}.
+    tests/unit/test_actor_features_golden.py compares the two on the golden mentions and on random sentences.
+    """
+
+    def __init__(self, index: dict[str, int], groups: Iterable[str]) -> None:
+        self.index = index
+        self.groups = frozenset(groups)
+        self.bias = index.get("bias")
+        # word -> its rows by where it stands (`_word_rows`), filled as words come.
+        self._words: dict[str, tuple[tuple[int, ...], ...] | None] = {}
+
+    # A word's place relative to the mention, as an index into `_word_rows`' tuple: the side (L 0, R 1), the distance
+    # class (0-2: wn's buckets "1" "2" "3", 6 tokens or fewer; 3: 7-12 tokens, ws but no wn; 4: further) and whether
+    # it is in the mention's clause: (side * 5 + distance class) * 2 + in_clause.
+    _DISTANCE_CLASS = (0, 0, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3, 3)  # by distance 0-12 (the distance is 1 or more)
+
+    def _word_rows(self, word: str) -> tuple[tuple[int, ...], ...] | None:
+        """Per place (see _DISTANCE_CLASS), the rows the word gives there in `_named_features`' order (wn, ws, wc, a);
+        None when the model names no feature of the word."""
+        if word in self._words:
+            return self._words[word]
+        get = self.index.get
+        groups = self.groups
+        places: list[tuple[int, ...]] = []
+        for side in ("L", "R"):
+            for distance in (1, 2, 4, 7, 13):  # one distance of each class
+                for in_clause in (False, True):
+                    names = []
+                    if "wn" in groups and distance <= 6:
+                        names.append(f"wn:{side}{_DIST_BUCKETS[distance]}:{word}")
+                    if "ws" in groups and distance <= 12:
+                        names.append(f"ws:{side}:{word}")
+                    if "wc" in groups and in_clause:
+                        names.append(f"wc:{word}")
+                    if "a" in groups:
+                        names.append(f"a:{word}")
+                    places.append(tuple(row for row in map(get, names) if row is not None))
+        rows = tuple(places) if any(places) else None
+        if len(self._words) >= 1 << 16:  # words come from the news: keep the table bounded
+            self._words.clear()
+        self._words[word] = rows
+        return rows
+
+    def rows(self, words: _Words, sentence: str, start: int, end: int) -> dict[int, float]:
+        """{row: value} of the mention sentence[start:end]'s features, in `extract_features`' order."""
+        get = self.index.get
+        groups = self.groups
+        feats: dict[int, float] = {}
+        if self.bias is not None:
+            feats[self.bias] = 1.0
+        n = len(words.tokens)
+        if n == 0:
+            return feats
+
+        def add(named: dict[str, float]) -> None:
+            for name, value in named.items():
+                row = get(name)
+                if row is not None:
+                    feats[row] = value
+
+        t0, t1 = _mention_tokens(words, start, end)
+        if "s" in groups:
+            add(_sentence_features(words))
+        if "v" in groups:
+            add(_valence_features(words, t0, t1))
+        if "x" in groups:
+            add(_structure_features(words, sentence, start, end, t0, t1, False))
+        # As in _named_features: the words left of the mention, then those right of it, each word's features in
+        # the order wn, ws, wc, a. An empty word has none.
+        norm, clause = words.norm, words.clause
+        mclause = clause[t0]
+        places = self._DISTANCE_CLASS
+        word_rows = self._word_rows
+        found: list[int] = []
+        for i in range(t0):
+            if norm[i] and (rows := word_rows(norm[i])) is not None:
+                d = t0 - i
+                found += rows[(places[d] if d <= 12 else 4) * 2 + (clause[i] == mclause)]
+        for i in range(t1 + 1, n):
+            if norm[i] and (rows := word_rows(norm[i])) is not None:
+                d = i - t1
+                found += rows[10 + (places[d] if d <= 12 else 4) * 2 + (clause[i] == mclause)]
+        feats.update(dict.fromkeys(found, 1.0))  # a row already found keeps its place, as a name set again does
+        if "bg" in groups:
+            add(dict.fromkeys(_bigrams(words.norm, t0, t1), 1.0))
+        return feats
 
 
 # --- word vectors around the mention (format 2) -----------------------------------------------------------
@@ -399,18 +548,54 @@ class ContextScores:
         """The rows of the flattened (word x region, class) table that the mention's regions read, each with its
         token's weight over the region's known words' total: their weighted sum is the sum of the regions' weighted
         means (a plain region: 1 / its known words)."""
+        return self.mention_rows(self.sentence_ids(sentence), start, end)
+
+    def sentence_ids(self, sentence: str) -> _ContextTokens:
+        """What every mention of the sentence reads (`mention_rows`): its context tokens' offsets, and the positions
+        and word indexes of the tokens the table knows."""
+        starts, ends, words = _context_tokens(sentence)
+        get = self._index.get
+        known = [(i, word) for i, word in enumerate(map(get, words)) if word is not None]
+        return _ContextTokens((starts, ends), [i for i, _ in known], [word for _, word in known])
+
+    def mention_rows(self, tokens: _ContextTokens, start: int, end: int) -> tuple[list[int], list[float]]:
+        """`rows` for the mention sentence[start:end] from the sentence's `sentence_ids`: each region of
+        `context_regions`, its known tokens in sentence order, with the same weights and totals (the same floats
+        summed in the same order)."""
+        left_end = bisect.bisect_right(tokens.starts_ends[1], start)  # tokens ending at or before the mention's start
+        right_start = bisect.bisect_left(tokens.starts_ends[0], end)  # tokens starting at or after its end
+        positions, ids = tokens.positions, tokens.ids
+        n_regions = len(self.regions)
         rows: list[int] = []
         weights: list[float] = []
-        get = self._index.get
-        n_regions = len(self.regions)
-        for r, (tokens, token_weights) in enumerate(context_regions(sentence, start, end, self.regions)):
-            known = [(i * n_regions + r, w) for i, w in zip(map(get, tokens), token_weights, strict=True)
-                     if i is not None]
-            if known:
-                total = sum(w for _, w in known)
-                rows += [row for row, _ in known]
-                weights += [w / total for _, w in known]
+        for r, name in enumerate(self.regions):
+            side, size, weighted = REGIONS[name]
+            # The known tokens' positions in the region's token range (context_regions), as a slice of `positions`.
+            if side == "S":
+                lo, hi = 0, len(positions)
+            elif side == "L":
+                lo, hi = bisect.bisect_left(positions, left_end - size), bisect.bisect_left(positions, left_end)
+            else:
+                lo, hi = bisect.bisect_left(positions, right_start), bisect.bisect_left(positions, right_start + size)
+            if lo == hi:
+                continue
+            rows += [word * n_regions + r for word in ids[lo:hi]]
+            # The token k places from the mention weighs 1 / k in a weighted region.
+            if not weighted:
+                known_weights = [1.0] * (hi - lo)
+            elif side == "L":
+                known_weights = [1.0 / (left_end - i) for i in positions[lo:hi]]
+            else:
+                known_weights = [1.0 / (i - right_start + 1) for i in positions[lo:hi]]
+            total = sum(known_weights)
+            weights += [w / total for w in known_weights]
         return rows, weights
+
+
+class _ContextTokens(NamedTuple):
+    starts_ends: tuple[list[int], list[int]]  # each context token's start and end offset
+    positions: list[int]  # the tokens the table knows, by position
+    ids: list[int]  # and their word indexes
 
 
 def encode_context(words: Sequence[str], scores: np.ndarray,
@@ -442,6 +627,8 @@ class ToneModel:
         names = sorted(model["weights"])
         self._index = {name: i for i, name in enumerate(names)}
         self._weights = np.asarray([model["weights"][k] for k in names], dtype=np.float64).reshape(-1, len(self.classes))
+        # Features as rows without naming them, for the groups `_FeatureRows` knows (every shipped model's).
+        self._rows = _FeatureRows(self._index, self.groups) if _ROW_GROUPS.issuperset(self.groups) else None
         block = model.get("context")
         self.context = ContextScores(block, len(self.classes)) if block else None
 
@@ -464,23 +651,38 @@ class ToneModel:
         """
         n_classes = len(self.classes)
         logits = np.tile(self.intercept, (len(items), 1))
-        get = self._index.get
         rows: list[int] = []
         values: list[float] = []
         starts: list[int] = []
         ctx_rows: list[int] = []
         ctx_weights: list[float] = []
         ctx_starts: list[int] = []
+        # What the mentions of one sentence share, computed once per sentence of this batch.
+        sentence_words: dict[str, _Words] = {}
+        sentence_ids: dict[str, _ContextTokens] = {}
+        stem = "stem" in self.groups
         for sentence, start, end in items:
             starts.append(len(rows))
-            for name, value in extract_features(sentence, start, end, self.groups).items():
-                row = get(name)
-                if row is not None:
-                    rows.append(row)
-                    values.append(value)
+            if self._rows is not None:
+                words = sentence_words.get(sentence)
+                if words is None:
+                    words = sentence_words[sentence] = _sentence_words(sentence, stem)
+                feats = self._rows.rows(words, sentence, start, end)
+                rows += feats
+                values += feats.values()
+            else:
+                get = self._index.get
+                for name, value in extract_features(sentence, start, end, self.groups).items():
+                    row = get(name)
+                    if row is not None:
+                        rows.append(row)
+                        values.append(value)
             if self.context is not None:
                 ctx_starts.append(len(ctx_rows))
-                more, weights = self.context.rows(sentence, start, end)
+                ids = sentence_ids.get(sentence)
+                if ids is None:
+                    ids = sentence_ids[sentence] = self.context.sentence_ids(sentence)
+                more, weights = self.context.mention_rows(ids, start, end)
                 ctx_rows += more
                 ctx_weights += weights
         logits += _segment_sums(self._weights, rows, values, starts, n_classes)
