@@ -254,3 +254,62 @@ def test_leading_tokens_equal_the_whole_texts_first_tokens() -> None:
     for text in texts:
         for count in (1, 2, 3, 7, 150):
             assert leading_tokens(text, count) == tokenize(text)[:count], (text, count)
+
+
+def test_lower_case_lookup_equals_finding_every_lower_case_word() -> None:
+    """find_candidates asks whether the article uses a phrase's first word in lower case by looking that word up
+    (`_used_in_lower_case`) instead of collecting every lower-case word of title and text with the regex below.
+    Random texts over an alphabet dense in what the regex's edges read: letters of both cases, apostrophes straight
+    and curly, hyphens, underscores, digits, accented and other Unicode word characters, spaces and marks."""
+    import random
+    import re
+
+    from newswatch.analysis.actors.candidates import _used_in_lower_case
+
+    lower_word = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")  # the regex the lookup replaced
+    rng = random.Random(17)
+    alphabet = ["a", "b", "ab", "ba", "A", "B", "'", "’", "-", "_", "1", "é", "\u212a", "İ", "ı", " ", " ", ".", ",",
+                "\n", "(", "\u00a0"]
+    queries = ["a", "b", "ab", "ba", "aba", "bab", "k", "i", "é", "a'b", "ab-", "A", ""]
+    for _ in range(4000):
+        title = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        words = set(lower_word.findall(title)) | set(lower_word.findall(text))
+        for query in queries:
+            assert _used_in_lower_case(query, title, text) == (query in words), (query, title, text)
+
+
+def test_candidate_names_equal_the_regex_on_every_word() -> None:
+    """`_candidate_names` tries the possessive regex only on words with an apostrophe."""
+    import random
+
+    from newswatch.analysis.actors import candidates
+    from newswatch.analysis.actors.candidates import _CONNECTORS, _MONTHS_DAYS, _STOP
+    from newswatch.analysis.actors.matching import _POSSESSIVE
+
+    def before(words: list[str]) -> list[str]:  # the function as it was
+        runs: list[list[str]] = [[]]
+        for word in words:
+            bare = _POSSESSIVE.sub("", word).strip(".")
+            if bare.lower() in _STOP or bare.lower() in _MONTHS_DAYS:
+                runs.append([])
+                continue
+            runs[-1].append(_POSSESSIVE.sub("", word))
+            if _POSSESSIVE.search(word):
+                runs.append([])
+        names = []
+        for run in runs:
+            while run and run[0].lower() in _CONNECTORS:
+                run = run[1:]
+            while run and run[-1].lower() in _CONNECTORS:
+                run = run[:-1]
+            if sum(1 for w in run if w[:1].isupper()) >= 2:
+                names.append(" ".join(run))
+        return names
+
+    rng = random.Random(23)
+    vocab = ["Ahmed", "Khan's", "Khan’s", "O'Neil", "O’Neil's", "Sharif", "The", "the", "Of", "of", "Al", "Mr.",
+             "May", "Monday", "U.S.", "U.S.'s", "Bank", "It's", "s'", "'s", "Smith'sx", "A.", "Jones's.", "X’s’s"]
+    for _ in range(5000):
+        words = [rng.choice(vocab) for _ in range(rng.randint(1, 7))]
+        assert candidates._candidate_names(words) == before(words), words

@@ -36,7 +36,8 @@ _STOP = frozenset(
     mr mrs ms dr
     """.split()  # noqa: SIM905
 )
-_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
+# A character that may not touch a lower-case word on either side (`_used_in_lower_case`).
+_WORD_CHAR = re.compile(r"[\w'’-]")
 _CONNECTORS = frozenset({"of", "the", "al", "bin", "de", "von", "van", "ul", "e"})
 _CAP_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]{2,5}|[A-Z]\.)"
 _CAP_WORD_REST = r"(?:[a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]{1,4}|\.)"  # _CAP_WORD after its first capital
@@ -58,7 +59,7 @@ def find_candidates(registry: ActorRegistry, title: str, text: str) -> dict[str,
     """
     matcher = registry.matcher()
     counts: Counter[str] = Counter()
-    lower_words = set(_LOWER_WORD.findall(title)) | set(_LOWER_WORD.findall(text))
+    lower_case: dict[str, bool] = {}  # word -> whether title or text uses it in lower case
     for body in (title, text):
         masked = list(body)
         for hit in matcher.hits(body):
@@ -71,25 +72,44 @@ def find_candidates(registry: ActorRegistry, title: str, text: str) -> dict[str,
             if len(words) < 2:
                 continue  # most matches are one capitalised word, never a name of two
             # A sentence's first word that the article also uses in lower case is a common word ("Yesterday").
-            if (
-                words[0].lower() in lower_words
-                and SENTENCE_START.search(joined, max(0, m.start() - 8), m.start())
-            ):
-                words = words[1:]
+            if SENTENCE_START.search(joined, max(0, m.start() - 8), m.start()):
+                first = words[0].lower()
+                if first not in lower_case:
+                    lower_case[first] = _used_in_lower_case(first, title, text)
+                if lower_case[first]:
+                    words = words[1:]
             for name in _candidate_names(words):
                 counts[name] += 1
     return dict(counts)
 
 
+def _used_in_lower_case(word: str, title: str, text: str) -> bool:
+    r"""Whether title or text has `word` as a whole word of lower-case ASCII letters: a match of
+    (?<![\w'’-])[a-z]+(?![\w'’-]) equal to it. Looked up per word asked about: finding every such word of a long text
+    took longer than all the lookups (tests/unit/test_fast_paths.py compares the two)."""
+    if not (word.isascii() and word.isalpha() and word.islower()):
+        return False  # not [a-z]+
+    for body in (title, text):
+        at = body.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if not (at and _WORD_CHAR.match(body, at - 1)) and not _WORD_CHAR.match(body, end):
+                return True
+            at = body.find(word, at + 1)
+    return False
+
+
 def _candidate_names(words: list[str]) -> list[str]:
     runs: list[list[str]] = [[]]
     for word in words:
-        bare = _POSSESSIVE.sub("", word).strip(".")
-        if bare.lower() in _STOP or bare.lower() in _MONTHS_DAYS:
+        possessive = ("'" in word or "’" in word) and _POSSESSIVE.search(word)  # most words have no apostrophe
+        kept = _POSSESSIVE.sub("", word) if possessive else word
+        bare = kept.strip(".").lower()
+        if bare in _STOP or bare in _MONTHS_DAYS:
             runs.append([])
             continue
-        runs[-1].append(_POSSESSIVE.sub("", word))
-        if _POSSESSIVE.search(word):
+        runs[-1].append(kept)
+        if possessive:
             runs.append([])
     names = []
     for run in runs:
