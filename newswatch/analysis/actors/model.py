@@ -362,14 +362,15 @@ def _named_features(words: _Words, sentence: str, start: int, end: int, groups: 
 # The groups `_FeatureRows` computes as row numbers; a model with another group names its features
 # (`extract_features`) and looks each name up.
 _ROW_GROUPS = frozenset({"s", "v", "x", "wn", "ws", "wc", "bg", "a", "stem"})
+_UNSEEN: Any = object()  # a word `_FeatureRows` has not looked up yet
 
 
 class _FeatureRows:
     """A model's sparse features of a mention as rows of its weight matrix: the rows of the names
     `extract_features` gives that the model knows, in the same order, with the same values.
 
-    Why: naming every word's features ("wn:L1:said", "ws:L:said", "wc:said", "a:said") and looking each name up was
-    most of the model's time. Here a word's rows are looked up once (`_word_rows`), and a mention's features are
+    Why: naming every word's features ("wn:L1:said", "ws:L:said", "wc:said", "a:said") and looking each name up, for
+    every word of every mention's sentence, was the largest part of extracting features. Here a word's rows are looked up once (`_word_rows`), and a mention's features are
     collected as {row: value}. A name the model does not know has no row and is left out, as when names were looked
     up; two names never share a row, so {row: value} keeps the order and values of {name: value}.
     tests/unit/test_actor_features_golden.py compares the two on the golden mentions and on random sentences.
@@ -390,8 +391,9 @@ class _FeatureRows:
     def _word_rows(self, word: str) -> tuple[tuple[int, ...], ...] | None:
         """Per place (see _DISTANCE_CLASS), the rows the word gives there in `_named_features`' order (wn, ws, wc, a);
         None when the model names no feature of the word."""
-        if word in self._words:
-            return self._words[word]
+        known = self._words.get(word, _UNSEEN)  # one lookup: another thread may clear the table meanwhile
+        if known is not _UNSEEN:
+            return known
         get = self.index.get
         groups = self.groups
         places: list[tuple[int, ...]] = []
