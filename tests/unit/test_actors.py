@@ -126,6 +126,34 @@ def test_registry_error_names_the_actor_id(tmp_path: Path) -> None:
         ActorRegistry.load(path)
 
 
+Y_LAND = '\n[[actor]]\nid = "y-land"\nname = "Yland"\nkind = "country"\n'
+
+
+@pytest.mark.parametrize(
+    ("body", "problem_part"),
+    [
+        (GOOD + Y_LAND + 'aliases = ["XLand"]\n', "'XLand' is already a name of 'x-land' (actor[0])"),
+        (GOOD + 'demonyms = ["Xlandish"]\n' + Y_LAND + 'aliases = ["X.landish"]\n', "already a name of 'x-land'"),
+        (GOOD + 'roles = [{ title = "Grand Vizier", country = "x-land" }]\n' + Y_LAND
+         + 'aliases = ["Grand Vizier"]\n', "'Grand Vizier' is a role title in the registry (held by 'x-land')"),
+    ],
+)
+def test_registry_refuses_a_spelling_of_two_actors(tmp_path: Path, body: str, problem_part: str) -> None:
+    """One spelling, one actor, as `actors promote` already required: a hand-edited alias shared with another actor
+    gave every occurrence to both (a review's registry counted "Munir" for two people), and a name that is also a
+    role title was read as the name, so the title never resolved to its holder."""
+    with pytest.raises(ConfigError) as caught:
+        ActorRegistry.load(write(tmp_path, body))
+    assert caught.value.key == "actor[1] (id 'y-land').aliases"
+    assert problem_part in caught.value.problem
+
+
+def test_an_actor_may_repeat_its_own_spelling(tmp_path: Path) -> None:
+    registry = ActorRegistry.load(write(tmp_path, GOOD + 'aliases = ["XLAND", "X.land"]\ndemonyms = ["Xlander"]\n'
+                                        'roles = [{ title = "Xland", country = "x-land" }]\n'))
+    assert [a.id for a in registry.actors] == ["x-land"]
+
+
 def test_registry_missing_file_and_bad_toml(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         ActorRegistry.load(tmp_path / "absent.toml")

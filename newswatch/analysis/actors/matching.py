@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from newswatch.analysis.actors.registry import ActorRegistry, Ambiguity, Role
+from newswatch.analysis.actors.registry import ActorRegistry, Ambiguity, Role, surface_key
 from newswatch.models import Mention, Sentence
 from newswatch.text.corpus_stats import load_prior, zipf_share
 from newswatch.text.terms import STOPWORDS
@@ -80,12 +80,6 @@ _LOWER_SAFE = frozenset(
 )
 _RECENT = 4  # texts whose hits `_Matcher.hits` keeps: one article's title and text
 _COORDINATORS = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s*&\s*)$")
-
-
-def surface_key(surface: str) -> str:
-    """Normalised lookup key: lower case, straight apostrophes, no dots, single spaces."""
-    out = surface.replace("’", "'").replace(".", "").lower()
-    return " ".join(out.split())
 
 
 def _atoms(surface: str) -> list[tuple[str, str]]:

@@ -68,6 +68,12 @@ class Actor:
             yield demonym, "demonym"
 
 
+def surface_key(surface: str) -> str:
+    """Normalised lookup key: lower case, straight apostrophes, no dots, single spaces."""
+    out = surface.replace("’", "'").replace(".", "").lower()
+    return " ".join(out.split())
+
+
 # --- loading --------------------------------------------------------------------------------------------
 
 
@@ -171,6 +177,30 @@ def _parse_actor(path: Path, index: int, raw: Any) -> Actor:
     )
 
 
+def _check_spellings(path: Path, actors: list[Actor]) -> None:
+    """One spelling, one actor (as `actors promote` requires): a name, alias or demonym of two actors would give every
+    occurrence to both, and one that is also another actor's role title would be read as the name, so the title would
+    never resolve to its holder. Spellings are compared as the matcher compares them (case and dots aside)."""
+    owner: dict[str, tuple[int, str]] = {}
+    titles: dict[str, str] = {}
+    for actor in actors:
+        for role in actor.roles:
+            titles.setdefault(surface_key(role.title), actor.id)
+    keys = {"name": "name", "alias": "aliases", "demonym": "demonyms"}
+    for i, actor in enumerate(actors):
+        for surface, via in actor.surfaces():
+            key = surface_key(surface)
+            where = f"actor[{i}] (id {actor.id!r}).{keys[via]}"
+            first = owner.setdefault(key, (i, actor.id))
+            if first[1] != actor.id:
+                raise ConfigError(path, where, f"{surface!r} is already a name of {first[1]!r} (actor[{first[0]}]): "
+                                  "every mention would count for both; keep it on one actor")
+            holder = titles.get(key)
+            if holder is not None and holder != actor.id:
+                raise ConfigError(path, where, f"{surface!r} is a role title in the registry (held by {holder!r}): "
+                                  "as a name it would take the holder's mentions")
+
+
 @dataclass
 class ActorRegistry:
     """The actors of config/actors.toml, with the compiled matcher built once per registry."""
@@ -218,6 +248,7 @@ class ActorRegistry:
                     raise ConfigError(
                         path, f"actor[{i}] (id {actor.id!r}).{key}", f"no actor with id {ref!r}"
                     )
+        _check_spellings(path, actors)
         return cls(actors=actors, path=path)
 
     def get(self, actor_id: str) -> Actor | None:
