@@ -154,6 +154,41 @@ def test_an_actor_may_repeat_its_own_spelling(tmp_path: Path) -> None:
     assert [a.id for a in registry.actors] == ["x-land"]
 
 
+KING_A = '\n[[actor]]\nid = "king-a"\nname = "King A"\nkind = "person"\n'
+KING_B = '\n[[actor]]\nid = "king-b"\nname = "King B"\nkind = "person"\n'
+
+
+@pytest.mark.parametrize(
+    ("a_term", "b_term"),
+    [
+        ("from = 2020-01-01, to = 2024-12-31", "from = 2024-12-31"),  # the handover day given to both
+        ("to = 2100-01-01", "to = 2001-01-01"),  # no start: held since always
+        ("from = 2024-01-01", "from = 2020-01-01, to = 2024-06-30"),
+    ],
+)
+def test_registry_refuses_two_holders_of_a_title_at_once(tmp_path: Path, a_term: str, b_term: str) -> None:
+    """A title of one country held by two actors on the same day resolved to neither, so "Pakistan's army chief"
+    gave no mention at all through the overlap (a review's registry), without a word."""
+    body = (GOOD + KING_A + f'roles = [{{ title = "King", country = "x-land", {a_term} }}]\n'
+            + KING_B + f'roles = [{{ title = "king", country = "x-land", {b_term} }}]\n')
+    with pytest.raises(ConfigError) as caught:
+        ActorRegistry.load(write(tmp_path, body))
+    assert caught.value.key == "actor[2] (id 'king-b').roles[0]"
+    assert "'king' of 'x-land' is also held by 'king-a' (actor[1].roles[0])" in caught.value.problem
+
+
+def test_successive_and_shared_titles_load(tmp_path: Path) -> None:
+    """A handover on consecutive days, one person's two terms, a title of another country, and a title with no country
+    (resolved only once its holder is named) are all fine."""
+    body = (GOOD + Y_LAND + KING_A + 'roles = [{ title = "King", country = "x-land", to = 2024-12-30 },\n'
+            '  { title = "King", country = "x-land", from = 2026-01-01 }, { title = "king", country = "x-land", from = 2026-02-01 },\n'
+            '  { title = "Chair" }]\n'
+            + KING_B + 'roles = [{ title = "King", country = "x-land", from = 2024-12-31, to = 2025-12-31 },\n'
+            '  { title = "King", country = "y-land" }, { title = "Chair" }]\n')
+    registry = ActorRegistry.load(write(tmp_path, body))
+    assert [a.id for a in registry.actors] == ["x-land", "y-land", "king-a", "king-b"]
+
+
 def test_registry_missing_file_and_bad_toml(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         ActorRegistry.load(tmp_path / "absent.toml")

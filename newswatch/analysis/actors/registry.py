@@ -201,6 +201,35 @@ def _check_spellings(path: Path, actors: list[Actor]) -> None:
                                   "as a name it would take the holder's mentions")
 
 
+def _check_terms(path: Path, actors: list[Actor]) -> None:
+    """One holder at a time of a title of one country (or body): a title held by two actors on a day resolves to
+    neither, so its mentions through the overlap would be lost. One actor's own terms may overlap; titles without a
+    country may be shared (they resolve only once their holder is named)."""
+    terms: dict[tuple[str, str], list[tuple[int, int, Actor, Role]]] = {}
+    for i, actor in enumerate(actors):
+        for j, role in enumerate(actor.roles):
+            if role.country is None:
+                continue
+            key = (surface_key(role.title), role.country)
+            for k, n, other, held in terms.get(key, []):
+                if other.id != actor.id and _overlap(role, held):
+                    raise ConfigError(
+                        path, f"actor[{i}] (id {actor.id!r}).roles[{j}]",
+                        f"{key[0]!r} of {role.country!r} is also held by {other.id!r} (actor[{k}].roles[{n}]) "
+                        f"{_term(held)}: a title resolves to its one holder on the article's date, and to nobody "
+                        "while two hold it; end one term ('to', the last day in office) before the other starts")
+            terms.setdefault(key, []).append((i, j, actor, role))
+
+
+def _overlap(a: Role, b: Role) -> bool:
+    return (a.start is None or b.end is None or a.start <= b.end) and (b.start is None or a.end is None or b.start <= a.end)
+
+
+def _term(role: Role) -> str:
+    start = role.start.isoformat() if role.start else "always"
+    return f"from {start} to {role.end.isoformat()}" if role.end else f"from {start} on"
+
+
 @dataclass
 class ActorRegistry:
     """The actors of config/actors.toml, with the compiled matcher built once per registry."""
@@ -249,6 +278,7 @@ class ActorRegistry:
                         path, f"actor[{i}] (id {actor.id!r}).{key}", f"no actor with id {ref!r}"
                     )
         _check_spellings(path, actors)
+        _check_terms(path, actors)
         return cls(actors=actors, path=path)
 
     def get(self, actor_id: str) -> Actor | None:
