@@ -189,6 +189,32 @@ def test_successive_and_shared_titles_load(tmp_path: Path) -> None:
     assert [a.id for a in registry.actors] == ["x-land", "y-land", "king-a", "king-b"]
 
 
+@pytest.mark.parametrize(
+    ("body", "key", "problem_part"),
+    [
+        # `country` is the actor's own country (the digest and title rules read it so); `actors promote` refused this.
+        (GOOD + KING_A + 'country = "x-land"\n' + KING_B + 'country = "king-a"\n', "actor[2] (id 'king-b').country",
+         "'king-a' is a person, not a country"),
+        # A hint for a spelling the actor does not have was never applied: a typo went unnoticed.
+        (GOOD + 'aliases = ["Xl"]\nambiguous = [{ surface = "Xlnd", unless_next = ["Bay"] }]\n',
+         "actor[0] (id 'x-land').ambiguous[0].surface", "'Xlnd' is not a name, alias or demonym of 'x-land'"),
+    ],
+)
+def test_registry_refuses_references_that_would_do_nothing(tmp_path: Path, body: str, key: str,
+                                                           problem_part: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        ActorRegistry.load(write(tmp_path, body))
+    assert caught.value.key == key
+    assert problem_part in caught.value.problem
+
+
+def test_an_ambiguity_hint_may_name_any_spelling_or_the_surname(tmp_path: Path) -> None:
+    body = (GOOD + 'aliases = ["X.L."]\nambiguous = [{ surface = "XL", unless_prev = ["size"] }, '
+            '{ surface = "xland", unless_next = ["Bay"] }]\n'
+            + KING_A + 'ambiguous = [{ surface = "A", unless_prev = ["Plan"] }]\n')
+    assert len(ActorRegistry.load(write(tmp_path, body)).actors) == 2
+
+
 def test_registry_missing_file_and_bad_toml(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         ActorRegistry.load(tmp_path / "absent.toml")

@@ -277,6 +277,16 @@ class ActorRegistry:
                     raise ConfigError(
                         path, f"actor[{i}] (id {actor.id!r}).{key}", f"no actor with id {ref!r}"
                     )
+            home = actors[seen[actor.country]] if actor.country is not None else None
+            if home is not None and home.kind != "country":  # a role's qualifier may be a body; an actor's home not
+                raise ConfigError(path, f"actor[{i}] (id {actor.id!r}).country",
+                                  f"{home.id!r} is a {home.kind}, not a country")
+            spellings = {surface_key(s) for s, _ in actor.surfaces()} | {surface_key(actor.surname or "")}
+            for j, hint in enumerate(actor.ambiguous):
+                if surface_key(hint.surface) not in spellings:  # the hint would never be applied
+                    raise ConfigError(path, f"actor[{i}] (id {actor.id!r}).ambiguous[{j}].surface",
+                                      f"{hint.surface!r} is not a name, alias or demonym of {actor.id!r} (nor its "
+                                      "surname): the hint would never apply")
         _check_spellings(path, actors)
         _check_terms(path, actors)
         return cls(actors=actors, path=path)
