@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import TypeVar
 
@@ -35,6 +36,8 @@ class Analyzer:
     search_topics: dict[str, str] = field(default_factory=dict)
     # Topic name -> its min_score, the score a search hit gets when the matcher does not place it.
     min_scores: dict[str, float] = field(default_factory=dict)
+    # Role titles resolve on the article's day in the digest's time zone: the day the views and the digest count it on.
+    tz: tzinfo = UTC
 
     @classmethod
     def from_settings(cls, settings: Settings, stats: CorpusStats | None = None) -> Analyzer:
@@ -56,7 +59,8 @@ class Analyzer:
         from newswatch.sources.search_feeds import search_topics
 
         return cls(registry=registry, matcher=TopicMatcher(settings.topics, seed_texts, stats), seed_files=seed_files,
-                   search_topics=search_topics(settings), min_scores={t.name: t.min_score for t in settings.topics})
+                   search_topics=search_topics(settings), min_scores={t.name: t.min_score for t in settings.topics},
+                   tz=settings.digest.tz)
 
     def analyze(self, article: Article) -> Analysis:
         english = is_scored_language(article.language)
@@ -64,7 +68,7 @@ class Analyzer:
         scored = english and article.text_source != "none"
         sentences = tone.score_sentences(article.text) if scored else []
         spans = [(s.start, s.end) for s in sentences] if sentences else split_sentences(article.text)
-        when = article.published_at.date()
+        when = article.published_at.astimezone(self.tz).date()
         mentions = actors.match_actors(self.registry, article.title, article.text, spans, when)
         actor_tones = actors.score_actor_tones(mentions, sentences, article.text) if scored else []
         # The actor-tone model read the sentences' VADER passes; the cache is per article (another article's

@@ -120,3 +120,50 @@ def test_rescore_in_processes_and_batches_writes_what_one_pass_here_writes(tmp_p
                 assert (done.articles, pool.running) == (40, workers > 1)
             tables[name] = [db.query(f"SELECT * FROM {t} ORDER BY ALL") for t in ("mention", "article_actor")]
     assert tables["here"] == tables["processes"] and len(tables["here"][0]) >= 40 * 4
+
+
+HANDOVER = """
+[[actor]]
+id = "xland"
+name = "Xland"
+kind = "country"
+
+[[actor]]
+id = "old-general"
+name = "Ayla Oldfield"
+kind = "person"
+roles = [{ title = "army chief", country = "xland", from = 2020-01-01, to = 2025-05-12 }]
+
+[[actor]]
+id = "new-general"
+name = "Bora Newfield"
+kind = "person"
+roles = [{ title = "army chief", country = "xland", from = 2025-05-13 }]
+"""
+
+
+def test_a_role_title_resolves_on_the_day_the_views_and_the_digest_give_the_article(tmp_path: Path) -> None:
+    """A title resolves to its holder on the article's day in the digest's time zone, the day every view and the digest
+    count it on: published at 21:00 UTC on 12 May, it is a 13 May article in Asia/Kolkata, and "Xland's army chief"
+    is the holder from 13 May. On its UTC date it went to the outgoing holder, whom the 13 May digest then listed
+    beside the new one (a review's fictional handover)."""
+    actors = tmp_path / "actors.toml"
+    actors.write_text(HANDOVER, encoding="utf-8")
+    config = tmp_path / "newswatch.toml"
+    config.write_text(f'actors_file = "{actors}"\n\n[storage]\ndatabase = "{tmp_path / "n.duckdb"}"\n\n'
+                      '[digest]\ntimezone = "Asia/Kolkata"\n', encoding="utf-8")
+    settings = load_settings(config)
+    text = "Xland's army chief visited the border (SAMPLE). The army chief met officers."
+    articles = [normalize_entry(RawEntry(source="f", outlet="O (sample)", title=f"Visit {i} (SAMPLE)", summary=text,
+                                         published=when, link=f"http://sample.invalid/visit-{i}"), when)
+                for i, when in enumerate((datetime(2025, 5, 12, 9, tzinfo=UTC), datetime(2025, 5, 12, 21, tzinfo=UTC),
+                                          datetime(2025, 5, 13, 9, tzinfo=UTC)))]
+    with Database(settings.database_path) as db:
+        db.set_meta({"timezone": settings.digest.timezone})  # as every ingest records it, for the views' days
+        Store(db).save_articles("r1", articles, Analyzer.from_settings(settings).analyze_many(articles), {})
+    expected = [("2025-05-12", "old-general"), ("2025-05-13", "new-general"), ("2025-05-13", "new-general")]
+    assert cli.main(["--config", str(config), "rescore", "--actors"]) == 0  # the same again, by the same rule
+    with duckdb.connect(str(settings.client_copy_path), read_only=True) as con:
+        rows = con.execute("SELECT strftime(published_day, '%Y-%m-%d'), actor_id FROM article_actors "
+                           "WHERE actor_id LIKE '%general' ORDER BY published_at").fetchall()
+    assert rows == expected
