@@ -130,9 +130,17 @@ class CorpusStats:
         self.__dict__.update(state)
 
 
+# 1 + ln tf for the small counts most terms have, computed once (the same floats as computing them each time).
+_SUBLINEAR_TF = [0.0] + [1.0 + math.log(c) for c in range(1, 64)]
+
+
 def tfidf_vector(counts: Mapping[str, int], stats: CorpusStats, max_terms: int | None = None) -> dict[str, float]:
     """Unit-length vector of sublinear term frequency (1 + ln tf) times idf, keeping the `max_terms` heaviest."""
-    weights = {t: (1.0 + math.log(c)) * stats.idf(t) for t, c in counts.items() if c > 0}
+    # The idf values already computed are read from the cache directly (a method call per term was most of the
+    # cost); a term not yet there goes through idf(), which fills it. An idf of 0.0 would be looked up again: the
+    # same value either way.
+    known, idf, tf = stats._idf.get, stats.idf, _SUBLINEAR_TF
+    weights = {t: (tf[c] if c < 64 else 1.0 + math.log(c)) * (known(t) or idf(t)) for t, c in counts.items() if c > 0}
     if max_terms is not None and len(weights) > max_terms:
         weights = dict(sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:max_terms])
     norm = math.sqrt(sum(w * w for w in weights.values()))

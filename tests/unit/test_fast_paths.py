@@ -313,3 +313,35 @@ def test_candidate_names_equal_the_regex_on_every_word() -> None:
     for _ in range(5000):
         words = [rng.choice(vocab) for _ in range(rng.randint(1, 7))]
         assert candidates._candidate_names(words) == before(words), words
+
+
+def test_content_terms_and_tfidf_vectors_equal_their_plain_definitions() -> None:
+    """content_terms settles stop words with one set lookup, and tfidf_vector reads cached idf values and a table of
+    1 + ln tf: both must give what the plain definitions give, bit for bit, on tokens dense in stop words, kept
+    acronyms, single characters, digits and counts past the table."""
+    import math
+    import random
+    from collections import Counter
+
+    from newswatch.text import terms
+    from newswatch.text.corpus_stats import CorpusStats, tfidf_vector
+
+    def plain_terms(tokens: list[str]) -> Counter[str]:
+        return Counter({t: n for t, n in Counter(tokens).items()
+                        if (t in terms._KEEP or (t not in terms.STOPWORDS and len(t) > 1)) and not t.isdigit()})
+
+    def plain_vector(counts: Counter[str], stats: CorpusStats) -> dict[str, float]:
+        weights = {t: (1.0 + math.log(c)) * stats.idf(t) for t, c in counts.items() if c > 0}
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        return {t: w / norm for t, w in weights.items()} if norm else {}
+
+    rng = random.Random(5)
+    pool = [*sorted(terms.STOPWORDS)[:60], "us", "uk", "un", "eu", "a", "x", "7", "2025", "١٢", "pakistan",
+            "army", "chief", "talks", "ceasefire", "u", "s", "zz", "quay", "harbour"]
+    stats = CorpusStats(df={"pakistan": 40, "army": 3}, n_docs=50)
+    for _ in range(2000):
+        tokens = [rng.choice(pool) for _ in range(rng.randint(0, 120))]
+        counts = terms.content_terms(tokens)
+        assert counts == plain_terms(tokens) and list(counts) == list(plain_terms(tokens))
+        counts["harbour"] = rng.choice([0, 1, 63, 64, 65, 500])
+        assert tfidf_vector(counts, stats) == plain_vector(counts, stats)
