@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -548,9 +549,16 @@ def write_digest(digest: RenderedDigest, output_dir: Path) -> tuple[Path, Path]:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    """Write `path` through a temporary file beside it, renamed into place. A failure (a full disk, a folder the run
+    may not write) is a StorageError naming the file and the cause, and the temporary file is removed."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise StorageError(f"{path}: cannot write the digest: {exc.strerror or exc}") from None
 
 
 def chart_series(topic: dict[str, Any]) -> tuple[list[date], list[int], list[float | None]]:

@@ -96,3 +96,23 @@ def test_a_digest_folder_that_is_a_file_is_a_storage_error(tmp_path: Path) -> No
                             images={})
     with pytest.raises(StorageError, match="digest.output_dir: cannot write digests to"):
         write_digest(digest, blocker)
+
+
+def test_a_digest_file_that_cannot_be_written_is_a_storage_error_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """A full disk or a folder the run may not write (a review filled a small tmpfs, then made the folder read-only)
+    while the digest's files are written: a StorageError naming the file and the cause (the CLI's one-line message,
+    exit 1), not an OSError traceback, and no half-written `.tmp` file left beside the digests. Here the digest's
+    name is taken by a folder, which fails the same way for root, who may write anywhere."""
+    from datetime import date
+
+    from newswatch.errors import StorageError
+    from newswatch.models import RenderedDigest
+    from newswatch.report.digest import write_digest
+
+    out = tmp_path / "digests"
+    (out / "digest-2025-05-10.html" / "in-the-way").mkdir(parents=True)
+    digest = RenderedDigest(digest_date=date(2025, 5, 10), subject="s", html="<p>h</p>", text="t", markdown="m",
+                            images={})
+    with pytest.raises(StorageError, match=r"digest-2025-05-10\.html: cannot write the digest: "):
+        write_digest(digest, out)
+    assert sorted(p.name for p in out.iterdir()) == ["digest-2025-05-10.html"]
