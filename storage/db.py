@@ -62,6 +62,15 @@ def wal_path(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
 
+def copy_due_path(path: Path) -> Path:
+    """The mark beside a database file (`<file>.copy-due`) that says the clients' copy is behind it: made by the first
+    write a connection counts in `changes`, removed once publish_copy has renamed a new copy into place. A run that
+    stored articles and then failed to publish (a full disk, a read-only folder) or was killed before it published
+    leaves it, so the next run publishes even when it stores nothing new. A file, not a row: the copy is a byte copy
+    of the database and would carry a row."""
+    return path.with_name(path.name + ".copy-due")
+
+
 def _wrap(exc: duckdb.Error, path: Path, doing: str) -> StorageError:
     message = str(exc)
     if _LOCK_PATTERN.search(message):
@@ -82,6 +91,7 @@ class Database:
         # Rows this connection inserted, updated or deleted that SQL clients see (bookkeeping() writes aside):
         # the flows publish a new read copy when it is not zero.
         self.changes = 0
+        self._copy_marked = False  # whether this connection made the copy-due mark since its last publish
         self._bookkeeping = 0
         self._depth = 0
         self._snapshot: _Snapshot | None = None
@@ -138,7 +148,30 @@ class Database:
     def _count_write(self, sql: str, cur: duckdb.DuckDBPyConnection) -> None:
         if _WRITE.match(sql) and not self._bookkeeping and "RETURNING" not in sql.upper():
             row = cur.fetchone()  # DuckDB answers a write with the number of rows it changed
-            self.changes += int(row[0]) if row else 0
+            changed = int(row[0]) if row else 0
+            self.changes += changed
+            if changed and not self._copy_marked:  # inside a transaction: before it commits
+                self._mark_copy_due()
+
+    def _mark_copy_due(self) -> None:
+        """Make the copy-due mark beside the database (copy_due_path), durably: the folder is synced so that the mark
+        outlives a power cut as the committed write does. Best effort: a folder that takes no new file fails the
+        write itself soon enough."""
+        mark = copy_due_path(self.path)
+        try:
+            if not mark.exists():
+                mark.touch()
+                if os.name != "nt":
+                    fd = os.open(mark.parent, os.O_RDONLY)
+                    try:
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)
+        except OSError as exc:
+            _log.warning("%s: cannot record that the read copy is behind the database (%s); if this run fails to "
+                         "publish it, the next run that changes something does", mark, exc.strerror or exc)
+            return
+        self._copy_marked = True
 
     @contextmanager
     def bookkeeping(self) -> Iterator[None]:
@@ -280,8 +313,9 @@ class Database:
 
     @property
     def copy_due(self) -> bool:
-        """Whether a run deferred the clients' copy and no publish_copy has made it since."""
-        return self.get_meta(COPY_DUE) is not None
+        """Whether a run deferred the clients' copy, or changed the database and did not publish (it failed or was
+        killed first), and no publish_copy has made the copy since."""
+        return self.get_meta(COPY_DUE) is not None or copy_due_path(self.path).exists()
 
     def start_snapshot(self, dest: Path, tables: Iterable[str]) -> bool:
         """Start the next `publish_copy(dest)` now: checkpoint, then byte-copy the file on a thread while the caller
@@ -354,6 +388,9 @@ class Database:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+        with suppress(OSError):  # the copy is in place: it holds every change so far (a later one marks again)
+            copy_due_path(self.path).unlink(missing_ok=True)
+        self._copy_marked = False
         if old is not None:
             _discard_later(old)
         return dest

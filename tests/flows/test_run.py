@@ -151,6 +151,46 @@ def test_a_deferred_copy_is_made_by_the_next_run_even_if_the_run_that_deferred_i
         assert scalar(db, "SELECT count(*) FROM meta WHERE key = 'client_copy_due'") == 0
 
 
+def test_a_copy_that_failed_to_publish_is_made_by_the_next_run_though_it_stores_nothing(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk holding the clients' copy fills up (or its folder turns read-only) while an ingest that stored a new
+    article publishes: that run fails naming the cause, and the next run, once there is room, publishes though it
+    stores nothing new. Before, a review's full tmpfs left the copy without the article until some later run changed
+    something: the rerun's `db.changes` was 0 and the copy existed. The byte copy is the part that fails here (the
+    child process writing it is given a full disk); root needs no mount for it."""
+    import storage.db as db_mod
+    from flows.ingest import ingest_flow
+    from newswatch.errors import StorageError
+
+    config = str(project / "config" / "newswatch.toml")
+    working, client_db = project / "data" / "newswatch.duckdb", project / "data" / "newswatch-read.duckdb"
+    assert ingest_flow(config_path=config).articles_new > 0
+    published = counts(client_db)
+    assert not db_mod.copy_due_path(working).exists()
+    (project / "samples" / "inbox" / "test-late-note.txt").write_text(
+        "Late note: talks resume (SAMPLE)\n\nSAMPLE ARTICLE written for this test. Officials in India and Pakistan "
+        "said talks on the ceasefire would resume next week, after a quiet weekend along the border.\n",
+        encoding="utf-8")
+
+    def full_disk(source: Path, dest: Path) -> None:
+        raise StorageError(f"{dest}: cannot write the copy for SQL clients: OSError: [Errno 28] No space left on "
+                           "device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(db_mod, "copy_held_file", full_disk)
+        with pytest.raises(StorageError, match="No space left on device"):
+            ingest_flow(config_path=config)
+    assert counts(client_db) == published
+    assert not list(client_db.parent.glob(".newswatch-read.duckdb.*.tmp"))
+
+    again = ingest_flow(config_path=config)
+    assert again.articles_new == 0
+    assert counts(client_db) == counts(working) != published
+    assert not db_mod.copy_due_path(working).exists()
+    quiet = ingest_flow(config_path=config)  # and a quiet run after it keeps the copy, as before
+    assert quiet.articles_new == 0 and not db_mod.copy_due_path(working).exists()
+
+
 def test_a_deferred_copy_that_cannot_be_made_now_is_a_warning_and_left_to_the_next_run(
         project: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     """The run's own publish (its digest published none) meets a database another process holds: the run does not

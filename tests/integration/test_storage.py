@@ -310,6 +310,34 @@ def test_a_copy_that_cannot_be_written_is_a_storage_error_naming_the_cause(tmp_p
         copy_held_file(db.path, tmp_path / "gone" / "read.duckdb")
 
 
+def test_a_connection_that_changed_the_database_and_never_published_leaves_the_copy_due(tmp_path: Path) -> None:
+    """The copy-due mark beside the database: made by the first write that changes rows (a process killed before it
+    publishes, or whose publish failed, leaves it), removed by a publish; writes that change nothing, or only record
+    the run, make none."""
+    from storage.db import copy_due_path
+
+    path, copy = tmp_path / "n.duckdb", tmp_path / "read.duckdb"
+    with Database(path) as db:
+        db.publish_copy(copy)
+        assert not copy_due_path(path).exists() and not db.copy_due
+        db.set_meta({"timezone": "UTC"})
+        assert copy_due_path(path).exists()  # before anything is published or the connection closes
+        db.publish_copy(copy)
+        assert not db.copy_due
+        db.set_meta({"timezone": "UTC"})  # the same value: no row changes
+        with db.bookkeeping():
+            db.set_meta({"last_try": "now"})
+        assert not db.copy_due
+        art, an = make_article(1)
+        Store(db).save_articles("run1", [art], [an], {})
+        assert db.copy_due
+    with Database(path) as db:  # the next run finds the copy behind
+        assert db.copy_due
+        db.publish_copy(copy)
+    with Database(path) as db:
+        assert not db.copy_due
+
+
 def test_client_copy_keeps_the_clients_storage_format(tmp_path: Path) -> None:
     import duckdb
 
