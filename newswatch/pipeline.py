@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -205,7 +206,13 @@ def read_inbox(settings: Settings, known: dict[str, tuple[int, float]]) -> Inbox
         # Not a file that failed: a folder to come, or a typo in the config; each run says so.
         batch.warnings.append(FileProblem(str(missing), "warning",
                                           f"{missing}: inbox folder does not exist (yet); nothing read from it"))
-    for path in inbox_mod.scan_inbox([p for p in paths if p.exists()]):
+    scanned: list[SourceError] = []
+    found = inbox_mod.scan_inbox([p for p in paths if p.exists()], scanned)
+    for refused in scanned:  # a folder that cannot be listed, a link out of the inbox: said every run
+        to = batch.warnings if refused.kind == "folder_unreadable" else batch.problems
+        to.append(FileProblem(os.fsencode(refused.source).decode("utf-8", "backslashreplace"), refused.kind,
+                              refused.message))
+    for path in found:
         try:
             stat = path.stat()
         except OSError as exc:

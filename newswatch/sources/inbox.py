@@ -95,28 +95,58 @@ def path_key(path: Path) -> str:
     return os.fsencode(path.resolve()).decode("utf-8", "backslashreplace")
 
 
-def scan_inbox(paths: list[Path]) -> list[Path]:
+def scan_inbox(paths: list[Path], problems: list[SourceError] | None = None) -> list[Path]:
     """Inbox files under `paths` (files or folders, searched recursively), sorted and without duplicates.
 
     Skips hidden files and folders, files still being written (*.part, *.tmp, ...), other suffixes, and
-    paths that do not exist (an inbox folder nobody has dropped anything into yet).
+    paths that do not exist (an inbox folder nobody has dropped anything into yet). Reported in `problems`, when
+    given, and skipped: a folder that cannot be listed (`folder_unreadable`: its files would otherwise go unread
+    without a word) and a symbolic link to a file outside every inbox path (`outside_inbox`: whoever may drop files
+    into the inbox could have any file the run may read, such as its mail password's environment file, stored as an
+    article and shown to every SQL client).
     """
     found: set[Path] = set()
-    for root in paths:
-        root = Path(root).expanduser()
+    roots = [Path(root).expanduser() for root in paths]
+    inside = [_resolved(root) for root in roots]
+    for root in roots:
         if root.is_file():
             if root.suffix.lower() in INBOX_SUFFIXES and not _is_partial(root.name):
                 found.add(root)
             continue
         if not root.is_dir():
             continue
-        for candidate in root.rglob("*"):
-            relative = candidate.relative_to(root).parts
-            if any(part.startswith(".") for part in relative) or _is_partial(candidate.name):
-                continue
-            if candidate.suffix.lower() in INBOX_SUFFIXES and candidate.is_file():
+
+        def unreadable(exc: OSError, root: Path = root) -> None:
+            folder = Path(exc.filename) if exc.filename else root
+            if problems is not None:
+                problems.append(SourceError(str(folder), "folder_unreadable",
+                                            f"{folder}: cannot list this inbox folder ({exc.strerror or exc}); the "
+                                            "files in it are read once it can be listed"))
+
+        for folder, subfolders, names in os.walk(root, onerror=unreadable):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+            for name in names:
+                candidate = Path(folder) / name
+                if _is_partial(name) or candidate.suffix.lower() not in INBOX_SUFFIXES or not candidate.is_file():
+                    continue
+                if candidate.is_symlink():  # os.walk never enters a linked folder: a link is a file's only way out
+                    target = _resolved(candidate)
+                    if not any(target == base or base in target.parents for base in inside):
+                        if problems is not None:
+                            problems.append(SourceError(
+                                str(candidate), "outside_inbox",
+                                f"{candidate}: a link to {target}, outside the inbox folders; not read (copy the file "
+                                "into the inbox instead)"))
+                        continue
                 found.add(candidate)
     return sorted(found)
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: nothing it names is read anyway
+        return path.absolute()
 
 
 # Failures that are not the file's content: the next run reads the file again even if it has not changed.

@@ -108,6 +108,62 @@ def test_a_file_that_could_not_be_opened_is_read_by_the_next_run_though_unchange
     assert (third.files_read, third.articles_new) == (0, 0)  # read once it was read: not again
 
 
+def test_a_folder_that_cannot_be_listed_is_reported_and_read_once_it_can_be(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mocked: the folder's permissions, as above (root lists any folder). An inbox sub-folder, or the inbox itself,
+    that cannot be listed was skipped without a word (a review's `chmod 311 inbox` gave "0 files", exit 0): each run
+    now says which folder and why, and its files are read by the first run that can list it."""
+    import os
+
+    from flows.ingest import ingest_flow
+
+    config = project(tmp_path)
+    (tmp_path / "inbox" / "a-good.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (tmp_path / "inbox" / "locked").mkdir()
+    (tmp_path / "inbox" / "locked" / "b-later.txt").write_text(GOOD_TEXT.replace("second", "third"), encoding="utf-8")
+    real_scandir = os.scandir
+
+    def refuse(path: Any = ".") -> Any:
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "scandir", refuse)
+        first = ingest_flow(config_path=str(config))
+    assert (first.files_read, first.files_failed, first.articles_new) == (1, 0, 1)
+    assert any("locked: cannot list this inbox folder (Permission denied)" in e for e in first.errors), first.errors
+
+    second = ingest_flow(config_path=str(config))
+    assert (second.files_read, second.articles_new) == (1, 1)
+    assert not any("cannot list" in e for e in second.errors)
+
+
+def test_a_link_to_a_file_outside_the_inbox_is_refused_and_one_inside_is_read(tmp_path: Path) -> None:
+    """A symbolic link dropped into the inbox that names a file elsewhere (`ln -s /etc/passwd passwd.txt`, or the
+    service's environment file holding the mail password) had that file stored as an article, in the read copy for
+    every SQL client. It is refused, naming the link; a link to another file inside an inbox folder is read."""
+    from flows.ingest import ingest_flow
+
+    config = project(tmp_path)
+    secret = tmp_path / "config" / "secret.env.txt"
+    secret.write_text("NEWSWATCH_SMTP_PASSWORD=hunter2\nsecond line\n", encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    (inbox / "stash").mkdir()
+    (inbox / "stash" / "a-good.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (inbox / "b-linked.txt").symlink_to(inbox / "stash" / "a-good.txt")
+    (inbox / "c-secret.txt").symlink_to(secret)
+    (inbox / "d-loop.txt").symlink_to(inbox / "d-loop.txt")
+
+    summary = ingest_flow(config_path=str(config))
+    assert summary.articles_new == 1 and summary.files_failed == 1
+    errors = " | ".join(summary.errors)
+    assert "c-secret.txt: outside_inbox:" in errors and "outside the inbox folders; not read" in errors
+    assert query(tmp_path, "SELECT count(*) FROM article WHERE body LIKE '%hunter2%' OR title LIKE '%hunter2%'") \
+        == [(0,)]
+
+
 def test_a_file_that_breaks_the_reader_in_an_unforeseen_way_fails_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
