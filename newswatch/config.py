@@ -595,9 +595,13 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
     for i, topic in enumerate(settings.topics):
         for j, seed in enumerate(topic.seeds):
             found = settings.resolve(seed)
-            if not found.is_file():
-                what = "a folder, not a file" if found.is_dir() else "no such file"
-                raise ConfigError(path, f"topics[{i}] ({topic.name!r}).seeds[{j}]", f"{what}: {found}")
+            key = f"topics[{i}] ({topic.name!r}).seeds[{j}]"
+            try:
+                is_file, is_dir = found.is_file(), found.is_dir()
+            except OSError as exc:  # a folder on the way the run may not enter: is_file raises for that
+                raise ConfigError(path, key, f"cannot reach {found}: {exc.strerror or exc}") from None
+            if not is_file:
+                raise ConfigError(path, key, f"{'a folder, not a file' if is_dir else 'no such file'}: {found}")
     if _same_file(settings.client_copy_path, settings.database_path):
         raise ConfigError(path, "storage.client_copy", f"names the database itself ({settings.database_path}): the "
                                                        "read copy for SQL clients must be another file")

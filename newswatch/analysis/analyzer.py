@@ -116,6 +116,8 @@ def read_seed(path: Path, settings: Settings, key: str = "topics.seeds") -> list
 
     try:
         entries = read_inbox_file(path, settings.inbox.outlet)
+    except MemoryError:  # the machine's problem (a memory limit), not the config's
+        raise
     except Exception as exc:  # a seed that cannot be read is a config problem
         reason = getattr(exc, "message", None) or str(exc)  # a SourceError's message names the file already
         raise ConfigError(settings.path, key, f"cannot read a seed file: {reason}") from None

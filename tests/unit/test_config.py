@@ -234,3 +234,43 @@ def test_a_seed_that_is_a_folder_or_unreadable_names_its_topic(tmp_path: Path) -
         {"name": "other", "any": ["x"]}, {"name": "t", "seeds": [str(tmp_path / "empty.txt")]}]}, tmp_path / "b.toml")
     with pytest.raises(ConfigError, match=r"topics\[1\] \('t'\)\.seeds\[0\]: cannot read a seed file: .*empty"):
         Analyzer.from_settings(settings)
+
+
+def test_a_seed_in_a_folder_the_run_cannot_enter_is_a_config_error(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A seed under a folder the run may not enter (permissions; the seeds usually sit in the inbox): checking it
+    raised PermissionError from `Path.is_file`, a traceback instead of the config error naming the topic's seed.
+    Mocked: root enters any folder."""
+    (tmp_path / "locked").mkdir()
+    seed = tmp_path / "locked" / "seed.txt"
+    seed.write_text("Headline\nBody.\n", encoding="utf-8")
+    real_stat = Path.stat
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
+        if self.parent.name == "locked":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "stat", refuse)
+    with pytest.raises(ConfigError, match=r"topics\[0\] \('t'\)\.seeds\[0\]: cannot reach .*Permission denied"):
+        parse_settings({"topics": [{"name": "t", "seeds": [str(seed)]}]}, tmp_path / "a.toml")
+
+
+def test_running_out_of_memory_while_reading_a_seed_is_not_a_config_error(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under `ulimit -v 1000000` a review's ingest ended `config error: ...seeds[0]: cannot read a seed file: ` (exit
+    2, nothing after the colon): importing the HTML reader ran out of memory, and the seed's catch-all made that a
+    config mistake. Only what the file holds is the config's problem; a MemoryError stays one."""
+    from newswatch.analysis import analyzer
+    from newswatch.sources import inbox
+
+    seed = tmp_path / "seed.txt"
+    seed.write_text("Headline\nBody.\n", encoding="utf-8")
+    settings = parse_settings({"topics": [{"name": "t", "seeds": [str(seed)]}]}, tmp_path / "a.toml")
+
+    def out_of_memory(path: Path, outlet: str) -> object:
+        raise MemoryError
+
+    monkeypatch.setattr(inbox, "read_inbox_file", out_of_memory)
+    with pytest.raises(MemoryError):
+        analyzer.read_seed(seed, settings)
