@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -17,7 +17,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.logs import progress
 from newswatch.config import EmailSettings, Settings, load_settings
-from newswatch.errors import ConfigError, DatabaseLocked, MailError
+from newswatch.errors import ConfigError, DatabaseLocked, MailError, StorageError
 from newswatch.models import RenderedDigest
 from newswatch.report import delivery, evidence, mail
 from newswatch.report import digest as digest_mod
@@ -151,6 +151,7 @@ def digest_flow(
         progress("digest for %s %s", day, message, level=logging.WARNING)
         return DigestSummary(day, "", "", 0, 0, [], skipped=message)
     with lock:
+        copy_failed: StorageError | None = None
         with _open_store(settings) as store:
             db = store.db
             # The clients' copy is made while the digest is built; only the digest's own tables are then updated
@@ -171,10 +172,22 @@ def digest_flow(
                     if email is not None and send_mail is not False:  # to be mailed: caught up if the run stops
                         store.record_deliveries(delivery.due_rows(store, email, day, datetime.now(UTC)))
                 store.finish_run(run_id, "ok", {}, {"digest_date": day.isoformat()})
-                db.publish_copy(settings.client_copy_path)
             except BaseException as exc:
                 store.finish_run(run_id, "failed", {}, {"exception": repr(exc)[:2000]})
                 raise
+            # The read copy needs as much free space as the whole database: on a filling disk it is the first write
+            # to fail. The digest is stored by now, so it is mailed all the same, and the run fails after mailing;
+            # the copy-due mark left beside the database makes the next run publish (storage/db.py copy_due_path).
+            try:
+                db.publish_copy(settings.client_copy_path)
+            except BaseException as exc:
+                with suppress(StorageError):  # the database may refuse every write after a failed checkpoint
+                    store.finish_run(run_id, "failed", {}, {"exception": repr(exc)[:2000]})
+                if not isinstance(exc, StorageError) or isinstance(exc, DatabaseLocked):
+                    raise
+                copy_failed = exc
+                progress("the read copy for SQL clients was not published: %s; the digest is mailed all the same, "
+                         "and the next run publishes the copy", exc, level=logging.WARNING)
         summary = DigestSummary(
             day,
             str(html_path),
@@ -186,9 +199,10 @@ def digest_flow(
         progress("digest for %s written to %s", day, html_path)
         publish_artifact(rendered)
         if email is None or send_mail is False:
+            _raise_copy_failure(copy_failed, mailed=False)
             return summary
         result = send(settings, email, day, resend, catch_up_days)
-        if result.sent or result.failed or result.unknown:
+        if copy_failed is None and (result.sent or result.failed or result.unknown):
             try:
                 with _open_store(settings) as store:  # the read copy shows the deliveries just recorded
                     store.db.publish_copy(settings.client_copy_path)
@@ -203,4 +217,12 @@ def digest_flow(
             progress("mailed via %s: %s", email.server, ", ".join(summary.sent))
         if result.failed or result.unknown:
             raise MailError(result.failure_message())
+        _raise_copy_failure(copy_failed, mailed=bool(result.sent))
     return summary
+
+
+def _raise_copy_failure(failure: StorageError | None, *, mailed: bool) -> None:
+    """The run's read copy failed after the digest was stored (and mailed): the run fails now, saying so."""
+    if failure is not None:
+        raise StorageError(f"{failure} (the digest was stored{' and mailed' if mailed else ''}; the next run publishes "
+                           "the read copy)") from failure

@@ -257,3 +257,47 @@ def test_a_digest_stopped_after_building_and_before_mailing_is_caught_up_by_the_
     assert sorted(summary.sent) == sorted([f"{ALICE} ({before})", f"{ALICE} ({DAY})"])
     assert len(server.received) == 2
     assert {(r["digest_date"], r["status"]) for r in deliveries(config)} == {(before, "sent"), (DAY, "sent")}
+
+
+def test_a_read_copy_that_cannot_be_written_does_not_hold_back_the_mail(
+        tmp_path: Path, prefect_engine: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read copy for SQL clients needs as much free space as the whole database, so on a filling disk it is the
+    first write to fail (or its folder is read-only). Before, the digest run failed at that copy, before mailing:
+    no digest went out on any day until a person freed space (a review's 5 MB tmpfs for the copy). The digest is now
+    stored and mailed, and then the run fails naming the copy; the next run publishes it and mails nobody again.
+    Mocked: the full disk, at the child process that writes the copy."""
+    import shutil
+
+    import flows.digest
+    import storage.db as db_mod
+    from flows.ingest import ingest_flow
+    from newswatch.errors import StorageError
+    from tests.conftest import REPO
+
+    for name in ("config", "samples"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    port = free_port()
+    config = tmp_path / "config" / "newswatch.toml"
+    config.write_text(config.read_text(encoding="utf-8") + email_table(port, "retries = 0"), encoding="utf-8")
+    ingest_flow(config_path=str(config))
+    copy = tmp_path / "data" / "newswatch-read.duckdb"
+
+    def full_disk(source: Path, dest: Path) -> None:
+        raise StorageError(f"{dest}: cannot write the copy for SQL clients: OSError: [Errno 28] No space left on "
+                           "device")
+
+    with smtp_server(port=port) as server:
+        with monkeypatch.context() as patched:
+            patched.setattr(db_mod, "copy_held_file", full_disk)
+            with pytest.raises(StorageError, match=r"No space left on device.*stored and mailed"):
+                flows.digest.digest_flow(config_path=str(config))
+        assert len(server.received) == 1
+        assert [(r["recipient"], r["status"]) for r in deliveries(config)] == [(ALICE, "sent")]
+        with Database(copy, read_only=True) as client:
+            assert client.query("SELECT count(*) FROM deliveries") == [(0,)]  # the copy from before the digest
+
+        again = flows.digest.digest_flow(config_path=str(config))
+    assert again.sent == [] and any("already sent" in n for n in again.mail_notes)
+    assert len(server.received) == 1
+    with Database(copy, read_only=True) as client:
+        assert client.query("SELECT status FROM deliveries") == [("sent",)]
