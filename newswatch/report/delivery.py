@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from newswatch.config import EmailSettings
-from newswatch.errors import DatabaseLocked, MailError
+from newswatch.errors import DatabaseLocked, MailError, StorageError
 from newswatch.models import RenderedDigest
 from newswatch.report import mail
 
@@ -342,10 +342,17 @@ class DeliveryJournal:
             "at": outcome.at.isoformat(), "message_id": outcome.message_id, "error": outcome.error,
         }, ensure_ascii=False)
         created = not self.path.exists()
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(line + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with self.path.open("a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            # A line cut short is ignored when read. The 'unknown' line comes before each message goes out, so a
+            # message whose line could not be written was not sent, and one already sent keeps its 'unknown' line.
+            raise StorageError(f"{self.path}: cannot write the delivery journal ({exc.strerror or exc}); mailing "
+                               "stopped: a recipient who may have got the digest is not mailed again without "
+                               "--resend, the others are mailed by the next run") from None
         if created:
             _fsync_dir(self.path.parent)
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from newswatch import models
 from newswatch.config import EmailSettings, address_problem
-from newswatch.errors import MailError
+from newswatch.errors import MailError, NewswatchError
 
 # A result per recipient: None when the server accepted it, else "CODE server text".
 DeliveryReport = dict[str, str | None]
@@ -387,6 +387,8 @@ def send_message(
     except smtplib.SMTPRecipientsRefused as exc:
         refused = dict(exc.recipients)  # every recipient refused: still a per-recipient result
     except Exception as exc:
+        if isinstance(exc, NewswatchError) and not isinstance(exc, MailError):
+            raise  # `before_data` failed (the delivery journal's disk is full), not the server: nothing went out
         failure = _fail(settings, exc)
         if data_sent and not (isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 400):
             # The message was going out and no answer came (timeout, dropped connection): the server may have

@@ -205,3 +205,26 @@ def test_a_digest_that_is_not_stored_is_reported_not_sent(tmp_path: Path) -> Non
     Database(path).close()
     summary = deliver(path, email_settings(free_port()))
     assert summary.outcomes == [] and "not stored" in summary.notes[0]
+
+
+def test_a_journal_that_cannot_be_written_stops_the_mail_naming_the_journal(db_path: Path, tmp_path: Path) -> None:
+    """The delivery journal cannot be written (the disk filled up; here a file stands where its folder should be,
+    which stops root too): the run stops before the message goes out, with a StorageError naming the journal.
+    Before, the write failed inside the SMTP conversation and was reported as the mail server's `network error (No
+    space left on device)`, tried again, and ended in an OSError traceback (a review's nearly full tmpfs). Nothing
+    was sent, so the next run, with room again, mails each recipient once."""
+    from newswatch.errors import StorageError
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    with smtp_server() as server:
+        settings = email_settings(server.port)
+        with opener(db_path)() as store:
+            pending, _ = delivery.plan_deliveries(store, settings, DAY)
+        with pytest.raises(StorageError, match=r"j\.jsonl: cannot write the delivery journal"):
+            delivery.send_pending(pending, settings, password=lambda: None,
+                                  journal=delivery.DeliveryJournal(blocked / "j.jsonl"))
+        assert server.received == []
+        summary = deliver(db_path, settings)
+        assert len(summary.sent) == 2 and len(server.received) == 2
+        assert deliver(db_path, settings).sent == []
