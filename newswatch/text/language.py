@@ -164,9 +164,20 @@ def stored_language(tag: str | None) -> str | None:
 @functools.cache
 def _identifier() -> Any:
     # Imported here so that importing newswatch never loads numpy or the model.
+    import tempfile
+
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    try:
+        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    except OSError as exc:
+        # py3langid inflates the model into a temporary file (about 68 MB) each time a process loads it: a full
+        # temporary folder failed every ingest with a bare OSError. Not cached: the next call tries again.
+        from newswatch.errors import StorageError
+
+        raise StorageError(f"{tempfile.gettempdir()}: cannot inflate the language model into a temporary file there "
+                           f"({exc.strerror or exc}); it needs about 70 MB free: free space, or set TMPDIR to a "
+                           "folder with room") from None
 
 
 def detect_language(text: str, *, hint: str | None = None) -> tuple[str | None, float]:

@@ -66,3 +66,28 @@ def test_model_not_loaded_at_import() -> None:
     code = "import sys, newswatch.text.language; print('py3langid' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+def test_a_full_temporary_folder_is_an_error_naming_it_not_a_traceback(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The language model (py3langid) is inflated into a 68 MB temporary file whenever a process loads it, so a
+    temporary folder without that much room failed every ingest with a bare `OSError: [Errno 28] No space left on
+    device` traceback from shutil (a review's TMPDIR on a 30 MB tmpfs). It is a StorageError naming the folder and
+    what to do; the next call tries again. Here the folder is a file, which fails the same way for root."""
+    import tempfile
+
+    from newswatch.errors import StorageError
+    from newswatch.text import language
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x", encoding="utf-8")
+    language._identifier.cache_clear()
+    text = "The ministers met in the capital on Monday and agreed to talk again next week about the border."
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(tempfile, "tempdir", str(blocked))
+            with pytest.raises(StorageError, match=r"not-a-folder: cannot inflate the language model .*TMPDIR"):
+                language.detect_language(text)
+        assert language.detect_language(text)[0] == "en"
+    finally:
+        language._identifier.cache_clear()
