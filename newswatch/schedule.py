@@ -26,3 +26,15 @@ def next_runs(cron: str, timezone: str, after: datetime, count: int = 3) -> list
     zone = ZoneInfo(timezone)
     runs: Iterator[datetime] = iter(CronSim(cron, after.astimezone(zone)))
     return [next(runs) for _ in range(count)]
+
+
+def deployment_schedules(config: str | None = None) -> dict[str, str]:
+    """The schedules of the config that `prefect deploy` would run with (`config`, else $NEWSWATCH_CONFIG, else
+    ./config/newswatch.toml), for prefect.yaml's build step: its deployments' schedules are templated from these
+    ({{ schedule.ingest_cron }}, {{ schedule.digest_cron }}, {{ schedule.timezone }}), so deploying again after a
+    [schedule] or [digest].timezone edit registers the edited schedules, as `newswatch serve` does. A config error
+    stops the deploy with its message."""
+    from newswatch.config import load_settings
+
+    when = load_settings(config).schedule
+    return {"ingest_cron": when.ingest_cron, "digest_cron": digest_cron(when), "timezone": when.timezone}

@@ -1,9 +1,10 @@
 """Deployment settings: a bad [email] or [schedule] fails at load time, the sample blocks parse, prefect.yaml
-declares the same schedules as the config, and the CLI offers serve and the mail flags."""
+deploys the schedules of the config, and the CLI offers serve and the mail flags."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -64,18 +65,52 @@ def test_the_default_config_sends_no_mail() -> None:
     assert settings.email is None
 
 
-def test_prefect_yaml_declares_the_configured_schedules() -> None:
+def _deployed_schedules(project: Path) -> dict[str, list[dict]]:  # type: ignore[type-arg]
+    """Each deployment's schedules as `prefect deploy` registers them from `project`: prefect.yaml's build steps run
+    by Prefect's own step runner in that folder, their outputs templated into the schedules as deploy does."""
+    import anyio
+    from prefect.deployments.steps.core import run_steps
+    from prefect.utilities.templating import apply_values
+
+    spec = yaml.safe_load((REPO / "prefect.yaml").read_text(encoding="utf-8"))
+    outputs = anyio.run(run_steps, spec["build"] or [], {})
+    return {d["name"]: apply_values(d["schedules"], outputs) for d in spec["deployments"]}
+
+
+def test_prefect_yaml_deploys_the_schedules_of_the_config_it_is_deployed_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A team that edits [schedule] or [digest].timezone and deploys again gets the edited schedules, as serve does
+    (the schedules were literals in prefect.yaml: an edited config was deployed with the repository's defaults)."""
+    project = tmp_path / "project"
+    for name in ("config", "samples"):  # the config's seeds are in samples/
+        shutil.copytree(REPO / name, project / name)
+    config = project / "config" / "newswatch.toml"
+    text = config.read_text(encoding="utf-8").replace('timezone = "Asia/Kolkata"', 'timezone = "Europe/Berlin"')
+    config.write_text(text + '\n[schedule]\ningest_cron = "*/5 * * * *"\ndigest_time = "06:15"\n', encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert _deployed_schedules(project) == {
+        "newswatch-ingest": [{"cron": "*/5 * * * *", "timezone": "Europe/Berlin", "active": True}],
+        "newswatch-digest": [{"cron": "15 6 * * *", "timezone": "Europe/Berlin", "active": True}],
+    }
+    # $NEWSWATCH_CONFIG in the deploying shell names the config, as it does for the runs.
+    monkeypatch.setenv("NEWSWATCH_CONFIG", str(REPO / "config" / "newswatch.toml"))
+    assert _deployed_schedules(project)["newswatch-ingest"] == [
+        {"cron": "*/30 * * * *", "timezone": "Asia/Kolkata", "active": True}
+    ]
+
+
+def test_prefect_yaml_declares_both_deployments_with_the_repository_config() -> None:
+    from newswatch.schedule import deployment_schedules
+
     settings = load_settings(REPO / "config" / "newswatch.toml")
     when = settings.schedule
     spec = yaml.safe_load((REPO / "prefect.yaml").read_text(encoding="utf-8"))
     by_name = {d["name"]: d for d in spec["deployments"]}
     assert set(by_name) == {"newswatch-ingest", "newswatch-digest"}
-    assert by_name["newswatch-ingest"]["schedules"] == [
-        {"cron": when.ingest_cron, "timezone": when.timezone, "active": True}
-    ]
-    assert by_name["newswatch-digest"]["schedules"] == [
-        {"cron": digest_cron(when), "timezone": when.timezone, "active": True}
-    ]
+    assert deployment_schedules(str(REPO / "config" / "newswatch.toml")) == {
+        "ingest_cron": when.ingest_cron, "digest_cron": digest_cron(when), "timezone": when.timezone
+    }
     assert by_name["newswatch-ingest"]["entrypoint"] == "flows/ingest.py:ingest_flow"
     assert by_name["newswatch-digest"]["entrypoint"] == "flows/digest.py:digest_flow"
     for entry in by_name.values():
