@@ -173,7 +173,41 @@ def release_orphaned_runs() -> list[str]:
     return [run.name for run in runs]
 
 
+def deployments_for_workers() -> list[tuple[str, str]]:
+    """(deployment, work pool) for each of the two deployments that the server has in a work pool: deployed from
+    prefect.yaml (`prefect deploy`) and run by workers. serve registers deployments of its own, which no work pool
+    runs; none of them is in one unless a team deployed for workers."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    found = []
+    with get_client(sync_client=True) as client:
+        for name in (f"{ingest_flow.name}/{INGEST_DEPLOYMENT}", f"{digest_flow.name}/{DIGEST_DEPLOYMENT}"):
+            try:
+                deployment = client.read_deployment_by_name(name)
+            except ObjectNotFound:
+                continue
+            if deployment.work_pool_name:
+                found.append((name, deployment.work_pool_name))
+    return found
+
+
+def refuse_workers_deployments() -> None:
+    """Use either serve or workers for a database, not both (docs/deploy.md): serve re-registering the workers'
+    deployments would have both run them, and serve's release of orphaned runs (`release_orphaned_runs`) would
+    mark the workers' live runs Crashed, freeing the concurrency slot while they still write."""
+    found = deployments_for_workers()
+    if found:
+        names = ", ".join(f"{name} (work pool {pool!r})" for name, pool in found)
+        raise NewswatchError(
+            f"the Prefect server already has {names}, deployed for workers (prefect.yaml); use either newswatch "
+            "serve or workers, not both (docs/deploy.md). To serve instead: stop the workers, then "
+            + " and ".join(f"`prefect deployment delete {name}`" for name, _ in found)
+        )
+
+
 def _serve(settings: Settings) -> None:
+    refuse_workers_deployments()
     released = release_orphaned_runs()
     if released:
         print(f"marked crashed, left running by a serve that was stopped abruptly: {', '.join(released)}",

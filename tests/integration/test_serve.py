@@ -265,3 +265,54 @@ def test_a_run_left_running_by_a_killed_serve_is_released_when_serve_starts(
             assert release_orphaned_runs() == []  # nothing left to release
             after = client.create_flow_run_from_deployment(deployment_id)
             assert client.set_flow_run_state(after.id, Pending()).state.type.value == "PENDING"  # the slot is free
+
+
+def test_serve_refuses_a_server_whose_deployments_a_work_pool_runs(prefect_server: str, tmp_path: Path) -> None:
+    """docs/deploy.md: use either `newswatch serve` or workers (prefect.yaml) for a database, not both. serve
+    started against a server where the two deployments were deployed for a work pool re-registered them under
+    itself without a word and, taking every Running ingest for one left by a killed serve, marked the workers' live
+    run Crashed (forced), which freed the concurrency slot while that run still wrote (a review: Running, Crashed
+    "newswatch serve restarted", then Completed). It now refuses, names the pool, and touches nothing."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.states import Pending, Running
+
+    from flows.serve import build_deployments
+    from newswatch.config import load_settings
+
+    project = tmp_path / "project"
+    for name in ("config", "samples"):
+        shutil.copytree(REPO / name, project / name)
+    config = project / "config" / "newswatch.toml"
+    settings = load_settings(config)
+    with temporary_settings(updates={PREFECT_API_URL: prefect_server}), get_client(sync_client=True) as client:
+        client.create_work_pool(WorkPoolCreate(name="newswatch", type="process"))
+        ingest, digest = build_deployments(settings)
+        deployment_id = ingest.apply(work_pool_name="newswatch")  # as `prefect deploy` from prefect.yaml
+        digest.apply(work_pool_name="newswatch")
+        before = _deployment(prefect_server, "ingest", "newswatch-ingest")
+        live = client.create_flow_run_from_deployment(deployment_id)  # a worker's run, still going
+        assert client.set_flow_run_state(live.id, Pending()).state.type.value == "PENDING"
+        assert client.set_flow_run_state(live.id, Running()).state.type.value == "RUNNING"
+
+        log_path = tmp_path / "serve.log"
+        with open(log_path, "wb") as log:
+            serve = subprocess.Popen(
+                [sys.executable, "-m", "newswatch.cli", "--config", str(config), "serve"],
+                env=_env(tmp_path / "prefect-client", prefect_server), cwd=tmp_path, stdout=log,
+                stderr=subprocess.STDOUT, preexec_fn=_default_sigint,
+            )
+            try:
+                serve.wait(SERVER_START_SECONDS)
+            except subprocess.TimeoutExpired:
+                pass
+            finally:
+                _stop(serve)
+        output = log_path.read_text(errors="replace")
+        assert serve.returncode == 1, output[-3000:]
+        assert "work pool 'newswatch'" in output and "not both" in output, output[-3000:]
+        assert client.read_flow_run(live.id).state.type.value == "RUNNING"  # the workers' run is left alone
+    after = _deployment(prefect_server, "ingest", "newswatch-ingest")
+    assert after["work_pool_name"] == "newswatch" and after["entrypoint"] == before["entrypoint"]
+    assert after["updated"] == before["updated"]  # not re-registered by serve
