@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.logs import progress
+from flows.logs import log_config, progress
 from newswatch.config import EmailSettings, Settings, load_settings
 from newswatch.errors import ConfigError, DatabaseLocked, MailError, StorageError
 from newswatch.models import RenderedDigest
@@ -129,6 +129,7 @@ def digest_flow(
     """Build the digest for `day` (default: the configured date, else yesterday in the digest time zone), store
     it, and mail it when [email] is configured (`send_mail=False`: never; True: [email] required)."""
     settings = load_settings(config_path)
+    log_config(settings)
     email = email_settings(settings)
     if send_mail and email is None:
         raise ConfigError(

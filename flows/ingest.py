@@ -18,7 +18,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from flows.logs import progress
+from flows.logs import log_config, progress
 from newswatch import pipeline as stages
 from newswatch.analysis import rematch
 from newswatch.analysis.analyzer import AnalysisPool, Analyzer, worker_count
@@ -242,6 +242,7 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
     `publish=False` leaves the clients' copy to the caller (`newswatch run`, whose digest publishes one right after):
     the summary's `client_copy_due` then says whether this run changed what clients see."""
     settings = load_settings(config_path)
+    log_config(settings)
     # One ingest at a time: a run that finds the previous one still going skips (the next one is due soon).
     lock = acquire_run_lock(lock_path(settings.database_path, "ingest"), label="ingest")
     if lock is None:

@@ -6,6 +6,7 @@ import logging
 
 from prefect import get_run_logger
 
+from newswatch.config import Settings
 from newswatch.errors import NewswatchError
 
 _console = logging.getLogger("newswatch")
@@ -39,3 +40,9 @@ quiet_expected_tracebacks()
 def progress(message: str, *args: object, level: int = logging.INFO) -> None:
     _console.log(level, message, *args)
     get_run_logger().log(level, message, *args)
+
+
+def log_config(settings: Settings) -> None:
+    """The config and database a run works on, in the run's log (the Prefect UI) only: a worker's runs read
+    ./config/newswatch.toml or $NEWSWATCH_CONFIG from the worker's environment, and the log is where to see which."""
+    get_run_logger().info("config %s; database %s", settings.path.resolve(), settings.database_path)

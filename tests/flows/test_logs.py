@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from newswatch.errors import DatabaseLocked
+from tests.conftest import REPO
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_engine")]
 
@@ -41,3 +45,38 @@ def test_a_newswatch_error_is_logged_as_its_message_and_anything_else_with_its_t
         bug()
     theirs = [r for r in caplog.records if "an unexpected failure (SAMPLE)" in r.getMessage()]
     assert theirs and any(r.exc_info is not None for r in theirs)
+
+
+def test_each_run_logs_the_config_and_database_it_works_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker's runs read ./config/newswatch.toml, or $NEWSWATCH_CONFIG from the worker's environment (prefect.yaml
+    passes no config). A review gave one worker NEWSWATCH_CONFIG: its ingest went into another store, and nothing in
+    the run's log (the Prefect UI) said which config or database it used."""
+    import logging
+
+    from flows.digest import digest_flow
+    from flows.ingest import ingest_flow
+
+    (tmp_path / "config").mkdir()
+    config = tmp_path / "config" / "newswatch.toml"
+    config.write_text('[storage]\ndatabase = "data/store.duckdb"\n\n[fulltext]\nenabled = false\n', encoding="utf-8")
+    shutil.copy(REPO / "config" / "actors.toml", tmp_path / "config" / "actors.toml")
+    monkeypatch.setenv("NEWSWATCH_CONFIG", str(config))
+    said: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(record.getMessage())
+
+    runs_log = logging.getLogger("prefect.flow_runs")
+    keep, level = Keep(logging.INFO), runs_log.level
+    runs_log.addHandler(keep)
+    runs_log.setLevel(logging.INFO)
+    try:
+        ingest_flow()
+        digest_flow(send_mail=False)
+    finally:
+        runs_log.removeHandler(keep)
+        runs_log.setLevel(level)
+    expected = f"config {config.resolve()}; database {tmp_path / 'data' / 'store.duckdb'}"
+    assert sum(expected in line for line in said) == 2, said
