@@ -154,6 +154,20 @@ def test_an_actor_may_repeat_its_own_spelling(tmp_path: Path) -> None:
     assert [a.id for a in registry.actors] == ["x-land"]
 
 
+def test_an_alias_that_is_a_title_another_actor_also_holds_is_refused_whichever_comes_first(tmp_path: Path) -> None:
+    """A title's first holder in the file with the title as an alias was accepted, the same file with the holders the
+    other way round refused; accepted, the alias took the later holder's mentions through their whole term."""
+    old = ('\n[[actor]]\nid = "old-vizier"\nname = "Ada Old"\nkind = "person"\naliases = ["Grand Vizier"]\n'
+           'roles = [{ title = "Grand Vizier", country = "x-land", to = 2020-12-31 }]\n')
+    new = ('\n[[actor]]\nid = "new-vizier"\nname = "Bea New"\nkind = "person"\n'
+           'roles = [{ title = "Grand Vizier", country = "x-land", from = 2021-01-01 }]\n')
+    for body in (GOOD + old + new, GOOD + new + old):
+        with pytest.raises(ConfigError) as caught:
+            ActorRegistry.load(write(tmp_path, body))
+        assert "id 'old-vizier').aliases" in str(caught.value.key)
+        assert "'Grand Vizier' is a role title in the registry (held by 'new-vizier')" in caught.value.problem
+
+
 KING_A = '\n[[actor]]\nid = "king-a"\nname = "King A"\nkind = "person"\n'
 KING_B = '\n[[actor]]\nid = "king-b"\nname = "King B"\nkind = "person"\n'
 

@@ -182,10 +182,12 @@ def _check_spellings(path: Path, actors: list[Actor]) -> None:
     occurrence to both, and one that is also another actor's role title would be read as the name, so the title would
     never resolve to its holder. Spellings are compared as the matcher compares them (case and dots aside)."""
     owner: dict[str, tuple[int, str]] = {}
-    titles: dict[str, str] = {}
+    titles: dict[str, list[str]] = {}  # every holder, in file order: an actor's own title is refused when another holds it
     for actor in actors:
         for role in actor.roles:
-            titles.setdefault(surface_key(role.title), actor.id)
+            holders = titles.setdefault(surface_key(role.title), [])
+            if actor.id not in holders:
+                holders.append(actor.id)
     keys = {"name": "name", "alias": "aliases", "demonym": "demonyms"}
     for i, actor in enumerate(actors):
         for surface, via in actor.surfaces():
@@ -195,8 +197,8 @@ def _check_spellings(path: Path, actors: list[Actor]) -> None:
             if first[1] != actor.id:
                 raise ConfigError(path, where, f"{surface!r} is already a name of {first[1]!r} (actor[{first[0]}]): "
                                   "every mention would count for both; keep it on one actor")
-            holder = titles.get(key)
-            if holder is not None and holder != actor.id:
+            holder = next((h for h in titles.get(key, ()) if h != actor.id), None)
+            if holder is not None:
                 raise ConfigError(path, where, f"{surface!r} is a role title in the registry (held by {holder!r}): "
                                   "as a name it would take the holder's mentions")
 
