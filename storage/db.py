@@ -325,7 +325,7 @@ class Database:
         copy as before: the published file is the same either way.
 
         Returns False (and does nothing) when the file is not in the clients' storage format, a transaction is open,
-        or this connection is read-only. Automatic checkpoints are held off until the copy is published or dropped,
+        this connection is read-only, or the copy's folder cannot be made (publish_copy then says so). Automatic checkpoints are held off until the copy is published or dropped,
         so the file does not change under the copying thread (writes meanwhile stay in the write-ahead log)."""
         if self.read_only or self._depth or self._snapshot is not None:
             return False
@@ -333,7 +333,10 @@ class Database:
             return False
         dest = Path(dest)
         _not_the_database(dest, self.path)
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            _copy_folder(dest)
+        except StorageError:  # publish_copy says so, once the caller's work is stored
+            return False
         threshold = str(self.scalar("SELECT current_setting('checkpoint_threshold')"))
         self.execute("CHECKPOINT")
         self.execute("SET checkpoint_threshold = '1TB'")
@@ -348,7 +351,7 @@ class Database:
         """
         dest = Path(dest)
         _not_the_database(dest, self.path)
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        _copy_folder(dest)
         if self.copy_due:  # this copy is the one deferred: cleared first, so the copy does not carry the mark
             with self.bookkeeping():
                 self.execute("DELETE FROM meta WHERE key = ?", [COPY_DUE])
@@ -518,6 +521,16 @@ class _Snapshot:
         self._thread.join()
         self.tmp.unlink(missing_ok=True)
         wal_path(self.tmp).unlink(missing_ok=True)  # the ATTACH that brings the copy up to date may leave one
+
+
+def _copy_folder(dest: Path) -> None:
+    """Make the read copy's folder; a StorageError naming it when it cannot be made (a file in its place, a folder
+    that takes no new entry), as for a copy that cannot be written: the digest is then stored and mailed first."""
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"{dest.parent}: cannot make the folder of the copy for SQL clients "
+                           f"({exc.strerror or exc})") from None
 
 
 def _not_the_database(dest: Path, database: Path) -> None:

@@ -301,3 +301,34 @@ def test_a_read_copy_that_cannot_be_written_does_not_hold_back_the_mail(
     assert len(server.received) == 1
     with Database(copy, read_only=True) as client:
         assert client.query("SELECT status FROM deliveries") == [("sent",)]
+
+
+def test_a_read_copy_whose_folder_cannot_be_made_does_not_hold_back_the_digest_or_the_mail(
+        tmp_path: Path, prefect_engine: None) -> None:
+    """The copy's folder is made when the digest starts its copy: a folder that could not be made (here a file where
+    the folder should be) ended the digest run there with a bare FileExistsError, before the digest was built, stored
+    or mailed. It is now a StorageError naming the folder, met as a copy that cannot be written: stored, mailed, then
+    the run fails."""
+    import shutil
+
+    import flows.digest
+    from flows.ingest import ingest_flow
+    from newswatch.errors import StorageError
+    from tests.conftest import REPO
+
+    for name in ("config", "samples"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    port = free_port()
+    config = tmp_path / "config" / "newswatch.toml"
+    config.write_text(config.read_text(encoding="utf-8") + email_table(port, "retries = 0"), encoding="utf-8")
+    ingest_flow(config_path=str(config))
+    (tmp_path / "blocked").write_text("not a folder\n", encoding="utf-8")
+    text = config.read_text(encoding="utf-8").replace(
+        'database = "data/newswatch.duckdb"\n', 'database = "data/newswatch.duckdb"\nclient_copy = "blocked/read.duckdb"\n')
+    config.write_text(text, encoding="utf-8")
+
+    with smtp_server(port=port) as server:
+        with pytest.raises(StorageError, match=r"blocked: cannot make the folder of the copy.*stored and mailed"):
+            flows.digest.digest_flow(config_path=str(config))
+        assert len(server.received) == 1
+    assert [(r["recipient"], r["status"]) for r in deliveries(config)] == [(ALICE, "sent")]
