@@ -50,7 +50,8 @@ def split_words(text: str) -> list[str]:
 
 
 def split_terms(text: str) -> list[str]:
-    """split_words, with each Chinese character and kana a word of its own: the words rules and term weights read.
+    """split_words, with each Chinese character and kana a word of its own: the words keyword rules read (term
+    weights drop one-character terms, so such text carries no weight in similarity).
 
     Chinese puts no space between words, so a sentence was one word from one punctuation mark to the next and a
     rule "巴基斯坦" never matched inside it; as characters, the rule is the phrase of its four. Fingerprints keep
