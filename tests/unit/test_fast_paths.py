@@ -345,3 +345,28 @@ def test_content_terms_and_tfidf_vectors_equal_their_plain_definitions() -> None
         assert counts == plain_terms(tokens) and list(counts) == list(plain_terms(tokens))
         counts["harbour"] = rng.choice([0, 1, 63, 64, 65, 500])
         assert tfidf_vector(counts, stats) == plain_vector(counts, stats)
+
+
+def test_normalize_equals_the_acronym_regex_over_the_whole_text() -> None:
+    """normalize only lowercases the text before the first dot with a letter or digit on each side and runs the
+    acronym regex from there: the same string as the regex over the whole text, with dots at the start and end,
+    acronyms at the cut, letters the regex's class leaves out (digits, '_', numerals such as '½') beside dots."""
+    import random
+    import re
+
+    from newswatch.text import terms
+
+    def plain(text: str) -> str:
+        return terms._ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text).lower()
+
+    rng = random.Random(43)
+    pieces = ["U.S.", "U.S", "a.m.", "e.g.", "U.K", ".", "..", "x", "X", "7", "_", "½", "²", "Σ", "ΟΔΟΣ", "İ", "é",
+              "e\u0301", "भा", "中", " ", "\n", "Ab", "3.5", "www.example.com", "—", "“", "S.A.", "I."]
+    texts = [t for pair in _sample_texts() for t in pair]
+    texts += ["", ".", "a.", ".a", "a.b", "ab.c", "Washington, D.C.", "U.S.", " U.S.", "x U.S. and U.K.", "ΟΔΟΣ.Σ"]
+    for _ in range(20000):
+        texts.append("".join(rng.choice(pieces) for _ in range(rng.randrange(1, 14))))
+    for text in texts:
+        assert terms.normalize(text) == plain(text), text
+    assert re.fullmatch(r"\S+", terms.normalize("U.S.")) and terms.normalize("Talks in the U.S. went well.") == (
+        "talks in the us went well.")
