@@ -94,7 +94,8 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
     topic_rows = store.window_topic_articles(start, end, tz)
     actor_rows = store.window_actor_rows(start, end, tz)
     candidate_rows = store.window_candidates(start, end, tz)
-    observed = frozenset(r["day"] for r in store.window_observed_days(day - timedelta(days=WINDOW_DAYS), day, tz))
+    observed_rows = store.window_observed_days(day - timedelta(days=WINDOW_DAYS), day, tz)
+    observed = frozenset(r["day"] for r in observed_rows)
     days = _Days(day, observed, settings.digest.min_baseline_days)
 
     totals: Counter[date] = Counter()
@@ -126,7 +127,8 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
                    "outlets": len({r["outlet"] for r in volume_rows if r["day"] == day}),
                    "undated": sum(r.get("undated") or 0 for r in volume_rows if r["day"] == day),
                    "observed": day in observed, "baseline_days": total.days7, "min_baseline_days": days.min_days,
-                   "history_days": days.baseline_days},
+                   "history_days": days.baseline_days,
+                   "unwatched_sources": measures.unwatched_sources(observed_rows, day)},
         "topics": topics,
         "candidates": _rising_candidates(candidate_rows, days),
         "text_sources": _text_sources(topic_rows, day),
@@ -392,6 +394,8 @@ def _flags(store: DigestSource, data: dict[str, Any], rows_by_topic: dict[str, l
         c = t["count"]
         if t["volume_flag"]:
             summary, lines = evidence.volume_evidence(rows, day, days.observed, t["volume_flag"])
+            if t["volume_flag"] == "drop":
+                summary += _unwatched_note(rows, days, data["totals"].get("unwatched_sources") or [])
             flag(f"{t['name']}: {t['volume_flag']} — {c['value']:.0f} articles vs a 7-day mean of "
                  f"{c['base7']:.1f} ({fmt_pct(c['change7'])}; baseline: {c['baseline_days7']} of 7 days)",
                  t["name"], t["volume_flag"], None, lines, summary)
@@ -427,6 +431,17 @@ def _flags(store: DigestSource, data: dict[str, Any], rows_by_topic: dict[str, l
             flag(f"new name (not in the registry): {cand['name']}, first seen in the window "
                  f"({cand['articles']} articles)", None, "new name", cand["name"], lines)
     return out
+
+
+def _unwatched_note(rows: list[dict[str, Any]], days: _Days, unwatched: list[dict[str, Any]]) -> str:
+    """For a drop: the sources of the topic's articles before that were not fetched on the day (an outage, not
+    less coverage), with their mean a day in the topic over the observed days before."""
+    before = days.before7
+    n = len(before) or 1
+    means = {u["source"]: sum(1 for r in rows if r.get("source") == u["source"] and r["day"] in before) / n
+             for u in unwatched}
+    named = [f"{s} (mean {evidence.measures_fmt(m)} a day before)" for s, m in means.items() if m > 0]
+    return "; not fetched on the day: " + ", ".join(named) if named else ""
 
 
 # -- rendering ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 MIN_COUNT = 5
 SPIKE_RATIO = 1.5
@@ -140,3 +141,22 @@ def tone_flag(day: ToneStats, trailing: ToneStats, baseline_days: int = 7,
     if abs(diff) < TONE_DELTA or (se > 0 and abs(diff) / se < Z_FLAG):
         return None
     return "warmer" if diff > 0 else "harsher"
+
+
+def unwatched_sources(rows: Iterable[dict[str, Any]], day: date) -> list[dict[str, Any]]:
+    """Sources fetched on some of the 7 days before `day` that were neither fetched nor read from a file on `day`
+    itself (a feed down, timing out, or backing off), while another source was: [{source, days7}], days7 being
+    how many of the 7 days before it was fetched. The day still counts as watched (the rule above), so a
+    comparison of it can move by that source's absence alone; the digest says so. `rows`: per day and source,
+    `fetches` and `imported_articles` (the view observed_days). Empty when no source was watched on `day`."""
+    before = set(trailing_days(day, 7))
+    fetched_before: dict[str, int] = {}
+    on_day: set[str] = set()
+    for r in rows:
+        if r["day"] == day:
+            on_day.add(r["source"])
+        elif r["day"] in before and r["fetches"]:
+            fetched_before[r["source"]] = fetched_before.get(r["source"], 0) + 1
+    if not on_day:
+        return []
+    return [{"source": s, "days7": n} for s, n in sorted(fetched_before.items()) if s not in on_day]
