@@ -55,6 +55,7 @@ class DigestSource(Protocol):
     def window_candidates(self, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]: ...
     def story_members(self, story_ids: Sequence[str], tz: str) -> list[dict[str, Any]]: ...
     def window_observed_days(self, first: date, last: date, tz: str) -> list[dict[str, Any]]: ...
+    def window_feed_fetches(self, start: datetime, end: datetime) -> list[dict[str, Any]]: ...
     def article_sentences(self, article_ids: Sequence[str]) -> list[dict[str, Any]]: ...
     def actor_mentions(self, article_ids: Sequence[str], actor_id: str) -> list[dict[str, Any]]: ...
     def candidate_articles(self, start: datetime, end: datetime, name: str) -> list[dict[str, Any]]: ...
@@ -128,7 +129,8 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
                    "undated": sum(r.get("undated") or 0 for r in volume_rows if r["day"] == day),
                    "observed": day in observed, "baseline_days": total.days7, "min_baseline_days": days.min_days,
                    "history_days": days.baseline_days,
-                   "unwatched_sources": measures.unwatched_sources(observed_rows, day)},
+                   "unwatched_sources": measures.unwatched_sources(observed_rows, day),
+                   "possibly_incomplete_sources": _possibly_incomplete(store, day, settings.digest.tz)},
         "topics": topics,
         "candidates": _rising_candidates(candidate_rows, days),
         "text_sources": _text_sources(topic_rows, day),
@@ -431,6 +433,15 @@ def _flags(store: DigestSource, data: dict[str, Any], rows_by_topic: dict[str, l
             flag(f"new name (not in the registry): {cand['name']}, first seen in the window "
                  f"({cand['articles']} articles)", None, "new name", cand["name"], lines)
     return out
+
+
+def _possibly_incomplete(store: DigestSource, day: date, zone: Any) -> list[dict[str, Any]]:
+    """measures.possibly_incomplete_sources for the day, its times in the digest's time zone."""
+    start, end = day_bounds(day, day, zone)
+    return [g | {"since": g["since"].astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                 "until": g["until"].astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                 "oldest": g["oldest"].astimezone(zone).strftime("%Y-%m-%d %H:%M")}
+            for g in measures.possibly_incomplete_sources(store.window_feed_fetches(start, end), start, end)]
 
 
 def _unwatched_note(rows: list[dict[str, Any]], days: _Days, unwatched: list[dict[str, Any]]) -> str:

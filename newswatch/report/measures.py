@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 MIN_COUNT = 5
@@ -160,3 +160,25 @@ def unwatched_sources(rows: Iterable[dict[str, Any]], day: date) -> list[dict[st
     if not on_day:
         return []
     return [{"source": s, "days7": n} for s, n in sorted(fetched_before.items()) if s not in on_day]
+
+
+def possibly_incomplete_sources(fetches: Iterable[dict[str, Any]], start: datetime, end: datetime
+                                ) -> list[dict[str, Any]]:
+    """Sources that may lack articles published in [start, end). A feed lists its last few dozen items; a
+    successful fetch that listed only items never stored before, after an earlier successful fetch of the same
+    feed, no longer reached back to that fetch: what the feed published between the earlier fetch and the oldest
+    item it listed may never have been read (the machine was off, the feed was down, or it published more than it
+    lists between two runs). `fetches`: storage's window_feed_fetches (feed, fetched_at, previous_at, entries,
+    new_articles, oldest_new). [{source, since, until, oldest, entries}] for the stretches that overlap
+    [start, end), the longest per source."""
+    out: dict[str, dict[str, Any]] = {}
+    for f in fetches:
+        prev, at = f.get("previous_at"), f["fetched_at"]
+        oldest = f.get("oldest_new") or at
+        entries, new = f.get("entries") or 0, f.get("new_articles") or 0
+        if prev is None or not entries or new < entries or not (prev < end and oldest > start):
+            continue
+        known = out.get(f["feed"])
+        if known is None or oldest - prev > known["oldest"] - known["since"]:
+            out[f["feed"]] = {"source": f["feed"], "since": prev, "until": at, "oldest": oldest, "entries": entries}
+    return [out[k] for k in sorted(out)]

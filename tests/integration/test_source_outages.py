@@ -61,3 +61,46 @@ def test_nothing_is_said_when_every_source_was_fetched(tmp_path: Path) -> None:
         assert data["flags"] == []
         rendered = render_digest(data)
         assert "not fetched" not in rendered.text and "not fetched" not in rendered.html
+
+
+def _fetch(store: Store, when: datetime, entries: int, new: int) -> None:
+    store.save_fetches("run-" + when.isoformat(), [FetchResult(feed="wire", url="https://feeds.example.invalid/wire",
+                                                               status="ok", fetched_at=when)],
+                       {"wire": (entries, new)}, {})
+
+
+def test_a_day_after_which_a_feed_went_unfetched_until_its_items_had_scrolled_away_says_so(tmp_path: Path) -> None:
+    """The machine stopped on D after the wire's fetch at 09:00 and came back 10 days later: the wire, which lists
+    its last 25 items, then listed 25 items none of which was stored before, so what it published between the two
+    fetches may be lost, D's afternoon among it. D was watched (fetched that morning), so its low count is compared
+    with the week before; the digest must say the wire may lack D's articles. A fetch that lists items stored
+    before (the feed still reached back to the last fetch) says nothing."""
+    settings = write_settings(tmp_path)
+    for reached_back in (False, True):
+        with Database(tmp_path / f"db-{reached_back}.duckdb") as db:
+            store = Store(db)
+            _history(store, wire_on_day=True)
+            _fetch(store, datetime.combine(D, time(9), tzinfo=UTC), 25, 3)
+            after = datetime.combine(D + timedelta(days=10), time(7), tzinfo=UTC)
+            _fetch(store, after, 25, 20 if reached_back else 25)
+            # The oldest item that fetch stored was published on D+7 (08:00): D+7 onwards was in the feed.
+            save_docs(store, [Doc("late", D + timedelta(days=7), A, [("A late sample report.", 0.0)], source="wire")],
+                      watched=False)
+            db.execute("UPDATE article SET run_id = ? WHERE article_id = 'late'", ["run-" + after.isoformat()])
+            data = build_digest(store, settings, D)
+            gaps = data["totals"]["possibly_incomplete_sources"]
+            if reached_back:
+                assert gaps == []
+                continue
+            assert gaps == [{"source": "wire", "since": "2025-03-10 09:00", "until": "2025-03-20 07:00",
+                             "oldest": "2025-03-17 08:00", "entries": 25}]
+            rendered = render_digest(data)
+            for text in (rendered.text, rendered.html, rendered.markdown):
+                assert ("wire may lack articles of this day: its fetch at 2025-03-20 07:00, the first since "
+                        "2025-03-10 09:00, listed 25 items, none stored before, the oldest published 2025-03-17 08:00"
+                        ) in text.replace("\\", "")
+            # The day before is untouched: the wire was fetched after its end and before the gap.
+            assert build_digest(store, settings, D - timedelta(days=1))["totals"]["possibly_incomplete_sources"] == []
+            # Nor the days the feed still listed, from its oldest item on.
+            assert build_digest(store, settings, D + timedelta(days=8))["totals"]["possibly_incomplete_sources"] == []
+            assert build_digest(store, settings, D + timedelta(days=6))["totals"]["possibly_incomplete_sources"] != []
