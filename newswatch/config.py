@@ -602,6 +602,16 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
                 raise ConfigError(path, key, f"cannot reach {found}: {exc.strerror or exc}") from None
             if not is_file:
                 raise ConfigError(path, key, f"{'a folder, not a file' if is_dir else 'no such file'}: {found}")
+    for i, topic in enumerate(settings.topics):
+        for kind in ("any", "all", "none"):
+            for j, rule in enumerate(getattr(topic, kind)):
+                # Read when a config is checked, not at import: the matcher's module imports this one.
+                from newswatch.analysis.topics import check_rule
+
+                try:
+                    check_rule(rule)
+                except ValueError as exc:
+                    raise ConfigError(path, f"topics[{i}] ({topic.name!r}).{kind}[{j}]", str(exc)) from None
     if _same_file(settings.client_copy_path, settings.database_path):
         raise ConfigError(path, "storage.client_copy", f"names the database itself ({settings.database_path}): the "
                                                        "read copy for SQL clients must be another file")

@@ -44,7 +44,8 @@ from newswatch.text.corpus_stats import CorpusStats, cosine, tfidf_vector
 from newswatch.text.dedup import split_terms
 from newswatch.text.terms import STOPWORDS, content_terms, normalize, tokenize
 
-__all__ = ["STOPWORDS", "KEYWORD_BASE", "TopicMatcher", "article_terms", "content_terms", "normalize", "tokenize"]
+__all__ = ["STOPWORDS", "KEYWORD_BASE", "TopicMatcher", "article_terms", "check_rule", "content_terms", "normalize",
+           "tokenize"]
 
 KEYWORD_BASE = 0.6
 # Chosen on giveme5w1h-public, confirmed on wikinews-galaxy (docs/methods.md, "Following a story from seeds"):
@@ -136,6 +137,13 @@ class _Rule:
             if present and pattern.search(text.joined):
                 return True
         return False
+
+
+def check_rule(rule: str) -> None:
+    """Raise ValueError when a keyword rule cannot match anything (an alternative with no letters or digits: a
+    trailing "|", a bare "*", an empty string). The config calls this when it is loaded, so the mistake is a config
+    error naming the rule's key (newswatch.config.parse_settings), not a traceback in every later run."""
+    _Rule.compile(rule)
 
 
 @dataclass(slots=True)

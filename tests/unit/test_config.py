@@ -44,6 +44,13 @@ PATH = Path("/srv/newswatch/config/newswatch.toml")
         ({"digest": {"date": "yesterday"}}, "digest.date", "date"),
         ({"topics": [{"name": "t", "min_score": 2}]}, "topics[0] ('t').min_score", "from 0 to 1, got 2"),
         ({"topics": [{"any": ["x"]}]}, "topics[0].name", "required"),
+        # A keyword rule with nothing to match (a trailing "|", a bare "*", an empty string) passed every check
+        # (`newswatch info` said nothing) and then failed every ingest and rematch with a ValueError traceback.
+        ({"topics": [{"name": "t", "any": ["satellite* |"]}]}, "topics[0] ('t').any[0]", "no letters or digits"),
+        ({"topics": [{"name": "t", "any": ["moon"], "all": ["x", "*"]}]}, "topics[0] ('t').all[1]",
+         "no letters or digits"),
+        ({"topics": [{"name": "t", "any": ["moon"], "none": [""]}]}, "topics[0] ('t').none[0]",
+         "no letters or digits"),
         ({"storage": {"databse": "x.duckdb"}}, "storage.databse", "unknown key"),
         ({"inbox": "samples"}, "inbox", "expected a table [inbox], got str"),
         ({"runner": {"task_runner": "ray"}}, "runner.task_runner", "thread"),
