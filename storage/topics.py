@@ -24,10 +24,18 @@ class TopicsMixin:
                                         "WHERE (actor.name, actor.kind, actor.country) IS DISTINCT FROM "
                                         "(excluded.name, excluded.kind, excluded.country)")
 
-    def changed_topics(self, definitions: dict[str, tuple[str, str]]) -> list[str]:
-        """definitions: name -> (description, definition hash). Returns topics that are new or changed."""
-        stored = dict(self.db.query("SELECT name, definition_hash FROM topic"))
-        return [name for name, (_, h) in definitions.items() if stored.get(name) != h]
+    def changed_topics(self, definitions: dict[str, tuple[str, str, str]]) -> list[str]:
+        """definitions: name -> (description, definition hash, seeds hash). Returns topics that are new or changed.
+        A stored seeds hash of NULL (a topic stored before migration 017) is not a change: it is recorded by
+        `save_topic_definitions` and compared from then on."""
+        stored = {name: (h, seeds) for name, h, seeds in self.db.query(
+            "SELECT name, definition_hash, seeds_hash FROM topic")}
+        changed = []
+        for name, (_, h, seeds) in definitions.items():
+            was = stored.get(name)
+            if was is None or was[0] != h or (was[1] is not None and was[1] != seeds):
+                changed.append(name)
+        return changed
 
     def drop_topics_not_in(self, names: Sequence[str]) -> dict[str, int]:
         """Remove the topics not named (gone from the config: removed, or renamed) and their memberships, in one
@@ -44,14 +52,16 @@ class TopicsMixin:
                 self.db.execute("DELETE FROM topic WHERE name NOT IN (SELECT unnest($1))", [keep])
         return gone
 
-    def save_topic_definitions(self, definitions: dict[str, tuple[str, str]]) -> None:
+    def save_topic_definitions(self, definitions: dict[str, tuple[str, str, str]]) -> None:
         now = datetime.now(UTC)
-        self.db.insert_rows("topic", ["name", "description", "definition_hash", "updated_at"],
-                            [(n, d, h, now) for n, (d, h) in definitions.items()],
+        self.db.insert_rows("topic", ["name", "description", "definition_hash", "seeds_hash", "updated_at"],
+                            [(n, d, h, seeds, now) for n, (d, h, seeds) in definitions.items()],
                             on_conflict="ON CONFLICT (name) DO UPDATE SET description = excluded.description, "
-                                        "definition_hash = excluded.definition_hash, updated_at = excluded.updated_at "
-                                        "WHERE (topic.description, topic.definition_hash) IS DISTINCT FROM "
-                                        "(excluded.description, excluded.definition_hash)")
+                                        "definition_hash = excluded.definition_hash, "
+                                        "seeds_hash = excluded.seeds_hash, updated_at = excluded.updated_at "
+                                        "WHERE (topic.description, topic.definition_hash, topic.seeds_hash) "
+                                        "IS DISTINCT FROM "
+                                        "(excluded.description, excluded.definition_hash, excluded.seeds_hash)")
 
     def replace_topic_matches(self, topics: Sequence[str], matches: Sequence[tuple[str, TopicMatch]]) -> None:
         with self.db.transaction(), self._noting_story_days():

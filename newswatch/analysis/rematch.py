@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
-from newswatch.analysis.analyzer import Analyzer
+from newswatch.analysis.analyzer import Analyzer, read_seed
 from newswatch.config import Settings, TopicSettings
 from newswatch.models import TermCounts, TopicMatch
 from newswatch.text.corpus_stats import CorpusStats
@@ -20,12 +20,16 @@ from newswatch.text.corpus_stats import CorpusStats
 _log = logging.getLogger("newswatch")
 
 
+# A topic as stored to see what changed: (description, definition hash, seeds hash).
+Definition = tuple[str, str, str]
+
+
 class TopicStore(Protocol):
     """What keeping topics and actors in step with the config needs from the store."""
 
     def sync_actors(self, rows: Sequence[tuple[str, str, str, str | None]]) -> None: ...
-    def changed_topics(self, definitions: dict[str, tuple[str, str]]) -> list[str]: ...
-    def save_topic_definitions(self, definitions: dict[str, tuple[str, str]]) -> None: ...
+    def changed_topics(self, definitions: dict[str, Definition]) -> list[str]: ...
+    def save_topic_definitions(self, definitions: dict[str, Definition]) -> None: ...
     def drop_topics_not_in(self, names: Sequence[str]) -> dict[str, int]: ...
     def article_count(self) -> int: ...
     def iter_article_texts(self, batch: int = 2000) -> Iterator[list[tuple[str, str, str, str | None, str]]]: ...
@@ -38,8 +42,19 @@ def definition_hash(definition: dict[str, Any]) -> str:
     return hashlib.sha1(json.dumps(definition, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def topic_definitions(settings: Settings) -> dict[str, tuple[str, str]]:
-    return {t.name: (t.description, definition_hash(_definition(t))) for t in settings.topics}
+def topic_definitions(settings: Settings) -> dict[str, Definition]:
+    """Each topic's description, the hash of its definition in the config, and the hash of its seed files' texts as
+    a run reads them (a seed rewritten at the same path changes the topic as much as a new path does)."""
+    return {t.name: (t.description, definition_hash(_definition(t)), seeds_hash(settings, i, t))
+            for i, t in enumerate(settings.topics)}
+
+
+def seeds_hash(settings: Settings, index: int, topic: TopicSettings) -> str:
+    """A short hash of the texts the topic's seed files give the matcher (analyzer.read_seed), in order: unchanged
+    when a file is only touched or saved again with the same words."""
+    texts = [read_seed(settings.resolve(seed), settings, f"topics[{index}] ({topic.name!r}).seeds[{j}]")
+             for j, seed in enumerate(topic.seeds)]
+    return definition_hash({"seed_texts": texts})
 
 
 def _definition(topic: TopicSettings) -> dict[str, Any]:

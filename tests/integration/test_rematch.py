@@ -146,3 +146,49 @@ def test_rematch_weighs_terms_with_the_stores_corpus_statistics(tmp_path: Path) 
         rematch.rematch(store, settings)
         stored = dict(db.query("SELECT a.title, t.score FROM article a JOIN article_topic t USING (article_id)"))
         assert {t: [stored[t]] if t in stored else [] for t in expected} == expected
+
+
+def test_a_seed_file_rewritten_in_place_matches_its_topic_again(tmp_path: Path) -> None:
+    """The analyst replaces the text of a seed-only topic's seed file (a better report of the story) and keeps its
+    path. The topic's stored members were those of the old seed for good: the definition compared only the seed's
+    path, so no run and no rematch of the next runs matched the stored articles again, and the digest compared new
+    articles (matched against the new text) with a week of members of the old one."""
+    seed = tmp_path / "seed.txt"
+    seed.write_text("Ceasefire holds in Kashmir\nPakistan and India report a quiet night along the Line of Control "
+                    "in Kashmir; the ceasefire holds.\n", encoding="utf-8")
+    settings = settings_with(tmp_path, [{"name": "story", "seeds": [str(seed)]}])
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        store_entries(store, settings)
+        assert memberships(db) == {(ENTRIES[0][0], "story")}
+
+        seed.write_text("Monsoon forecast raised for Kerala\nThe weather office expects heavier monsoon rain over "
+                        "Kerala this season.\n", encoding="utf-8")
+        assert rematch.sync_definitions(store, settings) == ["story"]
+        assert memberships(db) == {(ENTRIES[1][0], "story")}
+        assert rematch.sync_definitions(store, settings) == []  # the same text again: nothing to redo
+
+        # Touched, or saved again with the same words: the text a run reads is the same, so nothing is redone.
+        seed.write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
+        assert rematch.sync_definitions(store, settings) == []
+
+
+def test_a_topic_stored_before_seed_texts_were_compared_is_not_matched_again_by_the_upgrade(tmp_path: Path) -> None:
+    """A store from before migration 017 has no seeds hash: the first run records it and leaves the members as they
+    are (an upgrade alone must not move a seed topic's figures); a seed rewritten after that is matched again."""
+    seed = tmp_path / "seed.txt"
+    seed.write_text("Ceasefire holds in Kashmir\nPakistan and India report a quiet night along the Line of Control "
+                    "in Kashmir; the ceasefire holds.\n", encoding="utf-8")
+    settings = settings_with(tmp_path, [{"name": "story", "seeds": [str(seed)]}])
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        store_entries(store, settings)
+        db.execute("UPDATE topic SET seeds_hash = NULL")  # as migration 017 leaves an older store's topics
+        db.execute("DELETE FROM article_topic")  # a membership the upgrade must not redo
+        assert rematch.sync_definitions(store, settings) == []
+        assert memberships(db) == set()
+        assert db.scalar("SELECT seeds_hash FROM topic") is not None
+        seed.write_text("Monsoon forecast raised for Kerala\nThe weather office expects heavier monsoon rain over "
+                        "Kerala this season.\n", encoding="utf-8")
+        assert rematch.sync_definitions(store, settings) == ["story"]
+        assert memberships(db) == {(ENTRIES[1][0], "story")}

@@ -117,7 +117,7 @@ def save(store: Store, items: Sequence[Item], *, watched: bool = True) -> None:
     store.sync_actors(ACTORS)
     store.db.set_meta({"timezone": "UTC"})
     if not store.db.scalar("SELECT count(*) FROM topic"):
-        store.save_topic_definitions({TOPIC: ("Sample topic for tests.", "h")})
+        store.save_topic_definitions({TOPIC: ("Sample topic for tests.", "h", "s")})
     built = [build(i) for i in items]
     store.save_articles("test-run", [a for a, _ in built], [b for _, b in built], {})
     if watched:
