@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from prefect import flow
 
-from flows.digest import render
+from flows.digest import follow_topic_edits, render
 from newswatch.analysis import stored_stories as coverage
 from newswatch.config import Settings, load_settings
 from newswatch.days import day_bounds
@@ -50,6 +50,7 @@ def backfill_days(settings: Settings, first: date, last: date) -> BackfillSummar
                      "min_baseline_days": str(settings.digest.min_baseline_days)})
         run_id = store.start_run("backfill")
         try:
+            follow_topic_edits(store, settings)  # the digests rewritten count the topics the config defines
             refreshed = coverage.refresh_stories(store, *day_bounds(first, last, settings.digest.tz))
             summary.stories, summary.story_articles = refreshed.stories, refreshed.articles
             day = first

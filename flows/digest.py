@@ -16,6 +16,8 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.logs import log_config, progress
+from newswatch.analysis import rematch
+from newswatch.analysis.stored_stories import refresh_due_stories
 from newswatch.config import EmailSettings, Settings, load_settings
 from newswatch.errors import ConfigError, DatabaseLocked, MailError, StorageError
 from newswatch.models import RenderedDigest
@@ -58,6 +60,22 @@ def _scheduled_start() -> datetime:
 
     when = flow_run.scheduled_start_time
     return datetime.fromisoformat(when.isoformat()) if when is not None else datetime.now(UTC)
+
+
+def follow_topic_edits(store: Store, settings: Settings) -> list[str]:
+    """Before a digest reads topic memberships: when the config's topics are not those the store was last matched
+    with (edited, added, renamed or removed since the last ingest), do what the next ingest would do first: match the
+    changed topics again over the stored articles, drop the gone ones, regroup the days whose articles joined or left
+    the topics. Otherwise the digest would count the old definitions under the new names (a renamed topic: no
+    article on any day). Returns the topics that were out of step (nothing is done when none are)."""
+    stale = rematch.out_of_step(store, settings)
+    if stale:
+        matched = rematch.sync_definitions(store, settings)  # a topic gone is logged as it is dropped
+        refresh_due_stories(store, settings.digest.tz)
+        if matched:
+            progress("topics new or edited in the config since the last ingest (%s): matched again over the stored "
+                     "articles before the digest", ", ".join(matched))
+    return stale
 
 
 @contextmanager
@@ -155,6 +173,7 @@ def digest_flow(
         copy_failed: StorageError | None = None
         with _open_store(settings) as store:
             db = store.db
+            follow_topic_edits(store, settings)  # before the snapshot: the clients' copy shows it too
             # The clients' copy is made while the digest is built; only the digest's own tables are then updated
             # in it (storage/db.py start_snapshot: the same file as a whole copy, without copying it after the work).
             db.start_snapshot(settings.client_copy_path, DIGEST_WRITES)

@@ -52,6 +52,11 @@ class TopicsMixin:
                 self.db.execute("DELETE FROM topic WHERE name NOT IN (SELECT unnest($1))", [keep])
         return gone
 
+    def stored_topic_names(self) -> list[str]:
+        """Every topic the store holds: a definition in `topic`, or memberships in `article_topic`."""
+        return [r[0] for r in self.db.query(
+            "SELECT name FROM topic UNION SELECT DISTINCT topic FROM article_topic ORDER BY 1")]
+
     def save_topic_definitions(self, definitions: dict[str, tuple[str, str, str]]) -> None:
         now = datetime.now(UTC)
         self.db.insert_rows("topic", ["name", "description", "definition_hash", "seeds_hash", "updated_at"],

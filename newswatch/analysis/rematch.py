@@ -31,6 +31,7 @@ class TopicStore(Protocol):
     def changed_topics(self, definitions: dict[str, Definition]) -> list[str]: ...
     def save_topic_definitions(self, definitions: dict[str, Definition]) -> None: ...
     def drop_topics_not_in(self, names: Sequence[str]) -> dict[str, int]: ...
+    def stored_topic_names(self) -> list[str]: ...
     def article_count(self) -> int: ...
     def iter_article_texts(self, batch: int = 2000) -> Iterator[list[tuple[str, str, str, str | None, str]]]: ...
     def replace_topic_matches(self, topics: Sequence[str], matches: Sequence[tuple[str, TopicMatch]]) -> None: ...
@@ -73,6 +74,15 @@ def sync_definitions(store: TopicStore, settings: Settings, analyzer: Analyzer |
         rematch(store, settings, changed, analyzer)
     store.save_topic_definitions(definitions)
     return changed
+
+
+def out_of_step(store: TopicStore, settings: Settings) -> list[str]:
+    """The topics whose stored memberships do not follow the config: new, edited (`changed_topics`), or gone from
+    it (still stored). Cheap (no analyzer, no corpus statistics): a digest asks before it reads memberships, and
+    calls `sync_definitions` only when this is not empty."""
+    names = [t.name for t in settings.topics]
+    gone = sorted(set(store.stored_topic_names()) - set(names))
+    return store.changed_topics(topic_definitions(settings)) + gone
 
 
 def drop_retired(store: TopicStore, settings: Settings) -> dict[str, int]:

@@ -7,12 +7,14 @@ quiet history with a spike and a tone shift planted on days the caller chooses.
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from newswatch.config import Settings, load_settings
+from newswatch.analysis.rematch import topic_definitions
+from newswatch.config import Settings, load_settings, parse_settings
 from newswatch.models import ActorTone, Analysis, Article, FetchResult, Tone, TopicMatch
 from storage.store import Store
 
@@ -62,12 +64,15 @@ class Item:
     minute: int = 0
 
 
+TOPIC_TOML = f'[[topics]]\nname = "{TOPIC}"\ndescription = "Sample topic for tests."\nany = ["sample"]\n'
+
+
 def write_settings(root: Path, timezone: str = "UTC") -> Settings:
     (root / "config").mkdir(parents=True, exist_ok=True)
     path = root / "config" / "newswatch.toml"
     path.write_text(
         '[storage]\ndatabase = "data/newswatch.duckdb"\n\n'
-        f'[[topics]]\nname = "{TOPIC}"\ndescription = "Sample topic for tests."\nany = ["sample"]\n\n'
+        f'{TOPIC_TOML}\n'
         f'[digest]\ntimezone = "{timezone}"\noutput_dir = "digests"\ntop_actors = 8\n',
         encoding="utf-8",
     )
@@ -117,7 +122,10 @@ def save(store: Store, items: Sequence[Item], *, watched: bool = True) -> None:
     store.sync_actors(ACTORS)
     store.db.set_meta({"timezone": "UTC"})
     if not store.db.scalar("SELECT count(*) FROM topic"):
-        store.save_topic_definitions({TOPIC: ("Sample topic for tests.", "h", "s")})
+        # The definition write_settings' config gives the topic, as a run records it: a digest or backfill then finds
+        # the store in step with the config and matches nothing again (flows.digest.follow_topic_edits).
+        store.save_topic_definitions(topic_definitions(parse_settings(tomllib.loads(TOPIC_TOML),
+                                                                      Path("config/newswatch.toml"))))
     built = [build(i) for i in items]
     store.save_articles("test-run", [a for a, _ in built], [b for _, b in built], {})
     if watched:
