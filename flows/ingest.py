@@ -69,6 +69,8 @@ class IngestSummary:
     pages_waiting: int = 0
     pages_rescored: int = 0
     skipped: str | None = None  # why this run did nothing (another ingest was still going)
+    # Topics new or edited in the config, matched again over the stored articles at the start of the run.
+    topics_rematched: list[str] = field(default_factory=list)
     # The run changed what clients see and left the copy to later: told not to publish (`publish=False`, the caller
     # must) or, with [storage] client_copy_interval_minutes, the copy was recent (a later run or digest will).
     client_copy_due: bool = False
@@ -262,7 +264,11 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
             _map_language_tags_once(store)
             # Registry, seeds and the corpus statistics as stored when the run starts: read once per run.
             analyzer = Analyzer.from_settings(settings, CorpusStats(stored=store.corpus_counts()))
-            prepare_run(store, settings, analyzer)
+            summary.topics_rematched = prepare_run(store, settings, analyzer)
+            if summary.topics_rematched:
+                progress("topics new or edited in the config (%s): matched again over the stored articles; digests "
+                         "already stored keep what they said (`newswatch backfill --from D --to D` rewrites them)",
+                         ", ".join(summary.topics_rematched))
             distributed = settings.runner.task_runner == "dask"
             workers = 1 if distributed else worker_count(settings.runner.workers)
             pages = fulltext.PageBudget(fulltext.fulltext_settings(settings))
@@ -321,12 +327,15 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
     return summary
 
 
-def prepare_run(store: Store, settings: Settings, analyzer: Analyzer | None = None) -> None:
-    """Record sources, actors and topic definitions; re-match stored articles against changed topics."""
+def prepare_run(store: Store, settings: Settings, analyzer: Analyzer | None = None) -> list[str]:
+    """Record sources, actors and topic definitions; re-match stored articles against changed topics. Returns the
+    topics matched again (none in an empty store, where there is nothing to match)."""
     store.sync_feeds(stages.source_rows(settings) + search_feeds.search_source_rows(settings))
     store.db.set_meta({"timezone": settings.digest.timezone,
                        "min_baseline_days": str(settings.digest.min_baseline_days)})
-    rematch.sync_definitions(store, settings, analyzer)
+    had_articles = store.article_count() > 0
+    changed = rematch.sync_definitions(store, settings, analyzer)
+    return changed if had_articles else []
 
 
 def _ingest_feeds(run: IngestRun, force: bool) -> None:

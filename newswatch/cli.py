@@ -143,6 +143,9 @@ def _print_ingest(s: Any) -> None:
         f"database: {s.database}",
         f"for SQL clients: {s.client_copy}",
     )
+    if getattr(s, "topics_rematched", None):
+        _print(f"topics matched again over the stored articles (new or edited in the config): "
+               f"{', '.join(s.topics_rematched)}")
     for err in s.errors[:20]:
         _print(f"  problem: {err}")
     if len(s.errors) > 20:

@@ -41,3 +41,17 @@ def figures(text_path: Path) -> list[str]:
     """Each topic's lines of figures in a text digest (articles, share, tone), without its name."""
     return [line for line in text_path.read_text(encoding="utf-8").splitlines()
             if line.startswith(("articles: ", "share of all articles: ", "tone: "))]
+
+
+def test_an_ingest_says_which_topics_it_matched_again(project: Path) -> None:
+    """The run after an edit matched the edited topic again over the stored articles and said nothing about it (only
+    "stories: N days ... re-grouped", and nothing when no article moved), so an analyst could not tell whether the
+    edit had been taken. A first run into an empty store has nothing to match again."""
+    from flows.ingest import ingest_flow
+
+    config = project / "config" / "newswatch.toml"
+    assert ingest_flow(config_path=str(config)).topics_rematched == []
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('min_score = 0.6\n', 'min_score = 0.65\n'), encoding="utf-8")
+    assert ingest_flow(config_path=str(config)).topics_rematched == ["us-diplomacy-south-asia"]
+    assert ingest_flow(config_path=str(config)).topics_rematched == []
