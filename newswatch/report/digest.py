@@ -130,6 +130,7 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
                    "observed": day in observed, "baseline_days": total.days7, "min_baseline_days": days.min_days,
                    "history_days": days.baseline_days,
                    "unwatched_sources": measures.unwatched_sources(observed_rows, day),
+                   "sources_missing_before": measures.sources_missing_before(observed_rows, day, days.before7),
                    "possibly_incomplete_sources": _possibly_incomplete(store, day, settings.digest.tz)},
         "topics": topics,
         "candidates": _rising_candidates(candidate_rows, days),
@@ -398,6 +399,8 @@ def _flags(store: DigestSource, data: dict[str, Any], rows_by_topic: dict[str, l
             summary, lines = evidence.volume_evidence(rows, day, days.observed, t["volume_flag"])
             if t["volume_flag"] == "drop":
                 summary += _unwatched_note(rows, days, data["totals"].get("unwatched_sources") or [])
+            else:
+                summary += _missing_before_note(today, data["totals"].get("sources_missing_before") or [])
             flag(f"{t['name']}: {t['volume_flag']} — {c['value']:.0f} articles vs a 7-day mean of "
                  f"{c['base7']:.1f} ({fmt_pct(c['change7'])}; baseline: {c['baseline_days7']} of 7 days)",
                  t["name"], t["volume_flag"], None, lines, summary)
@@ -453,6 +456,15 @@ def _unwatched_note(rows: list[dict[str, Any]], days: _Days, unwatched: list[dic
              for u in unwatched}
     named = [f"{s} (mean {evidence.measures_fmt(m)} a day before)" for s, m in means.items() if m > 0]
     return "; not fetched on the day: " + ", ".join(named) if named else ""
+
+
+def _missing_before_note(today: list[dict[str, Any]], missing: list[dict[str, Any]]) -> str:
+    """For a spike: the feeds that carried the topic's articles on the day but were not fetched on some of the
+    baseline days (down, or added since), so the baseline is low by their absence, with their share of the day."""
+    on_day = Counter(r.get("source") for r in today)
+    named = [f"{m['source']} ({on_day[m['source']]} of the day's articles; not fetched on {m['missing']} of the "
+             f"{m['days']} days before)" for m in missing if on_day[m["source"]]]
+    return "; fetched on the day, missing from the baseline: " + ", ".join(named) if named else ""
 
 
 # -- rendering ---------------------------------------------------------------------------------------------

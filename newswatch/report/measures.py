@@ -182,3 +182,22 @@ def possibly_incomplete_sources(fetches: Iterable[dict[str, Any]], start: dateti
         if known is None or oldest - prev > known["oldest"] - known["since"]:
             out[f["feed"]] = {"source": f["feed"], "since": prev, "until": at, "oldest": oldest, "entries": entries}
     return [out[k] for k in sorted(out)]
+
+
+def sources_missing_before(rows: Iterable[dict[str, Any]], day: date, before: Collection[date]
+                           ) -> list[dict[str, Any]]:
+    """Feeds fetched on `day` that were not fetched on some of `before` (the observed days a baseline is the mean
+    of): [{source, missing, days}], `missing` of the `days` baseline days without a successful fetch. The
+    counterpart of unwatched_sources for a rise: a feed down (or not yet in the config) on baseline days held the
+    baseline down, so its return alone can make a spike. `rows` as for unwatched_sources; only fetches count (an
+    inbox is read when files arrive, so a day without a file is not a gap)."""
+    fetched: dict[str, set[date]] = {}
+    for r in rows:
+        if r["fetches"]:
+            fetched.setdefault(r["source"], set()).add(r["day"])
+    out = []
+    for source, days in sorted(fetched.items()):
+        missing = sum(1 for d in before if d not in days)
+        if day in days and missing:
+            out.append({"source": source, "missing": missing, "days": len(before)})
+    return out

@@ -104,3 +104,30 @@ def test_a_day_after_which_a_feed_went_unfetched_until_its_items_had_scrolled_aw
             # Nor the days the feed still listed, from its oldest item on.
             assert build_digest(store, settings, D + timedelta(days=8))["totals"]["possibly_incomplete_sources"] == []
             assert build_digest(store, settings, D + timedelta(days=6))["totals"]["possibly_incomplete_sources"] != []
+
+
+def test_a_spike_when_a_feed_is_back_names_the_feed_missing_from_the_baseline(tmp_path: Path) -> None:
+    """The wire (12 topic articles a day) was down on 5 of the 7 days before D: no fetch, no article. Back on D, the
+    day's 14 articles against a baseline held down by its absence (mean 38/7) is a spike; the spike's summary must
+    say the wire was missing from the baseline, and how much of the day it carried. The herald, fetched every day,
+    is not named; nor is the wire when it was fetched every day (no spike then)."""
+    settings = write_settings(tmp_path)
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        store.sync_actors([])
+        docs = [Doc(f"w{k}-{j}", D - timedelta(days=k), A, [("A quiet sample day at the harbour.", 0.0)], j,
+                    source="wire") for k in (0, 6, 7) for j in range(12)]
+        docs += [Doc(f"h{k}-{j}", D - timedelta(days=k), B, [("The sample council met.", 0.0)], 10 + j,
+                     source="herald") for k in range(0, 8) for j in range(2)]
+        save_docs(store, docs)
+        data = build_digest(store, settings, D)
+        topic = data["topics"][0]
+        assert (topic["count"]["value"], topic["volume_flag"]) == (14.0, "spike")
+        assert data["totals"]["sources_missing_before"] == [{"source": "wire", "missing": 5, "days": 7}]
+        spike = next(f for f in data["flags"] if f["flag"] == "spike")
+        assert spike["summary"].endswith("; fetched on the day, missing from the baseline: wire (12 of the day's "
+                                         "articles; not fetched on 5 of the 7 days before)")
+    with Database(tmp_path / "every-day.duckdb") as db:
+        store = Store(db)
+        _history(store, wire_on_day=True)
+        assert build_digest(store, settings, D)["totals"]["sources_missing_before"] == []
