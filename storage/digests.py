@@ -15,7 +15,7 @@ from storage.db import Database, local_day_sql, to_json
 # What building and storing a digest writes (set_meta, start_run/finish_run, save_digest, save_evidence): small
 # tables a digest run can bring up to date in a snapshot of the database instead of copying it whole after its
 # work (Database.start_snapshot). Another table written meanwhile makes the publish a whole copy, as before.
-DIGEST_WRITES = frozenset({"meta", "runs", "digest", "digest_image", "evidence", "delivery"})
+DIGEST_WRITES = frozenset({"meta", "runs", "digest", "digest_image", "evidence", "delivery", "digest_version"})
 
 
 class DigestsMixin:
@@ -130,6 +130,7 @@ class DigestsMixin:
 
     def _save_digest_row(self, digest: RenderedDigest, timezone: str, data: dict[str, Any],
                          html_path: str | None, text_path: str | None) -> None:
+        self._keep_mailed_version(digest.digest_date)
         self.db.insert_rows(
             "digest", ["digest_date", "generated_at", "timezone", "subject", "html", "text", "markdown", "data",
                        "html_path", "text_path"],
@@ -139,6 +140,19 @@ class DigestsMixin:
                         "timezone = excluded.timezone, subject = excluded.subject, html = excluded.html, "
                         "text = excluded.text, markdown = excluded.markdown, data = excluded.data, "
                         "html_path = excluded.html_path, text_path = excluded.text_path")
+
+    def _keep_mailed_version(self, digest_date: date) -> None:
+        """Before the day's stored digest is replaced: when it was mailed (a delivery 'sent' or 'unknown' at or after
+        it was built), keep it and its evidence rows (still the old ones: the caller replaces them after the digest)
+        in `digest_version` (migration 018), so what a reader received can still be checked. A version never mailed
+        (a rerun's, a backfill's) is not kept."""
+        self.db.execute(
+            "INSERT INTO digest_version SELECT d.digest_date, d.generated_at, now(), d.timezone, d.subject, d.html, "
+            "d.text, d.markdown, d.data, (SELECT CAST(to_json(list(e ORDER BY e.flag_no, e.kind, e.rank)) AS VARCHAR) "
+            "FROM evidence e WHERE e.digest_date = d.digest_date) FROM digest d WHERE d.digest_date = $day "
+            "AND EXISTS (SELECT 1 FROM delivery v WHERE v.digest_date = d.digest_date "
+            "AND v.status IN ('sent', 'unknown') AND coalesce(v.sent_at, v.last_attempt_at) >= d.generated_at) "
+            "ON CONFLICT DO NOTHING", {"day": digest_date})
 
     # -- digest delivery (migration 003) ----------------------------------------------------------------
     def save_digest_images(self, digest_date: date, images: dict[str, bytes]) -> None:

@@ -128,6 +128,34 @@ def test_the_digest_is_published_as_a_markdown_artifact(received: Received) -> N
     assert "india-pakistan" in str(found[0].data).lower()
 
 
+def test_the_mailed_version_is_kept_when_its_day_is_built_again(mailed_project: tuple[Path, int],
+                                                                received: Received) -> None:
+    """The fixture built the day four times: unmailed (server down), mailed, then twice again without mail. The
+    stored digest is the last build; the version Alice received is kept, once, with the evidence rows its flags
+    had (a reader checks the mail's flags against them), and neither the version whose mail failed nor the
+    rebuilds that were never mailed are kept."""
+    import json
+
+    config, _ = mailed_project
+    msg = received.message()
+    _, html, _ = parts(msg)
+    with Database(config.parents[1] / "data" / "newswatch.duckdb", read_only=True) as db:
+        kept = db.query_dicts("SELECT * FROM digest_version WHERE digest_date = ?", [DAY])
+        [current] = db.query_dicts("SELECT generated_at, html FROM digest WHERE digest_date = ?", [DAY])
+        evidence_now = db.query_dicts("SELECT flag_no, kind, rank, article_id FROM evidence WHERE digest_date = ? "
+                                      "ORDER BY flag_no, kind, rank", [DAY])
+    assert len(kept) == 1
+    [version] = kept
+    assert version["subject"] == msg["Subject"]
+    assert version["html"].strip() == html.replace("\r\n", "\n").strip()  # what was mailed, word for word
+    assert version["generated_at"] < version["replaced_at"] and version["generated_at"] < current["generated_at"]
+    rows = json.loads(version["evidence"])
+    # Built again over the same articles, the flags and their evidence are the same as the mailed ones.
+    assert [(r["flag_no"], r["kind"], r["rank"], r["article_id"]) for r in rows] == [
+        (r["flag_no"], r["kind"], r["rank"], r["article_id"]) for r in evidence_now]
+    assert rows and all(r["digest_date"] == DAY.isoformat() for r in rows)
+
+
 def test_an_ingest_that_finds_the_previous_one_running_skips_and_says_so(
     mailed_project: tuple[Path, int],
 ) -> None:
