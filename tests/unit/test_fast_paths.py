@@ -370,3 +370,54 @@ def test_normalize_equals_the_acronym_regex_over_the_whole_text() -> None:
         assert terms.normalize(text) == plain(text), text
     assert re.fullmatch(r"\S+", terms.normalize("U.S.")) and terms.normalize("Talks in the U.S. went well.") == (
         "talks in the us went well.")
+
+
+def _story_texts() -> list[str]:
+    """The titles and texts of the real story sets (skipped when the shared corpus is absent)."""
+    texts = []
+    folder = SHARED / "corpus" / "stories"
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            texts += [str(record.get("title") or ""), str(record.get("text") or "")]
+    return texts
+
+
+def test_split_words_and_terms_equal_the_regex() -> None:
+    """split_words and split_terms read an ASCII text (or one whose only other characters are typographic
+    punctuation) with str.split: the same words as the regex, on every ASCII character, on random texts dense in
+    the separators, their neighbours, marks, word characters outside ASCII, Chinese and kana, and on real texts."""
+    import random
+    import re
+
+    from newswatch.text import dedup
+
+    def plain_words(text: str) -> list[str]:
+        return dedup._WORD.findall(text.replace("_", " "))
+
+    def plain_terms(text: str) -> list[str]:
+        text = text.replace("_", " ")
+        if not text.isascii() and dedup._UNSPACED.search(text):
+            text = dedup._UNSPACED.sub(r" \g<0> ", text)
+        return dedup._WORD.findall(text)
+
+    rng = random.Random(35)
+    ascii_chars = [chr(c) for c in range(128)]
+    others = ["\u00a0", "\u2013", "\u2014", "\u2018", "\u2019", "\u201c", "\u201d", "\u2022", "\u2026", "\u2010",
+              "\u2011", "\u2012", "\u2015", "\u201a", "\u201e", "\u2027", "\u2028", "\u3000", "\u200c", "\u200d",
+              "\u0301", "\u093e", "é", "ß", "İ", "ı", "Σ", "ς", "½", "²", "١", "भा", "中", "か", "\x85", "\ufeff"]
+    texts = ["", " ", "_", "a_b", "U.S.", "don’t", "“Quote”—end…", "x\u00a0y", "naïve", "中文", "a\u2019s"]
+    texts += ascii_chars + others
+    for _ in range(6000):
+        pool = ascii_chars if rng.random() < 0.5 else ascii_chars + others[: rng.choice([9, len(others)])]
+        texts.append("".join(rng.choice(pool) for _ in range(rng.randint(0, 40))))
+    for _ in range(2000):
+        texts.append("".join(rng.choice(["ab", "Cd", "9", " ", "_", *others[:9]]) for _ in range(rng.randint(0, 20))))
+    stories = _story_texts()
+    texts += stories + [t.lower() for t in stories]
+    for text in texts:
+        assert dedup.split_words(text) == plain_words(text), text
+        assert dedup.split_terms(text) == plain_terms(text), text
+    assert dedup._plain_words("talks in the u.s.") == ["talks", "in", "the", "u", "s"]  # the fast path is taken
+    assert dedup._plain_words("“talks” — resumed") == ["talks", "resumed"]
+    assert dedup._plain_words("naïve") is None and re.fullmatch(r"\w+", "ï")
