@@ -421,3 +421,35 @@ def test_split_words_and_terms_equal_the_regex() -> None:
     assert dedup._plain_words("talks in the u.s.") == ["talks", "in", "the", "u", "s"]  # the fast path is taken
     assert dedup._plain_words("“talks” — resumed") == ["talks", "resumed"]
     assert dedup._plain_words("naïve") is None and re.fullmatch(r"\w+", "ï")
+
+
+def test_masked_text_equals_writing_over_a_list_of_its_characters() -> None:
+    """find_candidates masks registry hits by slicing (`_masked`) instead of writing "|" over list(body) hit by hit
+    and joining: the same string for spans overlapping, nested, touching, empty, unsorted and at both ends, and for
+    the matcher's own hits on real texts."""
+    import random
+
+    from newswatch.analysis.actors.candidates import _masked
+    from newswatch.analysis.actors.registry import ActorRegistry
+
+    def plain(body: str, spans: list[tuple[int, int]]) -> str:  # the code it replaced
+        masked = list(body)
+        for start, end in spans:
+            masked[start:end] = "|" * (end - start)
+        return "".join(masked)
+
+    rng = random.Random(29)
+    for _ in range(20000):
+        body = "".join(rng.choice("ab |’\n") for _ in range(rng.randint(0, 30)))
+        spans = []
+        for _ in range(rng.randint(0, 6)):
+            start = rng.randint(0, len(body))
+            spans.append((start, rng.randint(start, min(len(body), start + rng.choice([0, 1, 3, 10])))))
+        if rng.random() < 0.5:
+            spans.sort()
+        assert _masked(body, spans) == plain(body, spans), (body, spans)
+    matcher = ActorRegistry.load(Path(__file__).resolve().parents[2] / "config" / "actors.toml").matcher()
+    bodies = [t for pair in _sample_texts() for t in pair] + _story_texts()
+    for body in bodies:
+        spans = [(hit.start, hit.possessive_end) for hit in matcher.hits(body)]
+        assert _masked(body, spans) == plain(body, spans)
