@@ -103,7 +103,20 @@ def _negated(word: str) -> bool:
     return word in _NEGATE or "n't" in word
 
 
+# The idioms and booster phrases `_special_idioms` looks up are keys of two or three words. A sequence of the
+# sentence's words, joined by spaces, equals such a key only if it opens with a key's first word and closes with a
+# key's last word (words hold no whitespace); single-word keys never equal a joined sequence.
+_IDIOM_KEYS = [key.split(" ") for key in (*SPECIAL_CASES, *BOOSTER_DICT) if " " in key]
+_IDIOM_FIRST = frozenset(words[0] for words in _IDIOM_KEYS)
+_IDIOM_LAST = frozenset(words[-1] for words in _IDIOM_KEYS)
+
+
 def _special_idioms(valence: float, lower: list[str], i: int) -> float:
+    # Called for i >= 3 only. The sequences below open at words i-3..i and close at words i-2..i+2: when no key's first
+    # word is among the former, or no key's last word among the latter, none is a key and the valence stays (most
+    # words: a shortcut, the same float; tests/unit/test_fast_paths.py::test_token_valences_equal_vaders_own_word_loop).
+    if _IDIOM_FIRST.isdisjoint(lower[i - 3 : i + 1]) or _IDIOM_LAST.isdisjoint(lower[i - 2 : i + 3]):
+        return valence
     onezero = f"{lower[i - 1]} {lower[i]}"
     twoonezero = f"{lower[i - 2]} {lower[i - 1]} {lower[i]}"
     twoone = f"{lower[i - 2]} {lower[i - 1]}"

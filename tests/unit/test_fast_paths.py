@@ -482,3 +482,20 @@ def test_word_before_a_dot_equals_the_regex_search(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(sentences, "_word_before", plain)
     assert [sentences.split_sentences(t) for t in texts] == fast
 
+
+def test_token_valences_equal_vader_on_idiom_dense_text() -> None:
+    """`_special_idioms` returns at once when no idiom or booster phrase can open or close around the word: random
+    text over the phrases' words (as cased and lowered), lexicon words and fillers, so every phrase stands at every
+    distance from a lexicon word, still gives VADER's own valences."""
+    import random
+
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SPECIAL_CASES
+
+    phrase_words = sorted({w for key in (*SPECIAL_CASES, *BOOSTER_DICT) if " " in key for w in key.split(" ")})
+    vocab = [*phrase_words, *(w.upper() for w in phrase_words), "good", "bad", "love", "hate", "great", "happy",
+             "sad", "table", "went", "not", "but", "very", "the", "of", "Shit!", "heart.", "(bomb)"]
+    rng = random.Random(37)
+    texts = [" ".join(rng.choice(vocab) for _ in range(rng.randint(1, 10))) for _ in range(20000)]
+    differ = [t for t in texts if (lambda w, v: (w, [x.hex() for x in v]))(*tone.token_valences(t)) != _vader_valences(t)]
+    assert differ == [], f"{len(differ)} of {len(texts)} texts differ, e.g. {differ[:3]!r}"
+
