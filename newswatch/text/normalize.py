@@ -279,9 +279,31 @@ def clean_text(value: str) -> str:
     """Drop control characters (keeping newlines and tabs), collapse spaces, keep one newline per break."""
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     value = _CONTROL.sub("", value)
-    value = _SPACES.sub(" ", value)
-    value = _NEWLINES.sub("\n", value)
+    if _spaced(value):
+        value = _SPACES.sub(" ", value)
+    if "\n" in value:  # every match of _NEWLINES holds a line break
+        value = _NEWLINES.sub("\n", value)
     return value.strip()
+
+
+# Whitespace other than " " and "\n", as re's \s reads it: in ASCII these, elsewhere `_OTHER_SPACE`.
+_ASCII_OTHER_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_OTHER_SPACE = re.compile(r"[^\S\n ]")
+
+
+def _spaced(value: str) -> bool:
+    """Whether `_SPACES.sub(" ", value)` can change `value`.
+
+    _SPACES matches every run of whitespace but line breaks except a lone " ", and puts a " " in its place: the value
+    stays the same exactly when it has no "  " and no whitespace character other than " " and "\n". Most values
+    (every title, most summaries) have neither; looking for two spaces and, in ASCII, for each of the few other
+    whitespace characters is a few scans in C, where the pattern tries a match at every space of the text
+    (tests/unit/test_fast_paths.py compares the two)."""
+    if "  " in value:
+        return True
+    if value.isascii():
+        return any(ch in value for ch in _ASCII_OTHER_SPACES)
+    return _OTHER_SPACE.search(value) is not None
 
 
 def html_to_text(value: str) -> str:

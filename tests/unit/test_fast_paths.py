@@ -499,3 +499,38 @@ def test_token_valences_equal_vader_on_idiom_dense_text() -> None:
     differ = [t for t in texts if (lambda w, v: (w, [x.hex() for x in v]))(*tone.token_valences(t)) != _vader_valences(t)]
     assert differ == [], f"{len(differ)} of {len(texts)} texts differ, e.g. {differ[:3]!r}"
 
+
+def test_clean_text_skips_substitutions_that_change_nothing() -> None:
+    """clean_text runs _SPACES only when `_spaced` says it can change the value, and _NEWLINES only on a value with a
+    line break: `_spaced` is exactly "the substitution changes the value" for every character and on every string of
+    up to 4 characters over an alphabet of every kind of whitespace, and clean_text equals its plain definition on
+    those, on random longer strings and on real texts."""
+    import itertools
+    import random
+    import unicodedata
+
+    from newswatch.text import normalize
+
+    def plain(value: str) -> str:  # clean_text as it was
+        value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+        value = normalize._CONTROL.sub("", value)
+        value = normalize._SPACES.sub(" ", value)
+        value = normalize._NEWLINES.sub("\n", value)
+        return value.strip()
+
+    spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+    alphabet = [*spaces[:12], "\x85", "\xa0", "\u2003", "\u3000", "a", "é", "\x00"]
+    values = [chr(c) for c in range(0x3001)] + ["".join(p) for n in range(5) for p in itertools.product(
+        [" ", "\n", "\t", "\r", "\x0b", "\x1f", "\xa0", "\u2028", "a", "é"], repeat=n)]
+    rng = random.Random(41)
+    values += ["".join(rng.choice(alphabet) for _ in range(rng.randint(5, 40))) for _ in range(5000)]
+    for value in values:
+        assert normalize._spaced(value) == (normalize._SPACES.sub(" ", value) != value), repr(value)
+        assert normalize.clean_text(value) == plain(value), repr(value)
+    texts = [t for pair in _sample_texts() for t in pair] + _story_texts()
+    for name in ("feeds-real", "feeds-hostile"):  # whole feed documents: markup, indentation, every line ending
+        folder = SHARED / "corpus" / name
+        files = sorted(f for f in folder.rglob("*") if f.is_file() and f.stat().st_size < 2_000_000) if folder.is_dir() else []
+        texts += [f.read_bytes().decode("utf-8", "replace") for f in files]
+    for text in texts:
+        assert normalize.clean_text(text) == plain(text)
