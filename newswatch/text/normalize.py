@@ -279,31 +279,32 @@ def clean_text(value: str) -> str:
     """Drop control characters (keeping newlines and tabs), collapse spaces, keep one newline per break."""
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     value = _CONTROL.sub("", value)
-    if _spaced(value):
+    if _collapses(value, line_breaks=False):
         value = _SPACES.sub(" ", value)
     if "\n" in value:  # every match of _NEWLINES holds a line break
         value = _NEWLINES.sub("\n", value)
     return value.strip()
 
 
-# Whitespace other than " " and "\n", as re's \s reads it: in ASCII these, elsewhere `_OTHER_SPACE`.
+# Whitespace other than " " (and other than " " and "\n"), as re's \s reads it: in ASCII these characters, elsewhere
+# the patterns.
 _ASCII_OTHER_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
-_OTHER_SPACE = re.compile(r"[^\S\n ]")
+_OTHER_SPACE = {True: re.compile(r"[^\S ]"), False: re.compile(r"[^\S\n ]")}
 
 
-def _spaced(value: str) -> bool:
-    """Whether `_SPACES.sub(" ", value)` can change `value`.
+def _collapses(value: str, line_breaks: bool) -> bool:
+    """Whether `_ANY_SPACE.sub(" ", value)` (line_breaks) or `_SPACES.sub(" ", value)` (not) can change `value`.
 
-    _SPACES matches every run of whitespace but line breaks except a lone " ", and puts a " " in its place: the value
-    stays the same exactly when it has no "  " and no whitespace character other than " " and "\n". Most values
-    (every title, most summaries) have neither; looking for two spaces and, in ASCII, for each of the few other
-    whitespace characters is a few scans in C, where the pattern tries a match at every space of the text
-    (tests/unit/test_fast_paths.py compares the two)."""
+    Both patterns match every run of whitespace (but line breaks, for _SPACES) except a lone " ", and put a " " in its
+    place: the value stays the same exactly when it has no "  " and no whitespace character other than " " (and
+    "\n"). Most values (every title, most summaries and texts) have neither; looking for two spaces and, when nothing
+    outside ASCII but the parser's block marks, for each of the few other whitespace characters is a few scans in C,
+    where the patterns try a match at every space of the text (tests/unit/test_fast_paths.py compares them)."""
     if "  " in value:
         return True
-    if value.isascii():
-        return any(ch in value for ch in _ASCII_OTHER_SPACES)
-    return _OTHER_SPACE.search(value) is not None
+    if value.isascii() or value.replace(_BREAK, "").isascii():  # no whitespace outside ASCII
+        return any(ch in value for ch in _ASCII_OTHER_SPACES) or (line_breaks and "\n" in value)
+    return _OTHER_SPACE[line_breaks].search(value) is not None
 
 
 def html_to_text(value: str) -> str:
@@ -323,7 +324,9 @@ def _html_text(value: str, drop_link_lines: bool) -> str:
         parser.close()
     except AssertionError:  # the stdlib parser gives up on a few malformed declarations
         return clean_text(html.unescape(value))
-    flat = _ANY_SPACE.sub(" ", "".join(parser.text_parts()))
+    flat = "".join(parser.text_parts())
+    if _collapses(flat, line_breaks=True):
+        flat = _ANY_SPACE.sub(" ", flat)
     return clean_text(flat.replace(_BREAK, "\n"))
 
 

@@ -500,37 +500,33 @@ def test_token_valences_equal_vader_on_idiom_dense_text() -> None:
     assert differ == [], f"{len(differ)} of {len(texts)} texts differ, e.g. {differ[:3]!r}"
 
 
-def test_clean_text_skips_substitutions_that_change_nothing() -> None:
-    """clean_text runs _SPACES only when `_spaced` says it can change the value, and _NEWLINES only on a value with a
-    line break: `_spaced` is exactly "the substitution changes the value" for every character and on every string of
-    up to 4 characters over an alphabet of every kind of whitespace, and clean_text equals its plain definition on
-    those, on random longer strings and on real texts."""
+def test_whitespace_substitutions_are_skipped_only_when_they_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """clean_text runs _SPACES, and html_to_text _ANY_SPACE, only when `_collapses` says the substitution can change
+    the value, and clean_text runs _NEWLINES only on a value with a line break. `_collapses` is exactly "the
+    substitution changes the value", for both patterns, on every character up to U+3000 and on every string of up to
+    4 characters over whitespace of every kind, the parser's block mark and letters; clean_text and html_to_text give
+    what they gave with every substitution run, there, on random longer strings and on real texts and feed documents."""
     import itertools
     import random
-    import unicodedata
 
     from newswatch.text import normalize
 
-    def plain(value: str) -> str:  # clean_text as it was
-        value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-        value = normalize._CONTROL.sub("", value)
-        value = normalize._SPACES.sub(" ", value)
-        value = normalize._NEWLINES.sub("\n", value)
-        return value.strip()
-
     spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()]
-    alphabet = [*spaces[:12], "\x85", "\xa0", "\u2003", "\u3000", "a", "é", "\x00"]
+    alphabet = [*spaces, normalize._BREAK, "a", "é", "\x00", "<p>", "</p>", "<br>", "&amp;"]
     values = [chr(c) for c in range(0x3001)] + ["".join(p) for n in range(5) for p in itertools.product(
-        [" ", "\n", "\t", "\r", "\x0b", "\x1f", "\xa0", "\u2028", "a", "é"], repeat=n)]
+        [" ", "\n", "\t", "\r", "\x0b", "\x1f", "\xa0", "\u2028", normalize._BREAK, "a", "é"], repeat=n)]
     rng = random.Random(41)
     values += ["".join(rng.choice(alphabet) for _ in range(rng.randint(5, 40))) for _ in range(5000)]
-    for value in values:
-        assert normalize._spaced(value) == (normalize._SPACES.sub(" ", value) != value), repr(value)
-        assert normalize.clean_text(value) == plain(value), repr(value)
     texts = [t for pair in _sample_texts() for t in pair] + _story_texts()
     for name in ("feeds-real", "feeds-hostile"):  # whole feed documents: markup, indentation, every line ending
         folder = SHARED / "corpus" / name
         files = sorted(f for f in folder.rglob("*") if f.is_file() and f.stat().st_size < 2_000_000) if folder.is_dir() else []
         texts += [f.read_bytes().decode("utf-8", "replace") for f in files]
-    for text in texts:
-        assert normalize.clean_text(text) == plain(text)
+    for value in values + texts:
+        assert normalize._collapses(value, line_breaks=False) == (normalize._SPACES.sub(" ", value) != value), repr(value)
+        assert normalize._collapses(value, line_breaks=True) == (normalize._ANY_SPACE.sub(" ", value) != value), repr(value)
+        assert "\n" in value or normalize._NEWLINES.sub("\n", value) == value
+    fast = [(normalize.clean_text(v), normalize.html_to_text(v)) for v in values + texts]
+    monkeypatch.setattr(normalize, "_collapses", lambda value, line_breaks: True)
+    assert [(normalize.clean_text(v), normalize.html_to_text(v)) for v in values + texts] == fast
+
