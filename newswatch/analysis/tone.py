@@ -31,7 +31,9 @@ def analyzer() -> SentimentIntensityAnalyzer:
 def polarity(text: str) -> dict[str, float]:
     """VADER's scores for one short text: keys compound, pos, neu, neg."""
     vader = analyzer()
-    if not _emoji_chars().isdisjoint(text):
+    # No emoji is ASCII (the lexicon's characters start at U+00A9: tests/unit/test_fast_paths.py), so an ASCII text,
+    # most sentences, has none without looking each character up.
+    if not text.isascii() and not _emoji_chars().isdisjoint(text):
         return vader.polarity_scores(text)
     # No emoji: polarity_scores' character-by-character emoji pass would only copy the text (about a tenth of
     # its cost); the rest is the same computation, shared with the actor-tone model through vader_pass.

@@ -530,3 +530,17 @@ def test_whitespace_substitutions_are_skipped_only_when_they_change_nothing(monk
     monkeypatch.setattr(normalize, "_collapses", lambda value, line_breaks: True)
     assert [(normalize.clean_text(v), normalize.html_to_text(v)) for v in values + texts] == fast
 
+
+
+def test_no_emoji_is_ascii() -> None:
+    """tone.polarity takes an ASCII text for one without emoji: VADER's emoji lexicon has no ASCII character (the
+    translation reads one character at a time), and ASCII texts dense in what emoji look like score as VADER's own."""
+    import random
+
+    vader = tone.analyzer()
+    assert not any(len(key) == 1 and key.isascii() for key in vader.emojis)
+    rng = random.Random(53)
+    pieces = [":)", ":(", "<3", ";-)", "xD", ":-P", "(c)", "(R)", "TM", "good", "bad", "!", "?", " ", "not"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert tone.polarity(text) == vader.polarity_scores(text), text
