@@ -544,3 +544,25 @@ def test_no_emoji_is_ascii() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         assert tone.polarity(text) == vader.polarity_scores(text), text
+
+
+def test_straightening_quotes_skips_ascii_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The actor-tone model straightens quotes with `_straight`, which returns an ASCII text as it is: no character
+    `_QUOTES` maps is ASCII, so it equals text.translate(_QUOTES) on every character up to U+3000 and on random texts
+    dense in quotes of both kinds, and the model's sentence analysis and context tokens of real sentences are those
+    computed with the translation."""
+    import random
+
+    from newswatch.analysis.actors import model
+
+    assert all(code > 127 for code in model._QUOTES)
+    rng = random.Random(59)
+    pieces = ['"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "\u00a0", " ", "a", "B", "é", "—", "don't", "U.S."]
+    texts = [chr(c) for c in range(0x3001)] + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 20)))
+                                               for _ in range(5000)]
+    for text in texts:
+        assert model._straight(text) == text.translate(model._QUOTES), repr(text)
+    sentences = [t for t in _texts() if t]
+    fast = [(model._sentence_analysis.__wrapped__(s), model._context_tokens.__wrapped__(s)) for s in sentences]
+    monkeypatch.setattr(model, "_straight", lambda text: text.translate(model._QUOTES))
+    assert [(model._sentence_analysis.__wrapped__(s), model._context_tokens.__wrapped__(s)) for s in sentences] == fast

@@ -54,6 +54,13 @@ DEFAULT_C_CONTEXT = 0.03  # the same with the context vectors (chosen by grouped
 DEFAULT_MIN_COUNT = 3  # sparse features seen in fewer training rows are dropped
 
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u00a0": " "})
+
+
+def _straight(text: str) -> str:
+    """text.translate(_QUOTES): curly quotes and no-break spaces made plain. Every character _QUOTES maps is outside
+    ASCII, so an ASCII text (most sentences) is returned as it is, without translate's pass over its characters
+    (tests/unit/test_fast_paths.py)."""
+    return text if text.isascii() else text.translate(_QUOTES)
 _STRIP = string.punctuation + "\u201c\u201d\u2018\u2019\u2014\u2013\u2026"
 _CLAUSE_END = (",", ";", ":", "(", ")", "\u2014", "\u2013", "--")
 _CLAUSE_START_WORDS = frozenset({"but", "while", "although", "though", "whereas", "because", "however", "yet"})
@@ -90,7 +97,7 @@ def _sentence_analysis(
     """
     from newswatch.analysis.tone import vader_pass
 
-    text = sentence.translate(_QUOTES)
+    text = _straight(sentence)
     tokens = text.split()
     offsets: list[int] = []
     at = 0
@@ -233,7 +240,7 @@ def _structure_features(words: _Words, sentence: str, start: int, end: int, t0: 
         feats["x:in_quotes"] = 1.0
     if '"' in text:
         feats["x:has_quotes"] = 1.0
-    mention = sentence[start:end].lower().translate(_QUOTES)
+    mention = _straight(sentence[start:end].lower())
     if mention.endswith("'s") or (t1 + 1 < n and tokens[t1].lower().endswith("'s")):
         feats["x:possessive"] = 1.0
     if mention.strip() in _PRONOUNS:
@@ -497,7 +504,7 @@ def _context_tokens(sentence: str) -> tuple[list[int], list[int], list[str]]:
     starts: list[int] = []
     ends: list[int] = []
     words: list[str] = []
-    for match in _CONTEXT_TOKEN.finditer(sentence.translate(_QUOTES).lower()):
+    for match in _CONTEXT_TOKEN.finditer(_straight(sentence).lower()):
         starts.append(match.start())
         ends.append(match.end())
         words.append(match.group())
