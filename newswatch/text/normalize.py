@@ -411,8 +411,10 @@ _RAW_TEXT_FIELDS = ("outlet", "title", "summary", "content", "link", "guid", "la
 
 def without_surrogates(raw: RawEntry) -> RawEntry:
     """The entry with every lone surrogate in its text fields replaced by U+FFFD (itself when there is none)."""
+    # A surrogate is outside ASCII: an ASCII value (most fields of most entries) is not searched.
     changed: dict[str, Any] = {name: _SURROGATE.sub("\ufffd", value) for name in _RAW_TEXT_FIELDS
-                               if isinstance(value := getattr(raw, name), str) and _SURROGATE.search(value)}
+                               if isinstance(value := getattr(raw, name), str) and not value.isascii()
+                               and _SURROGATE.search(value)}
     return dataclasses.replace(raw, **changed) if changed else raw
 
 

@@ -566,3 +566,30 @@ def test_straightening_quotes_skips_ascii_text(monkeypatch: pytest.MonkeyPatch) 
     fast = [(model._sentence_analysis.__wrapped__(s), model._context_tokens.__wrapped__(s)) for s in sentences]
     monkeypatch.setattr(model, "_straight", lambda text: text.translate(model._QUOTES))
     assert [(model._sentence_analysis.__wrapped__(s), model._context_tokens.__wrapped__(s)) for s in sentences] == fast
+
+
+def test_surrogates_are_looked_for_only_outside_ascii() -> None:
+    """without_surrogates searches only the fields that are not ASCII (a surrogate is not): the same entry as
+    searching every field, for random entries whose fields mix ASCII, lone surrogates of both halves and other
+    characters, and for the samples' texts."""
+    import dataclasses
+    import random
+
+    from newswatch.models import RawEntry
+    from newswatch.text import normalize
+
+    def plain(raw: RawEntry) -> RawEntry:  # the function as it was
+        changed = {name: normalize._SURROGATE.sub("\ufffd", value) for name in normalize._RAW_TEXT_FIELDS
+                   if isinstance(value := getattr(raw, name), str) and normalize._SURROGATE.search(value)}
+        return dataclasses.replace(raw, **changed) if changed else raw
+
+    rng = random.Random(61)
+    pieces = ["a", " ", "\ud800", "\udfff", "\udc00", "é", "\ufffd", "\U0001f600", "\x7f", "<p>"]
+    values = [t for pair in _sample_texts() for t in pair]
+    for _ in range(3000):
+        values.append("".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))))
+    for _ in range(3000):
+        fields = {name: rng.choice(values) for name in ("outlet", "title", "summary", "content", "link", "guid",
+                                                           "author", "origin")}
+        raw = RawEntry(source="s", language=rng.choice([None, "en", "e\ud800"]), **fields)
+        assert normalize.without_surrogates(raw) == plain(raw)
