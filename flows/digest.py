@@ -67,14 +67,18 @@ def follow_topic_edits(store: Store, settings: Settings) -> list[str]:
     with (edited, added, renamed or removed since the last ingest), do what the next ingest would do first: match the
     changed topics again over the stored articles, drop the gone ones, regroup the days whose articles joined or left
     the topics. Otherwise the digest would count the old definitions under the new names (a renamed topic: no
-    article on any day). Returns the topics that were out of step (nothing is done when none are)."""
+    article on any day). Returns the topics that were out of step (nothing is re-matched when none are).
+
+    The days a re-match left due are regrouped whether or not a topic was out of step now: a digest killed after
+    its re-match committed and before the regrouping finds every topic in step when run again, and the days it
+    noted must not wait for the next ingest (the note is a meta value: nothing is read when no day is due)."""
     stale = rematch.out_of_step(store, settings)
     if stale:
         matched = rematch.sync_definitions(store, settings)  # a topic gone is logged as it is dropped
-        refresh_due_stories(store, settings.digest.tz)
         if matched:
             progress("topics new or edited in the config since the last ingest (%s): matched again over the stored "
                      "articles before the digest", ", ".join(matched))
+    refresh_due_stories(store, settings.digest.tz)
     return stale
 
 

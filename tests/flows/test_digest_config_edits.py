@@ -55,3 +55,45 @@ def test_an_ingest_says_which_topics_it_matched_again(project: Path) -> None:
     config.write_text(text.replace('min_score = 0.6\n', 'min_score = 0.65\n'), encoding="utf-8")
     assert ingest_flow(config_path=str(config)).topics_rematched == ["us-diplomacy-south-asia"]
     assert ingest_flow(config_path=str(config)).topics_rematched == []
+
+
+class _Killed(Exception):
+    """Stands for the digest process killed at that point (a deploy's restart, the machine stopping)."""
+
+
+def test_a_digest_killed_after_matching_an_edited_topic_again_regroups_its_stories_when_run_again(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The digest's re-match commits the new memberships and the topic's new definition, then regroups the days
+    whose articles joined or left the topics. Killed in between, the rerun found every topic in step with the config
+    and skipped the regrouping, so it built and stored (and mailed) the digest from the stories of the old
+    memberships; the days stayed due until the next ingest."""
+    import flows.digest as digest_module
+    from flows.digest import digest_flow
+    from flows.ingest import ingest_flow
+    from newswatch.config import load_settings
+    from storage.db import Database
+    from storage.store import Store
+
+    config = project / "config" / "newswatch.toml"
+    ingest_flow(config_path=str(config))
+    text = config.read_text(encoding="utf-8")
+    # Articles that speak of the ceasefire leave the topic, many of them every topic: their days' stories change.
+    config.write_text(text.replace('none = ["indiana", "west indies"]', 'none = ["indiana", "west indies", "ceasefire"]'),
+                      encoding="utf-8")
+
+    def killed(*args: object, **kwargs: object) -> list[date]:
+        raise _Killed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(digest_module, "refresh_due_stories", killed)
+        with pytest.raises(_Killed):
+            digest_flow(config_path=str(config), day=DAY, send_mail=False)
+    rerun = digest_flow(config_path=str(config), day=DAY, send_mail=False)
+    rerun_text = Path(rerun.text_path).read_text(encoding="utf-8")
+    with Database(load_settings(str(config)).database_path) as db:
+        assert Store(db).stories_due() == []
+
+    # What the digest says once the stories are regrouped (an ingest regroups the days due): the same.
+    ingest_flow(config_path=str(config))
+    again = digest_flow(config_path=str(config), day=DAY, send_mail=False)
+    assert rerun_text == Path(again.text_path).read_text(encoding="utf-8")
