@@ -71,13 +71,23 @@ def follow_topic_edits(store: Store, settings: Settings) -> list[str]:
 
     The days a re-match left due are regrouped whether or not a topic was out of step now: a digest killed after
     its re-match committed and before the regrouping finds every topic in step when run again, and the days it
-    noted must not wait for the next ingest (the note is a meta value: nothing is read when no day is due)."""
-    stale = rematch.out_of_step(store, settings)
-    if stale:
-        matched = rematch.sync_definitions(store, settings)  # a topic gone is logged as it is dropped
-        if matched:
-            progress("topics new or edited in the config since the last ingest (%s): matched again over the stored "
-                     "articles before the digest", ", ".join(matched))
+    noted must not wait for the next ingest (the note is a meta value: nothing is read when no day is due).
+
+    Seeing whether a topic changed reads its seed files (and matching it again, the actors file). One that cannot be
+    read now (emptied while being rewritten, a share not mounted) is a config error for the next ingest; here it
+    would have stopped the digest, which does not need them otherwise: the digest counts the memberships the last
+    ingest stored, and says so in its log."""
+    try:
+        stale = rematch.out_of_step(store, settings)
+        if stale:
+            matched = rematch.sync_definitions(store, settings)  # a topic gone is logged as it is dropped
+            if matched:
+                progress("topics new or edited in the config since the last ingest (%s): matched again over the "
+                         "stored articles before the digest", ", ".join(matched))
+    except ConfigError as exc:
+        progress("topics not matched again before the digest (%s); it counts the topic memberships the last ingest "
+                 "stored", exc, level=logging.WARNING)
+        stale = []
     refresh_due_stories(store, settings.digest.tz)
     return stale
 
