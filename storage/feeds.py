@@ -48,6 +48,14 @@ class FeedsMixin:
                             "excluded.outlet, excluded.country, excluded.language, TRUE)",
             )
 
+    def feed_renames(self) -> dict[str, str]:
+        """Feeds renamed in the config: old name -> current name, for each feed no longer in the config (inactive)
+        whose URL exactly one feed in it now has, of the same kind. `sync_feeds` keeps the old name's row and its URL,
+        so a renamed feed's fetches and articles before the rename can be followed under its new name."""
+        return dict(self.db.query(
+            "SELECT o.name, min(n.name) FROM feeds o JOIN feeds n ON n.url = o.url AND n.kind = o.kind "
+            "AND n.active AND n.name <> o.name WHERE NOT o.active GROUP BY o.name HAVING count(*) = 1"))
+
     def feed_states(self) -> dict[str, dict[str, Any]]:
         return {r["name"]: r for r in self.db.query_dicts("SELECT * FROM feeds")}
 

@@ -56,6 +56,7 @@ class DigestSource(Protocol):
     def story_members(self, story_ids: Sequence[str], tz: str) -> list[dict[str, Any]]: ...
     def window_observed_days(self, first: date, last: date, tz: str) -> list[dict[str, Any]]: ...
     def window_feed_fetches(self, start: datetime, end: datetime) -> list[dict[str, Any]]: ...
+    def feed_renames(self) -> dict[str, str]: ...
     def article_sentences(self, article_ids: Sequence[str]) -> list[dict[str, Any]]: ...
     def actor_mentions(self, article_ids: Sequence[str], actor_id: str) -> list[dict[str, Any]]: ...
     def candidate_articles(self, start: datetime, end: datetime, name: str) -> list[dict[str, Any]]: ...
@@ -98,6 +99,9 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
     observed_rows = store.window_observed_days(day - timedelta(days=WINDOW_DAYS), day, tz)
     observed = frozenset(r["day"] for r in observed_rows)
     days = _Days(day, observed, settings.digest.min_baseline_days)
+    # Which sources were fetched when, a feed renamed in the config followed under its current name.
+    renames = store.feed_renames()
+    source_days = measures.follow_renames(observed_rows, renames)
 
     totals: Counter[date] = Counter()
     for r in volume_rows:
@@ -129,15 +133,15 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
                    "undated": sum(r.get("undated") or 0 for r in volume_rows if r["day"] == day),
                    "observed": day in observed, "baseline_days": total.days7, "min_baseline_days": days.min_days,
                    "history_days": days.baseline_days,
-                   "unwatched_sources": measures.unwatched_sources(observed_rows, day),
-                   "sources_missing_before": measures.sources_missing_before(observed_rows, day, days.before7),
+                   "unwatched_sources": measures.unwatched_sources(source_days, day),
+                   "sources_missing_before": measures.sources_missing_before(source_days, day, days.before7),
                    "possibly_incomplete_sources": _possibly_incomplete(store, day, settings.digest.tz)},
         "topics": topics,
         "candidates": _rising_candidates(candidate_rows, days),
         "text_sources": _text_sources(topic_rows, day),
         "tone_models": _tone_models(actor_rows),
     }
-    data["flags"] = _flags(store, data, rows_by_topic, actors_by_article, days, settings)
+    data["flags"] = _flags(store, data, rows_by_topic, actors_by_article, days, settings, renames)
     data["highlights"] = [f["text"] for f in data["flags"]]
     return data
 
@@ -371,8 +375,8 @@ NEW_NAME_MIN = 3  # a name outside the registry reaches the top only from this m
 
 
 def _flags(store: DigestSource, data: dict[str, Any], rows_by_topic: dict[str, list[dict[str, Any]]],
-           actors_by_article: dict[str, list[dict[str, Any]]], days: _Days, settings: Settings
-           ) -> list[dict[str, Any]]:
+           actors_by_article: dict[str, list[dict[str, Any]]], days: _Days, settings: Settings,
+           renames: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Only what changed enough to matter, by the rules in newswatch.report.measures, each with its evidence
     (newswatch.report.evidence)."""
     out: list[dict[str, Any]] = []
@@ -398,9 +402,10 @@ def _flags(store: DigestSource, data: dict[str, Any], rows_by_topic: dict[str, l
         if t["volume_flag"]:
             summary, lines = evidence.volume_evidence(rows, day, days.observed, t["volume_flag"])
             if t["volume_flag"] == "drop":
-                summary += _unwatched_note(rows, days, data["totals"].get("unwatched_sources") or [])
+                summary += _unwatched_note(rows, days, data["totals"].get("unwatched_sources") or [], renames or {})
             else:
-                summary += _missing_before_note(today, data["totals"].get("sources_missing_before") or [])
+                summary += _missing_before_note(today, data["totals"].get("sources_missing_before") or [],
+                                                renames or {})
             flag(f"{t['name']}: {t['volume_flag']} — {c['value']:.0f} articles vs a 7-day mean of "
                  f"{c['base7']:.1f} ({fmt_pct(c['change7'])}; baseline: {c['baseline_days7']} of 7 days)",
                  t["name"], t["volume_flag"], None, lines, summary)
@@ -447,21 +452,29 @@ def _possibly_incomplete(store: DigestSource, day: date, zone: Any) -> list[dict
             for g in measures.possibly_incomplete_sources(store.window_feed_fetches(start, end), start, end)]
 
 
-def _unwatched_note(rows: list[dict[str, Any]], days: _Days, unwatched: list[dict[str, Any]]) -> str:
+def _current(source: str | None, renames: dict[str, str]) -> str | None:
+    """A source's current name (a feed renamed in the config: its new name)."""
+    return renames.get(source, source) if source is not None else None
+
+
+def _unwatched_note(rows: list[dict[str, Any]], days: _Days, unwatched: list[dict[str, Any]],
+                    renames: dict[str, str]) -> str:
     """For a drop: the sources of the topic's articles before that were not fetched on the day (an outage, not
-    less coverage), with their mean a day in the topic over the observed days before."""
+    less coverage), with their mean a day in the topic over the observed days before (a renamed feed's articles
+    under its old name counted under its current one, as in unwatched_sources)."""
     before = days.before7
     n = len(before) or 1
-    means = {u["source"]: sum(1 for r in rows if r.get("source") == u["source"] and r["day"] in before) / n
+    means = {u["source"]: sum(1 for r in rows if _current(r.get("source"), renames) == u["source"]
+                              and r["day"] in before) / n
              for u in unwatched}
     named = [f"{s} (mean {evidence.measures_fmt(m)} a day before)" for s, m in means.items() if m > 0]
     return "; not fetched on the day: " + ", ".join(named) if named else ""
 
 
-def _missing_before_note(today: list[dict[str, Any]], missing: list[dict[str, Any]]) -> str:
+def _missing_before_note(today: list[dict[str, Any]], missing: list[dict[str, Any]], renames: dict[str, str]) -> str:
     """For a spike: the feeds that carried the topic's articles on the day but were not fetched on some of the
     baseline days (down, or added since), so the baseline is low by their absence, with their share of the day."""
-    on_day = Counter(r.get("source") for r in today)
+    on_day = Counter(_current(r.get("source"), renames) for r in today)
     named = [f"{m['source']} ({on_day[m['source']]} of the day's articles; not fetched on {m['missing']} of the "
              f"{m['days']} days before)" for m in missing if on_day[m["source"]]]
     return "; fetched on the day, missing from the baseline: " + ", ".join(named) if named else ""

@@ -201,3 +201,19 @@ def sources_missing_before(rows: Iterable[dict[str, Any]], day: date, before: Co
         if day in days and missing:
             out.append({"source": source, "missing": missing, "days": len(before)})
     return out
+
+
+def follow_renames(rows: Iterable[dict[str, Any]], renames: dict[str, str]) -> list[dict[str, Any]]:
+    """Rows per day and source (as for unwatched_sources) with each renamed feed's rows under its current name
+    (`renames`: old name -> current name, storage's feed_renames), added up per day: a feed renamed in the config
+    was watched on the days it was fetched under either name, so neither name is a gap."""
+    merged: dict[tuple[date, str], dict[str, Any]] = {}
+    for r in rows:
+        source = renames.get(r["source"], r["source"])
+        known = merged.get((r["day"], source))
+        if known is None:
+            merged[(r["day"], source)] = r | {"source": source}
+        else:
+            known["fetches"] = (known["fetches"] or 0) + (r["fetches"] or 0)
+            known["imported_articles"] = (known.get("imported_articles") or 0) + (r.get("imported_articles") or 0)
+    return list(merged.values())

@@ -131,3 +131,58 @@ def test_a_spike_when_a_feed_is_back_names_the_feed_missing_from_the_baseline(tm
         store = Store(db)
         _history(store, wire_on_day=True)
         assert build_digest(store, settings, D)["totals"]["sources_missing_before"] == []
+
+
+def test_a_feed_renamed_in_the_config_is_neither_missing_on_the_day_nor_missing_from_the_baseline(
+        tmp_path: Path) -> None:
+    """The analyst renamed the wire's feed ("wire" -> "wire-world", same URL) the day before D. The wire was fetched
+    every day under one name or the other, but the digest of D said "not fetched on this day: wire (fetched on 7 of
+    the 7 days before)", as for an outage, and a spike on D named "wire-world" missing from the baseline on all 7
+    days before, though its articles were in the baseline under the old name. A feed renamed is followed through
+    its URL (the feeds table keeps the old name, inactive, with it)."""
+    settings = write_settings(tmp_path)
+    url = "https://feeds.example.invalid/wire"
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        store.sync_feeds([("wire", "feed", url, A, None, None),
+                          ("herald", "feed", "https://feeds.example.invalid/herald", B, None, None)])
+        store.sync_actors([])
+        docs = [Doc(f"w{k}-{j}", D - timedelta(days=k), A, [("A quiet sample day at the harbour.", 0.0)], j,
+                    source="wire") for k in range(1, 8) for j in range(6)]
+        docs += [Doc(f"h{k}-{j}", D - timedelta(days=k), B, [("The sample council met.", 0.0)], 10 + j,
+                     source="herald") for k in range(0, 8) for j in range(2)]
+        docs += [Doc(f"n0-{j}", D, A, [("A quiet sample day at the harbour.", 0.0)], j, source="wire-world")
+                 for j in range(14)]
+        store.sync_feeds([("wire-world", "feed", url, A, None, None),
+                          ("herald", "feed", "https://feeds.example.invalid/herald", B, None, None)])
+        save_docs(store, docs)
+        data = build_digest(store, settings, D)
+        assert data["topics"][0]["volume_flag"] == "spike"  # 16 articles against 8 a day: the day itself
+        assert data["totals"]["unwatched_sources"] == []
+        assert data["totals"]["sources_missing_before"] == []
+        spike = next(f for f in data["flags"] if f["flag"] == "spike")
+        assert "missing from the baseline" not in spike["summary"]
+        rendered = render_digest(data)
+        assert "not fetched" not in rendered.text and "not fetched" not in rendered.html
+
+
+def test_a_renamed_feed_down_on_the_day_is_named_under_its_new_name_with_its_whole_mean(tmp_path: Path) -> None:
+    """Renamed ("wire" -> "wire-world") two days before D and down all of D: the drop names it under its current
+    name, fetched on all 7 days before, with its mean over them (6 a day), the old name's articles counted."""
+    settings = write_settings(tmp_path)
+    url = "https://feeds.example.invalid/wire"
+    herald = ("herald", "feed", "https://feeds.example.invalid/herald", B, None, None)
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        store.sync_feeds([("wire", "feed", url, A, None, None), herald])
+        store.sync_feeds([("wire-world", "feed", url, A, None, None), herald])
+        store.sync_actors([])
+        docs = [Doc(f"w{k}-{j}", D - timedelta(days=k), A, [("A quiet sample day at the harbour.", 0.0)], j,
+                    source="wire" if k > 1 else "wire-world") for k in range(1, 8) for j in range(6)]
+        docs += [Doc(f"h{k}-{j}", D - timedelta(days=k), B, [("The sample council met.", 0.0)], 10 + j,
+                     source="herald") for k in range(0, 8) for j in range(2)]
+        save_docs(store, docs)
+        data = build_digest(store, settings, D)
+        assert data["totals"]["unwatched_sources"] == [{"source": "wire-world", "days7": 7}]
+        drop = next(f for f in data["flags"] if f["flag"] == "drop")
+        assert drop["summary"].endswith("; not fetched on the day: wire-world (mean 6 a day before)")
