@@ -80,8 +80,9 @@ def follow_topic_edits(store: Store, settings: Settings) -> list[str]:
     try:
         stale = rematch.out_of_step(store, settings)
         if stale:
+            had_articles = store.article_count() > 0  # an empty store records the topics, nothing to match
             matched = rematch.sync_definitions(store, settings)  # a topic gone is logged as it is dropped
-            if matched:
+            if matched and had_articles:
                 progress("topics new or edited in the config since the last ingest (%s): matched again over the "
                          "stored articles before the digest", ", ".join(matched))
     except ConfigError as exc:
