@@ -175,6 +175,9 @@ class RenderedDigest:
     images: dict[str, bytes] = field(default_factory=dict)
 
 
+# The kind of a search feed (newswatch.sources.search_feeds) in the feeds table: a query over the provider's last
+# day, not a feed listing its last few dozen items (the digest reads its fetches differently).
+SEARCH_KIND = "search"
 STORED_HEADLINE = 500  # a story's headline is stored cut to this many characters (table story)
 
 

@@ -76,14 +76,14 @@ class DigestsMixin:
 
     def window_feed_fetches(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         """Successful fetches after `start` whose previous successful fetch of the same feed was before `end`:
-        feed, fetched_at, previous_at, entries, new_articles, and oldest_new, the earliest publication time among
+        feed, its kind (feeds.kind), fetched_at, previous_at, entries, new_articles, and oldest_new, the earliest publication time among
         the articles the fetch's run stored from the feed (null when it stored none)."""
         return self.db.query_dicts(
-            "SELECT l.feed, l.fetched_at, l.entries, l.new_articles, l.previous_at, "
+            "SELECT l.feed, f.kind, l.fetched_at, l.entries, l.new_articles, l.previous_at, "
             "(SELECT min(a.published_at) FROM article a WHERE a.run_id = l.run_id AND a.source = l.feed) AS oldest_new "
             "FROM (SELECT run_id, feed, fetched_at, status, entries, new_articles, "
             "lag(fetched_at) OVER (PARTITION BY feed ORDER BY fetched_at) AS previous_at "
-            "FROM fetch_log WHERE status IN ('ok', 'not_modified')) l "
+            "FROM fetch_log WHERE status IN ('ok', 'not_modified')) l LEFT JOIN feeds f ON f.name = l.feed "
             "WHERE l.status = 'ok' AND l.fetched_at > $start AND l.previous_at < $end ORDER BY l.feed, l.fetched_at",
             {"start": start, "end": end})
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from newswatch.models import SEARCH_KIND
+
 MIN_COUNT = 5
 SPIKE_RATIO = 1.5
 DROP_RATIO = 0.5
@@ -168,11 +170,15 @@ def possibly_incomplete_sources(fetches: Iterable[dict[str, Any]], start: dateti
     successful fetch that listed only items never stored before, after an earlier successful fetch of the same
     feed, no longer reached back to that fetch: what the feed published between the earlier fetch and the oldest
     item it listed may never have been read (the machine was off, the feed was down, or it published more than it
-    lists between two runs). `fetches`: storage's window_feed_fetches (feed, fetched_at, previous_at, entries,
-    new_articles, oldest_new). [{source, since, until, oldest, entries}] for the stretches that overlap
-    [start, end), the longest per source."""
+    lists between two runs). A search feed is left out: it answers a query over the provider's last day, so a
+    narrow query's one new result after a quiet day lists only new items without anything having been missed.
+    `fetches`: storage's window_feed_fetches (feed, kind, fetched_at, previous_at, entries, new_articles,
+    oldest_new). [{source, since, until, oldest, entries}] for the stretches that overlap [start, end), the
+    longest per source."""
     out: dict[str, dict[str, Any]] = {}
     for f in fetches:
+        if f.get("kind") == SEARCH_KIND:
+            continue
         prev, at = f.get("previous_at"), f["fetched_at"]
         oldest = f.get("oldest_new") or at
         entries, new = f.get("entries") or 0, f.get("new_articles") or 0

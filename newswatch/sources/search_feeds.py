@@ -15,7 +15,7 @@ import httpx
 
 from newswatch.config import FeedSettings, SearchSettings, Settings
 from newswatch.errors import ParseError
-from newswatch.models import FetchResult, RawEntry
+from newswatch.models import SEARCH_KIND, FetchResult, RawEntry
 from newswatch.sources import fetch as fetch_mod
 from newswatch.sources import health as health_mod
 from newswatch.sources.search import (
@@ -28,7 +28,6 @@ from newswatch.sources.search import (
     search_feeds,
 )
 
-SEARCH_KIND = "search"
 
 # -- settings --------------------------------------------------------------------------------------------------
 def search_settings(settings: Settings) -> SearchSettings:

@@ -186,3 +186,26 @@ def test_a_renamed_feed_down_on_the_day_is_named_under_its_new_name_with_its_who
         assert data["totals"]["unwatched_sources"] == [{"source": "wire-world", "days7": 7}]
         drop = next(f for f in data["flags"] if f["flag"] == "drop")
         assert drop["summary"].endswith("; not fetched on the day: wire-world (mean 6 a day before)")
+
+
+def test_a_search_feed_whose_one_result_is_new_is_not_said_to_lack_articles(tmp_path: Path) -> None:
+    """A search feed answers a query over the provider's last day: a narrow query's one new result after a quiet
+    day lists only new items though nothing was missed, so it is never named as a source that may lack articles.
+    The same fetches of an ordinary feed are (the rule itself), and one listed item reads as one item."""
+    from newswatch.models import SEARCH_KIND
+
+    settings = write_settings(tmp_path)
+    for kind in (SEARCH_KIND, "rss"):
+        with Database(tmp_path / f"db-{kind}.duckdb") as db:
+            store = Store(db)
+            _history(store, wire_on_day=True)
+            store.sync_feeds([("wire", kind, "https://feeds.example.invalid/wire", None, None, None)])
+            _fetch(store, datetime.combine(D - timedelta(days=2), time(9), tzinfo=UTC), 1, 1)
+            _fetch(store, datetime.combine(D, time(10), tzinfo=UTC), 1, 1)
+            data = build_digest(store, settings, D)
+            gaps = data["totals"]["possibly_incomplete_sources"]
+            if kind == SEARCH_KIND:
+                assert gaps == []
+                continue
+            assert [g["source"] for g in gaps] == ["wire"]
+            assert "listed 1 item, not stored before" in render_digest(data).text
