@@ -12,13 +12,14 @@ from datetime import date, timedelta
 
 from prefect import flow
 
-from flows.digest import follow_topic_edits, render
+from flows.digest import WAIT_SECONDS, follow_topic_edits, render, settle_deliveries
 from newswatch.analysis import stored_stories as coverage
 from newswatch.config import Settings, load_settings
 from newswatch.days import day_bounds
-from newswatch.errors import ConfigError
+from newswatch.errors import ConfigError, DatabaseLocked
 from newswatch.report import digest as digest_mod
 from newswatch.report import evidence
+from newswatch.runlock import acquire_run_lock, lock_path
 from storage.db import Database
 from storage.store import Store
 
@@ -44,8 +45,19 @@ def backfill_days(settings: Settings, first: date, last: date) -> BackfillSummar
     if (last - first).days >= MAX_DAYS:
         raise ConfigError(settings.path, "backfill", f"at most {MAX_DAYS} days at once")
     summary = BackfillSummary(first, last)
-    with Database(settings.database_path, lock_timeout=60) as db:
+    # The digest runs' lock: a digest run mailing meanwhile (the database closed while it talks to the server) has
+    # outcomes in the delivery journal that say whether a stored digest was mailed, and so is kept when rewritten
+    # here; they are recorded first (settle_deliveries), never while that run still writes them.
+    lock = acquire_run_lock(
+        lock_path(settings.database_path, "digest"), label=f"backfill {first} to {last}", wait_seconds=WAIT_SECONDS,
+        on_wait=lambda who: _log.info("backfill: a digest run is still going (%s); waiting up to %g min for it",
+                                      who, WAIT_SECONDS / 60))
+    if lock is None:
+        raise DatabaseLocked(f"backfill: a digest run still held its lock after {WAIT_SECONDS / 60:g} min; run the "
+                             "backfill again once it is done")
+    with lock, Database(settings.database_path, lock_timeout=60) as db:
         store = Store(db)
+        settle_deliveries(store, settings)
         db.set_meta({"timezone": settings.digest.timezone,
                      "min_baseline_days": str(settings.digest.min_baseline_days)})
         run_id = store.start_run("backfill")

@@ -93,6 +93,15 @@ def follow_topic_edits(store: Store, settings: Settings) -> list[str]:
     return stale
 
 
+def settle_deliveries(store: Store, settings: Settings) -> None:
+    """Record what the delivery journal still holds (a run killed after mailing, before it recorded the outcomes, or
+    one that found the database busy then) before a digest is stored: whether the stored digest was mailed, and so
+    is kept in digest_version when it is replaced (storage/digests.py), is read from the delivery table. Before,
+    such a digest was written over as never mailed and its outcomes recorded only afterwards. Call it holding the
+    digest lock: the journal has one writer, the digest run holding it."""
+    delivery.DeliveryJournal(delivery.journal_path(settings.database_path)).settle(store)
+
+
 @contextmanager
 def _open_store(settings: Settings) -> Iterator[Store]:
     with Database(settings.database_path, lock_timeout=WAIT_SECONDS) as db:
@@ -188,6 +197,7 @@ def digest_flow(
         copy_failed: StorageError | None = None
         with _open_store(settings) as store:
             db = store.db
+            settle_deliveries(store, settings)  # before the stored digest is replaced: was it mailed?
             follow_topic_edits(store, settings)  # before the snapshot: the clients' copy shows it too
             # The clients' copy is made while the digest is built; only the digest's own tables are then updated
             # in it (storage/db.py start_snapshot: the same file as a whole copy, without copying it after the work).

@@ -95,3 +95,37 @@ def test_a_failing_chart_write_keeps_the_stored_digest_and_its_charts(
     with Database(settings.database_path) as db:
         assert db.query("SELECT generated_at, html FROM digest WHERE digest_date = ?", [day]) == before
         assert db.query("SELECT name FROM digest_image WHERE digest_date = ? ORDER BY name", [day]) == images
+
+
+def test_a_digest_mailed_by_a_run_that_died_before_recording_it_is_kept_when_backfill_rewrites_its_day(
+    tmp_path: Path,
+) -> None:
+    """A digest run stored its digest, mailed Alice (the journal beside the database says 'sent') and was killed
+    before it moved the journal into the database: the delivery row still reads 'failed, not mailed yet'. Backfill
+    then rewrites the day. What Alice received must be kept in digest_version: before, the rebuild looked only at
+    the delivery table, found nothing mailed, and wrote over it; the journal said 'sent' only afterwards."""
+    from datetime import UTC, datetime
+
+    from newswatch.report import delivery
+
+    settings = write_settings(tmp_path)
+    with Database(settings.database_path) as db:
+        save(Store(db), generate_days(START, 20, spike_day=15, shift_day=99))
+    day = START + timedelta(days=15)
+    backfill_days(settings, day, day)  # the version to be mailed
+    with Database(settings.database_path) as db:
+        [(mailed_at, mailed_html)] = db.query("SELECT generated_at, html FROM digest WHERE digest_date = ?", [day])
+        # What the digest flow writes with the digest when it is to mail it (delivery.due_rows) ...
+        Store(db).record_deliveries([(day, "alice@example.org", "failed", 0, "smtp.example.org", datetime.now(UTC),
+                                      None, None, delivery.NOT_MAILED_YET)])
+    # ... and what its send step wrote to the journal once the server took the message, before it was killed.
+    delivery.DeliveryJournal(delivery.journal_path(settings.database_path)).write(delivery.Outcome(
+        day, "alice@example.org", "sent", 1, "smtp.example.org", datetime.now(UTC), "<m1@example.org>"))
+
+    backfill_days(settings, day, day)
+    with Database(settings.database_path, read_only=True) as db:
+        kept = db.query("SELECT generated_at, html FROM digest_version WHERE digest_date = ?", [day])
+        states = dict(db.query("SELECT recipient, status FROM delivery WHERE digest_date = ?", [day]))
+    assert kept == [(mailed_at, mailed_html)]
+    assert states == {"alice@example.org": "sent"}
+    assert not delivery.journal_path(settings.database_path).exists()
