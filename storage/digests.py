@@ -142,8 +142,9 @@ class DigestsMixin:
                         "html_path = excluded.html_path, text_path = excluded.text_path")
 
     def _keep_mailed_version(self, digest_date: date) -> None:
-        """Before the day's stored digest is replaced: when it was mailed (a delivery 'sent' or 'unknown' at or after
-        it was built), keep it and its evidence rows (still the old ones: the caller replaces them after the digest)
+        """Before the day's stored digest is replaced: when it was mailed (a recipient sent it, or handed it without an
+        answer, at or after it was built: sent_at, maybe_sent_at of migration 019; a failed attempt's time is not
+        read), keep it and its evidence rows (still the old ones: the caller replaces them after the digest)
         in `digest_version` (migration 018), so what a reader received can still be checked. A version never mailed
         (a rerun's, a backfill's) is not kept."""
         self.db.execute(
@@ -151,7 +152,7 @@ class DigestsMixin:
             "d.text, d.markdown, d.data, (SELECT CAST(to_json(list(e ORDER BY e.flag_no, e.kind, e.rank)) AS VARCHAR) "
             "FROM evidence e WHERE e.digest_date = d.digest_date) FROM digest d WHERE d.digest_date = $day "
             "AND EXISTS (SELECT 1 FROM delivery v WHERE v.digest_date = d.digest_date "
-            "AND v.status IN ('sent', 'unknown') AND coalesce(v.sent_at, v.last_attempt_at) >= d.generated_at) "
+            "AND v.status IN ('sent', 'unknown') AND greatest(v.sent_at, v.maybe_sent_at) >= d.generated_at) "
             "ON CONFLICT DO NOTHING", {"day": digest_date})
 
     # -- digest delivery (migration 003) ----------------------------------------------------------------
@@ -193,8 +194,9 @@ class DigestsMixin:
         """
         self.db.insert_rows(
             "delivery", ["digest_date", "recipient", "status", "attempts", "server", "first_attempt_at",
-                         "last_attempt_at", "sent_at", "message_id", "last_error"],
-            [(d, r, st, n, srv, at, at, sent, mid, err) for d, r, st, n, srv, at, sent, mid, err in rows],
+                         "last_attempt_at", "sent_at", "message_id", "last_error", "maybe_sent_at"],
+            [(d, r, st, n, srv, at, at, sent, mid, err, at if st == "unknown" else None)
+             for d, r, st, n, srv, at, sent, mid, err in rows],
             on_conflict="ON CONFLICT (digest_date, recipient) DO UPDATE SET "
                         "status = CASE WHEN 'sent' IN (excluded.status, delivery.status) THEN 'sent' "
                         "WHEN 'unknown' IN (excluded.status, delivery.status) THEN 'unknown' ELSE 'failed' END, "
@@ -202,4 +204,5 @@ class DigestsMixin:
                         "last_attempt_at = excluded.last_attempt_at, "
                         "sent_at = coalesce(excluded.sent_at, delivery.sent_at), "
                         "message_id = coalesce(excluded.message_id, delivery.message_id), "
+                        "maybe_sent_at = coalesce(excluded.maybe_sent_at, delivery.maybe_sent_at), "
                         "last_error = excluded.last_error")

@@ -641,3 +641,58 @@ def test_publishing_over_the_database_itself_is_refused(tmp_path: Path) -> None:
         with pytest.raises(StorageError, match="cannot be the database itself"):
             db.start_snapshot(tmp_path / "." / "n.duckdb", {"meta"})
         assert (tmp_path / "n.duckdb").stat().st_mode & 0o200  # still writable
+
+
+def test_a_failed_resend_does_not_make_a_never_mailed_digest_a_mailed_version(tmp_path: Path) -> None:
+    """Alice's delivery of the first build went out without an answer ('unknown'). The day was built again and
+    `--resend` of the new build failed (the server down): she never received it, and her row stays 'unknown' (at
+    most once) with the failed attempt's time. When the day is built a third time, only the first build is a
+    version she may have received; before, the failed attempt's time (last_attempt_at) made the second build count
+    as mailed and kept too."""
+    from newswatch.report.delivery import address_key
+    from tests.support.sampledigest import sample_digest
+
+    digest = sample_digest()
+    day, alice = digest.digest_date, address_key("alice@example.org")
+    with Database(tmp_path / "n.duckdb") as db:
+        store = Store(db)
+
+        def build(subject: str) -> datetime:
+            store.save_digest(replace(digest, subject=subject), "UTC", {}, None, None)
+            return db.query("SELECT generated_at FROM digest")[0][0]  # type: ignore[no-any-return]
+
+        def attempt(status: str) -> None:
+            at = datetime.now(UTC)
+            store.record_deliveries([(day, alice, status, 1, "smtp.example.org", at, None,
+                                      "<m@example.org>" if status == "unknown" else None, "no answer")])
+
+        first = build("first")
+        attempt("unknown")
+        build("second")
+        attempt("failed")  # digest --date D --resend: the server refused the connection
+        build("third")
+        kept = db.query("SELECT generated_at, subject FROM digest_version ORDER BY generated_at")
+    assert kept == [(first, "first")]
+
+
+def test_a_resend_that_went_out_without_an_answer_keeps_the_build_it_carried(tmp_path: Path) -> None:
+    """Alice was sent the first build; `--resend` of a second build went out and no answer came ('sent' stays, with
+    the first send's time). She may have the second build, so a third build keeps it as well as the first; before,
+    only sent_at (the first send) was read and the second was written over."""
+    from newswatch.report.delivery import address_key
+    from tests.support.sampledigest import sample_digest
+
+    digest = sample_digest()
+    day, alice = digest.digest_date, address_key("alice@example.org")
+    with Database(tmp_path / "n.duckdb") as db:
+        store = Store(db)
+        store.save_digest(replace(digest, subject="first"), "UTC", {}, None, None)
+        at = datetime.now(UTC)
+        store.record_deliveries([(day, alice, "sent", 1, "smtp.example.org", at, at, "<m1@example.org>", None)])
+        store.save_digest(replace(digest, subject="second"), "UTC", {}, None, None)
+        store.record_deliveries([(day, alice, "unknown", 1, "smtp.example.org", datetime.now(UTC), None,
+                                  "<m2@example.org>", "no answer")])
+        store.save_digest(replace(digest, subject="third"), "UTC", {}, None, None)
+        kept = [r[0] for r in db.query("SELECT subject FROM digest_version ORDER BY generated_at")]
+        assert db.query("SELECT status FROM delivery") == [("sent",)]
+    assert kept == ["first", "second"]
