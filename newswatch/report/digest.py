@@ -141,7 +141,9 @@ def build_digest(store: DigestSource, settings: Settings, day: date) -> dict[str
         "text_sources": _text_sources(topic_rows, day),
         "tone_models": _tone_models(actor_rows),
     }
-    data["flags"] = _flags(store, data, rows_by_topic, actors_by_article, days, settings, renames)
+    # Stories that began before the day, by any of their articles (other topics', copies): never "new" under a flag.
+    began_before = frozenset(sid for sid, ms in members.items() if any(m["day"] < day for m in ms))
+    data["flags"] = _flags(store, data, rows_by_topic, actors_by_article, days, settings, renames, began_before)
     data["highlights"] = [f["text"] for f in data["flags"]]
     return data
 
@@ -376,7 +378,8 @@ NEW_NAME_MIN = 3  # a name outside the registry reaches the top only from this m
 
 def _flags(store: DigestSource, data: dict[str, Any], rows_by_topic: dict[str, list[dict[str, Any]]],
            actors_by_article: dict[str, list[dict[str, Any]]], days: _Days, settings: Settings,
-           renames: dict[str, str] | None = None) -> list[dict[str, Any]]:
+           renames: dict[str, str] | None = None, began_before: frozenset[str] = frozenset()
+           ) -> list[dict[str, Any]]:
     """Only what changed enough to matter, by the rules in newswatch.report.measures, each with its evidence
     (newswatch.report.evidence)."""
     out: list[dict[str, Any]] = []
@@ -400,7 +403,8 @@ def _flags(store: DigestSource, data: dict[str, Any], rows_by_topic: dict[str, l
         today = [r for r in rows if r["day"] == day]
         c = t["count"]
         if t["volume_flag"]:
-            summary, lines = evidence.volume_evidence(rows, day, days.observed, t["volume_flag"])
+            summary, lines = evidence.volume_evidence(rows, day, days.observed, t["volume_flag"],
+                                                      began_before)
             if t["volume_flag"] == "drop":
                 summary += _unwatched_note(rows, days, data["totals"].get("unwatched_sources") or [], renames or {})
             else:

@@ -109,6 +109,7 @@ class _Story:
     today: list[dict[str, Any]]
     earlier: list[dict[str, Any]]
     base: float                      # its mean per observed day among the 7 before
+    began_before: bool = False       # the stored story has an article before the day (of any topic, or a copy)
 
     @property
     def contribution(self) -> float:
@@ -116,15 +117,18 @@ class _Story:
 
     @property
     def new(self) -> bool:
-        return not self.earlier
+        return not self.earlier and not self.began_before
 
 
 # -- volume -----------------------------------------------------------------------------------------------
-def volume_evidence(rows: Sequence[dict[str, Any]], day: date, observed: Collection[date], flag: str
-                    ) -> tuple[str, list[dict[str, Any]]]:
+def volume_evidence(rows: Sequence[dict[str, Any]], day: date, observed: Collection[date], flag: str,
+                    began_before: Collection[str] = ()) -> tuple[str, list[dict[str, Any]]]:
     """(summary, evidence lines) for a spike or drop of one topic's count on `day`.
 
-    `rows`: the topic's window rows (article_id, day, outlet, title, url, published_at, story_id)."""
+    `rows`: the topic's window rows (article_id, day, outlet, title, url, published_at, story_id).
+    `began_before`: the stored stories with an article before `day` that the topic's rows may not hold (another
+    topic's report, a syndicated copy): such a story is continuing, as the `stories` view's first_day says, though
+    the topic had nothing of it before (its mean before is then 0)."""
     sign = 1 if flag == "spike" else -1
     before = measures.observed_trailing_days(day, 7, observed)
     before_set = set(before)
@@ -138,7 +142,7 @@ def volume_evidence(rows: Sequence[dict[str, Any]], day: date, observed: Collect
         today = sorted((r for r in members if r["day"] == day), key=lambda r: (r["published_at"], r["article_id"]))
         earlier = sorted((r for r in members if r["day"] < day), key=lambda r: (r["published_at"], r["article_id"]))
         base = sum(1 for r in earlier if r["day"] in before_set) / n_before
-        stories.append(_Story(key, today, earlier, base))
+        stories.append(_Story(key, today, earlier, base, key in began_before))
     on_day = [s for s in stories if s.today]
     new = [s for s in on_day if s.new]
     summary = (f"{_n(len(new), 'new story', 'new stories')} ({_n(sum(len(s.today) for s in new), 'article')}), "

@@ -21,7 +21,20 @@ from newswatch.report.evidence import evidence_rows
 from storage.db import Database
 from storage.store import Store
 from tests.support.coverage_data import ACTORS, write_settings
-from tests.support.evidence_data import ACTOR, NAME, A, B, D, Doc, build_doc, save_docs, save_history
+from tests.support.evidence_data import (
+    ACTOR,
+    NAME,
+    A,
+    B,
+    C,
+    D,
+    Doc,
+    build_doc,
+    day_docs,
+    history_docs,
+    save_docs,
+    save_history,
+)
 
 
 @pytest.fixture
@@ -361,3 +374,29 @@ def test_nothing_is_compared_on_a_day_nobody_watched(tmp_path: Path) -> None:
         # The day after, watched, with the same week before it, compares again.
         row = store.db.query_dicts("SELECT * FROM daily_topic_coverage WHERE day = ?", [D - timedelta(days=1)])[0]
         assert row["articles_change7"] is not None
+
+
+def test_a_story_first_seen_before_the_day_is_never_called_new(tmp_path: Path) -> None:
+    """A spike's story lines say "new story" only for a story that began on the day. story-s1 here began on D-1
+    with an article the topic does not hold (another topic's report of the same event): the `stories` view gives it
+    first_day D-1 and the digest's own story list "1 before", so its line under the spike must not call it new.
+    Before, "new" meant only "nothing of this topic before", and the reader found the story a day older in SQL."""
+    settings = write_settings(tmp_path)
+    with Database(settings.database_path) as db:
+        store = Store(db)
+        store.sync_actors(ACTORS)
+        early = Doc("s1-early", D - timedelta(days=1), C, [("The harbour town counts the cost.", 0.0)], 30,
+                    "Harbour town counts the cost", "story-s1", topic=False)
+        save_docs(store, history_docs() + day_docs() + [early])
+        data = build_digest(store, settings, D)
+        spike = data["flags"][0]
+        assert spike["flag"] == "spike"
+        notes = {e["story_id"]: e["note"] for e in spike["evidence"] if e["kind"] == "story" and e["story_id"]}
+        first_day = dict(store.db.query("SELECT story_id, first_day FROM stories"))
+        assert first_day["story-s1"] == D - timedelta(days=1)
+        assert notes["story-s1"] == "continuing story: 3 articles on the day from 2 outlets, 0 a day before"
+        assert spike["summary"].startswith("2 new stories (2 articles), 2 continuing (4 articles)")
+        for story_id, note in notes.items():
+            assert note.startswith("new story") == (first_day[story_id] == D), (story_id, note)
+        listed = {s["story_id"]: s["before"] for s in data["topics"][0]["stories"]}
+        assert listed["story-s1"] == 1
