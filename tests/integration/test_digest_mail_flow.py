@@ -155,6 +155,18 @@ def test_the_mailed_version_is_kept_when_its_day_is_built_again(mailed_project: 
         (r["flag_no"], r["kind"], r["rank"], r["article_id"]) for r in evidence_now]
     assert rows and all(r["digest_date"] == DAY.isoformat() for r in rows)
 
+    # docs/schema.md (migration 018) shows how to read a version's evidence as rows; its query, run as written (with
+    # this digest's day), gives the kept rows in order, each with the quoted words (before, it gave only a count).
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "schema.md").read_text(encoding="utf-8")
+    sql = [b for b in re.findall(r"```sql\n(.*?)```", doc, re.S) if "FROM digest_version v," in b]
+    assert sql, "docs/schema.md: no query reading digest_version's evidence rows"
+    statement = sql[0].strip().rstrip(";").replace("DATE '2025-05-10'", f"DATE '{DAY.isoformat()}'")
+    with Database(config.parents[1] / "data" / "newswatch-read.duckdb", read_only=True) as db:
+        read = db.query_dicts(statement)
+    assert [(r["flag_no"], r["kind"], r["rank"]) for r in read] == [(r["flag_no"], r["kind"], r["rank"]) for r in rows]
+    assert all(r["quoted"] for r in read if r["kind"] != "outlet")
+
 
 def test_an_ingest_that_finds_the_previous_one_running_skips_and_says_so(
     mailed_project: tuple[Path, int],

@@ -400,3 +400,34 @@ def test_a_story_first_seen_before_the_day_is_never_called_new(tmp_path: Path) -
             assert note.startswith("new story") == (first_day[story_id] == D), (story_id, note)
         listed = {s["story_id"]: s["before"] for s in data["topics"][0]["stories"]}
         assert listed["story-s1"] == 1
+
+
+def test_the_documented_story_line_is_in_the_digests_time_zone() -> None:
+    """docs/email.md's example of a story line showed its first-seen time "05:55 UTC", as digests did before their
+    times moved to the digest's zone (test above): a reader compared the digest's 11:25 with it and with the view's
+    UTC first_seen and found neither. The example is written as the digest writes it."""
+    import re
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "email.md").read_text(encoding="utf-8")
+    section = doc.split("### Stories across outlets", 1)[1].split("###", 1)[0]
+    example = re.search(r"```\n(.*?)```", section, re.S)
+    assert example is not None
+    line = example.group(1).strip()
+    assert re.search(r"; first seen \d{4}-\d{2}-\d{2} \d{2}:\d{2}\)$", line), line
+
+
+def test_a_topic_tone_shifts_sentence_rows_follow_their_articles_as_documented(
+        history: tuple[Store, Settings]) -> None:
+    """flag_evidence's rank is "1 = moved the figure most", but a topic's tone shift keeps each article's best
+    sentence under the article's rank: the sentence rows' own contributions are not in order (d0's -0.8/12 comes
+    before d2's -0.9/12). docs/schema.md says so, where a reader sorting the rows by rank would otherwise be misled."""
+    store, settings = history
+    tone = build_digest(store, settings, D)["flags"][1]
+    articles = [e["article_id"] for e in tone["evidence"] if e["kind"] == "article"]
+    sentences = [e for e in tone["evidence"] if e["kind"] == "sentence"]
+    assert [e["article_id"] for e in sentences] == articles
+    moved = [abs(e["contribution"]) for e in sentences]
+    assert moved != sorted(moved, reverse=True)
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "schema.md").read_text(encoding="utf-8")
+    rank_row = next(line for line in doc.split("### `flag_evidence`", 1)[1].splitlines() if line.startswith("| rank |"))
+    assert "under the article's rank" in rank_row
