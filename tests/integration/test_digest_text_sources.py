@@ -30,5 +30,5 @@ def test_the_footer_counts_articles_scored_on_the_feeds_text_only(tmp_path: Path
     assert data["text_sources"] == {"scored": scored, "feed_only": feed_only}
     images, charts = digest_mod.render_charts(data)
     rendered = digest_mod.render_digest(data, images=images, charts=charts)
-    line = f"{feed_only} of the day's {scored} scored articles were scored on the text their feed gave"
+    line = f"{feed_only} of the day's {scored} scored topic articles were scored on the text their feed gave"
     assert line in rendered.text and line in rendered.html and line in rendered.markdown
