@@ -431,3 +431,24 @@ def test_a_topic_tone_shifts_sentence_rows_follow_their_articles_as_documented(
     doc = (Path(__file__).resolve().parents[2] / "docs" / "schema.md").read_text(encoding="utf-8")
     rank_row = next(line for line in doc.split("### `flag_evidence`", 1)[1].splitlines() if line.startswith("| rank |"))
     assert "under the article's rank" in rank_row
+
+
+def test_an_article_revised_after_its_digest_is_marked_in_the_view(history: tuple[Store, Settings]) -> None:
+    """flag_evidence reads the article's current sentences: once an article is revised after the digest was built
+    (re-scored in place), the quote may differ from what the digest showed, and the view says so for its rows; the
+    other rows, and every row before the revision, say false."""
+    from datetime import UTC, datetime, timedelta
+
+    from newswatch.report.digest import render_digest
+
+    store, settings = history
+    data = build_digest(store, settings, D)
+    store.save_digest(render_digest(data), "UTC", data, None, None)
+    store.save_evidence(D, evidence_rows(data))
+    query = ("SELECT article_id, bool_or(revised_since_digest) FROM flag_evidence WHERE day = ? "
+             "AND article_id IS NOT NULL GROUP BY ALL ORDER BY 1")
+    assert not any(flag for _, flag in store.db.query(query, [D]))
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    store.db.execute("UPDATE article SET revisions = 1, revised_at = ? WHERE article_id = 'd2'", [later])
+    marked = {aid for aid, flag in store.db.query(query, [D]) if flag}
+    assert marked == {"d2"}
