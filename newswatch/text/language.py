@@ -32,6 +32,9 @@ LONG_SAMPLE_WORDS = 400
 ENGLISH_SHARE = 0.25
 OTHER_SHARE = 0.10
 _SAMPLE_WORD = re.compile(r"[^\W\d_]+")
+# In ASCII the pattern's words are exactly the runs of letters A-Z and a-z: every other ASCII character becomes a
+# space, and str.split finds the same words (english_share's fast path).
+_ASCII_NON_LETTERS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalpha()})
 
 # English names of languages (GDELT's DOC API reports `language` this way) -> ISO 639-1.
 _NAMES = {
@@ -241,10 +244,14 @@ def english_share(text: str, words: int = SAMPLE_WORDS) -> float | None:
     """The share of English stop words among the first `words` words of `text` (None when it has none)."""
     from newswatch.text.terms import STOPWORDS
 
-    found = _SAMPLE_WORD.findall(text[: words * 12])[:words]
+    sample = text[: words * 12]
+    if sample.isascii():  # the same words as the pattern, lowered at once (per character in ASCII)
+        found = sample.lower().translate(_ASCII_NON_LETTERS).split()[:words]
+    else:
+        found = [w.lower() for w in _SAMPLE_WORD.findall(sample)[:words]]
     if not found:
         return None
-    return sum(1 for w in found if w.lower() in STOPWORDS) / len(found)
+    return sum(map(STOPWORDS.__contains__, found)) / len(found)
 
 
 def _agrees(art: Article) -> bool:

@@ -593,3 +593,42 @@ def test_surrogates_are_looked_for_only_outside_ascii() -> None:
                                                            "author", "origin")}
         raw = RawEntry(source="s", language=rng.choice([None, "en", "e\ud800"]), **fields)
         assert normalize.without_surrogates(raw) == plain(raw)
+
+
+def _english_share_by_the_pattern(text: str, words: int) -> float | None:
+    """english_share as it was: the word pattern over the sample, each word lowered and looked up."""
+    import re
+
+    from newswatch.text.terms import STOPWORDS
+
+    found = re.findall(r"[^\W\d_]+", text[: words * 12])[:words]
+    if not found:
+        return None
+    return sum(1 for w in found if w.lower() in STOPWORDS) / len(found)
+
+
+def test_english_share_equals_the_word_pattern() -> None:
+    """english_share reads an ASCII sample with str.translate and str.split instead of the pattern `[^\\W\\d_]+`:
+    the same share (and None) as the pattern on every ASCII character, on random texts dense in stop words in any
+    case, digits, underscores, ASCII punctuation and control characters, non-ASCII letters, marks and sigma (whose
+    lower case depends on its neighbours), at every sample length the language check uses and a few cut mid-word."""
+    import random
+
+    from newswatch.text.language import LONG_SAMPLE_WORDS, SAMPLE_WORDS, english_share
+
+    for c in range(128):
+        for text in (chr(c), f"the{chr(c)}and", f"x{chr(c)}THE{chr(c)}of{chr(c)}"):
+            for words in (1, 2, 3, SAMPLE_WORDS):
+                assert english_share(text, words) == _english_share_by_the_pattern(text, words), (repr(text), words)
+    rng = random.Random(35)
+    pieces = ["the", "The", "THE", "and", "of", "Of", "to", "in", "is", "it", "news", "Market", "x", "a", "I",
+              "ΣΑΣ", "Σ", "straße", "İs", "é", "café", "naïve", "\u0301", "ﬁ", "ǅ", "один", "и", "7", "42", "_",
+              "__the__", "a1b", " ", "  ", "\n", "\t", "\x1c", "\x1f", "\x0b", "-", "'", "’", ".", ",", "—", "\u00a0",
+              "é", "the_and", "O'Neil", "U.S.", "don't", "\x00", "ß", "Ⅻ", "²"]
+    for _ in range(6000):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", " ", "\n", ".", "_", "1"])
+                       for _ in range(rng.randint(0, 120)))
+        if rng.random() < 0.5:
+            text = text.encode("ascii", "ignore").decode("ascii")
+        for words in (rng.randint(1, 12), SAMPLE_WORDS, LONG_SAMPLE_WORDS):
+            assert english_share(text, words) == _english_share_by_the_pattern(text, words), (repr(text), words)
