@@ -632,3 +632,41 @@ def test_english_share_equals_the_word_pattern() -> None:
             text = text.encode("ascii", "ignore").decode("ascii")
         for words in (rng.randint(1, 12), SAMPLE_WORDS, LONG_SAMPLE_WORDS):
             assert english_share(text, words) == _english_share_by_the_pattern(text, words), (repr(text), words)
+
+
+def _context_tokens_by_one_scan(sentence: str) -> tuple[list[int], list[int], list[str]]:
+    """The actor-tone model's context tokens as they were computed: one scan of the whole lowered sentence."""
+    from newswatch.analysis.actors import model
+
+    matches = list(model._CONTEXT_TOKEN.finditer(model._straight(sentence).lower()))
+    return [m.start() for m in matches], [m.end() for m in matches], [m.group() for m in matches]
+
+
+def test_context_tokens_cut_chunk_by_chunk_equal_one_scan_of_the_sentence() -> None:
+    """`model._context_tokens` cuts each whitespace-split chunk of the lowered sentence alone (cached per chunk): the
+    same offsets and tokens as one scan of the whole sentence, on every character up to U+3000 alone and between
+    letters, on random texts dense in what the pattern's edges read (apostrophes and contractions, dots between
+    letters, hyphens, digits, every whitespace character, underscores, letters that lower to two characters or by
+    context, curly quotes), and on real sentences and story texts. `str.split` splits exactly where the pattern's
+    `\\s` matches."""
+    import random
+    import re
+
+    from newswatch.analysis.actors import model
+
+    space = re.compile(r"\s")
+    assert all(chr(c).isspace() == bool(space.match(chr(c))) for c in range(0x110000))
+    spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+    rng = random.Random(61)
+    pieces = ["n't", "n", "'", "t", "'s", "'re", "'ve", "'ll", "'d", "'m", "s", "re", "ll", "d", "m", "don", "u.s.",
+              "a.", ".", "b", "-", "--", "x-y", "7", "0", "_", "A", "İ", "Σ", "ΟΣ", "é", "\u0301", "\u2019", "\u201c",
+              '"', ",", "?", "can't", "rock'n'roll", "e.g.", "ok'", "'99", "\u00a0", "\u200b", "\u180e"]
+    texts = [chr(c) for c in range(0x3001)] + [f"a{chr(c)}b n{chr(c)}'t {chr(c)}s" for c in range(0x3001)]
+    texts += ["".join(rng.choice(pieces + spaces) if rng.random() < 0.3 else rng.choice(pieces)
+                      for _ in range(rng.randint(0, 30))) for _ in range(20000)]
+    texts += [t for t in _texts() + _story_texts() if t]
+    for text in texts:
+        assert model._context_tokens.__wrapped__(text) == _context_tokens_by_one_scan(text), repr(text)
+    model._CHUNKS.clear()  # and from an empty table
+    for text in texts[-200:]:
+        assert model._context_tokens.__wrapped__(text) == _context_tokens_by_one_scan(text), repr(text)

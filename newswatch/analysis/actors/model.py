@@ -500,15 +500,55 @@ _CONTEXT_TOKEN = re.compile(
 @functools.lru_cache(maxsize=64)
 def _context_tokens(sentence: str) -> tuple[list[int], list[int], list[str]]:
     """(start offsets, end offsets, tokens) of the sentence's lower-cased context tokens (curly quotes straightened:
-    same length, so offsets hold)."""
+    same length, so offsets hold): _CONTEXT_TOKEN's matches in the lowered sentence, cut one whitespace-split chunk
+    at a time (`_chunk_tokens`, cached per chunk: news repeats its words, and the pattern's alternatives scanned each
+    word several times).
+
+    Why that equals one scan of the whole text: no match holds a whitespace character, none starts at one, and
+    what decides a match at a position reads only characters from there on (no lookbehind; the word boundary and
+    the lookaheads read at most the character after the chunk, whitespace, which they treat as the end of the
+    text). So the scan restarts at each chunk and finds there what the chunk alone gives. `str.split` and the
+    pattern's whitespace class are the same characters. tests/unit/test_fast_paths.py compares it with the
+    whole-text scan."""
+    text = _straight(sentence).lower()
     starts: list[int] = []
     ends: list[int] = []
     words: list[str] = []
-    for match in _CONTEXT_TOKEN.finditer(_straight(sentence).lower()):
-        starts.append(match.start())
-        ends.append(match.end())
-        words.append(match.group())
+    find = text.find
+    known = _CHUNKS.get
+    at = 0
+    for chunk in text.split():
+        at = find(chunk, at)
+        cut = known(chunk, _NEW_CHUNK)  # one lookup: another thread may clear the table meanwhile
+        if cut is _NEW_CHUNK:
+            cut = _chunk_tokens(chunk)
+        if cut is None:  # the chunk is one token
+            starts.append(at)
+            at += len(chunk)
+            ends.append(at)
+            words.append(chunk)
+        else:
+            for first, last, word in cut:
+                starts.append(at + first)
+                ends.append(at + last)
+                words.append(word)
+            at += len(chunk)
     return starts, ends, words
+
+
+_CHUNKS: dict[str, tuple[tuple[int, int, str], ...] | None] = {}  # chunk -> its tokens (`_chunk_tokens`)
+_NEW_CHUNK: Any = object()
+
+
+def _chunk_tokens(chunk: str) -> tuple[tuple[int, int, str], ...] | None:
+    """(start, end, token) of _CONTEXT_TOKEN's matches in a whitespace-free chunk of lowered text, None when the
+    chunk is one token whole; remembered in _CHUNKS (bounded: chunks come from the news)."""
+    cut = tuple((match.start(), match.end(), match.group()) for match in _CONTEXT_TOKEN.finditer(chunk))
+    whole = len(cut) == 1 and cut[0][:2] == (0, len(chunk))
+    if len(_CHUNKS) >= 1 << 16:
+        _CHUNKS.clear()
+    _CHUNKS[chunk] = None if whole else cut
+    return None if whole else cut
 
 
 def context_regions(
