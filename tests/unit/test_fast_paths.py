@@ -670,3 +670,73 @@ def test_context_tokens_cut_chunk_by_chunk_equal_one_scan_of_the_sentence() -> N
     model._CHUNKS.clear()  # and from an empty table
     for text in texts[-200:]:
         assert model._context_tokens.__wrapped__(text) == _context_tokens_by_one_scan(text), repr(text)
+
+
+def _segment_sums_into_zeros(matrix, rows, values, starts, n_classes):  # type: ignore[no-untyped-def]
+    """The actor-tone model's `_segment_sums` as it was: every segment's sum placed into a zero matrix."""
+    import numpy as np
+
+    out = np.zeros((len(starts), n_classes))
+    if not rows:
+        return out
+    weighted = matrix.take(rows, axis=0) * np.asarray(values)[:, None]
+    bounds = np.asarray(starts + [len(rows)])
+    filled = np.flatnonzero(bounds[1:] > bounds[:-1])
+    out[filled] = np.add.reduceat(weighted, bounds[filled], axis=0)
+    return out
+
+
+def test_segment_sums_and_intercept_equal_the_sums_placed_into_rows_of_the_intercept() -> None:
+    """`model._segment_sums` returns reduceat's sums at once when no segment is empty, and `_probabilities` adds the
+    intercept to the sums instead of the sums to rows of the intercept: the same floats, bit for bit, on random
+    segments (empty ones first, last, in the middle or none; one row; signed zeros, huge and tiny values) and
+    random intercepts."""
+    import random
+
+    import numpy as np
+
+    from newswatch.analysis.actors import model
+
+    rng = random.Random(71)
+    matrix = np.array([[rng.choice([0.0, -0.0, 1e300, -1e-308, rng.uniform(-3, 3)]) for _ in range(3)]
+                       for _ in range(50)])
+    for _ in range(5000):
+        sizes = [rng.choice([0, 1, 1, 2, 5, 20]) for _ in range(rng.randint(1, 12))]
+        starts = [sum(sizes[:k]) for k in range(len(sizes))]
+        rows = [rng.randrange(50) for _ in range(sum(sizes))]
+        values = [rng.choice([1.0, -0.0, rng.uniform(-2, 2)]) for _ in rows]
+        fast = model._segment_sums(matrix, rows, values, starts, 3)
+        assert fast.tobytes() == _segment_sums_into_zeros(matrix, rows, values, starts, 3).tobytes(), sizes
+        intercept = np.array([rng.choice([0.0, -0.0, rng.uniform(-1, 1)]) for _ in range(3)])
+        logits = np.tile(intercept, (len(starts), 1))
+        logits += _segment_sums_into_zeros(matrix, rows, values, starts, 3)
+        assert (fast + intercept).tobytes() == logits.tobytes()
+
+
+def test_predict_many_labels_equal_max_over_a_dict_of_probabilities(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ToneModel.predict_many` picks the label without a dict per mention: the same (label, score) as
+    max(LABELS, key={class: probability}.__getitem__) and P(positive) - P(negative), for rows with ties, NaN and
+    signed zeros, whatever the model's order of its classes."""
+    import itertools
+    import random
+
+    import numpy as np
+
+    from newswatch.analysis.actors import model
+
+    rng = random.Random(73)
+    picks = [0.0, -0.0, 0.2, 0.5, 0.5, 1.0, float("nan")]
+    table = np.array([list(row) for row in itertools.product(picks, repeat=3)]
+                     + [[rng.random() for _ in range(3)] for _ in range(3000)])
+    shipped = model.shipped_model()
+    for classes in itertools.permutations(model.LABELS):
+        tone_model = model.ToneModel.__new__(model.ToneModel)
+        tone_model.classes = classes
+        monkeypatch.setattr(tone_model, "_probabilities", lambda items: table[: len(items)], raising=False)
+        expected = []
+        for row in table.tolist():
+            probs = dict(zip(classes, row, strict=True))
+            expected.append((max(model.LABELS, key=probs.__getitem__), probs["positive"] - probs["negative"]))
+        got = tone_model.predict_many([("x", 0, 1)] * len(table))
+        assert repr(got) == repr(expected), classes
+    assert shipped.predict_many([("Smith spoke.", 0, 5)])[0][0] == shipped.predict("Smith spoke.", 0, 5)

@@ -699,7 +699,6 @@ class ToneModel:
         batch (tests/unit/test_actor_features_golden.py).
         """
         n_classes = len(self.classes)
-        logits = np.tile(self.intercept, (len(items), 1))
         rows: list[int] = []
         values: list[float] = []
         starts: list[int] = []
@@ -734,7 +733,8 @@ class ToneModel:
                 more, weights = self.context.mention_rows(ids, start, end)
                 ctx_rows += more
                 ctx_weights += weights
-        logits += _segment_sums(self._weights, rows, values, starts, n_classes)
+        # The intercept plus each mention's sums (what adding them to rows of the intercept gave: a + b == b + a).
+        logits = _segment_sums(self._weights, rows, values, starts, n_classes) + self.intercept
         if self.context is not None:
             logits += _segment_sums(self.context.table, ctx_rows, ctx_weights, ctx_starts, n_classes)
         exp = np.exp(logits - logits.max(axis=1, keepdims=True))
@@ -764,10 +764,23 @@ class ToneModel:
         out: list[tuple[Label, float]] = []
         if not items:
             return out
+        if sorted(self.classes) != sorted(LABELS):
+            for row in self._probabilities(items).tolist():
+                probs = dict(zip(self.classes, row, strict=True))
+                label = max(LABELS, key=probs.__getitem__)
+                out.append((label, probs["positive"] - probs["negative"]))
+            return out
+        # The same without a dict per mention: max(LABELS, key=...) keeps the first label with the largest
+        # probability, replacing it only with a strictly larger one (a NaN never replaces nor is replaced).
+        neg, neu, pos = map(self.classes.index, LABELS)
         for row in self._probabilities(items).tolist():
-            probs = dict(zip(self.classes, row, strict=True))
-            label = max(LABELS, key=probs.__getitem__)
-            out.append((label, probs["positive"] - probs["negative"]))
+            chosen: Label = "negative"
+            best = row[neg]
+            if row[neu] > best:
+                chosen, best = "neutral", row[neu]
+            if row[pos] > best:
+                chosen = "positive"
+            out.append((chosen, row[pos] - row[neg]))
         return out
 
 
@@ -776,10 +789,14 @@ def _segment_sums(matrix: np.ndarray, rows: list[int], values: list[float], star
     """Per segment (rows[starts[k]:starts[k + 1]]), the sum of matrix[row] * value over its rows; an empty segment
     sums to zero. numpy may sum a segment pairwise rather than left to right, so rows added or reordered within a
     segment can move the last bits, but a segment's sum does not depend on the segments around it."""
-    out = np.zeros((len(starts), n_classes))
     if not rows:
-        return out
+        return np.zeros((len(starts), n_classes))
     weighted = matrix.take(rows, axis=0) * np.asarray(values)[:, None]
+    if starts[-1] < len(rows) and len(set(starts)) == len(starts):
+        # No segment is empty (the usual case: a model's bias is every mention's feature): the reduceat below over
+        # every segment, without placing its rows into a zero matrix.
+        return np.add.reduceat(weighted, starts, axis=0)
+    out = np.zeros((len(starts), n_classes))
     bounds = np.asarray(starts + [len(rows)])
     filled = np.flatnonzero(bounds[1:] > bounds[:-1])  # reduceat would give an empty segment its start's row
     out[filled] = np.add.reduceat(weighted, bounds[filled], axis=0)
