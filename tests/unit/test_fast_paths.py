@@ -740,3 +740,45 @@ def test_predict_many_labels_equal_max_over_a_dict_of_probabilities(monkeypatch:
         got = tone_model.predict_many([("x", 0, 1)] * len(table))
         assert repr(got) == repr(expected), classes
     assert shipped.predict_many([("Smith spoke.", 0, 5)])[0][0] == shipped.predict("Smith spoke.", 0, 5)
+
+
+def test_feature_rows_equal_the_rows_of_the_named_features_for_any_index() -> None:
+    """The actor-tone model's rows (`_FeatureRows.rows`: groups s and v as precomputed rows, the word table looked up
+    before `_word_rows` is called, bigrams looked up one by one) are the rows of the names `extract_features` gives
+    that the index knows, in the same order with the same values: for the shipped model's index, for indexes that
+    know a random part of its names and every s and v name, and with the word table cleared or filled; on random
+    sentences dense in VADER's words, negations, clause breaks and empty words, mentions at random token spans and
+    offsets, and on real sentences."""
+    import random
+
+    from newswatch.analysis.actors import model
+
+    shipped = model.shipped_model()
+    groups = shipped.groups
+    names = list(shipped._index)
+    extra = [f"s:{n}" for n in ("compound", "pos", "neg", "cbin+", "cbin-", "cbin0")]
+    extra += [f"v:{side}{where}{bucket}:{sign}" for side in "LR" for where in "so" for bucket in "123" for sign in "pn"]
+    extra += [f"v:{n}" for n in ("win8", "clause", "left", "right")]
+    rng = random.Random(67)
+    indexes = [dict(shipped._index)]
+    for _ in range(5):
+        part = rng.sample(names, len(names) // 2) + rng.sample(extra, rng.randint(0, len(extra)))
+        indexes.append({name: i for i, name in enumerate(dict.fromkeys(part))})
+    known_words = sorted({name.split(":")[-1] for name in names if name.startswith("a:")})[::50]
+    vocab = known_words + ["good", "bad", "great", "terrible", "not", "never", "very", "hardly", "but", "while", "and",
+                           "said", "love", "hate", "kind", "of", "war", ",", ";", "(", "\u2014", "-", "...", "'s", '"',
+                           "no", "GREAT", "!", "?", "he", "according", "to", "2025", "Smith's", "\u201c"]
+    sentences = [" ".join(rng.choice(vocab) for _ in range(rng.randint(1, 30))) for _ in range(1500)]
+    sentences += [t for t in _texts() if t.strip()]
+    for index in indexes:
+        rows = model._FeatureRows(index, groups)
+        for k, sentence in enumerate(sentences):
+            if k % 500 == 0:
+                rows._words.clear()
+            words = model._sentence_words(sentence, "stem" in groups)
+            for _ in range(2):
+                start = rng.randrange(len(sentence) + 1)
+                end = rng.randint(start, len(sentence))
+                named = model._named_features(words, sentence, start, end, frozenset(groups))
+                want = [(index[name], value) for name, value in named.items() if name in index]
+                assert list(rows.rows(words, sentence, start, end).items()) == want, (sentence, start, end)

@@ -33,6 +33,7 @@ import math
 import re
 import string
 from collections.abc import Iterable, Sequence
+from itertools import compress
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -389,6 +390,15 @@ class _FeatureRows:
         self.bias = index.get("bias")
         # word -> its rows by where it stands (`_word_rows`), filled as words come.
         self._words: dict[str, tuple[tuple[int, ...], ...] | None] = {}
+        get = index.get
+        # Group s's rows (`_sentence_feature_rows`): compound, pos, neg, then the compound's bin by "+", "-", "0".
+        self._sentence_rows = tuple(get(f"s:{name}") for name in ("compound", "pos", "neg"))
+        self._cbin_rows = {sign: get(f"s:cbin{sign}") for sign in "+-0"}
+        # Group v's rows (`_valence_rows`): by valence place, ((side * 2 + other clause) * 3 + distance bucket) * 2
+        # + negative; then the normalised sums.
+        self._valence_place_rows = tuple(get(f"v:{side}{where}{bucket}:{sign}")
+                                         for side in "LR" for where in "so" for bucket in "123" for sign in "pn")
+        self._valence_sum_rows = tuple(get(f"v:{name}") for name in ("win8", "clause", "left", "right"))
 
     # A word's place relative to the mention, as an index into `_word_rows`' tuple: the side (L 0, R 1), the distance
     # class (0-2: wn's buckets "1" "2" "3", 6 tokens or fewer; 3: 7-12 tokens, ws but no wn; 4: further) and whether
@@ -423,6 +433,52 @@ class _FeatureRows:
         self._words[word] = rows
         return rows
 
+    def _sentence_feature_rows(self, words: _Words, feats: dict[int, float]) -> None:
+        """Group s (`_sentence_features`) into feats as rows: the same names' rows in the same order, same values."""
+        compound = words.scores[0]
+        for row, value in zip(self._sentence_rows, words.scores[:3], strict=True):
+            if row is not None:
+                feats[row] = value
+        row = self._cbin_rows["+" if compound >= 0.05 else "-" if compound <= -0.05 else "0"]
+        if row is not None:
+            feats[row] = 1.0
+
+    def _valence_rows(self, words: _Words, t0: int, t1: int, feats: dict[int, float]) -> None:
+        """Group v (`_valence_features`) into feats as rows: each valence place is summed over the same words in the
+        same order and comes in the order the named features first name it, then the four normalised sums.
+        `compress` walks the words whose valence is true, that is != 0.0: the words `_valence_features` reads."""
+        valences, clause = words.valences, words.clause
+        tclause = set(clause[t0 : t1 + 1])
+        places: dict[int, float] = {}
+        win = same = left = right = 0.0
+        for i in compress(range(len(valences)), valences):
+            if t0 <= i <= t1:
+                continue
+            value = valences[i]
+            if i < t0:
+                d = t0 - i
+                left += value
+                place = 0
+            else:
+                d = i - t1
+                right += value
+                place = 12
+            if clause[i] in tclause:
+                same += value
+            else:
+                place += 6
+            place += (0 if d <= 3 else 2 if d <= 8 else 4) + (0 if value > 0 else 1)
+            places[place] = places.get(place, 0.0) + abs(value) / 4.0
+            if d <= 8:
+                win += value
+        rows = self._valence_place_rows
+        for place, total in places.items():
+            if (row := rows[place]) is not None:
+                feats[row] = total
+        for row, total in zip(self._valence_sum_rows, (win, same, left, right), strict=True):
+            if row is not None:
+                feats[row] = _normalize(total)
+
     def rows(self, words: _Words, sentence: str, start: int, end: int) -> dict[int, float]:
         """{row: value} of the mention sentence[start:end]'s features, in `extract_features`' order."""
         get = self.index.get
@@ -433,38 +489,41 @@ class _FeatureRows:
         n = len(words.tokens)
         if n == 0:
             return feats
-
-        def add(named: dict[str, float]) -> None:
-            for name, value in named.items():
-                row = get(name)
-                if row is not None:
-                    feats[row] = value
-
         t0, t1 = _mention_tokens(words, start, end)
         if "s" in groups:
-            add(_sentence_features(words))
+            self._sentence_feature_rows(words, feats)
         if "v" in groups:
-            add(_valence_features(words, t0, t1))
+            self._valence_rows(words, t0, t1, feats)
         if "x" in groups:
-            add(_structure_features(words, sentence, start, end, t0, t1, False))
+            for name, value in _structure_features(words, sentence, start, end, t0, t1, False).items():
+                if (row := get(name)) is not None:
+                    feats[row] = value
         # As in _named_features: the words left of the mention, then those right of it, each word's features in
-        # the order wn, ws, wc, a. An empty word has none.
+        # the order wn, ws, wc, a. An empty word has none. A word's rows are looked up in the table `_word_rows`
+        # fills before calling it.
         norm, clause = words.norm, words.clause
         mclause = clause[t0]
         places = self._DISTANCE_CLASS
+        known = self._words.get
         word_rows = self._word_rows
         found: list[int] = []
         for i in range(t0):
-            if norm[i] and (rows := word_rows(norm[i])) is not None:
+            if (word := norm[i]) and (rows := known(word, _UNSEEN)) is not None:
+                if rows is _UNSEEN and (rows := word_rows(word)) is None:
+                    continue
                 d = t0 - i
                 found += rows[(places[d] if d <= 12 else 4) * 2 + (clause[i] == mclause)]
         for i in range(t1 + 1, n):
-            if norm[i] and (rows := word_rows(norm[i])) is not None:
+            if (word := norm[i]) and (rows := known(word, _UNSEEN)) is not None:
+                if rows is _UNSEEN and (rows := word_rows(word)) is None:
+                    continue
                 d = i - t1
                 found += rows[10 + (places[d] if d <= 12 else 4) * 2 + (clause[i] == mclause)]
         feats.update(dict.fromkeys(found, 1.0))  # a row already found keeps its place, as a name set again does
         if "bg" in groups:
-            add(dict.fromkeys(_bigrams(words.norm, t0, t1), 1.0))
+            for name in _bigrams(norm, t0, t1):  # a bigram named again sets its row again, in place
+                if (row := get(name)) is not None:
+                    feats[row] = 1.0
         return feats
 
 
