@@ -648,9 +648,11 @@ def test_context_tokens_cut_chunk_by_chunk_equal_one_scan_of_the_sentence() -> N
     letters, on random texts dense in what the pattern's edges read (apostrophes and contractions, dots between
     letters, hyphens, digits, every whitespace character, underscores, letters that lower to two characters or by
     context, curly quotes), and on real sentences and story texts. `str.split` splits exactly where the pattern's
-    `\\s` matches."""
+    `\\s` matches. Chunks of one shape (a word of a-z and 0-9 between ASCII marks other than the apostrophe, hyphen
+    and underscore, or such marks alone) are cut without the pattern."""
     import random
     import re
+    import string
 
     from newswatch.analysis.actors import model
 
@@ -660,7 +662,8 @@ def test_context_tokens_cut_chunk_by_chunk_equal_one_scan_of_the_sentence() -> N
     rng = random.Random(61)
     pieces = ["n't", "n", "'", "t", "'s", "'re", "'ve", "'ll", "'d", "'m", "s", "re", "ll", "d", "m", "don", "u.s.",
               "a.", ".", "b", "-", "--", "x-y", "7", "0", "_", "A", "İ", "Σ", "ΟΣ", "é", "\u0301", "\u2019", "\u201c",
-              '"', ",", "?", "can't", "rock'n'roll", "e.g.", "ok'", "'99", "\u00a0", "\u200b", "\u180e"]
+              '"', ",", "?", "can't", "rock'n'roll", "e.g.", "ok'", "'99", "\u00a0", "\u200b", "\u180e", "\u2014"]
+    pieces += list(string.punctuation) + ["word", "x", "y7", "99"]
     texts = [chr(c) for c in range(0x3001)] + [f"a{chr(c)}b n{chr(c)}'t {chr(c)}s" for c in range(0x3001)]
     texts += ["".join(rng.choice(pieces + spaces) if rng.random() < 0.3 else rng.choice(pieces)
                       for _ in range(rng.randint(0, 30))) for _ in range(20000)]

@@ -560,8 +560,8 @@ _CONTEXT_TOKEN = re.compile(
 def _context_tokens(sentence: str) -> tuple[list[int], list[int], list[str]]:
     """(start offsets, end offsets, tokens) of the sentence's lower-cased context tokens (curly quotes straightened:
     same length, so offsets hold): _CONTEXT_TOKEN's matches in the lowered sentence, cut one whitespace-split chunk
-    at a time (`_chunk_tokens`, cached per chunk: news repeats its words, and the pattern's alternatives scanned each
-    word several times).
+    at a time: a chunk of a-z and 0-9 only is the pattern's word whole, another is cut by `_chunk_tokens`, cached
+    per chunk (news repeats its words, and the pattern's alternatives scanned each word several times).
 
     Why that equals one scan of the whole text: no match holds a whitespace character, none starts at one, and
     what decides a match at a position reads only characters from there on (no lookbehind; the word boundary and
@@ -578,8 +578,9 @@ def _context_tokens(sentence: str) -> tuple[list[int], list[int], list[str]]:
     at = 0
     for chunk in text.split():
         at = find(chunk, at)
-        cut = known(chunk, _NEW_CHUNK)  # one lookup: another thread may clear the table meanwhile
-        if cut is _NEW_CHUNK:
+        if chunk.isalnum() and chunk.isascii():  # a-z and 0-9 only (lowered): the pattern's word, whole
+            cut = None
+        elif (cut := known(chunk, _NEW_CHUNK)) is _NEW_CHUNK:  # one lookup: another thread may clear the table
             cut = _chunk_tokens(chunk)
         if cut is None:  # the chunk is one token
             starts.append(at)
@@ -595,14 +596,29 @@ def _context_tokens(sentence: str) -> tuple[list[int], list[int], list[str]]:
     return starts, ends, words
 
 
+# ASCII marks the pattern reads as one-character tokens wherever they stand next to a word of a-z and 0-9 (no
+# apostrophe, hyphen or underscore: those join words).
+_EDGE = '!"#$%&()*+,./:;<=>?@[\\]^`{|}~'
 _CHUNKS: dict[str, tuple[tuple[int, int, str], ...] | None] = {}  # chunk -> its tokens (`_chunk_tokens`)
 _NEW_CHUNK: Any = object()
 
 
 def _chunk_tokens(chunk: str) -> tuple[tuple[int, int, str], ...] | None:
     """(start, end, token) of _CONTEXT_TOKEN's matches in a whitespace-free chunk of lowered text, None when the
-    chunk is one token whole; remembered in _CHUNKS (bounded: chunks come from the news)."""
-    cut = tuple((match.start(), match.end(), match.group()) for match in _CONTEXT_TOKEN.finditer(chunk))
+    chunk is one token whole; remembered in _CHUNKS (bounded: chunks come from the news).
+
+    A word of a-z and 0-9 with marks of _EDGE before or after it ("said," "(ap)"), or such marks alone, is cut
+    without the pattern: no alternative but the one-character `[^\\w\\s]` starts at such a mark, and the word
+    alternatives take the whole word (no dot between letters, apostrophe or hyphen follows it)."""
+    core = chunk.strip(_EDGE)
+    if core.isalnum() and core.isascii() or not core:
+        # A word of a-z and 0-9 between marks of _EDGE, or marks alone: each mark a token, the word one.
+        first = len(chunk) - len(chunk.lstrip(_EDGE))
+        last = first + len(core)
+        cut = (*((i, i + 1, chunk[i]) for i in range(first)), *(((first, last, core),) if core else ()),
+               *((i, i + 1, chunk[i]) for i in range(last, len(chunk))))
+    else:
+        cut = tuple((match.start(), match.end(), match.group()) for match in _CONTEXT_TOKEN.finditer(chunk))
     whole = len(cut) == 1 and cut[0][:2] == (0, len(chunk))
     if len(_CHUNKS) >= 1 << 16:
         _CHUNKS.clear()
