@@ -275,7 +275,8 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
             # Checkpoints held off until the publish below, which makes one (or the first write after it); the
             # garbage collector quieter meanwhile (newswatch/gcwork.py).
             with db.checkpoints_held(), quiet_collector():
-                with AnalysisPool(analyzer, workers) as pool:
+                # One DuckDB thread while the scoring processes run: they keep the cores busy (Database.one_thread).
+                with AnalysisPool(analyzer, workers) as pool, db.one_thread():
                     run = IngestRun(store, settings, run_id, summary, None if distributed else pool, pages, distributed,
                                     analyzer.matcher.stats)
                     _retry_pages(run, pool)

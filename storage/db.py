@@ -311,6 +311,21 @@ class Database:
                 with suppress(duckdb.Error):
                     self.con.execute(f"SET checkpoint_threshold = '{_sql_str(before)}'")
 
+    @contextmanager
+    def one_thread(self) -> Iterator[None]:
+        """DuckDB works on this connection with one thread, and goes back to its setting afterwards (on error too):
+        while a run stores batches its scoring processes keep every core busy, and a second DuckDB thread costs CPU
+        there without making the inserts faster: replaying the full bench's first-run inserts (20 batches, every
+        content table) took 1.63-1.84 s of CPU with one thread against 1.85-1.92 s with two, and no more time
+        (docs/performance.md). The rows and their order are the same (tests/unit/test_fast_paths.py)."""
+        before = str(self.scalar("SELECT current_setting('threads')"))
+        self.execute("SET threads = 1")
+        try:
+            yield
+        finally:
+            with suppress(duckdb.Error):
+                self.con.execute(f"SET threads = {int(before)}")
+
     @property
     def copy_due(self) -> bool:
         """Whether a run deferred the clients' copy, or changed the database and did not publish (it failed or was

@@ -696,3 +696,14 @@ def test_a_resend_that_went_out_without_an_answer_keeps_the_build_it_carried(tmp
         kept = [r[0] for r in db.query("SELECT subject FROM digest_version ORDER BY generated_at")]
         assert db.query("SELECT status FROM delivery") == [("sent",)]
     assert kept == ["first", "second"]
+
+
+def test_a_run_stores_with_one_duckdb_thread_and_puts_the_setting_back(tmp_path: Path) -> None:
+    with Database(tmp_path / "n.duckdb") as db:
+        before = db.scalar("SELECT current_setting('threads')")
+        with db.one_thread():
+            assert db.scalar("SELECT current_setting('threads')") == 1
+        assert db.scalar("SELECT current_setting('threads')") == before
+        with pytest.raises(RuntimeError), db.one_thread():
+            raise RuntimeError("a failed run")
+        assert db.scalar("SELECT current_setting('threads')") == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -785,3 +786,43 @@ def test_feature_rows_equal_the_rows_of_the_named_features_for_any_index() -> No
                 named = model._named_features(words, sentence, start, end, frozenset(groups))
                 want = [(index[name], value) for name, value in named.items() if name in index]
                 assert list(rows.rows(words, sentence, start, end).items()) == want, (sentence, start, end)
+
+def test_rows_inserted_with_one_duckdb_thread_equal_those_with_several(tmp_path: Path) -> None:
+    """Database.one_thread (the ingest stores its batches with one DuckDB thread) stores the same rows in the same
+    order as several: a batch larger than DuckDB's vectors and row groups' parts, of every
+    column type the flow writes (text outside ASCII, NULLs, floats, wide integers, times), read back in the
+    table's order; and through ON CONFLICT DO NOTHING the same rows (the first of each key), whose order several
+    threads do not keep (one thread does)."""
+    import random
+
+    from storage.db import Database
+
+    rng = random.Random(3)
+    start = datetime(2025, 4, 1, tzinfo=UTC)
+    words = ["talks", "ceasefire", "Übereinkunft", "北京", "«quote»", "", "naïve", "😀"]
+    rows = [(f"id{i % 7000:05d}", i, rng.randrange(2**64) if i % 5 else None,
+             " ".join(rng.choice(words) for _ in range(rng.randrange(8))) if i % 11 else None,
+             rng.uniform(-1, 1), start + timedelta(seconds=rng.randrange(10**7), microseconds=i))
+            for i in range(30_000)]
+    columns = ["article_id", "idx", "wide", "text", "score", "seen_at"]
+    stored = []
+    for one in (False, True):
+        with Database(tmp_path / f"n{one}.duckdb") as db:
+            db.execute("CREATE TABLE t (article_id VARCHAR, idx INTEGER PRIMARY KEY, wide UBIGINT, text VARCHAR, "
+                       "score DOUBLE, seen_at TIMESTAMPTZ)")
+            db.execute("CREATE TABLE u (article_id VARCHAR PRIMARY KEY, n INTEGER)")
+            if one:
+                with db.one_thread():
+                    assert db.scalar("SELECT current_setting('threads')") == 1
+                    db.insert_rows("t", columns, rows)
+                    db.insert_rows("u", ["article_id", "n"], [(r[0], r[1]) for r in rows],
+                                   on_conflict="ON CONFLICT DO NOTHING")
+            else:
+                db.execute("SET threads = 4")  # more than one, whatever the machine
+                db.insert_rows("t", columns, rows)
+                db.insert_rows("u", ["article_id", "n"], [(r[0], r[1]) for r in rows],
+                               on_conflict="ON CONFLICT DO NOTHING")
+            stored.append((db.query("SELECT * FROM t"), sorted(db.query("SELECT * FROM u"))))
+    assert stored[0] == stored[1]
+    assert stored[0][0] == [tuple(r) for r in rows]
+    assert stored[0][1] == [(f"id{i:05d}", i) for i in range(7000)]  # the first row of each key, in both
