@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, NEGATE, SPECIAL_CASES
+from vaderSentiment.vaderSentiment import normalize as _normalize
 
 from newswatch.models import Sentence, Tone
 from newswatch.text.sentences import split_sentences
@@ -30,15 +31,20 @@ def analyzer() -> SentimentIntensityAnalyzer:
 
 def polarity(text: str) -> dict[str, float]:
     """VADER's scores for one short text: keys compound, pos, neu, neg."""
-    vader = analyzer()
+    compound, pos, neg, neu = _scores(text)
+    return {"neg": neg, "neu": neu, "pos": pos, "compound": compound}
+
+
+def _scores(text: str) -> tuple[float, float, float, float]:
+    """VADER's (compound, pos, neg, neu) for one short text: what polarity_scores gives, without its dict."""
     # No emoji is ASCII (the lexicon's characters start at U+00A9: tests/unit/test_fast_paths.py), so an ASCII text,
     # most sentences, has none without looking each character up.
     if not text.isascii() and not _emoji_chars().isdisjoint(text):
-        return vader.polarity_scores(text)
+        scores = analyzer().polarity_scores(text)
+        return scores["compound"], scores["pos"], scores["neg"], scores["neu"]
     # No emoji: polarity_scores' character-by-character emoji pass would only copy the text (about a tenth of
     # its cost); the rest is the same computation, shared with the actor-tone model through vader_pass.
-    compound, pos, neg, neu = vader_pass(text)[1]
-    return {"neg": neg, "neu": neu, "pos": pos, "compound": compound}
+    return vader_pass(text)[1]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -51,8 +57,48 @@ def vader_pass(text: str) -> tuple[tuple[float, ...], tuple[float, float, float,
     cache holds more sentences than a long article has).
     """
     valences = token_valences(text)[1]
-    scores = analyzer().score_valence(valences, text)
-    return tuple(valences), (scores["compound"], scores["pos"], scores["neg"], scores["neu"])
+    return tuple(valences), score_valence(valences, text)
+
+
+def score_valence(sentiments: list[float], text: str) -> tuple[float, float, float, float]:
+    """SentimentIntensityAnalyzer.score_valence(sentiments, text) as (compound, pos, neg, neu), the same floats.
+
+    VADER's arithmetic in VADER's order, without its dict and its method calls; its sift of the words into positive,
+    negative and neutral reads every word in a Python loop, here only the nonzero ones (a zero adds to neither sum,
+    so the sums add the same values in the same order) and the zeros are counted with list.count, as `== 0` does
+    (tests/unit/test_fast_paths.py compares the two).
+    """
+    if not sentiments:
+        return 0.0, 0.0, 0.0, 0.0
+    sum_s = float(sum(sentiments))
+    ep_count = text.count("!")  # _punctuation_emphasis: _amplify_ep + _amplify_qm
+    if ep_count > 4:
+        ep_count = 4
+    qm_count = text.count("?")
+    qm_amplifier: float = 0
+    if qm_count > 1:
+        qm_amplifier = qm_count * 0.18 if qm_count <= 3 else 0.96
+    amplifier = ep_count * 0.292 + qm_amplifier
+    if sum_s > 0:
+        sum_s += amplifier
+    elif sum_s < 0:
+        sum_s -= amplifier
+    compound = _normalize(sum_s)
+    pos_sum = 0.0  # _sift_sentiment_scores
+    neg_sum = 0.0
+    for score in filter(None, sentiments):
+        if score > 0:
+            pos_sum += score + 1
+        else:
+            neg_sum += score - 1
+    neu_count = sentiments.count(0.0)
+    if pos_sum > math.fabs(neg_sum):
+        pos_sum += amplifier
+    elif pos_sum < math.fabs(neg_sum):
+        neg_sum -= amplifier
+    total = pos_sum + math.fabs(neg_sum) + neu_count
+    return (round(compound, 4), round(math.fabs(pos_sum / total), 3), round(math.fabs(neg_sum / total), 3),
+            round(math.fabs(neu_count / total), 3))
 
 
 @functools.cache
@@ -217,19 +263,8 @@ def score_sentences(text: str, spans: Sequence[tuple[int, int]] | None = None) -
     sentences = []
     for index, (start, end) in enumerate(spans):
         piece = text[start:end]
-        scores = polarity(piece)
-        sentences.append(
-            Sentence(
-                index=index,
-                start=start,
-                end=end,
-                text=piece,
-                compound=scores["compound"],
-                pos=scores["pos"],
-                neu=scores["neu"],
-                neg=scores["neg"],
-            )
-        )
+        compound, pos, neg, neu = _scores(piece)
+        sentences.append(Sentence(index, start, end, piece, compound, pos, neu, neg))
     return sentences
 
 

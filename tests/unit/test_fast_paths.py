@@ -826,3 +826,27 @@ def test_rows_inserted_with_one_duckdb_thread_equal_those_with_several(tmp_path:
     assert stored[0] == stored[1]
     assert stored[0][0] == [tuple(r) for r in rows]
     assert stored[0][1] == [(f"id{i:05d}", i) for i in range(7000)]  # the first row of each key, in both
+
+def test_score_valence_equals_vaders() -> None:
+    """tone.score_valence gives VADER's score_valence figures, the same floats (hex, so even a zero's sign), on random
+    valence lists dense in zeros of both signs, ints, values that tip pos against neg, with 0-6 "!" and "?" in the
+    text; and vader_pass' scores are those of VADER's score_valence over its own valences for the rule-dense texts."""
+    import random
+
+    vader = tone.analyzer()
+
+    def hexed(scores: tuple[float, ...]) -> list[str]:
+        return [float(x).hex() for x in scores]
+
+    rng = random.Random(61)
+    values = [0.0, -0.0, 0, 0.0, 1.9, -1.9, 2.5, -2.5, 0.5, -0.5, 3, -2, 1.0, -1.0, 0.3, -0.74, 2.293, -3.1]
+    for _ in range(20000):
+        valences = [rng.choice(values) for _ in range(rng.randint(0, 14))]
+        text = "".join(rng.choice(["a", " ", "!", "?", "?!"]) for _ in range(rng.randint(0, 10)))
+        want = vader.score_valence(list(valences), text)
+        got = tone.score_valence(valences, text)
+        assert hexed(got) == hexed((want["compound"], want["pos"], want["neg"], want["neu"])), (valences, text)
+    for text in _rule_fuzz(2000, seed=63):
+        valences = tone.token_valences(text)[1]
+        want = vader.score_valence(list(valences), text)
+        assert hexed(tone.vader_pass(text)[1]) == hexed((want["compound"], want["pos"], want["neg"], want["neu"]))
