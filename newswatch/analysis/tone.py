@@ -119,22 +119,32 @@ def token_valences(text: str) -> tuple[list[str], list[float]]:
     for token in text.split():  # SentiText._words_and_emoticons
         stripped = token.strip(_PUNCTUATION)
         words.append(token if len(stripped) <= 2 else stripped)
-    allcaps = sum(map(str.isupper, words))  # allcap_differential
-    cap_diff = 0 < len(words) - allcaps < len(words)
-    lower = [word.lower() for word in words]
-    lexicon = analyzer().lexicon
+    lower = list(map(str.lower, words))
     n = len(words)
-    valences: list[float] = []
-    for i, low in enumerate(lower):
-        # A word outside the lexicon gets 0.0 from VADER's sentiment_valence too (its rules only adjust lexicon
-        # words' valences); boosters and the "kind" of "kind of" are skipped by polarity_scores itself.
-        if low not in lexicon or low in BOOSTER_DICT or (low == "kind" and i + 1 < n and lower[i + 1] == "of"):
-            valences.append(0.0)
-            continue
-        valences.append(_word_valence(lexicon, words, lower, i, cap_diff))
+    valences = [0.0] * n
+    # A word outside the lexicon gets 0.0 from VADER's sentiment_valence too (its rules only adjust lexicon words'
+    # valences), and so do boosters, which polarity_scores skips itself: only the words of `_scored_words` are
+    # looked at, in order; most sentences have a few, some none.
+    scored = _scored_words()
+    hits = [i for i, low in enumerate(lower) if low in scored]
+    if not hits:
+        return words, valences  # _but_check only scales valences, and 0.0 * 0.5 is 0.0
+    allcaps = sum(map(str.isupper, words))  # allcap_differential
+    cap_diff = 0 < n - allcaps < n
+    lexicon = analyzer().lexicon
+    for i in hits:
+        if lower[i] == "kind" and i + 1 < n and lower[i + 1] == "of":
+            continue  # the "kind" of "kind of", skipped by polarity_scores itself
+        valences[i] = _word_valence(lexicon, words, lower, i, cap_diff)
     if "but" in lower:  # _but_check changes nothing without one
         valences = analyzer()._but_check(words, valences)
-    return words, [float(v) for v in valences]
+    return words, valences
+
+
+@functools.cache
+def _scored_words() -> frozenset[str]:
+    """The words whose valence token_valences computes: the lexicon's, less the boosters."""
+    return frozenset(analyzer().lexicon.keys() - BOOSTER_DICT.keys())
 
 
 # VADER's rules for one lexicon word, as SentimentIntensityAnalyzer.sentiment_valence, scalar_inc_dec,
@@ -186,7 +196,10 @@ def _special_idioms(valence: float, lower: list[str], i: int) -> float:
     for n_gram in (threetwoone, threetwo, twoone):
         if n_gram in BOOSTER_DICT:
             valence = valence + BOOSTER_DICT[n_gram]
-    return valence
+    # A few SPECIAL_CASES values are ints; VADER's valences are floats by the time they are summed or compared, and
+    # every later step (a float product or sum) gives float(valence)'s result: the float here, as token_valences
+    # returned float(v) for every word before.
+    return float(valence)
 
 
 def _word_valence(lexicon: dict[str, float], words: list[str], lower: list[str], i: int, cap_diff: bool) -> float:

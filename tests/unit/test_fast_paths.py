@@ -850,3 +850,25 @@ def test_score_valence_equals_vaders() -> None:
         valences = tone.token_valences(text)[1]
         want = vader.score_valence(list(valences), text)
         assert hexed(tone.vader_pass(text)[1]) == hexed((want["compound"], want["pos"], want["neg"], want["neu"]))
+
+
+def test_token_valences_read_only_the_scored_words() -> None:
+    """token_valences computes valences only for the lexicon's words less the boosters (`_scored_words`), returns
+    at once for a text with none (a "but" there changes nothing), and gives floats where VADER's idioms are ints
+    ("the shit", "yeah right"): VADER's own word loop's valences, as float hex, on texts built for those cases."""
+    import random
+
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT
+
+    lexicon = tone.analyzer().lexicon
+    assert tone._scored_words() == {w for w in lexicon if w not in BOOSTER_DICT}
+    rng = random.Random(67)
+    vocab = ["but", "BUT", "But,", "the", "table", "went", "very", "kind", "of", "not", "no", "yeah", "right", "shit",
+             "the", "bomb", "to", "die", "for", "kiss", "death", "good", "GOOD", "bad", "least", "at"]
+    texts = ["but the table", "the table but", "BUT", "yeah right", "it was the shit", "yeah right good but bad",
+             "kind of", "very kind of", "kind of good"]
+    texts += [" ".join(rng.choice(vocab) for _ in range(rng.randint(1, 9))) for _ in range(5000)]
+    for text in texts:
+        words, valences = tone.token_valences(text)
+        assert all(type(v) is float for v in valences), text
+        assert (words, [v.hex() for v in valences]) == _vader_valences(text), text
