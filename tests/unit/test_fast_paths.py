@@ -872,3 +872,38 @@ def test_token_valences_read_only_the_scored_words() -> None:
         words, valences = tone.token_valences(text)
         assert all(type(v) is float for v in valences), text
         assert (words, [v.hex() for v in valences]) == _vader_valences(text), text
+
+
+def test_word_start_regex_finds_the_spans_of_the_lowered_regex(tmp_path: Path) -> None:
+    """`_Matcher._word_starts` (a regex that consumes the character before a surface) gives the spans of
+    `_lower_regex` (a lookbehind there) on random lowered texts dense in the registry's surfaces, their pieces and
+    what may stand before and after them (non-ASCII letters and marks, underscores, digits, dots, apostrophes, curly
+    quotes, line breaks, nothing); and a registry with a surface ending in another character keeps the lookbehind:
+    consuming the character before would miss "Xland (X)(Y) Land"'s second surface."""
+    import random
+
+    from newswatch.analysis.actors import ActorRegistry
+    from newswatch.analysis.actors.matching import _Matcher
+
+    registry = ActorRegistry.load(Path(__file__).resolve().parents[2] / "config" / "actors.toml")
+    matcher = _Matcher(registry)
+    assert matcher._start_regex is not None and matcher._lower_regex is not None
+    surfaces = sorted({s for a in registry.actors for s, _ in a.surfaces()})
+    pieces = [*surfaces, *(s[: len(s) // 2] for s in surfaces), *(s.split(" ")[-1] for s in surfaces)]
+    gaps = ["", " ", " ", "  ", "\n", ".", "_", "é", "\u0301", "7", "-", "'", "’", "“", "”", "(", ")", "—", ",", "ß"]
+    rng = random.Random(71)
+    for _ in range(4000):
+        text = "".join(rng.choice(gaps) + rng.choice(pieces) for _ in range(rng.randint(1, 8))) + rng.choice(gaps)
+        lowered = text.lower()
+        assert matcher._word_starts(lowered) == [m.span() for m in matcher._lower_regex.finditer(lowered)], text
+    odd = ActorRegistry.load(_write_actors(tmp_path, '[[actor]]\nid = "x-land"\nname = "Xland (X)"\nkind = "country"\n'
+                                           '[[actor]]\nid = "y-land"\nname = "(Y) Land"\nkind = "country"\n'))
+    odd_matcher = _Matcher(odd)
+    assert odd_matcher._start_regex is None
+    assert odd_matcher._word_starts("xland (x)(y) land") == [(0, 9), (9, 17)]
+
+
+def _write_actors(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "actors.toml"
+    path.write_text(body, encoding="utf-8")
+    return path

@@ -215,6 +215,10 @@ class _Matcher:
         # (`_FOLD_UNSAFE`). Otherwise `hits` uses the case-insensitive regex.
         lower_safe = all(ch.lower() in _LOWER_SAFE for surface in surfaces for ch in surface)
         self._lower_regex = re.compile(pattern) if surfaces and lower_safe else None
+        # The same again, opening with the character before the surface instead of a lookbehind (`_word_starts`).
+        ends_in_word = all(surface.rstrip(".")[-1:].isalnum() for surface in surfaces)
+        self._start_regex = re.compile(rf"[^0-9A-Z_a-z.](?<![\w.])({trie})(?!\w)") \
+            if self._lower_regex is not None and ends_in_word else None
         # The last texts' hits: an article's title and text are matched twice, by `match_actors` and by
         # `find_candidates`. Callers read hits and never change them.
         self._recent: dict[tuple[str, bool], list[_Hit]] = {}
@@ -241,7 +245,7 @@ class _Matcher:
         if recent is not None:
             return list(recent)
         if self._lower_regex is not None and not _FOLD_UNSAFE.search(text):
-            spans = [m.span() for m in self._lower_regex.finditer(text.lower())]
+            spans = self._word_starts(text.lower())
         else:
             spans = [m.span() for m in self.regex.finditer(text)]
         found = []
@@ -263,6 +267,22 @@ class _Matcher:
             self._recent.clear()
         self._recent[(text, longer_names)] = kept
         return list(kept)
+
+    def _word_starts(self, lowered: str) -> list[tuple[int, int]]:
+        r"""The spans of `_lower_regex` in a lowered text.
+
+        That regex opens with a lookbehind, which re tries at every character of the text. `_start_regex` opens
+        with the character before the surface instead, a set that re skips to in C (most characters are letters,
+        which it cannot be; its lookbehind then asks the same of that character as `_lower_regex` does of the
+        character before the surface), over the text behind a space (a surface at the start); its group is the
+        surface. Consuming that character changes which matches finditer finds only when a match can end right
+        before the next one begins with nothing between, which needs a match ending in a character outside [\w.]:
+        the regex is built only when every surface ends in a letter or digit, or in dots after one
+        (tests/unit/test_fast_paths.py compares the two)."""
+        if self._start_regex is None:
+            assert self._lower_regex is not None
+            return [m.span() for m in self._lower_regex.finditer(lowered)]
+        return [(m.start(1) - 1, m.end(1) - 1) for m in self._start_regex.finditer(" " + lowered)]
 
     @staticmethod
     def _case_ok(entry: _Entry, raw: str) -> bool:
