@@ -156,11 +156,6 @@ _PUNCTUATION = string.punctuation
 _NEGATE = frozenset(NEGATE)
 
 
-def _negated(word: str) -> bool:
-    """vaderSentiment.negated([word]) for a lowercased word."""
-    return word in _NEGATE or "n't" in word
-
-
 # The idioms and booster phrases `_special_idioms` looks up are keys of two or three words. A sequence of the
 # sentence's words, joined by spaces, equals such a key only if it opens with a key's first word and closes with a
 # key's last word (words hold no whitespace); single-word keys never equal a joined sequence.
@@ -203,7 +198,13 @@ def _special_idioms(valence: float, lower: list[str], i: int) -> float:
 
 
 def _word_valence(lexicon: dict[str, float], words: list[str], lower: list[str], i: int, cap_diff: bool) -> float:
-    """The valence of lexicon word i after VADER's rules (sentiment_valence)."""
+    """The valence of lexicon word i after VADER's rules (sentiment_valence).
+
+    VADER's loop over the three words before (start_i 0, 1, 2: scalar_inc_dec, its damping, _negation_check, and
+    after the third _special_idioms_check) is written out one step a word, with VADER's negated([word]) inline
+    (`word in _NEGATE or "n't" in word`): the same operations on the same floats in the same order, without the
+    loop's tests of start_i and a call per negation check (a tenth of token_valences; tests/unit/test_fast_paths.py
+    compares the valences with VADER's own)."""
     item_lower = lower[i]
     valence = lexicon[item_lower]
     if item_lower == "no" and i != len(lower) - 1 and lower[i + 1] in lexicon:
@@ -216,44 +217,43 @@ def _word_valence(lexicon: dict[str, float], words: list[str], lower: list[str],
             valence += C_INCR
         else:
             valence -= C_INCR
-    for start_i in (0, 1, 2):
-        if i <= start_i:
-            break
-        before = lower[i - (start_i + 1)]
-        if before in lexicon:
-            continue
-        scalar = 0.0  # scalar_inc_dec
-        if before in BOOSTER_DICT:
-            scalar = BOOSTER_DICT[before]
-            if valence < 0:
-                scalar *= -1
-            if cap_diff and words[i - (start_i + 1)].isupper():
-                if valence > 0:
-                    scalar += C_INCR
-                else:
-                    scalar -= C_INCR
-        if start_i == 1 and scalar != 0:
-            scalar = scalar * 0.95
-        if start_i == 2 and scalar != 0:
-            scalar = scalar * 0.9
-        valence = valence + scalar
-        if start_i == 0:  # _negation_check
-            if _negated(lower[i - 1]):
+    if i > 0:  # the loop's start_i 0: the word before
+        before = lower[i - 1]
+        if before not in lexicon:
+            if before in BOOSTER_DICT:
+                valence = valence + _booster(valence, BOOSTER_DICT[before], words[i - 1], cap_diff)
+            else:
+                valence = valence + 0.0
+            if before in _NEGATE or "n't" in before:  # _negation_check
                 valence = valence * N_SCALAR
-        elif start_i == 1:
-            if lower[i - 2] == "never" and (lower[i - 1] == "so" or lower[i - 1] == "this"):
+    if i > 1:  # start_i 1: two words before
+        before = lower[i - 2]
+        if before not in lexicon:
+            if before in BOOSTER_DICT:
+                scalar = _booster(valence, BOOSTER_DICT[before], words[i - 2], cap_diff)
+                valence = valence + (scalar * 0.95 if scalar != 0 else scalar)
+            else:
+                valence = valence + 0.0
+            if before == "never" and (lower[i - 1] == "so" or lower[i - 1] == "this"):
                 valence = valence * 1.25
-            elif lower[i - 2] == "without" and lower[i - 1] == "doubt":
+            elif before == "without" and lower[i - 1] == "doubt":
                 pass
-            elif _negated(lower[i - 2]):
+            elif before in _NEGATE or "n't" in before:
                 valence = valence * N_SCALAR
-        else:
-            if (lower[i - 3] == "never" and (lower[i - 2] == "so" or lower[i - 2] == "this")
+    if i > 2:  # start_i 2: three words before, then the idioms
+        before = lower[i - 3]
+        if before not in lexicon:
+            if before in BOOSTER_DICT:
+                scalar = _booster(valence, BOOSTER_DICT[before], words[i - 3], cap_diff)
+                valence = valence + (scalar * 0.9 if scalar != 0 else scalar)
+            else:
+                valence = valence + 0.0
+            if (before == "never" and (lower[i - 2] == "so" or lower[i - 2] == "this")
                     or (lower[i - 1] == "so" or lower[i - 1] == "this")):
                 valence = valence * 1.25
-            elif lower[i - 3] == "without" and (lower[i - 2] == "doubt" or lower[i - 1] == "doubt"):
+            elif before == "without" and (lower[i - 2] == "doubt" or lower[i - 1] == "doubt"):
                 pass
-            elif _negated(lower[i - 3]):
+            elif before in _NEGATE or "n't" in before:
                 valence = valence * N_SCALAR
             valence = _special_idioms(valence, lower, i)
     if i > 1 and lower[i - 1] not in lexicon and lower[i - 1] == "least":  # _least_check
@@ -262,6 +262,18 @@ def _word_valence(lexicon: dict[str, float], words: list[str], lower: list[str],
     elif i > 0 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
         valence = valence * N_SCALAR
     return valence
+
+
+def _booster(valence: float, scalar: float, word: str, cap_diff: bool) -> float:
+    """scalar_inc_dec for a booster word (`scalar`, its BOOSTER_DICT value) before a word of this valence."""
+    if valence < 0:
+        scalar *= -1
+    if cap_diff and word.isupper():
+        if valence > 0:
+            scalar += C_INCR
+        else:
+            scalar -= C_INCR
+    return scalar
 
 
 def normalize_valence(total: float) -> float:

@@ -907,3 +907,23 @@ def _write_actors(tmp_path: Path, body: str) -> Path:
     path = tmp_path / "actors.toml"
     path.write_text(body, encoding="utf-8")
     return path
+
+
+def test_word_valence_steps_equal_vaders_on_every_three_words_before() -> None:
+    """`_word_valence` writes VADER's loop over the three words before a lexicon word out one step a word: every
+    combination of three words before it from the words the steps read (boosters of both signs and in capitals,
+    negations with and without "n't", "never so", "without doubt", "least", "no", lexicon words, fillers) gives
+    VADER's own valences, as float hex (zeros of both signs: "no good" makes 0.0 and a negation -0.0)."""
+    import itertools
+
+    before = ["very", "VERY", "barely", "KIND", "not", "isn't", "they'dn't", "never", "so", "this", "without",
+              "doubt", "least", "at", "no", "or", "good", "the", "table"]
+    targets = ["good", "GOOD", "bad", "no good", "shit"]
+    differ = []
+    for words in itertools.product(before, repeat=3):
+        for target in targets:
+            for text in (" ".join((*words, target)), " ".join((*words, target, "but", "fine"))):
+                got_words, valences = tone.token_valences(text)
+                if (got_words, [v.hex() for v in valences]) != _vader_valences(text):
+                    differ.append(text)
+    assert differ == [], f"{len(differ)} texts differ, e.g. {differ[:3]!r}"
