@@ -927,3 +927,22 @@ def test_word_valence_steps_equal_vaders_on_every_three_words_before() -> None:
                 if (got_words, [v.hex() for v in valences]) != _vader_valences(text):
                     differ.append(text)
     assert differ == [], f"{len(differ)} texts differ, e.g. {differ[:3]!r}"
+
+
+def test_sentence_boundary_pattern_equals_the_repeat_it_was_written_as() -> None:
+    """`sentences._BOUNDARY` opens with one terminal mark and then a repeat of them (so that re skips to a mark in
+    C) instead of `[.!?…]+`: the same matches on random paragraphs dense in terminal marks, closing quotes and
+    brackets, whitespace of several kinds, letters and other scripts, and on the samples and story sets."""
+    import random
+    import re
+
+    from newswatch.text import sentences
+
+    plain = re.compile(r"[.!?…]+[\"'”’)\]»]*(?=\s)")
+    rng = random.Random(73)
+    pieces = [".", "!", "?", "…", "...", "?!", '"', "'", "”", "’", ")", "]", "»", " ", "  ", "\t", "\u00a0", "\u2003",
+              "a", "B", "7", "é", "中", "(", "“", "-", "Mr.", "U.S."]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(6000)]
+    texts += [t for pair in _sample_texts() for t in pair] + _story_texts()
+    for text in texts:
+        assert [m.span() for m in sentences._BOUNDARY.finditer(text)] == [m.span() for m in plain.finditer(text)], text
