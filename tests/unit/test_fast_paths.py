@@ -946,3 +946,24 @@ def test_sentence_boundary_pattern_equals_the_repeat_it_was_written_as() -> None
     texts += [t for pair in _sample_texts() for t in pair] + _story_texts()
     for text in texts:
         assert [m.span() for m in sentences._BOUNDARY.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+
+
+def test_fold_unsafe_equals_the_pattern_search() -> None:
+    """`matching._fold_unsafe` asks `in` of each of `_FOLD_UNSAFE`'s three characters, and nothing of ASCII text:
+    the same answer as the pattern's search on every code point alone and in a text, and on random texts mixing
+    ASCII, the three, their neighbours and other scripts."""
+    import random
+
+    from newswatch.analysis.actors.matching import _FOLD_UNSAFE, _fold_unsafe
+
+    for c in range(0x110000):
+        if 0xD800 <= c <= 0xDFFF:
+            continue
+        for text in (chr(c), f"Pakistan {chr(c)} and India"):
+            assert _fold_unsafe(text) == bool(_FOLD_UNSAFE.search(text)), hex(c)
+    rng = random.Random(79)
+    pieces = ["a", "I", "i", "s", "S", " ", "\u0130", "\u0131", "\u017f", "\u012f", "\u0132", "\u017e", "\u0180", "é",
+              "’", "中", "Istanbul"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        assert _fold_unsafe(text) == bool(_FOLD_UNSAFE.search(text)), text
