@@ -967,3 +967,41 @@ def test_fold_unsafe_equals_the_pattern_search() -> None:
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
         assert _fold_unsafe(text) == bool(_FOLD_UNSAFE.search(text)), text
+
+
+def test_ambiguity_hints_rule_out_what_reading_them_phrase_by_phrase_did() -> None:
+    """`_Matcher._excluded` reads each entry's hint from `_unless` (looked up once, its phrases as tuples for one
+    endswith / startswith): the same answer as the hint read phrase by phrase, for every entry of the shipped
+    registry, on random texts that put the hints' phrases (any case, commas, line breaks, dots, pieces of them)
+    before and after each of the entry's surfaces."""
+    import random
+
+    from newswatch.analysis.actors import ActorRegistry
+    from newswatch.analysis.actors.matching import _Matcher
+    from newswatch.analysis.actors.registry import surface_key
+
+    matcher = _Matcher(ActorRegistry.load(Path(__file__).resolve().parents[2] / "config" / "actors.toml"))
+
+    def plain(entry: object, text: str, start: int, end: int) -> bool:
+        hint = matcher.ambiguity.get((entry.actor_id, surface_key(entry.surface)))  # type: ignore[attr-defined]
+        if hint is None:
+            return False
+        before = " " + " ".join(text[max(0, start - 60) : start].lower().replace(",", " ").split())
+        after = " ".join(text[end : end + 60].lower().replace(",", " ").split()) + " "
+        if any(before.endswith(" " + phrase) for phrase in hint.unless_prev):
+            return True
+        return any(after.startswith(phrase + " ") or after.startswith(phrase + ".") for phrase in hint.unless_next)
+
+    phrases = sorted({p for h in matcher.ambiguity.values() for p in (*h.unless_prev, *h.unless_next)})
+    pieces = [*phrases, *(p.upper() for p in phrases), *(p[:-1] for p in phrases), "the", "of", "x" * 70, ""]
+    gaps = [" ", "  ", ", ", ",", "\n", ". ", ".", "-", ""]
+    rng = random.Random(83)
+    entries = [e for bucket in matcher.entries.values() for e in bucket]
+    hinted = [e for e in entries if matcher._unless.get((e.actor_id, e.surface))]
+    for _ in range(6000):
+        entry = rng.choice(hinted if rng.random() < 0.7 else entries)
+        left = "".join(rng.choice(pieces) + rng.choice(gaps) for _ in range(rng.randint(0, 3)))
+        right = "".join(rng.choice(gaps) + rng.choice(pieces) for _ in range(rng.randint(0, 3))) + rng.choice(gaps)
+        text = left + entry.surface + right
+        start, end = len(left), len(left) + len(entry.surface)
+        assert matcher._excluded(entry, text, start, end) == plain(entry, text, start, end), (entry, text)

@@ -210,6 +210,16 @@ class _Matcher:
                 surfaces.add(role.title)
             for hint in actor.ambiguous:
                 self.ambiguity[(actor.id, surface_key(hint.surface))] = hint
+        # Each entry's hint as `_excluded` reads it: the phrases before it with their space, the phrases after it
+        # with a space and with a dot, as tuples for one endswith / startswith each (entries without a hint absent).
+        self._unless: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        for bucket in self.entries.values():
+            for entry in bucket:
+                found = self.ambiguity.get((entry.actor_id, surface_key(entry.surface)))
+                if found is not None:
+                    self._unless[(entry.actor_id, entry.surface)] = (
+                        tuple(" " + phrase for phrase in found.unless_prev),
+                        tuple(phrase + end for phrase in found.unless_next for end in (" ", ".")))
         self.persons = frozenset(a.id for a in registry.actors if a.kind == "person")
         # Words that may stand before a person's single-word name without being a given name: titles, ranks,
         # honorifics and the words of the registry's own role titles ("Field Marshal Munir").
@@ -300,16 +310,19 @@ class _Matcher:
         return raw[:1].isupper()
 
     def _excluded(self, entry: _Entry, text: str, start: int, end: int) -> bool:
-        hint = self.ambiguity.get((entry.actor_id, surface_key(entry.surface)))
-        if hint is None:
+        """Whether the entry's ambiguity hint rules this hit out: the 60 characters before it end with one of its
+        `unless_prev` phrases, or those after it start with one of its `unless_next` phrases and a space or a dot
+        (commas and runs of whitespace read as one space). The hint and its phrases are looked up once per matcher
+        (`_unless`), and str.endswith and str.startswith take them all at once (tests/unit/test_fast_paths.py
+        compares this with the hint read phrase by phrase)."""
+        unless = self._unless.get((entry.actor_id, entry.surface))
+        if unless is None:
             return False
         before = " " + " ".join(text[max(0, start - 60) : start].lower().replace(",", " ").split())
-        after = " ".join(text[end : end + 60].lower().replace(",", " ").split()) + " "
-        if any(before.endswith(" " + phrase) for phrase in hint.unless_prev):
+        if before.endswith(unless[0]):
             return True
-        return any(
-            after.startswith(phrase + " ") or after.startswith(phrase + ".") for phrase in hint.unless_next
-        )
+        after = " ".join(text[end : end + 60].lower().replace(",", " ").split()) + " "
+        return after.startswith(unless[1])
 
 
 # --- longer names -------------------------------------------------------------------------------------
