@@ -878,7 +878,8 @@ def test_word_start_regex_finds_the_spans_of_the_lowered_regex(tmp_path: Path) -
     """`_Matcher._word_starts` (a regex that consumes the character before a surface) gives the spans of
     `_lower_regex` (a lookbehind there) on random lowered texts dense in the registry's surfaces, their pieces and
     what may stand before and after them (non-ASCII letters and marks, underscores, digits, dots, apostrophes, curly
-    quotes, line breaks, nothing); and a registry with a surface ending in another character keeps the lookbehind:
+    quotes, line breaks, nothing; every ASCII character), as written and as ASCII (the regex without the lookbehind);
+    and a registry with a surface ending in another character keeps the lookbehind:
     consuming the character before would miss "Xland (X)(Y) Land"'s second surface."""
     import random
 
@@ -894,8 +895,11 @@ def test_word_start_regex_finds_the_spans_of_the_lowered_regex(tmp_path: Path) -
     rng = random.Random(71)
     for _ in range(4000):
         text = "".join(rng.choice(gaps) + rng.choice(pieces) for _ in range(rng.randint(1, 8))) + rng.choice(gaps)
-        lowered = text.lower()
-        assert matcher._word_starts(lowered) == [m.span() for m in matcher._lower_regex.finditer(lowered)], text
+        for lowered in (text.lower(), text.lower().encode("ascii", "ignore").decode("ascii")):  # both regexes
+            assert matcher._word_starts(lowered) == [m.span() for m in matcher._lower_regex.finditer(lowered)], text
+    for c in range(128):  # every ASCII character before and after a surface
+        lowered = f"{chr(c)}pakistan{chr(c)}india {chr(c)}"
+        assert matcher._word_starts(lowered) == [m.span() for m in matcher._lower_regex.finditer(lowered)], c
     odd = ActorRegistry.load(_write_actors(tmp_path, '[[actor]]\nid = "x-land"\nname = "Xland (X)"\nkind = "country"\n'
                                            '[[actor]]\nid = "y-land"\nname = "(Y) Land"\nkind = "country"\n'))
     odd_matcher = _Matcher(odd)

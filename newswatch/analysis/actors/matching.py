@@ -238,6 +238,7 @@ class _Matcher:
         ends_in_word = all(surface.rstrip(".")[-1:].isalnum() for surface in surfaces)
         self._start_regex = re.compile(rf"[^0-9A-Z_a-z.](?<![\w.])({trie})(?!\w)") \
             if self._lower_regex is not None and ends_in_word else None
+        self._ascii_start_regex = re.compile(rf"[^0-9A-Z_a-z.]({trie})(?!\w)") if self._start_regex else None
         # The last texts' hits: an article's title and text are matched twice, by `match_actors` and by
         # `find_candidates`. Callers read hits and never change them.
         self._recent: dict[tuple[str, bool], list[_Hit]] = {}
@@ -296,12 +297,15 @@ class _Matcher:
         character before the surface), over the text behind a space (a surface at the start); its group is the
         surface. Consuming that character changes which matches finditer finds only when a match can end right
         before the next one begins with nothing between, which needs a match ending in a character outside [\w.]:
-        the regex is built only when every surface ends in a letter or digit, or in dots after one
-        (tests/unit/test_fast_paths.py compares the two)."""
+        the regex is built only when every surface ends in a letter or digit, or in dots after one. In ASCII text
+        the set is [^\w.] itself (\w is [0-9A-Za-z_] there), and `_ascii_start_regex` leaves the lookbehind out
+        (tests/unit/test_fast_paths.py compares them with `_lower_regex`)."""
         if self._start_regex is None:
             assert self._lower_regex is not None
             return [m.span() for m in self._lower_regex.finditer(lowered)]
-        return [(m.start(1) - 1, m.end(1) - 1) for m in self._start_regex.finditer(" " + lowered)]
+        regex = self._ascii_start_regex if lowered.isascii() else self._start_regex
+        assert regex is not None
+        return [(m.start(1) - 1, m.end(1) - 1) for m in regex.finditer(" " + lowered)]
 
     @staticmethod
     def _case_ok(entry: _Entry, raw: str) -> bool:
