@@ -18,7 +18,7 @@ from typing import TypeVar
 from newswatch.analysis import actors, tone
 from newswatch.analysis.topics import ArticleWords, TopicMatcher
 from newswatch.config import Settings
-from newswatch.models import Analysis, Article, TopicMatch
+from newswatch.models import ActorTone, Analysis, Article, Mention, Sentence, TopicMatch
 from newswatch.text import dedup
 from newswatch.text.corpus_stats import CorpusStats
 from newswatch.text.language import is_scored_language
@@ -63,33 +63,65 @@ class Analyzer:
                    tz=settings.digest.tz)
 
     def analyze(self, article: Article) -> Analysis:
-        english = is_scored_language(article.language)
-        # text_source "none": the text is only the headline, which is never scored as if it were the article.
-        scored = english and article.text_source != "none"
-        sentences = tone.score_sentences(article.text) if scored else []
-        spans = [(s.start, s.end) for s in sentences] if sentences else split_sentences(article.text)
+        return self.analyze_many([article])[0]
+
+    def analyze_many(self, articles: Sequence[Article]) -> list[Analysis]:
+        """Each article's analysis, in four passes over the articles: actors and candidate names (the registry's
+        regex), sentence and actor tone (VADER's lexicon, the actor-tone model), topics and story terms (the topic
+        matcher, the term prior), fingerprints. Every part is a pure function of its own article, so the analyses are
+        those of one article at a time (tests/unit/test_fast_paths.py); a pass keeps its own tables in the
+        processor's caches rather than taking turns with the others at every article, which made each part 10-60%
+        slower inside one article's analysis than alone (docs/performance.md)."""
+        found = [self._actors_and_names(a) for a in articles]
+        scored = [self._sentences_and_tone(a, spans, mentions)
+                  for a, (spans, mentions, _) in zip(articles, found, strict=True)]
+        topics = [self._topics_and_terms(a) for a in articles]
+        simhashes = [dedup.simhash(f"{a.title}\n{a.text}") for a in articles]
+        return [
+            Analysis(
+                article_id=article.article_id,
+                sentences=sentences,
+                tone=tone.aggregate_tone(sentences),
+                mentions=mentions,
+                actor_tones=actor_tones,
+                candidates=candidates,
+                topics=matches,
+                simhash=simhash,
+                terms=terms,
+            )
+            for article, (_, mentions, candidates), (sentences, actor_tones), (matches, terms), simhash
+            in zip(articles, found, scored, topics, simhashes, strict=True)
+        ]
+
+    def _actors_and_names(self, article: Article) -> tuple[list[tuple[int, int]], list[Mention], dict[str, int]]:
+        """The sentence spans, the registry's mentions and the candidate names."""
+        spans = split_sentences(article.text)  # the sentences' spans, scored or not (tone.score_sentences)
         when = article.published_at.astimezone(self.tz).date()
         mentions = actors.match_actors(self.registry, article.title, article.text, spans, when)
-        actor_tones = actors.score_actor_tones(mentions, sentences, article.text) if scored else []
+        # The candidate rules read English capitalisation and stopwords; German capitalises every noun ("Beim
+        # Beschuss", "Pakistans Armeechef" were proposed as new names from a review's German sample reports).
+        # Right after matching: the matcher keeps the title's and text's hits for it.
+        english = is_scored_language(article.language)
+        candidates = actors.find_candidates(self.registry, article.title, article.text) if english else {}
+        return spans, mentions, candidates
+
+    def _sentences_and_tone(self, article: Article, spans: list[tuple[int, int]],
+                            mentions: list[Mention]) -> tuple[list[Sentence], list[ActorTone]]:
+        """The scored sentences and the actors' tone (which also sets each text mention's tone)."""
+        # text_source "none": the text is only the headline, which is never scored as if it were the article.
+        if not is_scored_language(article.language) or article.text_source == "none":
+            return [], []
+        sentences = tone.score_sentences(article.text, spans)
+        actor_tones = actors.score_actor_tones(mentions, sentences, article.text)
         # The actor-tone model read the sentences' VADER passes; the cache is per article (another article's
         # identical sentences are scored again, as the benchmark's yardstick scores them).
         tone.vader_pass.cache_clear()
-        # The candidate rules read English capitalisation and stopwords; German capitalises every noun ("Beim
-        # Beschuss", "Pakistans Armeechef" were proposed as new names from a review's German sample reports).
-        candidates = actors.find_candidates(self.registry, article.title, article.text) if english else {}
+        return sentences, actor_tones
+
+    def _topics_and_terms(self, article: Article) -> tuple[list[TopicMatch], frozenset[str]]:
         words = ArticleWords.of(article.title, article.text)  # one tokenisation for topics and story terms
-        topics = self.match_topics(article.title, article.text, article.origin, article.source, words)
-        return Analysis(
-            article_id=article.article_id,
-            sentences=sentences,
-            tone=tone.aggregate_tone(sentences),
-            mentions=mentions,
-            actor_tones=actor_tones,
-            candidates=candidates,
-            topics=topics,
-            simhash=dedup.simhash(f"{article.title}\n{article.text}"),
-            terms=frozenset(words.terms),  # the content terms of title and text (the title's weight aside)
-        )
+        matches = self.match_topics(article.title, article.text, article.origin, article.source, words)
+        return matches, frozenset(words.terms)  # the content terms of title and text (the title's weight aside)
 
     def match_topics(self, title: str, text: str, origin: str | None, source: str | None,
                      words: ArticleWords | None = None) -> list[TopicMatch]:
@@ -103,9 +135,6 @@ class Analyzer:
             # The topic's own query found it: it belongs to the topic even if its words miss the keywords.
             topics.append(TopicMatch(searched, self.min_scores.get(searched, 0.5), "search"))
         return topics
-
-    def analyze_many(self, articles: Sequence[Article]) -> list[Analysis]:
-        return [self.analyze(a) for a in articles]
 
 
 def read_seed(path: Path, settings: Settings, key: str = "topics.seeds") -> list[str]:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from newswatch.analysis import tone
+
+if TYPE_CHECKING:
+    from newswatch.analysis.analyzer import Analyzer
+    from newswatch.models import Analysis, Article
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 SENTENCES = [
@@ -1009,3 +1014,59 @@ def test_ambiguity_hints_rule_out_what_reading_them_phrase_by_phrase_did() -> No
         text = left + entry.surface + right
         start, end = len(left), len(left) + len(entry.surface)
         assert matcher._excluded(entry, text, start, end) == plain(entry, text, start, end), (entry, text)
+
+
+def test_analyses_in_passes_equal_one_article_at_a_time(project: Path) -> None:
+    """`Analyzer.analyze_many` makes each part's pass over all the articles (actors and candidate names, sentence and
+    actor tone, topics and terms, fingerprints): every analysis equals the one made for its article alone, and in any order,
+    on the samples and texts with actors, titles, other languages, headline-only articles and repeated sentences."""
+    import random
+    from datetime import UTC, datetime
+
+    from newswatch.analysis.analyzer import Analyzer
+    from newswatch.config import load_settings
+    from newswatch.models import Article
+
+    analyzer = Analyzer.from_settings(load_settings(project / "config" / "newswatch.toml"))
+    now = datetime(2025, 5, 10, 12, tzinfo=UTC)
+    texts = _sample_texts() + [("Pakistan's army chief", "Pakistan's army chief met U.S. officials. " * 3),
+                               ("Beschuss an der Grenze", "Beim Beschuss an der Grenze wurden Häuser beschädigt.")]
+    articles = [
+        Article(article_id=f"a{i}", source="feed", outlet="Sample", url=None, guid=None, title=title, summary="",
+                text=text, text_source="none" if i % 7 == 3 else "summary", published_at=now,
+                published_estimated=False, first_seen_at=now, language="de" if "Beim" in text else "en",
+                content_hash=str(i), origin=None)
+        for i, (title, text) in enumerate(texts)
+    ]
+    alone = [repr(_one_article_analysis(analyzer, a)) for a in articles]
+    assert [repr(analyzer.analyze_many([a])[0]) for a in articles] == alone
+    assert [repr(x) for x in analyzer.analyze_many(articles)] == alone
+    shuffled = list(range(len(articles)))
+    random.Random(89).shuffle(shuffled)
+    assert [repr(x) for x in analyzer.analyze_many([articles[i] for i in shuffled])] == [alone[i] for i in shuffled]
+    assert repr(analyzer.analyze(articles[-3])) == alone[-3]
+
+
+def _one_article_analysis(analyzer: Analyzer, article: Article) -> Analysis:
+    """`Analyzer.analyze` as it was, every part in turn for one article: the definition the passes must equal."""
+    from newswatch.analysis import actors
+    from newswatch.analysis.topics import ArticleWords
+    from newswatch.models import Analysis
+    from newswatch.text import dedup
+    from newswatch.text.language import is_scored_language
+    from newswatch.text.sentences import split_sentences
+
+    english = is_scored_language(article.language)
+    scored = english and article.text_source != "none"
+    sentences = tone.score_sentences(article.text) if scored else []
+    spans = [(s.start, s.end) for s in sentences] if sentences else split_sentences(article.text)
+    when = article.published_at.astimezone(analyzer.tz).date()
+    mentions = actors.match_actors(analyzer.registry, article.title, article.text, spans, when)
+    actor_tones = actors.score_actor_tones(mentions, sentences, article.text) if scored else []
+    tone.vader_pass.cache_clear()
+    candidates = actors.find_candidates(analyzer.registry, article.title, article.text) if english else {}
+    words = ArticleWords.of(article.title, article.text)
+    topics = analyzer.match_topics(article.title, article.text, article.origin, article.source, words)
+    return Analysis(article_id=article.article_id, sentences=sentences, tone=tone.aggregate_tone(sentences),
+                    mentions=mentions, actor_tones=actor_tones, candidates=candidates, topics=topics,
+                    simhash=dedup.simhash(f"{article.title}\n{article.text}"), terms=frozenset(words.terms))
