@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+from feedparser.urls import _urljoin, make_safe_absolute_uri
 
 from newswatch.config import FeedSettings
 from newswatch.errors import ParseError
@@ -431,6 +432,85 @@ def feedparse_document(body: bytes, headers: dict[str, str]) -> Any:
                             resolve_relative_uris=False)
 
 
+# Where parse_feed's parse can leave feedparser without a base URI (`_feedparse_with_base`): the document names no
+# base in an attribute (xml:base, base: feedparser reads attribute names in lower case, so the bytes are searched
+# lowered) and declares no default attributes (`names_a_base`), and its bytes read ASCII as ASCII (every encoding
+# here does), so that the search of the bytes is a search of the text.
+_BASE_ATTRIBUTE = re.compile(rb"base\s*=")
+_ASCII_READ_AS_ASCII = re.compile(r"utf-8|us-ascii|iso-8859-\d+|windows-125\d|cp125\d|koi8-[ru]|gb18030|gbk|gb2312|big5|"
+                                  r"euc-jp|euc-kr")
+# A guid or link element whose text does not open with http(s):// (an id such as "4956764", a relative link), or a
+# link's relative href: the base would likely change it, so the document is parsed with its base at once rather
+# than twice. A guess for speed only (`_base_changed_nothing` decides); each pattern opens with a literal, which re
+# finds fast.
+_LIKELY_RESOLVED = (re.compile(rb"<guid\b[^>]*>\s*+(?!https?://|<)"), re.compile(rb"<link\b[^>]*>\s*+(?!https?://|<)"),
+                    re.compile(rb"<link\b[^>]*\bhref\s*=\s*[\"'](?!https?:)"))
+_STRICT_PARSE_NOTES = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
+
+
+def names_a_base(lowered: bytes) -> bool:
+    """Whether a document (its bytes lowered) may set a base of its own: a base attribute or an attribute list."""
+    return _BASE_ATTRIBUTE.search(lowered) is not None or b"<!attlist" in lowered
+
+
+def _base_changed_nothing(parsed: Any, base: str) -> bool:
+    """Whether feedparser, given `base` (the Content-Location), would have returned the same link, id and link
+    hrefs of the feed and of every entry as it did without a base (`parsed`): the only values parse_feed reads that
+    feedparser resolves against its base (`resolve_relative_uris=False` leaves the HTML values alone).
+
+    With a base, feedparser joins every start tag's base with itself, and resolves a link, a permalink id or a link's
+    href `v` as `_urljoin(base, v)`; without one, as `_urljoin("", v)`, which only takes extra slashes after
+    "scheme://" away (a step `_urljoin` repeats to no effect). After that the strict parser (not bozo, or bozo only
+    for the content type or the encoding's name; the loose one decodes entities after resolving) changes an ASCII
+    value only by an entry link's "&amp;" fix (the ISO-8859-1 round trip and cp1252 map touch other characters, and a
+    value that came out ASCII went in ASCII), so when every such value read is ASCII and its own `_urljoin(base, v)`
+    (`_unresolved`), the base would have given the same values. The base joined with itself must stay the same too (a
+    base such as "https://host/a?" loses its "?"), so that every element sees the one base."""
+    if parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), _STRICT_PARSE_NOTES):
+        return False
+    if not _ASCII_READ_AS_ASCII.fullmatch(str(parsed.get("encoding", "")).lower()):
+        return False
+    joined = make_safe_absolute_uri(base, base) or base  # the root element's base
+    if (make_safe_absolute_uri(joined, joined) or joined) != joined:
+        return False
+    for item in [parsed.get("feed", {}) or {}, *(parsed.get("entries", []) or [])]:
+        values = [dict.get(item, "link"), dict.get(item, "id")]
+        values += [dict.get(link, "href") for link in dict.get(item, "links", None) or [] if isinstance(link, dict)]
+        # An empty value counts: feedparser resolves an empty href to the base itself.
+        if not all(_unresolved(value, joined) for value in values if isinstance(value, str)):
+            return False
+    return True
+
+
+def _unresolved(value: str, base: str) -> bool:
+    """Whether feedparser's resolution of `value` against `base` is `value` itself, and `value` is what it read
+    (see `_base_changed_nothing`). An entry's link went through feedparser's "&amp;" and "&name;" fix after its
+    resolution; a link with "&" is taken only when it has a host and no "&" in its path: the fix touches neither the
+    scheme, host, "?" nor "#", so the link as read had the same parts, and the join (whose only change to such a URL
+    is dropping an empty ";", "?" or "#", none here or the join would have changed `value`) left it as it was."""
+    if not value.isascii() or _urljoin(base, value) != value:
+        return False
+    if "&" not in value:
+        return True
+    parts = urlsplit(value)
+    return bool(parts.netloc) and "&" not in parts.path
+
+
+def _feedparse_with_base(body: bytes, headers: dict[str, str]) -> Any:
+    """feedparse_document(body, headers), without the Content-Location when it could change nothing read here.
+
+    feedparser joins its base URI with every start tag's (for xml:base), a URL join per element that was 10-20% of
+    its parse; the entries' links are resolved against the feed's URL by `_resolve` anyway. A document with no base
+    attribute is parsed without the base first, and parsed again with it unless `_base_changed_nothing` (relative
+    links and ids, odd URLs, a broken document). Same result: tests/unit/test_fast_paths.py compares both parses."""
+    base = headers.get("content-location", "")
+    lowered = body.lower() if base else b""
+    if not base or names_a_base(lowered) or any(pattern.search(lowered) for pattern in _LIKELY_RESOLVED):
+        return feedparse_document(body, headers)
+    parsed = feedparse_document(body, {k: v for k, v in headers.items() if k != "content-location"})
+    return parsed if _base_changed_nothing(parsed, base) else feedparse_document(body, headers)
+
+
 def parse_feed(
     body: bytes,
     *,
@@ -461,7 +541,7 @@ def parse_feed(
         passed["content-type"] = "application/xml"
     body, entities_removed = strip_entity_declarations(body)
     # A stream, never bytes/str: feedparser treats a str/bytes argument as a URL or a filename to open.
-    parsed = feedparse_document(body, passed)
+    parsed = _feedparse_with_base(body, passed)
     redetected = None
     fell_back = str(parsed.get("encoding", "")).lower() in _FALLBACK_ENCODINGS
     if parsed.get("bozo") and (
