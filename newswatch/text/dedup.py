@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from functools import lru_cache
 
 import numpy as np
 
@@ -95,10 +94,29 @@ def shingles(text: str, size: int = SHINGLE) -> Counter[str]:
     return Counter(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
 
 
-@lru_cache(maxsize=1 << 16)
 def _word_hash(word: str) -> bytes:
-    # Cached: news vocabulary repeats, and blake2b per word dominated the cost.
+    """The word's 8-byte blake2b digest."""
     return hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+
+
+class _WordHashes(dict[str, bytes]):
+    """_word_hash per word, kept: news vocabulary repeats, and blake2b per word dominated the cost. A plain dict read
+    with `map(table.__getitem__, words)` (a miss computes the digest in __missing__) costs half of an lru_cache's
+    call per word; emptied when it holds `limit` words, so it stays bounded. A table only ever holds each word's own
+    digest, so what it returns is _word_hash's whatever it held (tests/unit/test_fast_paths.py)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __missing__(self, word: str) -> bytes:
+        if len(self) >= self.limit:
+            self.clear()
+        digest = self[word] = _word_hash(word)
+        return digest
+
+
+_WORD_HASHES = _WordHashes(1 << 16)
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
@@ -119,10 +137,10 @@ def simhash(text: str, min_words: int = MIN_WORDS) -> int:
     words = split_words(text.lower())
     if len(words) < max(min_words, 1):
         return 0
-    # Each word is hashed with blake2b (cached: `map` reads the cache from C, cheaper than numbering the distinct
-    # words first); a shingle's hash mixes its words' hashes by position, which equals hashing the shingle for
+    # Each word is hashed with blake2b (kept in _WORD_HASHES: `map` reads the table from C, cheaper than numbering the
+    # distinct words first); a shingle's hash mixes its words' hashes by position, which equals hashing the shingle for
     # our purpose and runs vectorised.
-    tok = np.frombuffer(b"".join(map(_word_hash, words)), dtype=">u8").astype(np.uint64)
+    tok = np.frombuffer(b"".join(map(_WORD_HASHES.__getitem__, words)), dtype=">u8").astype(np.uint64)
     n = len(tok) - SHINGLE + 1
     if n < 1:
         grams = tok

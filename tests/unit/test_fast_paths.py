@@ -1243,3 +1243,41 @@ def test_a_canonical_url_without_space_or_control_characters_is_its_own_canonica
     fast = [normalize.normalize_entry(e, now) for e in entries]
     monkeypatch.setattr(normalize, "_canonical_already", lambda url: False)
     assert [normalize.normalize_entry(e, now) for e in entries] == fast
+
+
+def test_simhash_word_hashes_table_equals_blake2b_per_word() -> None:
+    """simhash reads each word's blake2b digest from `_WORD_HASHES`: a small table (emptied many times over) returns
+    each word's own digest, and simhash gives the fingerprint computed with blake2b called per word, on random texts
+    over a small and a large vocabulary (ASCII and other scripts) and the story sets' texts. It fails when a miss
+    stores the digest under another word, or the table is not emptied when full."""
+    import hashlib
+    import random
+
+    import numpy as np
+
+    from newswatch.text import dedup
+
+    rng = random.Random(3)
+    vocab = ["".join(rng.choice("abcdeéжσ中0") for _ in range(rng.randint(1, 6))) for _ in range(3000)]
+    small = dedup._WordHashes(50)
+    for word in rng.choices(vocab, k=20_000):
+        assert small[word] == hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+        assert len(small) <= 50
+
+    def plain(text: str) -> int:  # simhash as defined, blake2b called for every word
+        words = dedup.split_words(text.lower())
+        if len(words) < dedup.MIN_WORDS:
+            return 0
+        tok = np.array([int.from_bytes(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "big")
+                        for w in words], dtype=np.uint64)
+        n = len(tok) - dedup.SHINGLE + 1
+        grams = tok[:n].copy()
+        for k in range(1, dedup.SHINGLE):
+            grams = dedup._mix(grams ^ dedup._rotl(tok[k : k + n], 17 * k))
+        bits = np.unpackbits(grams.astype(">u8").view(np.uint8)).reshape(len(grams), 64)
+        return int.from_bytes(np.packbits(2 * bits.sum(axis=0, dtype=np.int64) - len(grams) > 0).tobytes(), "big")
+
+    texts = [" ".join(rng.choices(vocab[:v], k=rng.randint(0, 200))) for v in (40, 3000) for _ in range(300)]
+    texts += _story_texts()
+    for text in texts:
+        assert dedup.simhash(text) == plain(text), text[:80]
