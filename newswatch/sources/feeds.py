@@ -474,10 +474,11 @@ def _base_changed_nothing(parsed: Any, base: str) -> bool:
     if (make_safe_absolute_uri(joined, joined) or joined) != joined:
         return False
     for item in [parsed.get("feed", {}) or {}, *(parsed.get("entries", []) or [])]:
-        values = [dict.get(item, "link"), dict.get(item, "id")]
-        values += [dict.get(link, "href") for link in dict.get(item, "links", None) or [] if isinstance(link, dict)]
-        # An empty value counts: feedparser resolves an empty href to the base itself.
-        if not all(_unresolved(value, joined) for value in values if isinstance(value, str)):
+        hrefs = [dict.get(link, "href") for link in dict.get(item, "links", None) or [] if isinstance(link, dict)]
+        # A set: the link is most often a href, and the id too. An empty value counts: feedparser resolves an empty
+        # href to the base itself.
+        values = {value for value in (dict.get(item, "link"), dict.get(item, "id"), *hrefs) if isinstance(value, str)}
+        if not all(_unresolved(value, joined) for value in values):
             return False
     return True
 
