@@ -17,7 +17,11 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
-from feedparser.urls import _urljoin, make_safe_absolute_uri
+
+try:  # feedparser's own URL join, which `_base_changed_nothing` repeats; a feedparser without it parses with the base
+    from feedparser.urls import _urljoin, make_safe_absolute_uri
+except ImportError:  # pragma: no cover - feedparser 6.0.11-6.0.14 have both
+    _urljoin = make_safe_absolute_uri = None
 
 from newswatch.config import FeedSettings
 from newswatch.errors import ParseError
@@ -506,7 +510,7 @@ def _feedparse_with_base(body: bytes, headers: dict[str, str]) -> Any:
     links and ids, odd URLs, a broken document). Same result: tests/unit/test_fast_paths.py compares both parses."""
     base = headers.get("content-location", "")
     lowered = body.lower() if base else b""
-    if not base or names_a_base(lowered) or any(pattern.search(lowered) for pattern in _LIKELY_RESOLVED):
+    if not base or _urljoin is None or names_a_base(lowered) or any(pattern.search(lowered) for pattern in _LIKELY_RESOLVED):
         return feedparse_document(body, headers)
     parsed = feedparse_document(body, {k: v for k, v in headers.items() if k != "content-location"})
     return parsed if _base_changed_nothing(parsed, base) else feedparse_document(body, headers)
