@@ -84,11 +84,28 @@ def leading_tokens(text: str, count: int) -> list[str]:
     return tokenize(text)[:count]
 
 
+class _Kept(dict[str, bool]):
+    """token -> whether content_terms keeps it (not a stop word, not a single character, not a bare number),
+    settled on a token's first sight and read from the dict after that: news vocabulary repeats. Emptied when it
+    reaches _KEPT_SIZE tokens, so a long run's memory stays bounded."""
+
+    def __missing__(self, token: str) -> bool:
+        if len(self) >= _KEPT_SIZE:
+            self.clear()
+        # (A kept acronym is two letters and not in _DROPPED: the same test as "in _KEEP, or neither a stop word
+        # nor a single character", in one set lookup for the stop words that are most of the tokens.)
+        kept = self[token] = token not in _DROPPED and len(token) > 1 and not token.isdigit()
+        return kept
+
+
+_KEPT_SIZE = 65_536
+_KEPT = _Kept()
+
+
 def content_terms(tokens: Iterable[str]) -> Counter[str]:
     """Counts of the tokens that carry meaning: not stopwords, not single letters, not bare numbers."""
-    # Counted first (in C), then each distinct token checked once; the counts keep the order of first
-    # occurrence, as counting only the kept tokens would (tf-idf sums follow that order).
-    # (A kept acronym is two letters and not in _DROPPED: the same test as "in _KEEP, or neither a stop word nor a
-    # single character", in one set lookup for the stop words that are most of the tokens.)
-    dropped = _DROPPED
-    return Counter({t: n for t, n in Counter(tokens).items() if t not in dropped and len(t) > 1 and not t.isdigit()})
+    # The tokens are filtered before counting, both in C: filter calls the dict's own __getitem__ (a Python call
+    # only for a token not yet seen), and Counter counts only the kept tokens, about half of them. The counts keep
+    # the order of first occurrence (tf-idf sums follow that order), as counting every token and then dropping
+    # the others did (tests/unit/test_fast_paths.py compares the two).
+    return Counter(filter(_KEPT.__getitem__, tokens))

@@ -1289,3 +1289,35 @@ def test_simhash_word_hashes_table_equals_blake2b_per_word() -> None:
     texts += _story_texts()
     for text in texts:
         assert dedup.simhash(text) == plain(text), text[:80]
+
+
+def test_content_terms_filtered_before_counting_equal_counting_first() -> None:
+    """content_terms filters the tokens through a dict of settled tokens before counting: the counts and their order
+    of first occurrence are those of counting every token and dropping the others, on generated tokens, real story
+    texts, and with the dict emptied every few tokens."""
+    import random
+    from collections import Counter
+
+    from newswatch.text import terms
+
+    def counting_first(tokens: list[str]) -> list[tuple[str, int]]:
+        return [(t, n) for t, n in Counter(tokens).items()
+                if (t in terms._KEEP or (t not in terms.STOPWORDS and len(t) > 1)) and not t.isdigit()]
+
+    rng = random.Random(36)
+    pool = [*sorted(terms.STOPWORDS), "us", "uk", "un", "eu", "x", "7", "2025", "١٢", "²³", "中", "pakistan", "talks"]
+    token_lists = [[rng.choice(pool) for _ in range(rng.randint(0, 200))] for _ in range(500)]
+    token_lists += [terms.tokenize(text) for text in _story_texts()]
+    for tokens in token_lists:
+        assert list(terms.content_terms(tokens).items()) == counting_first(tokens)
+        assert list(terms.content_terms(iter(tokens)).items()) == counting_first(tokens)
+    size = terms._KEPT_SIZE
+    try:
+        terms._KEPT_SIZE = 5
+        terms._KEPT.clear()
+        for tokens in token_lists[:50]:
+            assert list(terms.content_terms(tokens).items()) == counting_first(tokens)
+        assert len(terms._KEPT) <= 5
+    finally:
+        terms._KEPT_SIZE = size
+
