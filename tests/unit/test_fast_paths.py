@@ -1321,3 +1321,46 @@ def test_content_terms_filtered_before_counting_equal_counting_first() -> None:
     finally:
         terms._KEPT_SIZE = size
 
+
+def test_topic_rules_on_spaced_text_equal_the_lookbehind_and_bisect() -> None:
+    """_Text joins the tokens behind a leading space: a prefix is found with str.find and a phrase with a pattern
+    opening with that space. Same answers as bisecting the sorted distinct tokens and a pattern opening with the
+    lookbehind (?<!\\S) over the tokens joined without it, on generated texts dense in near misses and real ones."""
+    import random
+    import re
+    from bisect import bisect_left
+
+    from newswatch.analysis.topics import _Rule, _Text
+    from newswatch.text.terms import tokenize
+
+    def plain_hits(rule: _Rule, tokens: list[str]) -> bool:
+        distinct = sorted(set(tokens))
+        joined = " ".join(tokens)
+
+        def has_prefix(prefix: str) -> bool:
+            i = bisect_left(distinct, prefix)
+            return i < len(distinct) and distinct[i].startswith(prefix)
+
+        if not rule.words.isdisjoint(tokens) or any(has_prefix(p) for p in rule.prefixes):
+            return True
+        for first, is_prefix, pattern in rule.phrases:
+            # The pattern is the plain one with its opening lookbehind replaced by the space.
+            assert pattern.pattern.startswith(" ") and pattern.pattern.endswith(r"(?!\S)")
+            plain = re.compile(r"(?<!\S)" + pattern.pattern[1:])
+            if (has_prefix(first) if is_prefix else first in tokens) and plain.search(joined):
+                return True
+        return False
+
+    rules = [_Rule.compile(r) for r in ["pakistan*", "india pakistan", "india pak*", "ind* pak*", "a b", "b a*",
+                                        "army chief | cease*", "u.s. army", "中国", "ab* b", "x", "kashmir valley*"]]
+    rules.append(_Rule.merge(rules[:6]))  # type: ignore[arg-type]
+    rng = random.Random(37)
+    vocab = ["india", "indian", "pakistan", "pakistani", "pak", "a", "b", "ab", "abb", "ba", "army", "chief",
+             "ceasefire", "us", "u", "s", "中", "国", "x", "xx", "kashmir", "valley", "valleys", "ndia"]
+    texts = [" ".join(rng.choice(vocab) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    texts += ["", "India-Pakistan", "U.S. Army", "中国人", "Kashmir Valleys."] + _story_texts()
+    for text in texts:
+        tokens = tokenize(text)
+        spaced = _Text(tokens)
+        for rule in rules:
+            assert rule.hits(spaced) == plain_hits(rule, tokens), (rule.text, text)
