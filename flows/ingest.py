@@ -10,6 +10,7 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
@@ -159,8 +160,12 @@ class IngestRun:
 
 
 def _store_articles(run: IngestRun, articles: list[Article], analyses: list[Analysis]) -> int:
-    duplicates = stages.link_near_duplicates(articles, analyses, run.store)
-    return run.store.save_articles(run.run_id, articles, analyses, duplicates)
+    # One DuckDB thread while the scoring processes run: they keep the cores busy (Database.one_thread). A run that
+    # scores here (few new articles) leaves both cores to DuckDB, whose scans of a large store use them.
+    busy = run.pool is not None and run.pool.running
+    with run.store.db.one_thread() if busy else nullcontext():
+        duplicates = stages.link_near_duplicates(articles, analyses, run.store)
+        return run.store.save_articles(run.run_id, articles, analyses, duplicates)
 
 
 def scored_in_order(batches: list[list[Article]], submit: Callable[[list[Article]], Any],
@@ -275,8 +280,7 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
             # Checkpoints held off until the publish below, which makes one (or the first write after it); the
             # garbage collector quieter meanwhile (newswatch/gcwork.py).
             with db.checkpoints_held(), quiet_collector():
-                # One DuckDB thread while the scoring processes run: they keep the cores busy (Database.one_thread).
-                with AnalysisPool(analyzer, workers) as pool, db.one_thread():
+                with AnalysisPool(analyzer, workers) as pool:
                     run = IngestRun(store, settings, run_id, summary, None if distributed else pool, pages, distributed,
                                     analyzer.matcher.stats)
                     _retry_pages(run, pool)

@@ -707,3 +707,29 @@ def test_a_run_stores_with_one_duckdb_thread_and_puts_the_setting_back(tmp_path:
         with pytest.raises(RuntimeError), db.one_thread():
             raise RuntimeError("a failed run")
         assert db.scalar("SELECT current_setting('threads')") == before
+
+
+def test_batches_are_stored_with_one_duckdb_thread_only_while_the_scoring_processes_run(tmp_path: Path) -> None:
+    """The ingest stores a batch with one DuckDB thread when its scoring processes are started (they keep the cores
+    busy), and with DuckDB's own setting when it scores in its own process (a small run into a large store, whose
+    scans use both cores); the setting is back after each batch."""
+    from types import SimpleNamespace
+
+    from flows import ingest
+    from storage.store import Store
+
+    with Database(tmp_path / "n.duckdb") as db:
+        db.execute("SET threads = 3")
+        store = Store(db)
+        seen: list[int] = []
+
+        def save(run_id: str, articles: object, analyses: object, duplicates: object) -> int:
+            seen.append(int(db.scalar("SELECT current_setting('threads')")))
+            return 0
+
+        store.save_articles = save  # type: ignore[method-assign]
+        for pool in (SimpleNamespace(running=True), SimpleNamespace(running=False), None):
+            run = SimpleNamespace(store=store, pool=pool, run_id="run-1")
+            ingest._store_articles(run, [], [])  # type: ignore[arg-type]
+            assert db.scalar("SELECT current_setting('threads')") == 3
+        assert seen == [1, 3, 3]
