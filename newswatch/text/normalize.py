@@ -398,12 +398,8 @@ def _canonical_already(url: str) -> bool:
     urlsplit's removal of tabs and line breaks (a path ending in a space, left by a dropped query or fragment, would),
     splits into the same parts (its host already lower case without a final dot, its port a number, its query the
     kept parameters sorted, no fragment), and ASCII keeps lower() and urlsplit's netloc check out of it; canonical_url
-    then builds the same string. tests/unit/test_fast_paths.py checks it on hostile URLs.
-
-    Not with a bracket: canonical_url takes the host after a netloc's last "@", and brackets before it pass
-    urlsplit's IPv6 check ("http://[::1]@]/x" gives "http://]/x", whose lone "]" urlsplit refuses the second time:
-    None, and the article was keyed by its guid); an IPv6 host takes the second pass too."""
-    return url.isascii() and url.isprintable() and " " not in url and "[" not in url and "]" not in url
+    then builds the same string. tests/unit/test_fast_paths.py checks it on hostile URLs."""
+    return url.isascii() and url.isprintable() and " " not in url
 
 
 def _article_id(canonical: str | None, guid: str | None, source: str, content_hash: str) -> str:
