@@ -313,7 +313,8 @@ class Database:
 
     @contextmanager
     def one_thread(self) -> Iterator[None]:
-        """DuckDB works on this connection with one thread, and goes back to its setting afterwards (on error too):
+        """DuckDB works with one thread, and goes back to its setting afterwards (on error too). The setting is the
+        database instance's, so every connection of this process to this file reads it meanwhile (a run has one):
         while a run stores batches its scoring processes keep every core busy, and a second DuckDB thread costs CPU
         there without making the inserts faster: replaying the full bench's first-run inserts (20 batches, every
         content table) took 1.63-1.84 s of CPU with one thread against 1.85-1.92 s with two, and no more time

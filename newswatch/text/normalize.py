@@ -389,21 +389,7 @@ def content_hash(title: str, text: str) -> str:
 
 def article_id_for(url: str | None, guid: str | None, source: str, content_hash: str) -> str:
     """A stable 16-hex-char id: from the canonical URL if any, else source + guid, else the content hash."""
-    return _article_id(canonical_url(url), guid, source, content_hash)
-
-
-def _canonical_already(url: str) -> bool:
-    """Whether `url`, an output of canonical_url, is sure to be its own canonical URL, so that normalize_entry need not
-    canonicalise it twice: ASCII with no space or control character. Such a URL loses nothing to `strip` or to
-    urlsplit's removal of tabs and line breaks (a path ending in a space, left by a dropped query or fragment, would),
-    splits into the same parts (its host already lower case without a final dot, its port a number, its query the
-    kept parameters sorted, no fragment), and ASCII keeps lower() and urlsplit's netloc check out of it; canonical_url
-    then builds the same string. tests/unit/test_fast_paths.py checks it on hostile URLs."""
-    return url.isascii() and url.isprintable() and " " not in url
-
-
-def _article_id(canonical: str | None, guid: str | None, source: str, content_hash: str) -> str:
-    """article_id_for with the URL already canonical."""
+    canonical = canonical_url(url)
     if canonical:
         key = f"url\x00{canonical}"
     elif guid and guid.strip():
@@ -462,8 +448,7 @@ def normalize_entry(raw: RawEntry, first_seen: datetime) -> Article:
     guid = clean_text(raw.guid)[:MAX_GUID] or None if raw.guid else None
     digest = content_hash(title, text)
     return Article(
-        article_id=_article_id(url if url is None or _canonical_already(url) else canonical_url(url), guid, raw.source,
-                               digest),
+        article_id=article_id_for(url, guid, raw.source, digest),
         source=raw.source,
         outlet=raw.outlet,
         url=url,
