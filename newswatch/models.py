@@ -9,6 +9,7 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from itertools import starmap
 from typing import Any, Literal, TypeVar
 
 FetchStatus = Literal["ok", "not_modified", "error"]
@@ -147,7 +148,6 @@ class TopicMatch:
     via: str                       # keywords | seed | keywords+seed | seed-file
 
 
-@pickled_as_tuple
 @dataclass(slots=True)
 class Analysis:
     """Everything computed from one article's text; written to storage together with the article."""
@@ -161,6 +161,48 @@ class Analysis:
     topics: list[TopicMatch]
     simhash: int = 0               # 64-bit simhash of the text, for near-duplicate detection
     terms: frozenset[str] = frozenset()  # distinct content terms of title and text, for corpus statistics
+
+
+_TERM_SEP = "\x00"
+_MENTION = operator.attrgetter(*(f.name for f in fields(Mention)))
+_ACTOR_TONE = operator.attrgetter(*(f.name for f in fields(ActorTone)))
+_TOPIC = operator.attrgetter(*(f.name for f in fields(TopicMatch)))
+_TONE = operator.attrgetter(*(f.name for f in fields(Tone)))
+
+
+def _analysis_reduce(self: Analysis) -> tuple[Any, tuple[Any, ...]]:
+    """Pickle an analysis by columns: each analysis comes back from a scoring process by pickle, and writing its
+    25-odd sentences one object at a time (a Python call each) and its 150-odd terms one string at a time was about
+    half of writing it. Sentences go as one list per field, mentions and the other small records as plain tuples,
+    the terms as one string joined on NUL (as a frozenset if a term holds NUL). `_analysis_from_columns` makes the
+    same records again (tests/unit/test_models_pickle.py)."""
+    sents = self.sentences
+    terms: str | frozenset[str] = self.terms
+    if terms:
+        joined = _TERM_SEP.join(terms)
+        if joined.count(_TERM_SEP) == len(terms) - 1:  # else a term holds NUL: the set as it is
+            terms = joined
+    return _analysis_from_columns, (
+        self.article_id,
+        [s.index for s in sents], [s.start for s in sents], [s.end for s in sents], [s.text for s in sents],
+        [s.compound for s in sents], [s.pos for s in sents], [s.neu for s in sents], [s.neg for s in sents],
+        _TONE(self.tone), list(map(_MENTION, self.mentions)), list(map(_ACTOR_TONE, self.actor_tones)),
+        self.candidates, list(map(_TOPIC, self.topics)), self.simhash, terms)
+
+
+def _analysis_from_columns(article_id: str, index: list[int], start: list[int], end: list[int], text: list[str],
+                           compound: list[float], pos: list[float], neu: list[float], neg: list[float],
+                           tone: tuple[Any, ...], mentions: list[tuple[Any, ...]], actor_tones: list[tuple[Any, ...]],
+                           candidates: dict[str, int], topics: list[tuple[Any, ...]], simhash: int,
+                           terms: str | frozenset[str]) -> Analysis:
+    return Analysis(
+        article_id, list(map(Sentence, index, start, end, text, compound, pos, neu, neg)), Tone(*tone),
+        list(starmap(Mention, mentions)), list(starmap(ActorTone, actor_tones)), candidates,
+        list(starmap(TopicMatch, topics)), simhash,
+        frozenset(terms.split(_TERM_SEP)) if isinstance(terms, str) else terms)
+
+
+Analysis.__reduce__ = _analysis_reduce  # type: ignore[method-assign,assignment]
 
 
 @dataclass(slots=True)
