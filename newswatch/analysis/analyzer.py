@@ -18,6 +18,7 @@ from typing import TypeVar
 from newswatch.analysis import actors, tone
 from newswatch.analysis.topics import ArticleWords, TopicMatcher
 from newswatch.config import Settings
+from newswatch.gcwork import quiet_worker
 from newswatch.models import ActorTone, Analysis, Article, Mention, Sentence, TopicMatch
 from newswatch.text import dedup
 from newswatch.text.corpus_stats import CorpusStats
@@ -165,6 +166,7 @@ PARENT_CHECK_SECONDS = 1.0
 def _init_worker(analyzer: Analyzer, parent: int | None = None) -> None:
     global _WORKER
     _WORKER = analyzer
+    quiet_worker()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent,), name="newswatch-parent-watch", daemon=True).start()
 
