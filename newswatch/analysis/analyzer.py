@@ -184,9 +184,32 @@ def _exit_with(parent: int) -> None:
             os._exit(1)
 
 
+def _answer() -> bool:
+    return True
+
+
+def _cut(items: list[T], weight: Callable[[T], int] | None, count: int) -> list[list[T]]:
+    """items in `count` parts of about equal weight (default 1 an item), in order."""
+    weigh = weight or (lambda _: 1)
+    target = sum(weigh(x) for x in items) / count or 1
+    parts: list[list[T]] = [[]]
+    load = 0
+    for item in items:
+        if parts[-1] and load >= target:
+            parts.append([])
+            load = 0
+        parts[-1].append(item)
+        load += weigh(item)
+    return parts
+
+
 def _work(articles: list[Article]) -> list[Analysis]:
     assert _WORKER is not None
     return _WORKER.analyze_many(articles)
+
+
+# map's first call cuts its items into this many parts per worker: this process takes parts while the workers start
+STARTING_PARTS = 8
 
 
 def worker_count(configured: int) -> int:
@@ -202,6 +225,8 @@ class AnalysisPool:
         self._pool: ProcessPoolExecutor | None = None
         self._starting = threading.Lock()  # the flow analyses two batches at once, from two threads
         self._here = threading.Lock()  # and in this process they take turns (one core either way)
+        self._ready = threading.Event()  # the worker processes have answered once (map_while_starting)
+        self._start_error: BaseException | None = None
 
     def __enter__(self) -> AnalysisPool:
         return self
@@ -255,17 +280,36 @@ class AnalysisPool:
         items = list(items)
         if self.workers <= 1 or len(items) < 2:
             return fn(items)
-        weigh = weight or (lambda _: 1)
-        target = sum(weigh(x) for x in items) / (self.workers * 2) or 1
-        parts: list[list[T]] = [[]]
-        load = 0
-        for item in items:
-            if parts[-1] and load >= target:
-                parts.append([])
-                load = 0
-            parts[-1].append(item)
-            load += weigh(item)
+        if self._pool is None:
+            return self._map_while_starting(fn, _cut(items, weight, self.workers * STARTING_PARTS))
         out: list[R] = []
-        for result in self._executor().map(fn, parts):
+        for result in self._executor().map(fn, _cut(items, weight, self.workers * 2)):
             out.extend(result)
         return out
+
+    def _map_while_starting(self, fn: Callable[[list[T]], list[R]], parts: list[list[T]]) -> list[R]:
+        """map's first call, which starts the worker processes: starting them keeps one core busy for most of a
+        second (the forkserver loads the lexicons, model and prior, newswatch/analysis/warm.py) while nothing could
+        be sent to them. A thread starts them, and this process works through the parts, in order, until they
+        answer; the parts left go to them. The same results in the same order as map's other path, whoever did each
+        part (fn is a pure function of its part)."""
+        starter = threading.Thread(target=self._start_and_wait, name="newswatch-pool-start", daemon=True)
+        starter.start()
+        done: list[list[R]] = []
+        while len(done) < len(parts) and not self._ready.is_set() and self._start_error is None:
+            with self._here:
+                done.append(fn(parts[len(done)]))
+        if len(done) < len(parts):
+            starter.join()
+            if self._start_error is not None:
+                raise self._start_error
+            done.extend(self._executor().map(fn, parts[len(done):]))
+        return [r for part in done for r in part]
+
+    def _start_and_wait(self) -> None:
+        try:
+            self._executor().submit(_answer).result()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller that needs the processes
+            self._start_error = exc
+        finally:
+            self._ready.set()
