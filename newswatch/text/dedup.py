@@ -14,10 +14,10 @@ Short texts. A text of fewer than `MIN_WORDS` words has too few shingles for its
 "no fingerprint": `find_near_duplicates` never pairs it. Exact copies of short texts are still caught upstream by
 the article's content hash.
 
-Lookup. `find_near_duplicates` compares each new fingerprint with every stored one as arrays (XOR, then a bit
-count). `BandIndex` (for the stories' copies) splits each fingerprint into `max_distance + 1` bands; by the
-pigeonhole principle two fingerprints within `max_distance` bits agree exactly on at least one band, so only items
-sharing a band are compared.
+Lookup. Both lookups split each fingerprint into `max_distance + 1` bands; by the pigeonhole principle two
+fingerprints within `max_distance` bits agree exactly on at least one band, so only items sharing a band are
+compared. `find_near_duplicates` finds those pairs with numpy (a sort per band) and compares every pair as arrays
+(XOR, then a bit count) when too many share bands; `BandIndex` (for the stories' copies) files them in dicts.
 """
 
 from __future__ import annotations
@@ -215,10 +215,9 @@ def find_near_duplicates(
     its order, then `new`). Fingerprint 0 (too short to fingerprint) never matches, and an item never matches a
     stored copy of its own id.
 
-    Every new fingerprint is compared with every candidate, as arrays (XOR and a bit count per pair, in blocks of
-    at most _ROWS x _BLOCK pairs, 8 MB, whatever the batch size): a batch of 500 against a week of stored articles
-    is a few million pairs, milliseconds in numpy, and unlike a band index it does not slow down when many
-    fingerprints share bands.
+    The pairs within max_distance are found by bands (`_closest_by_bands`: only pairs agreeing on a band are
+    compared) when they are few, else by comparing every new fingerprint with every candidate
+    (`_closest_all_pairs`); both give each item its closest earlier candidate of another id.
     """
     if max_distance < 0:
         raise ValueError(f"max_distance must be >= 0, got {max_distance}")
@@ -229,8 +228,32 @@ def find_near_duplicates(
     candidates = [*stored, *items]  # by position: stored ones in their order, then the new ones
     ids = [article_id for article_id, _ in candidates]
     values = np.fromiter((v for _, v in candidates), dtype=np.uint64, count=len(candidates))
-    n, m = len(stored), len(items)
-    # Per new item, its best earlier candidate as (distance, position).
+    best = _closest_by_bands(values, len(stored), ids, max_distance)
+    best_d, best_pos = best if best is not None else _closest_all_pairs(values, len(stored), candidates)
+    found: dict[str, str] = {}
+    for (article_id, _), d, pos in zip(items, best_d, best_pos, strict=True):
+        if d > max_distance:
+            continue
+        original = ids[pos]
+        found[article_id] = found.get(original, original)
+    return found
+
+
+_ROWS, _BLOCK = 512, 2048  # new x candidate fingerprints compared at a time: 8 MB of XORs, 1 MB of distances
+_BAND_PAIRS = 1 << 18  # at most this many band-sharing pairs (about 10 MB of positions, XORs and distances)
+_BAND_PAIR_COST = 16  # a band-sharing pair costs about this many all-pairs comparisons (numpy, measured)
+_BAND_MAX_DISTANCE = 7  # beyond it bands are narrower than 8 bits: most pairs share one, all pairs is as quick
+_BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
+
+
+def _closest_all_pairs(values: np.ndarray, n: int, candidates: list[tuple[str, int]]) -> tuple[list[int], list[int]]:
+    """Per new fingerprint (values[n:]), the (distance, position) of its closest earlier candidate with another id,
+    the earliest on a tie ((65, 0) when there is none), comparing it with every earlier candidate.
+
+    As arrays, XOR and a bit count per pair, in blocks of at most _ROWS x _BLOCK pairs, 8 MB, whatever the batch
+    size: a batch of 500 against a week of stored articles is a few million pairs, milliseconds in numpy, and it
+    does not slow down when many fingerprints share bands."""
+    m = len(values) - n
     best_d = np.full(m, _BITS + 1, dtype=np.int64)
     best_pos = np.zeros(m, dtype=np.int64)
     for r0 in range(0, m, _ROWS):
@@ -242,20 +265,65 @@ def find_near_duplicates(
             if c0 + len(block) > own[0]:
                 dist[c0 + np.arange(len(block))[None, :] >= own[:, None]] = _BITS + 1
             _keep_best(dist, c0, best_d[r0 : r0 + len(rows)], best_pos[r0 : r0 + len(rows)])
-    found: dict[str, str] = {}
-    for j, (article_id, value) in enumerate(items):
-        d, pos = int(best_d[j]), int(best_pos[j])
-        if ids[pos] == article_id:  # its own stored copy or an earlier entry of the same id: the best of the rest
-            d, pos = _best_other(article_id, value, candidates[: n + j])
-        if d > max_distance:
-            continue
-        original = ids[pos]
-        found[article_id] = found.get(original, original)
-    return found
+    out_d, out_pos = best_d.tolist(), best_pos.tolist()
+    for j in range(m):
+        article_id, value = candidates[n + j]
+        if candidates[out_pos[j]][0] == article_id:  # its own stored copy or an earlier entry of the same id
+            out_d[j], out_pos[j] = _best_other(article_id, value, candidates[: n + j])
+    return out_d, out_pos
 
 
-_ROWS, _BLOCK = 512, 2048  # new x candidate fingerprints compared at a time: 8 MB of XORs, 1 MB of distances
-_BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
+def _closest_by_bands(values: np.ndarray, n: int, ids: list[str], max_distance: int) -> tuple[list[int], list[int]] | None:
+    """What _closest_all_pairs gives wherever the distance is <= max_distance (elsewhere (65, 0)), comparing only
+    the pairs that agree exactly on one of the max_distance + 1 bands (`_bands`); None when those are too many.
+
+    Equal answers. Two fingerprints within max_distance bits differ in at most max_distance of the bands, so they
+    agree on at least one (pigeonhole): every pair that can be an answer is compared, and its exact distance
+    decides as before; a pair sharing several bands is compared more than once, which changes no minimum. Per
+    band, a stable argsort of the band's values puts each group of equal values in position order, so a new
+    fingerprint's earlier candidates in its group are the group's entries before its own. The closest pair of
+    another id, then the earliest position, is the smallest (distance, position), as _keep_best keeps it.
+
+    Bounded. The pairs are counted first; when there are more than _BAND_PAIRS, or than all pairs would cost
+    (many fingerprints sharing bands), None, and the caller compares all pairs."""
+    if max_distance > _BAND_MAX_DISTANCE:
+        return None
+    size, m = len(values), len(values) - n
+    groups = []  # per band: positions sorted by the band's value, then each new item's group start and count
+    total = 0
+    for shift, mask in _bands(max_distance):
+        keys = (values >> np.uint64(shift)) & np.uint64(mask)
+        if mask <= 0xFFFF:
+            keys = keys.astype(np.uint16)  # numpy's stable sort of 16-bit keys is a radix sort
+        order = np.argsort(keys, kind="stable")
+        where = np.empty(size, dtype=np.int64)
+        where[order] = np.arange(size)
+        first = np.searchsorted(keys[order], keys[n:], side="left")
+        count = where[n:] - first  # the group's entries before the item itself: earlier positions
+        total += int(count.sum())
+        groups.append((order, first, count))
+    if total > _BAND_PAIRS or total * _BAND_PAIR_COST > m * n + m * (m - 1) // 2:
+        return None
+    rows_list, cols_list = [], []
+    for order, first, count in groups:
+        rows = np.repeat(np.arange(m), count)
+        starts = np.repeat(first - (np.cumsum(count) - count), count)  # so that starts + k indexes `order`
+        rows_list.append(rows)
+        cols_list.append(order[starts + np.arange(len(rows))])
+    rows, cols = np.concatenate(rows_list), np.concatenate(cols_list)
+    dist = _popcount(values[n + rows] ^ values[cols])
+    near = dist <= max_distance
+    rows, cols, dist = rows[near], cols[near], dist[near]
+    by_row = np.lexsort((cols, dist, rows))  # each row's pairs from the closest, then the earliest
+    rows, cols, dist = rows[by_row], cols[by_row], dist[by_row]
+    best_d, best_pos = [_BITS + 1] * m, [0] * m
+    for k in np.flatnonzero(np.diff(rows, prepend=-1)).tolist():  # where each row's pairs start
+        j = int(rows[k])
+        while k < len(rows) and rows[k] == j and ids[cols[k]] == ids[n + j]:  # its own id: the next pair
+            k += 1
+        if k < len(rows) and rows[k] == j:
+            best_d[j], best_pos[j] = int(dist[k]), int(cols[k])
+    return best_d, best_pos
 
 
 def _popcount(x: np.ndarray) -> np.ndarray:

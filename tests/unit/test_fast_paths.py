@@ -1308,3 +1308,100 @@ def test_topic_rules_on_spaced_text_equal_the_lookbehind_and_bisect() -> None:
         spaced = _Text(tokens)
         for rule in rules:
             assert rule.hits(spaced) == plain_hits(rule, tokens), (rule.text, text)
+
+
+def _near_duplicates_pair_by_pair(new: list[tuple[str, int]], existing: list[tuple[str, int]],
+                                  max_distance: int) -> dict[str, str]:
+    """find_near_duplicates' rule, pair by pair: per new item in order, the closest earlier candidate (stored ones in
+    order, then earlier new ones; never fingerprint 0 or its own id) within max_distance, then the earliest; the
+    answer chained to the group's original."""
+    mask = 2**64 - 1
+    candidates = [(i, v & mask) for i, v in existing if v & mask]
+    found: dict[str, str] = {}
+    for article_id, value in new:
+        value &= mask
+        if not value:
+            continue
+        pairs = [((value ^ other).bit_count(), pos) for pos, (other_id, other) in enumerate(candidates)
+                 if other_id != article_id]
+        if pairs and min(pairs)[0] <= max_distance:
+            original = candidates[min(pairs)[1]][0]
+            found[article_id] = found.get(original, original)
+        candidates.append((article_id, value))
+    return found
+
+
+def _fingerprint_cases(seed: int) -> list[tuple[list[tuple[str, int]], list[tuple[str, int]]]]:
+    """(new, existing) fingerprint lists: random ones, clusters of copies 0-5 bits from a few centres (so matches at
+    exactly 3 and 4 bits and ties), zeros, signed stored values, own stored copies, ids repeated in the batch,
+    empty lists, and fingerprints that all share their bands."""
+    import random
+
+    rng = random.Random(seed)
+
+    def flip(value: int, bits: int) -> int:
+        for bit in rng.sample(range(64), bits):
+            value ^= 1 << bit
+        return value
+
+    cases = []
+    for _ in range(12):
+        centres = [rng.getrandbits(64) for _ in range(rng.randint(1, 8))]
+
+        def value(centres: list[int] = centres) -> int:
+            roll = rng.random()
+            if roll < 0.08:
+                return 0
+            if roll < 0.3:
+                return rng.getrandbits(64)
+            return flip(rng.choice(centres), rng.choice([0, 0, 1, 2, 3, 3, 4, 4, 5]))
+
+        existing = [(f"e{i}", value()) for i in range(rng.choice([0, 1, 5, 60, 300]))]
+        existing = [(i, v - (1 << 64) if v >= 1 << 63 and rng.random() < 0.3 else v) for i, v in existing]
+        new = [(f"n{j}", value()) for j in range(rng.choice([0, 1, 4, 50, 200]))]
+        for _ in range(rng.randint(0, 6)):  # its own stored copy, near or exact; an id repeated in the batch
+            if existing:
+                article_id, stored = rng.choice(existing)
+                new.append((article_id, flip(stored & (2**64 - 1), rng.randint(0, 2))))
+            if new:
+                new.append((rng.choice(new)[0], value()))
+        rng.shuffle(new)
+        cases.append((new, existing))
+    shared = rng.getrandbits(48)  # all alike in their three upper bands: every pair shares bands
+    alike = [(shared << 16) | rng.getrandbits(16) for _ in range(300)]
+    cases.append(([(f"n{j}", v) for j, v in enumerate(alike[200:])], [(f"e{i}", v) for i, v in enumerate(alike[:200])]))
+    cases.append(([("a", 5), ("b", 5), ("a", 7)], [("a", 5), ("c", 0), ("d", 4)]))
+    return cases
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_near_duplicates_by_bands_equal_all_pairs(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """find_near_duplicates compares only the pairs agreeing on a band (pigeonhole) when they are few: the same links
+    as the rule pair by pair, with bands forced (no limit on their pairs) and by the default choice, and per item
+    the same (distance, position) as all pairs wherever that is within max_distance."""
+    import numpy as np
+
+    from newswatch.text import dedup
+
+    distances = [0, 1, 2, 3, 4, 5, 7, 8, 12, 64]
+    for new, existing in _fingerprint_cases(seed):
+        expected = {d: _near_duplicates_pair_by_pair(new, existing, d) for d in distances}
+        for d in distances:
+            assert dedup.find_near_duplicates(new, existing, d) == expected[d]
+        items = [(i, v & dedup._MASK) for i, v in new if v & dedup._MASK]
+        candidates = [(i, v & dedup._MASK) for i, v in existing if v & dedup._MASK] + items
+        values = np.array([v for _, v in candidates], dtype=np.uint64)
+        n = len(candidates) - len(items)
+        every_d, every_pos = dedup._closest_all_pairs(values, n, candidates)
+        with monkeypatch.context() as forced:
+            forced.setattr(dedup, "_BAND_PAIRS", 10**9)
+            forced.setattr(dedup, "_BAND_PAIR_COST", 0)
+            for d in distances:
+                assert dedup.find_near_duplicates(new, existing, d) == expected[d]
+                banded = dedup._closest_by_bands(values, n, [i for i, _ in candidates], d)
+                if d > dedup._BAND_MAX_DISTANCE:
+                    assert banded is None
+                    continue
+                assert banded is not None
+                near = [(x, p) if x <= d else (65, 0) for x, p in zip(every_d, every_pos, strict=True)]
+                assert list(zip(*banded, strict=True)) == near
