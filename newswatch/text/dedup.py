@@ -221,22 +221,38 @@ def find_near_duplicates(
     """
     if max_distance < 0:
         raise ValueError(f"max_distance must be >= 0, got {max_distance}")
-    items = [(article_id, value & _MASK) for article_id, value in new if value & _MASK]
-    if not items:
+    new_ids, new_values = _nonzero(new)
+    if not new_ids:
         return {}
-    stored = [(article_id, value & _MASK) for article_id, value in existing if value & _MASK]
-    candidates = [*stored, *items]  # by position: stored ones in their order, then the new ones
-    ids = [article_id for article_id, _ in candidates]
-    values = np.fromiter((v for _, v in candidates), dtype=np.uint64, count=len(candidates))
-    best = _closest_by_bands(values, len(stored), ids, max_distance)
-    best_d, best_pos = best if best is not None else _closest_all_pairs(values, len(stored), candidates)
+    stored_ids, stored_values = _nonzero(existing)
+    ids = stored_ids + new_ids  # by position: stored ones in their order, then the new ones
+    values = np.concatenate((stored_values, new_values))
+    best = _closest_by_bands(values, len(stored_ids), ids, max_distance)
+    best_d, best_pos = best if best is not None else _closest_all_pairs(values, len(stored_ids), ids)
     found: dict[str, str] = {}
-    for (article_id, _), d, pos in zip(items, best_d, best_pos, strict=True):
+    for article_id, d, pos in zip(new_ids, best_d, best_pos, strict=True):
         if d > max_distance:
             continue
         original = ids[pos]
         found[article_id] = found.get(original, original)
     return found
+
+
+def _nonzero(pairs: list[tuple[str, int]]) -> tuple[list[str], np.ndarray]:
+    """The ids and fingerprints of the pairs whose fingerprint is not 0, each fingerprint as `value & _MASK`.
+
+    numpy reads the values as uint64 at once: for values in 0..2**64-1 (simhash's, the UBIGINT column's) that is
+    the value itself; any other (a negative BIGINT reading of one above 2**63) raises OverflowError, and then
+    every value is masked first (numpy 1 may instead wrap a negative 64-bit value: its low 64 bits too)."""
+    ids = [article_id for article_id, _ in pairs]
+    try:
+        values = np.fromiter([value for _, value in pairs], dtype=np.uint64, count=len(pairs))
+    except OverflowError:
+        values = np.fromiter([value & _MASK for _, value in pairs], dtype=np.uint64, count=len(pairs))
+    if values.all():
+        return ids, values
+    keep = np.flatnonzero(values)
+    return [ids[i] for i in keep.tolist()], values[keep]
 
 
 _ROWS, _BLOCK = 512, 2048  # new x candidate fingerprints compared at a time: 8 MB of XORs, 1 MB of distances
@@ -246,7 +262,7 @@ _BAND_MAX_DISTANCE = 7  # beyond it bands are narrower than 8 bits: most pairs s
 _BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
 
 
-def _closest_all_pairs(values: np.ndarray, n: int, candidates: list[tuple[str, int]]) -> tuple[list[int], list[int]]:
+def _closest_all_pairs(values: np.ndarray, n: int, ids: list[str]) -> tuple[list[int], list[int]]:
     """Per new fingerprint (values[n:]), the (distance, position) of its closest earlier candidate with another id,
     the earliest on a tie ((65, 0) when there is none), comparing it with every earlier candidate.
 
@@ -266,10 +282,11 @@ def _closest_all_pairs(values: np.ndarray, n: int, candidates: list[tuple[str, i
                 dist[c0 + np.arange(len(block))[None, :] >= own[:, None]] = _BITS + 1
             _keep_best(dist, c0, best_d[r0 : r0 + len(rows)], best_pos[r0 : r0 + len(rows)])
     out_d, out_pos = best_d.tolist(), best_pos.tolist()
+    candidates: list[tuple[str, int]] = []
     for j in range(m):
-        article_id, value = candidates[n + j]
-        if candidates[out_pos[j]][0] == article_id:  # its own stored copy or an earlier entry of the same id
-            out_d[j], out_pos[j] = _best_other(article_id, value, candidates[: n + j])
+        if ids[out_pos[j]] == ids[n + j]:  # its own stored copy or an earlier entry of the same id
+            candidates = candidates or list(zip(ids, values.tolist(), strict=True))
+            out_d[j], out_pos[j] = _best_other(ids[n + j], candidates[n + j][1], candidates[: n + j])
     return out_d, out_pos
 
 

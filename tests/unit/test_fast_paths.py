@@ -1333,7 +1333,7 @@ def _near_duplicates_pair_by_pair(new: list[tuple[str, int]], existing: list[tup
 
 def _fingerprint_cases(seed: int) -> list[tuple[list[tuple[str, int]], list[tuple[str, int]]]]:
     """(new, existing) fingerprint lists: random ones, clusters of copies 0-5 bits from a few centres (so matches at
-    exactly 3 and 4 bits and ties), zeros, signed stored values, own stored copies, ids repeated in the batch,
+    exactly 3 and 4 bits and ties), zeros, signed values and wider ones, own stored copies, ids repeated in the batch,
     empty lists, and fingerprints that all share their bands."""
     import random
 
@@ -1359,6 +1359,9 @@ def _fingerprint_cases(seed: int) -> list[tuple[list[tuple[str, int]], list[tupl
         existing = [(f"e{i}", value()) for i in range(rng.choice([0, 1, 5, 60, 300]))]
         existing = [(i, v - (1 << 64) if v >= 1 << 63 and rng.random() < 0.3 else v) for i, v in existing]
         new = [(f"n{j}", value()) for j in range(rng.choice([0, 1, 4, 50, 200]))]
+        if rng.random() < 0.3:  # values given signed, or with bits above the 64th: their low 64 bits count
+            new = [(i, v - (1 << 64) if v >= 1 << 63 and rng.random() < 0.5 else v | (rng.random() < 0.1) << 70)
+                   for i, v in new]
         for _ in range(rng.randint(0, 6)):  # its own stored copy, near or exact; an id repeated in the batch
             if existing:
                 article_id, stored = rng.choice(existing)
@@ -1392,7 +1395,7 @@ def test_near_duplicates_by_bands_equal_all_pairs(seed: int, monkeypatch: pytest
         candidates = [(i, v & dedup._MASK) for i, v in existing if v & dedup._MASK] + items
         values = np.array([v for _, v in candidates], dtype=np.uint64)
         n = len(candidates) - len(items)
-        every_d, every_pos = dedup._closest_all_pairs(values, n, candidates)
+        every_d, every_pos = dedup._closest_all_pairs(values, n, [i for i, _ in candidates])
         with monkeypatch.context() as forced:
             forced.setattr(dedup, "_BAND_PAIRS", 10**9)
             forced.setattr(dedup, "_BAND_PAIR_COST", 0)
