@@ -188,13 +188,17 @@ def parse_results_parallel(results: Sequence[FetchResult], settings: Settings, m
         return parse_results(results, settings)
     pieces = map_parts(functools.partial(_parse_part, settings), list(results),
                        weight=lambda r: len(r.body or b"") + 1)
-    for result in results:  # parsed from copies in the processes: this side's bytes are not needed either
-        result.body = None
     entries: list[RawEntry] = []
     out: list[FetchResult] = []
     for part_entries, part_results in pieces:
         entries.extend(part_entries)
         out.extend(part_results)
+    # Parsed from copies in the processes: this side's bytes are not needed either. (A part the mapper ran here,
+    # while the processes started, returned these very results, as parse_results leaves them.)
+    returned = {id(r) for r in out}
+    for result in results:
+        if id(result) not in returned:
+            result.body = None
     return entries, out
 
 

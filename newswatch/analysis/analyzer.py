@@ -276,7 +276,8 @@ class AnalysisPool:
             weight: Callable[[T], int] | None = None) -> list[R]:
         """fn over parts of items in the worker processes, results in the items' order (fn must be a picklable
         pure function of its part). Parts are cut by `weight` (default 1 an item) so that each worker gets a fair share;
-        with one worker, or one item, it runs here."""
+        with one worker, or one item, it runs here. The call that starts the processes does its first parts here
+        while they start (_map_while_starting)."""
         items = list(items)
         if self.workers <= 1 or len(items) < 2:
             return fn(items)
@@ -305,6 +306,13 @@ class AnalysisPool:
                 raise self._start_error
             done.extend(self._executor().map(fn, parts[len(done):]))
         return [r for part in done for r in part]
+
+    def start(self) -> None:
+        """Start the worker processes now and return once they answer (map and analyze start them when needed)."""
+        if self.workers > 1:
+            self._start_and_wait()
+            if self._start_error is not None:
+                raise self._start_error
 
     def _start_and_wait(self) -> None:
         try:

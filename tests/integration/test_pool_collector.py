@@ -20,6 +20,7 @@ def test_a_scoring_process_freezes_what_it_was_forked_with_and_this_process_is_l
     analyzer = Analyzer.from_settings(load_settings(project / "config" / "newswatch.toml"))
     before = gc.get_threshold(), gc.get_freeze_count()
     with AnalysisPool(analyzer, 2) as pool:
+        pool.start()  # else the first map does its first parts here while they start
         states = pool.map(_collector_state, list(range(8)))
         assert pool._pool is not None  # it did run in the worker processes
     assert len(states) == 8

@@ -20,7 +20,8 @@ from newswatch.analysis.analyzer import AnalysisPool, Analyzer
 from newswatch.config import load_settings
 settings = load_settings(sys.argv[1])
 pool = AnalysisPool(Analyzer.from_settings(settings), 2)
-pool.map(sorted, [1, 2, 3, 4])  # starts the processes and gives them work
+pool.start()
+pool.map(sorted, [1, 2, 3, 4])  # gives them work (the first map, starting them, would do some of it here)
 print(" ".join(str(pid) for pid in pool._pool._processes), flush=True)
 time.sleep(600)
 """
