@@ -1408,3 +1408,46 @@ def test_near_duplicates_by_bands_equal_all_pairs(seed: int, monkeypatch: pytest
                 assert banded is not None
                 near = [(x, p) if x <= d else (65, 0) for x, p in zip(every_d, every_pos, strict=True)]
                 assert list(zip(*banded, strict=True)) == near
+
+def _story_vectors() -> list[dict[str, float]]:
+    """Story vectors of the real story sets' articles (none when the shared corpus is absent) and generated ones:
+    weights of either sign, terms shared, vectors empty."""
+    import random
+
+    from newswatch.analysis import stories
+    from newswatch.models import StoryItem
+    from newswatch.text.corpus_stats import CorpusStats
+
+    texts = _story_texts()
+    stats = CorpusStats()
+    when = datetime(2025, 4, 1, tzinfo=UTC)
+    vectors = [stories.story_vector(StoryItem(f"a{k}", "o", texts[k], texts[k + 1], when), stats)
+               for k in range(0, len(texts), 2)]
+    rng = random.Random(37)
+    pool = [f"t{k}" for k in range(60)]
+    vectors += [{t: rng.uniform(-1.0, 1.0) * 10.0 ** rng.randint(-8, 3) for t in rng.sample(pool, rng.randint(0, 40))}
+                for _ in range(600)]
+    return vectors
+
+
+def test_story_cosine_by_map_equals_the_sum_over_the_vector() -> None:
+    """stories._cosine makes the centroid lookups and the products with map: the same float as the plain sum over
+    the vector (same products, same order), on centroids grown member by member from real and generated vectors."""
+    import math
+
+    from newswatch.analysis import stories
+
+    def plain(vec: dict[str, float], story: stories._Open) -> float:
+        if story.norm2 <= 0.0:
+            return 0.0
+        centroid = story.centroid
+        return sum(w * centroid.get(t, 0.0) for t, w in vec.items()) / math.sqrt(story.norm2)
+
+    vectors = _story_vectors()
+    opened = [stories._Open(first=datetime(2025, 4, 1, tzinfo=UTC)) for _ in range(7)]
+    for k, vec in enumerate(vectors):
+        for story in opened:
+            assert repr(stories._cosine(vec, story)) == repr(plain(vec, story))
+        stories._add(opened[k % 7], vec)
+    assert stories._cosine({}, opened[0]) == 0.0
+
