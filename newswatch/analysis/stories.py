@@ -145,7 +145,7 @@ def cluster_stories(
                 active.append(chosen)
         elif hashes[i]:
             # The oldest open story with a member this article copies (stories are numbered oldest first).
-            chosen = min(copies.near(hashes[i]).keys() & set(active), default=None)
+            chosen = copies.first_near(hashes[i], set(active))
         if chosen is None and vectors[i]:
             best = threshold
             for s in active:

@@ -201,6 +201,20 @@ class BandIndex:
                     out[key] = d
         return out
 
+    def first_near(self, value: int, keys: set[int] | frozenset[int]) -> int | None:
+        """The smallest of `keys` holding a value within max_distance bits of `value` (None if none does):
+        `min(self.near(value).keys() & keys, default=None)` without the distances, and with the bit count made
+        only for values filed under one of `keys` (the stories' index keeps the members of closed stories too)."""
+        value &= _MASK
+        limit = self.max_distance
+        best: int | None = None
+        for table, (shift, mask) in zip(self._tables, self._bands, strict=True):
+            for key, other in table.get((value >> shift) & mask, ()):
+                # Stored values are masked too, so this bit count is hamming(value, other).
+                if key in keys and (best is None or key < best) and (value ^ other).bit_count() <= limit:
+                    best = key
+        return best
+
 
 def find_near_duplicates(
     new: list[tuple[str, int]],

@@ -1451,3 +1451,28 @@ def test_story_cosine_by_map_equals_the_sum_over_the_vector() -> None:
         stories._add(opened[k % 7], vec)
     assert stories._cosine({}, opened[0]) == 0.0
 
+
+def test_band_index_first_near_equals_the_smallest_near_key() -> None:
+    """BandIndex.first_near (the stories' copy lookup) gives min(near(value).keys() & keys) on crowded fingerprints
+    (a few bits flipped from a few seeds, so values share bands and lie near the distance limit), signed values and
+    key sets that hold some, none or all of the keys filed."""
+    import random
+
+    from newswatch.text.dedup import BandIndex
+
+    rng = random.Random(37)
+    seeds = [rng.getrandbits(64) for _ in range(4)]
+
+    def crowded() -> int:
+        value = rng.choice(seeds)
+        for _ in range(rng.randint(0, 6)):
+            value ^= 1 << rng.randrange(64)
+        return value - (1 << 64) if value >= 1 << 63 and rng.random() < 0.5 else value
+
+    for distance in (0, 1, 3, 5):
+        index = BandIndex(distance)
+        for _ in range(300):
+            value = crowded() or 1
+            keys = set(rng.sample(range(40), rng.randint(0, 40)))
+            assert index.first_near(value, keys) == min(index.near(value).keys() & keys, default=None)
+            index.add(rng.randrange(40), value)
