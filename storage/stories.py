@@ -19,15 +19,22 @@ class StoriesMixin:
     # -- stories (newswatch/coverage.py) -------------------------------------------------------------------
     def story_items(self, since: datetime, end: datetime) -> list[tuple[Any, str | None, datetime | None]]:
         """Topic articles published in [since, end), syndicated copies included, each with its stored story and
-        that story's first_seen (None when it has none)."""
-        rows = self.db.query_dicts(
-            "SELECT a.article_id, a.outlet, a.title, a.summary, left(a.body, 2000) AS lead, a.published_at, "
+        that story's first_seen (None when it has none).
+
+        An item's text is its summary, else its body's lead (2,000 characters), else "": chosen in SQL, so the
+        body is not read out for the articles that have a summary (most), and the rows come as tuples. The same
+        text as Python's `summary or lead or ""` on the two columns (tests/unit/test_fast_paths.py)."""
+        rows = self.db.query(
+            "SELECT a.article_id, a.outlet, a.title, "
+            "coalesce(nullif(a.summary, ''), left(a.body, 2000), '') AS text, a.published_at, "
             "a.simhash, a.language, sa.story_id, s.first_seen AS story_first FROM article a "
             "LEFT JOIN story_article sa USING (article_id) LEFT JOIN story s ON s.story_id = sa.story_id "
             "WHERE a.published_at >= $since AND a.published_at < $end "
             "AND EXISTS (SELECT 1 FROM article_topic t WHERE t.article_id = a.article_id)",
             {"since": since, "end": end})
-        return [(_story_item(r), r["story_id"], r["story_first"]) for r in rows]
+        return [(StoryItem(article_id=article_id, outlet=outlet, title=title, text=text, published_at=published_at,
+                           simhash=simhash, language=language), story_id, story_first)
+                for article_id, outlet, title, text, published_at, simhash, language, story_id, story_first in rows]
 
     def story_reach(self, start: datetime, end: datetime) -> datetime | None:
         """The latest publication time of an article whose stored story has an article published in [start, end):
@@ -111,15 +118,3 @@ def note_stories_due(db: Database, dates: Iterable[date]) -> None:
     with db.bookkeeping():
         db.set_meta({"stories_due": json.dumps(sorted(d.isoformat() for d in new | set(_due(db))))})
 
-
-def _story_item(row: dict[str, Any]) -> StoryItem:
-    """A StoryItem from a stored row: the summary stands for the text, else the body's lead."""
-    return StoryItem(
-        article_id=row["article_id"],
-        outlet=row["outlet"],
-        title=row["title"],
-        text=row.get("summary") or row.get("lead") or "",
-        published_at=row["published_at"],
-        simhash=row.get("simhash"),
-        language=row.get("language"),
-    )

@@ -1476,3 +1476,46 @@ def test_band_index_first_near_equals_the_smallest_near_key() -> None:
             keys = set(rng.sample(range(40), rng.randint(0, 40)))
             assert index.first_near(value, keys) == min(index.near(value).keys() & keys, default=None)
             index.add(rng.randrange(40), value)
+
+
+def test_story_items_text_chosen_in_sql_equals_summary_or_lead(tmp_path: Path) -> None:
+    """Store.story_items chooses an item's text in SQL (summary, else the body's first 2,000 characters, else "")
+    and builds the items from tuples: the same items, stories and first_seen as reading both columns and taking
+    `summary or lead or ""` in Python, on summaries and bodies that are NULL, empty, blank, short, long and not ASCII,
+    articles outside the range or without a topic, with and without a stored story."""
+    import random
+
+    from newswatch.models import StoryItem
+    from storage.db import Database
+    from storage.store import Store
+
+    rng = random.Random(37)
+    start = datetime(2025, 4, 1, tzinfo=UTC)
+    texts = [None, "", " ", "\n", "Talks resume.", "naïve Übereinkunft 北京 😀 " * 200, "x" * 1999, "y" * 2000 + "z"]
+    with Database(tmp_path / "s.duckdb") as db:
+        articles = [(f"a{i:03d}", "src", f"outlet{i % 3}", f"Title {i}", rng.choice(texts), rng.choice(texts),
+                     start + timedelta(hours=rng.randrange(-30, 100)), False, start, "h", rng.randrange(2**64)
+                     if i % 4 else None, rng.choice([None, "en", "de"])) for i in range(300)]
+        db.insert_rows("article", ["article_id", "source", "outlet", "title", "summary", "body", "published_at",
+                                   "published_estimated", "first_seen_at", "content_hash", "simhash", "language"],
+                       articles)
+        db.insert_rows("article_topic", ["article_id", "topic", "score", "via"],
+                       [(a[0], "t", 1.0, "rule") for a in articles if rng.random() < 0.8])
+        db.insert_rows("story", ["story_id", "headline", "first_seen", "last_seen", "computed_at"],
+                       [("s1", "h", start - timedelta(hours=5), start, start)])
+        db.insert_rows("story_article", ["article_id", "story_id"], [(a[0], "s1") for a in articles[:40]])
+        since, end = start, start + timedelta(hours=48)
+        rows = db.query_dicts(
+            "SELECT a.article_id, a.outlet, a.title, a.summary, left(a.body, 2000) AS lead, a.published_at, "
+            "a.simhash, a.language, sa.story_id, s.first_seen AS story_first FROM article a "
+            "LEFT JOIN story_article sa USING (article_id) LEFT JOIN story s ON s.story_id = sa.story_id "
+            "WHERE a.published_at >= $since AND a.published_at < $end "
+            "AND EXISTS (SELECT 1 FROM article_topic t WHERE t.article_id = a.article_id)",
+            {"since": since, "end": end})
+        expected = [(StoryItem(article_id=r["article_id"], outlet=r["outlet"], title=r["title"],
+                               text=r.get("summary") or r.get("lead") or "", published_at=r["published_at"],
+                               simhash=r.get("simhash"), language=r.get("language")), r["story_id"], r["story_first"])
+                    for r in rows]
+        got = Store(db).story_items(since, end)
+    assert len(expected) > 50 and {item.text for item, _, _ in expected} >= {"", " ", "x" * 1999, "y" * 2000}
+    assert sorted(got, key=repr) == sorted(expected, key=repr)
