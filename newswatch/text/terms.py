@@ -84,18 +84,24 @@ def leading_tokens(text: str, count: int) -> list[str]:
     return tokenize(text)[:count]
 
 
-class _Kept(dict[str, bool]):
-    """token -> whether content_terms keeps it (not a stop word, not a single character, not a bare number),
-    settled on a token's first sight and read from the dict after that: news vocabulary repeats. Emptied when it
-    reaches _KEPT_SIZE tokens, so a long run's memory stays bounded."""
+class _Kept(dict[str, str]):
+    """token -> the token as first seen if content_terms keeps it (not a stop word, not a single character, not a
+    bare number), else "" (falsy, like the empty token, which is dropped too): settled on a token's first sight and
+    read from the dict after that, news vocabulary repeats. Emptied when it reaches _KEPT_SIZE tokens, so a long
+    run's memory stays bounded.
 
-    def __missing__(self, token: str) -> bool:
+    Handing back the first-seen string, equal to the token, makes every kept term of the run one object: the dicts
+    keyed by terms downstream (the counts, the idf cache, story vectors and centroids) then find a term by
+    identity instead of comparing its characters. Equal strings either way, so the same counts and weights."""
+
+    def __missing__(self, token: str) -> str:
         if len(self) >= _KEPT_SIZE:
             self.clear()
         # (A kept acronym is two letters and not in _DROPPED: the same test as "in _KEEP, or neither a stop word
         # nor a single character", in one set lookup for the stop words that are most of the tokens.)
-        kept = self[token] = token not in _DROPPED and len(token) > 1 and not token.isdigit()
-        return kept
+        kept = token not in _DROPPED and len(token) > 1 and not token.isdigit()
+        value = self[token] = token if kept else ""
+        return value
 
 
 _KEPT_SIZE = 65_536
@@ -104,8 +110,9 @@ _KEPT = _Kept()
 
 def content_terms(tokens: Iterable[str]) -> Counter[str]:
     """Counts of the tokens that carry meaning: not stopwords, not single letters, not bare numbers."""
-    # The tokens are filtered before counting, both in C: filter calls the dict's own __getitem__ (a Python call
-    # only for a token not yet seen), and Counter counts only the kept tokens, about half of them. The counts keep
-    # the order of first occurrence (tf-idf sums follow that order), as counting every token and then dropping
-    # the others did (tests/unit/test_fast_paths.py compares the two).
-    return Counter(filter(_KEPT.__getitem__, tokens))
+    # The tokens are filtered before counting, all in C: map calls the dict's own __getitem__ (a Python call only
+    # for a token not yet seen), filter drops the "" of the tokens not kept, and Counter counts only the kept
+    # tokens, about half of them, as their first-seen objects (_Kept). The counts keep the order of first
+    # occurrence (tf-idf sums follow that order), as counting every token and then dropping the others did
+    # (tests/unit/test_fast_paths.py compares the two).
+    return Counter(filter(None, map(_KEPT.__getitem__, tokens)))

@@ -1519,3 +1519,29 @@ def test_story_items_text_chosen_in_sql_equals_summary_or_lead(tmp_path: Path) -
         got = Store(db).story_items(since, end)
     assert len(expected) > 50 and {item.text for item, _, _ in expected} >= {"", " ", "x" * 1999, "y" * 2000}
     assert sorted(got, key=repr) == sorted(expected, key=repr)
+
+
+def test_content_terms_keys_are_the_first_seen_token_objects() -> None:
+    """content_terms counts each kept term as the token object first seen (terms._Kept hands it back; "" for a
+    token dropped): the same counts in the same order as the plain definition, on copies of equal tokens that are
+    distinct objects, the empty token, stop words and numbers, and every term of two lists is one object."""
+    import random
+    from collections import Counter
+
+    from newswatch.text import terms
+
+    def plain(tokens: list[str]) -> list[tuple[str, int]]:
+        return [(t, n) for t, n in Counter(tokens).items()
+                if (t in terms._KEEP or (t not in terms.STOPWORDS and len(t) > 1)) and not t.isdigit()]
+
+    rng = random.Random(37)
+    pool = ["", "a", "the", "us", "7", "2025", "talks", "ceasefire", "北京", "naïve", "un", "x1"]
+    terms._KEPT.clear()
+    lists = [["".join(list(rng.choice(pool))) for _ in range(rng.randint(0, 60))] for _ in range(300)]
+    lists += [terms.tokenize(text) for text in _story_texts()[:200]]
+    first: dict[str, str] = {}
+    for tokens in lists:
+        counts = terms.content_terms(tokens)
+        assert list(counts.items()) == plain(tokens)
+        for term in counts:
+            assert first.setdefault(term, term) is term
