@@ -59,6 +59,11 @@ def test_bench_reports_every_figure(prefect_engine: None, tmp_path: Path) -> Non
     assert set(by_process) == {"flow", "scoring", "prefect_server", "other"}
     assert sum(by_process.values()) == pytest.approx(data["first_run_cpu_seconds"], abs=0.03)
     assert by_process["flow"] > 0
+    # The CPU ratio also bills the first run for Prefect's server's work on its records after it returned.
+    after = data["first_run_server_after_seconds"]
+    assert after >= 0
+    assert data["ratios"]["first_run_cpu/raw_cpu"] == pytest.approx(
+        (data["first_run_cpu_seconds"] + after) / data["raw_cpu_seconds"])
     assert "peak_rss_mb" in bench.report(figures)
 
 
