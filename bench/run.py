@@ -576,9 +576,10 @@ def settle() -> float:
     while time.perf_counter() - started < SETTLE_LIMIT:
         time.sleep(SETTLE_WINDOW)
         now = tree_cpu_by_role()["prefect_server"]
-        if now - last < SETTLE_SHARE * SETTLE_WINDOW:
-            break
+        quiet = now - last < SETTLE_SHARE * SETTLE_WINDOW
         last = now
+        if quiet:
+            break
     return last - first
 
 
