@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         flow_fn = configured_ingest_flow(load_settings(config))
         _warm_up()
         with BusySampler() as sampler:
-            first = call_flow(flow_fn, config_path=str(config))
+            first = call_flow(flow_fn, settled=True, config_path=str(config))
     per_second: dict[int, list[float]] = defaultdict(list)
     for at, busy in sampler.samples:
         per_second[int(at)].append(busy)

@@ -5,11 +5,14 @@ Pure computation on text, run in batches and spread over processes; it never tou
 
 from __future__ import annotations
 
+import functools
+import gc
+import logging
 import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
@@ -157,6 +160,7 @@ def read_seed(path: Path, settings: Settings, key: str = "topics.seeds") -> list
 # -- spreading the work over processes ----------------------------------------------------------------------
 T = TypeVar("T")
 R = TypeVar("R")
+log = logging.getLogger(__name__)
 _WORKER: Analyzer | None = None
 
 
@@ -186,6 +190,17 @@ def _exit_with(parent: int) -> None:
 
 def _answer() -> bool:
     return True
+
+
+def _collected(fn: Callable[[list[T]], list[R]], part: list[T]) -> list[R]:
+    """fn over one part of map's, then a collection: the processes (and the ingest's own) collect rarely during a run
+    (newswatch/gcwork.py), and some parts leave cyclic garbage (feedparser's lenient parser leaves a document's
+    parse in reference cycles, megabytes for a large feed). What the process started with is frozen, so the
+    collection walks only what the part left."""
+    try:
+        return fn(part)
+    finally:
+        gc.collect()
 
 
 def _cut(items: list[T], weight: Callable[[T], int] | None, count: int) -> list[list[T]]:
@@ -225,24 +240,31 @@ class AnalysisPool:
         self._pool: ProcessPoolExecutor | None = None
         self._starting = threading.Lock()  # the flow analyses two batches at once, from two threads
         self._here = threading.Lock()  # and in this process they take turns (one core either way)
-        self._ready = threading.Event()  # the worker processes have answered once (map_while_starting)
-        self._start_error: BaseException | None = None
+        self._starter: threading.Thread | None = None  # _map_while_starting's, joined on exit
+        self._closed = False
 
     def __enter__(self) -> AnalysisPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        with self._starting:
+            self._closed = True  # a starter thread that has not made the pool yet will not make it
+        if self._starter is not None:
+            self._starter.join()  # one still starting a worker: its processes are shut down below
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
     @property
     def running(self) -> bool:
-        """Whether the worker processes are started (sending them work then costs no start-up)."""
+        """Whether the worker processes are started or starting (sending them work then costs no start-up; a start
+        that failed says so at the next use)."""
         return self._pool is not None
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._starting:
+            if self._closed:
+                raise RuntimeError("the analysis pool is closed")
             return self._pool or self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -284,7 +306,7 @@ class AnalysisPool:
         if self._pool is None:
             return self._map_while_starting(fn, _cut(items, weight, self.workers * STARTING_PARTS))
         out: list[R] = []
-        for result in self._executor().map(fn, _cut(items, weight, self.workers * 2)):
+        for result in self._executor().map(functools.partial(_collected, fn), _cut(items, weight, self.workers * 2)):
             out.extend(result)
         return out
 
@@ -293,31 +315,40 @@ class AnalysisPool:
         second (the forkserver loads the lexicons, model and prior, newswatch/analysis/warm.py) while nothing could
         be sent to them. A thread starts them, and this process works through the parts, in order, until they
         answer; the parts left go to them. The same results in the same order as map's other path, whoever did each
-        part (fn is a pure function of its part)."""
-        starter = threading.Thread(target=self._start_and_wait, name="newswatch-pool-start", daemon=True)
-        starter.start()
+        part (fn is a pure function of its part). A start that fails is this call's error if it still has parts for
+        the processes; otherwise it is logged, and the next use of the pool meets it again."""
+        attempt: Future[None] = Future()
+        self._starter = threading.Thread(target=self._start_into, args=(attempt,), name="newswatch-pool-start",
+                                         daemon=True)
+        self._starter.start()
         done: list[list[R]] = []
-        while len(done) < len(parts) and not self._ready.is_set() and self._start_error is None:
+        while len(done) < len(parts):
             with self._here:
-                done.append(fn(parts[len(done)]))
+                if attempt.done():  # checked once this thread has its turn here: the processes may be ready by then
+                    break
+                done.append(_collected(fn, parts[len(done)]))
         if len(done) < len(parts):
-            starter.join()
-            if self._start_error is not None:
-                raise self._start_error
-            done.extend(self._executor().map(fn, parts[len(done):]))
+            attempt.result()  # this attempt's error, if it failed
+            done.extend(self._executor().map(functools.partial(_collected, fn), parts[len(done):]))
         return [r for part in done for r in part]
 
     def start(self) -> None:
-        """Start the worker processes now and return once they answer (map and analyze start them when needed)."""
+        """Start every worker process now and return once they all answer (map and analyze start them when
+        needed)."""
         if self.workers > 1:
-            self._start_and_wait()
-            if self._start_error is not None:
-                raise self._start_error
+            attempt: Future[None] = Future()
+            self._start_into(attempt)
+            attempt.result()
 
-    def _start_and_wait(self) -> None:
+    def _start_into(self, attempt: Future[None]) -> None:
+        """Start the worker processes and wait until each answers; the outcome goes to `attempt`. One probe per
+        worker: the processes are started as work arrives and no worker is free, so one probe would start one."""
         try:
-            self._executor().submit(_answer).result()
+            executor = self._executor()
+            for probe in [executor.submit(_answer) for _ in range(self.workers)]:
+                probe.result()
         except BaseException as exc:  # noqa: BLE001 - handed to the caller that needs the processes
-            self._start_error = exc
-        finally:
-            self._ready.set()
+            log.warning("the scoring processes did not start: %s: %s", type(exc).__name__, exc)
+            attempt.set_exception(exc)
+        else:
+            attempt.set_result(None)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 from collections import Counter, defaultdict
 
 import numpy as np
@@ -233,8 +234,8 @@ def find_near_duplicates(
     compared) when they are few, else by comparing every new fingerprint with every candidate
     (`_closest_all_pairs`); both give each item its closest earlier candidate of another id.
     """
-    if max_distance < 0:
-        raise ValueError(f"max_distance must be >= 0, got {max_distance}")
+    if not 0 <= max_distance < _BITS:  # at 64 every pair would match; beyond, "no candidate" would too
+        raise ValueError(f"max_distance must be 0..{_BITS - 1}, got {max_distance}")
     new_ids, new_values = _nonzero(new)
     if not new_ids:
         return {}
@@ -257,11 +258,14 @@ def _nonzero(pairs: list[tuple[str, int]]) -> tuple[list[str], np.ndarray]:
 
     numpy reads the values as uint64 at once: for values in 0..2**64-1 (simhash's, the UBIGINT column's) that is
     the value itself; any other (a negative BIGINT reading of one above 2**63) raises OverflowError, and then
-    every value is masked first (numpy 1 may instead wrap a negative 64-bit value: its low 64 bits too)."""
+    every value is masked first. numpy 1 warns (DeprecationWarning) and wraps a negative value instead: the warning
+    is taken as that error, so the project's warnings-as-errors tests and numpy 1 agree too."""
     ids = [article_id for article_id, _ in pairs]
     try:
-        values = np.fromiter([value for _, value in pairs], dtype=np.uint64, count=len(pairs))
-    except OverflowError:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)
+            values = np.fromiter([value for _, value in pairs], dtype=np.uint64, count=len(pairs))
+    except (OverflowError, DeprecationWarning):
         values = np.fromiter([value & _MASK for _, value in pairs], dtype=np.uint64, count=len(pairs))
     if values.all():
         return ids, values

@@ -189,6 +189,26 @@ def test_negative_distance_is_rejected() -> None:
         find_near_duplicates([], [], max_distance=-1)
 
 
+@pytest.mark.parametrize("max_distance", [64, 65, 70])
+def test_a_distance_every_pair_would_pass_is_rejected(max_distance: int) -> None:
+    """At 64 every two fingerprints would be near copies, and beyond it "no earlier candidate" (distance 65) would
+    pass too, mapping an item to an unrelated one or to itself."""
+    with pytest.raises(ValueError, match="max_distance"):
+        find_near_duplicates([("a16", 5), ("b", 7)], [], max_distance=max_distance)
+
+
+def test_negative_stored_values_are_read_as_their_unsigned_64_bits_without_a_warning() -> None:
+    """A BIGINT reading of a fingerprint above 2**63 is negative: it is masked to its 64 bits, with numpy 2's
+    OverflowError or numpy 1's DeprecationWarning taken the same way (the tests run with warnings as errors)."""
+    import warnings
+
+    value = (1 << 63) + 5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = find_near_duplicates([("a", value)], [("b", value - (1 << 64))])
+    assert found == {"a": "b"}
+
+
 def test_signed_64_bit_storage_round_trips() -> None:
     # A BIGINT column hands back fingerprints above 2**63 as negative numbers; they must still compare.
     value = simhash(STORY) | (1 << 63)
