@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from newswatch.text.dedup import MIN_WORDS, find_near_duplicates, hamming, simhash
+from tests.support.near_duplicates import near_duplicates_one_by_one
 
 STORY = (
     "India said it struck nine sites in Pakistan and Pakistan-administered Kashmir early on Wednesday. "
@@ -124,24 +125,6 @@ def test_banding_finds_every_pair_within_distance() -> None:
     assert {k: v for k, v in found.items() if v.startswith("e")} == expected
 
 
-def _near_duplicates_one_by_one(new: list[tuple[str, int]], existing: list[tuple[str, int]],
-                                max_distance: int) -> dict[str, str]:
-    """The rule as the docstring states it, pair by pair: the closest earlier candidate (stored ones in order,
-    then earlier new ones), then the earliest; never fingerprint 0 or the item's own id; chains to the original."""
-    mask = 2**64 - 1
-    candidates = [(i, v & mask) for i, v in existing if v & mask]
-    found: dict[str, str] = {}
-    for article_id, value in new:
-        value &= mask
-        if not value:
-            continue
-        matches = [(hamming(value, other), pos) for pos, (other_id, other) in enumerate(candidates)
-                   if other_id != article_id and hamming(value, other) <= max_distance]
-        if matches:
-            original = candidates[min(matches)[1]][0]
-            found[article_id] = found.get(original, original)
-        candidates.append((article_id, value))
-    return found
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -167,7 +150,7 @@ def test_near_duplicates_follow_the_rule_pair_by_pair(seed: int, monkeypatch: py
     new += [("e3", near()), ("n5", near())]
     rng.shuffle(new)
     for distance in (0, 3, 5):
-        assert find_near_duplicates(new, existing, distance) == _near_duplicates_one_by_one(new, existing,
+        assert find_near_duplicates(new, existing, distance) == near_duplicates_one_by_one(new, existing,
                                                                                              distance)
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from newswatch.analysis import tone
+from tests.support.near_duplicates import near_duplicates_one_by_one
 
 if TYPE_CHECKING:
     from newswatch.analysis.analyzer import Analyzer
@@ -1310,25 +1311,6 @@ def test_topic_rules_on_spaced_text_equal_the_lookbehind_and_bisect() -> None:
             assert rule.hits(spaced) == plain_hits(rule, tokens), (rule.text, text)
 
 
-def _near_duplicates_pair_by_pair(new: list[tuple[str, int]], existing: list[tuple[str, int]],
-                                  max_distance: int) -> dict[str, str]:
-    """find_near_duplicates' rule, pair by pair: per new item in order, the closest earlier candidate (stored ones in
-    order, then earlier new ones; never fingerprint 0 or its own id) within max_distance, then the earliest; the
-    answer chained to the group's original."""
-    mask = 2**64 - 1
-    candidates = [(i, v & mask) for i, v in existing if v & mask]
-    found: dict[str, str] = {}
-    for article_id, value in new:
-        value &= mask
-        if not value:
-            continue
-        pairs = [((value ^ other).bit_count(), pos) for pos, (other_id, other) in enumerate(candidates)
-                 if other_id != article_id]
-        if pairs and min(pairs)[0] <= max_distance:
-            original = candidates[min(pairs)[1]][0]
-            found[article_id] = found.get(original, original)
-        candidates.append((article_id, value))
-    return found
 
 
 def _fingerprint_cases(seed: int) -> list[tuple[list[tuple[str, int]], list[tuple[str, int]]]]:
@@ -1388,7 +1370,7 @@ def test_near_duplicates_by_bands_equal_all_pairs(seed: int, monkeypatch: pytest
 
     distances = [0, 1, 2, 3, 4, 5, 7, 8, 12, 63]
     for new, existing in _fingerprint_cases(seed):
-        expected = {d: _near_duplicates_pair_by_pair(new, existing, d) for d in distances}
+        expected = {d: near_duplicates_one_by_one(new, existing, d) for d in distances}
         for d in distances:
             assert dedup.find_near_duplicates(new, existing, d) == expected[d]
         items = [(i, v & dedup._MASK) for i, v in new if v & dedup._MASK]
