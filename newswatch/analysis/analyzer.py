@@ -5,6 +5,7 @@ Pure computation on text, run in batches and spread over processes; it never tou
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import logging
@@ -16,7 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from newswatch.analysis import actors, tone
 from newswatch.analysis.topics import ArticleWords, TopicMatcher
@@ -162,14 +163,18 @@ T = TypeVar("T")
 R = TypeVar("R")
 log = logging.getLogger(__name__)
 _WORKER: Analyzer | None = None
+_GATE: Any = None  # the pool's start barrier (a multiprocessing Barrier), see _answer
 
 
 PARENT_CHECK_SECONDS = 1.0
+# how long a started worker's probe waits for the others before it answers anyway (AnalysisPool._start_into)
+START_GATE_SECONDS = 60.0
 
 
-def _init_worker(analyzer: Analyzer, parent: int | None = None) -> None:
-    global _WORKER
+def _init_worker(analyzer: Analyzer, parent: int | None = None, gate: Any = None) -> None:
+    global _WORKER, _GATE
     _WORKER = analyzer
+    _GATE = gate
     quiet_worker()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent,), name="newswatch-parent-watch", daemon=True).start()
@@ -189,6 +194,12 @@ def _exit_with(parent: int) -> None:
 
 
 def _answer() -> bool:
+    """A start probe. It answers once every worker holds one: the executor starts a process for a submitted task only
+    when no worker is free, so a probe answered early would let the next probe go to that worker and leave a process
+    unstarted. A worker that never comes lets the others answer after START_GATE_SECONDS."""
+    if _GATE is not None:
+        with contextlib.suppress(threading.BrokenBarrierError):  # a worker that never came broke it: answer now
+            _GATE.wait(START_GATE_SECONDS)
     return True
 
 
@@ -277,7 +288,7 @@ class AnalysisPool:
             if ctx.get_start_method() == "forkserver":
                 ctx.set_forkserver_preload(["__main__", "newswatch.analysis.warm"])
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
-                                             initargs=(self.analyzer, os.getpid()))
+                                             initargs=(self.analyzer, os.getpid(), ctx.Barrier(self.workers)))
         return self._pool
 
     def analyze(self, articles: Sequence[Article], *, here: bool = False) -> list[Analysis]:
@@ -342,7 +353,8 @@ class AnalysisPool:
 
     def _start_into(self, attempt: Future[None]) -> None:
         """Start the worker processes and wait until each answers; the outcome goes to `attempt`. One probe per
-        worker: the processes are started as work arrives and no worker is free, so one probe would start one."""
+        worker: the processes are started as work arrives and no worker is free, so one probe would start one; and
+        no probe answers before all are taken (_answer), so no probe finds a worker free."""
         try:
             executor = self._executor()
             for probe in [executor.submit(_answer) for _ in range(self.workers)]:

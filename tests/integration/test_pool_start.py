@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -110,6 +112,25 @@ def test_start_starts_every_worker(analyzer: Analyzer) -> None:
     with AnalysisPool(analyzer, 3) as pool:
         pool.start()
         assert pool._pool is not None and len(pool._pool._processes) == 3
+
+
+class _SlowToSpawn(ProcessPoolExecutor):
+    """Each process start takes half a second longer: the first worker has long answered its probe when the last
+    probe is submitted (what a loaded machine did in CI, and start() then left a worker unstarted)."""
+
+    def _spawn_process(self) -> None:
+        super()._spawn_process()  # type: ignore[misc]
+        time.sleep(0.5)
+
+
+def test_start_starts_every_worker_when_the_first_answers_early(analyzer: Analyzer,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(analyzer_mod, "ProcessPoolExecutor", _SlowToSpawn)
+    with AnalysisPool(analyzer, 3) as pool:
+        pool.start()
+        assert pool._pool is not None and len(pool._pool._processes) == 3
+        pool.start()  # again: the gate is ready for a second round
+        assert len(pool._pool._processes) == 3
 
 
 def test_leaving_the_pool_while_it_starts_leaves_no_process(analyzer: Analyzer) -> None:
