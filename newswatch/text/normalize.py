@@ -389,7 +389,11 @@ def content_hash(title: str, text: str) -> str:
 
 def article_id_for(url: str | None, guid: str | None, source: str, content_hash: str) -> str:
     """A stable 16-hex-char id: from the canonical URL if any, else source + guid, else the content hash."""
-    canonical = canonical_url(url)
+    return _article_id(canonical_url(url), guid, source, content_hash)
+
+
+def _article_id(canonical: str | None, guid: str | None, source: str, content_hash: str) -> str:
+    """article_id_for's key from the URL's canonical form (canonical_url(url), already computed)."""
     if canonical:
         key = f"url\x00{canonical}"
     elif guid and guid.strip():
@@ -448,7 +452,10 @@ def normalize_entry(raw: RawEntry, first_seen: datetime) -> Article:
     guid = clean_text(raw.guid)[:MAX_GUID] or None if raw.guid else None
     digest = content_hash(title, text)
     return Article(
-        article_id=article_id_for(url, guid, raw.source, digest),
+        # The id is keyed by canonical_url(url) as article_id_for computes it. canonical_url gives most of its own
+        # outputs back unchanged, not all (a garbled URL can lose a trailing space, or its host, the second time), so
+        # it is computed again unless the link was canonical as written.
+        article_id=_article_id(url if url is None or url == raw.link else canonical_url(url), guid, raw.source, digest),
         source=raw.source,
         outlet=raw.outlet,
         url=url,

@@ -135,6 +135,20 @@ def test_normalize_entry_prefers_content() -> None:
     assert article.article_id == article_id_for(article.url, "g1", "sample", article.content_hash)
 
 
+@pytest.mark.parametrize("link", [
+    "https://example.org/a",  # canonical as written
+    "HTTPS://Example.org/a?utm_source=x&b=2",  # made canonical
+    "HTTPS://u:p@B?:99999?a:443 #@https?",  # garbled: its canonical form is not its own canonical form
+    "https://&amp;[::1]%75tm_sourceutm_sourceu:p@fbclidftp[::1[X.COM.",  # garbled: its canonical form has none
+])
+def test_the_id_is_keyed_as_article_id_for_keys_the_canonical_url(link: str) -> None:
+    """Ids stay what they were when the article's canonical URL was given to article_id_for: canonical_url is not
+    idempotent on every garbled link, and a changed id would store an article twice."""
+    article = normalize_entry(raw(title="T", content="Body text of the sample.", link=link, guid="g"), SEEN)
+    assert article.url == canonical_url(link)
+    assert article.article_id == article_id_for(article.url, "g", "sample", article.content_hash)
+
+
 def test_normalize_entry_falls_back_to_summary_then_title() -> None:
     article = normalize_entry(raw(title="T", summary="Only a summary"), SEEN)
     assert (article.text, article.text_source) == ("Only a summary", "summary")
