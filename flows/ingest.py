@@ -87,11 +87,12 @@ def fetch_feeds(jobs: list[stages.FeedJob], settings: Settings) -> list[FetchRes
 
 
 @task(cache_policy=NO_CACHE)
-def parse_feeds(results: list[FetchResult], settings: Settings,
-                pool: AnalysisPool | None = None) -> tuple[list[Any], list[FetchResult]]:
+def parse_feeds(results: list[FetchResult], settings: Settings, first_seen: datetime,
+                pool: AnalysisPool | None = None) -> tuple[list[Article], list[FetchResult]]:
+    """The fetched documents' entries, normalised (first seen `first_seen`), and the fetch results."""
     if pool is not None:  # both cores parse: the scoring processes are idle while a feed group is parsed
-        return stages.parse_results_parallel(results, settings, pool.map, running=pool.running)
-    return stages.parse_results(results, settings)
+        return stages.parse_results_parallel(results, settings, pool.map, first_seen, running=pool.running)
+    return stages.parse_and_normalize(results, settings, first_seen)
 
 
 @task(cache_policy=NO_CACHE)
@@ -183,14 +184,19 @@ def scored_in_order(batches: list[list[Article]], submit: Callable[[list[Article
         yield batch, analyses
 
 
-def _process_entries(run: IngestRun, entries: list[RawEntry], *, fetch_pages: bool = True) -> dict[str, int]:
-    """Normalise, fold duplicates, fetch pages for short texts, detect languages, score and store; returns new
-    articles per source."""
-    store, summary = run.store, run.summary
-    now = stages.utcnow()
+def _normalized(run: IngestRun, entries: list[RawEntry], now: datetime) -> list[Article]:
+    """Entries read here (inbox files, search results) normalised, in the scoring processes when that pays."""
     pool = run.pool
-    prepared = stages.prepare_articles(entries, store, run.run_id, now, pool.map if pool else None,
-                                       running=pool is not None and pool.running)
+    return stages.normalize_parallel(entries, now, pool.map if pool else None, running=pool is not None and pool.running)
+
+
+def _process_entries(run: IngestRun, entries: list[Article], now: datetime, *,
+                     fetch_pages: bool = True) -> dict[str, int]:
+    """Fold duplicates among the normalised entries, fetch pages for short texts, detect languages, score and
+    store; returns new articles per source. `now`: when the entries were first seen (normalised)."""
+    store, summary = run.store, run.summary
+    pool = run.pool
+    prepared = stages.prepare_articles(entries, store, run.run_id, now)
     if prepared.sightings:
         store.add_sightings(prepared.sightings)
     if fetch_pages:
@@ -353,10 +359,11 @@ def _ingest_feeds(run: IngestRun, force: bool) -> None:
     for group_no, group in enumerate(chunked(jobs, FEED_GROUP)):
         t0 = time.monotonic()
         results = fetch_feeds(list(group), settings)
-        entries, results = parse_feeds(_quoted(results), settings, run.pool)
+        now = stages.utcnow()
+        entries, results = parse_feeds(_quoted(results), settings, now, run.pool)
         summary.seconds["fetch_parse"] = summary.seconds.get("fetch_parse", 0) + time.monotonic() - t0
         t0 = time.monotonic()
-        new_by_source = _process_entries(run, entries)
+        new_by_source = _process_entries(run, entries, now)
         summary.seconds["score_store"] = summary.seconds.get("score_store", 0) + time.monotonic() - t0
         per_feed = {r.feed: (sum(1 for e in entries if e.source == r.feed), new_by_source.get(r.feed, 0))
                     for r in results}
@@ -408,7 +415,8 @@ def _ingest_inbox(run: IngestRun) -> None:
         progress("inbox: %s", warning.message, level=logging.WARNING)
     summary.files_failed += len(batch.problems)
     summary.files_read += sum(1 for f in batch.files if not f.failed)
-    _process_entries(run, batch.entries, fetch_pages=False)
+    now = stages.utcnow()
+    _process_entries(run, _normalized(run, batch.entries, now), now, fetch_pages=False)
     # Files are marked read only after their articles are stored: a crash before this re-reads them.
     now = stages.utcnow()
     errors = {p.path: p.message for p in batch.problems}
@@ -427,7 +435,8 @@ def _ingest_search(run: IngestRun, force: bool) -> None:
     results = search_feeds.fetch_search(feeds, settings)
     entries, results = search_feeds.parse_search(results, feeds)
     summary.seconds["search"] = summary.seconds.get("search", 0) + time.monotonic() - t0
-    new_by_source = _process_entries(run, entries)
+    now = stages.utcnow()
+    new_by_source = _process_entries(run, _normalized(run, entries, now), now)
     per_feed = {r.feed: (sum(1 for e in entries if e.source == r.feed), new_by_source.get(r.feed, 0))
                 for r in results}
     store.save_fetches(run.run_id, results, per_feed,

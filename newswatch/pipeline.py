@@ -174,21 +174,31 @@ class PartMapper(Protocol):
     def __call__(self, fn: Any, items: Sequence[Any], *, weight: Any = ...) -> list[Any]: ...
 
 
-def _parse_part(settings: Settings, results: list[FetchResult]) -> list[tuple[list[RawEntry], list[FetchResult]]]:
-    return [parse_results(results, settings)]
+def parse_and_normalize(results: Sequence[FetchResult], settings: Settings,
+                        first_seen: datetime) -> tuple[list[Article], list[FetchResult]]:
+    """parse_results, then normalize_entries: one article per entry, in the entries' order."""
+    entries, out = parse_results(results, settings)
+    return normalize_entries(entries, first_seen), out
 
 
-def parse_results_parallel(results: Sequence[FetchResult], settings: Settings, map_parts: PartMapper, *,
-                           running: bool = True) -> tuple[list[RawEntry], list[FetchResult]]:
-    """parse_results with the documents spread over processes by `map_parts`: the same entries and results in
-    the same order. A small group (a quiet rerun: every feed 304) is parsed here; `running`: whether the
-    processes are already started (if not, only a large group is worth starting them)."""
+def _parse_part(settings: Settings, first_seen: datetime,
+                results: list[FetchResult]) -> list[tuple[list[Article], list[FetchResult]]]:
+    return [parse_and_normalize(results, settings, first_seen)]
+
+
+def parse_results_parallel(results: Sequence[FetchResult], settings: Settings, map_parts: PartMapper,
+                           first_seen: datetime, *, running: bool = True) -> tuple[list[Article], list[FetchResult]]:
+    """parse_and_normalize with the documents spread over processes by `map_parts`: the same articles and results
+    in the same order. Each process normalises the entries it parsed, so they cross between processes once, as
+    articles (sent back as entries and out again to be normalised, they crossed three times). A small group (a quiet
+    rerun: every feed 304) is parsed here; `running`: whether the processes are already started (if not, only a
+    large group is worth starting them)."""
     size = sum(len(r.body) for r in results if r.status == "ok" and r.body is not None)
     if size < (PARALLEL_PARSE_BYTES if running else START_PARSE_BYTES):
-        return parse_results(results, settings)
-    pieces = map_parts(functools.partial(_parse_part, settings), list(results),
+        return parse_and_normalize(results, settings, first_seen)
+    pieces = map_parts(functools.partial(_parse_part, settings, first_seen), list(results),
                        weight=lambda r: len(r.body or b"") + 1)
-    entries: list[RawEntry] = []
+    entries: list[Article] = []
     out: list[FetchResult] = []
     for part_entries, part_results in pieces:
         entries.extend(part_entries)
@@ -285,14 +295,14 @@ def foldable(art: Article) -> bool:
     return len(words) != len(title_words) or " ".join(words).casefold() != " ".join(title_words).casefold()
 
 
-def prepare_articles(entries: Sequence[RawEntry], store: KnownArticles, run_id: str, now: datetime,
-                     map_parts: PartMapper | None = None, *, running: bool = True) -> Prepared:
-    """Normalise entries (in other processes when `map_parts` is given) and fold exact duplicates: same canonical
-    URL/guid (same id), then same content hash when the article has text of its own (`foldable`)."""
+def prepare_articles(entries: Sequence[Article], store: KnownArticles, run_id: str, now: datetime) -> Prepared:
+    """Fold exact duplicates among the normalised entries (one article per entry: normalize_entries,
+    normalize_parallel, parse_results_parallel): same canonical URL/guid (same id), then same content hash when the
+    article has text of its own (`foldable`); and split what is new from what is stored. `now` dates the sightings."""
     articles: dict[str, Article] = {}
     by_hash: dict[str, str] = {}
     alias_sightings: list[tuple[str, Article]] = []   # (existing id, the copy that pointed to it)
-    for art in normalize_parallel(entries, now, map_parts, running=running):
+    for art in entries:
         if art.article_id in articles:
             alias_sightings.append((art.article_id, art))
             continue

@@ -1,7 +1,9 @@
-"""Feed documents parsed in the scoring processes give what parsing them in the flow's process gives."""
+"""Feed documents parsed (and their entries normalised) in the scoring processes give what doing so in the flow's
+process gives."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,8 @@ from newswatch.config import load_settings
 from newswatch.models import FetchResult
 from newswatch.sources.fetch import fetch_feeds
 
+NOW = datetime(2026, 1, 2, tzinfo=UTC)
+
 
 def test_parallel_parse_equals_parse_here(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings(project / "config" / "newswatch.toml")
@@ -19,13 +23,15 @@ def test_parallel_parse_equals_parse_here(project: Path, monkeypatch: pytest.Mon
     assert sum(r.status == "ok" for r in results) >= 3
     results[1].body = b"<html><body>not a feed</body></html>"  # becomes an error, in its place
     results[2].status, results[2].body = "not_modified", None
-    expected = pipeline.parse_results([_copy(r) for r in results], settings)
+    expected = pipeline.parse_and_normalize([_copy(r) for r in results], settings, NOW)
+    entries, _ = pipeline.parse_results([_copy(r) for r in results], settings)
+    assert expected[0] == pipeline.normalize_entries(entries, NOW) and len(expected[0]) == len(entries) > 0
     monkeypatch.setattr(pipeline, "START_PARSE_BYTES", 0)  # the samples are small: spread them anyway
     monkeypatch.setattr(pipeline, "PARALLEL_PARSE_BYTES", 0)
     sent = [_copy(r) for r in results]
     with AnalysisPool(Analyzer.from_settings(settings), 2) as pool:
         pool.start()  # so that the worker processes parse every part (the first map would do some here)
-        got = pipeline.parse_results_parallel(sent, settings, pool.map, running=pool.running)
+        got = pipeline.parse_results_parallel(sent, settings, pool.map, NOW, running=pool.running)
     assert got == expected
     # The documents were parsed from copies in the processes; the flow's own bytes are let go as after parsing here
     # (after an ingest with the garbage collector off, every fetch result was still alive: a reference cycle holds
@@ -43,8 +49,8 @@ def test_a_quiet_group_starts_no_process(project: Path, monkeypatch: pytest.Monk
         r.status, r.body = "not_modified", None  # type: ignore[attr-defined]
     monkeypatch.setattr(pipeline, "START_PARSE_BYTES", sum(len(r.body or b"") for r in results) + 1)
     with AnalysisPool(Analyzer.from_settings(settings), 2) as pool:
-        assert pipeline.parse_results_parallel(quiet, settings, pool.map, running=False) == ([], quiet)
-        entries, _ = pipeline.parse_results_parallel(results, settings, pool.map, running=False)
+        assert pipeline.parse_results_parallel(quiet, settings, pool.map, NOW, running=False) == ([], quiet)
+        entries, _ = pipeline.parse_results_parallel(results, settings, pool.map, NOW, running=False)
         assert pool._pool is None
     assert entries
 
@@ -60,10 +66,11 @@ def test_a_mid_size_group_starts_no_process_but_uses_running_ones(project: Path,
     monkeypatch.setattr(pipeline, "PARALLEL_PARSE_BYTES", 0)
     monkeypatch.setattr(pipeline, "START_PARSE_BYTES", size + 1)
     with AnalysisPool(Analyzer.from_settings(settings), 2) as pool:
-        here = pipeline.parse_results_parallel([_copy(r) for r in results], settings, pool.map, running=pool.running)
+        here = pipeline.parse_results_parallel([_copy(r) for r in results], settings, pool.map, NOW,
+                                               running=pool.running)
         assert not pool.running
         pool.map(_loaded_in_worker, [1, 2])  # something else started them
-        spread = pipeline.parse_results_parallel([_copy(r) for r in results], settings, pool.map,
+        spread = pipeline.parse_results_parallel([_copy(r) for r in results], settings, pool.map, NOW,
                                                  running=pool.running)
     assert spread == here and here[0]
 
@@ -91,7 +98,6 @@ def test_scoring_processes_start_with_the_model_loaded(project: Path) -> None:
 def test_parallel_normalise_equals_normalise_here(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The entries of every sample feed, normalised in the scoring processes: the same articles, in the same order,
     # and prepare_articles folds the same duplicates either way.
-    from datetime import UTC, datetime
 
     settings = load_settings(project / "config" / "newswatch.toml")
     results = fetch_feeds([(f, None, None) for f in settings.feeds], settings.fetch)
@@ -99,12 +105,13 @@ def test_parallel_normalise_equals_normalise_here(project: Path, monkeypatch: py
     entries += entries[:3]  # exact copies, folded as duplicates
     now = datetime(2026, 1, 2, tzinfo=UTC)
     expected = pipeline.normalize_entries(entries, now)
-    here = pipeline.prepare_articles(entries, _EmptyStore(), "run", now)
+    here = pipeline.prepare_articles(pipeline.normalize_entries(entries, now), _EmptyStore(), "run", now)
     monkeypatch.setattr(pipeline, "START_NORMALIZE_CHARS", 0)  # the samples are small: spread them anyway
     with AnalysisPool(Analyzer.from_settings(settings), 2) as pool:
-        assert pipeline.normalize_parallel(entries, now, pool.map, running=False) == expected
+        spread_articles = pipeline.normalize_parallel(entries, now, pool.map, running=False)
+        assert spread_articles == expected
         assert pool._pool is not None  # it did use the worker processes
-        spread = pipeline.prepare_articles(entries, _EmptyStore(), "run", now, pool.map, running=False)
+        spread = pipeline.prepare_articles(spread_articles, _EmptyStore(), "run", now)
     assert spread == here
     assert here.duplicates >= 3 and len(here.new) == len(entries) - here.duplicates
 
@@ -127,12 +134,11 @@ def test_a_small_run_is_scored_here_and_the_same_as_in_the_processes(project: Pa
     # The sample feeds' new articles are a few hundred KB of text: scoring them here takes less than starting the
     # processes (about 1.2 s) and sharing the work, so a small scheduled run never starts them. Once they run,
     # or above START_ANALYZE_CHARS, the work goes to them. Either way the analyses are the same.
-    from datetime import UTC, datetime
 
     settings = load_settings(project / "config" / "newswatch.toml")
     results = fetch_feeds([(f, None, None) for f in settings.feeds], settings.fetch)
     entries, _ = pipeline.parse_results(results, settings)
-    articles = pipeline.prepare_articles(entries, _EmptyStore(), "run", datetime(2026, 1, 2, tzinfo=UTC)).new
+    articles = pipeline.prepare_articles(pipeline.normalize_entries(entries, NOW), _EmptyStore(), "run", NOW).new
     assert len(articles) >= 16
     assert pipeline.analyze_here(articles, running=False)
     assert not pipeline.analyze_here(articles, running=True)

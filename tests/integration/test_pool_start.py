@@ -7,6 +7,7 @@ import dataclasses
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -63,11 +64,12 @@ def test_parse_while_starting_equals_parse_here(project: Path, monkeypatch: pyte
     settings = load_settings(project / "config" / "newswatch.toml")
     results = fetch_feeds([(f, None, None) for f in settings.feeds], settings.fetch)
     assert sum(r.status == "ok" for r in results) >= 3
-    expected = pipeline.parse_results([dataclasses.replace(r) for r in results], settings)
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    expected = pipeline.parse_and_normalize([dataclasses.replace(r) for r in results], settings, now)
     monkeypatch.setattr(pipeline, "START_PARSE_BYTES", 0)
     with AnalysisPool(analyzer, 2) as pool:
         assert not pool.running
-        got = pipeline.parse_results_parallel([dataclasses.replace(r) for r in results], settings, pool.map,
+        got = pipeline.parse_results_parallel([dataclasses.replace(r) for r in results], settings, pool.map, now,
                                               running=pool.running)
     assert got == expected
 

@@ -212,7 +212,7 @@ def ingest_once(settings: Settings, store: Store, now: datetime) -> dict[str, An
     feeds, not_due = search_feeds.plan_search(settings, states, now)
     results = search_feeds.fetch_search(feeds, settings, sleep=lambda s: None)
     entries, results = search_feeds.parse_search(results, feeds)
-    prepared = stages.prepare_articles(entries, store, "run", now)
+    prepared = stages.prepare_articles(stages.normalize_entries(entries, now), store, "run", now)
     if prepared.sightings:
         store.add_sightings(prepared.sightings)
     rows = fulltext.fill_fulltext(prepared.new, pages, search_feeds.headline_only_sources(settings), now)

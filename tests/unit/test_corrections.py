@@ -46,14 +46,14 @@ CORRECTED = "Correction: officials said talks collapsed after the ceasefire fail
 def test_changed_text_from_the_same_source_is_a_revision_even_behind_another_feeds_copy() -> None:
     store = FakeStore([entry("wire", ORIGINAL)])
     # The other feed's unchanged copy comes first in the batch; the correction is still found.
-    prepared = pipeline.prepare_articles([entry("other", ORIGINAL), entry("wire", CORRECTED)], store, "r", NOW)
+    prepared = _prepare([entry("other", ORIGINAL), entry("wire", CORRECTED)], store)
     assert prepared.new == []
     assert [(a.source, a.summary) for a in prepared.revised] == [("wire", CORRECTED)]
 
 
 def test_another_feeds_different_text_at_the_same_url_is_a_copy_not_a_revision() -> None:
     store = FakeStore([entry("wire", ORIGINAL)])
-    prepared = pipeline.prepare_articles([entry("other", CORRECTED)], store, "r", NOW)
+    prepared = _prepare([entry("other", CORRECTED)], store)
     assert prepared.revised == [] and prepared.new == [] and len(prepared.sightings) == 1
 
 
@@ -61,7 +61,7 @@ def test_unchanged_text_and_syndicated_copies_are_sightings() -> None:
     store = FakeStore([entry("wire", ORIGINAL)])
     same = entry("wire", ORIGINAL)
     syndicated = entry("partner", ORIGINAL, url="https://partner.example.invalid/copy")
-    prepared = pipeline.prepare_articles([same, syndicated], store, "r", NOW)
+    prepared = _prepare([same, syndicated], store)
     assert prepared.revised == [] and prepared.new == []
     assert len({s[0] for s in prepared.sightings}) == 1 and len(prepared.sightings) == 2
 
@@ -75,7 +75,7 @@ def test_items_without_text_of_their_own_at_other_urls_are_articles_of_their_own
                         link=f"https://news.example.invalid/briefing/{day}", published=NOW)
 
     store = FakeStore([bare(1)])
-    prepared = pipeline.prepare_articles([bare(2), bare(3), bare(4, "Morning briefing")], store, "r", NOW)
+    prepared = _prepare([bare(2), bare(3), bare(4, "Morning briefing")], store)
     assert sorted(a.url or "" for a in prepared.new) == [f"https://news.example.invalid/briefing/{d}"
                                                          for d in (2, 3, 4)]
     assert prepared.sightings == [] and prepared.duplicates == 0
@@ -108,3 +108,7 @@ def test_whether_an_article_has_text_of_its_own_reads_only_as_far_as_it_needs() 
         source = rng.choice(["feed", "summary", "none"])
         art = SimpleNamespace(title=title, text=text, text_source=source)
         assert pipeline.foldable(art) == whole(title, text, source), (title, text, source)  # type: ignore[arg-type]
+
+
+def _prepare(entries: list[RawEntry], store: object) -> pipeline.Prepared:
+    return pipeline.prepare_articles(pipeline.normalize_entries(entries, NOW), store, "r", NOW)  # type: ignore[arg-type]
