@@ -1,0 +1,66 @@
+"""bench/run.py's settle(): when Prefect's server counts as done with earlier calls, and what a call is billed for
+its records after it returns. A fake clock and a scripted server CPU stand in for the real ones (the bench itself
+runs the real server: tests/integration/test_bench_smoke.py)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+
+from bench import run as bench
+
+
+class _Clock:
+    """bench.run's `time`: sleeping moves the clock, and each window the server uses the script's next CPU."""
+
+    def __init__(self, per_window: Iterator[float]) -> None:
+        self.now = 100.0
+        self.cpu = 5.0
+        self.per_window = per_window
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.cpu += next(self.per_window)
+
+
+def _settle(monkeypatch: pytest.MonkeyPatch, per_window: Iterator[float]) -> tuple[float, float, list[str]]:
+    clock = _Clock(per_window)
+    logged: list[str] = []
+    monkeypatch.setattr(bench, "time", clock)
+    monkeypatch.setattr(bench, "tree_cpu_by_role", lambda: {"prefect_server": clock.cpu})
+    monkeypatch.setattr(bench, "_log", lambda message, *args: logged.append(message % args))
+    started = clock.now
+    billed = bench.settle()
+    return billed, clock.now - started, logged
+
+
+def _idle() -> Iterator[float]:
+    """An idle server: 2.25% of a core on average, with one window in four at 6% (over SETTLE_SHARE)."""
+    return itertools.cycle([0.03, 0.005, 0.005, 0.005])
+
+
+def test_a_backlog_then_idle_bursts_settles_and_bills_the_backlog(monkeypatch: pytest.MonkeyPatch) -> None:
+    backlog = [0.25] * 4  # 1 s of CPU in the first 2 s
+    billed, waited, logged = _settle(monkeypatch, itertools.chain(backlog, _idle()))
+    assert not logged
+    assert waited < 2 + bench.SETTLE_QUIET + 1  # settled about SETTLE_QUIET after the backlog
+    # The backlog, and the idle bursts seen until then (conservative): never less than the backlog
+    assert 1.0 - 1e-9 <= billed <= 1.0 + 0.03 * 4 + 1e-9
+
+
+def test_an_idle_server_settles_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    billed, waited, logged = _settle(monkeypatch, _idle())
+    assert not logged and waited <= bench.SETTLE_QUIET + bench.SETTLE_WINDOW
+    assert billed <= 0.03 * 4 + 1e-9
+
+
+def test_a_server_that_stays_busy_is_timed_anyway_after_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    billed, waited, logged = _settle(monkeypatch, itertools.repeat(0.05))  # 10% of a core, for ever
+    assert logged and "did not settle" in logged[0]
+    assert bench.SETTLE_LIMIT <= waited < bench.SETTLE_LIMIT + 1
+    assert billed == pytest.approx(0.05 * waited / bench.SETTLE_WINDOW)
