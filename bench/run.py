@@ -562,18 +562,20 @@ def count_task_runs(flow_run_id: Any) -> int:
 # Prefect's server records a call's task runs and events for a while after the call returns (after the 50 empty
 # tasks of measure_prefect_overhead, about 1 s of its CPU in the next 2 s), and its event persister writes a partial
 # batch only every 5 s. It counts as settled once it has used under SETTLE_SHARE of a core over the last SETTLE_QUIET
-# seconds (idle, it uses 2-3% on average, in bursts: some SETTLE_WINDOWs of an idle server pass 5%); settle() waits
-# for that, at most SETTLE_LIMIT seconds.
+# seconds and in each of the last SETTLE_TAIL windows (idle, it uses 2-3% on average, in bursts: some SETTLE_WINDOWs of
+# an idle server pass 5%; the quiet tail keeps a backlog that has just begun from passing as quiet); settle() waits for
+# that, at most SETTLE_LIMIT seconds.
 SETTLE_SHARE = 0.05
 SETTLE_WINDOW = 0.5
 SETTLE_QUIET = 6.0
+SETTLE_TAIL = 2
 SETTLE_LIMIT = 60.0
 
 
 def settle() -> float:
     """Wait until Prefect's server has done what earlier calls left it (see SETTLE_SHARE); returns its CPU seconds
-    up to the end of its last SETTLE_WINDOW above SETTLE_SHARE of a core (an idle burst in the quiet stretch is
-    billed too: conservative). Before a timed call, so that the call is not billed for an earlier one's records;
+    up to the end of its last SETTLE_WINDOW at or above SETTLE_SHARE of a core (an idle burst in the quiet stretch is
+    billed too: conservative, at most a few hundredths of a second). Before a timed call, so that the call is not billed for an earlier one's records;
     after it, so that its own are (call_flow).
 
     Until 2026-12-06 the stretch had to be under SETTLE_SHARE in every window: on a slower hour an idle server's
@@ -581,15 +583,18 @@ def settle() -> float:
     started = time.perf_counter()
     first = busy_until = tree_cpu_by_role()["prefect_server"]
     samples = [(started, first)]  # (time, the server's CPU), one a window
+    quiet_windows = 0  # windows in a row under SETTLE_SHARE, up to this one
     while True:
         time.sleep(SETTLE_WINDOW)
         at, now = time.perf_counter(), tree_cpu_by_role()["prefect_server"]
         if now - samples[-1][1] >= SETTLE_SHARE * (at - samples[-1][0]):
-            busy_until = now
+            busy_until, quiet_windows = now, 0
+        else:
+            quiet_windows += 1
         samples.append((at, now))
         # The latest sample at least SETTLE_QUIET before this one: the server's average since then.
         back = [(t, cpu) for t, cpu in samples if at - t >= SETTLE_QUIET]
-        if back and now - back[-1][1] < SETTLE_SHARE * (at - back[-1][0]):
+        if back and now - back[-1][1] < SETTLE_SHARE * (at - back[-1][0]) and quiet_windows >= SETTLE_TAIL:
             return busy_until - first
         if at - started >= SETTLE_LIMIT:
             _log("Prefect's server did not settle within %.0f s; timing anyway", SETTLE_LIMIT)

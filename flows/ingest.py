@@ -193,7 +193,8 @@ def _normalized(run: IngestRun, entries: list[RawEntry], now: datetime) -> list[
 def _process_entries(run: IngestRun, entries: list[Article], now: datetime, *,
                      fetch_pages: bool = True) -> dict[str, int]:
     """Fold duplicates among the normalised entries, fetch pages for short texts, detect languages, score and
-    store; returns new articles per source. `now`: when the entries were first seen (normalised)."""
+    store; returns new articles per source. `now`: the entries' first-seen time, which normalising gave them (for a
+    feed group, when its fetch returned), also the time of the sightings, page fetches and revisions it records."""
     store, summary = run.store, run.summary
     pool = run.pool
     prepared = stages.prepare_articles(entries, store, run.run_id, now)

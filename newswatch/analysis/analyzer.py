@@ -163,7 +163,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 log = logging.getLogger(__name__)
 _WORKER: Analyzer | None = None
-_GATE: Any = None  # the pool's start barrier (a multiprocessing Barrier), see _answer
+# The pool's start barrier (a multiprocessing Barrier), see _answer. Given to the workers through the initializer's
+# arguments, which go with the process as it starts: a Barrier sent as a task's argument is refused.
+_GATE: Any = None
 
 
 PARENT_CHECK_SECONDS = 1.0
@@ -193,13 +195,14 @@ def _exit_with(parent: int) -> None:
             os._exit(1)
 
 
-def _answer() -> bool:
+def _answer(timeout: float = START_GATE_SECONDS) -> bool:
     """A start probe. It answers once every worker holds one: the executor starts a process for a submitted task only
     when no worker is free, so a probe answered early would let the next probe go to that worker and leave a process
-    unstarted. A worker that never comes lets the others answer after START_GATE_SECONDS."""
+    unstarted. A worker that never comes lets the others answer after `timeout`; a start that failed midway aborts the
+    barrier (AnalysisPool._start_into), and the probes already sent answer at once."""
     if _GATE is not None:
-        with contextlib.suppress(threading.BrokenBarrierError):  # a worker that never came broke it: answer now
-            _GATE.wait(START_GATE_SECONDS)
+        with contextlib.suppress(threading.BrokenBarrierError):  # timed out or aborted: answer now
+            _GATE.wait(timeout)
     return True
 
 
@@ -252,6 +255,7 @@ class AnalysisPool:
         self._starting = threading.Lock()  # the flow analyses two batches at once, from two threads
         self._here = threading.Lock()  # and in this process they take turns (one core either way)
         self._starter: threading.Thread | None = None  # _map_while_starting's, joined on exit
+        self._gate: Any = None  # the start probes' barrier (_answer), made with the pool
         self._closed = False
 
     def __enter__(self) -> AnalysisPool:
@@ -287,8 +291,9 @@ class AnalysisPool:
             ctx = multiprocessing.get_context("forkserver" if hasattr(os, "fork") else "spawn")
             if ctx.get_start_method() == "forkserver":
                 ctx.set_forkserver_preload(["__main__", "newswatch.analysis.warm"])
+            self._gate = ctx.Barrier(self.workers)
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
-                                             initargs=(self.analyzer, os.getpid(), ctx.Barrier(self.workers)))
+                                             initargs=(self.analyzer, os.getpid(), self._gate))
         return self._pool
 
     def analyze(self, articles: Sequence[Article], *, here: bool = False) -> list[Analysis]:
@@ -355,11 +360,17 @@ class AnalysisPool:
         """Start the worker processes and wait until each answers; the outcome goes to `attempt`. One probe per
         worker: the processes are started as work arrives and no worker is free, so one probe would start one; and
         no probe answers before all are taken (_answer), so no probe finds a worker free."""
+        gate = None
         try:
             executor = self._executor()
-            for probe in [executor.submit(_answer) for _ in range(self.workers)]:
+            gate = self._gate
+            if gate is not None and gate.broken:  # an earlier round timed out or failed: a whole barrier again
+                gate.reset()
+            for probe in [executor.submit(_answer, START_GATE_SECONDS) for _ in range(self.workers)]:
                 probe.result()
         except BaseException as exc:  # noqa: BLE001 - handed to the caller that needs the processes
+            if gate is not None:
+                gate.abort()  # the probes already sent answer now, not after START_GATE_SECONDS
             log.warning("the scoring processes did not start: %s: %s", type(exc).__name__, exc)
             attempt.set_exception(exc)
         else:

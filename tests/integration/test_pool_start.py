@@ -135,6 +135,27 @@ def test_start_starts_every_worker_when_the_first_answers_early(analyzer: Analyz
         assert len(pool._pool._processes) == 3
 
 
+class _SecondStartFails(ProcessPoolExecutor):
+    """The second process cannot start (a fork that fails: EAGAIN), after the first took its probe."""
+
+    def _spawn_process(self) -> None:
+        if self._processes:
+            raise OSError("no second process")
+        super()._spawn_process()  # type: ignore[misc]
+
+
+def test_a_start_that_fails_midway_frees_the_probe_already_sent(analyzer: Analyzer,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first worker's probe waits at the start barrier for a second that never comes: the failed start aborts
+    the barrier, so it answers now (not after START_GATE_SECONDS) and leaving the pool does not wait for it."""
+    monkeypatch.setattr(analyzer_mod, "ProcessPoolExecutor", _SecondStartFails)
+    monkeypatch.setattr(analyzer_mod, "START_GATE_SECONDS", 30.0)  # sent with each probe
+    with AnalysisPool(analyzer, 2) as pool:
+        with pytest.raises(OSError, match="no second process"):
+            pool.start()
+        assert pool._gate is not None and pool._gate.broken
+
+
 def test_leaving_the_pool_while_it_starts_leaves_no_process(analyzer: Analyzer) -> None:
     """A first part failing here at once: the pool is left while its starter thread is still starting the
     processes; leaving waits for it and shuts them down, and the pool cannot be started again."""

@@ -59,6 +59,17 @@ def test_an_idle_server_settles_at_once(monkeypatch: pytest.MonkeyPatch) -> None
     assert billed <= 0.03 * 4 + 1e-9
 
 
+def test_a_backlog_that_begins_as_the_stretch_ends_is_waited_for_and_billed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """5.5 s of an idle server, then a backlog of 1.15 s from the twelfth window on: the 6 s average is still under
+    5% when it begins, but its first window is not quiet, so settle waits for it and bills it."""
+    quiet = [0.005] * 11
+    backlog = [0.15] + [0.25] * 4
+    billed, waited, logged = _settle(monkeypatch, itertools.chain(quiet, backlog, itertools.repeat(0.005)))
+    assert not logged
+    assert billed == pytest.approx(0.005 * 11 + 1.15, abs=0.02)
+    assert waited >= (11 + 5) * bench.SETTLE_WINDOW + bench.SETTLE_QUIET / 2
+
+
 def test_a_server_that_stays_busy_is_timed_anyway_after_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     billed, waited, logged = _settle(monkeypatch, itertools.repeat(0.05))  # 10% of a core, for ever
     assert logged and "did not settle" in logged[0]
