@@ -135,11 +135,15 @@ class Handoff:
 
 
 @task(cache_policy=NO_CACHE)
-def analyze(articles: list[Article], pool: AnalysisPool | None, config_path: str, here: bool = False,
-            run_id: str = "", stats: CorpusStats | None = None) -> Handoff:
-    if pool is not None:
-        return Handoff(pool.analyze(articles, here=here))
+def analyze(articles: list[Article], config_path: str, run_id: str = "", stats: CorpusStats | None = None) -> Handoff:
+    """One batch scored on a distributed runner's worker (a run on this machine sends its batches to the scoring
+    processes instead: `_submit_analysis`)."""
     return Handoff(_analyzer_for(config_path, run_id, stats).analyze_many(articles))
+
+
+def _taken(value: Handoff | list[Analysis]) -> list[Analysis]:
+    """A submitted batch's analyses: a distributed task's handed over, the scoring processes' as they are."""
+    return value.take() if isinstance(value, Handoff) else value
 
 
 @dataclass
@@ -178,7 +182,7 @@ def scored_in_order(batches: list[list[Article]], submit: Callable[[list[Article
     # A future leaves the queue once its result is taken, so a batch's analyses are freed once it is stored.
     pending = deque(submit(b) for b in batches[:ahead])
     for i, batch in enumerate(batches):
-        analyses = pending.popleft().result().take()
+        analyses = _taken(pending.popleft().result())
         if i + ahead < len(batches):
             pending.append(submit(batches[i + ahead]))
         yield batch, analyses
@@ -229,17 +233,19 @@ def _revise_articles(run: IngestRun, articles: list[Article], now: datetime, *, 
     language.detect_languages(articles)
     here = run.pool is not None and stages.analyze_here(articles, run.pool.running)
     for batch in chunked(articles, run.settings.runner.batch_size):
-        analyses = _submit_analysis(run, list(batch), here).result().take()
+        analyses = _taken(_submit_analysis(run, list(batch), here).result())
         run.summary.articles_revised += run.store.revise_articles(run.run_id, batch, analyses, now)
     progress("re-scored %d articles whose text changed at the same address", len(articles))
 
 
 def _submit_analysis(run: IngestRun, batch: list[Article], here: bool = False) -> Any:
-    # Dask's runner hands a quoted input to the task as the quote itself (a tuple), so only the thread runner,
-    # which holds the batch in this process anyway, gets it quoted.
-    if run.distributed:
-        return analyze.submit(batch, None, run.config_path, here, run.run_id, run.stats)
-    return analyze.submit(_quoted(batch), run.pool, run.config_path, here)
+    """A future of the batch's analyses. On this machine the scoring processes take it directly: as a Prefect task
+    run, each batch cost Prefect's server about 30 ms of CPU for its state changes and did no work of its own (0.6 s
+    of the full benchmark's first run, docs/performance.md); the run's progress lines count the batches instead. On
+    a distributed runner each batch is a task, which is how it reaches a worker."""
+    if run.pool is None:
+        return analyze.submit(batch, run.config_path, run.run_id, run.stats)
+    return run.pool.submit(batch, here=here)
 
 
 def _quoted(value: T) -> T:

@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
@@ -239,6 +239,8 @@ def _work(articles: list[Article]) -> list[Analysis]:
 
 # map's first call cuts its items into this many parts per worker: this process takes parts while the workers start
 STARTING_PARTS = 8
+# Threads that wait for submitted batches (`AnalysisPool.submit`): the ingest keeps two batches in analysis at once
+SUBMIT_THREADS = 4
 
 
 def worker_count(configured: int) -> int:
@@ -256,6 +258,7 @@ class AnalysisPool:
         self._here = threading.Lock()  # and in this process they take turns (one core either way)
         self._starter: threading.Thread | None = None  # _map_while_starting's, joined on exit
         self._gate: Any = None  # the start probes' barrier (_answer), made with the pool
+        self._submitter: ThreadPoolExecutor | None = None  # submit's threads, made at its first call
         self._closed = False
 
     def __enter__(self) -> AnalysisPool:
@@ -266,9 +269,14 @@ class AnalysisPool:
             self._closed = True  # a starter thread that has not made the pool yet will not make it
         if self._starter is not None:
             self._starter.join()  # one still starting a worker: its processes are shut down below
+        if self._submitter is not None:
+            self._submitter.shutdown(wait=False, cancel_futures=True)  # batches submitted and not begun: dropped
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+        if self._submitter is not None:  # a batch still in analysis ended with its parts (or their cancellation)
+            self._submitter.shutdown(wait=True)
+            self._submitter = None
 
     @property
     def running(self) -> bool:
@@ -309,6 +317,19 @@ class AnalysisPool:
         for result in self._executor().map(_work, parts):
             out.extend(result)
         return out
+
+    def submit(self, articles: Sequence[Article], *, here: bool = False) -> Future[list[Analysis]]:
+        """`analyze` in the background: a future of the analyses, so the caller can store one batch while the next
+        ones are scored (flows/ingest.py keeps two in analysis). A thread of this pool's waits for each batch; they
+        take turns in this process as `analyze`'s do. Batches not begun when the pool closes are cancelled."""
+        batch = list(articles)
+        with self._starting:
+            if self._closed:
+                raise RuntimeError("the analysis pool is closed")
+            if self._submitter is None:
+                self._submitter = ThreadPoolExecutor(SUBMIT_THREADS, thread_name_prefix="newswatch-scoring")
+            submitter = self._submitter
+        return submitter.submit(functools.partial(self.analyze, batch, here=here))
 
     def map(self, fn: Callable[[list[T]], list[R]], items: Sequence[T], *,
             weight: Callable[[T], int] | None = None) -> list[R]:

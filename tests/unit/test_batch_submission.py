@@ -144,4 +144,4 @@ def test_a_distributed_worker_scores_with_the_runs_corpus_statistics(tmp_path: P
 
     expected = topics(Analyzer.from_settings(settings, stats).analyze_many(articles))
     assert expected != topics(Analyzer.from_settings(settings).analyze_many(articles))  # the check can fail
-    assert topics(analyze.fn(articles, None, str(config), False, "run-1", stats).take()) == expected
+    assert topics(analyze.fn(articles, str(config), "run-1", stats).take()) == expected
