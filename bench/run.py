@@ -430,6 +430,7 @@ def run(args: argparse.Namespace, sizes: Sizes | None = None, start_engine: bool
             first = call_flow(flow_fn, settled=True, config_path=str(config))
             figures["first_run_seconds"], figures["first_run_cpu_seconds"] = first.seconds, first.cpu_seconds
             figures["first_run_server_after_seconds"] = first.server_after_seconds
+            figures["prefect_server_idle_share"] = round(first.server_idle_share, 3)
             replies_first = dict(server.replies)
             server.replies.clear()
             _log("rerun")
@@ -561,10 +562,10 @@ def count_task_runs(flow_run_id: Any) -> int:
 
 # Prefect's server records a call's task runs and events for a while after the call returns (after the 50 empty
 # tasks of measure_prefect_overhead, about 1 s of its CPU in the next 2 s), and its event persister writes a partial
-# batch only every 5 s. It counts as settled once it has used under SETTLE_SHARE of a core over the last SETTLE_QUIET
-# seconds and in each of the last SETTLE_TAIL windows (idle, it uses 2-3% on average, in bursts: some SETTLE_WINDOWs of
-# an idle server pass 5%; the quiet tail keeps a backlog that has just begun from passing as quiet); settle() waits for
-# that, at most SETTLE_LIMIT seconds.
+# batch only every 5 s. It counts as settled once it has used under its idle share plus SETTLE_SHARE of a core over
+# the last SETTLE_QUIET seconds and in each of the last SETTLE_TAIL windows (idle, it polls in bursts: 2-3% of a core
+# on average on a quiet hour, 6-11% on a slow one, when some SETTLE_WINDOWs pass 20%; the quiet tail keeps a backlog
+# that has just begun from passing as quiet); settle() waits for that, at most SETTLE_LIMIT seconds.
 SETTLE_SHARE = 0.05
 SETTLE_WINDOW = 0.5
 SETTLE_QUIET = 6.0
@@ -572,33 +573,47 @@ SETTLE_TAIL = 2
 SETTLE_LIMIT = 60.0
 
 
-def settle() -> float:
-    """Wait until Prefect's server has done what earlier calls left it (see SETTLE_SHARE); returns its CPU seconds
-    up to the end of its last SETTLE_WINDOW at or above SETTLE_SHARE of a core (an idle burst in the quiet stretch is
-    billed too: conservative, at most a few hundredths of a second). Before a timed call, so that the call is not billed for an earlier one's records;
-    after it, so that its own are (call_flow).
+@dataclass(frozen=True)
+class Settled:
+    """What settle() saw of Prefect's server."""
 
-    Until 2026-12-06 the stretch had to be under SETTLE_SHARE in every window: on a slower hour an idle server's
-    bursts kept it from ever settling, and the call was billed for 60 s of idle bursts."""
+    billed: float  # its CPU seconds on earlier calls' records: above its idle share, up to its last busy window
+    idle_share: float  # its average share of a core over the last SETTLE_QUIET seconds: what it uses with no work
+
+
+def settle(idle_share: float = 0.0) -> Settled:
+    """Wait until Prefect's server has done what earlier calls left it: under `idle_share` + SETTLE_SHARE of a core
+    (see SETTLE_SHARE), where `idle_share` is what it uses with nothing to do (measured by an earlier settle).
+    Billed: its CPU up to the end of its last window at or above that share, less `idle_share` of a core over the
+    same time (an idle burst in the quiet stretch is billed too: conservative, a few hundredths of a second). Before a
+    timed call, so that the call is not billed for an earlier one's records; after it, so that its own are
+    (call_flow).
+
+    Until 2026-12-06 the stretch had to be under SETTLE_SHARE in every window, then on average: on a slower hour an
+    idle server's polling alone passed 5% of a core, it never settled, and the call was billed for 60 s of it."""
     started = time.perf_counter()
     first = busy_until = tree_cpu_by_role()["prefect_server"]
+    busy_at = started
     samples = [(started, first)]  # (time, the server's CPU), one a window
-    quiet_windows = 0  # windows in a row under SETTLE_SHARE, up to this one
+    quiet_windows = 0  # windows in a row under the share, up to this one
+    share = idle_share + SETTLE_SHARE
     while True:
         time.sleep(SETTLE_WINDOW)
         at, now = time.perf_counter(), tree_cpu_by_role()["prefect_server"]
-        if now - samples[-1][1] >= SETTLE_SHARE * (at - samples[-1][0]):
-            busy_until, quiet_windows = now, 0
+        if now - samples[-1][1] >= share * (at - samples[-1][0]):
+            busy_until, busy_at, quiet_windows = now, at, 0
         else:
             quiet_windows += 1
         samples.append((at, now))
         # The latest sample at least SETTLE_QUIET before this one: the server's average since then.
         back = [(t, cpu) for t, cpu in samples if at - t >= SETTLE_QUIET]
-        if back and now - back[-1][1] < SETTLE_SHARE * (at - back[-1][0]) and quiet_windows >= SETTLE_TAIL:
-            return busy_until - first
+        recent = (now - back[-1][1]) / (at - back[-1][0]) if back else None
+        billed = max(0.0, busy_until - first - idle_share * (busy_at - started))
+        if recent is not None and recent < share and quiet_windows >= SETTLE_TAIL:
+            return Settled(billed, recent)
         if at - started >= SETTLE_LIMIT:
             _log("Prefect's server did not settle within %.0f s; timing anyway", SETTLE_LIMIT)
-            return busy_until - first
+            return Settled(billed, recent if recent is not None else 0.0)
 
 
 @dataclass(frozen=True)
@@ -611,6 +626,7 @@ class FlowCall:
     result: Any  # the flow's return value
     task_runs: int
     server_after_seconds: float = 0.0  # Prefect's server's CPU on the call's records after it returned
+    server_idle_share: float = 0.0  # Prefect's server's idle share of a core, not billed after the call
 
 
 def call_flow(flow_fn: Any, *, settled: bool = False, **kwargs: Any) -> FlowCall:
@@ -620,15 +636,24 @@ def call_flow(flow_fn: Any, *, settled: bool = False, **kwargs: Any) -> FlowCall
     more per call: the benchmarks that make many calls leave it out)."""
     from flows.engine import engine_settings
 
+    global _server_idle
     if settled:
-        settle()
+        ready = settle(_server_idle or 0.0)
+        if _server_idle is None:  # the first settled call's: later calls count the server's idle polling from it
+            _server_idle = ready.idle_share
     before = tree_cpu_by_role()
     with engine_settings(local=True):  # the bench's engine stands in for the CLI's ephemeral one
         seconds, state = time_call(flow_fn, return_state=True, **kwargs)
     after = tree_cpu_by_role()
     by_role = {role: round(after[role] - before[role], 2) for role in after}
+    server_after = round(settle(_server_idle or 0.0).billed, 2) if settled else 0.0
     return FlowCall(seconds, sum(after.values()) - sum(before.values()), by_role, state.result(),
-                    count_task_runs(state.state_details.flow_run_id), round(settle(), 2) if settled else 0.0)
+                    count_task_runs(state.state_details.flow_run_id), server_after, _server_idle or 0.0)
+
+
+# Prefect's server's idle share of a core, as the first settled call found it (Settled.idle_share): measured once, so
+# that a settle ended by a backlog's tail cannot raise it for the calls after
+_server_idle: float | None = None
 
 
 TARGETS = {"first_run/raw": 0.75, "rerun/first_run": 0.05, "digest_large/digest_small": 2.0}
@@ -657,7 +682,8 @@ def report(figures: dict[str, Any]) -> str:
     by = figures["first_run"].get("cpu_by_process")
     if by:
         lines.append("  (first run CPU seconds by process: " + ", ".join(f"{k} {v:.2f}" for k, v in by.items())
-                     + f"; Prefect's server on its records after it returned {figures.get('first_run_server_after_seconds', 0):.2f})")
+                     + f"; Prefect's server on its records after it returned {figures.get('first_run_server_after_seconds', 0):.2f}"
+                     + f", above its idle {100 * figures.get('prefect_server_idle_share', 0):.1f}% of a core)")
     for name, value in figures["ratios"].items():
         target = TARGETS.get(name)
         if target is None:

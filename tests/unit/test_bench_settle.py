@@ -28,15 +28,16 @@ class _Clock:
         self.cpu += next(self.per_window)
 
 
-def _settle(monkeypatch: pytest.MonkeyPatch, per_window: Iterator[float]) -> tuple[float, float, list[str]]:
+def _settle(monkeypatch: pytest.MonkeyPatch, per_window: Iterator[float],
+            idle_share: float = 0.0) -> tuple[float, float, list[str]]:
     clock = _Clock(per_window)
     logged: list[str] = []
     monkeypatch.setattr(bench, "time", clock)
     monkeypatch.setattr(bench, "tree_cpu_by_role", lambda: {"prefect_server": clock.cpu})
     monkeypatch.setattr(bench, "_log", lambda message, *args: logged.append(message % args))
     started = clock.now
-    billed = bench.settle()
-    return billed, clock.now - started, logged
+    settled = bench.settle(idle_share)
+    return settled.billed, clock.now - started, logged
 
 
 def _idle() -> Iterator[float]:
@@ -75,3 +76,36 @@ def test_a_server_that_stays_busy_is_timed_anyway_after_the_limit(monkeypatch: p
     assert logged and "did not settle" in logged[0]
     assert bench.SETTLE_LIMIT <= waited < bench.SETTLE_LIMIT + 1
     assert billed == pytest.approx(0.05 * waited / bench.SETTLE_WINDOW)
+
+
+def _polling() -> Iterator[float]:
+    """An idle server on a slow hour: 9% of a core on average (0.045 s a window), one window in ten at 40%."""
+    return itertools.cycle([0.2] + [0.0275] * 9)
+
+
+def test_an_idle_server_that_polls_over_the_share_is_measured_and_not_billed_after_a_call(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a slow hour Prefect's idle server used 6-11% of a core: it never counted as settled, and each call was
+    billed for 60 s of its polling (4.9 and 6.6 s of CPU in two full benches). The first settle still times out and
+    measures that idle share; later settles count only what is above it."""
+    clock = _Clock(_polling())
+    monkeypatch.setattr(bench, "time", clock)
+    monkeypatch.setattr(bench, "tree_cpu_by_role", lambda: {"prefect_server": clock.cpu})
+    monkeypatch.setattr(bench, "_log", lambda message, *args: None)
+    first = bench.settle()
+    assert first.idle_share == pytest.approx(0.09, abs=0.02)
+    started = clock.now
+    backlog = [0.25] * 4  # then a call's records: 1 s of CPU in 2 s, and the polling again
+    clock.per_window = itertools.chain(backlog, _polling())
+    after = bench.settle(first.idle_share)
+    assert clock.now - started < 2 + bench.SETTLE_QUIET + 2  # settled, not timed out
+    # the backlog, less the idle share over its 2 s, plus the polling's bursts seen until the stretch was quiet
+    assert 1.0 - 0.09 * 2 - 0.05 <= after.billed <= 1.0 + 0.2 + 0.05
+
+
+def test_an_idle_share_does_not_hide_a_backlog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A backlog well over the idle share is waited for and billed less only the idle share over its time."""
+    billed, waited, logged = _settle(monkeypatch, itertools.chain([0.25] * 8, itertools.repeat(0.02)), idle_share=0.04)
+    assert not logged
+    assert waited >= 4 + bench.SETTLE_QUIET / 2
+    assert billed == pytest.approx(2.0 - 0.04 * 4, abs=0.03)
