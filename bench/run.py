@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -377,6 +378,8 @@ def run_memory_only(args: argparse.Namespace) -> dict[str, Any]:
 
 def run(args: argparse.Namespace, sizes: Sizes | None = None, start_engine: bool = True) -> dict[str, Any]:
     """All figures; `sizes` overrides the mode's; start_engine=False uses the engine the caller runs (tests)."""
+    global _server_idle
+    _server_idle = None  # measured again on this run's engine (call_flow)
     sizes = sizes or (QUICK if args.quick else FULL)
     if args.rss_articles is not None:
         sizes = Sizes(
@@ -571,6 +574,7 @@ SETTLE_WINDOW = 0.5
 SETTLE_QUIET = 6.0
 SETTLE_TAIL = 2
 SETTLE_LIMIT = 60.0
+SETTLE_IDLE_CAP = 0.25  # an idle share above this is not idle (a backlog that outlasted the first settle): capped
 
 
 @dataclass(frozen=True)
@@ -578,7 +582,19 @@ class Settled:
     """What settle() saw of Prefect's server."""
 
     billed: float  # its CPU seconds on earlier calls' records: above its idle share, up to its last busy window
-    idle_share: float  # its average share of a core over the last SETTLE_QUIET seconds: what it uses with no work
+    # the median of its shares of a core in the windows of the last SETTLE_QUIET seconds: what it uses with no work (a
+    # backlog's tail in a few windows does not move a median; an idle server's bursts make it lower than the mean, so
+    # a call is billed a little more, not less; a server busy all the while: SETTLE_IDLE_CAP)
+    idle_share: float
+
+
+def capped_idle_share(settled: Settled) -> float:
+    """The idle share a settle found, at most SETTLE_IDLE_CAP (said in the log when capped)."""
+    if settled.idle_share > SETTLE_IDLE_CAP:
+        _log("Prefect's server used at least %.0f%% of a core all the while it was waited for; counting %.0f%% as "
+             "its idle share", 100 * settled.idle_share, 100 * SETTLE_IDLE_CAP)
+        return SETTLE_IDLE_CAP
+    return settled.idle_share
 
 
 def settle(idle_share: float = 0.0) -> Settled:
@@ -609,11 +625,14 @@ def settle(idle_share: float = 0.0) -> Settled:
         back = [(t, cpu) for t, cpu in samples if at - t >= SETTLE_QUIET]
         recent = (now - back[-1][1]) / (at - back[-1][0]) if back else None
         billed = max(0.0, busy_until - first - idle_share * (busy_at - started))
-        if recent is not None and recent < share and quiet_windows >= SETTLE_TAIL:
-            return Settled(billed, recent)
-        if at - started >= SETTLE_LIMIT:
+        done = recent is not None and recent < share and quiet_windows >= SETTLE_TAIL
+        if not done and at - started >= SETTLE_LIMIT:
             _log("Prefect's server did not settle within %.0f s; timing anyway", SETTLE_LIMIT)
-            return Settled(billed, recent if recent is not None else 0.0)
+            done = True
+        if done:
+            stretch = [(t, cpu) for t, cpu in samples if at - t <= SETTLE_QUIET]
+            shares = [(b - a) / (tb - ta) for (ta, a), (tb, b) in zip(stretch, stretch[1:], strict=False)]
+            return Settled(billed, statistics.median(shares) if shares else 0.0)
 
 
 @dataclass(frozen=True)
@@ -640,7 +659,7 @@ def call_flow(flow_fn: Any, *, settled: bool = False, **kwargs: Any) -> FlowCall
     if settled:
         ready = settle(_server_idle or 0.0)
         if _server_idle is None:  # the first settled call's: later calls count the server's idle polling from it
-            _server_idle = ready.idle_share
+            _server_idle = capped_idle_share(ready)
     before = tree_cpu_by_role()
     with engine_settings(local=True):  # the bench's engine stands in for the CLI's ephemeral one
         seconds, state = time_call(flow_fn, return_state=True, **kwargs)
@@ -651,8 +670,9 @@ def call_flow(flow_fn: Any, *, settled: bool = False, **kwargs: Any) -> FlowCall
                     count_task_runs(state.state_details.flow_run_id), server_after, _server_idle or 0.0)
 
 
-# Prefect's server's idle share of a core, as the first settled call found it (Settled.idle_share): measured once, so
-# that a settle ended by a backlog's tail cannot raise it for the calls after
+# Prefect's server's idle share of a core, as the first settled call on the current engine found it
+# (Settled.idle_share; `run` starts each engine with None): measured once, so that later calls are settled and billed
+# against the same figure
 _server_idle: float | None = None
 
 

@@ -1,7 +1,8 @@
 """The ingest flow: fetch feeds and read the inbox, fold duplicates, score, store. Orchestration only.
 
-Each task takes a batch (a group of feeds, a chunk of articles) and calls one plain function from newswatch/;
-the flow holds the only database connection, so every write happens here, in one thread, batch by batch.
+Each task takes a batch (a group of feeds, the inbox) and calls one plain function from newswatch/; batches of
+articles go to the scoring processes (`AnalysisPool.submit`; on a Dask runner, one task each). The flow holds the
+only database connection, so every write happens here, in one thread, batch by batch.
 """
 
 from __future__ import annotations
@@ -249,7 +250,7 @@ def _submit_analysis(run: IngestRun, batch: list[Article], here: bool = False) -
 
 
 def _quoted(value: T) -> T:
-    """A long task input (articles, fetch results) in Prefect's `quote`: Prefect would otherwise walk every nested
+    """A long task input (fetch results, the inbox's files) in Prefect's `quote`: Prefect would otherwise walk every nested
     field of every item looking for futures (about 2 s of the flow's CPU in the full benchmark). The task still
     receives the value itself; the cast only tells the type checker so."""
     return cast(T, quote(value))

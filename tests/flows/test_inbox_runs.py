@@ -340,6 +340,42 @@ def test_stored_batches_are_freed_without_the_garbage_collector(tmp_path: Path) 
     assert alive == 0
 
 
+def test_a_run_holds_only_the_batches_in_flight(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scored batches come back from the scoring processes as plain futures: with the collector off, after each batch
+    is stored the analyses alive are at most that batch and the ones in analysis (BATCHES_AHEAD), never the run's."""
+    config = project(tmp_path)
+    with config.open("a", encoding="utf-8") as f:
+        f.write("\n[runner]\nbatch_size = 10\n")
+    inbox = tmp_path / "inbox"
+    for i in range(60):
+        (inbox / f"note-{i:02d}.txt").write_text(
+            f"Harbour talks, day {i} (SAMPLE)\n\nSAMPLE ARTICLE written for this test, number {i}. Delegates met for "
+            f"round {i} of the harbour talks and agreed on {i + 2} berths; the port authority counted {i * 4} ships "
+            "waiting outside the breakwater.\n", encoding="utf-8")
+    import gc
+
+    from flows import ingest
+    from newswatch.models import Analysis
+
+    alive: list[int] = []
+    real = ingest._store_articles
+
+    def store_and_count(run: Any, articles: list, analyses: list) -> int:
+        stored = real(run, articles, analyses)
+        alive.append(sum(1 for o in gc.get_objects() if type(o) is Analysis))
+        return stored
+
+    monkeypatch.setattr(ingest, "_store_articles", store_and_count)
+    gc.collect()
+    gc.disable()
+    try:
+        summary = ingest.ingest_flow(config_path=str(config))
+    finally:
+        gc.enable()
+    assert summary.articles_new == 60 and len(alive) == 6
+    assert max(alive) <= 10 * (ingest.BATCHES_AHEAD + 1), alive
+
+
 def test_a_lone_surrogate_costs_one_character_not_the_run(tmp_path: Path) -> None:
     """A JSON escape of half a UTF-16 pair ("\\ud800") and a file name that is not UTF-8 both give Python strings
     no UTF-8 encoder takes; one such character failed the whole run, every run, and lost the good files too. The
