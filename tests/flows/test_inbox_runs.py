@@ -310,11 +310,13 @@ def test_articles_that_join_or_leave_the_topics_get_or_lose_their_stories(tmp_pa
     assert query(edited, "SELECT count(*) FROM meta WHERE key = 'stories_due'") == [(0,)]
 
 
-def test_stored_batches_are_freed_without_the_garbage_collector(tmp_path: Path) -> None:
-    """Prefect keeps a task's return value in its run state, which sits in a reference cycle with the task's future:
+def test_stored_batches_are_freed_without_the_garbage_collector(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Prefect kept a task's return value in its run state, which sits in a reference cycle with the task's future:
     each scored batch handed back that way stayed in memory until the collector's next full collection, so a run
     piled up batches between collections (the 100k-article memory probe's peak rose with the collector's
-    thresholds). With the collector off for a run of six batches, none of their analyses is left afterwards."""
+    thresholds). Batches now come back from the scoring processes as plain futures: with the collector off for a run
+    of six batches, after each batch is stored the analyses alive are at most that batch and the ones in analysis
+    (BATCHES_AHEAD), and none is left afterwards."""
     config = project(tmp_path)
     with config.open("a", encoding="utf-8") as f:
         f.write("\n[runner]\nbatch_size = 10\n")
@@ -326,43 +328,18 @@ def test_stored_batches_are_freed_without_the_garbage_collector(tmp_path: Path) 
             "reports and no new incidents along the line.\n", encoding="utf-8")
     import gc
 
-    from flows.ingest import ingest_flow
-    from newswatch.models import Analysis
-
-    gc.collect()
-    gc.disable()
-    try:
-        summary = ingest_flow(config_path=str(config))
-        alive = sum(1 for o in gc.get_objects() if type(o) is Analysis)
-    finally:
-        gc.enable()
-    assert summary.articles_new == 60
-    assert alive == 0
-
-
-def test_a_run_holds_only_the_batches_in_flight(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Scored batches come back from the scoring processes as plain futures: with the collector off, after each batch
-    is stored the analyses alive are at most that batch and the ones in analysis (BATCHES_AHEAD), never the run's."""
-    config = project(tmp_path)
-    with config.open("a", encoding="utf-8") as f:
-        f.write("\n[runner]\nbatch_size = 10\n")
-    inbox = tmp_path / "inbox"
-    for i in range(60):
-        (inbox / f"note-{i:02d}.txt").write_text(
-            f"Harbour talks, day {i} (SAMPLE)\n\nSAMPLE ARTICLE written for this test, number {i}. Delegates met for "
-            f"round {i} of the harbour talks and agreed on {i + 2} berths; the port authority counted {i * 4} ships "
-            "waiting outside the breakwater.\n", encoding="utf-8")
-    import gc
-
     from flows import ingest
     from newswatch.models import Analysis
 
-    alive: list[int] = []
+    def alive() -> int:
+        return sum(1 for o in gc.get_objects() if type(o) is Analysis)
+
+    after_each: list[int] = []
     real = ingest._store_articles
 
     def store_and_count(run: Any, articles: list, analyses: list) -> int:
         stored = real(run, articles, analyses)
-        alive.append(sum(1 for o in gc.get_objects() if type(o) is Analysis))
+        after_each.append(alive())
         return stored
 
     monkeypatch.setattr(ingest, "_store_articles", store_and_count)
@@ -370,10 +347,12 @@ def test_a_run_holds_only_the_batches_in_flight(tmp_path: Path, monkeypatch: pyt
     gc.disable()
     try:
         summary = ingest.ingest_flow(config_path=str(config))
+        at_end = alive()
     finally:
         gc.enable()
-    assert summary.articles_new == 60 and len(alive) == 6
-    assert max(alive) <= 10 * (ingest.BATCHES_AHEAD + 1), alive
+    assert summary.articles_new == 60 and len(after_each) == 6
+    assert max(after_each) <= 10 * (ingest.BATCHES_AHEAD + 1), after_each
+    assert at_end == 0
 
 
 def test_a_lone_surrogate_costs_one_character_not_the_run(tmp_path: Path) -> None:
