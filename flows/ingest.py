@@ -305,21 +305,14 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
                 store.finish_run(run_id, "ok", summary.counts(), {"errors": summary.errors[:200],
                                                                   "seconds": summary.seconds})
                 t0 = time.monotonic()
-                # Stored stories for the days it touched, and for those of any earlier run killed or failed after
-                # storing articles and before this step (their days were left without stories).
-                behind = store.runs_without_stories(run_id)
-                if behind:
-                    progress("stories: also re-grouping the days of %d earlier runs stopped before their stories (%s)",
-                             len(behind), ", ".join(behind[:5]))
-                refresh_run_stories(store, [*behind, run_id], settings.digest.tz)
-                store.mark_stories_done([*behind, run_id])
-                due = refresh_due_stories(store, settings.digest.tz)  # after topic memberships changed
-                if due:
-                    progress("stories: %d days whose articles joined or left the topics re-grouped", len(due))
-                regrouped = regroup_for_method(store, settings.digest.tz)
-                if regrouped is not None:
-                    progress("stories: %s to %s re-grouped with this version's method (once, after an upgrade); "
-                             "older days: `newswatch backfill --from D --to D`", *regrouped)
+                interval = settings.storage.client_copy_interval_minutes
+                publishing = publish and not copy_is_recent(settings.client_copy_path, interval)
+                # A run that stored something and whose copy is made now (below, or by `newswatch run`'s digest
+                # right after: publish=False) has its batches checkpointed on the core the stories' Python work
+                # leaves idle; the publish then checkpoints little more than the stories (docs/performance.md). A
+                # copy left for a later run ([storage] client_copy_interval_minutes) leaves the checkpoint to it.
+                with db.checkpoint_meanwhile() if db.changes and (publishing or not publish) else nullcontext():
+                    _refresh_stories(store, run_id, settings)
                 summary.seconds["stories"] = round(time.monotonic() - t0, 3)  # in the returned summary only
             # Clients get a new copy whenever the run changed what they see (new articles, re-matched topics,
             # re-scored pages, stories, a feed's status); a quiet rerun writes only bookkeeping and stays cheap.
@@ -327,8 +320,7 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
             # With [storage] client_copy_interval_minutes, a copy younger than that is left for a later run: the
             # mark makes the first ingest past the interval (or the next digest) publish, whatever it stores.
             if db.changes or not settings.client_copy_path.exists() or db.copy_due:
-                interval = settings.storage.client_copy_interval_minutes
-                if publish and not copy_is_recent(settings.client_copy_path, interval):
+                if publishing:
                     db.publish_copy(settings.client_copy_path)
                 else:
                     db.defer_copy()
@@ -387,6 +379,25 @@ def _ingest_feeds(run: IngestRun, force: bool) -> None:
                 summary.errors.append(f"feed {r.feed}: {r.error_kind}: {r.error}")
                 progress("feed %s failed: %s: %s", r.feed, r.error_kind, r.error, level=logging.WARNING)
         progress("feeds %d/%d done", min((group_no + 1) * FEED_GROUP, len(jobs)), len(jobs))
+
+
+def _refresh_stories(store: Store, run_id: str, settings: Settings) -> None:
+    """Stored stories for the days the run touched, and for those of any earlier run killed or failed after storing
+    articles and before this step (their days were left without stories); then the days whose topic memberships
+    changed, and once after an upgrade the recent days with this version's method."""
+    behind = store.runs_without_stories(run_id)
+    if behind:
+        progress("stories: also re-grouping the days of %d earlier runs stopped before their stories (%s)",
+                 len(behind), ", ".join(behind[:5]))
+    refresh_run_stories(store, [*behind, run_id], settings.digest.tz)
+    store.mark_stories_done([*behind, run_id])
+    due = refresh_due_stories(store, settings.digest.tz)  # after topic memberships changed
+    if due:
+        progress("stories: %d days whose articles joined or left the topics re-grouped", len(due))
+    regrouped = regroup_for_method(store, settings.digest.tz)
+    if regrouped is not None:
+        progress("stories: %s to %s re-grouped with this version's method (once, after an upgrade); "
+                 "older days: `newswatch backfill --from D --to D`", *regrouped)
 
 
 def _count_corpus_once(store: Store) -> None:

@@ -327,6 +327,40 @@ class Database:
             with suppress(duckdb.Error):
                 self.con.execute(f"SET threads = {int(before)}")
 
+    @contextmanager
+    def checkpoint_meanwhile(self) -> Iterator[None]:
+        """Checkpoint the database on a thread of its own while the block runs; the block's end waits for it.
+
+        For a caller about to publish the clients' copy (`publish_copy` checkpoints first) with Python work to do
+        before that (the ingest's stories): DuckDB's checkpoint runs in C++ without Python's lock, so it takes a core
+        the Python work leaves idle, and the publish then checkpoints only what the block wrote. It runs on a second
+        connection to the same database; reads and writes of this connection go on meanwhile (a commit waits for the
+        checkpoint to end). A checkpoint that fails is logged and left to the publish, which checkpoints again and
+        says why if it fails too. Does nothing on a read-only connection or while a snapshot holds checkpoints off."""
+        if self.read_only or self._snapshot is not None:
+            yield
+            return
+        cursor = self.con.cursor()
+        failed: list[duckdb.Error] = []
+
+        def work() -> None:
+            try:
+                cursor.execute("CHECKPOINT")
+            except duckdb.Error as exc:
+                failed.append(exc)
+
+        thread = threading.Thread(target=work, name="newswatch-checkpoint", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            thread.join()
+            with suppress(duckdb.Error):
+                cursor.close()
+            if failed:
+                _log.warning("%s: the checkpoint made meanwhile failed (%s); the publish checkpoints again",
+                             self.path, str(failed[0]).splitlines()[0][:200])
+
     @property
     def copy_due(self) -> bool:
         """Whether a run deferred the clients' copy, or changed the database and did not publish (it failed or was

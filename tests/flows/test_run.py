@@ -99,13 +99,16 @@ def test_run_makes_one_copy_for_clients_and_the_ingests_own_when_the_digest_fail
     copy from the database as the ingest left it. When the digest fails before publishing, the run still publishes
     the ingest's articles."""
     from newswatch.report import digest as digest_mod
-    from tests.support.dbfiles import record_publishes, scalar
+    from tests.support.dbfiles import record_checkpoints_meanwhile, record_publishes, scalar
 
     published = record_publishes(monkeypatch)
+    checkpointed = record_checkpoints_meanwhile(monkeypatch)
     config = str(project / "config" / "newswatch.toml")
     working, client_db = project / "data" / "newswatch.duckdb", project / "data" / "newswatch-read.duckdb"
     assert cli.main(["--config", config, "run"]) == 0
     assert published == ["snapshot"]  # the digest's, brought up to date from its snapshot; none by the ingest
+    # The ingest checkpointed its batches while it grouped the stories: the digest's copy starts from them.
+    assert checkpointed == ["newswatch.duckdb"]
     assert counts(client_db) == counts(working)
 
     # A new inbox file, then a digest that fails: the run publishes what the ingest stored.
@@ -234,7 +237,7 @@ def test_with_a_copy_interval_an_ingest_leaves_a_recent_copy_and_the_first_inges
     import time
 
     from flows.ingest import ingest_flow
-    from tests.support.dbfiles import record_publishes, scalar
+    from tests.support.dbfiles import record_checkpoints_meanwhile, record_publishes, scalar
 
     toml = project / "config" / "newswatch.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace(
@@ -243,8 +246,10 @@ def test_with_a_copy_interval_an_ingest_leaves_a_recent_copy_and_the_first_inges
     config = str(toml)
     working, client_db = project / "data" / "newswatch.duckdb", project / "data" / "newswatch-read.duckdb"
     published = record_publishes(monkeypatch)
+    checkpointed = record_checkpoints_meanwhile(monkeypatch)
     assert ingest_flow(config_path=config).articles_new > 0
     assert published == ["bytes"]  # no copy yet: the first run publishes whatever the interval
+    assert len(checkpointed) == 1  # and checkpoints its batches while it groups the stories
     first = counts(client_db)
 
     (project / "samples" / "inbox" / "test-late-note.txt").write_text(
@@ -254,6 +259,7 @@ def test_with_a_copy_interval_an_ingest_leaves_a_recent_copy_and_the_first_inges
     left = ingest_flow(config_path=config)
     assert left.articles_new == 1 and left.client_copy_due
     assert published == ["bytes"] and counts(client_db) == first  # the copy is minutes old: left as it was
+    assert len(checkpointed) == 1  # and so is the checkpoint: the publishing run makes it
     assert scalar(working, "SELECT value FROM meta WHERE key = 'client_copy_due'") == "1"
 
     quiet = ingest_flow(config_path=config)  # still within the interval, nothing new: nothing published
@@ -264,6 +270,7 @@ def test_with_a_copy_interval_an_ingest_leaves_a_recent_copy_and_the_first_inges
     due = ingest_flow(config_path=config)
     assert due.articles_new == 0 and not due.client_copy_due
     assert published == ["bytes", "bytes"]
+    assert len(checkpointed) == 1  # it stored nothing: the publish's own checkpoint is all there is to do
     assert counts(client_db) == counts(working) != first
     assert scalar(client_db, "SELECT count(*) FROM articles WHERE title LIKE 'Late note%'") == 1
     for db in (working, client_db):

@@ -46,6 +46,22 @@ def record_publishes(monkeypatch: Any) -> list[str]:
     return published
 
 
+def record_checkpoints_meanwhile(monkeypatch: Any) -> list[str]:
+    """From now on, the database file of each `Database.checkpoint_meanwhile` entered, in order: the real method
+    runs, the list only records it."""
+    from storage.db import Database
+
+    entered: list[str] = []
+    meanwhile = Database.checkpoint_meanwhile
+
+    def recorded(self: Database) -> Any:
+        entered.append(self.path.name)
+        return meanwhile(self)
+
+    monkeypatch.setattr(Database, "checkpoint_meanwhile", recorded)
+    return entered
+
+
 def scalar(path: Path, sql: str) -> Any:
     """The first value of one query on the file, read as a SQL client does."""
     con = duckdb.connect(str(path), read_only=True)
