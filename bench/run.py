@@ -298,6 +298,12 @@ def copy_history(src: Path, dest: Path, copies: int, days: int) -> int:
                     f"INSERT INTO {table} ({', '.join(names)}) SELECT {select} "
                     f"FROM range({copies - 1}, 0, -1) r(k), orig_{table} a"
                 )
+            # Each copy has its original's terms, so the corpus statistics of the copies are the original's times
+            # `copies`, as the ingest that stored them would have counted them. Left uncounted, the first ingest
+            # into the history counted every copy again (once, as after an upgrade: minutes of its time).
+            db.execute("UPDATE corpus_df SET df = df * ?", [copies])
+            db.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) * ? AS VARCHAR) WHERE key = 'corpus_docs'",
+                       [copies])
         db.execute("CHECKPOINT")
         return int(db.scalar("SELECT count(*) FROM article"))
 

@@ -815,3 +815,26 @@ def test_a_process_killed_while_it_checkpoints_meanwhile_leaves_every_committed_
         with Database(path) as db:
             assert db.scalar("SELECT count(*) FROM x WHERE v <> 'late'") == 200_000
             assert db.scalar("SELECT count(*) FROM x WHERE v = 'late'") in (0, 100)
+
+
+def test_the_benchs_large_history_counts_its_copies_as_a_recount_would(tmp_path: Path) -> None:
+    """`bench.run.copy_history` (the digest bench's and bench/large_store.py's history): every copy is counted in the
+    corpus statistics, as the ingest that stored it would have, so the first ingest into the history does not count
+    them all again (it did: minutes of the large-store bench's first timed run). The counts equal a recount's."""
+    from bench.run import copy_history
+
+    src, dest = tmp_path / "small.duckdb", tmp_path / "large.duckdb"
+    with Database(src) as db:
+        store = Store(db)
+        for i, terms in enumerate([{"ceasefire", "border"}, {"ceasefire", "talks"}]):
+            art, an = make_article(i)
+            store.save_articles(f"run{i}", [art], [replace(an, terms=frozenset(terms))], {})
+    assert copy_history(src, dest, 3, 30) == 6
+    with Database(dest) as db:
+        store = Store(db)
+        assert store.corpus_uncounted() == 0
+        copied = dict(db.query("SELECT term, df FROM corpus_df")), db.get_meta("corpus_docs")
+        store.recount_corpus(lambda title, body: {0: frozenset({"ceasefire", "border"}),
+                                                  1: frozenset({"ceasefire", "talks"})}[int(title.endswith("1"))])
+        assert (dict(db.query("SELECT term, df FROM corpus_df")), db.get_meta("corpus_docs")) == copied
+    assert copied == ({"ceasefire": 6, "border": 3, "talks": 3}, "6")
