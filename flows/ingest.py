@@ -11,7 +11,7 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
@@ -31,6 +31,7 @@ from newswatch.analysis.stored_stories import (
 )
 from newswatch.analysis.topics import ArticleWords
 from newswatch.config import Settings, load_settings
+from newswatch.errors import StorageError
 from newswatch.gcwork import quiet_collector
 from newswatch.models import Analysis, Article, FetchResult, RawEntry
 from newswatch.runlock import acquire_run_lock, holder, lock_path
@@ -330,7 +331,8 @@ def ingest_flow(config_path: str | None = None, force: bool = False, publish: bo
                                  "([storage] client_copy_interval_minutes)", interval)
             summary.client_copy = str(settings.client_copy_path)
         except BaseException as exc:
-            store.finish_run(run_id, "failed", summary.counts(), {"exception": repr(exc)[:2000]})
+            with suppress(StorageError):  # the database refuses every statement after a failed checkpoint
+                store.finish_run(run_id, "failed", summary.counts(), {"exception": repr(exc)[:2000]})
             raise
     progress("ingest %s: %d feeds ok, %d not modified, %d failed, %d skipped; %d files; %d new articles, "
              "%d duplicates", run_id, summary.feeds_ok, summary.feeds_not_modified, summary.feeds_failed,

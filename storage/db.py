@@ -334,19 +334,28 @@ class Database:
         For a caller about to publish the clients' copy (`publish_copy` checkpoints first) with Python work to do
         before that (the ingest's stories): DuckDB's checkpoint runs in C++ without Python's lock, so it takes a core
         the Python work leaves idle, and the publish then checkpoints only what the block wrote. It runs on a second
-        connection to the same database; reads and writes of this connection go on meanwhile (a commit waits for the
-        checkpoint to end). A checkpoint that fails is logged and left to the publish, which checkpoints again and
-        says why if it fails too. Does nothing on a read-only connection or while a snapshot holds checkpoints off."""
+        connection to the same database. The block's reads go on meanwhile; a write waits for the checkpoint to end
+        (one that committed first is folded in, a commit made during it goes to DuckDB's log, `<file>.wal` or, while
+        the checkpoint runs, `<file>.wal.checkpoint`). The block must not checkpoint itself (DuckDB refuses a second
+        checkpoint while one runs): no `publish_copy` or `start_snapshot` inside it.
+
+        A checkpoint that fails (a full disk) invalidates the database in DuckDB: the block's next statement fails
+        with the cause, and a block that completed raises it as a StorageError at its end. The thread is always
+        waited for, on an interrupt too, so the connection is never closed under it. Does nothing on a read-only
+        connection or while a snapshot holds checkpoints off."""
         if self.read_only or self._snapshot is not None:
             yield
             return
-        cursor = self.con.cursor()
-        failed: list[duckdb.Error] = []
+        try:
+            cursor = self.con.cursor()
+        except duckdb.Error as exc:
+            raise _wrap(exc, self.path, "CHECKPOINT") from None
+        failed: list[BaseException] = []
 
         def work() -> None:
             try:
                 cursor.execute("CHECKPOINT")
-            except duckdb.Error as exc:
+            except BaseException as exc:  # handed to the caller's thread below
                 failed.append(exc)
 
         thread = threading.Thread(target=work, name="newswatch-checkpoint", daemon=True)
@@ -354,12 +363,12 @@ class Database:
         try:
             yield
         finally:
-            thread.join()
+            _join_always(thread)
             with suppress(duckdb.Error):
                 cursor.close()
-            if failed:
-                _log.warning("%s: the checkpoint made meanwhile failed (%s); the publish checkpoints again",
-                             self.path, str(failed[0]).splitlines()[0][:200])
+        if failed:
+            error = failed[0]
+            raise (_wrap(error, self.path, "CHECKPOINT") if isinstance(error, duckdb.Error) else error) from None
 
     @property
     def copy_due(self) -> bool:
@@ -529,6 +538,18 @@ def copy_held_file(source: Path, dest: Path) -> None:
         lines = done.stderr.strip().splitlines()
         cause = lines[-1] if lines else f"the copying process ended with {done.returncode}"
         raise StorageError(f"{dest}: cannot write the copy for SQL clients: {cause}")
+
+
+def _join_always(thread: threading.Thread) -> None:
+    """Wait for the thread to end; an interrupt meanwhile (Ctrl-C, a termination signal) is raised once it has."""
+    interrupted: BaseException | None = None
+    while thread.is_alive():
+        try:
+            thread.join()
+        except BaseException as exc:  # keep waiting: the thread uses this process's connection
+            interrupted = interrupted or exc
+    if interrupted is not None:
+        raise interrupted
 
 
 def _temp_name(dest: Path) -> Path:
