@@ -1,5 +1,7 @@
-"""The digest flow on Prefect's real engine publishes the clients' copy from a snapshot taken while it builds the
-digest (storage/db.py start_snapshot), and that copy holds exactly what the database holds afterwards."""
+"""The clients' copy on Prefect's real engine: the digest flow publishes it from a snapshot taken while it builds the
+digest (storage/db.py start_snapshot), the ingest checkpoints while it groups its stories (checkpoint_meanwhile), and
+either copy holds exactly what the database holds afterwards; a checkpoint that cannot write fails the run with its
+cause and loses nothing."""
 
 from __future__ import annotations
 
