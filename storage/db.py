@@ -270,6 +270,37 @@ class Database:
             raise _wrap(exc, self.path, sql[:80]) from None
         return len(rows)
 
+    def update_rows(self, table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                    only_changed: bool = False) -> int:
+        """Update many rows in one statement: each row is (key value, *new values of `columns`), matched on `key`.
+        With `only_changed`, a row whose columns already hold those values is left alone (and not counted).
+
+        One statement instead of one per row: the 40 feeds' states of a run took 67 ms as 80 UPDATEs and take
+        a few as one per kind of change (docs/performance.md, "The fixed cost of a small run"). The values reach
+        DuckDB as in `insert_rows`. Returns the rows changed."""
+        if not rows:
+            return 0
+        names = [key, *columns]
+        cols = list(zip(*rows, strict=True))
+        _newswatch_rows = {c: _object_array(values) for c, values in zip(names, cols, strict=True)}  # noqa: F841
+        sql = (f"UPDATE {table} SET {', '.join(f'{c} = v.{c}' for c in columns)} FROM _newswatch_rows v "
+               f"WHERE {table}.{key} = v.{key}")
+        if only_changed:
+            sql += (f" AND ({', '.join(f'{table}.{c}' for c in columns)}) IS DISTINCT FROM "
+                    f"({', '.join(f'v.{c}' for c in columns)})")
+        if self._snapshot is not None:  # executed here, not through execute(): the replacement scan needs this frame
+            self._snapshot.note(sql)
+        before = self.changes
+        try:
+            cur = self.con.execute(sql)
+            if self._bookkeeping:
+                row = cur.fetchone()
+                return int(row[0]) if row else 0
+            self._count_write(sql, cur)
+        except duckdb.Error as exc:
+            raise _wrap(exc, self.path, sql[:80]) from None
+        return self.changes - before
+
     def set_meta(self, values: dict[str, str]) -> None:
         self.insert_rows("meta", ["key", "value"], list(values.items()),
                          on_conflict="ON CONFLICT (key) DO UPDATE SET value = excluded.value "

@@ -4,7 +4,7 @@ SQL only; the rules behind it live in newswatch/ and arrive as values."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,16 @@ _RESET_ON_NEW_URL = ", ".join(
     for column, fresh in (("etag", "NULL"), ("last_modified", "NULL"), ("error_count", "0"),
                           ("failure_weight", "0"), ("next_attempt_at", "NULL"))
 )
+
+
+def _by_columns(states: dict[str, dict[str, Any]], wanted: Callable[[str], bool]
+                ) -> dict[tuple[str, ...], list[tuple[Any, ...]]]:
+    """Feeds' new states grouped by the columns they set among the `wanted` ones: {columns: [(name, *values)]}."""
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for name, state in states.items():
+        columns = tuple(sorted(k for k in state if wanted(k)))
+        groups.setdefault(columns, []).append((name, *(state[k] for k in columns)))
+    return groups
 
 
 class FeedsMixin:
@@ -72,18 +82,14 @@ class FeedsMixin:
                 self.db.insert_rows("fetch_log", ["run_id", "feed", "fetched_at", "status", "http_status",
                                                   "error_kind", "error", "entries", "new_articles", "elapsed_ms"],
                                     rows)
-            for name, state in health.items():
-                # When a feed was tried is bookkeeping; a change of its status or errors is news for clients.
-                timing = sorted(k for k in state if k in _TIMING_COLUMNS)
-                keys = sorted(k for k in state if k not in _TIMING_COLUMNS)
+            # One UPDATE per set of columns (usually one set for every feed), not two per feed. When a feed was
+            # tried is bookkeeping; a change of its status or errors is news for clients.
+            for timing, group in _by_columns(health, lambda k: k in _TIMING_COLUMNS).items():
                 with self.db.bookkeeping():
-                    self.db.execute(f"UPDATE feeds SET {', '.join(f'{k} = ?' for k in timing)} WHERE name = ?",
-                                    [state[k] for k in timing] + [name])
+                    self.db.update_rows("feeds", "name", timing, group)
+            for keys, group in _by_columns(health, lambda k: k not in _TIMING_COLUMNS).items():
                 if keys:
-                    self.db.execute(
-                        f"UPDATE feeds SET {', '.join(f'{k} = ?' for k in keys)} WHERE name = ? "
-                        f"AND ({', '.join(keys)}) IS DISTINCT FROM ({', '.join('?' for _ in keys)})",
-                        [state[k] for k in keys] + [name] + [state[k] for k in keys])
+                    self.db.update_rows("feeds", "name", keys, group, only_changed=True)
 
     # -- inbox files -----------------------------------------------------------------------------------
     def inbox_files(self) -> dict[str, tuple[int, float]]:
