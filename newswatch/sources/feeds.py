@@ -272,6 +272,48 @@ def _gmt_offset_date(match: re.Match[str]) -> datetime | None:
     return when - offset if match.group(2) == "+" else when + offset
 
 
+# Time-zone abbreviations written after a date's time that feedparser does not know: it reads every one of them as
+# UTC without a word ("Sat, 10 May 2025 02:30:00 IST" at 02:30 UTC, the evening before in India), which moves an item
+# by hours and, near midnight, to another day. Minutes east of UTC. Only abbreviations with one reading in news
+# feeds, or one far more common than the others: IST is India's (+05:30; Ireland's summer time and Israel's
+# standard time are also written IST, but their outlets' feeds write offsets), BST (British summer time or Bangladesh)
+# and those feedparser already reads (GMT, UT, EST/EDT, CST/CDT, MST/MDT, PST/PDT, AST/ADT, military letters) are
+# not here. docs/sources.md lists them.
+ZONE_ABBREVIATIONS: dict[str, int] = {
+    # South and Central Asia, the Gulf
+    "IST": 330, "PKT": 300, "NPT": 345, "SLST": 330, "AFT": 270, "IRST": 210, "GST": 240,
+    # East and Southeast Asia, Oceania
+    "JST": 540, "KST": 540, "HKT": 480, "SGT": 480, "MYT": 480, "PHT": 480, "WIB": 420, "ICT": 420,
+    "AEST": 600, "AEDT": 660, "ACST": 570, "ACDT": 630, "AWST": 480, "NZST": 720, "NZDT": 780,
+    # Europe, Africa
+    "WET": 0, "WEST": 60, "CET": 60, "CEST": 120, "EET": 120, "EEST": 180, "MSK": 180,
+    "WAT": 60, "CAT": 120, "SAST": 120, "EAT": 180,
+    # the Americas, beyond feedparser's own
+    "HST": -600, "AKST": -540, "AKDT": -480, "BRT": -180, "ART": -180,
+}
+# An RFC 822 or ISO 8601 date and time followed by such an abbreviation: "Sat, 10 May 2025 14:30:00 IST",
+# "2025-05-10 14:30 PKT".
+_FRACTION = re.compile(r"[.,]\d+$")
+_NAMED_ZONE = re.compile(r"^(.*\d:\d\d(?::\d\d)?(?:[.,]\d+)?)\s*([A-Za-z]{3,4})\s*$")
+
+
+def _named_zone_date(match: re.Match[str]) -> datetime | None:
+    """The UTC time of a date written with a zone abbreviation of ZONE_ABBREVIATIONS, None when the abbreviation is
+    not one of them or the rest is not a date (plausible or not: the caller checks)."""
+    minutes = ZONE_ABBREVIATIONS.get(match.group(2).upper())
+    if minutes is None:
+        return None
+    written = _FRACTION.sub("", match.group(1).strip())  # email.utils reads no fraction of a second
+    try:
+        when = parsedate_to_datetime(f"{written} +0000")
+    except (TypeError, ValueError, IndexError, OverflowError):
+        try:  # "2025-05-10 14:30:00", "2025-05-10T14:30"
+            when = datetime.fromisoformat(written).replace(tzinfo=UTC)
+        except ValueError:
+            return None
+    return when - timedelta(minutes=minutes)
+
+
 def _feed_date(parsed: Any, written: Any, now: datetime) -> datetime | None:
     """A date feedparser read (`parsed`) from the feed's text (`written`). An ISO 8601 date and time is read here:
     feedparser takes an offset written without a colon as its hours and a misread minute ("+0530" as +05:00,
@@ -279,7 +321,8 @@ def _feed_date(parsed: Any, written: Any, now: datetime) -> datetime | None:
     without a time ("Sat, 10 May 2025", "2025-05-10"), which feedparser reads as midnight UTC (the day before in
     every time zone west of UTC), is noon UTC, as in the inbox (newswatch.sources.inbox.parse_published). An offset
     written after GMT or UTC ("GMT+5:30", "UTC+05:30", "GMT-8") is read here too: feedparser reads the first as 53
-    hours (the item two days early), the second as UTC and the third not at all."""
+    hours (the item two days early), the second as UTC and the third not at all. A time-zone abbreviation feedparser
+    does not know but ZONE_ABBREVIATIONS does ("IST", "PKT", "CET") is read here; feedparser reads it as UTC."""
     # Only a string the length of a date goes through the patterns (a feed's text is anyone's: a pubDate of 100,000
     # spaces is not a date, and no pattern should have to prove it). One Python does not read ("T24:00:00", the end
     # of the day) is left to feedparser, which does.
@@ -287,6 +330,8 @@ def _feed_date(parsed: Any, written: Any, now: datetime) -> datetime | None:
     if own and (iso := _ISO_DATE_TIME.match(own)) and (read := _iso_date_time(iso)):
         return None if implausible_date(read, now) else read
     if own and (gmt := _GMT_OFFSET.match(own)) and (read := _gmt_offset_date(gmt)):
+        return None if implausible_date(read, now) else read
+    if own and (named := _NAMED_ZONE.match(own)) and (read := _named_zone_date(named)):
         return None if implausible_date(read, now) else read
     when = _struct_to_utc(parsed, now)
     if when is None or not isinstance(written, str) or _HAS_TIME.search(written):
@@ -320,6 +365,18 @@ _LOCAL_DATE = re.compile(r"^\s*(?:[^\W\d_]{2,10}\.?,\s*)?(\d{1,2})\.?\s+([^\W\d_
 _COLON_OFFSET = re.compile(r"([+-]\d\d):(\d\d)\s*$")
 
 
+_ZONE_AT_END = re.compile(r"(?<=\s)([A-Za-z]{3,4})\s*$")
+
+
+def _zone_as_offset(match: re.Match[str]) -> str:
+    """A ZONE_ABBREVIATIONS abbreviation as an RFC 822 offset ("CET" -> "+0100"); any other text as it was."""
+    minutes = ZONE_ABBREVIATIONS.get(match.group(1).upper())
+    if minutes is None:
+        return match.group(0)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
 def localized_date(value: Any, now: datetime) -> datetime | None:
     """An RFC 822 date written with another language's day and month names, which feedparser leaves unread: the
     day name dropped, the month read from `_MONTHS`, the rest (time, zone) as RFC 822. A review found every item of
@@ -332,6 +389,7 @@ def localized_date(value: Any, now: datetime) -> datetime | None:
     if m is None or month is None:
         return None
     rest = _COLON_OFFSET.sub(r"\1\2", m.group(4) or " 12:00:00 +0000")  # "-03:00": email.utils reads "-0300"
+    rest = _ZONE_AT_END.sub(_zone_as_offset, rest)  # "19:42:40 CET": email.utils reads an unknown zone as UTC
     try:
         when = parsedate_to_datetime(f"{m.group(1)} {month} {m.group(3)}{rest}")
         when = (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).astimezone(UTC)

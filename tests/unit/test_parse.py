@@ -404,6 +404,38 @@ def test_an_rfc_822_date_with_an_offset_after_gmt_is_read_as_that_offset(written
     assert entry.published == utc
 
 
+@pytest.mark.parametrize(("written", "utc"), [
+    ("Sat, 10 May 2025 02:30:00 IST", datetime(2025, 5, 9, 21, 0, tzinfo=UTC)),  # India: read as 02:30 UTC before
+    ("Sat, 10 May 2025 23:40:00 IST", datetime(2025, 5, 10, 18, 10, tzinfo=UTC)),
+    ("Sat, 10 May 2025 01:15 PKT", datetime(2025, 5, 9, 20, 15, tzinfo=UTC)),  # Pakistan, no seconds
+    ("sat, 10 may 2025 06:00:00 npt", datetime(2025, 5, 10, 0, 15, tzinfo=UTC)),  # Nepal, lower case
+    ("Sat, 10 May 2025 09:00:00 CEST", datetime(2025, 5, 10, 7, 0, tzinfo=UTC)),
+    ("Sat, 10 May 2025 09:00:00.250 JST", datetime(2025, 5, 10, 0, 0, tzinfo=UTC)),  # a fraction of a second
+    ("Sat, 10 May 2025 09:00:00 HST", datetime(2025, 5, 10, 19, 0, tzinfo=UTC)),
+    ("2025-05-10 14:30:00 IST", datetime(2025, 5, 10, 9, 0, tzinfo=UTC)),  # ISO 8601 with an abbreviation
+    ("Sat, 10 May 2025 09:00:00 EST", datetime(2025, 5, 10, 14, 0, tzinfo=UTC)),  # feedparser's own, as before
+    ("Sat, 10 May 2025 09:00:00 XYZ", datetime(2025, 5, 10, 9, 0, tzinfo=UTC)),  # unknown: UTC, as before
+    ("Sat, 10 May 2025 09:00:00 BST", datetime(2025, 5, 10, 9, 0, tzinfo=UTC)),  # two readings: UTC, as before
+])
+def test_a_time_zone_abbreviation_feedparser_does_not_know_is_read_with_its_offset(written: str,
+                                                                                  utc: datetime) -> None:
+    """feedparser reads every zone abbreviation it does not know as UTC: an Indian feed's "02:30:00 IST" was stored
+    at 02:30 UTC, five and a half hours late and, before 05:30 IST, on the next day in India. The abbreviations of
+    `feeds.ZONE_ABBREVIATIONS` are read with their offsets; others stay as feedparser reads them."""
+    (entry,) = parse(_dated_items(written)).entries  # type: ignore[attr-defined]
+    assert entry.published == utc
+
+
+def test_a_zone_abbreviation_in_another_languages_date_is_read_with_its_offset() -> None:
+    """A date in another language's words with such an abbreviation (`localized_date`): email.utils, too, reads an
+    unknown zone as UTC."""
+    from newswatch.sources.feeds import localized_date
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert localized_date("Seg, 24 Set 2018 19:42:40 CET", now) == datetime(2018, 9, 24, 18, 42, 40, tzinfo=UTC)
+    assert localized_date("Mo, 3 Mär 2025 10:00:00 MEZ", now) == datetime(2025, 3, 3, 10, 0, tzinfo=UTC)  # unknown
+
+
 @pytest.mark.parametrize("written", [
     "2025-05-10T10:00" + " " * 100_000 + "x",
     "2025-05-10T10:00:00.5" + " " * 100_000 + "+x",
@@ -429,6 +461,7 @@ def test_a_hostile_long_feed_date_never_reaches_the_date_patterns(written: str,
 
     monkeypatch.setattr(feeds, "_ISO_DATE_TIME", Spy(feeds._ISO_DATE_TIME))
     monkeypatch.setattr(feeds, "_GMT_OFFSET", Spy(feeds._GMT_OFFSET))
+    monkeypatch.setattr(feeds, "_NAMED_ZONE", Spy(feeds._NAMED_ZONE))
     (entry,) = parse(_dated_items(written)).entries  # type: ignore[attr-defined]
     assert all(n <= feeds.MAX_DATE_CHARS for n in given)
     assert entry.published is None or entry.published == datetime(2025, 5, 10, 10, 0, tzinfo=UTC)
