@@ -266,52 +266,70 @@ def _gmt_offset_date(match: re.Match[str]) -> datetime | None:
         return None
     try:
         when = parsedate_to_datetime(f"{match.group(1)} +0000")
-    except (TypeError, ValueError, IndexError, OverflowError):
+        if when.tzinfo is None:  # "09:00:00 +02:00 GMT+2": email.utils read a zone of its own before GMT
+            return None
+        offset = timedelta(hours=hours, minutes=minutes)
+        return when - offset if match.group(2) == "+" else when + offset
+    except (TypeError, ValueError, IndexError, OverflowError):  # 9999-12-31 23:59 GMT-8 has no UTC time
         return None
-    offset = timedelta(hours=hours, minutes=minutes)
-    return when - offset if match.group(2) == "+" else when + offset
 
 
 # Time-zone abbreviations written after a date's time that feedparser does not know: it reads every one of them as
-# UTC without a word ("Sat, 10 May 2025 02:30:00 IST" at 02:30 UTC, the evening before in India), which moves an item
-# by hours and, near midnight, to another day. Minutes east of UTC. Only abbreviations with one reading in news
-# feeds, or one far more common than the others: IST is India's (+05:30; Ireland's summer time and Israel's
-# standard time are also written IST, but their outlets' feeds write offsets), BST (British summer time or Bangladesh)
-# and those feedparser already reads (GMT, UT, EST/EDT, CST/CDT, MST/MDT, PST/PDT, AST/ADT, military letters) are
-# not here. docs/sources.md lists them.
+# UTC without a word. "Sat, 10 May 2025 02:30:00 IST" (21:00 UTC on 9 May) was stored at 02:30 UTC: five and a half
+# hours late, on the next day in UTC, and in India on the next day for every item after 18:30 IST. Minutes east of
+# UTC. Only abbreviations with one reading in news feeds, or one far more common than the others, and one offset
+# since 1990 (the earliest date kept): IST is India's (+05:30; Ireland's summer time and Israel's standard time are
+# also written IST, but their outlets' feeds write offsets) and GST the Gulf's (+04:00). Not here: BST (British summer
+# time or Bangladesh), MSK (+04:00 all year from 2011 to 2014), and those feedparser already reads (GMT, UT, EST/EDT,
+# CST/CDT, MST/MDT, PST/PDT, AST/ADT, MET/MEST, military letters). docs/schema.md names them.
 ZONE_ABBREVIATIONS: dict[str, int] = {
     # South and Central Asia, the Gulf
     "IST": 330, "PKT": 300, "NPT": 345, "SLST": 330, "AFT": 270, "IRST": 210, "GST": 240,
     # East and Southeast Asia, Oceania
     "JST": 540, "KST": 540, "HKT": 480, "SGT": 480, "MYT": 480, "PHT": 480, "WIB": 420, "ICT": 420,
     "AEST": 600, "AEDT": 660, "ACST": 570, "ACDT": 630, "AWST": 480, "NZST": 720, "NZDT": 780,
-    # Europe, Africa
-    "WET": 0, "WEST": 60, "CET": 60, "CEST": 120, "EET": 120, "EEST": 180, "MSK": 180,
+    # Europe (German too), Africa
+    "WET": 0, "WEST": 60, "CET": 60, "CEST": 120, "MEZ": 60, "MESZ": 120, "EET": 120, "EEST": 180,
     "WAT": 60, "CAT": 120, "SAST": 120, "EAT": 180,
     # the Americas, beyond feedparser's own
     "HST": -600, "AKST": -540, "AKDT": -480, "BRT": -180, "ART": -180,
 }
+_FRACTION = re.compile(r"[.,]\d+$")
 # An RFC 822 or ISO 8601 date and time followed by such an abbreviation: "Sat, 10 May 2025 14:30:00 IST",
 # "2025-05-10 14:30 PKT".
-_FRACTION = re.compile(r"[.,]\d+$")
 _NAMED_ZONE = re.compile(r"^(.*\d:\d\d(?::\d\d)?(?:[.,]\d+)?)\s*([A-Za-z]{3,4})\s*$")
+# The same as Java's Date.toString() and Unix `date` write it, the abbreviation before the year: "Sat May 10
+# 14:30:00 IST 2025".
+_UNIX_DATE = re.compile(r"^[A-Za-z]{3}\s+([A-Za-z]{3})\s+(\d{1,2})\s+(\d\d:\d\d(?::\d\d)?)\s+([A-Za-z]{3,4})\s+(\d{4})$")
+# A written offset at the end of what comes before the abbreviation ("09:00:00 +05:30 IST"): the offset decides,
+# read by the other patterns or feedparser, not the abbreviation.
+_WRITTEN_OFFSET = re.compile(r"(?:[+-]\d{1,2}(?::?\d\d)?|\b(?:GMT|UTC|UT|Z))\s*$", re.IGNORECASE)
 
 
-def _named_zone_date(match: re.Match[str]) -> datetime | None:
-    """The UTC time of a date written with a zone abbreviation of ZONE_ABBREVIATIONS, None when the abbreviation is
-    not one of them or the rest is not a date (plausible or not: the caller checks)."""
-    minutes = ZONE_ABBREVIATIONS.get(match.group(2).upper())
-    if minutes is None:
+def _named_zone_date(written: str, zone: str) -> datetime | None:
+    """The UTC time of a date and time (`written`, RFC 822 or ISO 8601) in the zone of a ZONE_ABBREVIATIONS
+    abbreviation (`zone`); None when the abbreviation is not one of them, an offset is written too, or the rest is
+    not a date Python can hold in UTC (plausible or not: the caller checks)."""
+    minutes = ZONE_ABBREVIATIONS.get(zone.upper())
+    written = _FRACTION.sub("", written.strip())  # email.utils reads no fraction of a second
+    if minutes is None or _WRITTEN_OFFSET.search(written):
         return None
-    written = _FRACTION.sub("", match.group(1).strip())  # email.utils reads no fraction of a second
     try:
         when = parsedate_to_datetime(f"{written} +0000")
     except (TypeError, ValueError, IndexError, OverflowError):
         try:  # "2025-05-10 14:30:00", "2025-05-10T14:30"
-            when = datetime.fromisoformat(written).replace(tzinfo=UTC)
+            when = datetime.fromisoformat(written)
         except ValueError:
             return None
-    return when - timedelta(minutes=minutes)
+        if when.tzinfo is not None:
+            return None
+        when = when.replace(tzinfo=UTC)
+    if when.tzinfo is None:  # email.utils read a zone of its own in `written`
+        return None
+    try:
+        return when - timedelta(minutes=minutes)
+    except OverflowError:  # 0001-01-01 00:00 JST has no UTC time
+        return None
 
 
 def _feed_date(parsed: Any, written: Any, now: datetime) -> datetime | None:
@@ -322,7 +340,8 @@ def _feed_date(parsed: Any, written: Any, now: datetime) -> datetime | None:
     every time zone west of UTC), is noon UTC, as in the inbox (newswatch.sources.inbox.parse_published). An offset
     written after GMT or UTC ("GMT+5:30", "UTC+05:30", "GMT-8") is read here too: feedparser reads the first as 53
     hours (the item two days early), the second as UTC and the third not at all. A time-zone abbreviation feedparser
-    does not know but ZONE_ABBREVIATIONS does ("IST", "PKT", "CET") is read here; feedparser reads it as UTC."""
+    does not know but ZONE_ABBREVIATIONS does ("IST", "PKT", "CET"), after the time or, as Java and Unix `date` write
+    it, before the year, is read here; feedparser reads it as UTC."""
     # Only a string the length of a date goes through the patterns (a feed's text is anyone's: a pubDate of 100,000
     # spaces is not a date, and no pattern should have to prove it). One Python does not read ("T24:00:00", the end
     # of the day) is left to feedparser, which does.
@@ -331,7 +350,10 @@ def _feed_date(parsed: Any, written: Any, now: datetime) -> datetime | None:
         return None if implausible_date(read, now) else read
     if own and (gmt := _GMT_OFFSET.match(own)) and (read := _gmt_offset_date(gmt)):
         return None if implausible_date(read, now) else read
-    if own and (named := _NAMED_ZONE.match(own)) and (read := _named_zone_date(named)):
+    if own and (named := _NAMED_ZONE.match(own)) and (read := _named_zone_date(named.group(1), named.group(2))):
+        return None if implausible_date(read, now) else read
+    if own and (unix := _UNIX_DATE.match(own)) and (
+            read := _named_zone_date(f"{unix.group(2)} {unix.group(1)} {unix.group(5)} {unix.group(3)}", unix.group(4))):
         return None if implausible_date(read, now) else read
     when = _struct_to_utc(parsed, now)
     if when is None or not isinstance(written, str) or _HAS_TIME.search(written):

@@ -413,7 +413,9 @@ def test_insert_rows_keeps_nulls_wide_integers_zones_and_order(tmp_path: Path) -
 def test_update_rows_sets_matched_rows_and_counts_only_real_changes(tmp_path: Path) -> None:
     """update_rows: one statement for many rows matched on a key; with only_changed a row already holding the
     values is neither rewritten nor counted in `changes` (what decides whether a run publishes a new copy); under
-    bookkeeping nothing is counted; NULLs, zones and lone surrogates arrive as insert_rows gives them."""
+    bookkeeping nothing is counted; NULLs, zones and lone surrogates arrive as insert_rows gives them. A key given
+    twice, or among the columns, is refused (a review: DuckDB would update one of the rows and count both, or
+    match on the new key)."""
     from datetime import timedelta, timezone
 
     with Database(tmp_path / "t.duckdb") as db:
@@ -431,6 +433,10 @@ def test_update_rows_sets_matched_rows_and_counts_only_real_changes(tmp_path: Pa
             assert db.update_rows("t", "k", ["ts"], [("a", later), ("b", later)]) == 2
         assert db.changes - before == 2
         assert db.update_rows("t", "k", ["s"], []) == 0
+        with pytest.raises(ValueError, match="more than one row"):
+            db.update_rows("t", "k", ["n"], [("a", 7), ("a", 8)], only_changed=True)
+        with pytest.raises(ValueError, match="also among the columns"):
+            db.update_rows("t", "k", ["k", "n"], [("a", "b", 99)])
         got = db.query("SELECT k, s, n, ts FROM t ORDER BY k")
     assert got == [("a", "x", 1, later), ("b", None, 2, later), ("c", "bad \ufffd", 4, None)]
 

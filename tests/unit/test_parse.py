@@ -416,6 +416,16 @@ def test_an_rfc_822_date_with_an_offset_after_gmt_is_read_as_that_offset(written
     ("Sat, 10 May 2025 09:00:00 EST", datetime(2025, 5, 10, 14, 0, tzinfo=UTC)),  # feedparser's own, as before
     ("Sat, 10 May 2025 09:00:00 XYZ", datetime(2025, 5, 10, 9, 0, tzinfo=UTC)),  # unknown: UTC, as before
     ("Sat, 10 May 2025 09:00:00 BST", datetime(2025, 5, 10, 9, 0, tzinfo=UTC)),  # two readings: UTC, as before
+    ("Sat, 10 May 2025 09:00:00 MSK", datetime(2025, 5, 10, 9, 0, tzinfo=UTC)),  # +04:00 in 2011-2014: as before
+    ("Sat, 10 May 2025 09:00:00 MEZ", datetime(2025, 5, 10, 8, 0, tzinfo=UTC)),  # German for CET
+    ("Sat May 10 02:30:00 IST 2025", datetime(2025, 5, 9, 21, 0, tzinfo=UTC)),  # Java's Date.toString(), Unix date
+    ("Sat May 10 02:30:00 EST 2025", datetime(2025, 5, 10, 7, 30, tzinfo=UTC)),  # the same, feedparser's own zone
+    # A written offset decides, not the abbreviation after it (a review: these failed the whole feed for a while).
+    ("Sat, 10 May 2025 09:00:00 +02:00 CEST", datetime(2025, 5, 10, 7, 0, tzinfo=UTC)),
+    ("Sat, 10 May 2025 09:00:00 +05:30 IST", datetime(2025, 5, 10, 3, 30, tzinfo=UTC)),
+    ("Sat, 10 May 2025 09:00:00 GMT+05:30 IST", datetime(2025, 5, 10, 3, 30, tzinfo=UTC)),
+    ("2025-05-10T09:00:00+02:00 CET", datetime(2025, 5, 10, 7, 0, tzinfo=UTC)),
+    ("Sat, 10 May 2025 09:00:00 +02:00 GMT+2", datetime(2025, 5, 10, 7, 0, tzinfo=UTC)),
 ])
 def test_a_time_zone_abbreviation_feedparser_does_not_know_is_read_with_its_offset(written: str,
                                                                                   utc: datetime) -> None:
@@ -426,6 +436,17 @@ def test_a_time_zone_abbreviation_feedparser_does_not_know_is_read_with_its_offs
     assert entry.published == utc
 
 
+@pytest.mark.parametrize("written", [
+    "Fri, 31 Dec 9999 23:59:00 HST", "9999-12-31 23:59 HST", "0001-01-01 00:00 JST", "Fri Dec 31 23:59:00 HST 9999",
+    "Fri, 31 Dec 9999 23:59:00 GMT-8",
+])
+def test_a_date_with_no_utc_time_is_no_date_and_the_feed_keeps_its_other_items(written: str) -> None:
+    """A zone that moves a date past what Python holds (year 1 or 9999) leaves the item undated instead of raising
+    out of the parse, which marked the whole feed malformed (a review)."""
+    odd, dated = parse(_dated_items(written, "Sat, 10 May 2025 09:00:00 GMT")).entries  # type: ignore[attr-defined]
+    assert odd.published is None and dated.published == datetime(2025, 5, 10, 9, 0, tzinfo=UTC)
+
+
 def test_a_zone_abbreviation_in_another_languages_date_is_read_with_its_offset() -> None:
     """A date in another language's words with such an abbreviation (`localized_date`): email.utils, too, reads an
     unknown zone as UTC."""
@@ -433,7 +454,9 @@ def test_a_zone_abbreviation_in_another_languages_date_is_read_with_its_offset()
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
     assert localized_date("Seg, 24 Set 2018 19:42:40 CET", now) == datetime(2018, 9, 24, 18, 42, 40, tzinfo=UTC)
-    assert localized_date("Mo, 3 Mär 2025 10:00:00 MEZ", now) == datetime(2025, 3, 3, 10, 0, tzinfo=UTC)  # unknown
+    assert localized_date("Mo, 3 Mär 2025 10:00:00 MEZ", now) == datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+    assert localized_date("Mo, 3 Mär 2025 10:00:00 XYZ", now) == datetime(2025, 3, 3, 10, 0, tzinfo=UTC)  # unknown
+    assert localized_date("Seg, 24 Set 2018 19:42:40 -0300 CET", now) == datetime(2018, 9, 24, 22, 42, 40, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("written", [
@@ -462,6 +485,7 @@ def test_a_hostile_long_feed_date_never_reaches_the_date_patterns(written: str,
     monkeypatch.setattr(feeds, "_ISO_DATE_TIME", Spy(feeds._ISO_DATE_TIME))
     monkeypatch.setattr(feeds, "_GMT_OFFSET", Spy(feeds._GMT_OFFSET))
     monkeypatch.setattr(feeds, "_NAMED_ZONE", Spy(feeds._NAMED_ZONE))
+    monkeypatch.setattr(feeds, "_UNIX_DATE", Spy(feeds._UNIX_DATE))
     (entry,) = parse(_dated_items(written)).entries  # type: ignore[attr-defined]
     assert all(n <= feeds.MAX_DATE_CHARS for n in given)
     assert entry.published is None or entry.published == datetime(2025, 5, 10, 10, 0, tzinfo=UTC)
