@@ -81,6 +81,10 @@ def _wrap(exc: duckdb.Error, path: Path, doing: str) -> StorageError:
     return StorageError(f"{path}: {doing}: {message}")
 
 
+# What DuckDB says when a checkpoint cannot start beside an open write transaction (checkpoint_meanwhile retries).
+_OTHER_WRITERS = "there are other write transactions active"
+CHECKPOINT_RETRY_SECONDS = 0.005
+
 class Database:
     """A DuckDB file opened by this process. Use as a context manager; writes are batched and transactional."""
 
@@ -374,7 +378,9 @@ class Database:
         the checkpoint runs, `<file>.wal.checkpoint`). The block must not checkpoint itself (DuckDB refuses a second
         checkpoint while one runs): no `publish_copy` or `start_snapshot` inside it.
 
-        A checkpoint that fails (a full disk) invalidates the database in DuckDB: the block's next statement fails
+        A write transaction of the block's that updates rows keeps the checkpoint from starting (DuckDB refuses it then):
+        it is tried again every CHECKPOINT_RETRY_SECONDS until it starts or the block ends, and a block that ends
+        first leaves it to the publish. A checkpoint that fails (a full disk) invalidates the database in DuckDB: the block's next statement fails
         with the cause, and a block that completed raises it as a StorageError at its end. The thread is always
         waited for, on an interrupt too, so the connection is never closed under it. Does nothing on a read-only
         connection or while a snapshot holds checkpoints off."""
@@ -386,18 +392,33 @@ class Database:
         except duckdb.Error as exc:
             raise _wrap(exc, self.path, "CHECKPOINT") from None
         failed: list[BaseException] = []
+        ended = threading.Event()
 
         def work() -> None:
-            try:
-                cursor.execute("CHECKPOINT")
-            except BaseException as exc:  # handed to the caller's thread below
-                failed.append(exc)
+            while True:
+                try:
+                    cursor.execute("CHECKPOINT")
+                    return
+                except duckdb.TransactionException as exc:
+                    # DuckDB refuses to start a checkpoint while a write transaction that updated rows or the
+                    # catalog is open (the block's own, begun first: a bench's rerun marked its stories done as the
+                    # thread started). Nothing was written: try again once it ends, until the block ends; the
+                    # publish after the block checkpoints what is left then, as it did before.
+                    if _OTHER_WRITERS not in str(exc):
+                        failed.append(exc)
+                        return
+                    if ended.wait(CHECKPOINT_RETRY_SECONDS):
+                        return
+                except BaseException as exc:  # handed to the caller's thread below
+                    failed.append(exc)
+                    return
 
         thread = threading.Thread(target=work, name="newswatch-checkpoint", daemon=True)
         thread.start()
         try:
             yield
         finally:
+            ended.set()
             _join_always(thread)
             with suppress(duckdb.Error):
                 cursor.close()

@@ -859,6 +859,55 @@ def test_a_checkpoint_made_meanwhile_empties_the_log_while_the_block_reads_and_w
         assert db.scalar("SELECT count(*) FROM x WHERE v = 'late'") == 10
 
 
+def _logged_store(path: Path) -> tuple[Database, int]:
+    """A store whose 20 batches of rows stay in the write-ahead log (checkpoints held, as the ingest stores)."""
+    db = Database(path)
+    db.execute("CREATE TABLE x (k INTEGER PRIMARY KEY, v VARCHAR)")
+    db.execute("SET checkpoint_threshold = '1GB'")
+    for i in range(20):
+        db.insert_rows("x", ["k", "v"], [(i * 1000 + j, f"row {i} {j}") for j in range(1000)])
+    return db, wal_path(path).stat().st_size
+
+
+def test_a_checkpoint_meanwhile_waits_for_an_update_the_block_began_first(tmp_path: Path) -> None:
+    """DuckDB refuses to start a checkpoint while a write transaction that updated rows is open: a full bench's
+    rerun failed with "Cannot CHECKPOINT: there are other write transactions active" when the stories' first write
+    (marking the run's stories done) began before the thread's CHECKPOINT. The thread tries again, and checkpoints
+    once the block's transaction has committed; the block sees no error."""
+    path = tmp_path / "n.duckdb"
+    db, logged = _logged_store(path)
+    with db:
+        assert logged > 100_000
+        db.execute("BEGIN TRANSACTION")
+        db.execute("UPDATE x SET v = 'updated' WHERE k < 10")  # open before the thread starts: its first try fails
+        with db.checkpoint_meanwhile():
+            time.sleep(0.2)
+            db.execute("COMMIT")
+            deadline = time.monotonic() + 10
+            while wal_path(path).exists() and wal_path(path).stat().st_size > logged // 10:
+                assert time.monotonic() < deadline, "no checkpoint after the block's transaction ended"
+                time.sleep(0.01)
+        assert db.scalar("SELECT count(*) FROM x WHERE v = 'updated'") == 10
+    with Database(path) as db:
+        assert db.scalar("SELECT count(*) FROM x WHERE v = 'updated'") == 10
+
+
+def test_a_checkpoint_meanwhile_that_never_gets_to_start_leaves_it_to_the_publish(tmp_path: Path) -> None:
+    """A block whose update stays open to its end: the checkpoint never starts, the block ends without an error,
+    and the publish after it checkpoints everything, as before the checkpoint moved beside the stories."""
+    path = tmp_path / "n.duckdb"
+    db, logged = _logged_store(path)
+    with db:
+        db.execute("BEGIN TRANSACTION")
+        db.execute("UPDATE x SET v = 'updated' WHERE k < 10")
+        with db.checkpoint_meanwhile():
+            time.sleep(0.1)  # the thread tries meanwhile, and is refused each time
+        assert wal_path(path).stat().st_size >= logged  # nothing was checkpointed
+        db.execute("COMMIT")
+        copy = db.publish_copy(tmp_path / "copy.duckdb")
+    assert all_tables(copy) == all_tables(path)
+
+
 def test_a_checkpoint_made_meanwhile_waits_for_its_thread_when_the_block_fails(tmp_path: Path) -> None:
     with Database(tmp_path / "n.duckdb") as db:
         db.execute("CREATE TABLE x (k INTEGER)")
