@@ -45,6 +45,8 @@ class DigestSummary:
     sent: list[str] = field(default_factory=list)
     mail_notes: list[str] = field(default_factory=list)
     skipped: str | None = None
+    # The missed days built (and mailed) before this one, oldest first (catch_up_missed).
+    caught_up: list[DigestSummary] = field(default_factory=list)
 
 
 @task(cache_policy=NO_CACHE)
@@ -160,6 +162,34 @@ def email_settings(settings: Settings) -> EmailSettings | None:
     return settings.email
 
 
+def catch_up_missed(settings: Settings, day: date, send_mail: bool | None) -> tuple[list[DigestSummary],
+                                                                                 Exception | None]:
+    """Before a scheduled digest of `day`: build, store and mail the digests of the days before it that have none
+    since the last one stored, at most `[digest] missed_days` of them, oldest first (report.digest.missed_days), each
+    as `newswatch digest --date D` would. A cron job or a timer that did not run for two days (the machine was off)
+    left two days without a digest and without mail; serve's late runs build theirs, but a day skipped by the lock
+    wait had none either. Nothing with `[digest] date` pinned.
+
+    Returns the summaries and the first failure: a missed day that fails (its mail refused, say) is logged and the
+    scheduled day is built all the same; the caller raises the failure after it."""
+    if settings.digest.date is not None or settings.digest.missed_days == 0:
+        return [], None
+    with _open_store(settings) as store:
+        latest = store.latest_digest_date(day)
+    built: list[DigestSummary] = []
+    failure: Exception | None = None
+    for missed in digest_mod.missed_days(latest, day, settings.digest.missed_days):
+        progress("no digest for %s (the last one stored is of %s): building it before that of %s", missed, latest,
+                 day)
+        try:
+            built.append(digest_flow(config_path=str(settings.path), day=missed, send_mail=send_mail,
+                                     missing_only=True))
+        except Exception as exc:  # noqa: BLE001 - raised by the caller once the scheduled day is built
+            progress("the missed digest of %s failed: %s", missed, exc, level=logging.WARNING)
+            failure = failure or exc
+    return built, failure
+
+
 @flow(name="digest", log_prints=True)
 def digest_flow(
     config_path: str | None = None,
@@ -167,9 +197,12 @@ def digest_flow(
     send_mail: bool | None = None,
     resend: bool = False,
     catch_up_days: int = delivery.CATCH_UP_DAYS,
+    missing_only: bool = False,
 ) -> DigestSummary:
     """Build the digest for `day` (default: the configured date, else yesterday in the digest time zone), store
-    it, and mail it when [email] is configured (`send_mail=False`: never; True: [email] required)."""
+    it, and mail it when [email] is configured (`send_mail=False`: never; True: [email] required). Without `day`
+    (a scheduled run), the missed days before it are built first (`catch_up_missed`). `missing_only`: build
+    nothing when the day's digest is already stored (a missed day another run built meanwhile)."""
     settings = load_settings(config_path)
     log_config(settings)
     email = email_settings(settings)
@@ -177,7 +210,20 @@ def digest_flow(
         raise ConfigError(
             settings.path, "email", "sending was asked for (--send) but there is no [email] table"
         )
-    day = day or digest_mod.default_day(settings, now=_scheduled_start())
+    if day is not None:
+        return _digest_of(settings, email, day, send_mail, resend, catch_up_days, missing_only)
+    day = digest_mod.default_day(settings, now=_scheduled_start())
+    caught_up, failure = catch_up_missed(settings, day, send_mail)
+    summary = _digest_of(settings, email, day, send_mail, resend, catch_up_days, missing_only)
+    summary.caught_up = caught_up
+    if failure is not None:
+        raise failure
+    return summary
+
+
+def _digest_of(settings: Settings, email: EmailSettings | None, day: date, send_mail: bool | None, resend: bool,
+               catch_up_days: int, missing_only: bool) -> DigestSummary:
+    """digest_flow's work for one day."""
     lock = acquire_run_lock(
         lock_path(settings.database_path, "digest"),
         label=f"digest {day}",
@@ -197,6 +243,10 @@ def digest_flow(
         copy_failed: StorageError | None = None
         with _open_store(settings) as store:
             db = store.db
+            if missing_only and store.has_digest(day):
+                message = "skipped: already built by another run"
+                progress("digest for %s %s", day, message)
+                return DigestSummary(day, "", "", 0, 0, [], skipped=message)
             settle_deliveries(store, settings)  # before the stored digest is replaced: was it mailed?
             follow_topic_edits(store, settings)  # before the snapshot: the clients' copy shows it too
             # The clients' copy is made while the digest is built; only the digest's own tables are then updated

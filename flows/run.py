@@ -9,7 +9,7 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.digest import DigestSummary, _scheduled_start, digest_flow
+from flows.digest import DigestSummary, _scheduled_start, catch_up_missed, digest_flow
 from flows.ingest import IngestSummary, configured_ingest_flow
 from flows.logs import progress
 from newswatch.config import Settings, load_settings
@@ -31,12 +31,13 @@ def run_flow(config_path: str | None = None, day: date | None = None, force: boo
              ingest: bool = True, digest: bool = True, send_mail: bool | None = None,
              resend: bool = False) -> RunSummary:
     settings = load_settings(config_path)
+    scheduled = digest and day is None  # the missed days before it are built first (catch_up_missed)
     if digest and day is None:
         # The digest's day is the day before this run was due (or started), picked now: chosen after the ingest, a
         # run started before midnight and ingesting past it built the digest of the day that had just begun.
         day = digest_mod.default_day(settings, now=_scheduled_start())
     if not ingest:
-        return RunSummary(None, _digest(settings, day, send_mail, resend) if digest else None)
+        return RunSummary(None, _digest(settings, day, send_mail, resend, scheduled) if digest else None)
     # With a digest right after, the ingest leaves the clients' copy to it: one copy of the database, not two (the
     # digest's copy starts from the database as the ingest left it). If the digest publishes none (it is skipped or
     # fails first), the ingest's copy is made here.
@@ -46,7 +47,7 @@ def run_flow(config_path: str | None = None, day: date | None = None, force: boo
         return RunSummary(ingest_summary, None)
     before = _identity(settings.client_copy_path)
     try:
-        digest_summary = _digest(settings, day, send_mail, resend)
+        digest_summary = _digest(settings, day, send_mail, resend, scheduled)
     finally:
         if ingest_summary.client_copy_due and _identity(settings.client_copy_path) == before:
             _publish(settings)
@@ -63,8 +64,16 @@ def _publish(settings: Settings) -> None:
         progress("the clients' copy was not published (%s); the next run publishes it", exc, level=logging.WARNING)
 
 
-def _digest(settings: Settings, day: date | None, send_mail: bool | None, resend: bool) -> DigestSummary:
-    return digest_flow(config_path=str(settings.path), day=day, send_mail=send_mail, resend=resend)
+def _digest(settings: Settings, day: date | None, send_mail: bool | None, resend: bool,
+            scheduled: bool) -> DigestSummary:
+    """The digest of `day`; for a scheduled run (no --date), the missed days before it first, as a scheduled
+    digest run builds them (flows/digest.py catch_up_missed), the run failing after `day` if one of them failed."""
+    caught_up, failure = catch_up_missed(settings, day, send_mail) if scheduled and day is not None else ([], None)
+    summary = digest_flow(config_path=str(settings.path), day=day, send_mail=send_mail, resend=resend)
+    summary.caught_up = caught_up
+    if failure is not None:
+        raise failure
+    return summary
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

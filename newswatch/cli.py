@@ -153,6 +153,8 @@ def _print_ingest(s: Any) -> None:
 
 
 def _print_digest(s: Any) -> None:
+    for missed in getattr(s, "caught_up", None) or []:  # the missed days built first
+        _print_digest(missed)
     if getattr(s, "skipped", None):
         _print(f"digest for {s.digest_date} {s.skipped}")
         return

@@ -138,6 +138,9 @@ class DigestSettings(_Model):
     top_articles: Annotated[int, Field(ge=1, le=200)] = 10
     # Percentages and flags wait until this many of the 7 days before were observed (report.measures).
     min_baseline_days: Annotated[int, Field(ge=1, le=7)] = 5
+    # A scheduled digest first builds (and mails) up to this many days before its own that have no digest since the
+    # last one stored: the days a cron job or the machine did not run (report.digest.missed_days). 0: never.
+    missed_days: Annotated[int, Field(ge=0, le=28)] = 3
 
     @field_validator("timezone")
     @classmethod

@@ -174,6 +174,14 @@ class DigestsMixin:
         return RenderedDigest(digest_date=digest_date, subject=subject, html=html, text=text,
                               markdown=markdown or "", images=images)
 
+    def has_digest(self, digest_date: date) -> bool:
+        return self.db.scalar("SELECT count(*) FROM digest WHERE digest_date = ?", [digest_date]) == 1
+
+    def latest_digest_date(self, before: date) -> date | None:
+        """The latest day before `before` with a stored digest, None when there is none."""
+        value = self.db.scalar("SELECT max(digest_date) FROM digest WHERE digest_date < ?", [before])
+        return value if isinstance(value, date) else None
+
     def delivery_states(self, digest_date: date) -> dict[str, str]:
         """recipient address -> 'sent' | 'unknown' | 'failed' for one digest date."""
         return dict(self.db.query("SELECT recipient, status FROM delivery WHERE digest_date = ?", [digest_date]))

@@ -41,6 +41,16 @@ def default_day(settings: Settings, now: datetime | None = None) -> date:
     return now.astimezone(settings.digest.tz).date() - timedelta(days=1)
 
 
+def missed_days(latest: date | None, day: date, limit: int) -> list[date]:
+    """The days a scheduled digest of `day` builds first, oldest first: those after `latest` (the last day before
+    `day` with a stored digest) and before `day`, at most the `limit` latest of them. None when no digest was
+    stored before `day` (a new store: its first digest is the scheduled one) or `limit` is 0."""
+    if latest is None or limit <= 0:
+        return []
+    first = max(latest + timedelta(days=1), day - timedelta(days=limit))
+    return [first + timedelta(days=k) for k in range((day - first).days)]
+
+
 def window_bounds(day: date, tz: Any, days: int = WINDOW_DAYS) -> tuple[datetime, datetime]:
     start, end = day_bounds(day - timedelta(days=days), day, tz)
     return start, end
