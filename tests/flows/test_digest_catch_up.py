@@ -120,3 +120,34 @@ def test_missed_days_zero_builds_only_the_day(project: Path) -> None:
     digest_flow(config_path=str(config), day=date(2025, 5, 8), send_mail=False)
     summary = _scheduled(digest_flow, {"config_path": str(config), "send_mail": False})
     assert summary.caught_up == [] and _stored_days(project) == [date(2025, 5, 8), DAY]
+
+
+def test_a_missed_day_another_run_built_meanwhile_is_not_built_again(project: Path) -> None:
+    """The catch-up asks for a missed day only if it is still missing once it holds the digest lock: serve's late
+    runs after an outage may each find the same day missing."""
+    from flows.digest import digest_flow
+
+    config = _live_config(project)
+    first = digest_flow(config_path=str(config), day=date(2025, 5, 9), send_mail=False)
+    again = digest_flow(config_path=str(config), day=date(2025, 5, 9), send_mail=False, missing_only=True)
+    assert first.skipped is None and again.skipped == "skipped: already built by another run"
+    assert _stored_days(project) == [date(2025, 5, 9)]
+
+
+def test_a_missed_day_that_fails_does_not_hold_back_the_scheduled_one(project: Path) -> None:
+    """The mail server is down: each missed day is stored with its delivery failed (the next digest run mails it),
+    the scheduled day is built, stored and tried all the same, and the run fails saying why."""
+    from flows.digest import digest_flow
+    from newswatch.errors import MailError
+    from tests.support.smtpserver import free_port
+
+    config = _live_config(project, f'\n[email]\nhost = "127.0.0.1"\nport = {free_port()}\nsecurity = "none"\n'
+                                   'sender = "newswatch (sample) <digest@example.org>"\n'
+                                   'recipients = ["alice@example.org"]\ntimeout_seconds = 5\nretries = 0\n')
+    digest_flow(config_path=str(config), day=date(2025, 5, 9), send_mail=False)
+    with pytest.raises(MailError, match="connection refused"):
+        _scheduled(digest_flow, {"config_path": str(config)})
+    assert _stored_days(project) == [date(2025, 5, 9), date(2025, 5, 10), DAY]
+    with Database(project / "data" / "newswatch.duckdb", read_only=True) as db:
+        assert db.query("SELECT digest_date, status FROM delivery ORDER BY digest_date") == [
+            (date(2025, 5, 10), "failed"), (DAY, "failed")]
