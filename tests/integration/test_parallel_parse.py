@@ -108,6 +108,9 @@ def test_parallel_normalise_equals_normalise_here(project: Path, monkeypatch: py
     here = pipeline.prepare_articles(pipeline.normalize_entries(entries, now), _EmptyStore(), "run", now)
     monkeypatch.setattr(pipeline, "START_NORMALIZE_CHARS", 0)  # the samples are small: spread them anyway
     with AnalysisPool(Analyzer.from_settings(settings), 2) as pool:
+        # Started first: the call that starts them works through parts here while they start, and on a loaded
+        # machine it could finish them all first (tests/integration/test_pool_start.py covers that path).
+        pool.start()
         spread_articles = pipeline.normalize_parallel(entries, now, pool.map, running=False)
         assert spread_articles == expected
         assert pool._pool is not None  # it did use the worker processes
