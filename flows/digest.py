@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -45,7 +45,7 @@ class DigestSummary:
     sent: list[str] = field(default_factory=list)
     mail_notes: list[str] = field(default_factory=list)
     skipped: str | None = None
-    # The missed days built (and mailed) before this one, oldest first (catch_up_missed).
+    # The missed days built (and mailed) before this one, oldest first (missed_days_to_build).
     caught_up: list[DigestSummary] = field(default_factory=list)
 
 
@@ -162,32 +162,23 @@ def email_settings(settings: Settings) -> EmailSettings | None:
     return settings.email
 
 
-def catch_up_missed(settings: Settings, day: date, send_mail: bool | None) -> tuple[list[DigestSummary],
-                                                                                 Exception | None]:
-    """Before a scheduled digest of `day`: build, store and mail the digests of the days before it that have none
-    since the last one stored, at most `[digest] missed_days` of them, oldest first (report.digest.missed_days), each
-    as `newswatch digest --date D` would. A cron job or a timer that did not run for two days (the machine was off)
-    left two days without a digest and without mail; serve's late runs build theirs, but a day skipped by the lock
-    wait had none either. Nothing with `[digest] date` pinned.
-
-    Returns the summaries and the first failure: a missed day that fails (its mail refused, say) is logged and the
-    scheduled day is built all the same; the caller raises the failure after it."""
+def missed_days_to_build(store: Store, settings: Settings, day: date) -> list[date]:
+    """The days a scheduled digest of `day` builds first: those of the `[digest] missed_days` before it with no
+    stored digest, after the first digest the store ever had (report.digest.missed_days), that newswatch watched (a
+    source fetched, or articles read from a file for the day: the view observed_days). A cron job or a timer that
+    did not fire, a digest skipped by the lock wait, or a preview run with `--no-send` (which builds its own day
+    only) left such days without a digest or without mail; a day nothing was watched on (the machine was off)
+    would say only that, and a store that last built a digest long ago (the samples' day, before going live) has
+    none of its recent days watched. None with `[digest] date` pinned."""
     if settings.digest.date is not None or settings.digest.missed_days == 0:
-        return [], None
-    with _open_store(settings) as store:
-        latest = store.latest_digest_date(day)
-    built: list[DigestSummary] = []
-    failure: Exception | None = None
-    for missed in digest_mod.missed_days(latest, day, settings.digest.missed_days):
-        progress("no digest for %s (the last one stored is of %s): building it before that of %s", missed, latest,
-                 day)
-        try:
-            built.append(digest_flow(config_path=str(settings.path), day=missed, send_mail=send_mail,
-                                     missing_only=True))
-        except Exception as exc:  # noqa: BLE001 - raised by the caller once the scheduled day is built
-            progress("the missed digest of %s failed: %s", missed, exc, level=logging.WARNING)
-            failure = failure or exc
-    return built, failure
+        return []
+    limit = settings.digest.missed_days
+    stored = store.digest_dates(day - timedelta(days=limit), day - timedelta(days=1))
+    days = digest_mod.missed_days(stored, store.first_digest_date(), day, limit)
+    if not days:
+        return []
+    watched = {row["day"] for row in store.window_observed_days(days[0], days[-1], settings.digest.timezone)}
+    return [d for d in days if d in watched]
 
 
 @flow(name="digest", log_prints=True)
@@ -197,12 +188,15 @@ def digest_flow(
     send_mail: bool | None = None,
     resend: bool = False,
     catch_up_days: int = delivery.CATCH_UP_DAYS,
-    missing_only: bool = False,
+    catch_up: bool | None = None,
 ) -> DigestSummary:
     """Build the digest for `day` (default: the configured date, else yesterday in the digest time zone), store
-    it, and mail it when [email] is configured (`send_mail=False`: never; True: [email] required). Without `day`
-    (a scheduled run), the missed days before it are built first (`catch_up_missed`). `missing_only`: build
-    nothing when the day's digest is already stored (a missed day another run built meanwhile)."""
+    it, and mail it when [email] is configured (`send_mail=False`: never; True: [email] required).
+
+    A scheduled run (`catch_up`; by default when no `day` is given) first builds and stores the days missed since
+    the last digest (`missed_days_to_build`), under the same lock, and mails them with its own day, oldest first.
+    Not with `send_mail=False`: a preview would use them up unmailed. A missed day that fails is logged, the day
+    itself built all the same, and the run fails after it."""
     settings = load_settings(config_path)
     log_config(settings)
     email = email_settings(settings)
@@ -210,20 +204,9 @@ def digest_flow(
         raise ConfigError(
             settings.path, "email", "sending was asked for (--send) but there is no [email] table"
         )
-    if day is not None:
-        return _digest_of(settings, email, day, send_mail, resend, catch_up_days, missing_only)
-    day = digest_mod.default_day(settings, now=_scheduled_start())
-    caught_up, failure = catch_up_missed(settings, day, send_mail)
-    summary = _digest_of(settings, email, day, send_mail, resend, catch_up_days, missing_only)
-    summary.caught_up = caught_up
-    if failure is not None:
-        raise failure
-    return summary
-
-
-def _digest_of(settings: Settings, email: EmailSettings | None, day: date, send_mail: bool | None, resend: bool,
-               catch_up_days: int, missing_only: bool) -> DigestSummary:
-    """digest_flow's work for one day."""
+    if catch_up is None:
+        catch_up = day is None
+    day = day or digest_mod.default_day(settings, now=_scheduled_start())
     lock = acquire_run_lock(
         lock_path(settings.database_path, "digest"),
         label=f"digest {day}",
@@ -240,63 +223,32 @@ def _digest_of(settings: Settings, email: EmailSettings | None, day: date, send_
         progress("digest for %s %s", day, message, level=logging.WARNING)
         return DigestSummary(day, "", "", 0, 0, [], skipped=message)
     with lock:
-        copy_failed: StorageError | None = None
-        with _open_store(settings) as store:
-            db = store.db
-            if missing_only and store.has_digest(day):
-                message = "skipped: already built by another run"
-                progress("digest for %s %s", day, message)
-                return DigestSummary(day, "", "", 0, 0, [], skipped=message)
-            settle_deliveries(store, settings)  # before the stored digest is replaced: was it mailed?
-            follow_topic_edits(store, settings)  # before the snapshot: the clients' copy shows it too
-            # The clients' copy is made while the digest is built; only the digest's own tables are then updated
-            # in it (storage/db.py start_snapshot: the same file as a whole copy, without copying it after the work).
-            db.start_snapshot(settings.client_copy_path, DIGEST_WRITES)
-            db.set_meta({"timezone": settings.digest.timezone,
-                         "min_baseline_days": str(settings.digest.min_baseline_days)})
-            run_id = store.start_run("digest")
-            try:
-                data = digest_mod.build_digest(store, settings, day)
-                rendered = render(data, settings)
-                html_path, text_path = digest_mod.write_digest(rendered, settings.output_dir)
-                with db.transaction():
-                    store.save_digest(
-                        rendered, settings.digest.timezone, data, str(html_path), str(text_path)
-                    )
-                    store.save_evidence(day, evidence.evidence_rows(data))
-                    if email is not None and send_mail is not False:  # to be mailed: caught up if the run stops
-                        store.record_deliveries(delivery.due_rows(store, email, day, datetime.now(UTC)))
-                store.finish_run(run_id, "ok", {}, {"digest_date": day.isoformat()})
-            except BaseException as exc:
-                store.finish_run(run_id, "failed", {}, {"exception": repr(exc)[:2000]})
-                raise
-            # The read copy needs as much free space as the whole database: on a filling disk it is the first write
-            # to fail. The digest is stored by now, so it is mailed all the same, and the run fails after mailing;
-            # the copy-due mark left beside the database makes the next run publish (storage/db.py copy_due_path).
-            try:
-                db.publish_copy(settings.client_copy_path)
-            except BaseException as exc:
-                with suppress(StorageError):  # the database may refuse every write after a failed checkpoint
-                    store.finish_run(run_id, "failed", {}, {"exception": repr(exc)[:2000]})
-                if not isinstance(exc, StorageError) or isinstance(exc, DatabaseLocked):
-                    raise
-                copy_failed = exc
-                progress("the read copy for SQL clients was not published: %s; the digest is mailed all the same, "
-                         "and the next run publishes the copy", exc, level=logging.WARNING)
-        summary = DigestSummary(
-            day,
-            str(html_path),
-            str(text_path),
-            len(data["topics"]),
-            int(sum(t["count"]["value"] or 0 for t in data["topics"])),
-            data["highlights"],
-        )
-        progress("digest for %s written to %s", day, html_path)
+        caught_up: list[DigestSummary] = []
+        failure: Exception | None = None
+        if catch_up and send_mail is not False:
+            with _open_store(settings) as store:
+                missed = missed_days_to_build(store, settings, day)
+            for missed_day in missed:
+                progress("no digest for %s since the last one stored: building it before that of %s", missed_day, day)
+                try:
+                    built, rendered, copy_failed = _build_and_store(settings, email, missed_day, send_mail)
+                except Exception as exc:  # noqa: BLE001 - raised once the day itself is built
+                    progress("the missed digest of %s failed: %s", missed_day, exc, level=logging.WARNING)
+                    failure = failure or exc
+                    continue
+                publish_artifact(rendered)
+                caught_up.append(built)
+        summary, rendered, copy_failed = _build_and_store(settings, email, day, send_mail)
+        summary.caught_up = caught_up
         publish_artifact(rendered)
         if email is None or send_mail is False:
             _raise_copy_failure(copy_failed, mailed=False)
+            if failure is not None:
+                raise failure
             return summary
-        result = send(settings, email, day, resend, catch_up_days)
+        # One send for the day and the missed days before it (their deliveries were recorded as due with them); a
+        # later run still reaches back to the oldest day a catch-up can build.
+        result = send(settings, email, day, resend, max(catch_up_days, settings.digest.missed_days + 1))
         if copy_failed is None and (result.sent or result.failed or result.unknown):
             try:
                 with _open_store(settings) as store:  # the read copy shows the deliveries just recorded
@@ -313,7 +265,65 @@ def _digest_of(settings: Settings, email: EmailSettings | None, day: date, send_
         if result.failed or result.unknown:
             raise MailError(result.failure_message())
         _raise_copy_failure(copy_failed, mailed=bool(result.sent))
+        if failure is not None:
+            raise failure
     return summary
+
+
+def _build_and_store(settings: Settings, email: EmailSettings | None, day: date, send_mail: bool | None
+                     ) -> tuple[DigestSummary, RenderedDigest, StorageError | None]:
+    """Build the digest of `day`, write its files, store it (with its deliveries due, when it is to be mailed) and
+    publish the clients' copy; the caller holds the digest lock. Returns the summary, the rendered digest and the
+    copy's failure (the digest is stored and mailed all the same)."""
+    copy_failed: StorageError | None = None
+    with _open_store(settings) as store:
+        db = store.db
+        settle_deliveries(store, settings)  # before the stored digest is replaced: was it mailed?
+        follow_topic_edits(store, settings)  # before the snapshot: the clients' copy shows it too
+        # The clients' copy is made while the digest is built; only the digest's own tables are then updated
+        # in it (storage/db.py start_snapshot: the same file as a whole copy, without copying it after the work).
+        db.start_snapshot(settings.client_copy_path, DIGEST_WRITES)
+        db.set_meta({"timezone": settings.digest.timezone,
+                     "min_baseline_days": str(settings.digest.min_baseline_days)})
+        run_id = store.start_run("digest")
+        try:
+            data = digest_mod.build_digest(store, settings, day)
+            rendered = render(data, settings)
+            html_path, text_path = digest_mod.write_digest(rendered, settings.output_dir)
+            with db.transaction():
+                store.save_digest(
+                    rendered, settings.digest.timezone, data, str(html_path), str(text_path)
+                )
+                store.save_evidence(day, evidence.evidence_rows(data))
+                if email is not None and send_mail is not False:  # to be mailed: caught up if the run stops
+                    store.record_deliveries(delivery.due_rows(store, email, day, datetime.now(UTC)))
+            store.finish_run(run_id, "ok", {}, {"digest_date": day.isoformat()})
+        except BaseException as exc:
+            store.finish_run(run_id, "failed", {}, {"exception": repr(exc)[:2000]})
+            raise
+        # The read copy needs as much free space as the whole database: on a filling disk it is the first write
+        # to fail. The digest is stored by now, so it is mailed all the same, and the run fails after mailing;
+        # the copy-due mark left beside the database makes the next run publish (storage/db.py copy_due_path).
+        try:
+            db.publish_copy(settings.client_copy_path)
+        except BaseException as exc:
+            with suppress(StorageError):  # the database may refuse every write after a failed checkpoint
+                store.finish_run(run_id, "failed", {}, {"exception": repr(exc)[:2000]})
+            if not isinstance(exc, StorageError) or isinstance(exc, DatabaseLocked):
+                raise
+            copy_failed = exc
+            progress("the read copy for SQL clients was not published: %s; the digest is mailed all the same, "
+                     "and the next run publishes the copy", exc, level=logging.WARNING)
+    summary = DigestSummary(
+        day,
+        str(html_path),
+        str(text_path),
+        len(data["topics"]),
+        int(sum(t["count"]["value"] or 0 for t in data["topics"])),
+        data["highlights"],
+    )
+    progress("digest for %s written to %s", day, html_path)
+    return summary, rendered, copy_failed
 
 
 def _raise_copy_failure(failure: StorageError | None, *, mailed: bool) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.digest import DigestSummary, _scheduled_start, catch_up_missed, digest_flow
+from flows.digest import DigestSummary, _scheduled_start, digest_flow
 from flows.ingest import IngestSummary, configured_ingest_flow
 from flows.logs import progress
 from newswatch.config import Settings, load_settings
@@ -29,9 +29,11 @@ class RunSummary:
 @flow(name="newswatch-run")
 def run_flow(config_path: str | None = None, day: date | None = None, force: bool = False,
              ingest: bool = True, digest: bool = True, send_mail: bool | None = None,
-             resend: bool = False) -> RunSummary:
+             resend: bool = False, catch_up: bool | None = None) -> RunSummary:
+    """`catch_up`: the digest builds the days missed since the last one first (flows/digest.py digest_flow); by
+    default when no `day` is given. The CLI picks the day itself when it starts and says whether it was given."""
     settings = load_settings(config_path)
-    scheduled = digest and day is None  # the missed days before it are built first (catch_up_missed)
+    scheduled = digest and (catch_up if catch_up is not None else day is None)
     if digest and day is None:
         # The digest's day is the day before this run was due (or started), picked now: chosen after the ingest, a
         # run started before midnight and ingesting past it built the digest of the day that had just begun.
@@ -66,14 +68,9 @@ def _publish(settings: Settings) -> None:
 
 def _digest(settings: Settings, day: date | None, send_mail: bool | None, resend: bool,
             scheduled: bool) -> DigestSummary:
-    """The digest of `day`; for a scheduled run (no --date), the missed days before it first, as a scheduled
-    digest run builds them (flows/digest.py catch_up_missed), the run failing after `day` if one of them failed."""
-    caught_up, failure = catch_up_missed(settings, day, send_mail) if scheduled and day is not None else ([], None)
-    summary = digest_flow(config_path=str(settings.path), day=day, send_mail=send_mail, resend=resend)
-    summary.caught_up = caught_up
-    if failure is not None:
-        raise failure
-    return summary
+    """The digest of `day`; for a scheduled run (no --date), the missed days before it first (digest_flow)."""
+    return digest_flow(config_path=str(settings.path), day=day, send_mail=send_mail, resend=resend,
+                       catch_up=scheduled)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

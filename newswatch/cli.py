@@ -123,7 +123,8 @@ def _run(args: argparse.Namespace, settings: Settings, *, ingest: bool, digest: 
     with engine_settings():
         result = run_flow(config_path=str(settings.path), day=day,
                           force=getattr(args, "force", False), ingest=ingest, digest=digest,
-                          send_mail=getattr(args, "send", None), resend=getattr(args, "resend", False))
+                          send_mail=getattr(args, "send", None), resend=getattr(args, "resend", False),
+                          catch_up=getattr(args, "date", None) is None)  # the missed days first, as scheduled
     if result.ingest is not None:
         _print_ingest(result.ingest)
     if result.digest is not None:

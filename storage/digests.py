@@ -174,12 +174,14 @@ class DigestsMixin:
         return RenderedDigest(digest_date=digest_date, subject=subject, html=html, text=text,
                               markdown=markdown or "", images=images)
 
-    def has_digest(self, digest_date: date) -> bool:
-        return self.db.scalar("SELECT count(*) FROM digest WHERE digest_date = ?", [digest_date]) == 1
+    def digest_dates(self, first: date | None = None, last: date | None = None) -> list[date]:
+        """The days with a stored digest, from `first` to `last` (inclusive; either open when None), in order."""
+        return [r[0] for r in self.db.query(
+            "SELECT digest_date FROM digest WHERE ($1::DATE IS NULL OR digest_date >= $1) "
+            "AND ($2::DATE IS NULL OR digest_date <= $2) ORDER BY digest_date", [first, last])]
 
-    def latest_digest_date(self, before: date) -> date | None:
-        """The latest day before `before` with a stored digest, None when there is none."""
-        value = self.db.scalar("SELECT max(digest_date) FROM digest WHERE digest_date < ?", [before])
+    def first_digest_date(self) -> date | None:
+        value = self.db.scalar("SELECT min(digest_date) FROM digest")
         return value if isinstance(value, date) else None
 
     def delivery_states(self, digest_date: date) -> dict[str, str]:

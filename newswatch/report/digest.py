@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -41,14 +41,15 @@ def default_day(settings: Settings, now: datetime | None = None) -> date:
     return now.astimezone(settings.digest.tz).date() - timedelta(days=1)
 
 
-def missed_days(latest: date | None, day: date, limit: int) -> list[date]:
-    """The days a scheduled digest of `day` builds first, oldest first: those after `latest` (the last day before
-    `day` with a stored digest) and before `day`, at most the `limit` latest of them. None when no digest was
-    stored before `day` (a new store: its first digest is the scheduled one) or `limit` is 0."""
-    if latest is None or limit <= 0:
+def missed_days(stored: Collection[date], first: date | None, day: date, limit: int) -> list[date]:
+    """The days a scheduled digest of `day` builds first, oldest first: those of the `limit` days before `day` with
+    no stored digest (`stored`: the days among them that have one), after the first day ever given a digest
+    (`first`). None in a store that never had a digest before `day` (its first digest is the scheduled one), or
+    with `limit` 0."""
+    if first is None or limit <= 0:
         return []
-    first = max(latest + timedelta(days=1), day - timedelta(days=limit))
-    return [first + timedelta(days=k) for k in range((day - first).days)]
+    days = (day - timedelta(days=k) for k in range(limit, 0, -1))
+    return [d for d in days if d > first and d not in stored]
 
 
 def window_bounds(day: date, tz: Any, days: int = WINDOW_DAYS) -> tuple[datetime, datetime]:
