@@ -85,6 +85,7 @@ def _wrap(exc: duckdb.Error, path: Path, doing: str) -> StorageError:
 _OTHER_WRITERS = "there are other write transactions active"
 CHECKPOINT_RETRY_SECONDS = 0.005
 
+
 class Database:
     """A DuckDB file opened by this process. Use as a context manager; writes are batched and transactional."""
 
@@ -378,12 +379,12 @@ class Database:
         the checkpoint runs, `<file>.wal.checkpoint`). The block must not checkpoint itself (DuckDB refuses a second
         checkpoint while one runs): no `publish_copy` or `start_snapshot` inside it.
 
-        A write transaction of the block's that updates rows keeps the checkpoint from starting (DuckDB refuses it then):
-        it is tried again every CHECKPOINT_RETRY_SECONDS until it starts or the block ends, and a block that ends
-        first leaves it to the publish. A checkpoint that fails (a full disk) invalidates the database in DuckDB: the block's next statement fails
-        with the cause, and a block that completed raises it as a StorageError at its end. The thread is always
-        waited for, on an interrupt too, so the connection is never closed under it. Does nothing on a read-only
-        connection or while a snapshot holds checkpoints off."""
+        A write transaction of the block's that updates rows keeps the checkpoint from starting (DuckDB refuses it
+        then): it is tried again every CHECKPOINT_RETRY_SECONDS until it starts or the block ends, and a block that
+        ends first leaves it to the publish. A checkpoint that fails (a full disk) invalidates the database in
+        DuckDB: the block's next statement fails with the cause, and a block that completed raises it as a
+        StorageError at its end. The thread is always waited for, on an interrupt too, so the connection is never
+        closed under it. Does nothing on a read-only connection or while a snapshot holds checkpoints off."""
         if self.read_only or self._snapshot is not None:
             yield
             return
@@ -414,8 +415,8 @@ class Database:
                     return
 
         thread = threading.Thread(target=work, name="newswatch-checkpoint", daemon=True)
-        thread.start()
         try:
+            thread.start()  # inside: an interrupt right after it still ends the thread's retries and waits for it
             yield
         finally:
             ended.set()

@@ -300,7 +300,8 @@ _FRACTION = re.compile(r"[.,]\d+$")
 _NAMED_ZONE = re.compile(r"^(.*\d:\d\d(?::\d\d)?(?:[.,]\d+)?)\s*([A-Za-z]{3,4})\s*$")
 # The same as Java's Date.toString() and Unix `date` write it, the abbreviation before the year: "Sat May 10
 # 14:30:00 IST 2025".
-_UNIX_DATE = re.compile(r"^[A-Za-z]{3}\s+([A-Za-z]{3})\s+(\d{1,2})\s+(\d\d:\d\d(?::\d\d)?)\s+([A-Za-z]{3,4})\s+(\d{4})$")
+_UNIX_DATE = re.compile(
+    r"^[A-Za-z]{3}\s+([A-Za-z]{3})\s+(\d{1,2})\s+(\d\d:\d\d(?::\d\d)?)\s+([A-Za-z]{3,4})\s+(\d{4})$")
 # A written offset at the end of what comes before the abbreviation ("09:00:00 +05:30 IST"): the offset decides,
 # read by the other patterns or feedparser, not the abbreviation.
 _WRITTEN_OFFSET = re.compile(r"(?:[+-]\d{1,2}(?::?\d\d)?|\b(?:GMT|UTC|UT|Z))\s*$", re.IGNORECASE)
