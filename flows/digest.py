@@ -29,7 +29,8 @@ from storage.digests import DIGEST_WRITES
 from storage.store import Store
 
 # A digest run waits this long for the previous one (or for an ingest holding the database), then gives up and
-# says so. A day skipped this way has no digest: the warning names the command that builds and mails it.
+# says so. A day skipped this way has no digest until the next scheduled run builds it as a missed day ([digest]
+# missed_days, when it was watched); the warning names the command that builds and mails it now.
 WAIT_SECONDS = 15 * 60
 
 
@@ -164,17 +165,17 @@ def email_settings(settings: Settings) -> EmailSettings | None:
 
 def missed_days_to_build(store: Store, settings: Settings, day: date) -> list[date]:
     """The days a scheduled digest of `day` builds first: those of the `[digest] missed_days` before it with no
-    stored digest, after the first digest the store ever had (report.digest.missed_days), that newswatch watched (a
-    source fetched, or articles read from a file for the day: the view observed_days). A cron job or a timer that
-    did not fire, a digest skipped by the lock wait, or a preview run with `--no-send` (which builds its own day
-    only) left such days without a digest or without mail; a day nothing was watched on (the machine was off)
-    would say only that, and a store that last built a digest long ago (the samples' day, before going live) has
-    none of its recent days watched. None with `[digest] date` pinned."""
+    stored digest, after one that has one (report.digest.missed_days: the schedule was running), that newswatch
+    watched (a source fetched, or articles read from a file for the day: the view observed_days). A digest run that
+    failed, did not fire (its own cron job or timer, while the ingest's ran) or was skipped by the lock wait left
+    such days without a digest and without mail. A day nothing was watched on (the machine off, or a cron job
+    running ingest and digest together that did not fire) is not built: its digest would say only that. None with
+    `[digest] date` pinned."""
     if settings.digest.date is not None or settings.digest.missed_days == 0:
         return []
     limit = settings.digest.missed_days
-    stored = store.digest_dates(day - timedelta(days=limit), day - timedelta(days=1))
-    days = digest_mod.missed_days(stored, store.first_digest_date(), day, limit)
+    stored = store.digest_dates(day - timedelta(days=limit + 1), day - timedelta(days=1))
+    days = digest_mod.missed_days(stored, day, limit)
     if not days:
         return []
     watched = {row["day"] for row in store.window_observed_days(days[0], days[-1], settings.digest.timezone)}
@@ -229,16 +230,28 @@ def digest_flow(
             with _open_store(settings) as store:
                 missed = missed_days_to_build(store, settings, day)
             for missed_day in missed:
-                progress("no digest for %s since the last one stored: building it before that of %s", missed_day, day)
+                progress("no digest for %s: building it before that of %s", missed_day, day)
                 try:
-                    built, rendered, copy_failed = _build_and_store(settings, email, missed_day, send_mail)
+                    built, rendered, _ = _build_and_store(settings, email, missed_day, send_mail)
+                except DatabaseLocked:  # the next day would wait as long again: the run fails now, as the day would
+                    raise
                 except Exception as exc:  # noqa: BLE001 - raised once the day itself is built
                     progress("the missed digest of %s failed: %s", missed_day, exc, level=logging.WARNING)
                     failure = failure or exc
                     continue
-                publish_artifact(rendered)
+                publish_artifact(rendered)  # a copy that failed for it is the day's to publish (below)
                 caught_up.append(built)
-        summary, rendered, copy_failed = _build_and_store(settings, email, day, send_mail)
+        # Failed deliveries are tried again by the runs of the `catch_up_days` after the oldest day a catch-up builds.
+        window = catch_up_days + settings.digest.missed_days
+        try:
+            summary, rendered, copy_failed = _build_and_store(settings, email, day, send_mail)
+        except Exception as exc:
+            # The missed days stored before it go out all the same (not when the database is held elsewhere:
+            # mailing records outcomes in it, and would wait as long again).
+            if caught_up and email is not None and send_mail is not False and not isinstance(exc, DatabaseLocked):
+                with suppress(Exception):
+                    send(settings, email, caught_up[-1].digest_date, False, window)
+            raise
         summary.caught_up = caught_up
         publish_artifact(rendered)
         if email is None or send_mail is False:
@@ -246,9 +259,8 @@ def digest_flow(
             if failure is not None:
                 raise failure
             return summary
-        # One send for the day and the missed days before it (their deliveries were recorded as due with them); a
-        # later run still reaches back to the oldest day a catch-up can build.
-        result = send(settings, email, day, resend, max(catch_up_days, settings.digest.missed_days + 1))
+        # One send for the day and the missed days before it (their deliveries were recorded as due with them).
+        result = send(settings, email, day, resend, window)
         if copy_failed is None and (result.sent or result.failed or result.unknown):
             try:
                 with _open_store(settings) as store:  # the read copy shows the deliveries just recorded

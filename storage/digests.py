@@ -180,10 +180,6 @@ class DigestsMixin:
             "SELECT digest_date FROM digest WHERE ($1::DATE IS NULL OR digest_date >= $1) "
             "AND ($2::DATE IS NULL OR digest_date <= $2) ORDER BY digest_date", [first, last])]
 
-    def first_digest_date(self) -> date | None:
-        value = self.db.scalar("SELECT min(digest_date) FROM digest")
-        return value if isinstance(value, date) else None
-
     def delivery_states(self, digest_date: date) -> dict[str, str]:
         """recipient address -> 'sent' | 'unknown' | 'failed' for one digest date."""
         return dict(self.db.query("SELECT recipient, status FROM delivery WHERE digest_date = ?", [digest_date]))

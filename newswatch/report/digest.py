@@ -41,15 +41,19 @@ def default_day(settings: Settings, now: datetime | None = None) -> date:
     return now.astimezone(settings.digest.tz).date() - timedelta(days=1)
 
 
-def missed_days(stored: Collection[date], first: date | None, day: date, limit: int) -> list[date]:
+def missed_days(stored: Collection[date], day: date, limit: int) -> list[date]:
     """The days a scheduled digest of `day` builds first, oldest first: those of the `limit` days before `day` with
-    no stored digest (`stored`: the days among them that have one), after the first day ever given a digest
-    (`first`). None in a store that never had a digest before `day` (its first digest is the scheduled one), or
-    with `limit` 0."""
-    if first is None or limit <= 0:
+    no stored digest, after the first one that has one. `stored`: the days with a stored digest among the `limit` + 1
+    before `day` (one more, so that a gap of `limit` days after a digest is found). None when no digest is stored
+    in that span: the schedule was not running (a new store, one kept from the samples' try-out, or a gap longer
+    than the limit), or with `limit` 0."""
+    if limit <= 0:
         return []
-    days = (day - timedelta(days=k) for k in range(limit, 0, -1))
-    return [d for d in days if d > first and d not in stored]
+    span = [day - timedelta(days=k) for k in range(limit + 1, 0, -1)]
+    have = [d for d in span if d in stored]
+    if not have:
+        return []
+    return [d for d in span[1:] if d > have[0] and d not in stored]
 
 
 def window_bounds(day: date, tz: Any, days: int = WINDOW_DAYS) -> tuple[datetime, datetime]:

@@ -61,15 +61,14 @@ def _subjects(received: list[Any]) -> list[str]:
     return [str(m.message()["Subject"]) for m in received]
 
 
-def test_missed_days_are_the_days_without_a_digest_after_the_first_one() -> None:
-    first = date(2025, 5, 1)
-    assert missed_days({date(2025, 5, 8)}, first, DAY, 3) == [date(2025, 5, 9), date(2025, 5, 10)]
-    assert missed_days({date(2025, 5, 9)}, first, DAY, 3) == [date(2025, 5, 8), date(2025, 5, 10)]  # a gap
-    assert missed_days({date(2025, 5, 8), date(2025, 5, 9), date(2025, 5, 10)}, first, DAY, 3) == []
-    assert missed_days(set(), first, DAY, 3) == [date(2025, 5, 8), date(2025, 5, 9), date(2025, 5, 10)]
-    assert missed_days(set(), date(2025, 5, 9), DAY, 3) == [date(2025, 5, 10)]  # nothing before the first digest
-    assert missed_days(set(), None, DAY, 3) == []  # a new store: its first digest is the scheduled one
-    assert missed_days(set(), first, DAY, 0) == []
+def test_missed_days_are_the_days_without_a_digest_after_a_recent_one() -> None:
+    may = {d: date(2025, 5, d) for d in range(1, 32)}
+    assert missed_days({may[8]}, DAY, 3) == [may[9], may[10]]
+    assert missed_days({may[7], may[9]}, DAY, 3) == [may[8], may[10]]  # a gap
+    assert missed_days({may[8], may[9], may[10]}, DAY, 3) == []
+    assert missed_days({may[7]}, DAY, 3) == [may[8], may[9], may[10]]  # 3 days without: the last digest 4 days ago
+    assert missed_days(set(), DAY, 3) == []  # none within 4 days: a new store, the samples' day, a long stop
+    assert missed_days({may[7]}, DAY, 0) == []
 
 
 def test_a_scheduled_digest_builds_the_watched_days_missed_since_the_last_one_first(project: Path) -> None:
@@ -113,7 +112,7 @@ def test_a_new_store_missed_days_zero_and_a_pinned_date_build_only_the_day(proje
 
 def test_the_samples_digest_does_not_make_a_store_going_live_mail_old_days(project: Path) -> None:
     """The deploy guide's path: try the samples (their digest of 10 May 2025), then remove the pinned date and keep
-    the store. The days before the first live digest were not watched: none of them is built or mailed."""
+    the store. No digest in the days before the first live one: none of them is built or mailed."""
     from flows.digest import digest_flow
 
     config = project / "config" / "newswatch.toml"
@@ -205,3 +204,82 @@ def test_a_preview_without_mail_builds_only_its_day_and_leaves_the_missed_ones_t
     assert [s.digest_date for s in mailing.caught_up] == [date(2025, 5, 9), date(2025, 5, 10)]
     assert len(subjects) == 3 and [str(d) in s for d, s in zip(
         [date(2025, 5, 9), date(2025, 5, 10), date(2025, 5, 12)], subjects, strict=True)] == [True] * 3
+
+
+def _failing_build(monkeypatch: pytest.MonkeyPatch, failing: date) -> None:
+    """build_digest raises for one day (a bug, a damaged row), as any day could."""
+    from newswatch.report import digest as digest_mod
+
+    build = digest_mod.build_digest
+
+    def build_or_fail(store: Any, settings: Any, day: date) -> Any:
+        if day == failing:
+            raise RuntimeError(f"sample failure building {day}")
+        return build(store, settings, day)
+
+    monkeypatch.setattr(digest_mod, "build_digest", build_or_fail)
+
+
+def test_a_missed_day_that_fails_to_build_does_not_hold_back_the_others(project: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """One missed day fails to build: the other missed days and the day itself are built and mailed, the run fails
+    naming the cause, and the failed day, still missing, is built and mailed by the next run."""
+    from flows.digest import digest_flow
+    from flows.ingest import ingest_flow
+
+    port = free_port()
+    config = _live_config(project, _mail(port))
+    ingest_flow(config_path=str(config))
+    digest_flow(config_path=str(config), day=date(2025, 5, 8), send_mail=False)
+    _failing_build(monkeypatch, date(2025, 5, 9))
+    with smtp_server(port=port) as server:
+        with pytest.raises(RuntimeError, match="sample failure building 2025-05-09"):
+            _scheduled(digest_flow, {"config_path": str(config)})
+        first = _subjects(server.received)
+        assert len(first) == 2 and "2025-05-10" in first[0] and "2025-05-11" in first[1]
+        assert _stored_days(project) == [date(2025, 5, 8), date(2025, 5, 10), DAY]
+        monkeypatch.undo()
+        nextday = _scheduled(digest_flow, {"config_path": str(config)}, DUE + timedelta(days=1))
+        assert [s.digest_date for s in nextday.caught_up] == [date(2025, 5, 9)]
+        subjects = _subjects(server.received)
+    assert len(subjects) == 4 and "2025-05-09" in subjects[2] and "2025-05-12" in subjects[3]
+
+
+def test_the_missed_days_are_mailed_when_the_day_itself_fails_to_build(project: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows.digest import digest_flow
+    from flows.ingest import ingest_flow
+
+    port = free_port()
+    config = _live_config(project, _mail(port))
+    ingest_flow(config_path=str(config))
+    digest_flow(config_path=str(config), day=date(2025, 5, 8), send_mail=False)
+    _failing_build(monkeypatch, DAY)
+    with smtp_server(port=port) as server:
+        with pytest.raises(RuntimeError, match="sample failure building 2025-05-11"):
+            _scheduled(digest_flow, {"config_path": str(config)})
+        subjects = _subjects(server.received)
+    assert len(subjects) == 2 and "2025-05-09" in subjects[0] and "2025-05-10" in subjects[1]
+
+
+def test_a_missed_day_is_tried_as_often_as_any_day_when_the_mail_server_stays_down(project: Path) -> None:
+    """The oldest day a catch-up builds (three days before the run's own) is retried by the runs of the three days
+    after it, as a day's own failed delivery is: a server down for two mornings loses none of them."""
+    from flows.digest import digest_flow
+    from flows.ingest import ingest_flow
+    from newswatch.errors import MailError
+
+    port = free_port()
+    config = _live_config(project, _mail(port))
+    ingest_flow(config_path=str(config))
+    digest_flow(config_path=str(config), day=date(2025, 5, 7), send_mail=False)
+    for due in (DUE, DUE + timedelta(days=1)):  # the server down on 12 and 13 May
+        with pytest.raises(MailError):
+            _scheduled(digest_flow, {"config_path": str(config)}, due)
+    with smtp_server(port=port) as server:
+        _scheduled(digest_flow, {"config_path": str(config)}, DUE + timedelta(days=2))
+        subjects = _subjects(server.received)
+    days = [date(2025, 5, d) for d in range(8, 14)]
+    assert len(subjects) == len(days)
+    for subject, day in zip(subjects, days, strict=True):
+        assert str(day) in subject
