@@ -264,13 +264,28 @@ def _gmt_offset_date(match: re.Match[str]) -> datetime | None:
     hours, minutes = int(match.group(3)), int(match.group(4) or 0)
     if hours > 14 or minutes > 59:
         return None
+    east = hours * 60 + minutes
+    return _at_offset(match.group(1), east if match.group(2) == "+" else -east)
+
+
+def _at_offset(written: str, minutes: int) -> datetime | None:
+    """The UTC time of a date and time written without a zone (RFC 822, or ISO 8601) in a zone `minutes` east of
+    UTC; None when it is not such a date, or has no UTC time (9999-12-31 23:59 eight hours west)."""
     try:
-        when = parsedate_to_datetime(f"{match.group(1)} +0000")
-        if when.tzinfo is None:  # "09:00:00 +02:00 GMT+2": email.utils read a zone of its own before GMT
+        when = parsedate_to_datetime(f"{written} +0000")
+    except (TypeError, ValueError, IndexError, OverflowError):
+        try:  # "2025-05-10 14:30:00", "2025-05-10T14:30"
+            when = datetime.fromisoformat(written)
+        except ValueError:
             return None
-        offset = timedelta(hours=hours, minutes=minutes)
-        return when - offset if match.group(2) == "+" else when + offset
-    except (TypeError, ValueError, IndexError, OverflowError):  # 9999-12-31 23:59 GMT-8 has no UTC time
+        if when.tzinfo is not None:
+            return None
+        when = when.replace(tzinfo=UTC)
+    if when.tzinfo is None:  # email.utils read a zone of its own in `written` ("09:00:00 +02:00 GMT+2")
+        return None
+    try:
+        return when - timedelta(minutes=minutes)
+    except OverflowError:
         return None
 
 
@@ -315,22 +330,7 @@ def _named_zone_date(written: str, zone: str) -> datetime | None:
     written = _FRACTION.sub("", written.strip())  # email.utils reads no fraction of a second
     if minutes is None or _WRITTEN_OFFSET.search(written):
         return None
-    try:
-        when = parsedate_to_datetime(f"{written} +0000")
-    except (TypeError, ValueError, IndexError, OverflowError):
-        try:  # "2025-05-10 14:30:00", "2025-05-10T14:30"
-            when = datetime.fromisoformat(written)
-        except ValueError:
-            return None
-        if when.tzinfo is not None:
-            return None
-        when = when.replace(tzinfo=UTC)
-    if when.tzinfo is None:  # email.utils read a zone of its own in `written`
-        return None
-    try:
-        return when - timedelta(minutes=minutes)
-    except OverflowError:  # 0001-01-01 00:00 JST has no UTC time
-        return None
+    return _at_offset(written, minutes)
 
 
 def _feed_date(parsed: Any, written: Any, now: datetime) -> datetime | None:
