@@ -23,7 +23,7 @@ from newswatch.analysis import actors, tone
 from newswatch.analysis.topics import ArticleWords, TopicMatcher
 from newswatch.config import Settings
 from newswatch.gcwork import quiet_worker
-from newswatch.models import ActorTone, Analysis, Article, Mention, Sentence, TopicMatch
+from newswatch.models import Analysis, Article, Mention, Sentence, TopicMatch
 from newswatch.text import dedup
 from newswatch.text.corpus_stats import CorpusStats
 from newswatch.text.language import is_scored_language
@@ -78,8 +78,16 @@ class Analyzer:
         processor's caches rather than taking turns with the others at every article, which made each part 10-60%
         slower inside one article's analysis than alone (docs/performance.md)."""
         found = [self._actors_and_names(a) for a in articles]
-        scored = [self._sentences_and_tone(a, spans, mentions)
-                  for a, (spans, mentions, _) in zip(articles, found, strict=True)]
+        # The actor-tone model reads each article's sentences while their VADER passes are cached, and scores the
+        # mentions of all the articles at once (array operations: cheaper per mention in a batch).
+        scorer = actors.default_scorer()
+        prepared = [self._sentences_and_mentions(a, spans, mentions, scorer)
+                    for a, (spans, mentions, _) in zip(articles, found, strict=True)]
+        empty = scorer.prepare([])
+        results = scorer.score_prepared([empty if part is None else part for _, part in prepared])
+        scored = [(sentences, actors.finish_actor_tones(mentions, sentences, scorer, result) if part is not None
+                   else []) for (sentences, part), (_, mentions, _), result in zip(prepared, found, results,
+                                                                                   strict=True)]
         topics = [self._topics_and_terms(a) for a in articles]
         simhashes = [dedup.simhash(f"{a.title}\n{a.text}") for a in articles]
         return [
@@ -110,18 +118,19 @@ class Analyzer:
         candidates = actors.find_candidates(self.registry, article.title, article.text) if english else {}
         return spans, mentions, candidates
 
-    def _sentences_and_tone(self, article: Article, spans: list[tuple[int, int]],
-                            mentions: list[Mention]) -> tuple[list[Sentence], list[ActorTone]]:
-        """The scored sentences and the actors' tone (which also sets each text mention's tone)."""
+    def _sentences_and_mentions(self, article: Article, spans: list[tuple[int, int]], mentions: list[Mention],
+                                scorer: actors.MentionScorer) -> tuple[list[Sentence], Any]:
+        """The scored sentences, and the scorer's `prepare` of the text's mentions (`actors.finish_actor_tones` sets
+        each mention's tone and gives the actors' tones from its results); None for an article not scored."""
         # text_source "none": the text is only the headline, which is never scored as if it were the article.
         if not is_scored_language(article.language) or article.text_source == "none":
-            return [], []
+            return [], None
         sentences = tone.score_sentences(article.text, spans)
-        actor_tones = actors.score_actor_tones(mentions, sentences, article.text)
+        prepared = actors.prepare_actor_tones(mentions, sentences, article.text, scorer)
         # The actor-tone model read the sentences' VADER passes; the cache is per article (another article's
         # identical sentences are scored again, as the benchmark's yardstick scores them).
         tone.vader_pass.cache_clear()
-        return sentences, actor_tones
+        return sentences, prepared
 
     def _topics_and_terms(self, article: Article) -> tuple[list[TopicMatch], frozenset[str]]:
         words = ArticleWords.of(article.title, article.text)  # one tokenisation for topics and story terms

@@ -10,7 +10,11 @@ from newswatch.analysis.actors.tone import (
     NEUTRAL_BAND,
     NEWS_NEUTRAL,
     WINDOW,
+    MentionScorer,
+    default_scorer,
+    finish_actor_tones,
     label_compound,
+    prepare_actor_tones,
     score_actor_tones,
     target_compound,
     target_tone,
@@ -18,6 +22,7 @@ from newswatch.analysis.actors.tone import (
 
 __all__ = [
     "KINDS", "NEUTRAL_BAND", "NEWS_NEUTRAL", "WINDOW", "Actor", "ActorKind", "ActorRegistry", "Ambiguity", "Label",
-    "Role", "find_candidates", "label_compound", "match_actors", "promote_candidate", "score_actor_tones",
-    "target_compound", "target_tone",
+    "MentionScorer", "Role", "default_scorer", "find_candidates", "finish_actor_tones", "label_compound",
+    "match_actors", "prepare_actor_tones", "promote_candidate", "score_actor_tones", "target_compound",
+    "target_tone",
 ]

@@ -32,8 +32,9 @@ import json
 import math
 import re
 import string
+import threading
 from collections.abc import Iterable, Sequence
-from itertools import compress
+from itertools import chain, compress
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -399,6 +400,10 @@ class _FeatureRows:
         self._valence_place_rows = tuple(get(f"v:{side}{where}{bucket}:{sign}")
                                          for side in "LR" for where in "so" for bucket in "123" for sign in "pn")
         self._valence_sum_rows = tuple(get(f"v:{name}") for name in ("win8", "clause", "left", "right"))
+        # The word table of the arrays (`word_ids`): at most one row per word group at a place.
+        self._width = sum(group in self.groups for group in ("wn", "ws", "wc", "a"))
+        self._table = _WordTable(self._width)
+        self._lock = threading.Lock()
 
     # A word's place relative to the mention, as an index into `_word_rows`' tuple: the side (L 0, R 1), the distance
     # class (0-2: wn's buckets "1" "2" "3", 6 tokens or fewer; 3: 7-12 tokens, ws but no wn; 4: further) and whether
@@ -411,6 +416,14 @@ class _FeatureRows:
         known = self._words.get(word, _UNSEEN)  # one lookup: another thread may clear the table meanwhile
         if known is not _UNSEEN:
             return known
+        rows = self._places_of(word)
+        if len(self._words) >= 1 << 16:  # words come from the news: keep the table bounded
+            self._words.clear()
+        self._words[word] = rows
+        return rows
+
+    def _places_of(self, word: str) -> tuple[tuple[int, ...], ...] | None:
+        """`_word_rows` without its table."""
         get = self.index.get
         groups = self.groups
         places: list[tuple[int, ...]] = []
@@ -427,11 +440,194 @@ class _FeatureRows:
                     if "a" in groups:
                         names.append(f"a:{word}")
                     places.append(tuple(row for row in map(get, names) if row is not None))
-        rows = tuple(places) if any(places) else None
-        if len(self._words) >= 1 << 16:  # words come from the news: keep the table bounded
-            self._words.clear()
-        self._words[word] = rows
-        return rows
+        return tuple(places) if any(places) else None
+
+    def word_ids(self, norm: list[str]) -> tuple[_WordTable, list[int]]:
+        """The words' ids in the word table (`_WordTable`), adding the words it does not hold yet, and that table."""
+        table = self._table
+        ids = list(map(table.ids.get, norm))
+        if None not in ids:
+            return table, ids  # type: ignore[return-value]  # no None: every word has its id
+        with self._lock:  # words are added under the lock: another thread may use the model meanwhile
+            if len(self._table.ids) + len(norm) > _WordTable.LIMIT:
+                self._table = _WordTable(self._width)
+            table = self._table
+            get = table.ids.get
+            out = []
+            for word in norm:
+                word_id = get(word)
+                if word_id is None:
+                    word_id = table.add(word, self._places_of(word))
+                out.append(word_id)
+        return table, out
+
+    def prepare(self, items: Sequence[tuple[str, int, int]], words_of: dict[str, _Words]) -> _SparsePart:
+        """Phase one of the features' rows (the section "a batch's features as arrays"): the mentions' sentences'
+        tokens as word ids, clauses and valences, each mention's token span, and the features named per mention."""
+        first_token: dict[str, int] = {}
+        norms: list[str] = []
+        tok_clause: list[int] = []
+        tok_valence: list[float] = []
+        for sentence, words in words_of.items():
+            first_token[sentence] = len(norms)
+            norms += words.norm
+            tok_clause += words.clause
+            tok_valence += words.valences
+        table, tok_word = self.word_ids(norms)
+        base: list[int] = []
+        length: list[int] = []
+        t0s: list[int] = []
+        t1s: list[int] = []
+        f_ment: list[int] = []
+        f_group: list[int] = []
+        f_row: list[int] = []
+        f_value: list[float] = []
+        groups, get, bias = self.groups, self.index.get, self.bias
+        for k, (sentence, start, end) in enumerate(items):
+            words = words_of[sentence]
+            named: dict[int, float] = {}
+            if bias is not None:
+                named[bias] = 1.0
+            n = len(words.tokens)
+            if n == 0:  # only the bias
+                base.append(0)
+                length.append(0)
+                t0s.append(0)
+                t1s.append(-1)
+            else:
+                t0, t1 = _mention_tokens(words, start, end)
+                base.append(first_token[sentence])
+                length.append(n)
+                t0s.append(t0)
+                t1s.append(t1)
+                if "s" in groups:
+                    self._sentence_feature_rows(words, named)
+            f_ment += [k] * len(named)
+            f_group += [_HEAD] * len(named)
+            f_row += named
+            f_value += named.values()
+            if n == 0:
+                continue
+            if "x" in groups:
+                for name, value in _structure_features(words, sentence, start, end, t0, t1, False).items():
+                    if (row := get(name)) is not None:
+                        f_ment.append(k)
+                        f_group.append(_STRUCTURE)
+                        f_row.append(row)
+                        f_value.append(value)
+            if "bg" in groups:
+                for name in _bigrams(words.norm, t0, t1):
+                    if (row := get(name)) is not None:
+                        f_ment.append(k)
+                        f_group.append(_BIGRAMS)
+                        f_row.append(row)
+                        f_value.append(1.0)
+        return _SparsePart(table, tok_word, tok_clause, tok_valence, base, length, t0s, t1s,
+                           (f_ment, f_group, f_row, f_value))
+
+    def entries(self, parts: Sequence[_SparsePart]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Phase two, for parts prepared with one word table: every mention's (mention, row, value) entries, the
+        mentions one after another (numbered across the parts) and each mention's in `rows`' order."""
+        table = parts[0].table
+        sizes = [len(p.tok_word) for p in parts]
+        counts = [len(p.base) for p in parts]
+        base = np.array(_shifted(parts, "base", sizes), dtype=np.int64)
+        length = np.array(_joined(parts, "length"), dtype=np.int64)
+        t0 = np.array(_joined(parts, "t0"), dtype=np.int64)
+        t1 = np.array(_joined(parts, "t1"), dtype=np.int64)
+        tok_word = np.array(_joined(parts, "tok_word"), dtype=np.int64)
+        tok_clause = np.array(_joined(parts, "tok_clause"), dtype=np.int64)
+        ments: list[np.ndarray] = []
+        groups: list[np.ndarray] = []
+        rows: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+
+        fixed_ment: list[int] = []
+        at = 0
+        for part, count in zip(parts, counts, strict=True):
+            fixed_ment += map(at.__add__, part.fixed[0])
+            at += count
+        ments.append(np.array(fixed_ment, dtype=np.int64))
+        groups.append(np.array(list(chain.from_iterable(p.fixed[1] for p in parts)), dtype=np.int64))
+        rows.append(np.array(list(chain.from_iterable(p.fixed[2] for p in parts)), dtype=np.int64))
+        values.append(np.array(list(chain.from_iterable(p.fixed[3] for p in parts)), dtype=np.float64))
+
+        # Every other token of each mention's sentence: its mention, place in the sentence, side, distance, clause.
+        span = t1 - t0 + 1
+        mention, k = _expand(np.where(length > 0, length - span, 0))
+        m0, m1 = t0[mention], t1[mention]
+        left = k < m0
+        i = np.where(left, k, k + span[mention])
+        distance = np.where(left, m0 - i, i - m1)
+        token = base[mention] + i
+        clause = tok_clause[token]
+        scored = np.flatnonzero(length > 0)
+        first_clause = np.zeros(len(length), dtype=np.int64)
+        last_clause = np.zeros(len(length), dtype=np.int64)
+        first_clause[scored] = tok_clause[(base + t0)[scored]]
+        last_clause[scored] = tok_clause[(base + t1)[scored]]
+
+        if "v" in self.groups:
+            valence = np.array(_joined(parts, "tok_valence"), dtype=np.float64)[token]
+            nonzero = np.flatnonzero(valence)
+            vm, vd, vv, vleft = mention[nonzero], distance[nonzero], valence[nonzero], left[nonzero]
+            vclause = clause[nonzero]
+            # `clause[i] in tclause`: clause ids never decrease, so a word left of the mention is in one of its
+            # clauses when it is in the first, a word right of it when it is in the last.
+            same = np.where(vleft, vclause == first_clause[vm], vclause == last_clause[vm])
+            place = ((~vleft) * 12 + (~same) * 6 + np.where(vd <= 3, 0, np.where(vd <= 8, 2, 4)) + (vv < 0))
+            key = vm * 24 + place
+            totals = np.bincount(key, weights=np.abs(vv) / 4.0, minlength=len(length) * 24)
+            named_keys, firsts = np.unique(key, return_index=True)
+            named_keys = named_keys[np.argsort(firsts)]  # each mention's places in the order it first names them
+            place_rows = np.array([-1 if r is None else r for r in self._valence_place_rows], dtype=np.int64)
+            ments.append(named_keys // 24)
+            groups.append(np.full(len(named_keys), _VALENCE, dtype=np.int64))
+            rows.append(place_rows[named_keys % 24])
+            values.append(totals[named_keys])
+            # The normalised sums: win8, clause, left, right (each a sum in the words' order, as in Python).
+            sums = [np.bincount(vm[vd <= 8], weights=vv[vd <= 8], minlength=len(length)),
+                    np.bincount(vm[same], weights=vv[same], minlength=len(length)),
+                    np.bincount(vm[vleft], weights=vv[vleft], minlength=len(length)),
+                    np.bincount(vm[~vleft], weights=vv[~vleft], minlength=len(length))]
+            sum_rows = np.array([-1 if r is None else r for r in self._valence_sum_rows], dtype=np.int64)
+            stacked = np.column_stack(sums)[scored]
+            ments.append(np.repeat(scored, 4))
+            groups.append(np.full(4 * len(scored), _VALENCE_SUMS, dtype=np.int64))
+            rows.append(np.tile(sum_rows, len(scored)))
+            values.append((stacked / np.sqrt(stacked * stacked + 15.0)).ravel())
+
+        # The other words' rows at their places (`_word_rows`), in sentence order, each word's in its order.
+        place = ((~left) * 5 + _CLASS_BY_DISTANCE[np.minimum(distance, 13)]) * 2 + (clause == first_clause[mention])
+        found = table.array[tok_word[token], place]
+        present = found >= 0
+        ments.append(np.broadcast_to(mention[:, None], found.shape)[present])
+        rows.append(found[present].astype(np.int64))
+        groups.append(np.full(len(rows[-1]), _WORDS, dtype=np.int64))
+        values.append(np.ones(len(rows[-1])))
+
+        ment = np.concatenate(ments)
+        row = np.concatenate(rows)
+        value = np.concatenate(values)
+        known = row >= 0
+        ment, row, value = ment[known], row[known], value[known]
+        order = np.argsort(ment * 8 + np.concatenate(groups)[known], kind="stable")
+        ment, row, value = ment[order], row[order], value[order]
+        # A row named again (a word or bigram seen twice) keeps its first place, as a name set again does.
+        _, firsts = np.unique(ment * (len(self.index) + 1) + row, return_index=True)
+        if len(firsts) < len(row):
+            keep = np.sort(firsts)
+            ment, row, value = ment[keep], row[keep], value[keep]
+        return ment, row, value
+
+    def rows_of(self, items: Sequence[tuple[str, int, int]]) -> list[list[tuple[int, float]]]:
+        """Each mention's (row, value) features from the arrays (`prepare`, `entries`): what `rows` gives."""
+        words_of = {sentence: _sentence_words(sentence, "stem" in self.groups) for sentence, _, _ in items}
+        ment, row, value = self.entries([self.prepare(items, words_of)])
+        out: list[list[tuple[int, float]]] = [[] for _ in items]
+        for k, r, v in zip(ment.tolist(), row.tolist(), value.tolist(), strict=True):
+            out[k].append((r, v))
+        return out
 
     def _sentence_feature_rows(self, words: _Words, feats: dict[int, float]) -> None:
         """Group s (`_sentence_features`) into feats as rows: the same names' rows in the same order, same values."""
@@ -525,6 +721,106 @@ class _FeatureRows:
                 if (row := get(name)) is not None:
                     feats[row] = 1.0
         return feats
+
+
+# --- a batch's features as arrays ---------------------------------------------------------------------------------
+#
+# The pipeline scores many articles' mentions at once. What reads a sentence's text (its words and clauses, VADER's
+# pass, its context tokens) and the few features named per mention (bias, group s, structure, bigrams) are computed
+# per article in Python (`ToneModel.prepare`); the features of every other word of the sentence (groups wn, ws, wc,
+# a, v) and the context regions, a Python loop per word of every mention's sentence before, are array operations over
+# the whole batch (`ToneModel.score_prepared`). They give each mention the rows and values `_FeatureRows.rows` and
+# `ContextScores.mention_rows` give, in the same order, so the sums are the same floats
+# (tests/unit/test_actor_features_golden.py).
+
+# Entries of a mention's features, in the order `_named_features` names them: head (bias, group s), valence places
+# (first named first), valence sums, structure, the other words (sentence order), bigrams.
+_HEAD, _VALENCE, _VALENCE_SUMS, _STRUCTURE, _WORDS, _BIGRAMS = range(6)
+# `_FeatureRows._DISTANCE_CLASS` by distance 0-13, 13 standing for any distance over 12 (class 4).
+_CLASS_BY_DISTANCE = np.array(_FeatureRows._DISTANCE_CLASS + (4,), dtype=np.int64)
+
+
+class _WordTable:
+    """Word ids into a dense table of each word's rows by place (`_FeatureRows._word_rows`), -1 where it has fewer;
+    id 0 is a word with no rows (one the model does not know, or an empty word). An id never changes: a full table is
+    replaced by a new one, and mentions prepared with the old one keep it."""
+
+    LIMIT = 1 << 16  # words come from the news: a table holds at most this many
+
+    def __init__(self, width: int) -> None:
+        self.ids: dict[str, int] = {"": 0}
+        self.width = max(width, 1)
+        self.array = np.full((1024, 20, self.width), -1, dtype=np.int32)
+        self.size = 1
+
+    def add(self, word: str, places: tuple[tuple[int, ...], ...] | None) -> int:
+        if places is None:
+            self.ids[word] = 0
+            return 0
+        if self.size == len(self.array):
+            grown = np.full((2 * len(self.array), 20, self.width), -1, dtype=np.int32)
+            grown[: self.size] = self.array[: self.size]
+            self.array = grown
+        pad = [-1] * self.width
+        self.array[self.size] = [(list(rows) + pad)[: self.width] for rows in places]
+        self.ids[word] = self.size
+        self.size += 1
+        return self.size - 1
+
+
+class _SparsePart(NamedTuple):
+    """One article's mentions prepared for `_FeatureRows.entries`."""
+
+    table: _WordTable
+    tok_word: list[int]  # the tokens of the mentions' sentences, one sentence after another: word id,
+    tok_clause: list[int]  # clause id,
+    tok_valence: list[float]  # VADER's valence
+    base: list[int]  # per mention: its sentence's first token, its token count, its token span [t0, t1]
+    length: list[int]
+    t0: list[int]
+    t1: list[int]
+    fixed: tuple[list[int], list[int], list[int], list[float]]  # the features named in Python: mention, group, row, value
+
+
+class _ContextPart(NamedTuple):
+    """One article's mentions prepared for `ContextScores.entries`: per region of a mention with known words, its
+    known tokens' slice of `positions`."""
+
+    positions: list[int]  # the known context tokens of the mentions' sentences, one sentence after another
+    ids: list[int]
+    segments: tuple[list[int], list[int], list[int], list[int], list[int], list[int]]  # mention, lo, hi, region,
+    # kind (0 plain, 1 weighted left, 2 weighted right), anchor (the left region's end, the right one's start)
+
+
+class PreparedMentions(NamedTuple):
+    """Mentions' features as a model reads them (`ToneModel.prepare`), to be summed with other articles'."""
+
+    n_mentions: int
+    sparse: _SparsePart | None  # None: `named` holds the rows (a model with groups `_FeatureRows` does not know)
+    named: tuple[list[int], list[float], list[int]] | None  # rows, values, each mention's first row
+    context: _ContextPart | None
+
+
+def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For segments of `counts` items one after another: each item's segment and its place in it."""
+    owner = np.repeat(np.arange(len(counts)), counts)
+    firsts = np.cumsum(counts) - counts
+    return owner, np.arange(len(owner)) - firsts[owner]
+
+
+def _joined(parts: Sequence[Any], field: str) -> list[Any]:
+    """The parts' lists of `field`, one after another."""
+    return list(chain.from_iterable(getattr(part, field) for part in parts))
+
+
+def _shifted(parts: Sequence[Any], field: str, sizes: Sequence[int]) -> list[int]:
+    """The parts' lists of `field`, each moved past the sizes of the parts before it."""
+    out: list[int] = []
+    at = 0
+    for part, size in zip(parts, sizes, strict=True):
+        out += map(at.__add__, getattr(part, field))
+        at += size
+    return out
 
 
 # --- word vectors around the mention (format 2) -----------------------------------------------------------
@@ -715,6 +1011,81 @@ class ContextScores:
             weights += [w / total for w in known_weights]
         return rows, weights
 
+    def prepare(self, items: Sequence[tuple[str, int, int]]) -> _ContextPart:
+        """Phase one of the context rows (the section "a batch's features as arrays"): the mentions' sentences' known
+        tokens, and per region of each mention the slice of them it reads, as `mention_rows` finds it."""
+        positions: list[int] = []
+        ids: list[int] = []
+        seen: dict[str, tuple[_ContextTokens, int]] = {}
+        s_ment: list[int] = []
+        s_lo: list[int] = []
+        s_hi: list[int] = []
+        s_region: list[int] = []
+        s_kind: list[int] = []
+        s_anchor: list[int] = []
+        regions = [REGIONS[name] for name in self.regions]
+        for k, (sentence, start, end) in enumerate(items):
+            got = seen.get(sentence)
+            if got is None:
+                tokens = self.sentence_ids(sentence)
+                got = seen[sentence] = (tokens, len(positions))
+                positions += tokens.positions
+                ids += tokens.ids
+            tokens, offset = got
+            left_end = bisect.bisect_right(tokens.starts_ends[1], start)
+            right_start = bisect.bisect_left(tokens.starts_ends[0], end)
+            known = tokens.positions
+            for r, (side, size, weighted) in enumerate(regions):
+                if side == "S":
+                    lo, hi = 0, len(known)
+                elif side == "L":
+                    lo, hi = bisect.bisect_left(known, left_end - size), bisect.bisect_left(known, left_end)
+                else:
+                    lo, hi = bisect.bisect_left(known, right_start), bisect.bisect_left(known, right_start + size)
+                if lo == hi:
+                    continue
+                s_ment.append(k)
+                s_lo.append(lo + offset)
+                s_hi.append(hi + offset)
+                s_region.append(r)
+                s_kind.append(0 if not weighted else 1 if side == "L" else 2)
+                s_anchor.append(left_end if side == "L" else right_start)
+        return _ContextPart(positions, ids, (s_ment, s_lo, s_hi, s_region, s_kind, s_anchor))
+
+    def entries(self, parts: Sequence[_ContextPart], counts: Sequence[int]) -> tuple[np.ndarray, np.ndarray,
+                                                                                       np.ndarray]:
+        """Phase two: every mention's context (mention, row, weight) entries, the mentions one after another
+        (numbered across the parts, of `counts` mentions each), each mention's in `mention_rows`' order with its
+        weights: a token's weight over its region's total, summed in the tokens' order."""
+        sizes = [len(p.positions) for p in parts]
+        positions = np.array(_joined(parts, "positions"), dtype=np.int64)
+        ids = np.array(_joined(parts, "ids"), dtype=np.int64)
+        ment: list[int] = []
+        lo: list[int] = []
+        hi: list[int] = []
+        at = size_at = 0
+        for part, count, size in zip(parts, counts, sizes, strict=True):
+            ment += map(at.__add__, part.segments[0])
+            lo += map(size_at.__add__, part.segments[1])
+            hi += map(size_at.__add__, part.segments[2])
+            at += count
+            size_at += size
+        region = np.array(list(chain.from_iterable(p.segments[3] for p in parts)), dtype=np.int64)
+        kind = np.array(list(chain.from_iterable(p.segments[4] for p in parts)), dtype=np.int64)
+        anchor = np.array(list(chain.from_iterable(p.segments[5] for p in parts)), dtype=np.int64)
+        lo_a = np.array(lo, dtype=np.int64)
+        segment, k = _expand(np.array(hi, dtype=np.int64) - lo_a)
+        token = lo_a[segment] + k
+        position = positions[token]
+        weight = np.ones(len(token))
+        kinds = kind[segment]
+        left = np.flatnonzero(kinds == 1)
+        right = np.flatnonzero(kinds == 2)
+        weight[left] = 1.0 / (anchor[segment[left]] - position[left])  # the token k places left of the mention: 1 / k
+        weight[right] = 1.0 / (position[right] - anchor[segment[right]] + 1)
+        totals = np.bincount(segment, weights=weight, minlength=len(lo))
+        return (np.array(ment, dtype=np.int64)[segment], ids[token] * len(self.regions) + region[segment],
+                weight / totals[segment])
 
 class _ContextTokens(NamedTuple):
     starts_ends: tuple[list[int], list[int]]  # each context token's start and end offset
@@ -764,54 +1135,84 @@ class ToneModel:
         with opener(path, "rt", encoding="utf-8") as handle:
             return cls(json.load(handle))
 
-    def _probabilities(self, items: Sequence[tuple[str, int, int]]) -> np.ndarray:
-        """P(class) for each mention (sentence, start, end): one row per mention, columns in `classes` order.
+    def prepare(self, items: Sequence[tuple[str, int, int]]) -> PreparedMentions:
+        """The mentions' features as the model reads them, to be summed (`score_prepared`) with other articles'.
 
-        Each mention's logits are the intercept plus the weighted sum of its features' weight rows (and of its
-        context words' region scores). All mentions are scored in a few array operations: their rows are gathered
-        into one matrix and summed per mention (np.add.reduceat over the mention's rows in the features' order,
-        each mention's sum computed the same way wherever it sits), so a mention gets the same numbers alone or in a
-        batch (tests/unit/test_actor_features_golden.py).
+        What reads the sentences (their words, VADER's pass, their context tokens) is done here; the features of the
+        sentences' words and regions are array operations over a whole batch. The pipeline prepares an article's
+        mentions while its sentences' VADER passes are cached, and sums a batch of articles at once.
         """
-        n_classes = len(self.classes)
-        rows: list[int] = []
-        values: list[float] = []
-        starts: list[int] = []
-        ctx_rows: list[int] = []
-        ctx_weights: list[float] = []
-        ctx_starts: list[int] = []
-        # What the mentions of one sentence share, computed once per sentence of this batch.
-        sentence_words: dict[str, _Words] = {}
-        sentence_ids: dict[str, _ContextTokens] = {}
-        stem = "stem" in self.groups
-        for sentence, start, end in items:
-            starts.append(len(rows))
-            if self._rows is not None:
-                words = sentence_words.get(sentence)
-                if words is None:
-                    words = sentence_words[sentence] = _sentence_words(sentence, stem)
-                feats = self._rows.rows(words, sentence, start, end)
-                rows += feats
-                values += feats.values()
-            else:
-                get = self._index.get
+        items = list(items)
+        sparse: _SparsePart | None = None
+        named: tuple[list[int], list[float], list[int]] | None = None
+        if self._rows is not None:
+            stem = "stem" in self.groups
+            words_of: dict[str, _Words] = {}  # what the mentions of one sentence share
+            for sentence, _, _ in items:
+                if sentence not in words_of:
+                    words_of[sentence] = _sentence_words(sentence, stem)
+            sparse = self._rows.prepare(items, words_of)
+        else:
+            rows: list[int] = []
+            values: list[float] = []
+            starts: list[int] = []
+            get = self._index.get
+            for sentence, start, end in items:
+                starts.append(len(rows))
                 for name, value in extract_features(sentence, start, end, self.groups).items():
                     row = get(name)
                     if row is not None:
                         rows.append(row)
                         values.append(value)
-            if self.context is not None:
-                ctx_starts.append(len(ctx_rows))
-                ids = sentence_ids.get(sentence)
-                if ids is None:
-                    ids = sentence_ids[sentence] = self.context.sentence_ids(sentence)
-                more, weights = self.context.mention_rows(ids, start, end)
-                ctx_rows += more
-                ctx_weights += weights
+            named = (rows, values, starts)
+        context = self.context.prepare(items) if self.context is not None else None
+        return PreparedMentions(len(items), sparse, named, context)
+
+    def _probabilities(self, items: Sequence[tuple[str, int, int]]) -> np.ndarray:
+        """P(class) for each mention (sentence, start, end): one row per mention, columns in `classes` order."""
+        return self._probabilities_of([self.prepare(items)])
+
+    def _probabilities_of(self, parts: Sequence[PreparedMentions]) -> np.ndarray:
+        """P(class) for each prepared mention, the parts' mentions one after another: one row per mention, columns in
+        `classes` order.
+
+        Each mention's logits are the intercept plus the weighted sum of its features' weight rows (and of its
+        context words' region scores): np.add.reduceat over the mention's rows in the features' order, each
+        mention's sum computed the same way wherever it sits, so a mention gets the same numbers alone or in a
+        batch (tests/unit/test_actor_features_golden.py).
+        """
+        n_classes = len(self.classes)
+        tables = [part.sparse.table for part in parts if part.sparse is not None]
+        if any(table is not tables[0] for table in tables):  # the word table filled up between them: apart
+            cut = [k for k in range(1, len(parts)) if parts[k].sparse is not None and parts[k - 1].sparse is not None
+                   and parts[k].sparse.table is not parts[k - 1].sparse.table]  # type: ignore[union-attr]
+            bounds = [0, *cut, len(parts)]
+            return np.concatenate([self._probabilities_of(parts[a:b]) for a, b in zip(bounds, bounds[1:],
+                                                                                       strict=False)])
+        counts = [part.n_mentions for part in parts]
+        total = sum(counts)
+        rows: Sequence[int] | np.ndarray
+        values: Sequence[float] | np.ndarray
+        if self._rows is not None:
+            ment, rows, values = self._rows.entries([part.sparse for part in parts])  # type: ignore[misc]
+            starts = np.searchsorted(ment, np.arange(total)).tolist()
+        else:
+            named_rows: list[int] = []
+            named_values: list[float] = []
+            starts = []
+            for part in parts:
+                part_rows, part_values, part_starts = part.named  # type: ignore[misc]
+                starts += map(len(named_rows).__add__, part_starts)
+                named_rows += part_rows
+                named_values += part_values
+            rows, values = named_rows, named_values
         # The intercept plus each mention's sums (what adding them to rows of the intercept gave: a + b == b + a).
         logits = _segment_sums(self._weights, rows, values, starts, n_classes) + self.intercept
         if self.context is not None:
-            logits += _segment_sums(self.context.table, ctx_rows, ctx_weights, ctx_starts, n_classes)
+            ment, ctx_rows, weights = self.context.entries([part.context for part in parts],  # type: ignore[misc]
+                                                           counts)
+            ctx_starts = np.searchsorted(ment, np.arange(total)).tolist()
+            logits += _segment_sums(self.context.table, ctx_rows, weights, ctx_starts, n_classes)
         exp = np.exp(logits - logits.max(axis=1, keepdims=True))
         return exp / exp.sum(axis=1, keepdims=True)
 
@@ -836,11 +1237,28 @@ class ToneModel:
 
     def predict_many(self, items: Sequence[tuple[str, int, int]]) -> list[tuple[Label, float]]:
         """(label, score) for each (sentence, start, end); mentions of one sentence share its VADER pass."""
-        out: list[tuple[Label, float]] = []
         if not items:
-            return out
+            return []
+        return self._labels(self._probabilities(items))
+
+    def score_prepared(self, parts: Sequence[PreparedMentions]) -> list[list[tuple[Label, float]]]:
+        """Per part of `prepare`, (label, score) for each of its mentions: what `score_mentions` gives each part's
+        items, the parts summed at once."""
+        if not any(part.n_mentions for part in parts):
+            return [[] for _ in parts]
+        scored = self._labels(self._probabilities_of(parts))
+        out = []
+        at = 0
+        for part in parts:
+            out.append(scored[at : at + part.n_mentions])
+            at += part.n_mentions
+        return out
+
+    def _labels(self, probabilities: np.ndarray) -> list[tuple[Label, float]]:
+        """(label, P(positive) - P(negative)) of each row of probabilities."""
+        out: list[tuple[Label, float]] = []
         if sorted(self.classes) != sorted(LABELS):
-            for row in self._probabilities(items).tolist():
+            for row in probabilities.tolist():
                 probs = dict(zip(self.classes, row, strict=True))
                 label = max(LABELS, key=probs.__getitem__)
                 out.append((label, probs["positive"] - probs["negative"]))
@@ -848,7 +1266,7 @@ class ToneModel:
         # The same without a dict per mention: max(LABELS, key=...) keeps the first label with the largest
         # probability, replacing it only with a strictly larger one (a NaN never replaces nor is replaced).
         neg, neu, pos = map(self.classes.index, LABELS)
-        for row in self._probabilities(items).tolist():
+        for row in probabilities.tolist():
             chosen: Label = "negative"
             best = row[neg]
             if row[neu] > best:
@@ -859,12 +1277,12 @@ class ToneModel:
         return out
 
 
-def _segment_sums(matrix: np.ndarray, rows: list[int], values: list[float], starts: list[int],
-                  n_classes: int) -> np.ndarray:
+def _segment_sums(matrix: np.ndarray, rows: Sequence[int] | np.ndarray, values: Sequence[float] | np.ndarray,
+                  starts: list[int], n_classes: int) -> np.ndarray:
     """Per segment (rows[starts[k]:starts[k + 1]]), the sum of matrix[row] * value over its rows; an empty segment
     sums to zero. numpy may sum a segment pairwise rather than left to right, so rows added or reordered within a
     segment can move the last bits, but a segment's sum does not depend on the segments around it."""
-    if not rows:
+    if len(rows) == 0:
         return np.zeros((len(starts), n_classes))
     weighted = matrix.take(rows, axis=0) * np.asarray(values)[:, None]
     if starts[-1] < len(rows) and len(set(starts)) == len(starts):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from newswatch.analysis.actors.registry import Label
 from newswatch.analysis.tone import normalize_valence, token_valences
@@ -55,12 +55,20 @@ def target_tone(sentence: str, start: int, end: int) -> Label:
 
 
 class MentionScorer(Protocol):
-    """Tone toward mentions: a label and a score in -1..1 for each (sentence, start, end)."""
+    """Tone toward mentions: a label and a score in -1..1 for each (sentence, start, end).
+
+    `prepare` reads one article's mention sentences (while their VADER passes are cached); `score_prepared` scores
+    several prepared articles at once, each mention as `score_mentions` would.
+    """
 
     method: str
     version: str
 
     def score_mentions(self, items: Sequence[tuple[str, int, int]]) -> list[tuple[Label, float]]: ...
+
+    def prepare(self, items: Sequence[tuple[str, int, int]]) -> Any: ...
+
+    def score_prepared(self, parts: Sequence[Any]) -> list[list[tuple[Label, float]]]: ...
 
 
 class WindowScorer:
@@ -76,6 +84,12 @@ class WindowScorer:
             out.append((label_compound(compound), compound))
         return out
 
+    def prepare(self, items: Sequence[tuple[str, int, int]]) -> list[tuple[Label, float]]:
+        return self.score_mentions(items)  # nothing to share between articles
+
+    def score_prepared(self, parts: Sequence[list[tuple[Label, float]]]) -> list[list[tuple[Label, float]]]:
+        return list(parts)
+
 
 def score_actor_tones(
     mentions: Sequence[Mention], sentences: Sequence[Sentence], text: str, scorer: MentionScorer | None = None
@@ -86,18 +100,40 @@ def score_actor_tones(
     mention it (the first mention in a sentence stands for the sentence) and its label the most frequent of their
     labels (a tie goes to the mean score's side, neutral when it is within NEUTRAL_BAND). Headline mentions count
     in `mentions` but not in tone, since their offsets point into the title.
+
+    The same as `prepare_actor_tones`, then `finish_actor_tones` with the scorer's `score_prepared` of that one part.
     """
     if scorer is None:
-        from newswatch.analysis.actors.model import shipped_model
+        scorer = default_scorer()
+    prepared = prepare_actor_tones(mentions, sentences, text, scorer)
+    return finish_actor_tones(mentions, sentences, scorer, scorer.score_prepared([prepared])[0])
 
-        scorer = shipped_model()
+
+def default_scorer() -> MentionScorer:
+    """The trained model shipped with newswatch."""
+    from newswatch.analysis.actors.model import shipped_model
+
+    return shipped_model()
+
+
+def _scored(mentions: Sequence[Mention], sentences: Sequence[Sentence]) -> list[tuple[Mention, Sentence]]:
+    """The mentions whose tone is scored (those in a sentence of the text), with their sentence."""
     by_index = {s.index: s for s in sentences}
-    scored = [m for m in mentions if m.sentence_index >= 0 and m.sentence_index in by_index]
-    items = []
-    for m in scored:
-        s = by_index[m.sentence_index]
-        items.append((text[s.start : s.end], m.start - s.start, m.end - s.start))
-    results = scorer.score_mentions(items)
+    return [(m, by_index[m.sentence_index]) for m in mentions if m.sentence_index >= 0 and m.sentence_index in by_index]
+
+
+def prepare_actor_tones(mentions: Sequence[Mention], sentences: Sequence[Sentence], text: str,
+                        scorer: MentionScorer) -> Any:
+    """The scorer's `prepare` of the text's scored mentions: (sentence, start, end) each, offsets in the sentence."""
+    return scorer.prepare([(text[s.start : s.end], m.start - s.start, m.end - s.start)
+                           for m, s in _scored(mentions, sentences)])
+
+
+def finish_actor_tones(mentions: Sequence[Mention], sentences: Sequence[Sentence], scorer: MentionScorer,
+                       results: Sequence[tuple[Label, float]]) -> list[ActorTone]:
+    """Each scored mention's tone set from `results` (the scorer's, in `prepare_actor_tones`' order), and the
+    actors' tones (`score_actor_tones`)."""
+    scored = [m for m, _ in _scored(mentions, sentences)]
     for m, (_, value) in zip(scored, results, strict=True):
         m.tone = value
     counts: Counter[str] = Counter(m.actor_id for m in mentions)
