@@ -194,3 +194,71 @@ def test_a_model_with_other_groups_still_names_its_features() -> None:
     assert other.predict("Smith spoke.", 0, 5) == "negative"
     assert other._probabilities([("Smith spoke.", 0, 5)]).tolist() == _old_probabilities(other, [("Smith spoke.",
                                                                                                     0, 5)]).tolist()
+
+
+# --- a batch's features as arrays (ToneModel.prepare / score_prepared, docs/performance.md) ---------------------------
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def test_feature_arrays_are_the_feature_rows_of_each_mention(golden: list[dict]) -> None:
+    # The arrays (`_FeatureRows.prepare` per article, `entries` per batch) give each mention the rows and values
+    # `_FeatureRows.rows` gives it alone, in its order: articles of 1-12 mentions, several articles in one batch.
+    m = shipped_model()
+    assert m._rows is not None
+    items = [(r["sentence"], r["start"], r["end"]) for r in golden] + _random_mentions(3000, seed=13)
+    items += _news_mentions()[::5]
+    stem = "stem" in m.groups
+    want = [list(m._rows.rows(model._sentence_words(s, stem), s, a, b).items()) for s, a, b in items]
+    articles = []
+    at = 0
+    for size in [1, 2, 5, 12, 3, 7] * (len(items) // 30 + 1):
+        if at < len(items):
+            articles.append(items[at : at + size])
+            at += size
+    for batch in _chunks(articles, 9):
+        parts = [m._rows.prepare(article, {s: model._sentence_words(s, stem) for s, _, _ in article})
+                 for article in batch]
+        ment, rows, values = m._rows.entries(parts)
+        got: list[list[tuple[int, float]]] = [[] for _ in range(sum(map(len, batch)))]
+        for k, r, v in zip(ment.tolist(), rows.tolist(), values.tolist(), strict=True):
+            got[k].append((r, v))
+        first = sum(len(a) for a in articles[: articles.index(batch[0])])
+        assert got == want[first : first + len(got)], batch
+    assert m._rows.rows_of(items[:50]) == want[:50]
+
+
+def test_context_arrays_are_the_context_rows_of_each_mention(golden: list[dict]) -> None:
+    context = shipped_model().context
+    assert context is not None
+    items = [(r["sentence"], r["start"], r["end"]) for r in golden] + _random_mentions(3000, seed=14)
+    items += _news_mentions()[::5]
+    for batch in _chunks(_chunks(items, 7), 5):
+        ment, rows, weights = context.entries([context.prepare(article) for article in batch],
+                                              [len(article) for article in batch])
+        got: list[tuple[list, list]] = [([], []) for _ in range(sum(map(len, batch)))]
+        for k, r, w in zip(ment.tolist(), rows.tolist(), weights.tolist(), strict=True):
+            got[k][0].append(r)
+            got[k][1].append(w)
+        assert got == [context.rows(*item) for article in batch for item in article]
+
+
+def test_prepared_articles_scored_together_equal_each_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    # score_prepared of many articles gives each mention the (label, score) of its article's score_mentions, bit for
+    # bit: with empty articles, empty sentences, and the word table filling up between articles (a new table is
+    # started; the articles prepared with the old one keep it).
+    m = shipped_model()
+    items = _random_mentions(1500, seed=15) + [("", 0, 0), ("   ", 1, 2)] + _news_mentions()[:300]
+    articles = [[]] + _chunks(items, 6) + [[]]
+    alone = [m.score_mentions(article) for article in articles]
+    assert m.score_prepared([m.prepare(article) for article in articles]) == alone
+    assert m._rows is not None
+    monkeypatch.setattr(model._WordTable, "LIMIT", 300)
+    m._rows._table = model._WordTable(m._rows._width)
+    parts = [m.prepare(article) for article in articles]
+    assert len({id(part.sparse.table) for part in parts if part.sparse is not None}) > 5  # tables replaced
+    assert m.score_prepared(parts) == alone
+    assert m.score_prepared([]) == []
+    assert m.score_prepared([m.prepare([])]) == [[]]

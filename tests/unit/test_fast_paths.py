@@ -754,8 +754,8 @@ def test_predict_many_labels_equal_max_over_a_dict_of_probabilities(monkeypatch:
 
 def test_feature_rows_equal_the_rows_of_the_named_features_for_any_index() -> None:
     """The actor-tone model's rows (`_FeatureRows.rows`: groups s and v as precomputed rows, the word table looked up
-    before `_word_rows` is called, bigrams looked up one by one) are the rows of the names `extract_features` gives
-    that the index knows, in the same order with the same values: for the shipped model's index, for indexes that
+    before `_word_rows` is called, bigrams looked up one by one; and the arrays of `_FeatureRows.rows_of`) are the
+    rows of the names `extract_features` gives that the index knows, in the same order with the same values: for the shipped model's index, for indexes that
     know a random part of its names and every s and v name, and with the word table cleared or filled; on random
     sentences dense in VADER's words, negations, clause breaks and empty words, mentions at random token spans and
     offsets, and on real sentences."""
@@ -782,6 +782,8 @@ def test_feature_rows_equal_the_rows_of_the_named_features_for_any_index() -> No
     sentences += [t for t in _texts() if t.strip()]
     for index in indexes:
         rows = model._FeatureRows(index, groups)
+        items: list[tuple[str, int, int]] = []
+        wants: list[list[tuple[int, float]]] = []
         for k, sentence in enumerate(sentences):
             if k % 500 == 0:
                 rows._words.clear()
@@ -792,6 +794,11 @@ def test_feature_rows_equal_the_rows_of_the_named_features_for_any_index() -> No
                 named = model._named_features(words, sentence, start, end, frozenset(groups))
                 want = [(index[name], value) for name, value in named.items() if name in index]
                 assert list(rows.rows(words, sentence, start, end).items()) == want, (sentence, start, end)
+                items.append((sentence, start, end))
+                wants.append(want)
+        # The same rows from the arrays (`_FeatureRows.prepare` and `entries`), many mentions at once.
+        for at in range(0, len(items), 40):
+            assert rows.rows_of(items[at : at + 40]) == wants[at : at + 40], items[at : at + 40]
 
 def test_rows_inserted_with_one_duckdb_thread_equal_those_with_several(tmp_path: Path) -> None:
     """Database.one_thread (the ingest stores its batches with one DuckDB thread) stores the same rows in the same

@@ -383,6 +383,9 @@ class _FeatureRows:
     collected as {row: value}. A name the model does not know has no row and is left out, as when names were looked
     up; two names never share a row, so {row: value} keeps the order and values of {name: value}.
     tests/unit/test_actor_features_golden.py compares the two on the golden mentions and on random sentences.
+
+    The model computes these rows for a batch of articles as arrays (`prepare`, `entries`: the section "a batch's
+    features as arrays"); `rows`, one mention at a time, is what the arrays are checked against.
     """
 
     def __init__(self, index: dict[str, int], groups: Iterable[str]) -> None:
