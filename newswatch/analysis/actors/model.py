@@ -34,7 +34,7 @@ import re
 import string
 import threading
 from collections.abc import Iterable, Sequence
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -481,12 +481,11 @@ class _FeatureRows:
         length: list[int] = []
         t0s: list[int] = []
         t1s: list[int] = []
-        f_ment: list[int] = []
-        f_group: list[int] = []
+        f_count: list[int] = []
         f_row: list[int] = []
         f_value: list[float] = []
         groups, get, bias = self.groups, self.index.get, self.bias
-        for k, (sentence, start, end) in enumerate(items):
+        for sentence, start, end in items:
             words = words_of[sentence]
             named: dict[int, float] = {}
             if bias is not None:
@@ -505,35 +504,31 @@ class _FeatureRows:
                 t1s.append(t1)
                 if "s" in groups:
                     self._sentence_feature_rows(words, named)
-            f_ment += [k] * len(named)
-            f_group += [_HEAD] * len(named)
             f_row += named
             f_value += named.values()
             if n == 0:
+                f_count += (len(named), 0, 0)
                 continue
+            structure = 0
             if "x" in groups:
                 for name, value in _structure_features(words, sentence, start, end, t0, t1, False).items():
                     if (row := get(name)) is not None:
-                        f_ment.append(k)
-                        f_group.append(_STRUCTURE)
                         f_row.append(row)
                         f_value.append(value)
+                        structure += 1
+            bigrams: list[int] = []
             if "bg" in groups:
-                for name in _bigrams(words.norm, t0, t1):
-                    if (row := get(name)) is not None:
-                        f_ment.append(k)
-                        f_group.append(_BIGRAMS)
-                        f_row.append(row)
-                        f_value.append(1.0)
-        return _SparsePart(table, tok_word, tok_clause, tok_valence, base, length, t0s, t1s,
-                           (f_ment, f_group, f_row, f_value))
+                bigrams = [row for row in map(get, _bigrams(words.norm, t0, t1)) if row is not None]
+                f_row += bigrams
+                f_value += [1.0] * len(bigrams)
+            f_count += (len(named), structure, len(bigrams))
+        return _SparsePart(table, tok_word, tok_clause, tok_valence, base, length, t0s, t1s, f_count, f_row, f_value)
 
     def entries(self, parts: Sequence[_SparsePart]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Phase two, for parts prepared with one word table: every mention's (mention, row, value) entries, the
         mentions one after another (numbered across the parts) and each mention's in `rows`' order."""
         table = parts[0].table
         sizes = [len(p.tok_word) for p in parts]
-        counts = [len(p.base) for p in parts]
         base = np.array(_shifted(parts, "base", sizes), dtype=np.int64)
         length = np.array(_joined(parts, "length"), dtype=np.int64)
         t0 = np.array(_joined(parts, "t0"), dtype=np.int64)
@@ -545,15 +540,12 @@ class _FeatureRows:
         rows: list[np.ndarray] = []
         values: list[np.ndarray] = []
 
-        fixed_ment: list[int] = []
-        at = 0
-        for part, count in zip(parts, counts, strict=True):
-            fixed_ment += map(at.__add__, part.fixed[0])
-            at += count
-        ments.append(np.array(fixed_ment, dtype=np.int64))
-        groups.append(np.array(list(chain.from_iterable(p.fixed[1] for p in parts)), dtype=np.int64))
-        rows.append(np.array(list(chain.from_iterable(p.fixed[2] for p in parts)), dtype=np.int64))
-        values.append(np.array(list(chain.from_iterable(p.fixed[3] for p in parts)), dtype=np.float64))
+        # The features named in Python: each mention's head, structure and bigram entries, in that order.
+        fixed = np.array(_joined(parts, "fixed_count"), dtype=np.int64)
+        ments.append(np.repeat(np.repeat(np.arange(len(length)), 3), fixed))
+        groups.append(np.repeat(np.tile(np.array([_HEAD, _STRUCTURE, _BIGRAMS]), len(length)), fixed))
+        rows.append(np.array(_joined(parts, "fixed_row"), dtype=np.int64))
+        values.append(np.array(_joined(parts, "fixed_value"), dtype=np.float64))
 
         # Every other token of each mention's sentence: its mention, place in the sentence, side, distance, clause.
         span = t1 - t0 + 1
@@ -782,17 +774,19 @@ class _SparsePart(NamedTuple):
     length: list[int]
     t0: list[int]
     t1: list[int]
-    fixed: tuple[list[int], list[int], list[int], list[float]]  # the features named in Python: mention, group, row, value
+    fixed_count: list[int]  # per mention, its features named in Python: head, structure and bigram entries
+    fixed_row: list[int]  # and their rows and values, one mention after another
+    fixed_value: list[float]
 
 
 class _ContextPart(NamedTuple):
-    """One article's mentions prepared for `ContextScores.entries`: per region of a mention with known words, its
-    known tokens' slice of `positions`."""
+    """One article's mentions prepared for `ContextScores.entries`: per region of a mention, the range of its
+    sentence's tokens it reads."""
 
-    positions: list[int]  # the known context tokens of the mentions' sentences, one sentence after another
-    ids: list[int]
-    segments: tuple[list[int], list[int], list[int], list[int], list[int], list[int]]  # mention, lo, hi, region,
-    # kind (0 plain, 1 weighted left, 2 weighted right), anchor (the left region's end, the right one's start)
+    ids: list[int]  # the context tokens of the mentions' sentences, one sentence after another: word index or -1
+    segments: tuple[list[int], list[int], list[int], list[int], list[int], list[int]]  # mention, lo, hi (its tokens
+    # in `ids`), region, kind (0 plain, 1 weighted left, 2 weighted right), anchor (the left region's end, the right
+    # one's start, in `ids`)
 
 
 class PreparedMentions(NamedTuple):
@@ -1015,11 +1009,11 @@ class ContextScores:
         return rows, weights
 
     def prepare(self, items: Sequence[tuple[str, int, int]]) -> _ContextPart:
-        """Phase one of the context rows (the section "a batch's features as arrays"): the mentions' sentences' known
-        tokens, and per region of each mention the slice of them it reads, as `mention_rows` finds it."""
-        positions: list[int] = []
+        """Phase one of the context rows (the section "a batch's features as arrays"): the mentions' sentences'
+        context tokens as word indexes (-1: a word the table does not know), and per region of each mention the
+        range of tokens it reads (`context_regions`); `entries` keeps the known ones, as `mention_rows` does."""
         ids: list[int] = []
-        seen: dict[str, tuple[_ContextTokens, int]] = {}
+        seen: dict[str, tuple[tuple[list[int], list[int]], int]] = {}
         s_ment: list[int] = []
         s_lo: list[int] = []
         s_hi: list[int] = []
@@ -1027,65 +1021,64 @@ class ContextScores:
         s_kind: list[int] = []
         s_anchor: list[int] = []
         regions = [REGIONS[name] for name in self.regions]
+        get = self._index.get
         for k, (sentence, start, end) in enumerate(items):
             got = seen.get(sentence)
             if got is None:
-                tokens = self.sentence_ids(sentence)
-                got = seen[sentence] = (tokens, len(positions))
-                positions += tokens.positions
-                ids += tokens.ids
-            tokens, offset = got
-            left_end = bisect.bisect_right(tokens.starts_ends[1], start)
-            right_start = bisect.bisect_left(tokens.starts_ends[0], end)
-            known = tokens.positions
+                starts, ends, words = _context_tokens(sentence)
+                got = seen[sentence] = ((starts, ends), len(ids))
+                ids += map(get, words, repeat(-1))
+            (starts, ends), offset = got
+            left_end = bisect.bisect_right(ends, start)  # tokens ending at or before the mention's start
+            right_start = bisect.bisect_left(starts, end)  # tokens starting at or after its end
             for r, (side, size, weighted) in enumerate(regions):
                 if side == "S":
-                    lo, hi = 0, len(known)
+                    lo, hi = 0, len(starts)
                 elif side == "L":
-                    lo, hi = bisect.bisect_left(known, left_end - size), bisect.bisect_left(known, left_end)
+                    lo, hi = max(0, left_end - size), left_end
                 else:
-                    lo, hi = bisect.bisect_left(known, right_start), bisect.bisect_left(known, right_start + size)
-                if lo == hi:
-                    continue
-                s_ment.append(k)
-                s_lo.append(lo + offset)
-                s_hi.append(hi + offset)
-                s_region.append(r)
-                s_kind.append(0 if not weighted else 1 if side == "L" else 2)
-                s_anchor.append(left_end if side == "L" else right_start)
-        return _ContextPart(positions, ids, (s_ment, s_lo, s_hi, s_region, s_kind, s_anchor))
+                    lo, hi = right_start, min(len(starts), right_start + size)
+                if lo < hi:
+                    s_ment.append(k)
+                    s_lo.append(lo + offset)
+                    s_hi.append(hi + offset)
+                    s_region.append(r)
+                    s_kind.append(0 if not weighted else 1 if side == "L" else 2)
+                    s_anchor.append((left_end if side == "L" else right_start) + offset)
+        return _ContextPart(ids, (s_ment, s_lo, s_hi, s_region, s_kind, s_anchor))
 
     def entries(self, parts: Sequence[_ContextPart], counts: Sequence[int]) -> tuple[np.ndarray, np.ndarray,
                                                                                        np.ndarray]:
         """Phase two: every mention's context (mention, row, weight) entries, the mentions one after another
         (numbered across the parts, of `counts` mentions each), each mention's in `mention_rows`' order with its
-        weights: a token's weight over its region's total, summed in the tokens' order."""
-        sizes = [len(p.positions) for p in parts]
-        positions = np.array(_joined(parts, "positions"), dtype=np.int64)
+        weights: a known token's weight over its region's known tokens' total, summed in the tokens' order."""
         ids = np.array(_joined(parts, "ids"), dtype=np.int64)
         ment: list[int] = []
         lo: list[int] = []
         hi: list[int] = []
+        anchor: list[int] = []
         at = size_at = 0
-        for part, count, size in zip(parts, counts, sizes, strict=True):
+        for part, count in zip(parts, counts, strict=True):
             ment += map(at.__add__, part.segments[0])
             lo += map(size_at.__add__, part.segments[1])
             hi += map(size_at.__add__, part.segments[2])
+            anchor += map(size_at.__add__, part.segments[5])
             at += count
-            size_at += size
+            size_at += len(part.ids)
         region = np.array(list(chain.from_iterable(p.segments[3] for p in parts)), dtype=np.int64)
         kind = np.array(list(chain.from_iterable(p.segments[4] for p in parts)), dtype=np.int64)
-        anchor = np.array(list(chain.from_iterable(p.segments[5] for p in parts)), dtype=np.int64)
         lo_a = np.array(lo, dtype=np.int64)
         segment, k = _expand(np.array(hi, dtype=np.int64) - lo_a)
         token = lo_a[segment] + k
-        position = positions[token]
+        known = np.flatnonzero(ids[token] >= 0)
+        segment, token = segment[known], token[known]
+        anchors = np.array(anchor, dtype=np.int64)[segment]
         weight = np.ones(len(token))
         kinds = kind[segment]
         left = np.flatnonzero(kinds == 1)
         right = np.flatnonzero(kinds == 2)
-        weight[left] = 1.0 / (anchor[segment[left]] - position[left])  # the token k places left of the mention: 1 / k
-        weight[right] = 1.0 / (position[right] - anchor[segment[right]] + 1)
+        weight[left] = 1.0 / (anchors[left] - token[left])  # the token k places left of the mention: 1 / k
+        weight[right] = 1.0 / (token[right] - anchors[right] + 1)
         totals = np.bincount(segment, weights=weight, minlength=len(lo))
         return (np.array(ment, dtype=np.int64)[segment], ids[token] * len(self.regions) + region[segment],
                 weight / totals[segment])
