@@ -262,3 +262,19 @@ def test_prepared_articles_scored_together_equal_each_alone(monkeypatch: pytest.
     assert m.score_prepared(parts) == alone
     assert m.score_prepared([]) == []
     assert m.score_prepared([m.prepare([])]) == [[]]
+
+
+def test_bigram_rows_found_without_naming_them_when_words_hold_underscores() -> None:
+    # Bigrams are looked up by first word, then second (`_FeatureRows._bigram_rows`); a word may hold "_", so
+    # "bg:foo_bar_baz" is the bigram (foo, bar_baz) and the bigram (foo_bar, baz), and nothing else.
+    groups = ("bg", "a")
+    index = {"bias": 0, "bg:foo_bar_baz": 1, "bg:<t>_x_y": 2, "bg:x_y_<t>": 3, "a:foo": 4, "bg:_<t>": 5}
+    rows = model._FeatureRows(index, groups)
+    items = [("foo_bar baz Smith", 12, 17), ("foo bar_baz Smith", 12, 17), ("Smith x_y", 0, 5), ("x y Smith", 4, 9),
+             ("foo bar baz Smith", 12, 17), ("x_y Smith said", 4, 9), ("_ Smith", 2, 7)]
+    want = []
+    for sentence, start, end in items:
+        named = model.extract_features(sentence, start, end, groups)
+        want.append([(index[name], value) for name, value in named.items() if name in index])
+    assert rows.rows_of(items) == want
+    assert [r for mention in want for r, _ in mention if r in (1, 2, 3)] == [1, 1, 2, 3]

@@ -274,8 +274,13 @@ def _structure_features(words: _Words, sentence: str, start: int, end: int, t0: 
 
 def _bigrams(norm: list[str], t0: int, t1: int) -> list[str]:
     """Group bg: the bigrams within 4 tokens, the mention as one placeholder token."""
-    seq = [w for w in norm[max(0, t0 - 4) : t0] if w] + [_TARGET] + [w for w in norm[t1 + 1 : t1 + 5] if w]
+    seq = _bigram_words(norm, t0, t1)
     return [f"bg:{a}_{b}" for a, b in zip(seq, seq[1:], strict=False)]
+
+
+def _bigram_words(norm: list[str], t0: int, t1: int) -> list[str]:
+    """The words group bg pairs: the non-empty ones within 4 tokens each side, the mention as one placeholder."""
+    return [w for w in norm[max(0, t0 - 4) : t0] if w] + [_TARGET] + [w for w in norm[t1 + 1 : t1 + 5] if w]
 
 
 def extract_features(
@@ -372,6 +377,7 @@ def _named_features(words: _Words, sentence: str, start: int, end: int, groups: 
 # (`extract_features`) and looks each name up.
 _ROW_GROUPS = frozenset({"s", "v", "x", "wn", "ws", "wc", "bg", "a", "stem"})
 _UNSEEN: Any = object()  # a word `_FeatureRows` has not looked up yet
+_NO_BIGRAMS: dict[str, int] = {}  # never filled
 
 
 class _FeatureRows:
@@ -403,6 +409,16 @@ class _FeatureRows:
         self._valence_place_rows = tuple(get(f"v:{side}{where}{bucket}:{sign}")
                                          for side in "LR" for where in "so" for bucket in "123" for sign in "pn")
         self._valence_sum_rows = tuple(get(f"v:{name}") for name in ("win8", "clause", "left", "right"))
+        # Group bg's rows by first word, then second: the row of "bg:{a}_{b}" is _bigram_rows[a][b]. A name is
+        # entered under every split at "_" (words may hold one), so exactly the pairs that spell it find it.
+        self._bigram_rows: dict[str, dict[str, int]] = {}
+        for name, row in index.items():
+            if name.startswith("bg:"):
+                pair = name[3:]
+                at = pair.find("_")
+                while at >= 0:
+                    self._bigram_rows.setdefault(pair[:at], {})[pair[at + 1 :]] = row
+                    at = pair.find("_", at + 1)
         # The word table of the arrays (`word_ids`): at most one row per word group at a place.
         self._width = sum(group in self.groups for group in ("wn", "ws", "wc", "a"))
         self._table = _WordTable(self._width)
@@ -484,7 +500,7 @@ class _FeatureRows:
         f_count: list[int] = []
         f_row: list[int] = []
         f_value: list[float] = []
-        groups, get, bias = self.groups, self.index.get, self.bias
+        groups, get, bias, bigram_rows = self.groups, self.index.get, self.bias, self._bigram_rows
         for sentence, start, end in items:
             words = words_of[sentence]
             named: dict[int, float] = {}
@@ -517,8 +533,10 @@ class _FeatureRows:
                         f_value.append(value)
                         structure += 1
             bigrams: list[int] = []
-            if "bg" in groups:
-                bigrams = [row for row in map(get, _bigrams(words.norm, t0, t1)) if row is not None]
+            if "bg" in groups:  # `_bigrams`' names' rows, looked up without naming them
+                seq = _bigram_words(words.norm, t0, t1)
+                bigrams = [row for a, b in zip(seq, seq[1:], strict=False)
+                           if (row := bigram_rows.get(a, _NO_BIGRAMS).get(b)) is not None]
                 f_row += bigrams
                 f_value += [1.0] * len(bigrams)
             f_count += (len(named), structure, len(bigrams))
