@@ -28,6 +28,10 @@ if str(REPO) not in sys.path:
 
 from bench.workload import generate  # noqa: E402
 
+# Articles whose mentions the actor-tone model sums at once: a scoring process's part of an ingest batch (500
+# articles in four parts on two processes: AnalysisPool.map).
+SCORED_TOGETHER = 125
+
 
 def articles_of(feeds: int, items: int) -> list[Any]:
     """Parse and normalise a generated workload as the ingest does (no store: every distinct article)."""
@@ -162,16 +166,26 @@ def main(argv: list[str] | None = None) -> int:
         model._sentence_analysis.cache_clear()
 
     def actor_tone() -> None:
-        for its in per_article:
-            shipped_model().score_mentions(its)
-            clear()
+        model = shipped_model()
+        for at in range(0, n, SCORED_TOGETHER):
+            parts = []
+            for its in per_article[at : at + SCORED_TOGETHER]:
+                parts.append(model.prepare(its))
+                clear()
+            model.score_prepared(parts)
 
     def actor_tone_shared() -> None:
-        # As the pipeline runs it: each article's sentences were scored just before, in the same process.
-        for a, its in zip(articles, per_article, strict=True):
-            tone.score_sentences(a.text)
-            shipped_model().score_mentions(its)
-            clear()
+        # As the pipeline runs it: each article's sentences were scored just before, in the same process, and the
+        # mentions of a scoring process's part of a batch are summed at once (Analyzer.analyze_many).
+        model = shipped_model()
+        for at in range(0, n, SCORED_TOGETHER):
+            parts = []
+            for a, its in zip(articles[at : at + SCORED_TOGETHER], per_article[at : at + SCORED_TOGETHER],
+                              strict=True):
+                tone.score_sentences(a.text)
+                parts.append(model.prepare(its))
+                clear()
+            model.score_prepared(parts)
 
     def actor_match() -> None:
         for a, an in zip(articles, analyses, strict=True):

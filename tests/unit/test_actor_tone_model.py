@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from newswatch import cli
+from newswatch.analysis import actors
 from newswatch.analysis.actors import score_actor_tones
 from newswatch.analysis.actors.model import ToneModel, extract_features, shipped_model
 from newswatch.analysis.actors.tone import WindowScorer
@@ -77,6 +78,28 @@ def test_actor_tones_record_the_model_and_each_mention_its_tone() -> None:
     assert mentions[0].tone is not None and mentions[2].tone is None
     window = {t.actor_id: t for t in score_actor_tones(mentions, sentences, text, WindowScorer())}
     assert window["jones"].method == "vader-window"
+    # The pipeline's two steps (prepare per article, score_prepared per batch, finish per article) give the same.
+    for scorer in (model, WindowScorer()):
+        one = [repr(t) for t in score_actor_tones(mentions, sentences, text, scorer)]
+        prepared = [actors.prepare_actor_tones(mentions, sentences, text, scorer), scorer.prepare([])]
+        results = scorer.score_prepared(prepared)
+        assert [repr(t) for t in actors.finish_actor_tones(mentions, sentences, scorer, results[0])] == one
+        assert results[1] == []
+
+
+def test_a_scorer_with_score_mentions_alone_still_scores_an_article() -> None:
+    # score_actor_tones reads only score_mentions, as before the pipeline's two steps: a scorer written for it works.
+    class Constant:
+        method, version = "constant", "1"
+
+        def score_mentions(self, items):  # type: ignore[no-untyped-def]
+            return [("positive", 0.5) for _ in items]
+
+    text = "Lee praised the team."
+    mentions = [Mention("lee", "Lee", "name", 0, 0, 3)]
+    tones = score_actor_tones(mentions, [Sentence(0, 0, len(text), text, 0.0, 0.0, 1.0, 0.0)], text, Constant())
+    assert [(t.actor_id, t.label, t.compound, t.method) for t in tones] == [("lee", "positive", 0.5, "constant")]
+    assert mentions[0].tone == 0.5
 
 
 # Hand-written sentences (not from any corpus) whose tone toward the named person is plain: the charge, the

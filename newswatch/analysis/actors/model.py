@@ -18,6 +18,7 @@ Usage::
     model.predict(sentence, start, end)        # "negative" | "neutral" | "positive"
     model.score(sentence, start, end)          # P(positive) - P(negative), in -1..1
     model.predict_many([(sentence, start, end), ...])
+    model.score_prepared([model.prepare(items) for items in articles])   # many articles' mentions summed at once
 
 `start`/`end` are character offsets of the mention in `sentence`, `end` exclusive (sentence[start:end]).
 """

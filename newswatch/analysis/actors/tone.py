@@ -101,12 +101,13 @@ def score_actor_tones(
     labels (a tie goes to the mean score's side, neutral when it is within NEUTRAL_BAND). Headline mentions count
     in `mentions` but not in tone, since their offsets point into the title.
 
-    The same as `prepare_actor_tones`, then `finish_actor_tones` with the scorer's `score_prepared` of that one part.
+    The pipeline does the same in two steps, to score many articles' mentions at once: `prepare_actor_tones` per
+    article, the scorer's `score_prepared` per batch, `finish_actor_tones` per article.
     """
     if scorer is None:
         scorer = default_scorer()
-    prepared = prepare_actor_tones(mentions, sentences, text, scorer)
-    return finish_actor_tones(mentions, sentences, scorer, scorer.score_prepared([prepared])[0])
+    results = scorer.score_mentions(_items(_scored(mentions, sentences), text))
+    return finish_actor_tones(mentions, sentences, scorer, results)
 
 
 def default_scorer() -> MentionScorer:
@@ -124,9 +125,13 @@ def _scored(mentions: Sequence[Mention], sentences: Sequence[Sentence]) -> list[
 
 def prepare_actor_tones(mentions: Sequence[Mention], sentences: Sequence[Sentence], text: str,
                         scorer: MentionScorer) -> Any:
-    """The scorer's `prepare` of the text's scored mentions: (sentence, start, end) each, offsets in the sentence."""
-    return scorer.prepare([(text[s.start : s.end], m.start - s.start, m.end - s.start)
-                           for m, s in _scored(mentions, sentences)])
+    """The scorer's `prepare` of the text's scored mentions (`score_prepared` scores them with other articles')."""
+    return scorer.prepare(_items(_scored(mentions, sentences), text))
+
+
+def _items(scored: list[tuple[Mention, Sentence]], text: str) -> list[tuple[str, int, int]]:
+    """(sentence, start, end) of each scored mention, its offsets in the sentence: what a MentionScorer reads."""
+    return [(text[s.start : s.end], m.start - s.start, m.end - s.start) for m, s in scored]
 
 
 def finish_actor_tones(mentions: Sequence[Mention], sentences: Sequence[Sentence], scorer: MentionScorer,
