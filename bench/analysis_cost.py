@@ -29,8 +29,8 @@ if str(REPO) not in sys.path:
 from bench.workload import generate  # noqa: E402
 
 # Articles whose mentions the actor-tone model sums at once: a scoring process's part of an ingest batch (500
-# articles in four parts on two processes: AnalysisPool.map).
-SCORED_TOGETHER = 125
+# articles in eight parts on two processes: AnalysisPool.analyze).
+SCORED_TOGETHER = 63
 
 
 def articles_of(feeds: int, items: int) -> list[Any]:

@@ -23,11 +23,15 @@ from newswatch.analysis import actors, tone
 from newswatch.analysis.topics import ArticleWords, TopicMatcher
 from newswatch.config import Settings
 from newswatch.gcwork import quiet_worker
-from newswatch.models import Analysis, Article, Mention, Sentence, TopicMatch
+from newswatch.models import ActorTone, Analysis, Article, Mention, Sentence, TopicMatch
 from newswatch.text import dedup
 from newswatch.text.corpus_stats import CorpusStats
 from newswatch.text.language import is_scored_language
 from newswatch.text.sentences import split_sentences
+
+# Articles whose actor-tone mentions are scored at once (ToneModel.score_prepared): an ingest batch's part on a
+# scoring process is 63 articles by default (AnalysisPool.analyze), a larger call is scored in groups of this many.
+SCORED_TOGETHER = 64
 
 
 @dataclass
@@ -79,14 +83,18 @@ class Analyzer:
         slower inside one article's analysis than alone (docs/performance.md)."""
         found = [self._actors_and_names(a) for a in articles]
         # The actor-tone model reads each article's sentences while their VADER passes are cached, and scores the
-        # mentions of all the articles at once (array operations: cheaper per mention in a batch).
+        # mentions of up to SCORED_TOGETHER articles at once (array operations: cheaper per mention in a batch; what
+        # an article's mentions were prepared into is let go with its group).
         scorer = actors.default_scorer()
-        prepared = [self._sentences_and_mentions(a, spans, mentions, scorer)
-                    for a, (spans, mentions, _) in zip(articles, found, strict=True)]
         empty = scorer.prepare([])
-        results = scorer.score_prepared([empty if part is None else part for _, part in prepared])
-        scored = [(sentences, actors.finish_actor_tones(mentions, sentences, scorer, result) if part is not None
-                   else []) for (sentences, part), (_, mentions, _), result in zip(prepared, found, results,
+        scored: list[tuple[list[Sentence], list[ActorTone]]] = []
+        for at in range(0, len(articles), SCORED_TOGETHER):
+            group = list(zip(articles[at : at + SCORED_TOGETHER], found[at : at + SCORED_TOGETHER], strict=True))
+            prepared = [self._sentences_and_mentions(a, spans, mentions, scorer) for a, (spans, mentions, _) in group]
+            results = scorer.score_prepared([empty if part is None else part for _, part in prepared])
+            scored += [(sentences, actors.finish_actor_tones(mentions, sentences, scorer, result)
+                        if part is not None else [])
+                       for (sentences, part), (_, (_, mentions, _)), result in zip(prepared, group, results,
                                                                                    strict=True)]
         topics = [self._topics_and_terms(a) for a in articles]
         simhashes = [dedup.simhash(f"{a.title}\n{a.text}") for a in articles]

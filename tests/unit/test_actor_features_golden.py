@@ -104,7 +104,9 @@ def _old_context_rows(context: model.ContextScores, sentence: str, start: int, e
         known = [(i * n_regions + r, w) for i, w in zip(map(context._index.get, tokens), token_weights, strict=True)
                  if i is not None]
         if known:
-            total = sum(w for _, w in known)
+            total = 0.0  # left to right (sum() compensates its rounding from Python 3.12 on)
+            for _, w in known:
+                total += w
             rows += [row for row, _ in known]
             weights += [w / total for _, w in known]
     return rows, weights
@@ -278,3 +280,28 @@ def test_bigram_rows_found_without_naming_them_when_words_hold_underscores() -> 
         want.append([(index[name], value) for name, value in named.items() if name in index])
     assert rows.rows_of(items) == want
     assert [r for mention in want for r, _ in mention if r in (1, 2, 3)] == [1, 1, 2, 3]
+
+
+def test_a_long_batch_is_summed_in_pieces_with_the_same_scores(monkeypatch: pytest.MonkeyPatch) -> None:
+    # score_prepared sums at most PAIRS_AT_ONCE (mention, word) pairs at once, so a batch's arrays stay small;
+    # the pieces give every mention what its article alone gives.
+    m = shipped_model()
+    articles = [[]] + _chunks(_random_mentions(600, seed=16), 5) + [[("", 0, 0)]]
+    alone = [m.score_mentions(article) for article in articles]
+    for cap in (1, 40, 300):
+        monkeypatch.setattr(model, "PAIRS_AT_ONCE", cap)
+        assert m.score_prepared([m.prepare(article) for article in articles]) == alone, cap
+
+
+def test_feature_arrays_with_an_index_whose_rows_have_gaps() -> None:
+    # An index need not number its names 0..n-1: rows past len(index) keep the mentions apart when de-duplicated.
+    for index in ({"bias": 0, "a:smith": 3}, {"bias": 0, "a:smith": 3, "a:said": 9, "bg:<t>_said": 7}):
+        rows = model._FeatureRows(index, ("a", "bg"))
+        items = [("Jones met Smith", 0, 5), ("Lee said Smith said", 0, 3), ("Smith", 0, 5),
+                 ("Smith Smith said", 6, 11)]
+        want = []
+        for sentence, start, end in items:
+            named = model.extract_features(sentence, start, end, ("a", "bg"))
+            want.append([(index[name], value) for name, value in named.items() if name in index])
+        assert rows.rows_of(items) == want
+        assert want[1][0] == want[2][0] == (0, 1.0)

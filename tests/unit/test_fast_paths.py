@@ -1024,7 +1024,7 @@ def test_ambiguity_hints_rule_out_what_reading_them_phrase_by_phrase_did() -> No
         assert matcher._excluded(entry, text, start, end) == plain(entry, text, start, end), (entry, text)
 
 
-def test_analyses_in_passes_equal_one_article_at_a_time(project: Path) -> None:
+def test_analyses_in_passes_equal_one_article_at_a_time(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`Analyzer.analyze_many` makes each part's pass over all the articles (actors and candidate names, sentence and
     actor tone, topics and terms, fingerprints): every analysis equals the one made for its article alone, and in any order,
     on the samples and texts with actors, titles, other languages, headline-only articles and repeated sentences."""
@@ -1053,6 +1053,11 @@ def test_analyses_in_passes_equal_one_article_at_a_time(project: Path) -> None:
     random.Random(89).shuffle(shuffled)
     assert [repr(x) for x in analyzer.analyze_many([articles[i] for i in shuffled])] == [alone[i] for i in shuffled]
     assert repr(analyzer.analyze(articles[-3])) == alone[-3]
+    # The actor-tone model scores the mentions of SCORED_TOGETHER articles at once: groups of three the same.
+    from newswatch.analysis import analyzer as analyzer_module
+
+    monkeypatch.setattr(analyzer_module, "SCORED_TOGETHER", 3)
+    assert [repr(x) for x in analyzer.analyze_many(articles)] == alone
 
 
 def _one_article_analysis(analyzer: Analyzer, article: Article) -> Analysis:

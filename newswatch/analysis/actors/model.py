@@ -627,8 +627,10 @@ class _FeatureRows:
         ment, row, value = ment[known], row[known], value[known]
         order = np.argsort(ment * 8 + np.concatenate(groups)[known], kind="stable")
         ment, row, value = ment[order], row[order], value[order]
-        # A row named again (a word or bigram seen twice) keeps its first place, as a name set again does.
-        _, firsts = np.unique(ment * (len(self.index) + 1) + row, return_index=True)
+        # A row named again (a word or bigram seen twice) keeps its first place, as a name set again does. (The key
+        # tells mentions apart for any rows: an index need not number its names 0..n-1.)
+        width = int(row.max()) + 1 if len(row) else 1
+        _, firsts = np.unique(ment * width + row, return_index=True)
         if len(firsts) < len(row):
             keep = np.sort(firsts)
             ment, row, value = ment[keep], row[keep], value[keep]
@@ -806,6 +808,9 @@ class _ContextPart(NamedTuple):
     segments: tuple[list[int], list[int], list[int], list[int], list[int], list[int]]  # mention, lo, hi (its tokens
     # in `ids`), region, kind (0 plain, 1 weighted left, 2 weighted right), anchor (the left region's end, the right
     # one's start, in `ids`)
+
+
+PAIRS_AT_ONCE = 100_000  # (mention, word) pairs summed at once: about 60 bench articles; tens of MB of arrays
 
 
 class PreparedMentions(NamedTuple):
@@ -1023,7 +1028,7 @@ class ContextScores:
                 known_weights = [1.0 / (left_end - i) for i in positions[lo:hi]]
             else:
                 known_weights = [1.0 / (i - right_start + 1) for i in positions[lo:hi]]
-            total = sum(known_weights)
+            total = _sum_in_order(known_weights)
             weights += [w / total for w in known_weights]
         return rows, weights
 
@@ -1101,6 +1106,15 @@ class ContextScores:
         totals = np.bincount(segment, weights=weight, minlength=len(lo))
         return (np.array(ment, dtype=np.int64)[segment], ids[token] * len(self.regions) + region[segment],
                 weight / totals[segment])
+
+def _sum_in_order(values: list[float]) -> float:
+    """The floats added left to right, as np.bincount adds them (`ContextScores.entries`). Not sum(): from Python
+    3.12 it compensates its rounding, and a region's total would then differ in its last bits from the arrays'."""
+    total = 0.0
+    for value in values:
+        total += value
+    return total
+
 
 class _ContextTokens(NamedTuple):
     starts_ends: tuple[list[int], list[int]]  # each context token's start and end offset
@@ -1197,6 +1211,19 @@ class ToneModel:
         batch (tests/unit/test_actor_features_golden.py).
         """
         n_classes = len(self.classes)
+        # The arrays hold a row per (mention, word of its sentence) pair: a long batch is summed in pieces of at
+        # most PAIRS_AT_ONCE pairs (an article more than that alone), so memory stays that of a few dozen articles.
+        pairs = [sum(part.sparse.length) if part.sparse is not None else part.n_mentions for part in parts]
+        if len(parts) > 1 and sum(pairs) > PAIRS_AT_ONCE:
+            pieces: list[list[PreparedMentions]] = [[]]
+            load = 0
+            for part, weight in zip(parts, pairs, strict=True):
+                if pieces[-1] and load + weight > PAIRS_AT_ONCE:
+                    pieces.append([])
+                    load = 0
+                pieces[-1].append(part)
+                load += weight
+            return np.concatenate([self._probabilities_of(piece) for piece in pieces])
         tables = [part.sparse.table for part in parts if part.sparse is not None]
         if any(table is not tables[0] for table in tables):  # the word table filled up between them: apart
             cut = [k for k in range(1, len(parts)) if parts[k].sparse is not None and parts[k - 1].sparse is not None
