@@ -305,3 +305,49 @@ def test_feature_arrays_with_an_index_whose_rows_have_gaps() -> None:
             want.append([(index[name], value) for name, value in named.items() if name in index])
         assert rows.rows_of(items) == want
         assert want[1][0] == want[2][0] == (0, 1.0)
+
+
+def test_threads_preparing_and_scoring_at_once_get_each_articles_scores(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The model is shared by the threads of a process: words are added to the word table under a lock, and a full
+    # table is replaced, not cleared, so articles prepared with it (by any thread) keep their ids.
+    import random
+    import sys
+    import threading
+
+    m = shipped_model()
+    assert m._rows is not None
+    rng = random.Random(41)
+    items = [(s + " " + " ".join(f"zq{rng.randrange(10**6)}" for _ in range(rng.randint(0, 6))), a, b)
+             for s, a, b in _random_mentions(600, seed=41)]  # new words: the table keeps growing
+    articles = _chunks(items, 5)
+    want = [m.score_mentions(article) for article in articles]
+    monkeypatch.setattr(model._WordTable, "LIMIT", 400)
+    m._rows._table = model._WordTable(m._rows._width)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch as often as they can
+    prepared: dict[int, model.PreparedMentions] = {}
+    errors: list[object] = []
+
+    def work(seed: int) -> None:
+        pick = random.Random(seed)
+        try:
+            for _ in range(15):
+                chosen = pick.sample(range(len(articles)), 8)
+                parts = [m.prepare(articles[k]) for k in chosen]
+                earlier = [k for k in list(prepared)[:4] if k not in chosen]
+                got = m.score_prepared(parts + [prepared[k] for k in earlier])
+                errors.extend(k for k, g in zip(chosen + earlier, got, strict=True) if g != want[k])
+                prepared.update(zip(chosen, parts, strict=True))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=work, args=(seed,)) for seed in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    assert len({id(part.sparse.table) for part in prepared.values() if part.sparse is not None}) > 1
