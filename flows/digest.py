@@ -275,7 +275,10 @@ def digest_flow(
         if result.sent:
             progress("mailed via %s: %s", email.server, ", ".join(summary.sent))
         if result.failed or result.unknown:
-            raise MailError(result.failure_message())
+            message = result.failure_message()
+            if failure is not None:  # both are the run's failure: the mail's, and the missed day's said with it
+                message += f"\nand a missed day's digest could not be built: {failure}"
+            raise MailError(message) from failure
         _raise_copy_failure(copy_failed, mailed=bool(result.sent))
         if failure is not None:
             raise failure

@@ -245,6 +245,24 @@ def test_a_missed_day_that_fails_to_build_does_not_hold_back_the_others(project:
     assert len(subjects) == 4 and "2025-05-09" in subjects[2] and "2025-05-12" in subjects[3]
 
 
+def test_a_missed_day_that_fails_to_build_is_named_with_the_mail_error(project: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A missed day fails to build and the mail server is down: the run fails with the mail error, which also names
+    the missed day's cause (the log alone had it before)."""
+    from flows.digest import digest_flow
+    from flows.ingest import ingest_flow
+    from newswatch.errors import MailError
+
+    config = _live_config(project, _mail(free_port()))
+    ingest_flow(config_path=str(config))
+    digest_flow(config_path=str(config), day=date(2025, 5, 8), send_mail=False)
+    _failing_build(monkeypatch, date(2025, 5, 9))
+    with pytest.raises(MailError, match="(?s)connection refused.*could not be built: sample failure building "
+                                        "2025-05-09") as raised:
+        _scheduled(digest_flow, {"config_path": str(config)})
+    assert isinstance(raised.value.__cause__, RuntimeError)
+
+
 def test_the_missed_days_are_mailed_when_the_day_itself_fails_to_build(project: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from flows.digest import digest_flow
